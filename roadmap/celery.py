@@ -1,0 +1,20 @@
+"""The Celery app and the one beat schedule: read here what runs when."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "roadmap.settings.base")
+
+app = Celery("waymark")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+app.conf.beat_schedule = {
+    "worker-heartbeat": {
+        "task": "roadmap.tasks.worker_heartbeat_task",
+        "schedule": 60.0,
+        # A heartbeat nobody picked up within a minute is stale anyway.
+        "options": {"expires": 55},
+    },
+}

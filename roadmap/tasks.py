@@ -1,0 +1,11 @@
+from celery import shared_task
+from django.db import OperationalError
+
+from . import services
+
+
+@shared_task(bind=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+def worker_heartbeat_task(self) -> str:
+    hostname = self.request.hostname or "eager"
+    services.heartbeat_record(hostname=hostname)
+    return hostname

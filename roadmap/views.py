@@ -1,0 +1,13 @@
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from .health import health_report
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """200 when the database, Redis and a worker are all fine, 503 otherwise."""
+    healthy, report = health_report()
+    return JsonResponse(report, status=200 if healthy else 503)

@@ -1,0 +1,56 @@
+"""Who may do what. The one policy module: selectors scope reads with
+`.visible_to(user)`, services call `ensure_can` before every write.
+
+A non-member never gets here with an object of another workspace (selectors
+already answered 404); a member whose role is too low gets PermissionDenied (403)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+
+from .models import Membership, Role
+
+RANK = {Role.VIEWER: 1, Role.EDITOR: 2, Role.ADMIN: 3}
+
+# action -> the lowest role allowed to do it
+RULES: dict[str, Role] = {
+    "workspace.view": Role.VIEWER,
+    "workspace.manage": Role.ADMIN,  # rename, members, invitations, share links
+    "products.edit": Role.EDITOR,  # create, edit, archive products and product lines
+}
+
+
+def _workspace_id(obj) -> int:
+    if hasattr(obj, "workspace_id"):
+        return obj.workspace_id
+    return obj.pk  # a Workspace
+
+
+def role_in(user, workspace_or_obj) -> Role | None:
+    """The user's role in the object's workspace, or None. Memberships are
+    loaded once per user object and reused for the rest of the request."""
+    if user is None or not user.is_authenticated:
+        return None
+    roles = getattr(user, "_waymark_roles", None)
+    if roles is None:
+        roles = dict(Membership.objects.filter(user=user).values_list("workspace_id", "role"))
+        user._waymark_roles = roles
+    role = roles.get(_workspace_id(workspace_or_obj))
+    return Role(role) if role else None
+
+
+def forget_roles(user) -> None:
+    """Drop the cached roles after a membership of `user` changed."""
+    if user is not None and hasattr(user, "_waymark_roles"):
+        del user._waymark_roles
+
+
+def can(user, action: str, obj) -> bool:
+    role = role_in(user, obj)
+    return role is not None and RANK[role] >= RANK[RULES[action]]
+
+
+def ensure_can(user, action: str, obj) -> None:
+    """Raises PermissionDenied unless `user` may do `action` on `obj`."""
+    if not can(user, action, obj):
+        raise PermissionDenied(action)

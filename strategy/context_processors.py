@@ -1,0 +1,24 @@
+"""What the site layout needs on every page: the workspace switcher and the sidebar portfolio."""
+
+from django.http import HttpRequest
+
+from . import access, selectors
+
+
+def navigation(request: HttpRequest) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    workspace = getattr(request, "workspace", None)
+    context = {
+        # Lazy: evaluated only if the template draws the switcher.
+        "nav_workspaces": selectors.workspace_list(user=user),
+        "current_workspace": workspace,
+        "current_product": getattr(request, "product", None),
+    }
+    if workspace is not None:
+        products = list(selectors.product_list(user=user, workspace=workspace))
+        context["nav_portfolio"] = selectors.portfolio_tree(products)
+        context["nav_role"] = access.role_in(user, workspace)
+        context["nav_is_admin"] = access.can(user, "workspace.manage", workspace)
+    return context

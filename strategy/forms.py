@@ -1,0 +1,102 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.password_validation import validate_password
+from django.utils.translation import gettext_lazy as _
+
+from .models import Product, Role
+
+
+class SignInForm(AuthenticationForm):
+    username = forms.EmailField(
+        label=_("Email"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
+    )
+
+
+class WorkspaceForm(forms.Form):
+    name = forms.CharField(label=_("Workspace name"), max_length=100,
+                           help_text=_("Usually your company or team name."))
+
+
+class ProductForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Product
+        fields = ["kind", "name", "key", "parent", "stage", "owner", "description"]
+        help_texts = {
+            "key": _("A short code used in feature keys, e.g. MOB for MOB-42. Capital letters and digits."),
+            "kind": _("A product line groups related products in the portfolio."),
+            "parent": _("Optional: the product line this belongs to."),
+        }
+        widgets = {
+            "kind": forms.RadioSelect,
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "key": forms.TextInput(attrs={"style": "text-transform: uppercase", "maxlength": 10}),
+        }
+
+    def __init__(self, *args, lines=None, members=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].queryset = lines if lines is not None else Product.objects.none()
+        self.fields["parent"].empty_label = _("— none —")
+        self.fields["owner"].queryset = members
+        self.fields["owner"].empty_label = _("— nobody yet —")
+        self.fields["owner"].label_from_instance = lambda user: user.display_name
+        self.fields["parent"].label_from_instance = lambda product: product.name
+        if self.instance.pk:
+            self.fields["parent"].queryset = self.fields["parent"].queryset.exclude(pk=self.instance.pk)
+            self.initial.setdefault("version", self.instance.version)
+
+    def clean_key(self):
+        return self.cleaned_data["key"].strip().upper()
+
+    def _post_clean(self):
+        # Uniqueness and cross-row rules are the service's job; skip ModelForm's model validation.
+        pass
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label=_("Email"))
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.EDITOR,
+                             help_text=_("Admins manage members; editors change anything; viewers read, "
+                                         "comment and vote."))
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+
+class SignUpForm(forms.Form):
+    full_name = forms.CharField(label=_("Your name"), max_length=150)
+    password = forms.CharField(label=_("Choose a password"), widget=forms.PasswordInput(
+        attrs={"autocomplete": "new-password"}))
+
+    def __init__(self, *args, email: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.email = email
+
+    def clean_password(self):
+        from .models import User
+
+        password = self.cleaned_data["password"]
+        validate_password(password, user=User(email=self.email, full_name=self.data.get("full_name", "")))
+        return password
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(label=_("Token name"), max_length=80,
+                           help_text=_("Where it will be used, e.g. “CI pipeline”."))
+
+
+class ProfileForm(forms.Form):
+    full_name = forms.CharField(label=_("Full name"), max_length=150, required=False)
+
+
+def apply_service_errors(form: forms.Form, exc) -> None:
+    """Fold a service's ValidationError back into the form, by field where the form has it."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            target = field if field in form.fields else None
+            for error in errors:
+                form.add_error(target, error)
+    else:
+        form.add_error(None, exc)

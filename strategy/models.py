@@ -1,0 +1,266 @@
+"""Workspaces, people and the portfolio: the bottom layer every other app builds on."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **fields) -> User:
+        if not email:
+            raise ValueError("Users need an email address.")
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **fields) -> User:
+        fields.update(is_staff=True, is_superuser=True)
+        return self.create_user(email, password, **fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who signs in with their email address."""
+
+    email = models.EmailField(_("email"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=150, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    is_staff = models.BooleanField(_("staff"), default=False)
+    date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        ordering = ["email"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.email
+
+    @property
+    def initials(self) -> str:
+        parts = (self.full_name or self.email.split("@")[0]).replace(".", " ").split()
+        return "".join(part[0] for part in parts[:2]).upper()
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("Admin")
+    EDITOR = "editor", _("Editor")
+    VIEWER = "viewer", _("Viewer")
+
+
+class WorkspaceQuerySet(models.QuerySet):
+    def visible_to(self, user) -> WorkspaceQuerySet:
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(memberships__user=user)
+
+
+class Workspace(TimeStampedModel):
+    """One organisation. Every record in Waymark belongs to exactly one workspace."""
+
+    name = models.CharField(_("name"), max_length=100)
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+
+    objects = WorkspaceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MembershipQuerySet(models.QuerySet):
+    def visible_to(self, user) -> MembershipQuerySet:
+        return self.filter(workspace__in=Workspace.objects.visible_to(user))
+
+
+class Membership(TimeStampedModel):
+    """A user's role in one workspace."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.VIEWER)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["workspace", "user__email"]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "user"], name="strategy_membership_one_per_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.role}) in {self.workspace}"
+
+
+class InvitationQuerySet(models.QuerySet):
+    def pending(self) -> InvitationQuerySet:
+        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True)
+
+
+class Invitation(TimeStampedModel):
+    """An offer to join a workspace with a role, sent to an email address.
+
+    The link carries a signed, timestamped invitation id; it expires after
+    `settings.INVITATION_MAX_AGE` and works once."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("email"))
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.VIEWER)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="invitations_sent"
+    )
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                "workspace",
+                condition=models.Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="strategy_invitation_one_pending_per_email",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.workspace}"
+
+    @property
+    def expires_at(self):
+        return self.created_at + settings.INVITATION_MAX_AGE
+
+    @property
+    def is_expired(self) -> bool:
+        return timezone.now() >= self.expires_at
+
+
+class ProductQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ProductQuerySet:
+        return self.filter(workspace__in=Workspace.objects.visible_to(user))
+
+    def active(self) -> ProductQuerySet:
+        return self.filter(archived_at__isnull=True)
+
+
+product_key_validator = RegexValidator(
+    r"^[A-Z][A-Z0-9]{1,9}$",
+    _("Use 2–10 capital letters or digits, starting with a letter (for example MOB)."),
+)
+
+
+class Product(TimeStampedModel):
+    """Something the organisation builds and ships. A product line is a product
+    that groups other products (`kind=line`); together they form the portfolio."""
+
+    class Kind(models.TextChoices):
+        PRODUCT = "product", _("Product")
+        LINE = "line", _("Product line")
+
+    class Stage(models.TextChoices):
+        DEVELOPMENT = "development", _("Development")
+        LAUNCH = "launch", _("Launch")
+        GROWTH = "growth", _("Growth")
+        MATURITY = "maturity", _("Maturity")
+        DECLINE = "decline", _("Decline")
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="products")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
+        verbose_name=_("product line"),
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.PRODUCT)
+    name = models.CharField(_("name"), max_length=120)
+    key = models.CharField(_("key"), max_length=10, validators=[product_key_validator])
+    description = models.TextField(_("description"), blank=True)
+    stage = models.CharField(
+        _("lifecycle stage"), max_length=20, choices=Stage.choices, default=Stage.DEVELOPMENT
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="owned_products", verbose_name=_("owner"),
+    )
+    archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
+    # Bumped on every save; a form or API client that read an older version is refused.
+    version = models.PositiveIntegerField(default=1)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = ProductQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "key"], name="strategy_product_key_unique_in_workspace"),
+            models.CheckConstraint(
+                condition=~models.Q(parent=models.F("id")), name="strategy_product_not_own_parent"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} · {self.name}"
+
+    @property
+    def is_line(self) -> bool:
+        return self.kind == self.Kind.LINE
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def usable(self) -> ApiTokenQuerySet:
+        return self.filter(revoked_at__isnull=True, user__is_active=True)
+
+
+class ApiToken(TimeStampedModel):
+    """A personal token for the API. Only its SHA-256 digest is stored; the
+    secret is shown once, when it is created."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=80)
+    prefix = models.CharField(max_length=12)
+    digest = models.CharField(max_length=64, unique=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

@@ -1,0 +1,408 @@
+"""Pages for workspaces, the portfolio, products, members, invitations and the account."""
+
+from __future__ import annotations
+
+import functools
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from . import access, selectors, services
+from .forms import (
+    ApiTokenForm,
+    InvitationForm,
+    ProductForm,
+    ProfileForm,
+    RoleForm,
+    SignUpForm,
+    WorkspaceForm,
+    apply_service_errors,
+)
+from .models import Product, User
+
+LAST_WORKSPACE_SESSION_KEY = "waymark.workspace"
+
+
+def workspace_view(view):
+    """Resolve the `ws` URL part to a workspace the user belongs to (404 otherwise),
+    remember it as the current one, and pass it to the view."""
+
+    @functools.wraps(view)
+    @login_required
+    def wrapper(request: HttpRequest, ws: str, *args, **kwargs):
+        workspace = selectors.workspace_get(user=request.user, slug=ws)
+        request.workspace = workspace
+        request.session[LAST_WORKSPACE_SESSION_KEY] = workspace.slug
+        return view(request, workspace, *args, **kwargs)
+
+    return wrapper
+
+
+def _product(request: HttpRequest, workspace, key: str) -> Product:
+    product = selectors.product_get(user=request.user, workspace=workspace, key=key)
+    request.product = product
+    return product
+
+
+# --- workspaces -------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """Open the workspace used last, or the first one, or offer to create one."""
+    workspaces = list(selectors.workspace_list(user=request.user))
+    if not workspaces:
+        return redirect("workspace_create")
+    last = request.session.get(LAST_WORKSPACE_SESSION_KEY)
+    workspace = next((w for w in workspaces if w.slug == last), workspaces[0])
+    return redirect("portfolio", ws=workspace.slug)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def workspace_create(request: HttpRequest) -> HttpResponse:
+    form = WorkspaceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            workspace = services.workspace_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Workspace %(name)s created. Add your first product.") % {
+                "name": workspace.name})
+            return redirect("portfolio", ws=workspace.slug)
+    return render(request, "strategy/workspace_create.html", {"form": form})
+
+
+@workspace_view
+@require_http_methods(["GET", "POST"])
+def workspace_settings(request: HttpRequest, workspace) -> HttpResponse:
+    form = WorkspaceForm(request.POST or None, initial={"name": workspace.name})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.workspace_update(actor=request.user, workspace=workspace, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Workspace renamed."))
+            return redirect("workspace_settings", ws=workspace.slug)
+    return render(request, "strategy/workspace_settings.html", {"form": form, "workspace": workspace})
+
+
+# --- portfolio and products -------------------------------------------------
+
+
+@workspace_view
+@require_GET
+def portfolio(request: HttpRequest, workspace) -> HttpResponse:
+    search = request.GET.get("q", "").strip()
+    show_archived = request.GET.get("archived") == "1"
+    products = list(selectors.product_list(
+        user=request.user, workspace=workspace, include_archived=show_archived, search=search))
+    context = {
+        "workspace": workspace,
+        "tree": selectors.portfolio_tree(products),
+        "search": search,
+        "show_archived": show_archived,
+        "can_edit": access.can(request.user, "products.edit", workspace),
+        "stages": Product.Stage,
+    }
+    template = "strategy/portfolio.html#portfolio-results" if request.htmx else "strategy/portfolio.html"
+    return render(request, template, context)
+
+
+def _product_form(request: HttpRequest, workspace, **kwargs) -> ProductForm:
+    return ProductForm(
+        request.POST or None,
+        lines=selectors.product_line_choices(user=request.user, workspace=workspace),
+        members=User.objects.filter(memberships__workspace=workspace).order_by("full_name", "email"),
+        **kwargs,
+    )
+
+
+@workspace_view
+@require_http_methods(["GET", "POST"])
+def product_create(request: HttpRequest, workspace) -> HttpResponse:
+    access.ensure_can(request.user, "products.edit", workspace)
+    initial = {"kind": request.GET.get("kind", Product.Kind.PRODUCT), "owner": request.user.pk}
+    if request.GET.get("parent"):
+        initial["parent"] = (
+            selectors.product_line_choices(user=request.user, workspace=workspace)
+            .filter(key=request.GET["parent"].upper()).values_list("pk", flat=True).first()
+        )
+    form = _product_form(request, workspace, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        try:
+            product = services.product_create(actor=request.user, workspace=workspace, **data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("%(name)s added to the portfolio.") % {"name": product.name})
+            return redirect("product_detail", ws=workspace.slug, key=product.key)
+    return render(request, "strategy/product_form.html", {"form": form, "workspace": workspace})
+
+
+@workspace_view
+@require_GET
+def product_detail(request: HttpRequest, workspace, key: str) -> HttpResponse:
+    product = _product(request, workspace, key)
+    children = list(product.children.select_related("owner").order_by("name")) if product.is_line else []
+    return render(request, "strategy/product_detail.html", {
+        "workspace": workspace,
+        "product": product,
+        "children": children,
+        "can_edit": access.can(request.user, "products.edit", product),
+    })
+
+
+@workspace_view
+@require_http_methods(["GET", "POST"])
+def product_edit(request: HttpRequest, workspace, key: str) -> HttpResponse:
+    product = _product(request, workspace, key)
+    access.ensure_can(request.user, "products.edit", product)
+    form = _product_form(request, workspace, instance=product)
+    theirs = None
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            product = services.product_update(actor=request.user, product=product, **data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+            if getattr(exc, "code", None) == "stale":
+                theirs = _their_changes(request, workspace, key, form)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("product_detail", ws=workspace.slug, key=product.key)
+    return render(request, "strategy/product_form.html", {
+        "form": form, "workspace": workspace, "product": product, "theirs": theirs})
+
+
+def _their_changes(request: HttpRequest, workspace, key: str, form: ProductForm) -> list[dict]:
+    """After a refused stale save: the fields someone else changed, theirs beside yours,
+    and the form re-armed with the current version so saving again is deliberate."""
+    current = selectors.product_get(user=request.user, workspace=workspace, key=key)
+    form.data = form.data.copy()
+    form.data["version"] = current.version
+    differences = []
+    for name, value in form.cleaned_data.items():
+        if name == "version":
+            continue
+        theirs = getattr(current, name)
+        if theirs != value:
+            field = form.fields[name]
+            differences.append({"label": field.label, "theirs": theirs or "—", "yours": value or "—"})
+    return differences
+
+
+@workspace_view
+@require_http_methods(["GET", "POST"])
+def product_archive(request: HttpRequest, workspace, key: str) -> HttpResponse:
+    """GET asks for confirmation; POST archives (or restores, with `restore=1`)."""
+    product = _product(request, workspace, key)
+    access.ensure_can(request.user, "products.edit", product)
+    if request.method == "POST":
+        restore = request.POST.get("restore") == "1"
+        try:
+            if restore:
+                services.product_unarchive(actor=request.user, product=product)
+            else:
+                services.product_archive(actor=request.user, product=product)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("product_detail", ws=workspace.slug, key=product.key)
+        if restore:
+            messages.success(request, _("%(name)s is back in the portfolio.") % {"name": product.name})
+            return redirect("product_detail", ws=workspace.slug, key=product.key)
+        messages.success(request, _("%(name)s archived. Find it under “Show archived”.") % {
+            "name": product.name})
+        return redirect("portfolio", ws=workspace.slug)
+    return render(request, "strategy/product_archive.html", {"workspace": workspace, "product": product})
+
+
+# --- members and invitations ------------------------------------------------
+
+
+@workspace_view
+@require_GET
+def member_list(request: HttpRequest, workspace) -> HttpResponse:
+    return _render_members(request, workspace, InvitationForm())
+
+
+def _render_members(request: HttpRequest, workspace, invite_form, status: int = 200) -> HttpResponse:
+    is_admin = access.can(request.user, "workspace.manage", workspace)
+    return render(request, "strategy/member_list.html", {
+        "workspace": workspace,
+        "memberships": selectors.membership_list(user=request.user, workspace=workspace),
+        "invitations": selectors.invitation_list(user=request.user, workspace=workspace) if is_admin else [],
+        "role_counts": selectors.role_counts(workspace=workspace),
+        "invite_form": invite_form,
+        "role_form": RoleForm(),
+        "is_admin": is_admin,
+    }, status=status)
+
+
+@workspace_view
+@require_POST
+def member_invite(request: HttpRequest, workspace) -> HttpResponse:
+    form = InvitationForm(request.POST)
+    if form.is_valid():
+        try:
+            invitation = services.invitation_create(actor=request.user, workspace=workspace, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
+            return redirect("member_list", ws=workspace.slug)
+    access.ensure_can(request.user, "workspace.manage", workspace)
+    return _render_members(request, workspace, form, status=400)
+
+
+@workspace_view
+@require_POST
+def member_role(request: HttpRequest, workspace, pk: int) -> HttpResponse:
+    membership = selectors.membership_get(user=request.user, workspace=workspace, pk=pk)
+    form = RoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose admin, editor or viewer."))
+        return redirect("member_list", ws=workspace.slug)
+    try:
+        services.membership_change_role(actor=request.user, membership=membership, **form.cleaned_data)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("%(name)s is now %(role)s.") % {
+            "name": membership.user.display_name, "role": membership.get_role_display().lower()})
+    return redirect("member_list", ws=workspace.slug)
+
+
+@workspace_view
+@require_http_methods(["GET", "POST"])
+def member_remove(request: HttpRequest, workspace, pk: int) -> HttpResponse:
+    """GET asks for confirmation; POST removes the member (or lets a member leave)."""
+    membership = selectors.membership_get(user=request.user, workspace=workspace, pk=pk)
+    leaving = membership.user_id == request.user.pk
+    if not leaving:
+        access.ensure_can(request.user, "workspace.manage", workspace)
+    if request.method == "POST":
+        try:
+            services.membership_remove(actor=request.user, membership=membership)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("member_list", ws=workspace.slug)
+        if leaving:
+            messages.success(request, _("You left %(name)s.") % {"name": workspace.name})
+            return redirect("home")
+        messages.success(request, _("%(name)s was removed.") % {"name": membership.user.display_name})
+        return redirect("member_list", ws=workspace.slug)
+    return render(request, "strategy/member_remove.html", {
+        "workspace": workspace, "membership": membership, "leaving": leaving})
+
+
+@workspace_view
+@require_POST
+def invitation_action(request: HttpRequest, workspace, pk: int, action: str) -> HttpResponse:
+    invitation = selectors.invitation_get(user=request.user, workspace=workspace, pk=pk)
+    service = {"resend": services.invitation_resend, "revoke": services.invitation_revoke}[action]
+    try:
+        service(actor=request.user, invitation=invitation)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        done = _("Invitation sent again to %(email)s.") if action == "resend" else _(
+            "Invitation to %(email)s withdrawn.")
+        messages.success(request, done % {"email": invitation.email})
+    return redirect("member_list", ws=workspace.slug)
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """The page an invitation email links to. Signed-in invitees accept with one click;
+    people without an account create one here; others are asked to sign in."""
+    try:
+        invitation = services.invitation_from_token(token)
+    except ValidationError as exc:
+        return render(request, "strategy/invitation_invalid.html", {"error": exc.messages[0]}, status=410)
+    has_account = User.objects.filter(email__iexact=invitation.email).exists()
+    signup_form = None
+    if not request.user.is_authenticated and not has_account:
+        signup_form = SignUpForm(request.POST or None, email=invitation.email)
+    if request.method == "POST":
+        try:
+            if request.user.is_authenticated:
+                membership = services.invitation_accept(user=request.user, invitation=invitation)
+            elif signup_form is not None and signup_form.is_valid():
+                membership = services.invitation_accept_with_signup(
+                    invitation=invitation, **signup_form.cleaned_data)
+                login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
+            else:
+                membership = None
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            membership = None
+        if membership is not None:
+            messages.success(request, _("Welcome to %(name)s.") % {"name": invitation.workspace.name})
+            return redirect("portfolio", ws=invitation.workspace.slug)
+    return render(request, "strategy/invitation_accept.html", {
+        "invitation": invitation,
+        "has_account": has_account,
+        "signup_form": signup_form,
+        "email_matches": request.user.is_authenticated
+        and request.user.email.lower() == invitation.email.lower(),
+        "login_url": f"{reverse('login')}?next={request.path}",
+    })
+
+
+# --- account ----------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account(request: HttpRequest) -> HttpResponse:
+    profile_form = ProfileForm(request.POST or None, initial={"full_name": request.user.full_name})
+    if request.method == "POST" and profile_form.is_valid():
+        services.user_update_profile(actor=request.user, **profile_form.cleaned_data)
+        messages.success(request, _("Profile saved."))
+        return redirect("account")
+    return _render_account(request, profile_form=profile_form)
+
+
+def _render_account(request, *, profile_form=None, token_form=None, new_secret=None, status=200):
+    return render(request, "strategy/account.html", {
+        "profile_form": profile_form or ProfileForm(initial={"full_name": request.user.full_name}),
+        "token_form": token_form or ApiTokenForm(),
+        "tokens": selectors.api_token_list(user=request.user),
+        "new_secret": new_secret,
+    }, status=status)
+
+
+@login_required
+@require_POST
+def api_token_create(request: HttpRequest) -> HttpResponse:
+    form = ApiTokenForm(request.POST)
+    if form.is_valid():
+        try:
+            token, secret = services.api_token_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            # The secret is shown on this response only; it is never stored or shown again.
+            return _render_account(request, new_secret={"token": token, "secret": secret})
+    return _render_account(request, token_form=form, status=400)
+
+
+@login_required
+@require_POST
+def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    token = selectors.api_token_get(user=request.user, pk=pk)
+    services.api_token_revoke(actor=request.user, token=token)
+    messages.success(request, _("Token “%(name)s” revoked.") % {"name": token.name})
+    return redirect("account")
