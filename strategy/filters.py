@@ -31,6 +31,6 @@ class ProductFilterSet(django_filters.FilterSet):
     def qs(self):
         queryset = super().qs
         # Archived products stay out of sight unless asked for.
-        if self.data.get("archived") in (None, ""):
+        if self.form.cleaned_data.get("archived") is None:
             queryset = queryset.filter(archived_at__isnull=True)
         return queryset

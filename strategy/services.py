@@ -111,6 +111,21 @@ def membership_remove(*, actor: User, membership: Membership) -> None:
     access.forget_roles(actor)
 
 
+@transaction.atomic
+def membership_add(*, actor: User, workspace: Workspace, user: User, role: str) -> Membership:
+    """Add an existing account directly (demo data and operators' scripts; people are
+    otherwise invited). Raises PermissionDenied, or ValidationError if already a member."""
+    access.ensure_can(actor, "workspace.manage", workspace)
+    if role not in Role.values:
+        raise ValidationError({"role": _("Choose admin, editor or viewer.")})
+    if workspace.memberships.filter(user=user).exists():
+        raise ValidationError({"email": _("%(email)s is already a member of this workspace.") % {
+            "email": user.email}})
+    membership = Membership.objects.create(workspace=workspace, user=user, role=role)
+    access.forget_roles(user)
+    return membership
+
+
 def invitation_token(invitation: Invitation) -> str:
     return signing.dumps(invitation.pk, salt=INVITATION_SALT)
 

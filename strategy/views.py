@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import access, selectors, services
+from .filters import ProductFilterSet
 from .forms import (
     ApiTokenForm,
     InvitationForm,
@@ -103,15 +104,17 @@ def workspace_settings(request: HttpRequest, workspace) -> HttpResponse:
 @workspace_view
 @require_GET
 def portfolio(request: HttpRequest, workspace) -> HttpResponse:
-    search = request.GET.get("q", "").strip()
-    show_archived = request.GET.get("archived") == "1"
-    products = list(selectors.product_list(
-        user=request.user, workspace=workspace, include_archived=show_archived, search=search))
+    filterset = ProductFilterSet(
+        request.GET, queryset=selectors.product_list(user=request.user, workspace=workspace, include_archived=True)
+    )
+    products = list(filterset.qs)
     context = {
         "workspace": workspace,
+        "filter": filterset,
         "tree": selectors.portfolio_tree(products),
-        "search": search,
-        "show_archived": show_archived,
+        "search": request.GET.get("q", "").strip(),
+        "show_archived": filterset.form.cleaned_data.get("archived") is True,
+        "is_filtered": any(request.GET.get(name) for name in ("q", "stage", "kind", "archived")),
         "can_edit": access.can(request.user, "products.edit", workspace),
         "stages": Product.Stage,
     }

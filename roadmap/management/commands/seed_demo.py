@@ -1,0 +1,14 @@
+from django.core.management.base import BaseCommand
+
+from strategy import demo as strategy_demo
+
+
+class Command(BaseCommand):
+    help = "Create the demo workspace (safe to run again: existing demo data is left unchanged)."
+
+    def handle(self, *args, **options) -> None:
+        workspace = strategy_demo.seed_workspace()
+        self.stdout.write(self.style.SUCCESS(
+            f"Demo workspace “{workspace.name}” is ready. "
+            f"Sign in as {strategy_demo.DEMO_EMAIL} / {strategy_demo.DEMO_PASSWORD}"
+        ))
