@@ -311,7 +311,7 @@ def product_update(*, actor: User, product: Product, version: int | None = None,
     unknown = set(changes) - set(PRODUCT_FIELDS)
     if unknown:
         raise ValidationError({field: _("This field cannot be changed.") for field in sorted(unknown)})
-    current = Product.objects.select_for_update().select_related("updated_by").get(pk=product.pk)
+    current = Product.objects.select_for_update(of=("self",)).select_related("updated_by").get(pk=product.pk)
     if version is not None and current.version != version:
         raise ValidationError(
             _("%(who)s changed this product at %(when)s, after you opened it. "

@@ -13,3 +13,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# A Redis database of its own, so a worker started by `make run` on the same machine
+# never picks up the tests' tasks.
+REDIS_URL = env.str("TEST_REDIS_URL", default="redis://127.0.0.1:6379/9")  # noqa: F405
+CACHES["default"]["LOCATION"] = REDIS_URL
+CELERY_BROKER_URL = CELERY_RESULT_BACKEND = REDIS_URL

@@ -1,0 +1,84 @@
+from datetime import timedelta
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from django.urls import reverse
+from django.utils import timezone
+
+from roadmap.celery import app as celery_app
+from roadmap.models import WorkerHeartbeat
+from roadmap.tasks import worker_heartbeat_task
+
+pytestmark = pytest.mark.django_db
+
+
+def beat(age: timedelta) -> None:
+    WorkerHeartbeat.objects.update_or_create(hostname="worker@test", defaults={"beat_at": timezone.now() - age})
+
+
+def test_health_is_ok_when_database_redis_and_a_recent_heartbeat_are_fine(client):
+    beat(timedelta(seconds=30))
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert {name: check["ok"] for name, check in body["checks"].items()} == {
+        "database": True, "redis": True, "worker": True}
+
+
+def test_health_fails_without_any_heartbeat(client):
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 503
+    assert response.json()["checks"]["worker"]["ok"] is False
+    assert "no heartbeat" in response.json()["checks"]["worker"]["detail"]
+
+
+def test_a_heartbeat_older_than_three_minutes_is_stale(client):
+    beat(timedelta(minutes=3, seconds=5))
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 503
+    assert response.json()["checks"]["worker"]["detail"].startswith("stale")
+
+
+def test_health_reports_unreachable_redis(client, settings):
+    beat(timedelta(seconds=5))
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 503
+    checks = response.json()["checks"]
+    assert checks["redis"]["ok"] is False
+    assert checks["database"]["ok"] is True
+
+
+def test_health_needs_no_sign_in_and_is_never_cached(client):
+    beat(timedelta(seconds=5))
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 200
+    assert "no-cache" in response["Cache-Control"]
+
+
+def test_the_heartbeat_task_overwrites_its_row():
+    worker_heartbeat_task.delay()
+    worker_heartbeat_task.delay()
+    assert WorkerHeartbeat.objects.count() == 1
+
+
+def test_beat_schedules_the_heartbeat_more_often_than_it_goes_stale(settings):
+    entry = celery_app.conf.beat_schedule["worker-heartbeat"]
+    assert entry["task"] in celery_app.tasks
+    assert timedelta(seconds=entry["schedule"]) < settings.WORKER_HEARTBEAT_STALE_AFTER
+
+
+@pytest.mark.worker
+def test_a_real_worker_runs_the_heartbeat_and_health_turns_green(transactional_db, client):
+    assert client.get(reverse("healthz")).status_code == 503
+    celery_app.conf.task_always_eager = False
+    try:
+        with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=20):
+            hostname = worker_heartbeat_task.delay().get(timeout=30)
+    finally:
+        celery_app.conf.task_always_eager = True
+    assert hostname != "eager"
+    assert WorkerHeartbeat.objects.filter(hostname=hostname).exists()
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 200, response.json()

@@ -1,0 +1,300 @@
+import re
+
+import pytest
+from django.core import mail
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from strategy import services
+from strategy.models import ApiToken, Invitation, Membership, Product, Role, User, Workspace
+
+from ..factories import InvitationFactory, MembershipFactory, ProductFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+# --- workspaces and members -------------------------------------------------
+
+
+def test_creating_a_workspace_makes_the_creator_its_admin():
+    user = UserFactory()
+    workspace = services.workspace_create(actor=user, name="  Initech  ")
+    assert workspace.name == "Initech"
+    assert workspace.slug == "initech"
+    assert Membership.objects.get(workspace=workspace, user=user).role == Role.ADMIN
+
+
+def test_workspace_slugs_stay_unique():
+    first = services.workspace_create(actor=UserFactory(), name="Initech")
+    second = services.workspace_create(actor=UserFactory(), name="Initech")
+    assert first.slug != second.slug
+
+
+def test_a_blank_workspace_name_is_refused():
+    with pytest.raises(ValidationError) as exc:
+        services.workspace_create(actor=UserFactory(), name="  ")
+    assert "name" in exc.value.message_dict
+    assert not Workspace.objects.exists()
+
+
+def test_only_admins_rename_workspaces(workspace, admin, editor):
+    with pytest.raises(PermissionDenied):
+        services.workspace_update(actor=editor, workspace=workspace, name="Renamed")
+    services.workspace_update(actor=admin, workspace=workspace, name="Renamed")
+    workspace.refresh_from_db()
+    assert workspace.name == "Renamed"
+
+
+def test_admins_change_roles(workspace, admin, viewer):
+    membership = viewer.memberships.get()
+    services.membership_change_role(actor=admin, membership=membership, role=Role.EDITOR)
+    membership.refresh_from_db()
+    assert membership.role == Role.EDITOR
+
+
+def test_editors_cannot_change_roles(workspace, editor, viewer):
+    with pytest.raises(PermissionDenied):
+        services.membership_change_role(actor=editor, membership=viewer.memberships.get(), role=Role.ADMIN)
+    assert viewer.memberships.get().role == Role.VIEWER
+
+
+def test_the_last_admin_cannot_be_demoted(workspace, admin):
+    with pytest.raises(ValidationError) as exc:
+        services.membership_change_role(actor=admin, membership=admin.memberships.get(), role=Role.EDITOR)
+    assert "role" in exc.value.message_dict
+    assert admin.memberships.get().role == Role.ADMIN
+
+
+def test_an_admin_can_step_down_when_another_admin_remains(workspace, admin):
+    MembershipFactory(workspace=workspace, role=Role.ADMIN)
+    services.membership_change_role(actor=admin, membership=admin.memberships.get(), role=Role.VIEWER)
+    assert admin.memberships.get().role == Role.VIEWER
+
+
+def test_the_last_admin_cannot_be_removed(workspace, admin):
+    with pytest.raises(ValidationError):
+        services.membership_remove(actor=admin, membership=admin.memberships.get())
+    assert admin.memberships.exists()
+
+
+def test_members_may_leave_but_not_remove_others(workspace, admin, viewer, editor):
+    with pytest.raises(PermissionDenied):
+        services.membership_remove(actor=viewer, membership=editor.memberships.get())
+    services.membership_remove(actor=viewer, membership=viewer.memberships.get())
+    assert not viewer.memberships.exists()
+    assert editor.memberships.exists()
+
+
+def test_adding_an_existing_member_again_is_refused(workspace, admin, editor):
+    with pytest.raises(ValidationError):
+        services.membership_add(actor=admin, workspace=workspace, user=editor, role=Role.VIEWER)
+    assert editor.memberships.get().role == Role.EDITOR
+
+
+# --- invitations ------------------------------------------------------------
+
+
+def test_inviting_sends_a_signed_link_after_commit(workspace, admin, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation = services.invitation_create(
+            actor=admin, workspace=workspace, email="New.Person@Example.com", role=Role.EDITOR)
+    assert invitation.email == "new.person@example.com"
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["new.person@example.com"]
+    token = re.search(r"/invitations/([^/\s]+)/", mail.outbox[0].body).group(1)
+    assert services.invitation_from_token(token) == invitation
+
+
+def test_members_and_already_invited_addresses_are_not_invited_again(workspace, admin, editor):
+    with pytest.raises(ValidationError) as exc:
+        services.invitation_create(actor=admin, workspace=workspace, email=editor.email, role=Role.VIEWER)
+    assert "email" in exc.value.message_dict
+    services.invitation_create(actor=admin, workspace=workspace, email="x@example.com", role=Role.VIEWER)
+    with pytest.raises(ValidationError):
+        services.invitation_create(actor=admin, workspace=workspace, email="X@example.com", role=Role.VIEWER)
+    assert Invitation.objects.count() == 1
+
+
+def test_only_admins_invite(workspace, editor):
+    with pytest.raises(PermissionDenied):
+        services.invitation_create(actor=editor, workspace=workspace, email="x@example.com", role=Role.VIEWER)
+
+
+def test_an_unknown_role_is_refused(workspace, admin):
+    with pytest.raises(ValidationError) as exc:
+        services.invitation_create(actor=admin, workspace=workspace, email="x@example.com", role="owner")
+    assert "role" in exc.value.message_dict
+
+
+def test_accepting_an_invitation_grants_its_role_once(workspace):
+    invitation = InvitationFactory(workspace=workspace, email="new@example.com", role=Role.EDITOR)
+    token = services.invitation_token(invitation)
+    user = UserFactory(email="new@example.com")
+
+    membership = services.invitation_accept(user=user, invitation=services.invitation_from_token(token))
+
+    assert membership.role == Role.EDITOR
+    with pytest.raises(ValidationError, match="already been used"):
+        services.invitation_from_token(token)
+
+
+def test_an_invitation_is_accepted_only_by_its_addressee(workspace):
+    invitation = InvitationFactory(workspace=workspace, email="new@example.com")
+    with pytest.raises(ValidationError, match="new@example.com"):
+        services.invitation_accept(user=UserFactory(email="someone@else.com"), invitation=invitation)
+    assert not Membership.objects.filter(workspace=workspace).exists()
+
+
+def test_signing_up_from_an_invitation_creates_the_account_and_membership(workspace):
+    invitation = InvitationFactory(workspace=workspace, email="new@example.com", role=Role.VIEWER)
+    membership = services.invitation_accept_with_signup(
+        invitation=invitation, full_name="New Person", password="a-long-passphrase")
+    assert membership.user.email == "new@example.com"
+    assert membership.user.check_password("a-long-passphrase")
+    assert membership.role == Role.VIEWER
+
+
+def test_an_expired_invitation_link_is_refused(workspace, settings):
+    invitation = InvitationFactory(workspace=workspace)
+    token = services.invitation_token(invitation)
+    settings.INVITATION_MAX_AGE = settings.INVITATION_MAX_AGE * 0  # every link is already too old
+    with pytest.raises(ValidationError, match="expired"):
+        services.invitation_from_token(token)
+
+
+def test_a_tampered_or_revoked_invitation_link_is_refused(workspace, admin):
+    invitation = InvitationFactory(workspace=workspace)
+    token = services.invitation_token(invitation)
+    with pytest.raises(ValidationError, match="not valid"):
+        services.invitation_from_token(token[:-2] + "xx")
+    services.invitation_revoke(actor=admin, invitation=invitation)
+    with pytest.raises(ValidationError, match="withdrawn"):
+        services.invitation_from_token(token)
+
+
+# --- products ---------------------------------------------------------------
+
+
+def test_editors_create_products_with_upper_case_keys(workspace, editor):
+    product = services.product_create(actor=editor, workspace=workspace, name=" Mobile ", key="mob")
+    assert (product.name, product.key, product.version) == ("Mobile", "MOB", 1)
+
+
+def test_viewers_cannot_create_products(workspace, viewer):
+    with pytest.raises(PermissionDenied):
+        services.product_create(actor=viewer, workspace=workspace, name="Mobile", key="MOB")
+    assert not Product.objects.exists()
+
+
+@pytest.mark.parametrize("key", ["M", "1AB", "MO-B", "TOOLONGKEYXX", ""])
+def test_malformed_keys_are_refused(workspace, editor, key):
+    with pytest.raises(ValidationError) as exc:
+        services.product_create(actor=editor, workspace=workspace, name="Mobile", key=key)
+    assert "key" in exc.value.message_dict
+
+
+def test_keys_are_unique_within_a_workspace_only(workspace, other_workspace, editor, product):
+    with pytest.raises(ValidationError) as exc:
+        services.product_create(actor=editor, workspace=workspace, name="Other", key=product.key)
+    assert "key" in exc.value.message_dict
+    ProductFactory(workspace=other_workspace, key=product.key)  # fine elsewhere
+
+
+def test_a_product_can_only_join_a_line_of_its_own_workspace(workspace, other_workspace, editor, product):
+    foreign_line = ProductFactory(workspace=other_workspace, kind=Product.Kind.LINE)
+    for parent in (foreign_line, product):  # another workspace's line; a product that is not a line
+        with pytest.raises(ValidationError) as exc:
+            services.product_create(actor=editor, workspace=workspace, name="New", key="NEW", parent=parent)
+        assert "parent" in exc.value.message_dict
+    assert not Product.objects.filter(key="NEW").exists()
+
+
+def test_product_lines_cannot_contain_themselves(workspace, editor):
+    outer = ProductFactory(workspace=workspace, kind=Product.Kind.LINE)
+    inner = ProductFactory(workspace=workspace, kind=Product.Kind.LINE, parent=outer)
+    with pytest.raises(ValidationError) as exc:
+        services.product_update(actor=editor, product=outer, parent=inner)
+    assert "parent" in exc.value.message_dict
+    outer.refresh_from_db()
+    assert outer.parent is None
+
+
+def test_the_owner_must_be_a_member(workspace, editor):
+    with pytest.raises(ValidationError) as exc:
+        services.product_create(actor=editor, workspace=workspace, name="X", key="XX", owner=UserFactory())
+    assert "owner" in exc.value.message_dict
+
+
+def test_updates_bump_the_version_and_record_the_editor(editor, product):
+    updated = services.product_update(actor=editor, product=product, version=1, stage=Product.Stage.GROWTH)
+    assert (updated.stage, updated.version, updated.updated_by) == (Product.Stage.GROWTH, 2, editor)
+
+
+def test_an_update_from_a_stale_copy_is_refused_naming_who_changed_it(workspace, editor, product):
+    colleague = MembershipFactory(workspace=workspace, role=Role.EDITOR, user__full_name="Ada Colleague").user
+    services.product_update(actor=colleague, product=product, version=1, name="Theirs")
+
+    with pytest.raises(ValidationError) as exc:
+        services.product_update(actor=editor, product=product, version=1, name="Mine")
+
+    assert exc.value.code == "stale"
+    assert "Ada Colleague" in exc.value.messages[0]
+    product.refresh_from_db()
+    assert product.name == "Theirs"
+
+
+def test_unknown_fields_cannot_be_updated(editor, product):
+    with pytest.raises(ValidationError):
+        services.product_update(actor=editor, product=product, workspace_id=999)
+
+
+def test_a_line_with_products_cannot_become_a_plain_product(workspace, editor):
+    line = ProductFactory(workspace=workspace, kind=Product.Kind.LINE)
+    ProductFactory(workspace=workspace, parent=line)
+    with pytest.raises(ValidationError) as exc:
+        services.product_update(actor=editor, product=line, kind=Product.Kind.PRODUCT)
+    assert "kind" in exc.value.message_dict
+
+
+def test_archiving_keeps_the_product_and_restoring_brings_it_back(editor, product):
+    services.product_archive(actor=editor, product=product)
+    assert Product.objects.active().count() == 0
+    services.product_unarchive(actor=editor, product=product)
+    assert Product.objects.active().get() == product
+
+
+def test_a_line_with_active_products_cannot_be_archived(workspace, editor):
+    line = ProductFactory(workspace=workspace, kind=Product.Kind.LINE)
+    ProductFactory(workspace=workspace, parent=line)
+    with pytest.raises(ValidationError):
+        services.product_archive(actor=editor, product=line)
+    line.refresh_from_db()
+    assert not line.is_archived
+
+
+# --- API tokens -------------------------------------------------------------
+
+
+def test_tokens_are_stored_as_digests_and_authenticate(editor):
+    token, secret = services.api_token_create(actor=editor, name="CI")
+    assert secret not in {token.digest, token.prefix}
+    assert not ApiToken.objects.filter(digest=secret).exists()
+    assert services.api_token_authenticate(secret).user == editor
+    assert services.api_token_authenticate(secret + "x") is None
+
+
+def test_revoked_tokens_stop_working(editor):
+    token, secret = services.api_token_create(actor=editor, name="CI")
+    services.api_token_revoke(actor=editor, token=token)
+    assert services.api_token_authenticate(secret) is None
+
+
+def test_people_revoke_only_their_own_tokens(editor, viewer):
+    token, _secret = services.api_token_create(actor=editor, name="CI")
+    with pytest.raises(ValidationError):
+        services.api_token_revoke(actor=viewer, token=token)
+
+
+def test_tokens_of_deactivated_users_stop_working(editor):
+    _token, secret = services.api_token_create(actor=editor, name="CI")
+    User.objects.filter(pk=editor.pk).update(is_active=False)
+    assert services.api_token_authenticate(secret) is None
