@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.validators import RegexValidator
@@ -158,7 +160,7 @@ class Invitation(TimeStampedModel):
         return f"{self.email} → {self.workspace}"
 
     @property
-    def expires_at(self):
+    def expires_at(self) -> datetime:
         return self.created_at + settings.INVITATION_MAX_AGE
 
     @property

@@ -1,6 +1,13 @@
+from django.contrib.auth.models import AnonymousUser
 from rest_framework import serializers
 
 from ..models import Invitation, Membership, Product, Role, User, Workspace
+
+
+def _request_user(serializer):
+    """Choices are scoped to the requesting user; without a request (schema generation) to nobody."""
+    request = serializer.context.get("request")
+    return request.user if request is not None else AnonymousUser()
 
 
 class UserSerializer(serializers.ModelSerializer):
@@ -44,9 +51,9 @@ class InvitationInputSerializer(serializers.Serializer):
     email = serializers.EmailField()
     role = serializers.ChoiceField(choices=Role.choices)
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["workspace"].queryset = Workspace.objects.visible_to(user)
+        self.fields["workspace"].queryset = Workspace.objects.visible_to(_request_user(self))
 
 
 class ProductSerializer(serializers.ModelSerializer):
@@ -78,9 +85,9 @@ class ProductInputSerializer(serializers.Serializer):
         help_text="The version you read. If the product changed since, the update is refused with 409.",
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        workspaces = Workspace.objects.visible_to(user)
+        workspaces = Workspace.objects.visible_to(_request_user(self))
         self.fields["workspace"].queryset = workspaces
         self.fields["parent"].queryset = Product.objects.filter(workspace__in=workspaces)
         self.fields["owner"].queryset = User.objects.filter(memberships__workspace__in=workspaces).distinct()

@@ -61,14 +61,14 @@ class InvitationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     filterset_fields = {"workspace__slug": ["exact"]}
 
     def get_queryset(self):
-        administered = Workspace.objects.visible_to(self.request.user).filter(
-            memberships__user=self.request.user, memberships__role=Role.ADMIN)
+        administered = Workspace.objects.filter(
+            memberships__user_id=self.request.user.pk, memberships__role=Role.ADMIN)
         return Invitation.objects.filter(workspace__in=administered).pending().select_related(
             "workspace", "invited_by")
 
     @extend_schema(request=InvitationInputSerializer, responses={201: InvitationSerializer})
     def create(self, request):
-        data = InvitationInputSerializer(data=request.data, user=request.user)
+        data = InvitationInputSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         invitation = services.invitation_create(actor=request.user, **data.validated_data)
         return Response(self.get_serializer(invitation).data, status=status.HTTP_201_CREATED)
@@ -92,7 +92,8 @@ class ProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
 
     def _input(self, partial: bool) -> dict:
-        data = ProductInputSerializer(data=self.request.data, user=self.request.user, partial=partial)
+        data = ProductInputSerializer(
+            data=self.request.data, context={"request": self.request}, partial=partial)
         data.is_valid(raise_exception=True)
         return dict(data.validated_data)
 
