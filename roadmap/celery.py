@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from celery.signals import worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "roadmap.settings.base")
 
@@ -18,3 +19,9 @@ app.conf.beat_schedule = {
         "options": {"expires": 55},
     },
 }
+
+
+@worker_ready.connect
+def _heartbeat_on_start(sender, **kwargs) -> None:
+    # Without this, /healthz reports the worker missing until beat's first run, a minute later.
+    sender.app.send_task("roadmap.tasks.worker_heartbeat_task")

@@ -1,10 +1,14 @@
 """`manage.py preflight [--create-database]`: check that PostgreSQL and Redis are reachable
-before running or testing Waymark, and say in one message what to start if they are not."""
+before running or testing Waymark, and say in one message what to start if they are not.
+
+A missing database is not a failure without --create-database: the test run creates its
+own database, and `make run` passes --create-database."""
 
 from __future__ import annotations
 
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -18,9 +22,15 @@ CONNECT_TIMEOUT_SECONDS = 2
 MAINTENANCE_DATABASE = "postgres"
 
 
+@dataclass
+class Outcome:
+    problem: str | None = None
+    note: str | None = None
+
+
 class Command(BaseCommand):
     help = "Check that PostgreSQL and Redis are reachable; optionally create the database."
-    # The system checks are not what this command is about, and some may need the database.
+    # System checks are not what this command is about, and some of them need the database.
     requires_system_checks: list[str] = []
 
     def add_arguments(self, parser) -> None:
@@ -35,23 +45,25 @@ class Command(BaseCommand):
         super().run_from_argv(argv)
 
     def handle(self, *args, create_database: bool = False, **options) -> None:
-        problems = [
-            problem
-            for problem in (check_postgres(create_database=create_database), check_redis())
-            if problem
-        ]
+        outcomes = [check_postgres(create_database=create_database), check_redis()]
+        problems = [outcome.problem for outcome in outcomes if outcome.problem]
         if problems:
             message = "\n".join(problems)
             if getattr(self, "_from_command_line", False):
-                # Plain text on stderr, without Django's "CommandError:" prefix.
+                # Just the message on stderr, without Django's "CommandError:" prefix.
                 self.stderr.write(self.style.ERROR(message))
                 sys.exit(1)
             raise CommandError(message, returncode=1)
         self.stdout.write(self.style.SUCCESS("PostgreSQL ok · Redis ok"))
+        for outcome in outcomes:
+            if outcome.note:
+                self.stdout.write(outcome.note)
 
 
 def _source(variable: str) -> str:
-    return f"from {variable}" if os.environ.get(variable) else f"the default; set {variable} to change it"
+    if os.environ.get(variable):
+        return f"from {variable}"
+    return f"the default; set {variable} to change it"
 
 
 def _postgres_start_hint() -> str:
@@ -74,11 +86,12 @@ def _connection_kwargs(database: dict, name: str) -> dict:
     return {key: value for key, value in kwargs.items() if value is not None}
 
 
-def _first_line(exc: Exception) -> str:
-    text = str(exc).strip()
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    # libpq repeats the attempt per address; the last line is the actual reason.
-    return lines[-1] if lines else exc.__class__.__name__
+def _reason(exc: Exception) -> str:
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    if not lines:
+        return exc.__class__.__name__
+    # libpq reports one attempt per address; the last line carries the reason.
+    return lines[-1].rpartition("FATAL:")[2].strip()
 
 
 def _unreachable(exc: Exception) -> bool:
@@ -87,7 +100,6 @@ def _unreachable(exc: Exception) -> bool:
         phrase in text
         for phrase in (
             "connection refused",
-            "could not connect",
             "could not translate host name",
             "timeout expired",
             "no route to host",
@@ -97,50 +109,47 @@ def _unreachable(exc: Exception) -> bool:
     )
 
 
-def check_postgres(*, create_database: bool) -> str | None:
-    """Connect to the configured database (creating it first if asked). Returns a problem or None."""
+def _missing_database(exc: Exception, name: str) -> bool:
+    return f'database "{name}" does not exist' in str(exc)
+
+
+def check_postgres(*, create_database: bool) -> Outcome:
+    """Connect to the configured database, creating it first if asked."""
     database = settings.DATABASES["default"]
     name = database["NAME"]
-    host = database.get("HOST") or "the local socket"
-    where = f"{host}:{database.get('PORT') or 5432}" if database.get("HOST") else host
+    where = f"{database['HOST']}:{database.get('PORT') or 5432}" if database.get("HOST") else "the local socket"
     source = _source("DATABASE_URL")
 
-    def explain(exc: Exception) -> str:
+    def failure(exc: Exception) -> Outcome:
         if _unreachable(exc):
-            return (
-                f"PostgreSQL is not reachable at {where} ({source}). "
+            return Outcome(
+                problem=f"PostgreSQL is not reachable at {where} ({source}). "
                 f"Start it, e.g. {_postgres_start_hint()}, "
                 "or point DATABASE_URL at a running server."
             )
-        return (
-            f"PostgreSQL at {where} answered with an error ({source}): {_first_line(exc)}. "
+        return Outcome(
+            problem=f"PostgreSQL at {where} refused the connection ({source}): {_reason(exc)}. "
             "Check the user, password and database name in DATABASE_URL."
         )
 
-    if create_database:
-        try:
+    try:
+        if create_database:
             _create_database_if_missing(database, name)
-        except psycopg2.Error as exc:
-            return explain(exc)
-
-    try:
         connection = psycopg2.connect(**_connection_kwargs(database, name))
-    except psycopg2.OperationalError as exc:
-        if "does not exist" in str(exc) and f'"{name}"' in str(exc):
-            return (
-                f'PostgreSQL at {where} is running, but the database "{name}" does not exist '
-                f"({source}). Create it with `python manage.py preflight --create-database` "
-                f"(`make run` does this) or `createdb {name}`."
-            )
-        return explain(exc)
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
     except psycopg2.Error as exc:
-        return explain(exc)
-    finally:
-        connection.close()
-    return None
+        if not _missing_database(exc, name):
+            return failure(exc)
+        # The server is up (it answered); make sure the credentials work on it.
+        try:
+            psycopg2.connect(**_connection_kwargs(database, MAINTENANCE_DATABASE)).close()
+        except psycopg2.Error:
+            return failure(exc)
+        return Outcome(
+            note=f'The database "{name}" does not exist yet at {where}; '
+            "`python manage.py preflight --create-database` (run by `make run`) creates it."
+        )
+    connection.close()
+    return Outcome()
 
 
 def _create_database_if_missing(database: dict, name: str) -> None:
@@ -156,8 +165,8 @@ def _create_database_if_missing(database: dict, name: str) -> None:
         connection.close()
 
 
-def check_redis() -> str | None:
-    """Ping Redis at settings.REDIS_URL. Returns a problem or None."""
+def check_redis() -> Outcome:
+    """Ping Redis at settings.REDIS_URL."""
     url = settings.REDIS_URL
     parts = urlsplit(url)
     where = f"{parts.hostname or '127.0.0.1'}:{parts.port or 6379}"
@@ -168,15 +177,15 @@ def check_redis() -> str | None:
     try:
         client.ping()
     except redis.AuthenticationError as exc:
-        return f"Redis at {where} refused the password ({source}): {exc}. Check REDIS_URL."
+        return Outcome(problem=f"Redis at {where} refused the password ({source}): {exc}. Check REDIS_URL.")
     except (redis.ConnectionError, redis.TimeoutError):
-        return (
-            f"Redis is not reachable at {where} ({source}). "
+        return Outcome(
+            problem=f"Redis is not reachable at {where} ({source}). "
             "Start it, e.g. `sudo systemctl start redis-server` or `redis-server --daemonize yes`, "
             "or point REDIS_URL at a running server."
         )
     except redis.RedisError as exc:
-        return f"Redis at {where} answered with an error ({source}): {exc}. Check REDIS_URL."
+        return Outcome(problem=f"Redis at {where} answered with an error ({source}): {exc}. Check REDIS_URL.")
     finally:
         client.close()
-    return None
+    return Outcome()
