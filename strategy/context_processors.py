@@ -4,12 +4,20 @@ from django.http import HttpRequest
 
 from . import access, selectors
 
+LAST_WORKSPACE_SESSION_KEY = "waymark.workspace"
+
 
 def navigation(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    if getattr(request, "htmx", False):
+        return {}  # partials draw no layout
     workspace = getattr(request, "workspace", None)
+    if workspace is None:
+        # Pages outside a workspace (account, password) keep the last one's sidebar.
+        last = request.session.get(LAST_WORKSPACE_SESSION_KEY)
+        workspace = selectors.workspace_list(user=user).filter(slug=last).first() if last else None
     context = {
         # Lazy: evaluated only if the template draws the switcher.
         "nav_workspaces": selectors.workspace_list(user=user),

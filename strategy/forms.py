@@ -3,7 +3,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
-from .models import Product, Role
+from .models import Product, Role, product_key_validator
 
 
 class SignInForm(AuthenticationForm):
@@ -47,7 +47,9 @@ class ProductForm(forms.ModelForm):
             self.initial.setdefault("version", self.instance.version)
 
     def clean_key(self):
-        return self.cleaned_data["key"].strip().upper()
+        key = self.cleaned_data["key"].strip().upper()
+        product_key_validator(key)
+        return key
 
     def _post_clean(self):
         # Uniqueness and cross-row rules are the service's job; skip ModelForm's model validation.

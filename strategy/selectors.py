@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Value
+from django.db.models.functions import Coalesce, Lower, NullIf
 from django.shortcuts import get_object_or_404
 
 from .models import ApiToken, Invitation, Membership, Product, Role, User, Workspace
@@ -30,7 +31,7 @@ def membership_list(*, user: User, workspace: Workspace) -> QuerySet[Membership]
         Membership.objects.visible_to(user)
         .filter(workspace=workspace)
         .select_related("user")
-        .order_by("user__full_name", "user__email")
+        .order_by(Lower(Coalesce(NullIf("user__full_name", Value("")), "user__email")))
     )
 
 
@@ -124,7 +125,7 @@ def portfolio_tree(products: list[Product]) -> list[PortfolioNode]:
 
 
 def api_token_list(*, user: User) -> QuerySet[ApiToken]:
-    return ApiToken.objects.filter(user=user).order_by("revoked_at", "-created_at")
+    return ApiToken.objects.filter(user=user).order_by(F("revoked_at").asc(nulls_first=True), "-created_at")
 
 
 def api_token_get(*, user: User, pk: int) -> ApiToken:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import access, selectors, services
+from .context_processors import LAST_WORKSPACE_SESSION_KEY
 from .filters import ProductFilterSet
 from .forms import (
     ApiTokenForm,
@@ -27,8 +28,6 @@ from .forms import (
     apply_service_errors,
 )
 from .models import Product, User
-
-LAST_WORKSPACE_SESSION_KEY = "waymark.workspace"
 
 
 def workspace_view(view):
@@ -189,6 +188,15 @@ def product_edit(request: HttpRequest, workspace, key: str) -> HttpResponse:
         "form": form, "workspace": workspace, "product": product, "theirs": theirs})
 
 
+def _display(field, value) -> str:
+    """A value as the form shows it: choice labels and names rather than codes and ids."""
+    if value in (None, ""):
+        return "—"
+    if hasattr(field, "label_from_instance") and not isinstance(value, str):
+        return field.label_from_instance(value)
+    return str(dict(getattr(field, "choices", [])).get(value, value))
+
+
 def _their_changes(request: HttpRequest, workspace, key: str, form: ProductForm) -> list[dict]:
     """After a refused stale save: the fields someone else changed, theirs beside yours,
     and the form re-armed with the current version so saving again is deliberate."""
@@ -202,7 +210,11 @@ def _their_changes(request: HttpRequest, workspace, key: str, form: ProductForm)
         theirs = getattr(current, name)
         if theirs != value:
             field = form.fields[name]
-            differences.append({"label": field.label, "theirs": theirs or "—", "yours": value or "—"})
+            differences.append({
+                "label": field.label,
+                "theirs": _display(field, theirs),
+                "yours": _display(field, value),
+            })
     return differences
 
 

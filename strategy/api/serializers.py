@@ -1,7 +1,7 @@
 from django.contrib.auth.models import AnonymousUser
 from rest_framework import serializers
 
-from ..models import Invitation, Membership, Product, Role, User, Workspace
+from ..models import Invitation, Membership, Product, Role, User, Workspace, product_key_validator
 
 
 def _request_user(serializer):
@@ -84,6 +84,11 @@ class ProductInputSerializer(serializers.Serializer):
         required=False, write_only=True,
         help_text="The version you read. If the product changed since, the update is refused with 409.",
     )
+
+    def validate_key(self, value: str) -> str:
+        key = value.strip().upper()
+        product_key_validator(key)
+        return key
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
