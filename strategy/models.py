@@ -58,6 +58,10 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     class Meta:
         ordering = ["email"]
+        constraints = [
+            # Sign-in matches addresses case-insensitively, so they must be unique that way too.
+            models.UniqueConstraint(Lower("email"), name="strategy_user_email_unique_any_case"),
+        ]
 
     def __str__(self) -> str:
         return self.display_name

@@ -339,6 +339,8 @@ def product_archive(*, actor: User, product: Product) -> Product:
     """Hide a product from the portfolio without deleting anything.
     Raises ValidationError for a product line that still has active products."""
     access.ensure_can(actor, "products.edit", product)
+    if product.is_archived:
+        return product
     if product.children.active().exists():
         raise ValidationError(_("Archive or move the products of this line first."))
     Product.objects.filter(pk=product.pk).update(
@@ -352,6 +354,8 @@ def product_archive(*, actor: User, product: Product) -> Product:
 def product_unarchive(*, actor: User, product: Product) -> Product:
     """Bring an archived product back. Raises ValidationError while its line is archived."""
     access.ensure_can(actor, "products.edit", product)
+    if not product.is_archived:
+        return product
     if product.parent_id and product.parent.is_archived:
         raise ValidationError(_("Restore its product line %(line)s first.") % {"line": product.parent.name})
     Product.objects.filter(pk=product.pk).update(

@@ -285,6 +285,7 @@ def member_invite(request: HttpRequest, workspace) -> HttpResponse:
 @require_POST
 def member_role(request: HttpRequest, workspace, pk: int) -> HttpResponse:
     membership = selectors.membership_get(user=request.user, workspace=workspace, pk=pk)
+    access.ensure_can(request.user, "workspace.manage", workspace)
     form = RoleForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose admin, editor or viewer."))

@@ -298,3 +298,17 @@ def test_tokens_of_deactivated_users_stop_working(editor):
     _token, secret = services.api_token_create(actor=editor, name="CI")
     User.objects.filter(pk=editor.pk).update(is_active=False)
     assert services.api_token_authenticate(secret) is None
+
+
+def test_archiving_twice_changes_nothing_the_second_time(editor, product):
+    archived = services.product_archive(actor=editor, product=product)
+    again = services.product_archive(actor=editor, product=archived)
+    assert (again.archived_at, again.version) == (archived.archived_at, archived.version)
+
+
+def test_two_accounts_cannot_differ_only_in_the_case_of_their_email():
+    from django.db import IntegrityError, transaction
+
+    UserFactory(email="ada@example.com")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        User.objects.create(email="Ada@Example.com")
