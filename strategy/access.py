@@ -17,6 +17,7 @@ RULES: dict[str, Role] = {
     "workspace.view": Role.VIEWER,
     "workspace.manage": Role.ADMIN,  # rename, members, invitations, share links
     "products.edit": Role.EDITOR,  # create, edit, archive products and product lines
+    "strategy.edit": Role.EDITOR,  # vision, personas, competitors, goals, key results, initiatives
 }
 
 

@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import include, path
 
-from . import views
+from .views import tenancy as views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -23,4 +23,6 @@ urlpatterns = [
     path("w/<slug:ws>/products/<str:key>/", views.product_detail, name="product_detail"),
     path("w/<slug:ws>/products/<str:key>/edit/", views.product_edit, name="product_edit"),
     path("w/<slug:ws>/products/<str:key>/archive/", views.product_archive, name="product_archive"),
+    path("w/<slug:ws>/products/<str:key>/strategy/", include("strategy.urls_strategy")),
+    path("w/<slug:ws>/", include("strategy.urls_goals")),
 ]

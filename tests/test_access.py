@@ -13,6 +13,7 @@ EXPECTED = {
     "workspace.view": {Role.ADMIN, Role.EDITOR, Role.VIEWER},
     "workspace.manage": {Role.ADMIN},
     "products.edit": {Role.ADMIN, Role.EDITOR},
+    "strategy.edit": {Role.ADMIN, Role.EDITOR},
 }
 
 

@@ -14,10 +14,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import access, selectors, services
-from .context_processors import LAST_WORKSPACE_SESSION_KEY
-from .filters import ProductFilterSet
-from .forms import (
+from .. import access, selectors, services
+from ..context_processors import LAST_WORKSPACE_SESSION_KEY
+from ..filters import ProductFilterSet
+from ..forms import (
     ApiTokenForm,
     InvitationForm,
     ProductForm,
@@ -27,7 +27,7 @@ from .forms import (
     WorkspaceForm,
     apply_service_errors,
 )
-from .models import Product, User
+from ..models import Product, User
 
 
 def workspace_view(view):

@@ -1,4 +1,4 @@
-"""Workspaces, people and the portfolio: the bottom layer every other app builds on."""
+"""People, workspaces and the portfolio: the records every other app hangs off."""
 
 from __future__ import annotations
 

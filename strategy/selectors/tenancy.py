@@ -9,7 +9,7 @@ from django.db.models import Count, F, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, Lower, NullIf
 from django.shortcuts import get_object_or_404
 
-from .models import ApiToken, Invitation, Membership, Product, Role, User, Workspace
+from ..models import ApiToken, Invitation, Membership, Product, Role, User, Workspace
 
 
 def workspace_list(*, user: User) -> QuerySet[Workspace]:

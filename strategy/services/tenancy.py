@@ -26,8 +26,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from . import access
-from .models import ApiToken, Invitation, Membership, Product, Role, User, Workspace
+from .. import access
+from ..models import ApiToken, Invitation, Membership, Product, Role, User, Workspace
 
 INVITATION_SALT = "waymark.invitation"
 API_TOKEN_PREFIX = "wmk_"

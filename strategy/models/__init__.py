@@ -1,0 +1,31 @@
+from .strategy import (
+    CheckIn,
+    ComparisonCriterion,
+    Competitor,
+    CompetitorRating,
+    Goal,
+    Initiative,
+    KeyResult,
+    Persona,
+    StrategyRecord,
+    Vision,
+    colour_validator,
+)
+from .tenancy import (
+    ApiToken,
+    Invitation,
+    Membership,
+    Product,
+    Role,
+    TimeStampedModel,
+    User,
+    UserManager,
+    Workspace,
+    product_key_validator,
+)
+
+__all__ = [
+    "ApiToken", "CheckIn", "ComparisonCriterion", "Competitor", "CompetitorRating", "Goal", "Initiative",
+    "Invitation", "KeyResult", "Membership", "Persona", "Product", "Role", "StrategyRecord", "TimeStampedModel",
+    "User", "UserManager", "Vision", "Workspace", "colour_validator", "product_key_validator",
+]

@@ -1,0 +1,3 @@
+"""Goals, key results and initiatives, under /w/<ws>/."""
+
+urlpatterns: list = []

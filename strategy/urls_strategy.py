@@ -1,0 +1,3 @@
+"""Pages of a product's strategy, under /w/<ws>/products/<key>/strategy/."""
+
+urlpatterns: list = []
