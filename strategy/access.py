@@ -7,6 +7,7 @@ already answered 404); a member whose role is too low gets PermissionDenied (403
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 
 from .models import Membership, Role
 
@@ -14,7 +15,6 @@ RANK = {Role.VIEWER: 1, Role.EDITOR: 2, Role.ADMIN: 3}
 
 # action -> the lowest role allowed to do it
 RULES: dict[str, Role] = {
-    "workspace.view": Role.VIEWER,
     "workspace.manage": Role.ADMIN,  # rename, members, invitations, share links
     "products.edit": Role.EDITOR,  # create, edit, archive products and product lines
     "strategy.edit": Role.EDITOR,  # vision, personas, competitors, goals, key results, initiatives
@@ -27,16 +27,20 @@ def _workspace_id(obj) -> int:
     return obj.pk  # a Workspace
 
 
-def role_in(user, workspace_or_obj) -> Role | None:
-    """The user's role in the object's workspace, or None. Memberships are
-    loaded once per user object and reused for the rest of the request."""
+def _roles(user) -> dict[int, str]:
+    """{workspace id: role} of `user`, loaded once per user object and reused for the request."""
     if user is None or not user.is_authenticated:
-        return None
+        return {}
     roles = getattr(user, "_waymark_roles", None)
     if roles is None:
         roles = dict(Membership.objects.filter(user=user).values_list("workspace_id", "role"))
         user._waymark_roles = roles
-    role = roles.get(_workspace_id(workspace_or_obj))
+    return roles
+
+
+def role_in(user, workspace_or_obj) -> Role | None:
+    """The user's role in the object's workspace, or None."""
+    role = _roles(user).get(_workspace_id(workspace_or_obj))
     return Role(role) if role else None
 
 
@@ -54,4 +58,10 @@ def can(user, action: str, obj) -> bool:
 def ensure_can(user, action: str, obj) -> None:
     """Raises PermissionDenied unless `user` may do `action` on `obj`."""
     if not can(user, action, obj):
-        raise PermissionDenied(action)
+        raise PermissionDenied(_("Your role in this workspace does not allow this (%(action)s).") % {
+            "action": action})
+
+
+def workspace_ids_where(user, action: str) -> list[int]:
+    """Ids of the workspaces where `user` may do `action`."""
+    return [ws_id for ws_id, role in _roles(user).items() if RANK[Role(role)] >= RANK[RULES[action]]]

@@ -3,6 +3,13 @@
 from .base import *  # noqa: F403
 from .base import CACHES
 
+# Tests speak plain HTTP to the test client whatever an operator's .env says.
+DEBUG = False
+SITE_URL = "http://testserver"
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = False
+SECURE_HSTS_SECONDS = 0
+PROXY_COUNT = 0
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Tasks run in-process by default; the real-worker tests switch this off.

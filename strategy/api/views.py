@@ -1,13 +1,13 @@
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
-from .. import selectors, services
+from .. import access, selectors, services
 from ..filters import ProductFilterSet
-from ..models import Invitation, Membership, Role, Workspace
+from ..models import Invitation, Membership, Workspace
 from .serializers import (
     InvitationInputSerializer,
     InvitationSerializer,
@@ -17,6 +17,14 @@ from .serializers import (
     ProductSerializer,
     WorkspaceSerializer,
 )
+
+
+def _refuse_early(request, action: str) -> None:
+    """For a create naming a workspace the user belongs to: refuse a role that may not do
+    `action` before validating the rest (an unknown workspace is left to validation: 400)."""
+    workspace = Workspace.objects.visible_to(request.user).filter(slug=request.data.get("workspace")).first()
+    if workspace is not None:
+        access.ensure_can(request.user, action, workspace)
 
 
 class WorkspaceViewSet(viewsets.ReadOnlyModelViewSet):
@@ -42,10 +50,12 @@ class MembershipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 
     @extend_schema(request=MembershipInputSerializer, responses=MembershipSerializer)
     def partial_update(self, request, pk=None):
+        membership = self.get_object()
+        access.ensure_can(request.user, "workspace.manage", membership.workspace)
         data = MembershipInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         membership = services.membership_change_role(
-            actor=request.user, membership=self.get_object(), **data.validated_data)
+            actor=request.user, membership=membership, **data.validated_data)
         return Response(self.get_serializer(membership).data)
 
     def destroy(self, request, pk=None):
@@ -61,13 +71,17 @@ class InvitationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     filterset_fields = {"workspace__slug": ["exact"]}
 
     def get_queryset(self):
-        administered = Workspace.objects.filter(
-            memberships__user_id=self.request.user.pk, memberships__role=Role.ADMIN)
-        return Invitation.objects.filter(workspace__in=administered).pending().select_related(
-            "workspace", "invited_by")
+        invitations = Invitation.objects.filter(
+            workspace__in=Workspace.objects.visible_to(self.request.user)
+        ).pending().select_related("workspace", "invited_by")
+        if self.action == "list":
+            return invitations.filter(
+                workspace_id__in=access.workspace_ids_where(self.request.user, "workspace.manage"))
+        return invitations
 
     @extend_schema(request=InvitationInputSerializer, responses={201: InvitationSerializer})
     def create(self, request):
+        _refuse_early(request, "workspace.manage")
         data = InvitationInputSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         invitation = services.invitation_create(actor=request.user, **data.validated_data)
@@ -89,7 +103,11 @@ class ProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return selectors.product_list(user=self.request.user, include_archived=True)
 
     def get_object(self):
-        return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+        product = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+        if self.request.method not in ("GET", "HEAD", "OPTIONS"):
+            # Refuse a viewer before looking at their input: a 403, not a 400 about fields.
+            access.ensure_can(self.request.user, "products.edit", product)
+        return product
 
     def _input(self, partial: bool) -> dict:
         data = ProductInputSerializer(
@@ -99,6 +117,7 @@ class ProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     @extend_schema(request=ProductInputSerializer, responses={201: ProductSerializer})
     def create(self, request):
+        _refuse_early(request, "products.edit")
         data = self._input(partial=False)
         data.pop("version", None)
         product = services.product_create(actor=request.user, **data)

@@ -119,7 +119,7 @@ class Membership(TimeStampedModel):
     objects = MembershipQuerySet.as_manager()
 
     class Meta:
-        ordering = ["workspace", "user__email"]
+        ordering = ["id"]
         constraints = [
             models.UniqueConstraint(fields=["workspace", "user"], name="strategy_membership_one_per_user"),
         ]

@@ -12,6 +12,7 @@ Invariants protected here:
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 
 from django.conf import settings
@@ -25,12 +26,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from kombu.exceptions import OperationalError
 
-from .. import access
-from ..models import ApiToken, Invitation, Membership, Product, Role, User, Workspace
+from .. import access, tasks
+from ..models import ApiToken, Goal, Invitation, Membership, Product, Role, User, Workspace
 
 INVITATION_SALT = "waymark.invitation"
 API_TOKEN_PREFIX = "wmk_"
+
+logger = logging.getLogger(__name__)
 
 
 # --- workspaces -------------------------------------------------------------
@@ -75,8 +79,9 @@ def workspace_update(*, actor: User, workspace: Workspace, name: str) -> Workspa
 def _ensure_an_admin_remains(membership: Membership) -> None:
     # Lock the workspace's admin rows so two admins demoting each other cannot both succeed.
     admins = list(
-        Membership.objects.select_for_update()
+        Membership.objects.select_for_update(of=("self",))
         .filter(workspace_id=membership.workspace_id, role=Role.ADMIN)
+        .order_by()
         .values_list("pk", flat=True)
     )
     if membership.role == Role.ADMIN and admins == [membership.pk]:
@@ -107,6 +112,9 @@ def membership_remove(*, actor: User, membership: Membership) -> None:
     if membership.user_id != actor.pk:
         access.ensure_can(actor, "workspace.manage", membership.workspace)
     _ensure_an_admin_remains(membership)
+    # What they owned stays, unowned, so nobody is left editing records owned by a stranger.
+    Product.objects.filter(workspace_id=membership.workspace_id, owner_id=membership.user_id).update(owner=None)
+    Goal.objects.filter(workspace_id=membership.workspace_id, owner_id=membership.user_id).update(owner=None)
     membership.delete()
     access.forget_roles(actor)
 
@@ -134,8 +142,13 @@ def invitation_url(invitation: Invitation) -> str:
     return settings.SITE_URL + reverse("invitation_accept", args=[invitation_token(invitation)])
 
 
-def _send_invitation_email(invitation_id: int) -> None:
-    invitation = Invitation.objects.select_related("workspace", "invited_by").get(pk=invitation_id)
+def invitation_email_send(*, invitation_id: int) -> None:
+    """Email the invitation's link, if it is still pending (it may have been withdrawn or
+    accepted since it was queued). Raises SMTP errors so the task can retry."""
+    invitation = Invitation.objects.pending().select_related("workspace", "invited_by").filter(
+        pk=invitation_id).first()
+    if invitation is None:
+        return
     context = {"invitation": invitation, "url": invitation_url(invitation)}
     send_mail(
         subject=_("%(name)s invited you to %(workspace)s on Waymark")
@@ -144,6 +157,18 @@ def _send_invitation_email(invitation_id: int) -> None:
         from_email=None,
         recipient_list=[invitation.email],
     )
+
+
+def _queue_invitation_email(invitation_id: int) -> None:
+    # Sending leaves the process, so it runs in the worker, after the invitation is committed.
+    # With the broker down the invitation still stands; an admin can resend it later.
+    def queue() -> None:
+        try:
+            tasks.invitation_email_send_task.delay(invitation_id)
+        except OperationalError:
+            logger.warning("Could not queue the email for invitation %s: broker unreachable", invitation_id)
+
+    transaction.on_commit(queue)
 
 
 @transaction.atomic
@@ -164,7 +189,7 @@ def invitation_create(*, actor: User, workspace: Workspace, email: str, role: st
     if errors:
         raise ValidationError(errors)
     invitation = Invitation.objects.create(workspace=workspace, email=email, role=role, invited_by=actor)
-    transaction.on_commit(lambda: _send_invitation_email(invitation.pk))
+    _queue_invitation_email(invitation.pk)
     return invitation
 
 
@@ -177,7 +202,7 @@ def invitation_resend(*, actor: User, invitation: Invitation) -> Invitation:
     # The signed link carries its own timestamp; created_at restarts the displayed expiry.
     Invitation.objects.filter(pk=invitation.pk).update(created_at=timezone.now())
     invitation.refresh_from_db()
-    transaction.on_commit(lambda: _send_invitation_email(invitation.pk))
+    _queue_invitation_email(invitation.pk)
     return invitation
 
 
@@ -244,7 +269,7 @@ def invitation_accept_with_signup(*, invitation: Invitation, full_name: str, pas
 PRODUCT_FIELDS = ("name", "key", "kind", "parent", "description", "stage", "owner")
 
 
-def _validate_product(product: Product) -> None:
+def _validate_product(product: Product, *, owner_changed: bool = True) -> None:
     errors: dict[str, str] = {}
     product.key = (product.key or "").strip().upper()
     clash = Product.objects.filter(workspace_id=product.workspace_id, key=product.key).exclude(pk=product.pk)
@@ -260,12 +285,14 @@ def _validate_product(product: Product) -> None:
             errors["parent"] = _("That product line is archived.")
         elif product.pk and _is_self_or_descendant(candidate=parent, product=product):
             errors["parent"] = _("A product line cannot sit inside itself.")
-    if product.owner_id and not Membership.objects.filter(
+    # A former member may still own the product; that blocks nothing until the owner changes.
+    if owner_changed and product.owner_id and not Membership.objects.filter(
         workspace_id=product.workspace_id, user_id=product.owner_id
     ).exists():
         errors["owner"] = _("The owner must be a member of this workspace.")
     if product.pk and product.kind == Product.Kind.PRODUCT and product.children.exists():
-        errors["kind"] = _("This product line still contains products; move them first.")
+        errors["kind"] = _("This product line still contains products (archived ones count too); "
+                           "move them to another line first.")
     try:
         product.full_clean(exclude=["workspace", "version", "updated_by"], validate_constraints=False)
     except ValidationError as exc:
@@ -322,11 +349,12 @@ def product_update(*, actor: User, product: Product, version: int | None = None,
             },
             code="stale",
         )
+    previous_owner_id = current.owner_id
     for field, value in changes.items():
         setattr(current, field, value)
     if "name" in changes:
         current.name = current.name.strip()
-    _validate_product(current)
+    _validate_product(current, owner_changed=current.owner_id != previous_owner_id)
     current.version = F("version") + 1
     current.updated_by = actor
     current.save()

@@ -12,7 +12,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from .. import access, selectors, services
 from ..context_processors import LAST_WORKSPACE_SESSION_KEY
@@ -30,16 +32,23 @@ from ..forms import (
 from ..models import Product, User
 
 
-def workspace_view(view):
+def workspace_view(view=None, *, requires: str | None = None):
     """Resolve the `ws` URL part to a workspace the user belongs to (404 otherwise),
-    remember it as the current one, and pass it to the view."""
+    remember it as the current one, and pass it to the view. With `requires`, refuse
+    (403) before anything else when the user's role does not allow that action, so a
+    viewer never sees an edit form or its validation errors."""
+    if view is None:
+        return functools.partial(workspace_view, requires=requires)
 
     @functools.wraps(view)
     @login_required
     def wrapper(request: HttpRequest, ws: str, *args, **kwargs):
         workspace = selectors.workspace_get(user=request.user, slug=ws)
+        if requires:
+            access.ensure_can(request.user, requires, workspace)
         request.workspace = workspace
-        request.session[LAST_WORKSPACE_SESSION_KEY] = workspace.slug
+        if request.session.get(LAST_WORKSPACE_SESSION_KEY) != workspace.slug:
+            request.session[LAST_WORKSPACE_SESSION_KEY] = workspace.slug
         return view(request, workspace, *args, **kwargs)
 
     return wrapper
@@ -82,7 +91,7 @@ def workspace_create(request: HttpRequest) -> HttpResponse:
     return render(request, "strategy/workspace_create.html", {"form": form})
 
 
-@workspace_view
+@workspace_view(requires="workspace.manage")
 @require_http_methods(["GET", "POST"])
 def workspace_settings(request: HttpRequest, workspace) -> HttpResponse:
     form = WorkspaceForm(request.POST or None, initial={"name": workspace.name})
@@ -102,6 +111,7 @@ def workspace_settings(request: HttpRequest, workspace) -> HttpResponse:
 
 @workspace_view
 @require_GET
+@vary_on_headers("HX-Request")
 def portfolio(request: HttpRequest, workspace) -> HttpResponse:
     filterset = ProductFilterSet(
         request.GET, queryset=selectors.product_list(user=request.user, workspace=workspace, include_archived=True)
@@ -130,10 +140,9 @@ def _product_form(request: HttpRequest, workspace, **kwargs) -> ProductForm:
     )
 
 
-@workspace_view
+@workspace_view(requires="products.edit")
 @require_http_methods(["GET", "POST"])
 def product_create(request: HttpRequest, workspace) -> HttpResponse:
-    access.ensure_can(request.user, "products.edit", workspace)
     initial = {"kind": request.GET.get("kind", Product.Kind.PRODUCT), "owner": request.user.pk}
     if request.GET.get("parent"):
         initial["parent"] = (
@@ -166,11 +175,10 @@ def product_detail(request: HttpRequest, workspace, key: str) -> HttpResponse:
     })
 
 
-@workspace_view
+@workspace_view(requires="products.edit")
 @require_http_methods(["GET", "POST"])
 def product_edit(request: HttpRequest, workspace, key: str) -> HttpResponse:
     product = _product(request, workspace, key)
-    access.ensure_can(request.user, "products.edit", product)
     form = _product_form(request, workspace, instance=product)
     theirs = None
     if request.method == "POST" and form.is_valid():
@@ -218,12 +226,11 @@ def _their_changes(request: HttpRequest, workspace, key: str, form: ProductForm)
     return differences
 
 
-@workspace_view
+@workspace_view(requires="products.edit")
 @require_http_methods(["GET", "POST"])
 def product_archive(request: HttpRequest, workspace, key: str) -> HttpResponse:
     """GET asks for confirmation; POST archives (or restores, with `restore=1`)."""
     product = _product(request, workspace, key)
-    access.ensure_can(request.user, "products.edit", product)
     if request.method == "POST":
         restore = request.POST.get("restore") == "1"
         try:
@@ -265,7 +272,7 @@ def _render_members(request: HttpRequest, workspace, invite_form, status: int = 
     }, status=status)
 
 
-@workspace_view
+@workspace_view(requires="workspace.manage")
 @require_POST
 def member_invite(request: HttpRequest, workspace) -> HttpResponse:
     form = InvitationForm(request.POST)
@@ -277,15 +284,13 @@ def member_invite(request: HttpRequest, workspace) -> HttpResponse:
         else:
             messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
             return redirect("member_list", ws=workspace.slug)
-    access.ensure_can(request.user, "workspace.manage", workspace)
     return _render_members(request, workspace, form, status=400)
 
 
-@workspace_view
+@workspace_view(requires="workspace.manage")
 @require_POST
 def member_role(request: HttpRequest, workspace, pk: int) -> HttpResponse:
     membership = selectors.membership_get(user=request.user, workspace=workspace, pk=pk)
-    access.ensure_can(request.user, "workspace.manage", workspace)
     form = RoleForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose admin, editor or viewer."))
@@ -323,7 +328,7 @@ def member_remove(request: HttpRequest, workspace, pk: int) -> HttpResponse:
         "workspace": workspace, "membership": membership, "leaving": leaving})
 
 
-@workspace_view
+@workspace_view(requires="workspace.manage")
 @require_POST
 def invitation_action(request: HttpRequest, workspace, pk: int, action: str) -> HttpResponse:
     invitation = selectors.invitation_get(user=request.user, workspace=workspace, pk=pk)
@@ -381,6 +386,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @login_required
+@never_cache
 @require_http_methods(["GET", "POST"])
 def account(request: HttpRequest) -> HttpResponse:
     profile_form = ProfileForm(request.POST or None, initial={"full_name": request.user.full_name})
@@ -401,6 +407,7 @@ def _render_account(request, *, profile_form=None, token_form=None, new_secret=N
 
 
 @login_required
+@never_cache
 @require_POST
 def api_token_create(request: HttpRequest) -> HttpResponse:
     form = ApiTokenForm(request.POST)
@@ -410,7 +417,8 @@ def api_token_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
-            # The secret is shown on this response only; it is never stored or shown again.
+            # The secret appears in this one response, which no cache keeps (never_cache);
+            # it is stored nowhere, so it cannot be shown again.
             return _render_account(request, new_secret={"token": token, "secret": secret})
     return _render_account(request, token_form=form, status=400)
 

@@ -70,9 +70,21 @@ def test_worker_and_beat_run_celery(services):
     assert "celery -A roadmap beat" in _command(services["beat"])
 
 
-def test_web_migrates_seeds_and_serves_with_gunicorn(services):
-    command = _command(services["web"])
-    assert command.index("migrate") < command.index("seed_demo") < command.index("gunicorn roadmap.wsgi")
+def test_a_one_shot_service_migrates_and_seeds_the_demo_only_when_asked(services):
+    command = _command(services["migrate"])
+    assert command.index("migrate --noinput") < command.index("seed_demo")
+    assert "SEED_DEMO" in command
+    assert services["migrate"]["restart"] == "no"
+    assert _with_defaults(services["web"]["environment"]["SEED_DEMO"]) == "false"
+
+
+@pytest.mark.parametrize("name", APP_SERVICES)
+def test_app_services_start_only_after_migrations_finished(services, name):
+    assert services[name]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+
+
+def test_web_serves_with_gunicorn(services):
+    assert _command(services["web"]).startswith("gunicorn roadmap.wsgi")
 
 
 @pytest.mark.parametrize("name", APP_SERVICES)

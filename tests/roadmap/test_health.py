@@ -82,3 +82,27 @@ def test_a_real_worker_runs_the_heartbeat_and_health_turns_green(transactional_d
     assert WorkerHeartbeat.objects.filter(hostname=hostname).exists()
     response = client.get(reverse("healthz"))
     assert response.status_code == 200, response.json()
+
+
+def test_load_balancers_may_probe_health_with_head(client):
+    beat(timedelta(seconds=5))
+    assert client.head(reverse("healthz")).status_code == 200
+
+
+def test_health_reports_an_unreachable_database():
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "roadmap.settings.base",
+           "DATABASE_URL": "postgres://postgres@127.0.0.1:1/waymark"}
+    script = "import json; from roadmap.health import health_report; ok, r = health_report(); print(json.dumps(r))"
+    result = subprocess.run([sys.executable, "manage.py", "shell", "-c", script], capture_output=True, text=True,
+                            cwd=Path(__file__).resolve().parents[2], env=env, timeout=60)
+    import json
+
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["status"] == "unhealthy"
+    assert report["checks"]["database"]["ok"] is False
+    assert report["checks"]["worker"]["ok"] is False

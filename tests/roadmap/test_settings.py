@@ -69,7 +69,15 @@ def test_production_settings_pass_the_deployment_checklist_without_warnings():
         DEBUG="False",
         SECRET_KEY=secrets.token_urlsafe(48),
         ALLOWED_HOSTS="waymark.example.com",
+        SITE_URL="https://waymark.example.com",
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "WARNINGS" not in result.stdout + result.stderr
+
+
+def test_production_settings_refuse_to_start_without_the_site_address():
+    result = manage("check", DEBUG="False", SECRET_KEY=secrets.token_urlsafe(48))
+
+    assert result.returncode != 0
+    assert "SITE_URL" in result.stderr

@@ -312,3 +312,54 @@ def test_two_accounts_cannot_differ_only_in_the_case_of_their_email():
     UserFactory(email="ada@example.com")
     with pytest.raises(IntegrityError), transaction.atomic():
         User.objects.create(email="Ada@Example.com")
+
+
+def test_the_invitation_email_goes_through_the_worker_task(workspace, admin, django_capture_on_commit_callbacks):
+    from strategy import tasks
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        invitation = services.invitation_create(actor=admin, workspace=workspace, email="a@b.com", role=Role.VIEWER)
+    assert len(callbacks) == 1 and not mail.outbox
+    tasks.invitation_email_send_task.delay(invitation.pk)
+    assert mail.outbox[0].to == ["a@b.com"]
+
+
+def test_a_withdrawn_invitation_is_not_emailed_when_its_task_runs_late(workspace, admin):
+    from strategy import tasks
+
+    invitation = InvitationFactory(workspace=workspace)
+    services.invitation_revoke(actor=admin, invitation=invitation)
+    tasks.invitation_email_send_task.delay(invitation.pk)
+    assert not mail.outbox
+
+
+def test_the_invitation_stands_when_the_broker_is_down(workspace, admin, django_capture_on_commit_callbacks):
+    from roadmap.celery import app
+
+    app.conf.task_always_eager = False
+    broker = app.conf.broker_url
+    app.conf.broker_url = "redis://127.0.0.1:1/0"
+    app.conf.broker_connection_max_retries = 0
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            invitation = services.invitation_create(
+                actor=admin, workspace=workspace, email="a@b.com", role=Role.VIEWER)
+    finally:
+        app.conf.task_always_eager = True
+        app.conf.broker_url = broker
+    assert Invitation.objects.filter(pk=invitation.pk).exists()
+
+
+def test_removing_a_member_leaves_what_they_owned_unowned_and_editable(workspace, admin, editor, product):
+    services.product_update(actor=editor, product=product, owner=editor)
+    services.membership_remove(actor=admin, membership=editor.memberships.get())
+    product.refresh_from_db()
+    assert product.owner is None
+    services.product_update(actor=admin, product=product, description="Still editable")
+
+
+def test_a_former_members_ownership_does_not_block_other_edits(workspace, admin, editor, product):
+    Product.objects.filter(pk=product.pk).update(owner=UserFactory())  # e.g. data from before the rule
+    product.refresh_from_db()
+    updated = services.product_update(actor=admin, product=product, description="Fine")
+    assert updated.description == "Fine"

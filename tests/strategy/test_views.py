@@ -1220,3 +1220,49 @@ def test_failed_sign_ins_count_together_whatever_the_case_of_the_email(client, w
 
     assert response.status_code == 429
     assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.parametrize("client_fixture", ["client_as_viewer", "client_as_editor"])
+def test_only_admins_open_the_workspace_settings(request, workspace, client_fixture):
+    client = request.getfixturevalue(client_fixture)
+    assert client.get(reverse("workspace_settings", args=[workspace.slug])).status_code == 403
+    response = client.post(reverse("workspace_settings", args=[workspace.slug]), {"name": ""})
+    assert response.status_code == 403
+
+
+def test_the_portfolio_varies_on_htmx_requests(client_as_viewer, workspace):
+    response = client_as_viewer.get(reverse("portfolio", args=[workspace.slug]))
+    assert "HX-Request" in response["Vary"]
+
+
+def test_a_new_token_secret_is_never_cached(client_as_editor):
+    response = client_as_editor.post(reverse("api_token_create"), {"name": "CI"})
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_opening_workspace_pages_does_not_rewrite_the_session_each_time(client_as_viewer, workspace,
+                                                                          django_assert_max_num_queries):
+    url = reverse("member_list", args=[workspace.slug])
+    client_as_viewer.get(url)
+    first = count_queries(lambda: client_as_viewer.get(url))
+    with django_assert_max_num_queries(first):
+        client_as_viewer.get(url)
+    from django.contrib.sessions.models import Session
+
+    before = Session.objects.values_list("expire_date", flat=True).first()
+    client_as_viewer.get(url)
+    assert Session.objects.values_list("expire_date", flat=True).first() == before
+
+
+def test_behind_a_proxy_sign_in_throttling_counts_per_client_address(client, workspace, admin, editor, settings,
+                                                                     axes_clean):
+    settings.PROXY_COUNT = 1
+    url = reverse("login")
+    for _ in range(5):
+        client.post(url, {"username": "admin@acme.test", "password": "wrong"}, HTTP_X_FORWARDED_FOR="203.0.113.9")
+
+    from_elsewhere = client.post(url, {"username": "admin@acme.test", "password": PASSWORD},
+                                 HTTP_X_FORWARDED_FOR="198.51.100.7")
+
+    assert from_elsewhere.status_code == 302
