@@ -12,6 +12,8 @@ venv: $(STAMP)
 
 # Re-install only when a requirements file is newer than the last install.
 $(STAMP): requirements.txt requirements-dev.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+		|| { echo "Waymark needs Python 3.11 or newer; $(PYTHON) is $$($(PYTHON) --version 2>&1)."; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv --clear $(VENV)
 	$(BIN)/python -m pip install --disable-pip-version-check -r requirements-dev.txt
 	@touch $(STAMP)

@@ -16,33 +16,50 @@ class UserAdmin(BaseUserAdmin):
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Changes to these go through the services (and their rules) on the pages and the API;
+    the admin only shows them."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
-    raw_id_fields = ["user"]
+    fields = ["user", "role"]
+    readonly_fields = ["user", "role"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(Workspace)
-class WorkspaceAdmin(admin.ModelAdmin):
+class WorkspaceAdmin(ReadOnlyAdmin):
     list_display = ["name", "slug", "created_at"]
     inlines = [MembershipInline]
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(ReadOnlyAdmin):
     list_display = ["key", "name", "workspace", "kind", "stage", "archived_at"]
     list_filter = ["workspace", "kind", "stage"]
-    # Changes go through the services and the product pages, so the admin only reads.
-    readonly_fields = [f.name for f in Product._meta.fields]
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(ReadOnlyAdmin):
     list_display = ["email", "workspace", "role", "created_at", "accepted_at", "revoked_at"]
-    readonly_fields = [f.name for f in Invitation._meta.fields]
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(ReadOnlyAdmin):
     list_display = ["name", "user", "prefix", "created_at", "last_used_at", "revoked_at"]
-    readonly_fields = [f.name for f in ApiToken._meta.fields]

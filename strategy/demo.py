@@ -11,6 +11,7 @@ from .models import Product, Role, User, Workspace
 DEMO_PASSWORD = "waymark-demo"
 DEMO_EMAIL = "demo@waymark.test"
 WORKSPACE_NAME = "Northwind Labs"
+WORKSPACE_SLUG = "northwind-labs"
 
 PEOPLE = [
     (DEMO_EMAIL, "Dana Whitfield", Role.ADMIN),
@@ -47,7 +48,7 @@ def seed_workspace() -> Workspace:
         people[email] = user
     owner = people[DEMO_EMAIL]
 
-    workspace = Workspace.objects.filter(memberships__user=owner, name=WORKSPACE_NAME).first()
+    workspace = Workspace.objects.filter(slug=WORKSPACE_SLUG).first()
     if workspace is None:
         workspace = services.workspace_create(actor=owner, name=WORKSPACE_NAME)
     members = set(workspace.memberships.values_list("user__email", flat=True))
