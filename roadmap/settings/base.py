@@ -186,7 +186,8 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Waymark API",
-    "DESCRIPTION": "Read and change Waymark's workspaces, members and products. "
+    "DESCRIPTION": "Read and change Waymark's workspaces, members, products and product strategy "
+    "(vision, personas, competitors, goals with key results and check-ins, initiatives). "
     "Authenticate with a personal token: `Authorization: Bearer <token>`.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,

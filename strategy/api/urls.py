@@ -1,5 +1,16 @@
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from .strategy_views import (
+    ComparisonViewSet,
+    CompetitorViewSet,
+    CriterionViewSet,
+    GoalViewSet,
+    InitiativeViewSet,
+    KeyResultViewSet,
+    PersonaViewSet,
+    VisionViewSet,
+)
 from .views import InvitationViewSet, MembershipViewSet, ProductViewSet, WorkspaceViewSet
 
 router = DefaultRouter()
@@ -7,6 +18,21 @@ router.register("workspaces", WorkspaceViewSet, basename="workspace")
 router.register("memberships", MembershipViewSet, basename="membership")
 router.register("invitations", InvitationViewSet, basename="invitation")
 router.register("products", ProductViewSet, basename="product")
+router.register("personas", PersonaViewSet, basename="persona")
+router.register("competitors", CompetitorViewSet, basename="competitor")
+router.register("comparison-criteria", CriterionViewSet, basename="criterion")
+router.register("goals", GoalViewSet, basename="goal")
+router.register("key-results", KeyResultViewSet, basename="key-result")
+router.register("initiatives", InitiativeViewSet, basename="initiative")
 
 app_name = "strategy-api"
-urlpatterns = router.urls
+
+# A product's vision and comparison are one record each, addressed by the product's id.
+urlpatterns = router.urls + [
+    path("products/<int:pk>/vision/", VisionViewSet.as_view({"get": "retrieve", "put": "update"}),
+         name="vision-detail"),
+    path("products/<int:pk>/vision/versions/", VisionViewSet.as_view({"get": "versions"}), name="vision-versions"),
+    path("products/<int:pk>/vision/restore/", VisionViewSet.as_view({"post": "restore"}), name="vision-restore"),
+    path("products/<int:pk>/comparison/", ComparisonViewSet.as_view({"get": "retrieve", "put": "update"}),
+         name="comparison-detail"),
+]

@@ -115,10 +115,10 @@ def vision_restore(*, actor: User, product: Product, history_id: int) -> Vision:
     """Make an earlier version the current vision again (as a new version, so nothing is lost).
     Raises PermissionDenied, or ValidationError for a version of another product."""
     access.ensure_can(actor, "strategy.edit", product)
-    vision = Vision.objects.select_for_update().get(product=product)
-    earlier = vision.history.filter(history_id=history_id).first()
+    vision = Vision.objects.select_for_update().filter(product=product).first()
+    earlier = vision.history.filter(history_id=history_id).first() if vision is not None else None
     if earlier is None:
-        raise ValidationError(_("That version does not belong to this vision."))
+        raise ValidationError({"history_id": _("That version does not belong to this product's vision.")})
     for name in Vision.CONTENT_FIELDS:
         setattr(vision, name, getattr(earlier, name))
     vision.version += 1

@@ -1,0 +1,479 @@
+"""API viewsets of a product's strategy: vision, personas, competitors and the comparison,
+goals with key results and check-ins, and initiatives.
+
+Every queryset starts from the records of the user's workspaces, so another workspace's
+record is a 404. A role that may not edit is refused (403) before its input is looked at,
+as the product endpoints do; every write then goes through the service of the same name,
+whose ValidationError becomes a 400 naming the fields (roadmap/api.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
+from rest_framework.permissions import SAFE_METHODS
+from rest_framework.response import Response
+
+from .. import access, selectors, services
+from ..filters_strategy import (
+    CompetitorFilterSet,
+    CriterionFilterSet,
+    GoalFilterSet,
+    InitiativeFilterSet,
+    KeyResultFilterSet,
+    PersonaFilterSet,
+)
+from ..models import ComparisonCriterion, Competitor, Goal, Initiative, KeyResult, Persona, User, Vision, Workspace
+from ..selectors.strategy import THREAT_ORDER
+from .strategy_serializers import (
+    CheckInInputSerializer,
+    CheckInSerializer,
+    ComparisonInputSerializer,
+    ComparisonSerializer,
+    CompetitorInputSerializer,
+    CompetitorSerializer,
+    CriterionInputSerializer,
+    CriterionSerializer,
+    GoalInputSerializer,
+    GoalSerializer,
+    InitiativeInputSerializer,
+    InitiativeSerializer,
+    KeyResultInputSerializer,
+    KeyResultSerializer,
+    PersonaInputSerializer,
+    PersonaSerializer,
+    StaleVisionSerializer,
+    VisionInputSerializer,
+    VisionRestoreInputSerializer,
+    VisionSerializer,
+    VisionVersionSerializer,
+)
+
+# --- reads across products ------------------------------------------------------
+# The page selectors read one product's (or workspace's) records; the API lists them across
+# every workspace of the user and narrows with the FilterSets. These load what the output
+# serializers read, so a list costs the same number of queries however many rows it has.
+
+
+def persona_queryset(*, user: User) -> QuerySet[Persona]:
+    return Persona.objects.visible_to(user).order_by("importance", "name", "id")
+
+
+def competitor_queryset(*, user: User) -> QuerySet[Competitor]:
+    return Competitor.objects.visible_to(user).order_by(THREAT_ORDER, "name", "id")
+
+
+def criterion_queryset(*, user: User) -> QuerySet[ComparisonCriterion]:
+    return ComparisonCriterion.objects.visible_to(user).order_by("product_id", "position", "id")
+
+
+def goal_queryset(*, user: User) -> QuerySet[Goal]:
+    return (
+        Goal.objects.visible_to(user)
+        .select_related("workspace", "owner")
+        .prefetch_related(Prefetch("key_results", queryset=KeyResult.objects.order_by("position", "id")))
+        .order_by("end_date", "name", "id")
+    )
+
+
+def key_result_queryset(*, user: User) -> QuerySet[KeyResult]:
+    return KeyResult.objects.visible_to(user).order_by("goal_id", "position", "id")
+
+
+def initiative_queryset(*, user: User) -> QuerySet[Initiative]:
+    return (
+        Initiative.objects.visible_to(user)
+        .prefetch_related(Prefetch("goals", queryset=Goal.objects.order_by("name")))
+        .order_by("start_date", "name", "id")
+    )
+
+
+PRODUCT_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The product's id.")
+
+
+def _editable(request, record):
+    """`record` for a write, after refusing a role that may not change it: a viewer gets a 403
+    before their input is looked at, not a 400 about its fields."""
+    if request.method not in SAFE_METHODS:
+        access.ensure_can(request.user, "strategy.edit", record)
+    return record
+
+
+def _refuse_early(request, name: str, parents: QuerySet, lookup: str = "pk") -> None:
+    """Before validating a create, refuse a role that may not edit the parent it names (403).
+    A parent that does not exist or is out of sight is left to validation: a 400 on `name`."""
+    value = request.data.get(name) if isinstance(request.data, Mapping) else None
+    try:
+        parent = parents.filter(**{lookup: value}).first() if isinstance(value, str | int) else None
+    except (TypeError, ValueError, ValidationError):
+        parent = None
+    if parent is not None:
+        access.ensure_can(request.user, "strategy.edit", parent)
+
+
+def _unmoved(data: dict, name: str, current_id: int, message: str) -> None:
+    """Drop `name` from an update when it names the record's current parent; refuse a move."""
+    if name in data and data.pop(name).pk != current_id:
+        raise ValidationError({name: message})
+
+
+# --- the shape every record viewset shares -----------------------------------------
+
+
+class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    input_serializer_class: type = None
+
+    def get_object(self):
+        # Filters narrow lists only: a detail URL finds any record the user may see.
+        return _editable(self.request, get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"]))
+
+    def _products(self) -> QuerySet:
+        return selectors.product_list(user=self.request.user, include_archived=True)
+
+    def _input(self, *, partial: bool = False) -> dict:
+        data = self.input_serializer_class(
+            data=self.request.data, context=self.get_serializer_context(), partial=partial)
+        data.is_valid(raise_exception=True)
+        return dict(data.validated_data)
+
+    def _show(self, record, code: int = status.HTTP_200_OK) -> Response:
+        """The record as the list shows it, read again through the scoped queryset."""
+        return Response(self.get_serializer(self.get_queryset().get(pk=record.pk)).data, status=code)
+
+
+# --- vision -----------------------------------------------------------------------
+
+
+@extend_schema(parameters=[PRODUCT_ID])
+class VisionViewSet(viewsets.GenericViewSet):
+    """A product's vision, addressed by the product's id. A product without a vision reads
+    as an empty one at version 0; the first PUT creates it. Every saved edit is kept as a
+    version that can be listed and restored."""
+
+    serializer_class = VisionSerializer
+    pagination_class = None  # one vision, and at most 50 versions
+
+    def get_queryset(self):
+        return selectors.product_list(user=self.request.user, include_archived=True)
+
+    def get_object(self):
+        return _editable(self.request, get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"]))
+
+    def _current(self, product) -> Vision:
+        return selectors.vision_get(user=self.request.user, product=product) or Vision(product=product, version=0)
+
+    def retrieve(self, request, pk=None):
+        return Response(self.get_serializer(self._current(self.get_object())).data)
+
+    @extend_schema(request=VisionInputSerializer, responses={200: VisionSerializer, 409: StaleVisionSerializer})
+    def update(self, request, pk=None):
+        product = self.get_object()
+        data = VisionInputSerializer(data=request.data, context=self.get_serializer_context())
+        data.is_valid(raise_exception=True)
+        try:
+            vision = services.vision_save(actor=request.user, product=product, **data.validated_data)
+        except ValidationError as exc:
+            if getattr(exc, "code", None) == "stale":
+                current = self.get_serializer(self._current(product)).data
+                return Response({"detail": exc.messages[0], "current": current}, status=status.HTTP_409_CONFLICT)
+            raise
+        return Response(self.get_serializer(vision).data)
+
+    @extend_schema(responses=VisionVersionSerializer(many=True))
+    def versions(self, request, pk=None):
+        """The vision's 50 most recent versions, newest first, with their authors."""
+        versions = selectors.vision_versions(user=request.user, product=self.get_object())
+        return Response(VisionVersionSerializer(versions, many=True).data)
+
+    @extend_schema(request=VisionRestoreInputSerializer, responses=VisionSerializer)
+    def restore(self, request, pk=None):
+        """Make an earlier version the current vision again, as a new version: nothing is lost."""
+        product = self.get_object()
+        data = VisionRestoreInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            vision = services.vision_restore(actor=request.user, product=product, **data.validated_data)
+        except Vision.DoesNotExist:
+            raise ValidationError({"history_id": _("This product has no vision to restore yet.")}) from None
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                raise
+            raise ValidationError({"history_id": exc.messages}) from exc
+        return Response(self.get_serializer(vision).data)
+
+
+# --- personas and competitors ---------------------------------------------------------
+
+
+class PersonaViewSet(RecordViewSet):
+    """Personas of the products of your workspaces. A persona stays with its product."""
+
+    serializer_class = PersonaSerializer
+    input_serializer_class = PersonaInputSerializer
+    filterset_class = PersonaFilterSet
+
+    def get_queryset(self):
+        return persona_queryset(user=self.request.user)
+
+    @extend_schema(request=PersonaInputSerializer, responses={201: PersonaSerializer})
+    def create(self, request):
+        _refuse_early(request, "product", self._products())
+        persona = services.persona_create(actor=request.user, **self._input())
+        return self._show(persona, status.HTTP_201_CREATED)
+
+    @extend_schema(request=PersonaInputSerializer, responses=PersonaSerializer)
+    def update(self, request, pk=None):
+        return self._update(partial=False)
+
+    @extend_schema(request=PersonaInputSerializer, responses=PersonaSerializer)
+    def partial_update(self, request, pk=None):
+        return self._update(partial=True)
+
+    def _update(self, *, partial: bool) -> Response:
+        persona = self.get_object()
+        data = self._input(partial=partial)
+        _unmoved(data, "product", persona.product_id, _("A persona cannot move to another product."))
+        return self._show(services.persona_update(actor=self.request.user, persona=persona, **data))
+
+    def destroy(self, request, pk=None):
+        services.persona_delete(actor=request.user, persona=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class CompetitorViewSet(RecordViewSet):
+    """Competitors of the products of your workspaces, the most threatening first."""
+
+    serializer_class = CompetitorSerializer
+    input_serializer_class = CompetitorInputSerializer
+    filterset_class = CompetitorFilterSet
+
+    def get_queryset(self):
+        return competitor_queryset(user=self.request.user)
+
+    @extend_schema(request=CompetitorInputSerializer, responses={201: CompetitorSerializer})
+    def create(self, request):
+        _refuse_early(request, "product", self._products())
+        competitor = services.competitor_create(actor=request.user, **self._input())
+        return self._show(competitor, status.HTTP_201_CREATED)
+
+    @extend_schema(request=CompetitorInputSerializer, responses=CompetitorSerializer)
+    def update(self, request, pk=None):
+        return self._update(partial=False)
+
+    @extend_schema(request=CompetitorInputSerializer, responses=CompetitorSerializer)
+    def partial_update(self, request, pk=None):
+        return self._update(partial=True)
+
+    def _update(self, *, partial: bool) -> Response:
+        competitor = self.get_object()
+        data = self._input(partial=partial)
+        _unmoved(data, "product", competitor.product_id, _("A competitor cannot move to another product."))
+        return self._show(services.competitor_update(actor=self.request.user, competitor=competitor, **data))
+
+    def destroy(self, request, pk=None):
+        services.competitor_delete(actor=request.user, competitor=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- the comparison -----------------------------------------------------------------
+
+
+class CriterionViewSet(RecordViewSet):
+    """Rows of the products' competitor comparisons. Deleting one deletes its ratings."""
+
+    serializer_class = CriterionSerializer
+    input_serializer_class = CriterionInputSerializer
+    filterset_class = CriterionFilterSet
+
+    def get_queryset(self):
+        return criterion_queryset(user=self.request.user)
+
+    @extend_schema(request=CriterionInputSerializer, responses={201: CriterionSerializer})
+    def create(self, request):
+        _refuse_early(request, "product", self._products())
+        criterion = services.criterion_create(actor=request.user, **self._input())
+        return self._show(criterion, status.HTTP_201_CREATED)
+
+    def destroy(self, request, pk=None):
+        services.criterion_delete(actor=request.user, criterion=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema(parameters=[PRODUCT_ID])
+class ComparisonViewSet(viewsets.GenericViewSet):
+    """A product's competitor comparison, addressed by the product's id: criteria as rows,
+    the product and its competitors as columns. PUT writes the cells it is given, all or none."""
+
+    serializer_class = ComparisonSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        return selectors.product_list(user=self.request.user, include_archived=True)
+
+    def get_object(self):
+        return _editable(self.request, get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"]))
+
+    def retrieve(self, request, pk=None):
+        comparison = selectors.comparison_get(user=request.user, product=self.get_object())
+        return Response(self.get_serializer(comparison).data)
+
+    @extend_schema(request=ComparisonInputSerializer, responses=ComparisonSerializer)
+    def update(self, request, pk=None):
+        product = self.get_object()
+        context = {**self.get_serializer_context(), "product": product}
+        data = ComparisonInputSerializer(data=request.data, context=context)
+        data.is_valid(raise_exception=True)
+        ratings = [(cell["criterion"], cell["competitor"], cell["score"]) for cell in data.validated_data["ratings"]]
+        services.comparison_rate(actor=request.user, product=product, ratings=ratings)
+        return self.retrieve(request, pk=pk)
+
+
+# --- goals, key results and check-ins ------------------------------------------------
+
+
+class GoalViewSet(RecordViewSet):
+    """Goals of your workspaces, company-wide or of a product, each with its key results,
+    progress, expected progress and status (rules in docs/strategy.md)."""
+
+    serializer_class = GoalSerializer
+    input_serializer_class = GoalInputSerializer
+    filterset_class = GoalFilterSet
+
+    def get_queryset(self):
+        return goal_queryset(user=self.request.user)
+
+    def _serialize(self, goals, **kwargs):
+        for goal in goals:
+            goal.health = selectors.goal_view(goal).health
+        return self.get_serializer(goals, **kwargs).data
+
+    def list(self, request):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(self._serialize(page, many=True))
+
+    def retrieve(self, request, pk=None):
+        return Response(self._serialize([self.get_object()], many=True)[0])
+
+    def _show(self, record, code: int = status.HTTP_200_OK) -> Response:
+        return Response(self._serialize([self.get_queryset().get(pk=record.pk)], many=True)[0], status=code)
+
+    @extend_schema(request=GoalInputSerializer, responses={201: GoalSerializer})
+    def create(self, request):
+        _refuse_early(request, "workspace", Workspace.objects.visible_to(request.user), lookup="slug")
+        goal = services.goal_create(actor=request.user, **self._input())
+        return self._show(goal, status.HTTP_201_CREATED)
+
+    @extend_schema(request=GoalInputSerializer, responses=GoalSerializer)
+    def update(self, request, pk=None):
+        return self._update(partial=False)
+
+    @extend_schema(request=GoalInputSerializer, responses=GoalSerializer)
+    def partial_update(self, request, pk=None):
+        return self._update(partial=True)
+
+    def _update(self, *, partial: bool) -> Response:
+        goal = self.get_object()
+        data = self._input(partial=partial)
+        _unmoved(data, "workspace", goal.workspace_id, _("A goal cannot move to another workspace."))
+        return self._show(services.goal_update(actor=self.request.user, goal=goal, **data))
+
+    def destroy(self, request, pk=None):
+        """Delete the goal with its key results and check-ins; initiatives stop serving it."""
+        services.goal_delete(actor=request.user, goal=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class KeyResultViewSet(RecordViewSet):
+    """Key results of the goals of your workspaces. The current value changes only by
+    check-ins: POST one to `check-ins`, read their history (oldest first) with GET."""
+
+    serializer_class = KeyResultSerializer
+    input_serializer_class = KeyResultInputSerializer
+    filterset_class = KeyResultFilterSet
+
+    def get_queryset(self):
+        return key_result_queryset(user=self.request.user)
+
+    @extend_schema(request=KeyResultInputSerializer, responses={201: KeyResultSerializer})
+    def create(self, request):
+        _refuse_early(request, "goal", Goal.objects.visible_to(request.user))
+        key_result = services.key_result_create(actor=request.user, **self._input())
+        return self._show(key_result, status.HTTP_201_CREATED)
+
+    @extend_schema(request=KeyResultInputSerializer, responses=KeyResultSerializer)
+    def update(self, request, pk=None):
+        return self._update(partial=False)
+
+    @extend_schema(request=KeyResultInputSerializer, responses=KeyResultSerializer)
+    def partial_update(self, request, pk=None):
+        return self._update(partial=True)
+
+    def _update(self, *, partial: bool) -> Response:
+        key_result = self.get_object()
+        data = self._input(partial=partial)
+        _unmoved(data, "goal", key_result.goal_id, _("A key result cannot move to another goal."))
+        return self._show(services.key_result_update(actor=self.request.user, key_result=key_result, **data))
+
+    def destroy(self, request, pk=None):
+        services.key_result_delete(actor=request.user, key_result=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(methods=["GET"], request=None, responses=CheckInSerializer(many=True))
+    @extend_schema(methods=["POST"], request=CheckInInputSerializer, responses={201: CheckInSerializer})
+    @action(detail=True, methods=["get", "post"], url_path="check-ins", url_name="check-ins", filter_backends=[])
+    def check_ins(self, request, pk=None):
+        """GET: the key result's check-ins, oldest first. POST: record its current value with a note."""
+        key_result = self.get_object()
+        if request.method == "GET":
+            check_ins = key_result.check_ins.select_related("author").order_by("created_at", "id")
+            page = self.paginate_queryset(check_ins)
+            return self.get_paginated_response(CheckInSerializer(page, many=True).data)
+        data = CheckInInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        check_in = services.key_result_check_in(actor=request.user, key_result=key_result, **data.validated_data)
+        return Response(CheckInSerializer(check_in).data, status=status.HTTP_201_CREATED)
+
+
+# --- initiatives ---------------------------------------------------------------------
+
+
+class InitiativeViewSet(RecordViewSet):
+    """Initiatives of the products of your workspaces, with the ids of the goals they serve."""
+
+    serializer_class = InitiativeSerializer
+    input_serializer_class = InitiativeInputSerializer
+    filterset_class = InitiativeFilterSet
+
+    def get_queryset(self):
+        return initiative_queryset(user=self.request.user)
+
+    @extend_schema(request=InitiativeInputSerializer, responses={201: InitiativeSerializer})
+    def create(self, request):
+        _refuse_early(request, "product", self._products())
+        initiative = services.initiative_create(actor=request.user, **self._input())
+        return self._show(initiative, status.HTTP_201_CREATED)
+
+    @extend_schema(request=InitiativeInputSerializer, responses=InitiativeSerializer)
+    def update(self, request, pk=None):
+        return self._update(partial=False)
+
+    @extend_schema(request=InitiativeInputSerializer, responses=InitiativeSerializer)
+    def partial_update(self, request, pk=None):
+        return self._update(partial=True)
+
+    def _update(self, *, partial: bool) -> Response:
+        initiative = self.get_object()
+        data = self._input(partial=partial)
+        _unmoved(data, "product", initiative.product_id, _("An initiative cannot move to another product."))
+        return self._show(services.initiative_update(actor=self.request.user, initiative=initiative, **data))
+
+    def destroy(self, request, pk=None):
+        services.initiative_delete(actor=request.user, initiative=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
