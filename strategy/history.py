@@ -74,6 +74,8 @@ def history_entries(instance: models.Model, *, limit: int = 30) -> list[HistoryE
     records = list(
         instance.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1]
     )
+    if not records:
+        return []
     fields = _tracked_fields(type(instance))
     m2m_fields = list(getattr(history_model, "_history_m2m_fields", []))
     m2m = _m2m_sets(history_model, m2m_fields, [r.history_id for r in records]) if m2m_fields else {}

@@ -19,7 +19,12 @@ def render_markdown(text: str) -> SafeString:
     attributes and URL schemes allowed above."""
     if not text:
         return mark_safe("")  # noqa: S308 - empty string
-    html = markdown_lib.markdown(text, extensions=["tables", "sane_lists", "fenced_code"])
+    html = markdown_lib.markdown(
+        text,
+        extensions=["tables", "sane_lists", "fenced_code"],
+        # nh3 strips style attributes, so table alignment travels as `align`.
+        extension_configs={"tables": {"use_align_attribute": True}},
+    )
     cleaned = nh3.clean(
         html,
         tags=ALLOWED_TAGS,

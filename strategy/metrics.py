@@ -1,13 +1,13 @@
 """Goal arithmetic, pure (no database): key-result progress, goal progress and goal status.
 
-The status rule, also in docs/strategy.md:
-- a goal whose time frame has not started is `not_started`;
+The status rule (checked in this order), also in docs/strategy.md:
 - a goal without key results has no progress and the status `no_key_results`;
+- a goal whose key results are all at 100 % is `achieved`, whatever its dates;
+- after the end date, any other goal is `missed`;
+- before the start date it is `not_started`;
 - otherwise progress is compared with the share of the time frame that has elapsed
   (`expected`, 0–100 %): on track when progress ≥ expected − 10 points, at risk when
-  progress ≥ expected − 25 points, off track below that;
-- once the end date has passed: `achieved` at 100 %, otherwise `missed`. A goal at
-  100 % before its end is also `achieved`.
+  progress ≥ expected − 25 points, off track below that.
 """
 
 from __future__ import annotations

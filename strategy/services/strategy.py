@@ -272,6 +272,12 @@ def goal_update(*, actor: User, goal: Goal, **changes) -> Goal:
 def goal_delete(*, actor: User, goal: Goal) -> None:
     """Delete a goal with its key results and check-ins; initiatives stop serving it."""
     access.ensure_can(actor, "strategy.edit", goal)
+    # One by one rather than by cascade, so each deletion and unlinking names its author.
+    for key_result in goal.key_results.all():
+        _delete(key_result, actor=actor)
+    for initiative in goal.initiatives.all():
+        record_author(initiative, actor)
+        initiative.goals.remove(goal)
     _delete(goal, actor=actor)
 
 
@@ -289,7 +295,7 @@ def key_result_create(
     key_result = KeyResult(
         goal=goal, workspace_id=goal.workspace_id, created_by=actor,
         current_value=start_value if current_value is None else current_value,
-        position=goal.key_results.count() + 1,
+        position=(goal.key_results.aggregate(models.Max("position"))["position__max"] or 0) + 1,
     )
     _assign(key_result, {"name": name, "unit": unit, "direction": direction, "start_value": start_value,
                          "target_value": target_value}, KEY_RESULT_FIELDS)

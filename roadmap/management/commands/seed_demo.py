@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from strategy import demo as strategy_demo
+from strategy import demo_strategy
 
 
 class Command(BaseCommand):
@@ -8,6 +9,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         workspace = strategy_demo.seed_workspace()
+        demo_strategy.seed_strategy(workspace)
         self.stdout.write(self.style.SUCCESS(
             f"Demo workspace “{workspace.name}” is ready. "
             f"Sign in as {strategy_demo.DEMO_EMAIL} / {strategy_demo.DEMO_PASSWORD}"
