@@ -50,7 +50,7 @@ def vision_versions(*, user: User, product: Product, limit: int = 50) -> list:
     vision = vision_get(user=user, product=product)
     if vision is None:
         return []
-    return list(vision.history.select_related("history_user").order_by("-history_date")[:limit])
+    return list(vision.history.select_related("history_user").order_by("-history_date", "-history_id")[:limit])
 
 
 # --- personas and competitors -----------------------------------------------

@@ -52,7 +52,10 @@ def _assign(instance: models.Model, changes: dict, allowed: tuple[str, ...]) -> 
     if unknown:
         raise ValidationError({name: _("This field cannot be changed here.") for name in sorted(unknown)})
     for name, value in changes.items():
-        setattr(instance, name, value.strip() if isinstance(value, str) else value)
+        if isinstance(value, str):
+            # Browsers send textarea line breaks as \r\n; store \n so unchanged text stays unchanged.
+            value = value.replace("\r\n", "\n").strip()
+        setattr(instance, name, value)
 
 
 def _save(instance: models.Model, *, actor: User, errors: dict | None = None) -> None:
