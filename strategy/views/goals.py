@@ -354,10 +354,9 @@ def _goal_form(request: HttpRequest, workspace: Workspace, *, goal: Goal | None 
     return GoalForm(request.POST or None, products=products.filter(keep), members=_members(workspace), **kwargs)
 
 
-@workspace_view
+@workspace_view(requires="strategy.edit")
 @require_http_methods(["GET", "POST"])
 def goal_create(request: HttpRequest, workspace: Workspace) -> HttpResponse:
-    access.ensure_can(request.user, "strategy.edit", workspace)
     start, end = quarter_bounds(timezone.localdate())
     initial = {"owner": request.user.pk, "start_date": start, "end_date": end}
     product = None
@@ -419,11 +418,10 @@ def goal_detail(request: HttpRequest, workspace: Workspace, pk: int) -> HttpResp
     return render(request, "strategy/goal_detail.html", context)
 
 
-@workspace_view
+@workspace_view(requires="strategy.edit")
 @require_http_methods(["GET", "POST"])
 def goal_edit(request: HttpRequest, workspace: Workspace, pk: int) -> HttpResponse:
     goal = selectors.goal_get(user=request.user, workspace=workspace, pk=pk)
-    access.ensure_can(request.user, "strategy.edit", goal)
     if goal.product is not None:
         request.product = goal.product
     initial = {
@@ -445,12 +443,11 @@ def goal_edit(request: HttpRequest, workspace: Workspace, pk: int) -> HttpRespon
     })
 
 
-@workspace_view
+@workspace_view(requires="strategy.edit")
 @require_http_methods(["GET", "POST"])
 def goal_delete(request: HttpRequest, workspace: Workspace, pk: int) -> HttpResponse:
     """GET asks for confirmation; POST deletes the goal with its key results and check-ins."""
     goal = selectors.goal_get(user=request.user, workspace=workspace, pk=pk)
-    access.ensure_can(request.user, "strategy.edit", goal)
     product = goal.product
     if request.method == "POST":
         name = goal.name
@@ -480,11 +477,10 @@ def _render_key_result_form(request, workspace, goal, form, key_result=None) -> 
     })
 
 
-@workspace_view
+@workspace_view(requires="strategy.edit")
 @require_http_methods(["GET", "POST"])
 def key_result_create(request: HttpRequest, workspace: Workspace, goal_pk: int) -> HttpResponse:
     goal = selectors.goal_get(user=request.user, workspace=workspace, pk=goal_pk)
-    access.ensure_can(request.user, "strategy.edit", goal)
     form = KeyResultForm(request.POST or None, creating=True)
     if request.method == "POST" and form.is_valid():
         try:
@@ -497,12 +493,11 @@ def key_result_create(request: HttpRequest, workspace: Workspace, goal_pk: int) 
     return _render_key_result_form(request, workspace, goal, form)
 
 
-@workspace_view
+@workspace_view(requires="strategy.edit")
 @require_http_methods(["GET", "POST"])
 def key_result_edit(request: HttpRequest, workspace: Workspace, goal_pk: int, pk: int) -> HttpResponse:
     goal = selectors.goal_get(user=request.user, workspace=workspace, pk=goal_pk)
     key_result = _key_result_of(goal, pk)
-    access.ensure_can(request.user, "strategy.edit", key_result)
     initial = {name: getattr(key_result, name) for name in ("name", "unit", "direction", "start_value", "target_value")}
     form = KeyResultForm(request.POST or None, creating=False, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -516,13 +511,12 @@ def key_result_edit(request: HttpRequest, workspace: Workspace, goal_pk: int, pk
     return _render_key_result_form(request, workspace, goal, form, key_result)
 
 
-@workspace_view
+@workspace_view(requires="strategy.edit")
 @require_http_methods(["GET", "POST"])
 def key_result_delete(request: HttpRequest, workspace: Workspace, goal_pk: int, pk: int) -> HttpResponse:
     """GET asks for confirmation; POST deletes the key result and its check-ins."""
     goal = selectors.goal_get(user=request.user, workspace=workspace, pk=goal_pk)
     key_result = _key_result_of(goal, pk)
-    access.ensure_can(request.user, "strategy.edit", key_result)
     if request.method == "POST":
         services.key_result_delete(actor=request.user, key_result=key_result)
         messages.success(request, _("Key result “%(name)s” deleted.") % {"name": key_result.name})
@@ -629,11 +623,10 @@ def _initiative_url(workspace: Workspace, product: Product, initiative: Initiati
     return reverse("initiative_detail", args=[workspace.slug, product.key, initiative.pk])
 
 
-@workspace_view
+@workspace_view(requires="strategy.edit")
 @require_http_methods(["GET", "POST"])
 def initiative_create(request: HttpRequest, workspace: Workspace, key: str) -> HttpResponse:
     product = _product(request, workspace, key)
-    access.ensure_can(request.user, "strategy.edit", product)
     initial = {}
     if request.GET.get("goal", "").isdigit():
         initial["goals"] = [int(request.GET["goal"])]
@@ -667,12 +660,11 @@ def initiative_detail(request: HttpRequest, workspace: Workspace, key: str, pk: 
     })
 
 
-@workspace_view
+@workspace_view(requires="strategy.edit")
 @require_http_methods(["GET", "POST"])
 def initiative_edit(request: HttpRequest, workspace: Workspace, key: str, pk: int) -> HttpResponse:
     product = _product(request, workspace, key)
     initiative = selectors.initiative_get(user=request.user, product=product, pk=pk)
-    access.ensure_can(request.user, "strategy.edit", initiative)
     initial = {name: getattr(initiative, name) for name in ("name", "status", "colour", "start_date", "end_date",
                                                             "description")}
     initial["goals"] = [goal.pk for goal in initiative.goals.all()]
@@ -693,13 +685,12 @@ def initiative_edit(request: HttpRequest, workspace: Workspace, key: str, pk: in
     })
 
 
-@workspace_view
+@workspace_view(requires="strategy.edit")
 @require_http_methods(["GET", "POST"])
 def initiative_delete(request: HttpRequest, workspace: Workspace, key: str, pk: int) -> HttpResponse:
     """GET asks for confirmation; POST deletes the initiative (its goals stay)."""
     product = _product(request, workspace, key)
     initiative = selectors.initiative_get(user=request.user, product=product, pk=pk)
-    access.ensure_can(request.user, "strategy.edit", initiative)
     if request.method == "POST":
         services.initiative_delete(actor=request.user, initiative=initiative)
         messages.success(request, _("Initiative “%(name)s” deleted.") % {"name": initiative.name})

@@ -69,11 +69,10 @@ def _vision_differences(form: VisionForm, current: Vision | None) -> list[dict]:
     ]
 
 
-@workspace_view
+@workspace_view(requires="strategy.edit")
 @require_http_methods(["GET", "POST"])
 def vision_edit(request: HttpRequest, workspace, key: str) -> HttpResponse:
     product = _product(request, workspace, key)
-    access.ensure_can(request.user, "strategy.edit", product)
     vision = selectors.vision_get(user=request.user, product=product)
     form = VisionForm(request.POST or None, instance=vision)
     theirs = None
@@ -134,11 +133,10 @@ def vision_history(request: HttpRequest, workspace, key: str) -> HttpResponse:
     return render(request, "strategy/vision_history.html", context)
 
 
-@workspace_view
+@workspace_view(requires="strategy.edit")
 @require_POST
 def vision_restore(request: HttpRequest, workspace, key: str, history_id: int) -> HttpResponse:
     product = _product(request, workspace, key)
-    access.ensure_can(request.user, "strategy.edit", product)
     if selectors.vision_get(user=request.user, product=product) is None:
         raise Http404("This product has no vision yet.")
     try:
@@ -167,11 +165,10 @@ def persona_list(request: HttpRequest, workspace, key: str) -> HttpResponse:
     ))
 
 
-@workspace_view
+@workspace_view(requires="strategy.edit")
 @require_http_methods(["GET", "POST"])
 def persona_create(request: HttpRequest, workspace, key: str) -> HttpResponse:
     product = _product(request, workspace, key)
-    access.ensure_can(request.user, "strategy.edit", product)
     form = PersonaForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -205,11 +202,10 @@ def persona_detail(request: HttpRequest, workspace, key: str, pk: int) -> HttpRe
         history=history_entries(persona)))
 
 
-@workspace_view
+@workspace_view(requires="strategy.edit")
 @require_http_methods(["GET", "POST"])
 def persona_edit(request: HttpRequest, workspace, key: str, pk: int) -> HttpResponse:
     product = _product(request, workspace, key)
-    access.ensure_can(request.user, "strategy.edit", product)
     persona = _own_persona(request, workspace, product, pk)
     if isinstance(persona, HttpResponse):
         return persona
@@ -227,12 +223,11 @@ def persona_edit(request: HttpRequest, workspace, key: str, pk: int) -> HttpResp
         request, workspace, product, form=form, persona=persona), status=status)
 
 
-@workspace_view
+@workspace_view(requires="strategy.edit")
 @require_http_methods(["GET", "POST"])
 def persona_delete(request: HttpRequest, workspace, key: str, pk: int) -> HttpResponse:
     """GET asks for confirmation; POST deletes."""
     product = _product(request, workspace, key)
-    access.ensure_can(request.user, "strategy.edit", product)
     persona = _own_persona(request, workspace, product, pk)
     if isinstance(persona, HttpResponse):
         return persona
@@ -264,11 +259,10 @@ def competitor_list(request: HttpRequest, workspace, key: str) -> HttpResponse:
         request, workspace, product, competitors=list(competitors), sort=sort))
 
 
-@workspace_view
+@workspace_view(requires="strategy.edit")
 @require_http_methods(["GET", "POST"])
 def competitor_create(request: HttpRequest, workspace, key: str) -> HttpResponse:
     product = _product(request, workspace, key)
-    access.ensure_can(request.user, "strategy.edit", product)
     form = CompetitorForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -301,11 +295,10 @@ def competitor_detail(request: HttpRequest, workspace, key: str, pk: int) -> Htt
         history=history_entries(competitor)))
 
 
-@workspace_view
+@workspace_view(requires="strategy.edit")
 @require_http_methods(["GET", "POST"])
 def competitor_edit(request: HttpRequest, workspace, key: str, pk: int) -> HttpResponse:
     product = _product(request, workspace, key)
-    access.ensure_can(request.user, "strategy.edit", product)
     competitor = selectors.competitor_get(user=request.user, product=product, pk=pk)
     form = CompetitorForm(request.POST or None, instance=competitor)
     if request.method == "POST" and form.is_valid():
@@ -321,12 +314,11 @@ def competitor_edit(request: HttpRequest, workspace, key: str, pk: int) -> HttpR
         request, workspace, product, form=form, competitor=competitor), status=status)
 
 
-@workspace_view
+@workspace_view(requires="strategy.edit")
 @require_http_methods(["GET", "POST"])
 def competitor_delete(request: HttpRequest, workspace, key: str, pk: int) -> HttpResponse:
     """GET asks for confirmation; POST deletes the competitor with its ratings."""
     product = _product(request, workspace, key)
-    access.ensure_can(request.user, "strategy.edit", product)
     competitor = selectors.competitor_get(user=request.user, product=product, pk=pk)
     if request.method == "POST":
         services.competitor_delete(actor=request.user, competitor=competitor)
@@ -382,11 +374,10 @@ def competitor_comparison(request: HttpRequest, workspace, key: str) -> HttpResp
     return _render_comparison(request, workspace, product, comparison, form=form, status=400)
 
 
-@workspace_view
+@workspace_view(requires="strategy.edit")
 @require_POST
 def criterion_create(request: HttpRequest, workspace, key: str) -> HttpResponse:
     product = _product(request, workspace, key)
-    access.ensure_can(request.user, "strategy.edit", product)
     form = CriterionForm(request.POST)
     if form.is_valid():
         try:
@@ -402,11 +393,10 @@ def criterion_create(request: HttpRequest, workspace, key: str) -> HttpResponse:
     return _render_comparison(request, workspace, product, comparison, criterion_form=form, status=400)
 
 
-@workspace_view
+@workspace_view(requires="strategy.edit")
 @require_POST
 def criterion_delete(request: HttpRequest, workspace, key: str, pk: int) -> HttpResponse:
     product = _product(request, workspace, key)
-    access.ensure_can(request.user, "strategy.edit", product)
     comparison = selectors.comparison_get(user=request.user, product=product)
     criterion = next((c for c in comparison.criteria if c.pk == pk), None)
     if criterion is None:
