@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -30,8 +30,7 @@ from ..filters_strategy import (
     KeyResultFilterSet,
     PersonaFilterSet,
 )
-from ..models import ComparisonCriterion, Competitor, Goal, Initiative, KeyResult, Persona, User, Vision, Workspace
-from ..selectors.strategy import THREAT_ORDER
+from ..models import Goal, Vision, Workspace
 from .strategy_serializers import (
     CheckInInputSerializer,
     CheckInSerializer,
@@ -55,45 +54,6 @@ from .strategy_serializers import (
     VisionSerializer,
     VisionVersionSerializer,
 )
-
-# --- reads across products ------------------------------------------------------
-# The page selectors read one product's (or workspace's) records; the API lists them across
-# every workspace of the user and narrows with the FilterSets. These load what the output
-# serializers read, so a list costs the same number of queries however many rows it has.
-
-
-def persona_queryset(*, user: User) -> QuerySet[Persona]:
-    return Persona.objects.visible_to(user).order_by("importance", "name", "id")
-
-
-def competitor_queryset(*, user: User) -> QuerySet[Competitor]:
-    return Competitor.objects.visible_to(user).order_by(THREAT_ORDER, "name", "id")
-
-
-def criterion_queryset(*, user: User) -> QuerySet[ComparisonCriterion]:
-    return ComparisonCriterion.objects.visible_to(user).order_by("product_id", "position", "id")
-
-
-def goal_queryset(*, user: User) -> QuerySet[Goal]:
-    return (
-        Goal.objects.visible_to(user)
-        .select_related("workspace", "owner")
-        .prefetch_related(Prefetch("key_results", queryset=KeyResult.objects.order_by("position", "id")))
-        .order_by("end_date", "name", "id")
-    )
-
-
-def key_result_queryset(*, user: User) -> QuerySet[KeyResult]:
-    return KeyResult.objects.visible_to(user).order_by("goal_id", "position", "id")
-
-
-def initiative_queryset(*, user: User) -> QuerySet[Initiative]:
-    return (
-        Initiative.objects.visible_to(user)
-        .prefetch_related(Prefetch("goals", queryset=Goal.objects.order_by("name")))
-        .order_by("start_date", "name", "id")
-    )
-
 
 PRODUCT_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The product's id.")
 
@@ -220,7 +180,7 @@ class PersonaViewSet(RecordViewSet):
     filterset_class = PersonaFilterSet
 
     def get_queryset(self):
-        return persona_queryset(user=self.request.user)
+        return selectors.personas_visible(user=self.request.user)
 
     @extend_schema(request=PersonaInputSerializer, responses={201: PersonaSerializer})
     def create(self, request):
@@ -255,7 +215,7 @@ class CompetitorViewSet(RecordViewSet):
     filterset_class = CompetitorFilterSet
 
     def get_queryset(self):
-        return competitor_queryset(user=self.request.user)
+        return selectors.competitors_visible(user=self.request.user)
 
     @extend_schema(request=CompetitorInputSerializer, responses={201: CompetitorSerializer})
     def create(self, request):
@@ -293,7 +253,7 @@ class CriterionViewSet(RecordViewSet):
     filterset_class = CriterionFilterSet
 
     def get_queryset(self):
-        return criterion_queryset(user=self.request.user)
+        return selectors.criteria_visible(user=self.request.user)
 
     @extend_schema(request=CriterionInputSerializer, responses={201: CriterionSerializer})
     def create(self, request):
@@ -347,7 +307,7 @@ class GoalViewSet(RecordViewSet):
     filterset_class = GoalFilterSet
 
     def get_queryset(self):
-        return goal_queryset(user=self.request.user)
+        return selectors.goals_visible(user=self.request.user)
 
     def _serialize(self, goals, **kwargs):
         for goal in goals:
@@ -399,7 +359,7 @@ class KeyResultViewSet(RecordViewSet):
     filterset_class = KeyResultFilterSet
 
     def get_queryset(self):
-        return key_result_queryset(user=self.request.user)
+        return selectors.key_results_visible(user=self.request.user)
 
     @extend_schema(request=KeyResultInputSerializer, responses={201: KeyResultSerializer})
     def create(self, request):
@@ -452,7 +412,7 @@ class InitiativeViewSet(RecordViewSet):
     filterset_class = InitiativeFilterSet
 
     def get_queryset(self):
-        return initiative_queryset(user=self.request.user)
+        return selectors.initiatives_visible(user=self.request.user)
 
     @extend_schema(request=InitiativeInputSerializer, responses={201: InitiativeSerializer})
     def create(self, request):

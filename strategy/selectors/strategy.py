@@ -258,3 +258,39 @@ def strategy_overview(*, user: User, product: Product, today: date | None = None
         initiatives=list(initiative_list(user=user, product=product)),
         competitors=list(competitor_list(user=user, product=product)[:5]),
     )
+
+
+# --- across all the user's workspaces (the API's lists, narrowed by FilterSets) ----------
+
+
+def personas_visible(*, user: User) -> QuerySet[Persona]:
+    return Persona.objects.visible_to(user).order_by("importance", "name", "id")
+
+
+def competitors_visible(*, user: User) -> QuerySet[Competitor]:
+    return Competitor.objects.visible_to(user).order_by(THREAT_ORDER, "name", "id")
+
+
+def criteria_visible(*, user: User) -> QuerySet[ComparisonCriterion]:
+    return ComparisonCriterion.objects.visible_to(user).order_by("product_id", "position", "id")
+
+
+def goals_visible(*, user: User) -> QuerySet[Goal]:
+    return (
+        Goal.objects.visible_to(user)
+        .select_related("workspace", "owner")
+        .prefetch_related(Prefetch("key_results", queryset=KeyResult.objects.order_by("position", "id")))
+        .order_by("end_date", "name", "id")
+    )
+
+
+def key_results_visible(*, user: User) -> QuerySet[KeyResult]:
+    return KeyResult.objects.visible_to(user).order_by("goal_id", "position", "id")
+
+
+def initiatives_visible(*, user: User) -> QuerySet[Initiative]:
+    return (
+        Initiative.objects.visible_to(user)
+        .prefetch_related(Prefetch("goals", queryset=Goal.objects.order_by("name")))
+        .order_by("start_date", "name", "id")
+    )
