@@ -17,4 +17,5 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
     path("admin/", admin.site.urls),
     path("", include("strategy.urls")),
+    path("", include("releases.urls")),
 ]

@@ -18,6 +18,8 @@ RULES: dict[str, Role] = {
     "workspace.manage": Role.ADMIN,  # rename, members, invitations, share links
     "products.edit": Role.EDITOR,  # create, edit, archive products and product lines
     "strategy.edit": Role.EDITOR,  # vision, personas, competitors, goals, key results, initiatives
+    "releases.edit": Role.EDITOR,  # releases, milestones, features, requirements, dependencies
+    "releases.comment": Role.VIEWER,  # comments on features
 }
 
 

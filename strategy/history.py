@@ -11,9 +11,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-HIDDEN_FIELDS = {"id", "version", "updated_at", "created_at", "workspace", "created_by", "position"}
+HIDDEN_FIELDS = {
+    "id", "version", "updated_at", "created_at", "workspace", "created_by", "updated_by", "position", "rank",
+}
 
 
 @dataclass
@@ -29,6 +34,7 @@ class HistoryEntry:
     who: object  # a User or None
     kind: str  # "created", "changed" or "deleted"
     changes: list[FieldChange] = field(default_factory=list)
+    version: int | None = None  # the record's `version` after this change, where it has one
 
 
 def record_author(instance: models.Model, actor) -> None:
@@ -110,7 +116,8 @@ def history_entries(instance: models.Model, *, limit: int = 30) -> list[HistoryE
     entries = []
     for newer, changed in raw:
         kind = {"+": "created", "~": "changed", "-": "deleted"}[newer.history_type]
-        entry = HistoryEntry(when=newer.history_date, who=newer.history_user, kind=kind)
+        entry = HistoryEntry(when=newer.history_date, who=newer.history_user, kind=kind,
+                             version=getattr(newer, "version", None))
         for f, old_value, new_value in changed:
             entry.changes.append(FieldChange(
                 label=str(f.verbose_name).capitalize(),
@@ -119,3 +126,22 @@ def history_entries(instance: models.Model, *, limit: int = 30) -> list[HistoryE
             ))
         entries.append(entry)
     return entries
+
+
+def stale_edit_error(current: models.Model, version: int) -> ValidationError:
+    """The refusal of a save made from `version` when `current` has moved on: it names who
+    changed which fields since, from the record's history, so they can compare and redo."""
+    entries = [e for e in history_entries(current, limit=50) if e.version is not None and e.version > version]
+    people = sorted({e.who.display_name for e in entries if e.who is not None}) or [_("someone")]
+    changed = []
+    for entry in reversed(entries):
+        for change in entry.changes:
+            if change.label not in changed:
+                changed.append(change.label)
+    when = timezone.localtime(entries[0].when).strftime("%H:%M on %d %b") if entries else ""
+    return ValidationError(
+        _("%(who)s changed %(fields)s at %(when)s, after you opened this. Your input is kept below: "
+          "check their changes, then save again.")
+        % {"who": ", ".join(people), "fields": ", ".join(changed).lower() or _("it"), "when": when},
+        code="stale",
+    )

@@ -75,3 +75,11 @@ def count_queries(call) -> int:
     with CaptureQueriesContext(connection) as ctx:
         call()
     return len(ctx)
+
+
+@pytest.fixture
+def workflow(workspace):
+    """The default workflow of the `workspace` fixture (factories skip workspace_create)."""
+    from releases.services import workflow_defaults_create
+
+    return {status.name: status for status in workflow_defaults_create(workspace=workspace)}

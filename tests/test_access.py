@@ -13,6 +13,8 @@ EXPECTED = {
     "workspace.manage": {Role.ADMIN},
     "products.edit": {Role.ADMIN, Role.EDITOR},
     "strategy.edit": {Role.ADMIN, Role.EDITOR},
+    "releases.edit": {Role.ADMIN, Role.EDITOR},
+    "releases.comment": {Role.ADMIN, Role.EDITOR, Role.VIEWER},
 }
 
 

@@ -28,7 +28,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError
 
-from .. import access, tasks
+from .. import access, signals, tasks
 from ..models import ApiToken, Goal, Invitation, Membership, Product, Role, User, Workspace
 
 INVITATION_SALT = "waymark.invitation"
@@ -58,6 +58,7 @@ def workspace_create(*, actor: User, name: str) -> Workspace:
     workspace = Workspace.objects.create(name=name, slug=_unique_workspace_slug(name))
     Membership.objects.create(workspace=workspace, user=actor, role=Role.ADMIN)
     access.forget_roles(actor)
+    signals.workspace_created.send(sender=Workspace, workspace=workspace, actor=actor)
     return workspace
 
 

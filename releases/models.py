@@ -1,0 +1,275 @@
+"""Delivery: workflow statuses, releases with milestones, and features with their
+requirements, dependencies and comments."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from strategy.models import Product, TimeStampedModel, Workspace
+
+
+class WorkspaceScopedQuerySet(models.QuerySet):
+    def visible_to(self, user) -> WorkspaceScopedQuerySet:
+        return self.filter(workspace__in=Workspace.objects.visible_to(user))
+
+
+class StatusCategory(models.TextChoices):
+    """What a status means for progress; every status belongs to one."""
+
+    NOT_STARTED = "not_started", _("Not started")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DONE = "done", _("Done")
+    WONT_DO = "wont_do", _("Won't do")
+
+
+CLOSED_CATEGORIES = (StatusCategory.DONE, StatusCategory.WONT_DO)
+
+
+class WorkflowStatus(TimeStampedModel):
+    """A step of the workspace's feature workflow (Backlog, In development, Shipped…).
+    Retired statuses keep their features but are no longer offered."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="workflow_statuses")
+    name = models.CharField(_("name"), max_length=40)
+    category = models.CharField(_("category"), max_length=12, choices=StatusCategory.choices)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    retired_at = models.DateTimeField(_("retired"), null=True, blank=True)
+
+    objects = WorkspaceScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name_plural = _("workflow statuses")
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"), "workspace", condition=models.Q(retired_at__isnull=True),
+                name="releases_status_name_unique_in_workspace",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_closed(self) -> bool:
+        return self.category in CLOSED_CATEGORIES
+
+
+class Release(TimeStampedModel):
+    """A dated delivery of a product: what ships together, between a start and a release date."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        IN_PROGRESS = "in_progress", _("In progress")
+        RELEASED = "released", _("Released")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="releases")
+    name = models.CharField(_("name"), max_length=120)
+    version_label = models.CharField(_("version"), max_length=30, blank=True, help_text=_("For example 2.4."))
+    theme = models.TextField(_("theme"), blank=True)
+    start_date = models.DateField(_("starts"))
+    release_date = models.DateField(_("release date"))
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PLANNED)
+    capacity = models.DecimalField(
+        _("capacity"), max_digits=8, decimal_places=1, null=True, blank=True,
+        validators=[MinValueValidator(0)], help_text=_("How many estimate points the team can deliver."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    version = models.PositiveIntegerField(default=1)
+
+    objects = WorkspaceScopedQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
+
+    class Meta:
+        ordering = ["release_date", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(release_date__gte=models.F("start_date")),
+                name="releases_release_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(capacity__isnull=True) | models.Q(capacity__gte=0),
+                name="releases_release_capacity_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.version_label}".strip()
+
+    def clean(self) -> None:
+        if self.start_date and self.release_date and self.release_date < self.start_date:
+            raise ValidationError({"release_date": _("The release date must be on or after the start date.")})
+
+
+class Milestone(TimeStampedModel):
+    """A dated checkpoint inside a release (beta, code freeze, launch event)."""
+
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="milestones")
+    name = models.CharField(_("name"), max_length=120)
+    date = models.DateField(_("date"))
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        ordering = ["date", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Feature(TimeStampedModel):
+    """The unit of planned work: something users will get, with an estimate, a status in the
+    workflow, optionally a release and an initiative, and the goals it serves."""
+
+    IMPACT_CHOICES = [(0.25, _("Minimal (0.25)")), (0.5, _("Low (0.5)")), (1, _("Medium (1)")),
+                      (2, _("High (2)")), (3, _("Massive (3)"))]
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="features")
+    number = models.PositiveIntegerField(_("number"))
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    status = models.ForeignKey(WorkflowStatus, on_delete=models.PROTECT, related_name="features",
+                               verbose_name=_("status"))
+    release = models.ForeignKey(Release, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="features", verbose_name=_("release"))
+    initiative = models.ForeignKey("strategy.Initiative", null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="features", verbose_name=_("initiative"))
+    goals = models.ManyToManyField("strategy.Goal", blank=True, related_name="features",
+                                   verbose_name=_("goals served"))
+    estimate = models.DecimalField(_("estimate"), max_digits=6, decimal_places=1, null=True, blank=True,
+                                   validators=[MinValueValidator(0)], help_text=_("In points."))
+    start_date = models.DateField(_("starts"), null=True, blank=True,
+                                  help_text=_("Leave empty to follow the release."))
+    end_date = models.DateField(_("ends"), null=True, blank=True,
+                                help_text=_("Leave empty to follow the release."))
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="assigned_features", verbose_name=_("assignee"))
+    tags = ArrayField(models.CharField(max_length=40), blank=True, default=list, verbose_name=_("tags"))
+    reach = models.PositiveIntegerField(_("reach"), null=True, blank=True,
+                                        help_text=_("People or events per quarter."))
+    impact = models.DecimalField(_("impact"), max_digits=4, decimal_places=2, null=True, blank=True,
+                                 choices=IMPACT_CHOICES)
+    confidence = models.PositiveSmallIntegerField(
+        _("confidence"), null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("0–100 %."),
+    )
+    effort = models.DecimalField(_("effort"), max_digits=6, decimal_places=1, null=True, blank=True,
+                                 validators=[MinValueValidator(0.1)], help_text=_("Person-months."))
+    rice_score = models.DecimalField(_("RICE score"), max_digits=14, decimal_places=1, null=True, blank=True)
+    # Fractional rank: moving a feature rewrites only its own rank (see releases/ranking.py).
+    rank = models.CharField(max_length=80, db_collation="C")
+    version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+
+    objects = WorkspaceScopedQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["created_at", "updated_at", "rank"], m2m_fields=[goals])
+
+    class Meta:
+        ordering = ["rank", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "number"], name="releases_feature_number_unique_per_product"),
+            models.CheckConstraint(condition=models.Q(estimate__isnull=True) | models.Q(estimate__gte=0),
+                                   name="releases_feature_estimate_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(confidence__isnull=True) | models.Q(confidence__lte=100),
+                name="releases_feature_confidence_at_most_100",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(end_date__isnull=True) | models.Q(start_date__isnull=True)
+                | models.Q(end_date__gte=models.F("start_date")),
+                name="releases_feature_ends_after_start",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["product", "rank"], name="releases_feature_product_rank"),
+            GinIndex(fields=["tags"], name="releases_feature_tags"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.title}"
+
+    @property
+    def key(self) -> str:
+        return f"{self.product.key}-{self.number}"
+
+    def clean(self) -> None:
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": _("The end date must be on or after the start date.")})
+
+    @property
+    def effective_start(self) -> date | None:
+        """The feature's own start, or its release's when it has none."""
+        if self.start_date:
+            return self.start_date
+        return self.release.start_date if self.release_id and self.release else None
+
+    @property
+    def effective_end(self) -> date | None:
+        if self.end_date:
+            return self.end_date
+        return self.release.release_date if self.release_id and self.release else None
+
+
+class Requirement(TimeStampedModel):
+    """A checklist item of a feature: a piece of it that can be ticked off."""
+
+    feature = models.ForeignKey(Feature, on_delete=models.CASCADE, related_name="requirements")
+    text = models.CharField(_("requirement"), max_length=300)
+    done = models.BooleanField(_("done"), default=False)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Dependency(TimeStampedModel):
+    """`feature` cannot finish before `depends_on` does."""
+
+    feature = models.ForeignKey(Feature, on_delete=models.CASCADE, related_name="dependencies")
+    depends_on = models.ForeignKey(Feature, on_delete=models.CASCADE, related_name="dependents")
+
+    class Meta:
+        verbose_name_plural = _("dependencies")
+        constraints = [
+            models.UniqueConstraint(fields=["feature", "depends_on"], name="releases_dependency_unique"),
+            models.CheckConstraint(condition=~models.Q(feature=models.F("depends_on")),
+                                   name="releases_dependency_not_on_itself"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.feature_id} → {self.depends_on_id}"
+
+
+class Comment(models.Model):
+    """A remark on a feature; @mentions of workspace members notify them by email."""
+
+    feature = models.ForeignKey(Feature, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    body = models.TextField(_("comment"))
+    mentions = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.body[:40]

@@ -1,0 +1,198 @@
+"""Reads of releases and features, scoped to the user's workspaces and loaded so that a
+page costs a fixed number of queries whether it shows 10 features or 2,000. Big lists
+come as `.values()` rows of just the columns a page draws (see DESIGN.md, performance)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from strategy.models import Product, User, Workspace
+
+from . import metrics
+from .models import CLOSED_CATEGORIES, Comment, Dependency, Feature, Milestone, Release, StatusCategory, WorkflowStatus
+
+FEATURE_ROW_FIELDS = (
+    "id", "number", "title", "status_id", "status__name", "status__category", "release_id", "release__name",
+    "initiative_id", "initiative__name", "initiative__colour", "estimate", "start_date", "end_date",
+    "release__start_date", "release__release_date", "assignee_id", "assignee__full_name", "assignee__email",
+    "tags", "rice_score", "reach", "impact", "confidence", "effort", "rank",
+)
+
+
+# --- workflow ---------------------------------------------------------------
+
+
+def status_list(*, user: User, workspace: Workspace, include_retired: bool = False) -> QuerySet[WorkflowStatus]:
+    statuses = WorkflowStatus.objects.visible_to(user).filter(workspace=workspace).order_by("position", "id")
+    return statuses if include_retired else statuses.filter(retired_at__isnull=True)
+
+
+def status_get(*, user: User, workspace: Workspace, pk: int) -> WorkflowStatus:
+    return get_object_or_404(status_list(user=user, workspace=workspace, include_retired=True), pk=pk)
+
+
+# --- releases ---------------------------------------------------------------
+
+
+def release_list(*, user: User, product: Product) -> QuerySet[Release]:
+    """The product's releases with feature counts and estimates (won't-do features left out)."""
+    counted = ~Q(features__status__category=StatusCategory.WONT_DO)
+    done = Q(features__status__category=StatusCategory.DONE)
+    return (
+        Release.objects.visible_to(user)
+        .filter(product=product)
+        .annotate(
+            feature_count=Count("features", filter=counted),
+            done_count=Count("features", filter=done),
+            planned_estimate=Coalesce(Sum("features__estimate", filter=counted), Decimal(0)),
+            done_estimate=Coalesce(Sum("features__estimate", filter=done), Decimal(0)),
+        )
+        .prefetch_related(Prefetch("milestones", queryset=Milestone.objects.order_by("date", "id")))
+        .order_by("release_date", "name")
+    )
+
+
+def release_get(*, user: User, product: Product, pk: int) -> Release:
+    return get_object_or_404(release_list(user=user, product=product), pk=pk)
+
+
+def release_choices(*, user: User, product: Product) -> QuerySet[Release]:
+    return Release.objects.visible_to(user).filter(product=product).order_by("release_date", "name")
+
+
+# --- features ---------------------------------------------------------------
+
+
+def feature_queryset(*, user: User, product: Product | None = None) -> QuerySet[Feature]:
+    """Features `user` may see (of one product, if given), with what a list draws loaded."""
+    features = (
+        Feature.objects.visible_to(user)
+        .select_related("product", "status", "release", "initiative", "assignee")
+        .order_by("rank", "id")
+    )
+    return features.filter(product=product) if product is not None else features
+
+
+def feature_get(*, user: User, product: Product, number: int) -> Feature:
+    """A feature with everything its page shows. Raises Http404."""
+    return get_object_or_404(
+        feature_queryset(user=user, product=product).prefetch_related(
+            "goals", "requirements",
+            Prefetch("dependencies", queryset=Dependency.objects.select_related(
+                "depends_on__product", "depends_on__status", "depends_on__release")),
+            Prefetch("dependents", queryset=Dependency.objects.select_related(
+                "feature__product", "feature__status", "feature__release")),
+            Prefetch("comments", queryset=Comment.objects.select_related("author")),
+        ),
+        number=number,
+    )
+
+
+def feature_rows(features: QuerySet[Feature]) -> list[dict]:
+    """Plain rows of the columns lists and boards draw, with `key`, `effective_start` and
+    `effective_end` added; one query."""
+    rows = list(features.values(*FEATURE_ROW_FIELDS, product_key=F("product__key")))
+    for row in rows:
+        row["key"] = f"{row['product_key']}-{row['number']}"
+        row["effective_start"] = row["start_date"] or row["release__start_date"]
+        row["effective_end"] = row["end_date"] or row["release__release_date"]
+    return rows
+
+
+def open_features(*, user: User, product: Product) -> QuerySet[Feature]:
+    """The backlog: features not done and not won't-do."""
+    return feature_queryset(user=user, product=product).exclude(status__category__in=CLOSED_CATEGORIES)
+
+
+# --- conflicts --------------------------------------------------------------
+
+
+def conflicts_for(*, product: Product, feature_rows_: list[dict] | None = None) -> list[metrics.Conflict]:
+    """Every conflict in the product's plan, in three queries (or two with `feature_rows_`)."""
+    rows = feature_rows_ if feature_rows_ is not None else feature_rows(Feature.objects.filter(product=product))
+    features = [
+        metrics.FeatureRow(id=r["id"], key=r["key"], category=r["status__category"], estimate=r["estimate"],
+                           end=r["effective_end"], own_end=r["end_date"], release_id=r["release_id"])
+        for r in rows
+    ]
+    releases = [
+        metrics.ReleaseRow(id=r["id"], name=r["name"], release_date=r["release_date"], status=r["status"],
+                           capacity=r["capacity"])
+        for r in Release.objects.filter(product=product).values("id", "name", "release_date", "status", "capacity")
+    ]
+    dependencies = Dependency.objects.filter(feature__product=product).values_list("feature_id", "depends_on_id")
+    return metrics.conflicts(features, releases, dependencies)
+
+
+@dataclass
+class ConflictIndex:
+    """Conflicts looked up by feature and by release, for templates."""
+
+    all: list[metrics.Conflict]
+    by_feature: dict[int, list[metrics.Conflict]] = field(default_factory=dict)
+    by_release: dict[int, list[metrics.Conflict]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, conflicts: list[metrics.Conflict]) -> ConflictIndex:
+        index = cls(all=conflicts)
+        for conflict in conflicts:
+            if conflict.feature_id:
+                index.by_feature.setdefault(conflict.feature_id, []).append(conflict)
+            if conflict.release_id:
+                index.by_release.setdefault(conflict.release_id, []).append(conflict)
+        return index
+
+
+# --- the release page -------------------------------------------------------
+
+
+@dataclass
+class ReleaseOverview:
+    release: Release
+    features_by_category: dict[str, list[dict]]
+    progress: metrics.Progress
+    burn_up: list[tuple[date, Decimal, Decimal]]
+    conflicts: ConflictIndex
+
+
+def release_overview(*, user: User, product: Product, pk: int, today: date | None = None) -> ReleaseOverview:
+    """The release page's data: features grouped by status category, progress by count and
+    estimate, the burn-up of done estimate from the features' status history, and conflicts."""
+    release = release_get(user=user, product=product, pk=pk)
+    rows = feature_rows(Feature.objects.filter(release=release).order_by("rank", "id"))
+    grouped: dict[str, list[dict]] = {category: [] for category in StatusCategory.values}
+    for row in rows:
+        grouped[row["status__category"]].append(row)
+    series = metrics.burn_up(events=_status_events(release), start=release.start_date, end=release.release_date,
+                             today=today or timezone.localdate())
+    return ReleaseOverview(
+        release=release,
+        features_by_category=grouped,
+        progress=metrics.progress((r["status__category"], r["estimate"]) for r in rows),
+        burn_up=series,
+        conflicts=ConflictIndex.of([c for c in conflicts_for(product=product)
+                                    if c.release_id == release.pk or c.feature_id in {r["id"] for r in rows}]),
+    )
+
+
+def _status_events(release: Release) -> list[tuple]:
+    """(feature id, when, status category, estimate) for every saved version of every feature
+    that was ever in this release. A version outside the release (moved away, or deleted)
+    counts as out of scope, like won't do. Two queries."""
+    categories = dict(WorkflowStatus.objects.filter(workspace_id=release.workspace_id).values_list("id", "category"))
+    ever_in = Feature.history.filter(release_id=release.pk).values("id")
+    versions = Feature.history.filter(id__in=ever_in).values_list(
+        "id", "history_date", "status_id", "estimate", "release_id", "history_type")
+    events = []
+    for feature_id, when, status_id, estimate, release_id, history_type in versions:
+        in_scope = release_id == release.pk and history_type != "-"
+        category = categories.get(status_id, StatusCategory.NOT_STARTED) if in_scope else StatusCategory.WONT_DO
+        events.append((feature_id, when, category, estimate))
+    return events
