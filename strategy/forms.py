@@ -94,7 +94,13 @@ class ProfileForm(forms.Form):
 
 
 def apply_service_errors(form: forms.Form, exc) -> None:
-    """Fold a service's ValidationError back into the form, by field where the form has it."""
+    """Fold a service's ValidationError back into the form, by field where the form has it.
+    A refused stale edit also re-arms the form's `version` with the current one, so the
+    person can compare and then save their input again on purpose."""
+    current_version = getattr(exc, "current_version", None)
+    if current_version is not None and "version" in form.fields:
+        form.data = form.data.copy()
+        form.data[form.add_prefix("version")] = current_version
     if hasattr(exc, "error_dict"):
         for field, errors in exc.error_dict.items():
             target = field if field in form.fields else None
@@ -102,3 +108,12 @@ def apply_service_errors(form: forms.Form, exc) -> None:
                 form.add_error(target, error)
     else:
         form.add_error(None, exc)
+
+
+class VersionedFormMixin:
+    """Carries the version of the record being edited in a hidden field."""
+
+    def add_version_field(self, version: int | None) -> None:
+        self.fields["version"] = forms.IntegerField(widget=forms.HiddenInput, required=False)
+        if version is not None:
+            self.initial.setdefault("version", version)

@@ -10,6 +10,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from .forms import VersionedFormMixin
 from .models import Initiative, KeyResult, Product, User
 
 DECIMAL = {"max_digits": 14, "decimal_places": 2}
@@ -30,7 +31,7 @@ def quarter_bounds(today: date) -> tuple[date, date]:
     return start, date.fromordinal(end.toordinal() - 1)
 
 
-class GoalForm(forms.Form):
+class GoalForm(VersionedFormMixin, forms.Form):
     product = forms.ModelChoiceField(
         label=_("For"), queryset=Product.objects.none(), required=False, empty_label=_("Company-wide"),
         help_text=_("A goal of one product, or company-wide for the whole workspace."),
@@ -49,15 +50,18 @@ class GoalForm(forms.Form):
     start_date = forms.DateField(label=_("Starts"), widget=DateInput)
     end_date = forms.DateField(label=_("Ends"), widget=DateInput)
 
-    def __init__(self, *args, products: QuerySet[Product], members: QuerySet[User], **kwargs):
+    def __init__(self, *args, products: QuerySet[Product], members: QuerySet[User], version: int | None = None,
+                 **kwargs):
         super().__init__(*args, **kwargs)
+        if version is not None:
+            self.add_version_field(version)
         self.fields["product"].queryset = products
         self.fields["product"].label_from_instance = lambda product: product.name
         self.fields["owner"].queryset = members
         self.fields["owner"].label_from_instance = lambda user: user.display_name
 
 
-class KeyResultForm(forms.Form):
+class KeyResultForm(VersionedFormMixin, forms.Form):
     name = forms.CharField(
         label=_("Metric"), max_length=200,
         widget=forms.TextInput(attrs={"placeholder": _("e.g. Weekly active shoppers")}),
@@ -77,10 +81,11 @@ class KeyResultForm(forms.Form):
         help_text=_("Recorded as the first check-in. Leave empty to start from the start value."),
     )
 
-    def __init__(self, *args, creating: bool = True, **kwargs):
+    def __init__(self, *args, creating: bool = True, version: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         if not creating:
             del self.fields["current_value"]
+            self.add_version_field(version)
 
 
 class CheckInForm(forms.Form):
@@ -91,7 +96,7 @@ class CheckInForm(forms.Form):
     )
 
 
-class InitiativeForm(forms.Form):
+class InitiativeForm(VersionedFormMixin, forms.Form):
     name = forms.CharField(
         label=_("Name"), max_length=150,
         widget=forms.TextInput(attrs={"placeholder": _("e.g. Self-serve onboarding")}),
@@ -115,7 +120,9 @@ class InitiativeForm(forms.Form):
         help_text=_("Goals of this product, its product line, and company-wide goals."),
     )
 
-    def __init__(self, *args, goals: QuerySet, **kwargs):
+    def __init__(self, *args, goals: QuerySet, version: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        if version is not None:
+            self.add_version_field(version)
         self.fields["goals"].queryset = goals
         self.fields["goals"].label_from_instance = lambda goal: goal.name

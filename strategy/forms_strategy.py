@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .forms import VersionedFormMixin
 from .models import Competitor, Persona, Vision, colour_validator
 from .selectors import Comparison
 
@@ -16,8 +17,14 @@ def _help(text: str) -> str:
     return f"{text} {MARKDOWN_HINT}"
 
 
-class _ServiceModelForm(forms.ModelForm):
-    """A ModelForm for field definitions only: model validation and saving are the service's job."""
+class _ServiceModelForm(VersionedFormMixin, forms.ModelForm):
+    """A ModelForm for field definitions only: model validation and saving are the service's job.
+    Editing an existing record carries its version, so a stale save is refused."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not isinstance(self.instance, Vision):
+            self.add_version_field(self.instance.version)
 
     def _post_clean(self):
         pass

@@ -139,9 +139,12 @@ def stale_edit_error(current: models.Model, version: int) -> ValidationError:
             if change.label not in changed:
                 changed.append(change.label)
     when = timezone.localtime(entries[0].when).strftime("%H:%M on %d %b") if entries else ""
-    return ValidationError(
+    error = ValidationError(
         _("%(who)s changed %(fields)s at %(when)s, after you opened this. Your input is kept below: "
           "check their changes, then save again.")
         % {"who": ", ".join(people), "fields": ", ".join(changed).lower() or _("it"), "when": when},
         code="stale",
     )
+    # Forms re-arm themselves with it, so that saving again is a deliberate overwrite.
+    error.current_version = current.version
+    return error

@@ -102,6 +102,13 @@ def _colour() -> serializers.CharField:
         max_length=7, required=False, validators=[colour_validator], help_text="A hex colour such as #4f46e5.")
 
 
+class VersionedInput(serializers.Serializer):
+    version = serializers.IntegerField(
+        required=False, write_only=True,
+        help_text="On updates: the version you read. If the record changed since, the update is refused with 409.",
+    )
+
+
 class InputSerializer(serializers.Serializer):
     """Reports every problem of a request at once: each bad field, and the model's own
     single-row rules (its `clean()`: "ends before it starts", "target equals start") over
@@ -204,12 +211,12 @@ class PersonaSerializer(serializers.ModelSerializer):
         model = Persona
         fields = [
             "id", "product", "name", "role", "description", "goals", "pains", "quote", "colour", "importance",
-            "created_at", "updated_at",
+            "version", "created_at", "updated_at",
         ]
         read_only_fields = fields
 
 
-class PersonaInputSerializer(InputSerializer):
+class PersonaInputSerializer(VersionedInput, InputSerializer):
     """Field names are the keyword arguments of `persona_create` / `persona_update`."""
 
     product = _product_field()
@@ -228,12 +235,12 @@ class CompetitorSerializer(serializers.ModelSerializer):
         model = Competitor
         fields = [
             "id", "product", "name", "website", "positioning", "strengths", "weaknesses", "pricing_notes", "threat",
-            "created_at", "updated_at",
+            "version", "created_at", "updated_at",
         ]
         read_only_fields = fields
 
 
-class CompetitorInputSerializer(InputSerializer):
+class CompetitorInputSerializer(VersionedInput, InputSerializer):
     """Field names are the keyword arguments of `competitor_create` / `competitor_update`."""
 
     product = _product_field()
@@ -320,7 +327,7 @@ class KeyResultSerializer(serializers.ModelSerializer):
         model = KeyResult
         fields = [
             "id", "goal", "name", "unit", "direction", "start_value", "target_value", "current_value", "progress",
-            "position", "updated_at",
+            "position", "version", "updated_at",
         ]
         read_only_fields = fields
 
@@ -350,12 +357,12 @@ class GoalSerializer(serializers.ModelSerializer):
         model = Goal
         fields = [
             "id", "workspace", "product", "name", "description", "owner", "start_date", "end_date",
-            "progress", "expected", "status", "status_label", "key_results", "created_at", "updated_at",
+            "progress", "expected", "status", "status_label", "key_results", "version", "created_at", "updated_at",
         ]
         read_only_fields = fields
 
 
-class GoalInputSerializer(InputSerializer):
+class GoalInputSerializer(VersionedInput, InputSerializer):
     """Field names are the keyword arguments of `goal_create` / `goal_update`."""
 
     clean_model = Goal
@@ -376,7 +383,7 @@ class GoalInputSerializer(InputSerializer):
     end_date = serializers.DateField(help_text="On or after the start date.")
 
 
-class KeyResultInputSerializer(InputSerializer):
+class KeyResultInputSerializer(VersionedInput, InputSerializer):
     """Field names are the keyword arguments of `key_result_create` / `key_result_update`."""
 
     clean_model = KeyResult
@@ -426,12 +433,12 @@ class InitiativeSerializer(serializers.ModelSerializer):
         model = Initiative
         fields = [
             "id", "product", "name", "description", "status", "start_date", "end_date", "colour", "goals",
-            "created_at", "updated_at",
+            "version", "created_at", "updated_at",
         ]
         read_only_fields = fields
 
 
-class InitiativeInputSerializer(InputSerializer):
+class InitiativeInputSerializer(VersionedInput, InputSerializer):
     """Field names are the keyword arguments of `initiative_create` / `initiative_update`."""
 
     clean_model = Initiative

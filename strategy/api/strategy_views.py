@@ -101,7 +101,17 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         data = self.input_serializer_class(
             data=self.request.data, context=self.get_serializer_context(), partial=partial)
         data.is_valid(raise_exception=True)
-        return dict(data.validated_data)
+        validated = dict(data.validated_data)
+        if self.action == "create":
+            validated.pop("version", None)  # a new record has no version to check
+        return validated
+
+    def handle_exception(self, exc):
+        # A refused stale update: 409 with the record as it is now, so the client can compare.
+        if isinstance(exc, ValidationError) and getattr(exc, "code", None) == "stale":
+            current = self._show(self.get_queryset().get(pk=self.kwargs["pk"])).data
+            return Response({"detail": exc.messages[0], "current": current}, status=status.HTTP_409_CONFLICT)
+        return super().handle_exception(exc)
 
     def _show(self, record, code: int = status.HTTP_200_OK) -> Response:
         """The record as the list shows it, read again through the scoped queryset."""

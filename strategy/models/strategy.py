@@ -27,6 +27,8 @@ class StrategyRecord(TimeStampedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
         verbose_name=_("created by"),
     )
+    # Bumped on every save; an edit made from an older version is refused (services).
+    version = models.PositiveIntegerField(default=1)
 
     objects = StrategyQuerySet.as_manager()
 
@@ -45,7 +47,6 @@ class Vision(StrategyRecord):
     value_proposition = models.TextField(_("value proposition"), blank=True)
     differentiators = models.TextField(_("key differentiators"), blank=True)
     business_model = models.TextField(_("business model notes"), blank=True)
-    version = models.PositiveIntegerField(default=1)
 
     history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
 

@@ -4,8 +4,8 @@ comparison, goals with key results and check-ins, and initiatives.
 Invariants protected here:
 - every record belongs to the workspace of its product (or goal), and links stay inside it:
   a key result's goal, an initiative's goals, a rating's competitor;
-- a vision edited from a stale copy is refused (optimistic locking on `Vision.version`),
-  and every saved vision is kept as a version that can be restored;
+- a record edited from a stale copy is refused, naming who changed what since (optimistic
+  locking on `version`), and every saved vision is kept as a version that can be restored;
 - a key result's target differs from its start value and agrees with its direction;
   its current value changes only through a check-in, which is recorded;
 - a goal or initiative never ends before it starts;
@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import access
-from ..history import record_author
+from ..history import record_author, stale_edit_error
 from ..models import (
     CheckIn,
     ComparisonCriterion,
@@ -71,6 +71,16 @@ def _save(instance: models.Model, *, actor: User, errors: dict | None = None) ->
         raise ValidationError(errors)
     record_author(instance, actor)
     instance.save()
+
+
+def _current(instance: models.Model, version: int | None) -> models.Model:
+    """The row as it is now, locked for this transaction. Raises ValidationError (code "stale",
+    naming who changed what) when `version` is given and someone saved a newer one."""
+    current = type(instance).objects.select_for_update(of=("self",)).get(pk=instance.pk)
+    if version is not None and current.version != version:
+        raise stale_edit_error(current, version)
+    current.version += 1
+    return current
 
 
 def _delete(instance: models.Model, *, actor: User) -> None:
@@ -143,8 +153,9 @@ def persona_create(*, actor: User, product: Product, **fields) -> Persona:
 
 
 @transaction.atomic
-def persona_update(*, actor: User, persona: Persona, **changes) -> Persona:
+def persona_update(*, actor: User, persona: Persona, version: int | None = None, **changes) -> Persona:
     access.ensure_can(actor, "strategy.edit", persona)
+    persona = _current(persona, version)
     _assign(persona, changes, PERSONA_FIELDS)
     _save(persona, actor=actor)
     return persona
@@ -179,8 +190,9 @@ def competitor_create(*, actor: User, product: Product, **fields) -> Competitor:
 
 
 @transaction.atomic
-def competitor_update(*, actor: User, competitor: Competitor, **changes) -> Competitor:
+def competitor_update(*, actor: User, competitor: Competitor, version: int | None = None, **changes) -> Competitor:
     access.ensure_can(actor, "strategy.edit", competitor)
+    competitor = _current(competitor, version)
     _assign(competitor, changes, COMPETITOR_FIELDS)
     _save(competitor, actor=actor, errors=_competitor_name_error(competitor))
     return competitor
@@ -264,8 +276,9 @@ def goal_create(
 
 
 @transaction.atomic
-def goal_update(*, actor: User, goal: Goal, **changes) -> Goal:
+def goal_update(*, actor: User, goal: Goal, version: int | None = None, **changes) -> Goal:
     access.ensure_can(actor, "strategy.edit", goal)
+    goal = _current(goal, version)
     _assign(goal, changes, GOAL_FIELDS)
     _save(goal, actor=actor, errors=_goal_errors(goal))
     return goal
@@ -309,9 +322,10 @@ def key_result_create(
 
 
 @transaction.atomic
-def key_result_update(*, actor: User, key_result: KeyResult, **changes) -> KeyResult:
+def key_result_update(*, actor: User, key_result: KeyResult, version: int | None = None, **changes) -> KeyResult:
     """Change a key result's definition. Its current value changes through check-ins only."""
     access.ensure_can(actor, "strategy.edit", key_result)
+    key_result = _current(key_result, version)
     _assign(key_result, changes, KEY_RESULT_FIELDS)
     _save(key_result, actor=actor)
     return key_result
@@ -365,9 +379,12 @@ def initiative_create(*, actor: User, product: Product, goals=(), **fields) -> I
 
 
 @transaction.atomic
-def initiative_update(*, actor: User, initiative: Initiative, goals=None, **changes) -> Initiative:
+def initiative_update(
+    *, actor: User, initiative: Initiative, version: int | None = None, goals=None, **changes
+) -> Initiative:
     """Change fields and, when `goals` is given, the goals served. Raises PermissionDenied or ValidationError."""
     access.ensure_can(actor, "strategy.edit", initiative)
+    initiative = _current(initiative, version)
     _assign(initiative, changes, INITIATIVE_FIELDS)
     goals = list(goals) if goals is not None else None
     _save(initiative, actor=actor, errors=_initiative_goal_errors(initiative, goals))

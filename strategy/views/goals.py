@@ -428,7 +428,7 @@ def goal_edit(request: HttpRequest, workspace: Workspace, pk: int) -> HttpRespon
         "product": goal.product_id, "name": goal.name, "description": goal.description, "owner": goal.owner_id,
         "start_date": goal.start_date, "end_date": goal.end_date,
     }
-    form = _goal_form(request, workspace, goal=goal, initial=initial)
+    form = _goal_form(request, workspace, goal=goal, initial=initial, version=goal.version)
     if request.method == "POST" and form.is_valid():
         try:
             services.goal_update(actor=request.user, goal=goal, **form.cleaned_data)
@@ -499,7 +499,7 @@ def key_result_edit(request: HttpRequest, workspace: Workspace, goal_pk: int, pk
     goal = selectors.goal_get(user=request.user, workspace=workspace, pk=goal_pk)
     key_result = _key_result_of(goal, pk)
     initial = {name: getattr(key_result, name) for name in ("name", "unit", "direction", "start_value", "target_value")}
-    form = KeyResultForm(request.POST or None, creating=False, initial=initial)
+    form = KeyResultForm(request.POST or None, creating=False, initial=initial, version=key_result.version)
     if request.method == "POST" and form.is_valid():
         try:
             services.key_result_update(actor=request.user, key_result=key_result, **form.cleaned_data)
@@ -668,7 +668,7 @@ def initiative_edit(request: HttpRequest, workspace: Workspace, key: str, pk: in
     initial = {name: getattr(initiative, name) for name in ("name", "status", "colour", "start_date", "end_date",
                                                             "description")}
     initial["goals"] = [goal.pk for goal in initiative.goals.all()]
-    form = _initiative_form(request, product, initial=initial)
+    form = _initiative_form(request, product, initial=initial, version=initiative.version)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         goals = data.pop("goals")
