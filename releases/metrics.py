@@ -21,6 +21,11 @@ OVER_CAPACITY = "over_capacity"
 UNFINISHED_IN_RELEASED = "unfinished_in_released"
 
 
+def _points(value: Decimal) -> str:
+    """12, or 12.5: estimates without a trailing .0."""
+    return f"{value.normalize():f}"
+
+
 def rice_score(*, reach, impact, confidence, effort) -> Decimal | None:
     """Reach × impact × confidence ÷ effort, or None while any part is missing."""
     if None in (reach, impact, confidence, effort) or Decimal(effort) <= 0:
@@ -91,8 +96,8 @@ def conflicts(features: Iterable[FeatureRow], releases: Iterable[ReleaseRow],
     for release_id, estimate in planned.items():
         release = releases[release_id]
         if release.capacity is not None and estimate > release.capacity:
-            found.append(Conflict(OVER_CAPACITY, f"{release.name} plans {estimate:g} points for a capacity of "
-                                  f"{release.capacity:g}.", release_id=release_id))
+            found.append(Conflict(OVER_CAPACITY, f"{release.name} plans {_points(estimate)} points for a capacity "
+                                  f"of {_points(release.capacity)}.", release_id=release_id))
     return found
 
 

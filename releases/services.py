@@ -148,6 +148,8 @@ def workflow_status_retire(*, actor: User, status: WorkflowStatus, move_to: Work
     """Stop offering a status. Its features keep it, or move to `move_to`; none is lost.
     Returns how many features moved. Admins only. Raises ValidationError for the last open status."""
     access.ensure_can(actor, "workspace.manage", status)
+    if status.retired_at is not None:
+        raise ValidationError(_("%(name)s is already retired.") % {"name": status.name})
     active = WorkflowStatus.objects.filter(workspace_id=status.workspace_id, retired_at__isnull=True)
     if not active.exclude(pk=status.pk).exists():
         raise ValidationError(_("A workflow needs at least one status."))

@@ -1,0 +1,93 @@
+"""Forms for releases, milestones and workflow statuses. They shape and check input; saving
+goes through releases.services (never `form.save()`), whose ValidationErrors the views fold
+back with `strategy.forms.apply_service_errors`."""
+
+from __future__ import annotations
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from .models import Release, StatusCategory, WorkflowStatus
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class ReleaseForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"), max_length=120,
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. Autumn launch")}),
+    )
+    version_label = forms.CharField(
+        label=_("Version"), max_length=30, required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. 2.4")}),
+    )
+    theme = forms.CharField(
+        label=_("Theme"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What this release is about, in a sentence or two. Markdown is supported."),
+    )
+    start_date = forms.DateField(label=_("Starts"), widget=DateInput)
+    release_date = forms.DateField(label=_("Release date"), widget=DateInput)
+    status = forms.ChoiceField(label=_("Status"), choices=Release.Status.choices, initial=Release.Status.PLANNED)
+    capacity = forms.DecimalField(
+        label=_("Capacity"), required=False, min_value=0, max_digits=8, decimal_places=1,
+        widget=forms.NumberInput(attrs={"step": "0.5", "min": "0", "placeholder": _("e.g. 80")}),
+        help_text=_("How many estimate points the team can deliver in this release. "
+                    "Planning more shows as over capacity."),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start_date"), data.get("release_date")
+        if start and end and end < start:
+            self.add_error("release_date", _("The release date must be on or after the start date."))
+        return data
+
+
+class MilestoneForm(forms.Form):
+    name = forms.CharField(
+        label=_("Milestone"), max_length=120,
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. Beta, code freeze")}),
+    )
+    date = forms.DateField(label=_("Date"), widget=DateInput)
+    description = forms.CharField(label=_("Description"), required=False,
+                                  widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class WorkflowStatusForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=40,
+                           widget=forms.TextInput(attrs={"placeholder": _("e.g. In QA")}))
+    category = forms.ChoiceField(
+        label=_("Category"), choices=StatusCategory.choices, initial=StatusCategory.IN_PROGRESS,
+        help_text=_("What the status means for progress: done features count as delivered, "
+                    "won't-do features leave the scope."),
+    )
+
+
+class WorkflowStatusMoveForm(forms.Form):
+    position = forms.IntegerField(required=False, min_value=1)
+    direction = forms.ChoiceField(required=False, choices=[("up", "up"), ("down", "down")])
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("position") and not data.get("direction"):
+            raise forms.ValidationError(_("Say where to move the status: up, down or a position."))
+        return data
+
+
+class WorkflowStatusRetireForm(forms.Form):
+    move_to = forms.ModelChoiceField(
+        label=_("Move its features to"), queryset=WorkflowStatus.objects.none(), required=False,
+        empty_label=_("— keep them in the retired status —"),
+        help_text=_("Features are never lost: they either stay where they are, or move to the status you choose."),
+    )
+
+    def __init__(self, *args, statuses: QuerySet[WorkflowStatus], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["move_to"].queryset = statuses

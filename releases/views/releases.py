@@ -1,0 +1,635 @@
+"""Pages for a product's releases and their milestones, and for the workspace's workflow
+statuses. Thin views: selectors read, services write; the release page's feature rows are
+built here in Python from `.values()` rows (a release may hold 2,000 features)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from html import escape
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from strategy import access
+from strategy.forms import apply_service_errors
+from strategy.history import history_entries
+from strategy.views.tenancy import _product, workspace_view
+
+from .. import charts, selectors, services
+from ..forms_releases import (
+    MilestoneForm,
+    ReleaseForm,
+    WorkflowStatusForm,
+    WorkflowStatusMoveForm,
+    WorkflowStatusRetireForm,
+)
+from ..metrics import Conflict
+from ..models import Milestone, Release, StatusCategory, WorkflowStatus
+
+RELEASE_BADGE = {
+    Release.Status.PLANNED: "todo",
+    Release.Status.IN_PROGRESS: "doing",
+    Release.Status.RELEASED: "done",
+    Release.Status.CANCELLED: "wont",
+}
+CATEGORY_BADGE = {
+    StatusCategory.NOT_STARTED: "todo",
+    StatusCategory.IN_PROGRESS: "doing",
+    StatusCategory.DONE: "done",
+    StatusCategory.WONT_DO: "wont",
+}
+RELEASE_FORM_FIELDS = ("name", "version_label", "theme", "start_date", "release_date", "status", "capacity")
+
+
+# --- shared pieces ------------------------------------------------------------
+
+
+@dataclass
+class Timing:
+    """Where a release stands in time, in words: "in 34 days", "released", "3 days overdue"."""
+
+    text: str
+    state: str  # upcoming, soon, today, overdue, released, cancelled
+    days_left: int | None = None
+
+
+def _timing(release: Release, today: date) -> Timing:
+    if release.status == Release.Status.RELEASED:
+        return Timing(_("released"), "released")
+    if release.status == Release.Status.CANCELLED:
+        return Timing(_("cancelled"), "cancelled")
+    days = (release.release_date - today).days
+    if days == 0:
+        return Timing(_("due today"), "today", 0)
+    if days < 0:
+        late = -days
+        return Timing(_("%(n)d day overdue") % {"n": late} if late == 1 else _("%(n)d days overdue") % {"n": late},
+                      "overdue", days)
+    text = _("in 1 day") if days == 1 else _("in %(n)d days") % {"n": days}
+    return Timing(text, "soon" if days <= 14 else "upcoming", days)
+
+
+def _percent(part, whole) -> int:
+    return round(100 * Decimal(part) / Decimal(whole)) if whole else 0
+
+
+@dataclass
+class ReleaseSummary:
+    """What the list and the release page show of a release's numbers."""
+
+    release: Release
+    dates: str
+    timing: Timing
+    count_percent: int
+    estimate_percent: int
+    count_bar: SafeString
+    estimate_bar: SafeString
+    capacity_bar: SafeString
+    capacity_text: str
+    over_capacity: bool
+    estimate_figure: str = ""
+    estimate_title: str = ""
+    conflicts: list[Conflict] = field(default_factory=list)
+    milestones: list[Milestone] = field(default_factory=list)
+
+    @property
+    def badge(self) -> str:
+        return RELEASE_BADGE.get(self.release.status, "todo")
+
+
+def _summary(release: Release, conflicts: list[Conflict], today: date) -> ReleaseSummary:
+    """From a release of `selectors.release_list` (annotated counts and estimates)."""
+    count_percent = _percent(release.done_count, release.feature_count)
+    estimate_percent = _percent(release.done_estimate, release.planned_estimate)
+    done_tone = "done" if release.status == Release.Status.RELEASED else ""
+    over = release.capacity is not None and release.planned_estimate > release.capacity
+    if release.capacity is None:
+        capacity_text = _("%(planned)s planned · no capacity set") % {
+            "planned": charts.points(release.planned_estimate)}
+    else:
+        capacity_text = f"{charts.format_number(release.planned_estimate)} / {charts.points(release.capacity)}"
+    return ReleaseSummary(
+        release=release,
+        dates=charts.date_range(release.start_date, release.release_date),
+        timing=_timing(release, today),
+        count_percent=count_percent,
+        estimate_percent=estimate_percent,
+        count_bar=charts.bar(count_percent, tone=done_tone, label=_("%(done)d of %(total)d features done") % {
+            "done": release.done_count, "total": release.feature_count}),
+        estimate_bar=charts.bar(estimate_percent, tone=done_tone, label=_("%(done)s of %(total)s done") % {
+            "done": charts.format_number(release.done_estimate), "total": charts.points(release.planned_estimate)}),
+        capacity_bar=charts.capacity_bar(release.planned_estimate, release.capacity),
+        capacity_text=capacity_text,
+        over_capacity=over,
+        estimate_figure=f"{charts.format_number(release.done_estimate)}/{charts.format_number(release.planned_estimate)}",
+        estimate_title=_("%(done)s of %(total)s done (%(percent)d%%)") % {
+            "done": charts.format_number(release.done_estimate), "total": charts.points(release.planned_estimate),
+            "percent": estimate_percent},
+        conflicts=conflicts,
+        milestones=list(release.milestones.all()),
+    )
+
+
+def _release_url(workspace, product, release) -> str:
+    return reverse("release_detail", args=[workspace.slug, product.key, release.pk])
+
+
+# --- release list -------------------------------------------------------------
+
+
+def _conflicts_by_release(request, product) -> dict[int, list[Conflict]]:
+    """Each release's conflicts, counting those of its features too (a feature ending before
+    one it depends on names no release), as the release page does. Three queries."""
+    rows = selectors.feature_rows(selectors.feature_queryset(user=request.user, product=product))
+    release_of = {row["id"]: row["release_id"] for row in rows}
+    found: dict[int, list[Conflict]] = defaultdict(list)
+    for conflict in selectors.conflicts_for(product=product, feature_rows_=rows):
+        release_id = conflict.release_id or release_of.get(conflict.feature_id)
+        if release_id:
+            found[release_id].append(conflict)
+    return found
+
+
+@workspace_view
+@require_GET
+def release_list(request: HttpRequest, workspace, key: str) -> HttpResponse:
+    product = _product(request, workspace, key)
+    today = timezone.localdate()
+    releases = list(selectors.release_list(user=request.user, product=product))
+    conflicts = _conflicts_by_release(request, product) if releases else {}
+    rows = [_summary(r, conflicts.get(r.pk, []), today) for r in releases]
+    upcoming = [row for row in rows if row.release.status not in (Release.Status.RELEASED, Release.Status.CANCELLED)]
+    return render(request, "releases/release_list.html", {
+        "workspace": workspace, "product": product, "rows": rows,
+        "upcoming_count": len(upcoming),
+        "can_edit": access.can(request.user, "releases.edit", product),
+    })
+
+
+# --- release page -------------------------------------------------------------
+
+
+def _feature_url_maker(workspace, product):
+    """A function number → URL of the feature page, or None while that page does not exist.
+    One `reverse` for the whole list rather than one per row."""
+    marker = 987654321
+    try:
+        url = reverse("feature_detail", args=[workspace.slug, product.key, marker])
+    except NoReverseMatch:
+        return None
+    head, tail = url.rsplit(str(marker), 1)
+    return lambda number: f"{head}{number}{tail}"
+
+
+def _initials(name: str, email: str) -> str:
+    parts = (name or (email or "").split("@")[0]).replace(".", " ").split()
+    return "".join(part[0] for part in parts[:2]).upper() or "?"
+
+
+def _feature_sections(grouped: dict[str, list[dict]], conflicts: dict[int, list[Conflict]],
+                      feature_url) -> SafeString:
+    """The release's features as one dense table, a row group per status category, built
+    in Python: at 2,000 rows a template loop would cost most of the page's time."""
+    e = escape
+    out = [
+        '<table class="table table--compact rel-features">',
+        '<thead><tr><th scope="col" class="col-shrink">Key</th><th scope="col">Feature</th>'
+        '<th scope="col">Status</th><th scope="col">Assignee</th>'
+        '<th scope="col" class="col-num">Estimate</th>'
+        '<th scope="col" class="col-shrink"><span class="sr-only">Conflicts</span></th></tr></thead>',
+    ]
+    for category, label in StatusCategory.choices:
+        rows = grouped.get(category) or []
+        if not rows:
+            continue
+        badge = CATEGORY_BADGE[category]
+        estimate = sum((row["estimate"] or Decimal(0) for row in rows), Decimal(0))
+        out.append(
+            f'<tbody class="rel-group rel-group--{badge}"><tr class="rel-group__head">'
+            f'<th scope="rowgroup" colspan="6" id="group-{category}"><span class="rel-group__title">'
+            f'<span class="rel-dot rel-dot--{badge}" aria-hidden="true"></span>{e(str(label))}'
+            f'<span class="count">{len(rows)}</span></span>'
+            f'<span class="rel-group__meta">{e(charts.points(estimate))}</span></th></tr>'
+        )
+        for row in rows:
+            key = e(row["key"])
+            title = e(row["title"])
+            if feature_url:
+                href = e(feature_url(row["number"]))
+                key_html = f'<a class="rel-key" href="{href}">{key}</a>'
+                title_html = f'<a class="row-link" href="{href}">{title}</a>'
+            else:
+                key_html = f'<span class="rel-key">{key}</span>'
+                title_html = f'<span class="rel-title">{title}</span>'
+            if row["assignee_id"]:
+                name = row["assignee__full_name"] or row["assignee__email"] or ""
+                initials = _initials(row["assignee__full_name"], row["assignee__email"])
+                person = (f'<span class="person"><span class="avatar avatar--sm" data-initial="{e(initials[:1])}" '
+                          f'aria-hidden="true">{e(initials)}</span><span class="person__name">{e(name)}</span></span>')
+            else:
+                person = '<span class="subtle">—</span>'
+            estimate_text = charts.format_number(row["estimate"]) if row["estimate"] is not None else "—"
+            found = conflicts.get(row["id"])
+            if found:
+                words = " ".join(c.message for c in found)
+                flag = (f'<span class="rel-flag" title="{e(words)}"><svg class="icon icon--sm" viewBox="0 0 24 24" '
+                        'aria-hidden="true" focusable="false"><path d="M12 4l9 16H3z"/><path d="M12 10v4.5M12 '
+                        f'17.25v.01"/></svg><span class="sr-only">Conflict: {e(words)}</span></span>')
+                row_class = ' class="rel-row--conflict"'
+            else:
+                flag, row_class = "", ""
+            # Cells carry no classes: releases.css styles them by column, which keeps 2,000 rows light.
+            out.append(
+                f"<tr{row_class}><td>{key_html}</td><td>{title_html}</td><td><span class=\"badge badge--dot "
+                f"badge--status-{badge}\">{e(row['status__name'])}</span></td><td>{person}</td>"
+                f"<td>{estimate_text}</td><td>{flag}</td></tr>"
+            )
+        out.append("</tbody>")
+    out.append("</table>")
+    return mark_safe("".join(out))  # noqa: S308 - every value above is escaped or numeric
+
+
+@workspace_view
+@require_GET
+def release_detail(request: HttpRequest, workspace, key: str, pk: int) -> HttpResponse:
+    product = _product(request, workspace, key)
+    today = timezone.localdate()
+    overview = selectors.release_overview(user=request.user, product=product, pk=pk, today=today)
+    return _render_release(request, workspace, product, overview, today)
+
+
+def _render_release(request, workspace, product, overview, today) -> HttpResponse:
+    release = overview.release
+    summary = _summary(release, overview.conflicts.all, today)
+    progress = overview.progress
+    feature_count = sum(len(rows) for rows in overview.features_by_category.values())
+    window = (release.release_date - release.start_date).days + 1
+    elapsed = min(max((today - release.start_date).days + 1, 0), window)
+    for milestone in summary.milestones:
+        milestone.days = (milestone.date - today).days
+        milestone.days_ago = -milestone.days
+    chart = charts.burn_up_chart(
+        overview.burn_up, start=release.start_date, end=release.release_date, today=today,
+        milestones=[(m.date, m.name) for m in summary.milestones], name=str(release),
+    )
+    feature_url = _feature_url_maker(workspace, product)
+    numbers = {row["id"]: row["number"] for rows in overview.features_by_category.values() for row in rows}
+    conflicts = [
+        {"message": c.message,
+         "url": feature_url(numbers[c.feature_id]) if feature_url and c.feature_id in numbers else ""}
+        for c in overview.conflicts.all
+    ]
+    capacity = release.capacity
+    return render(request, "releases/release_detail.html", {
+        "workspace": workspace, "product": product, "release": release, "summary": summary,
+        "progress": progress, "feature_count": feature_count,
+        "estimate_done": charts.format_number(progress.estimate_done),
+        "estimate_total": charts.points(progress.estimate_total),
+        "capacity_percent": _percent(release.planned_estimate, capacity) if capacity else 0,
+        "over_by": charts.points(release.planned_estimate - capacity) if summary.over_capacity else "",
+        "window_days": window, "elapsed_days": elapsed, "started": today >= release.start_date,
+        "days_to_start": (release.start_date - today).days,
+        "time_bar": charts.bar(100 * elapsed / window, tone="muted", label=_("%(n)d of %(total)d days gone") % {
+            "n": elapsed, "total": window}),
+        "chart": chart,
+        "features_html": _feature_sections(overview.features_by_category, overview.conflicts.by_feature,
+                                           feature_url) if feature_count else "",
+        "by_category": [(value, label, len(overview.features_by_category.get(value) or []), CATEGORY_BADGE[value])
+                        for value, label in StatusCategory.choices],
+        "conflicts": conflicts,
+        "milestone_form": MilestoneForm(),
+        "history": history_entries(release, limit=10),
+        "can_edit": access.can(request.user, "releases.edit", release),
+    })
+
+
+# --- release create, edit, delete ------------------------------------------------
+
+
+def _release_initial(release: Release) -> dict:
+    initial = {name: getattr(release, name) for name in RELEASE_FORM_FIELDS}
+    if release.capacity is not None and release.capacity == release.capacity.to_integral_value():
+        initial["capacity"] = int(release.capacity)  # 80, not 80.0
+    initial["version"] = release.version
+    return initial
+
+
+@workspace_view(requires="releases.edit")
+@require_http_methods(["GET", "POST"])
+def release_create(request: HttpRequest, workspace, key: str) -> HttpResponse:
+    product = _product(request, workspace, key)
+    form = ReleaseForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+            try:
+                release = services.release_create(actor=request.user, product=product, **data)
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(request, _("Release “%(name)s” created.") % {"name": str(release)})
+                return redirect(_release_url(workspace, product, release))
+        return _render_release_form(request, workspace, product, form, status=400)
+    return _render_release_form(request, workspace, product, form)
+
+
+def _render_release_form(request, workspace, product, form, *, release=None, theirs=None, status=200):
+    cancel = _release_url(workspace, product, release) if release else reverse(
+        "release_list", args=[workspace.slug, product.key])
+    return render(request, "releases/release_form.html", {
+        "workspace": workspace, "product": product, "release": release, "form": form, "theirs": theirs,
+        "cancel_url": cancel,
+    }, status=status)
+
+
+def _display(form: ReleaseForm, name: str, value) -> str:
+    if value in (None, ""):
+        return "—"
+    if name == "status":
+        return str(Release.Status(value).label)
+    if isinstance(value, date):
+        return charts.day_label(value, year=True)
+    if name == "capacity":
+        return charts.points(value)
+    return str(value)
+
+
+def _blank_to_none(value):
+    return None if value in (None, "") else value
+
+
+def _their_changes(request, product, release: Release, form: ReleaseForm) -> list[dict]:
+    """After a refused stale save: the fields someone else changed, theirs beside yours, and
+    the form re-armed with the current version so saving again is deliberate."""
+    current = selectors.release_get(user=request.user, product=product, pk=release.pk)
+    form.data = form.data.copy()
+    form.data["version"] = current.version
+    differences = []
+    for name in RELEASE_FORM_FIELDS:
+        theirs, yours = _blank_to_none(getattr(current, name)), _blank_to_none(form.cleaned_data.get(name))
+        if theirs != yours:
+            differences.append({"label": form.fields[name].label, "theirs": _display(form, name, theirs),
+                                "yours": _display(form, name, yours)})
+    return differences
+
+
+@workspace_view(requires="releases.edit")
+@require_http_methods(["GET", "POST"])
+def release_edit(request: HttpRequest, workspace, key: str, pk: int) -> HttpResponse:
+    product = _product(request, workspace, key)
+    release = selectors.release_get(user=request.user, product=product, pk=pk)
+    form = ReleaseForm(request.POST or None, initial=_release_initial(release))
+    if request.method == "GET":
+        return _render_release_form(request, workspace, product, form, release=release)
+    theirs = None
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            services.release_update(actor=request.user, release=release, **data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+            if getattr(exc, "code", None) == "stale":
+                theirs = _their_changes(request, product, release, form)
+                return _render_release_form(request, workspace, product, form, release=release, theirs=theirs,
+                                            status=409)
+        else:
+            messages.success(request, _("Release saved."))
+            return redirect(_release_url(workspace, product, release))
+    return _render_release_form(request, workspace, product, form, release=release, status=400)
+
+
+@workspace_view(requires="releases.edit")
+@require_http_methods(["GET", "POST"])
+def release_delete(request: HttpRequest, workspace, key: str, pk: int) -> HttpResponse:
+    """GET asks for confirmation; POST deletes the release and its milestones. Its features
+    stay in the backlog, unscheduled."""
+    product = _product(request, workspace, key)
+    release = selectors.release_get(user=request.user, product=product, pk=pk)
+    if request.method == "POST":
+        name = str(release)
+        services.release_delete(actor=request.user, release=release)
+        messages.success(request, _("Release “%(name)s” deleted. Its features are back in the backlog, "
+                                    "unscheduled.") % {"name": name})
+        return redirect("release_list", ws=workspace.slug, key=product.key)
+    return render(request, "releases/release_delete.html", {
+        "workspace": workspace, "product": product, "release": release,
+        "feature_total": release.features.count(),
+        "milestone_count": len(release.milestones.all()),
+    })
+
+
+# --- milestones -----------------------------------------------------------------
+
+
+def _milestone_of(release: Release, pk: int) -> Milestone:
+    """A milestone of the (already visible) release, from its prefetched milestones."""
+    milestone = next((m for m in release.milestones.all() if m.pk == pk), None)
+    if milestone is None:
+        raise Http404("No such milestone.")
+    return milestone
+
+
+def _render_milestone_form(request, workspace, product, release, form, *, milestone=None, status=200):
+    return render(request, "releases/milestone_form.html", {
+        "workspace": workspace, "product": product, "release": release, "form": form, "milestone": milestone,
+        "cancel_url": _release_url(workspace, product, release) + "#milestones",
+    }, status=status)
+
+
+@workspace_view(requires="releases.edit")
+@require_http_methods(["GET", "POST"])
+def milestone_create(request: HttpRequest, workspace, key: str, release_pk: int) -> HttpResponse:
+    """From the release page's small form (POST), or a page of its own (GET)."""
+    product = _product(request, workspace, key)
+    release = selectors.release_get(user=request.user, product=product, pk=release_pk)
+    form = MilestoneForm(request.POST or None)
+    if request.method == "GET":
+        return _render_milestone_form(request, workspace, product, release, form)
+    if form.is_valid():
+        try:
+            milestone = services.milestone_create(actor=request.user, release=release, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Milestone “%(name)s” added.") % {"name": milestone.name})
+            return redirect(_release_url(workspace, product, release) + "#milestones")
+    return _render_milestone_form(request, workspace, product, release, form, status=400)
+
+
+@workspace_view(requires="releases.edit")
+@require_http_methods(["GET", "POST"])
+def milestone_edit(request: HttpRequest, workspace, key: str, release_pk: int, pk: int) -> HttpResponse:
+    product = _product(request, workspace, key)
+    release = selectors.release_get(user=request.user, product=product, pk=release_pk)
+    milestone = _milestone_of(release, pk)
+    initial = {"name": milestone.name, "date": milestone.date, "description": milestone.description}
+    form = MilestoneForm(request.POST or None, initial=initial)
+    if request.method == "GET":
+        return _render_milestone_form(request, workspace, product, release, form, milestone=milestone)
+    if form.is_valid():
+        try:
+            services.milestone_update(actor=request.user, milestone=milestone, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Milestone saved."))
+            return redirect(_release_url(workspace, product, release) + "#milestones")
+    return _render_milestone_form(request, workspace, product, release, form, milestone=milestone, status=400)
+
+
+@workspace_view(requires="releases.edit")
+@require_http_methods(["GET", "POST"])
+def milestone_delete(request: HttpRequest, workspace, key: str, release_pk: int, pk: int) -> HttpResponse:
+    """GET asks for confirmation; POST deletes the milestone."""
+    product = _product(request, workspace, key)
+    release = selectors.release_get(user=request.user, product=product, pk=release_pk)
+    milestone = _milestone_of(release, pk)
+    if request.method == "POST":
+        services.milestone_delete(actor=request.user, milestone=milestone)
+        messages.success(request, _("Milestone “%(name)s” deleted.") % {"name": milestone.name})
+        return redirect(_release_url(workspace, product, release) + "#milestones")
+    return render(request, "releases/milestone_delete.html", {
+        "workspace": workspace, "product": product, "release": release, "milestone": milestone,
+    })
+
+
+# --- workflow ---------------------------------------------------------------------
+
+
+def _statuses(request, workspace) -> list[WorkflowStatus]:
+    """Every status of the workflow, retired ones included, each with its feature count
+    (one query)."""
+    return list(selectors.status_list(user=request.user, workspace=workspace, include_retired=True)
+                .annotate(feature_count=Count("features")))
+
+
+def _render_workflow(request, workspace, *, add_form=None, status=200, partial=False) -> HttpResponse:
+    statuses = _statuses(request, workspace)
+    active = [s for s in statuses if s.retired_at is None]
+    retired = [s for s in statuses if s.retired_at is not None]
+    for s in statuses:
+        s.badge = CATEGORY_BADGE.get(s.category, "todo")
+    template = "releases/workflow.html#status-table" if partial else "releases/workflow.html"
+    return render(request, template, {
+        "workspace": workspace, "active": active, "retired": retired,
+        "add_form": add_form or WorkflowStatusForm(),
+        "categories": StatusCategory.choices,
+        "category_counts": [(value, label, sum(1 for s in active if s.category == value), CATEGORY_BADGE[value])
+                            for value, label in StatusCategory.choices],
+        "can_manage": access.can(request.user, "workspace.manage", workspace),
+    }, status=status)
+
+
+@workspace_view
+@require_GET
+def workflow(request: HttpRequest, workspace) -> HttpResponse:
+    """The workspace's statuses in order; admins change them here, everyone else reads."""
+    return _render_workflow(request, workspace)
+
+
+@workspace_view(requires="workspace.manage")
+@require_POST
+def workflow_status_create(request: HttpRequest, workspace) -> HttpResponse:
+    form = WorkflowStatusForm(request.POST)
+    if form.is_valid():
+        try:
+            status = services.workflow_status_create(actor=request.user, workspace=workspace, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Status “%(name)s” added at the end of the workflow.") % {"name": status.name})
+            return redirect("workflow", ws=workspace.slug)
+    return _render_workflow(request, workspace, add_form=form, status=400)
+
+
+@workspace_view(requires="workspace.manage")
+@require_http_methods(["GET", "POST"])
+def workflow_status_edit(request: HttpRequest, workspace, pk: int) -> HttpResponse:
+    """Rename a status or change its category (inline on the workflow page, or on its own page)."""
+    status = selectors.status_get(user=request.user, workspace=workspace, pk=pk)
+    form = WorkflowStatusForm(request.POST or None, initial={"name": status.name, "category": status.category})
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.workflow_status_update(actor=request.user, status=status, **form.cleaned_data)
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(request, _("Status “%(name)s” saved.") % {"name": status.name})
+                return redirect("workflow", ws=workspace.slug)
+        status.refresh_from_db()
+    return render(request, "releases/workflow_status_form.html", {
+        "workspace": workspace, "status": status, "form": form,
+    }, status=400 if request.method == "POST" else 200)
+
+
+@workspace_view(requires="workspace.manage")
+@require_POST
+def workflow_status_move(request: HttpRequest, workspace, pk: int) -> HttpResponse:
+    """Move a status up or down past its active neighbour, or to `position` (1-based)."""
+    status = selectors.status_get(user=request.user, workspace=workspace, pk=pk)
+    form = WorkflowStatusMoveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.non_field_errors()) or _("Choose up, down or a position."))
+        return redirect("workflow", ws=workspace.slug)
+    position = form.cleaned_data.get("position")
+    direction = form.cleaned_data.get("direction")
+    if direction:
+        everything = list(selectors.status_list(user=request.user, workspace=workspace, include_retired=True))
+        ids = [s.pk for s in everything]
+        active = [s.pk for s in everything if s.retired_at is None]
+        here = active.index(status.pk) if status.pk in active else None
+        neighbour = None
+        if here is not None:
+            at = here - 1 if direction == "up" else here + 1
+            neighbour = active[at] if 0 <= at < len(active) else None
+        # The service numbers every status, retired ones too: step over the neighbour in that list.
+        position = ids.index(neighbour) + 1 if neighbour is not None else None
+    if position is not None:
+        services.workflow_status_move(actor=request.user, status=status, position=position)
+    if request.htmx:
+        return _render_workflow(request, workspace, partial=True)
+    return redirect("workflow", ws=workspace.slug)
+
+
+@workspace_view(requires="workspace.manage")
+@require_http_methods(["GET", "POST"])
+def workflow_status_retire(request: HttpRequest, workspace, pk: int) -> HttpResponse:
+    """GET asks for confirmation and where its features should go; POST retires the status,
+    keeping its features or moving them to another active status."""
+    status = selectors.status_get(user=request.user, workspace=workspace, pk=pk)
+    if status.retired_at is not None:
+        messages.info(request, _("“%(name)s” is already retired.") % {"name": status.name})
+        return redirect("workflow", ws=workspace.slug)
+    others = selectors.status_list(user=request.user, workspace=workspace).exclude(pk=status.pk)
+    form = WorkflowStatusRetireForm(request.POST or None, statuses=others)
+    if request.method == "POST" and form.is_valid():
+        try:
+            moved = services.workflow_status_retire(actor=request.user, status=status,
+                                                    move_to=form.cleaned_data["move_to"])
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            target = form.cleaned_data["move_to"]
+            if target is not None:
+                text = _("“%(name)s” retired; %(n)d feature(s) moved to “%(target)s”.") % {
+                    "name": status.name, "n": moved, "target": target.name}
+            else:
+                text = _("“%(name)s” retired. Its features keep it until you move them.") % {"name": status.name}
+            messages.success(request, text)
+            return redirect("workflow", ws=workspace.slug)
+    return render(request, "releases/workflow_status_retire.html", {
+        "workspace": workspace, "status": status, "form": form,
+        "feature_count": status.features.count(),
+    }, status=400 if request.method == "POST" else 200)
