@@ -4,7 +4,8 @@ Invariants protected here:
 - a feature's release belongs to the feature's product; its initiative and goals to its workspace;
   its assignee is a member; its dependencies stay inside its workspace and never form a cycle
   (a refused cycle is named: MOB-1 → MOB-2 → MOB-1);
-- a feature's key (product key + number) is never reused within the product;
+- a feature's key (product key + number) is never reused within the product, even after a delete;
+- features enter only active statuses (those already in a retired one may stay there);
 - moving a feature in the backlog rewrites one rank (fractional ranks), except for the
   occasional rebalancing of a product's ranks when one grows too long;
 - the RICE score is stored, recomputed on every save from its parts;
@@ -241,12 +242,14 @@ def milestone_delete(*, actor: User, milestone: Milestone) -> None:
 # --- features ---------------------------------------------------------------
 
 
-def _feature_errors(feature: Feature, goals) -> dict:
+def _feature_errors(feature: Feature, goals, previous_status_id: int | None) -> dict:
     errors: dict = {}
     if feature.release is not None and feature.release.product_id != feature.product_id:
         errors["release"] = _("Choose a release of %(product)s.") % {"product": feature.product.name}
     if feature.status is not None and feature.status.workspace_id != feature.workspace_id:
         errors["status"] = _("Choose a status of this workspace's workflow.")
+    elif feature.status is not None and feature.status.retired_at and previous_status_id != feature.status_id:
+        errors["status"] = _("%(name)s is retired; choose an active status.") % {"name": feature.status.name}
     if feature.initiative is not None and feature.initiative.workspace_id != feature.workspace_id:
         errors["initiative"] = _("Choose an initiative of this workspace.")
     if goals is not None and any(goal.workspace_id != feature.workspace_id for goal in goals):
@@ -260,8 +263,8 @@ def _feature_errors(feature: Feature, goals) -> dict:
     return errors
 
 
-def _prepare_feature(feature: Feature, goals) -> None:
-    errors = _feature_errors(feature, goals)
+def _prepare_feature(feature: Feature, goals, previous_status_id: int | None = None) -> None:
+    errors = _feature_errors(feature, goals, previous_status_id)
     _full_clean(feature, errors, exclude=["workspace", "product", "number", "rank", "created_by", "updated_by",
                                           "rice_score", "status", "release", "initiative", "assignee"])
     feature.rice_score = metrics.rice_score(reach=feature.reach, impact=feature.impact,
@@ -270,8 +273,9 @@ def _prepare_feature(feature: Feature, goals) -> None:
 
 def _save_feature_change(feature: Feature, actor: User, changes: dict) -> Feature:
     """Apply already-permitted changes to one feature as a new version, naming `actor`."""
+    previous_status_id = feature.status_id
     _assign(feature, changes, FEATURE_FIELDS)
-    _prepare_feature(feature, None)
+    _prepare_feature(feature, None, previous_status_id)
     feature.version += 1
     feature.updated_by = actor
     record_author(feature, actor)
@@ -287,9 +291,13 @@ def feature_create(*, actor: User, product: Product, title: str, goals=(), **fie
     # Lock the product row so two creations cannot take the same number.
     Product.objects.select_for_update().filter(pk=product.pk).first()
     last = Feature.objects.filter(product=product).aggregate(number=Max("number"), rank=Max("rank"))
+    # Deleted features keep their keys: count them in through the history.
+    last_ever = Feature.history.filter(product_id=product.pk).aggregate(number=Max("number"))["number"]
+    number = max(last["number"] or 0, last_ever or 0) + 1
     feature = Feature(product=product, workspace_id=product.workspace_id, created_by=actor, updated_by=actor,
-                      number=(last["number"] or 0) + 1, rank=ranking.rank_between(last["rank"], None))
-    fields.setdefault("status", _open_statuses(product.workspace_id)[0])
+                      number=number, rank=ranking.rank_between(last["rank"], None))
+    if "status" not in fields:
+        fields["status"] = _open_statuses(product.workspace_id)[0]
     _assign(feature, {"title": title, **fields}, FEATURE_FIELDS)
     goals = list(goals)
     _prepare_feature(feature, goals)
@@ -308,9 +316,10 @@ def feature_update(*, actor: User, feature: Feature, version: int | None = None,
     current = Feature.objects.select_for_update(of=("self",)).select_related("product").get(pk=feature.pk)
     if version is not None and current.version != version:
         raise stale_edit_error(current, version)
+    previous_status_id = current.status_id
     _assign(current, changes, FEATURE_FIELDS)
     goals = list(goals) if goals is not None else None
-    _prepare_feature(current, goals)
+    _prepare_feature(current, goals, previous_status_id)
     current.version += 1
     current.updated_by = actor
     record_author(current, actor)

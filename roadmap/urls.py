@@ -13,6 +13,7 @@ urlpatterns = [
         authentication_form=SignInForm, redirect_authenticated_user=True), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/v1/", include("strategy.api.urls")),
+    path("api/v1/", include("releases.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
     path("admin/", admin.site.urls),

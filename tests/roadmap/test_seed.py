@@ -1,9 +1,23 @@
+from collections import Counter
 from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from releases import demo as releases_demo
+from releases import metrics as release_metrics
+from releases import selectors as release_selectors
+from releases.models import (
+    Comment,
+    Dependency,
+    Feature,
+    Milestone,
+    Release,
+    Requirement,
+    StatusCategory,
+    WorkflowStatus,
+)
 from strategy import demo, demo_strategy, metrics, selectors
 from strategy.models import (
     CheckIn,
@@ -25,7 +39,7 @@ from strategy.models import (
 
 pytestmark = pytest.mark.django_db
 
-HISTORY_TRACKED = [Vision, Persona, Competitor, Goal, KeyResult, Initiative]
+HISTORY_TRACKED = [Vision, Persona, Competitor, Goal, KeyResult, Initiative, Release, Feature]
 
 
 def rows(queryset, *fields):
@@ -49,6 +63,17 @@ def snapshot():
         "check_ins": rows(CheckIn.objects, "key_result__name", "value", "note", "created_at"),
         "initiatives": rows(Initiative.objects, "product__key", "name", "status", "updated_at"),
         "initiative_goals": rows(Initiative.goals.through.objects, "initiative__name", "goal__name"),
+        "statuses": rows(WorkflowStatus.objects, "workspace__slug", "name", "position", "retired_at", "updated_at"),
+        "releases": rows(Release.objects, "product__key", "name", "status", "start_date", "release_date", "capacity",
+                         "version", "updated_at"),
+        "milestones": rows(Milestone.objects, "release__name", "name", "date", "updated_at"),
+        "features": rows(Feature.objects, "product__key", "number", "title", "status__name", "release__name",
+                         "estimate", "rice_score", "assignee__email", "tags", "rank", "version", "updated_at"),
+        "feature_goals": rows(Feature.goals.through.objects, "feature__title", "goal__name"),
+        "requirements": rows(Requirement.objects, "feature__title", "text", "done", "position", "updated_at"),
+        "dependencies": rows(Dependency.objects, "feature__title", "depends_on__title", "created_at"),
+        "comments": rows(Comment.objects, "feature__title", "author__email", "body", "created_at"),
+        "feature_history": rows(Feature.history, "id", "history_date", "status__name"),
         "history": {model.__name__: model.history.count() for model in HISTORY_TRACKED},
     }
 
@@ -69,6 +94,7 @@ def test_seeding_twice_changes_nothing():
     call_command("seed_demo")
     first = snapshot()
     assert first["goals"] and first["check_ins"] and first["ratings"]
+    assert first["releases"] and first["features"] and first["dependencies"] and first["comments"]
     call_command("seed_demo")
     assert snapshot() == first
 
@@ -95,6 +121,15 @@ def test_seeding_again_fills_in_only_what_is_missing():
 
 @pytest.fixture
 def demo_workspace():
+    """The demo workspace with its strategy (without the releases, which take longer to seed)."""
+    workspace = demo.seed_workspace()
+    demo_strategy.seed_strategy(workspace)
+    return workspace
+
+
+@pytest.fixture
+def demo_plan():
+    """The whole demo, releases included."""
     call_command("seed_demo")
     return Workspace.objects.get(name=demo.WORKSPACE_NAME)
 
@@ -174,8 +209,130 @@ def test_six_initiatives_serve_the_goals(demo_workspace, dana):
         assert set(initiative.goals.all()) <= allowed
 
 
-def test_every_demo_record_is_written_by_the_demo_admin(demo_workspace, dana):
+def test_every_demo_record_is_written_by_the_demo_admin(demo_plan, dana):
     for model in HISTORY_TRACKED:
         authors = set(model.history.values_list("history_user__email", flat=True))
         assert authors == {demo.DEMO_EMAIL}, model.__name__
     assert set(CheckIn.objects.values_list("author__email", flat=True)) == {demo.DEMO_EMAIL}
+    members = set(demo_plan.memberships.values_list("user__email", flat=True))
+    assert set(Comment.objects.values_list("author__email", flat=True)) <= members
+
+
+# --- the demo releases ------------------------------------------------------
+
+PLANNED_PRODUCTS = {"SHOP", "MOB", "PAY", "INS"}
+
+
+def test_every_demo_product_plans_eight_releases_from_six_months_ago_to_nine_months_ahead(demo_plan):
+    today = timezone.localdate()
+    assert set(Release.objects.values_list("product__key", flat=True)) == PLANNED_PRODUCTS
+    for key in PLANNED_PRODUCTS:
+        releases = list(Release.objects.filter(product__key=key).order_by("start_date").prefetch_related("milestones"))
+        assert len(releases) == 8
+        assert 150 <= (today - releases[0].start_date).days <= 220
+        assert 240 <= (releases[-1].release_date - today).days <= 300
+        for release in releases:
+            expected = (Release.Status.RELEASED if release.release_date < today
+                        else Release.Status.IN_PROGRESS if release.start_date <= today else Release.Status.PLANNED)
+            assert release.status == expected, release
+            assert release.capacity and release.version_label and release.theme
+            milestones = release.milestones.all()
+            assert 2 <= len(milestones) <= 3
+            assert all(release.start_date <= m.date <= release.release_date for m in milestones)
+        assert [r.status for r in releases].count(Release.Status.IN_PROGRESS) == 1
+        assert all(a.release_date < b.start_date for a, b in zip(releases, releases[1:]))
+
+
+def test_the_demo_features_cover_the_whole_workflow(demo_plan):
+    features = Feature.objects.filter(workspace=demo_plan)
+    assert 140 <= features.count() <= 160
+    assert set(features.values_list("status__name", flat=True)) == {
+        name for name, _category in releases_demo.services.DEFAULT_WORKFLOW}
+    assert features.filter(release=None).count() >= 15
+    assert features.exclude(estimate=None).count() >= 130
+    assert features.exclude(rice_score=None).count() >= 100
+    assert features.exclude(initiative=None).count() >= 20
+    assert Feature.goals.through.objects.filter(feature__workspace=demo_plan).exists()
+    tags = Counter(tag for tags in features.values_list("tags", flat=True) for tag in tags)
+    assert {"checkout", "mobile", "performance", "payments", "onboarding"} <= set(tags)
+    members = set(demo_plan.memberships.values_list("user_id", flat=True))
+    assignees = set(features.exclude(assignee=None).values_list("assignee_id", flat=True))
+    assert assignees <= members and len(assignees) >= 4
+    requirement_counts = Counter(Requirement.objects.values_list("feature_id", flat=True))
+    assert sum(2 <= n <= 4 for n in requirement_counts.values()) >= 60
+    assert 18 <= Dependency.objects.count() <= 30
+    assert 5 <= Comment.objects.count() <= 15
+    assert not any("@" in body for body in Comment.objects.values_list("body", flat=True))
+
+
+def test_past_releases_are_shipped_the_current_ones_mixed_and_later_ones_not_started(demo_plan):
+    categories = {status: set() for status in Release.Status.values}
+    unfinished_in_released = 0
+    for release_status, category in Feature.objects.exclude(release=None).values_list(
+            "release__status", "status__category"):
+        categories[release_status].add(category)
+        if release_status == Release.Status.RELEASED and category not in (StatusCategory.DONE,
+                                                                          StatusCategory.WONT_DO):
+            unfinished_in_released += 1
+    assert unfinished_in_released == 1
+    assert categories[Release.Status.IN_PROGRESS] >= {StatusCategory.DONE, StatusCategory.IN_PROGRESS}
+    assert categories[Release.Status.PLANNED] <= {StatusCategory.NOT_STARTED, StatusCategory.IN_PROGRESS}
+
+
+def test_the_demo_plan_shows_each_kind_of_conflict_once(demo_plan):
+    found = [conflict for product in demo_plan.products.all()
+             for conflict in release_selectors.conflicts_for(product=product)]
+    assert sorted(c.rule for c in found) == sorted([
+        release_metrics.ENDS_AFTER_RELEASE, release_metrics.ENDS_BEFORE_DEPENDENCY,
+        release_metrics.OVER_CAPACITY, release_metrics.UNFINISHED_IN_RELEASED])
+
+
+def test_demo_dependencies_never_form_a_cycle(demo_plan):
+    edges = {}
+    for feature_id, depends_on_id in Dependency.objects.values_list("feature_id", "depends_on_id"):
+        edges.setdefault(feature_id, []).append(depends_on_id)
+
+    def reaches(start, goal, seen):
+        return any(nxt == goal or (nxt not in seen and not seen.add(nxt) and reaches(nxt, goal, seen))
+                   for nxt in edges.get(start, ()))
+
+    assert not any(reaches(node, node, set()) for node in edges)
+
+
+def test_the_burn_up_of_a_demo_release_rises_over_the_weeks_it_ran(demo_plan, dana):
+    today = timezone.localdate()
+    for release in Release.objects.exclude(status=Release.Status.PLANNED).select_related("product"):
+        overview = release_selectors.release_overview(user=dana, product=release.product, pk=release.pk)
+        series = overview.burn_up
+        assert series[0][0] == release.start_date
+        assert series[-1][0] == min(release.release_date, today)
+        assert series[0][1] == 0, release
+        assert series[-1][1] > 0, release
+        assert series[-1][1] == overview.progress.estimate_done, release
+        assert [done for _day, done, _scope in series] == sorted(done for _day, done, _scope in series)
+
+
+def test_demo_releases_are_dated_relative_to_the_day_of_seeding():
+    workspace = demo.seed_workspace()
+    later = timezone.localdate() + timedelta(days=400)
+    demo_strategy.seed_strategy(workspace, today=later)
+    releases_demo.seed_releases(workspace, today=later)
+    current = Release.objects.filter(status=Release.Status.IN_PROGRESS)
+    assert current.count() == 4
+    assert all(r.start_date <= later <= r.release_date for r in current)
+    assert not Release.objects.filter(status=Release.Status.RELEASED, release_date__gte=later).exists()
+
+
+def test_a_product_with_releases_or_features_of_its_own_is_left_alone():
+    workspace = demo.seed_workspace()
+    dana = User.objects.get(email=demo.DEMO_EMAIL)
+    shop, mobile = workspace.products.get(key="SHOP"), workspace.products.get(key="MOB")
+    releases_demo.services.release_create(actor=dana, product=shop, name="Ours", start_date=timezone.localdate(),
+                                          release_date=timezone.localdate())
+    releases_demo.services.feature_create(actor=dana, product=mobile, title="Ours")
+
+    releases_demo.seed_releases(workspace)
+
+    assert list(Release.objects.filter(product=shop).values_list("name", flat=True)) == ["Ours"]
+    assert list(Feature.objects.filter(product=mobile).values_list("title", flat=True)) == ["Ours"]
+    assert set(Release.objects.values_list("product__key", flat=True)) == {"SHOP", "PAY", "INS"}

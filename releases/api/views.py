@@ -1,0 +1,536 @@
+"""API viewsets of delivery: workflow statuses, releases with milestones and burn-up,
+features (with the backlog's rank moves, bulk changes and comments), requirements and
+dependencies.
+
+Every queryset starts from the records of the user's workspaces, so another workspace's
+record is a 404. A role that may not make a change is refused (403) before its input is
+looked at; every write then goes through the service of the same name, whose
+ValidationError becomes a 400 naming the fields (roadmap/api.py), or a 409 with the record
+as it is now when the client sent a stale `version`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
+from rest_framework.permissions import SAFE_METHODS
+from rest_framework.response import Response
+
+from strategy import access
+from strategy import selectors as strategy_selectors
+from strategy.models import Goal, User, Workspace
+
+from .. import metrics, selectors, services
+from ..models import (
+    Comment,
+    Dependency,
+    Feature,
+    Milestone,
+    Release,
+    Requirement,
+    StatusCategory,
+    WorkflowStatus,
+)
+from .filters import (
+    DependencyFilterSet,
+    FeatureApiFilterSet,
+    MilestoneFilterSet,
+    ReleaseFilterSet,
+    RequirementFilterSet,
+    WorkflowStatusFilterSet,
+)
+from .serializers import (
+    BurnUpSerializer,
+    CommentInputSerializer,
+    CommentSerializer,
+    DependencyInputSerializer,
+    DependencySerializer,
+    FeatureBulkInputSerializer,
+    FeatureBulkResultSerializer,
+    FeatureInputSerializer,
+    FeatureMoveInputSerializer,
+    FeatureSerializer,
+    MilestoneInputSerializer,
+    MilestoneSerializer,
+    ReleaseInputSerializer,
+    ReleaseSerializer,
+    RequirementInputSerializer,
+    RequirementSerializer,
+    StaleFeatureSerializer,
+    StaleReleaseSerializer,
+    WorkflowStatusInputSerializer,
+    WorkflowStatusMoveInputSerializer,
+    WorkflowStatusRetiredSerializer,
+    WorkflowStatusRetireInputSerializer,
+    WorkflowStatusSerializer,
+)
+
+# --- reads across products ----------------------------------------------------
+# The selectors read one product (or workspace) at a time, as pages do; the API lists
+# every product the user may see, with the same annotations and the same conflict rules.
+
+
+def _releases_visible(user: User) -> QuerySet[Release]:
+    """Releases of every product `user` may see, annotated like `selectors.release_list`."""
+    counted = ~Q(features__status__category=StatusCategory.WONT_DO)
+    done = Q(features__status__category=StatusCategory.DONE)
+    return (
+        Release.objects.visible_to(user)
+        .annotate(
+            feature_count=Count("features", filter=counted),
+            done_count=Count("features", filter=done),
+            planned_estimate=Coalesce(Sum("features__estimate", filter=counted), Decimal(0)),
+            done_estimate=Coalesce(Sum("features__estimate", filter=done), Decimal(0)),
+        )
+        .prefetch_related(Prefetch("milestones", queryset=Milestone.objects.order_by("date", "id")))
+        .order_by("release_date", "name", "id")
+    )
+
+
+def _features_visible(user: User) -> QuerySet[Feature]:
+    """Features of every product `user` may see, with what the output draws loaded."""
+    requirements = (Requirement.objects.filter(feature=OuterRef("pk")).order_by().values("feature")
+                    .annotate(n=Count("id")).values("n"))
+    return (
+        selectors.feature_queryset(user=user)
+        .prefetch_related(Prefetch("goals", queryset=Goal.objects.order_by("id").only("id")))
+        .annotate(requirement_count=Coalesce(Subquery(requirements, output_field=IntegerField()), 0))
+    )
+
+
+@dataclass
+class _Plans:
+    """The conflicts of some products' plans, and which release each of their features is in."""
+
+    conflicts: selectors.ConflictIndex
+    release_of: dict[int, int | None]
+
+    def of_feature(self, feature_id: int) -> list[metrics.Conflict]:
+        return self.conflicts.by_feature.get(feature_id, [])
+
+    def of_release(self, release_id: int) -> list[metrics.Conflict]:
+        """As the release page counts them: the release's own and its features'."""
+        return [c for c in self.conflicts.all
+                if c.release_id == release_id or (c.feature_id and self.release_of.get(c.feature_id) == release_id)]
+
+
+def _plans(product_ids: Iterable[int]) -> _Plans:
+    """What `selectors.conflicts_for` finds for each product, for many products in three
+    queries (dependencies count within a product, as there)."""
+    product_ids = sorted(set(product_ids))
+    if not product_ids:
+        return _Plans(selectors.ConflictIndex.of([]), {})
+    rows = selectors.feature_rows(Feature.objects.filter(product_id__in=product_ids))
+    features = [
+        metrics.FeatureRow(id=r["id"], key=r["key"], category=r["status__category"], estimate=r["estimate"],
+                           end=r["effective_end"], own_end=r["end_date"], release_id=r["release_id"])
+        for r in rows
+    ]
+    releases = [
+        metrics.ReleaseRow(id=r["id"], name=r["name"], release_date=r["release_date"], status=r["status"],
+                           capacity=r["capacity"])
+        for r in Release.objects.filter(product_id__in=product_ids).values(
+            "id", "name", "release_date", "status", "capacity")
+    ]
+    dependencies = Dependency.objects.filter(
+        feature__product_id__in=product_ids, depends_on__product_id=F("feature__product_id"),
+    ).values_list("feature_id", "depends_on_id")
+    return _Plans(selectors.ConflictIndex.of(metrics.conflicts(features, releases, dependencies)),
+                  {r["id"]: r["release_id"] for r in rows})
+
+
+# --- the shape every viewset here shares ----------------------------------------
+
+
+def _unmoved(data: dict, name: str, current_id: int, message: str) -> None:
+    """Drop `name` from an update when it names the record's current parent; refuse a move."""
+    if name in data and data.pop(name).pk != current_id:
+        raise ValidationError({name: message})
+
+
+class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    input_serializer_class: type | None = None
+    edit_action = "releases.edit"
+
+    def edit_target(self, record):
+        """The record whose workspace decides whether the user may change `record`."""
+        return record
+
+    def get_object(self):
+        # Filters narrow lists only: a detail URL finds any record the user may see.
+        record = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+        if self.request.method not in SAFE_METHODS:
+            # Refuse a role that may not edit before looking at its input: a 403, not a 400.
+            access.ensure_can(self.request.user, self.edit_action, self.edit_target(record))
+        return record
+
+    def _refuse_early(self, name: str, parents: QuerySet, lookup: str = "pk") -> None:
+        """Before validating a create, refuse a role that may not edit the parent it names
+        (403), or anything at all. A parent out of sight is left to validation: a 400 on `name`."""
+        value = self.request.data.get(name) if isinstance(self.request.data, Mapping) else None
+        values = value if isinstance(value, list) else [value]
+        if lookup == "pk":
+            values = [int(v) for v in values if isinstance(v, str | int) and not isinstance(v, bool)
+                      and str(v).isdigit() and int(v) < 2**63]
+        else:
+            values = [v for v in values if isinstance(v, str)]
+        found = list(parents.filter(**{f"{lookup}__in": values})) if values else []
+        for parent in found:
+            access.ensure_can(self.request.user, self.edit_action, parent)
+        if not found and not access.workspace_ids_where(self.request.user, self.edit_action):
+            raise PermissionDenied(_("Your role does not allow this in any of your workspaces."))
+
+    def _input(self, serializer_class: type | None = None, *, partial: bool = False) -> dict:
+        data = (serializer_class or self.input_serializer_class)(
+            data=self.request.data, context=self.get_serializer_context(), partial=partial)
+        data.is_valid(raise_exception=True)
+        validated = dict(data.validated_data)
+        if self.action == "create":
+            validated.pop("version", None)  # a new record has no version to check
+        return validated
+
+    def _serialize(self, records, **kwargs):
+        return self.get_serializer(records, **kwargs).data
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(self._serialize(page, many=True))
+
+    def retrieve(self, request, *args, **kwargs):
+        return Response(self._serialize(self.get_object()))
+
+    def _show(self, record, code: int = status.HTTP_200_OK) -> Response:
+        """The record as lists show it, read again through the scoped queryset."""
+        return Response(self._serialize(self.get_queryset().get(pk=record.pk)), status=code)
+
+    def _save(self, record, call: Callable[[], object]) -> Response:
+        """Run an update; a stale `version` answers 409 with the record as it is now."""
+        try:
+            saved = call()
+        except ValidationError as exc:
+            if getattr(exc, "code", None) == "stale":
+                current = self._serialize(self.get_queryset().get(pk=record.pk))
+                return Response({"detail": exc.messages[0], "current": current}, status=status.HTTP_409_CONFLICT)
+            raise
+        return self._show(saved)
+
+
+# --- workflow statuses ----------------------------------------------------------
+
+
+class WorkflowStatusViewSet(RecordViewSet):
+    """The workflow statuses of your workspaces, in workflow order. Lists leave retired
+    statuses out unless `include_retired=true`. Admins add, rename, reorder and retire them."""
+
+    serializer_class = WorkflowStatusSerializer
+    input_serializer_class = WorkflowStatusInputSerializer
+    filterset_class = WorkflowStatusFilterSet
+    edit_action = "workspace.manage"
+
+    def get_queryset(self):
+        return (WorkflowStatus.objects.visible_to(self.request.user).select_related("workspace")
+                .order_by("workspace__name", "workspace_id", "position", "id"))
+
+    @extend_schema(request=WorkflowStatusInputSerializer, responses={201: WorkflowStatusSerializer})
+    def create(self, request):
+        self._refuse_early("workspace", Workspace.objects.visible_to(request.user), lookup="slug")
+        return self._show(services.workflow_status_create(actor=request.user, **self._input()),
+                          status.HTTP_201_CREATED)
+
+    @extend_schema(request=WorkflowStatusInputSerializer, responses=WorkflowStatusSerializer)
+    def partial_update(self, request, pk=None):
+        workflow_status = self.get_object()
+        data = self._input(partial=True)
+        _unmoved(data, "workspace", workflow_status.workspace_id, _("A status cannot move to another workspace."))
+        return self._show(services.workflow_status_update(actor=request.user, status=workflow_status, **data))
+
+    @extend_schema(request=WorkflowStatusMoveInputSerializer, responses=WorkflowStatusSerializer(many=True))
+    @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None)
+    def move(self, request, pk=None):
+        """Put the status at `position` (1-based); answers the workflow in its new order, retired statuses too."""
+        workflow_status = self.get_object()
+        services.workflow_status_move(actor=request.user, status=workflow_status,
+                                      **self._input(WorkflowStatusMoveInputSerializer))
+        workflow = self.get_queryset().filter(workspace_id=workflow_status.workspace_id)
+        return Response(self._serialize(workflow, many=True))
+
+    @extend_schema(request=WorkflowStatusRetireInputSerializer, responses=WorkflowStatusRetiredSerializer)
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def retire(self, request, pk=None):
+        """Stop offering the status. Its features keep it, or move to `move_to`."""
+        workflow_status = self.get_object()
+        moved = services.workflow_status_retire(actor=request.user, status=workflow_status,
+                                                **self._input(WorkflowStatusRetireInputSerializer))
+        fresh = self.get_queryset().get(pk=workflow_status.pk)
+        return Response(WorkflowStatusRetiredSerializer({"status": fresh, "moved": moved}).data)
+
+
+# --- releases and milestones ----------------------------------------------------
+
+
+class ReleaseViewSet(RecordViewSet):
+    """Releases of the products of your workspaces, by release date, with the counts and
+    estimates of their features, their milestones and how many conflicts they have."""
+
+    serializer_class = ReleaseSerializer
+    input_serializer_class = ReleaseInputSerializer
+    filterset_class = ReleaseFilterSet
+
+    def get_queryset(self):
+        return _releases_visible(self.request.user)
+
+    def _serialize(self, records, **kwargs):
+        many = kwargs.get("many", False)
+        releases = list(records) if many else [records]
+        plans = _plans(release.product_id for release in releases)
+        for release in releases:
+            release.conflict_count = len(plans.of_release(release.pk))
+        return self.get_serializer(releases if many else releases[0], **kwargs).data
+
+    @extend_schema(request=ReleaseInputSerializer, responses={201: ReleaseSerializer})
+    def create(self, request):
+        self._refuse_early("product", strategy_selectors.product_list(user=request.user, include_archived=True))
+        return self._show(services.release_create(actor=request.user, **self._input()), status.HTTP_201_CREATED)
+
+    @extend_schema(request=ReleaseInputSerializer, responses={200: ReleaseSerializer, 409: StaleReleaseSerializer})
+    def update(self, request, pk=None):
+        return self._update(partial=False)
+
+    @extend_schema(request=ReleaseInputSerializer, responses={200: ReleaseSerializer, 409: StaleReleaseSerializer})
+    def partial_update(self, request, pk=None):
+        return self._update(partial=True)
+
+    def _update(self, *, partial: bool) -> Response:
+        release = self.get_object()
+        data = self._input(partial=partial)
+        _unmoved(data, "product", release.product_id, _("A release cannot move to another product."))
+        return self._save(release, lambda: services.release_update(actor=self.request.user, release=release, **data))
+
+    def destroy(self, request, pk=None):
+        """Delete the release; its features stay, unscheduled."""
+        services.release_delete(actor=request.user, release=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(responses=BurnUpSerializer)
+    @action(detail=True, methods=["get"], url_path="burn-up", url_name="burn-up", filter_backends=[],
+            pagination_class=None)
+    def burn_up(self, request, pk=None):
+        """Done and scope estimate per day, from the release's start to today (or its release
+        date), from the history of its features' statuses and estimates."""
+        release = self.get_object()
+        overview = selectors.release_overview(user=request.user, product=release.product, pk=release.pk)
+        points = [{"day": day, "done": done, "scope": scope} for day, done, scope in overview.burn_up]
+        return Response(BurnUpSerializer({
+            "release": release.pk, "start_date": release.start_date, "release_date": release.release_date,
+            "points": points,
+        }).data)
+
+
+class MilestoneViewSet(RecordViewSet):
+    """Milestones of the releases of your workspaces, by date."""
+
+    serializer_class = MilestoneSerializer
+    input_serializer_class = MilestoneInputSerializer
+    filterset_class = MilestoneFilterSet
+
+    def edit_target(self, milestone):
+        return milestone.release
+
+    def get_queryset(self):
+        return (Milestone.objects.filter(release__workspace__in=Workspace.objects.visible_to(self.request.user))
+                .select_related("release").order_by("date", "id"))
+
+    @extend_schema(request=MilestoneInputSerializer, responses={201: MilestoneSerializer})
+    def create(self, request):
+        self._refuse_early("release", Release.objects.visible_to(request.user))
+        return self._show(services.milestone_create(actor=request.user, **self._input()), status.HTTP_201_CREATED)
+
+    @extend_schema(request=MilestoneInputSerializer, responses=MilestoneSerializer)
+    def update(self, request, pk=None):
+        return self._update(partial=False)
+
+    @extend_schema(request=MilestoneInputSerializer, responses=MilestoneSerializer)
+    def partial_update(self, request, pk=None):
+        return self._update(partial=True)
+
+    def _update(self, *, partial: bool) -> Response:
+        milestone = self.get_object()
+        data = self._input(partial=partial)
+        _unmoved(data, "release", milestone.release_id, _("A milestone cannot move to another release."))
+        return self._show(services.milestone_update(actor=self.request.user, milestone=milestone, **data))
+
+    def destroy(self, request, pk=None):
+        services.milestone_delete(actor=request.user, milestone=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- features -------------------------------------------------------------------
+
+
+class FeatureViewSet(RecordViewSet):
+    """Features of the products of your workspaces, in backlog order (or `ordering`), with
+    their status, release, initiative, goals, RICE score and conflicts. Filters are the
+    backlog's. `move` places one in the backlog, `bulk` changes many at once (all or none),
+    `comments` reads and adds comments (viewers may comment)."""
+
+    serializer_class = FeatureSerializer
+    input_serializer_class = FeatureInputSerializer
+    filterset_class = FeatureApiFilterSet
+
+    def get_queryset(self):
+        return _features_visible(self.request.user)
+
+    def get_object(self):
+        if self.action == "comments":
+            # Every member may comment; the service checks it.
+            return get_object_or_404(Feature.objects.visible_to(self.request.user), pk=self.kwargs["pk"])
+        return super().get_object()
+
+    def _serialize(self, records, **kwargs):
+        many = kwargs.get("many", False)
+        features = list(records) if many else [records]
+        plans = _plans(feature.product_id for feature in features)
+        for feature in features:
+            feature.conflicts = plans.of_feature(feature.pk)
+        return self.get_serializer(features if many else features[0], **kwargs).data
+
+    @extend_schema(request=FeatureInputSerializer, responses={201: FeatureSerializer})
+    def create(self, request):
+        self._refuse_early("product", strategy_selectors.product_list(user=request.user, include_archived=True))
+        feature = services.feature_create(actor=request.user, **self._input())
+        return self._show(feature, status.HTTP_201_CREATED)
+
+    @extend_schema(request=FeatureInputSerializer, responses={200: FeatureSerializer, 409: StaleFeatureSerializer})
+    def update(self, request, pk=None):
+        return self._update(partial=False)
+
+    @extend_schema(request=FeatureInputSerializer, responses={200: FeatureSerializer, 409: StaleFeatureSerializer})
+    def partial_update(self, request, pk=None):
+        return self._update(partial=True)
+
+    def _update(self, *, partial: bool) -> Response:
+        feature = self.get_object()
+        data = self._input(partial=partial)
+        _unmoved(data, "product", feature.product_id, _("A feature cannot move to another product."))
+        return self._save(feature, lambda: services.feature_update(actor=self.request.user, feature=feature, **data))
+
+    def destroy(self, request, pk=None):
+        services.feature_delete(actor=request.user, feature=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=FeatureMoveInputSerializer, responses=FeatureSerializer)
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def move(self, request, pk=None):
+        """Place the feature between `after` (above it) and `before` (below it) in its product's
+        backlog; one of them may be empty for the top or the bottom. Rewrites only its rank."""
+        feature = self.get_object()
+        services.feature_move(actor=request.user, feature=feature, **self._input(FeatureMoveInputSerializer))
+        return self._show(feature)
+
+    @extend_schema(request=FeatureBulkInputSerializer, responses=FeatureBulkResultSerializer)
+    @action(detail=False, methods=["post"], filter_backends=[], pagination_class=None)
+    def bulk(self, request):
+        """Apply one change to many features, all or nothing: a feature that refuses it (a
+        release of another product, say) is named, and no feature is changed."""
+        self._refuse_early("features", Feature.objects.visible_to(request.user))
+        data = self._input(FeatureBulkInputSerializer)
+        try:
+            changed = services.feature_bulk_update(actor=request.user, **data)
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                raise
+            raise ValidationError({"features": exc.messages}) from exc
+        return Response(FeatureBulkResultSerializer({"changed": changed}).data)
+
+    @extend_schema(methods=["GET"], request=None, responses=CommentSerializer(many=True))
+    @extend_schema(methods=["POST"], request=CommentInputSerializer, responses={201: CommentSerializer})
+    @action(detail=True, methods=["get", "post"], filter_backends=[])
+    def comments(self, request, pk=None):
+        """GET: the feature's comments, oldest first. POST: comment; members @mentioned are emailed."""
+        feature = self.get_object()
+        if request.method == "GET":
+            comments = (Comment.objects.filter(feature=feature).select_related("author")
+                        .prefetch_related("mentions").order_by("created_at", "id"))
+            page = self.paginate_queryset(comments)
+            return self.get_paginated_response(CommentSerializer(page, many=True).data)
+        comment = services.comment_create(actor=request.user, feature=feature, **self._input(CommentInputSerializer))
+        comment = Comment.objects.select_related("author").prefetch_related("mentions").get(pk=comment.pk)
+        return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+
+
+# --- requirements and dependencies -------------------------------------------------
+
+
+class RequirementViewSet(RecordViewSet):
+    """Requirements (the checklist) of the features of your workspaces, in order."""
+
+    serializer_class = RequirementSerializer
+    input_serializer_class = RequirementInputSerializer
+    filterset_class = RequirementFilterSet
+
+    def edit_target(self, requirement):
+        return requirement.feature
+
+    def get_queryset(self):
+        return (Requirement.objects.filter(feature__workspace__in=Workspace.objects.visible_to(self.request.user))
+                .select_related("feature").order_by("feature_id", "position", "id"))
+
+    @extend_schema(request=RequirementInputSerializer, responses={201: RequirementSerializer})
+    def create(self, request):
+        self._refuse_early("feature", Feature.objects.visible_to(request.user))
+        data = self._input()
+        if data.pop("done", False):
+            raise ValidationError({"done": _("A new requirement starts open; tick it off once it exists.")})
+        return self._show(services.requirement_create(actor=request.user, **data), status.HTTP_201_CREATED)
+
+    @extend_schema(request=RequirementInputSerializer, responses=RequirementSerializer)
+    def update(self, request, pk=None):
+        return self._update(partial=False)
+
+    @extend_schema(request=RequirementInputSerializer, responses=RequirementSerializer)
+    def partial_update(self, request, pk=None):
+        return self._update(partial=True)
+
+    def _update(self, *, partial: bool) -> Response:
+        requirement = self.get_object()
+        data = self._input(partial=partial)
+        _unmoved(data, "feature", requirement.feature_id, _("A requirement cannot move to another feature."))
+        return self._show(services.requirement_update(actor=self.request.user, requirement=requirement, **data))
+
+    def destroy(self, request, pk=None):
+        services.requirement_delete(actor=request.user, requirement=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class DependencyViewSet(RecordViewSet):
+    """Dependencies between the features of your workspaces: `feature` cannot finish before
+    `depends_on` does. Adding one that would close a cycle is refused, naming the cycle."""
+
+    serializer_class = DependencySerializer
+    input_serializer_class = DependencyInputSerializer
+    filterset_class = DependencyFilterSet
+
+    def edit_target(self, dependency):
+        return dependency.feature
+
+    def get_queryset(self):
+        return (Dependency.objects.filter(feature__workspace__in=Workspace.objects.visible_to(self.request.user))
+                .select_related("feature__product", "depends_on__product").order_by("feature_id", "id"))
+
+    @extend_schema(request=DependencyInputSerializer, responses={201: DependencySerializer})
+    def create(self, request):
+        self._refuse_early("feature", Feature.objects.visible_to(request.user))
+        return self._show(services.dependency_add(actor=request.user, **self._input()), status.HTTP_201_CREATED)
+
+    def destroy(self, request, pk=None):
+        services.dependency_remove(actor=request.user, dependency=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
