@@ -187,8 +187,9 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Waymark API",
-    "DESCRIPTION": "Read and change Waymark's workspaces, members, products and product strategy "
-    "(vision, personas, competitors, goals with key results and check-ins, initiatives). "
+    "DESCRIPTION": "Read and change Waymark's workspaces, members, products, product strategy "
+    "(vision, personas, competitors, goals with key results and check-ins, initiatives) and delivery "
+    "plans (workflow statuses, releases, milestones, features, requirements, dependencies, comments). "
     "Authenticate with a personal token: `Authorization: Bearer <token>`.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,

@@ -1,0 +1,600 @@
+"""HTML of the planning pages' big repeated parts, built in Python: the backlog's rows, the
+board's columns and cards, and the value/effort matrix.
+
+A backlog or a board may show 2,000 features; drawing them with template loops costs tens
+of times more than joining escaped strings (DESIGN.md, performance). Every function here
+takes plain rows (`releases.selectors.feature_rows`), passes every text and attribute
+through `html.escape`, and returns one SafeString that a template inserts once.
+
+Pure: no database, no request. Links come from a `Links` built once per page."""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from html import escape
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.safestring import SafeString, mark_safe
+
+from strategy.charts import format_axis, format_number
+
+from .models import StatusCategory
+
+CATEGORY_CLASS = {
+    StatusCategory.NOT_STARTED: "todo",
+    StatusCategory.IN_PROGRESS: "doing",
+    StatusCategory.DONE: "done",
+    StatusCategory.WONT_DO: "wont",
+}
+_SENTINEL = 987654321  # a feature number no real URL contains, split out of a reversed URL
+
+def _e(value) -> str:
+    return escape("" if value is None else str(value), quote=True)
+
+
+def _safe(parts: Iterable[str]) -> SafeString:
+    return mark_safe("".join(parts))  # noqa: S308 - every part is built from escaped values
+
+
+# --- small formatters ---------------------------------------------------------
+
+
+def format_points(value) -> str:
+    """An estimate: 3 → "3", 2.5 → "2.5", None → ""."""
+    if value is None:
+        return ""
+    return format_number(value)
+
+
+def format_day(value: date | None, today: date | None = None) -> str:
+    """"14 Mar", or "14 Mar 2027" outside the current year."""
+    if value is None:
+        return ""
+    today = today or date.today()
+    return f"{value.day} {value:%b}" if value.year == today.year else f"{value.day} {value:%b %Y}"
+
+
+def initials(full_name: str | None, email: str | None) -> str:
+    """As `User.initials`: from the full name, or from the part of the email before the @."""
+    parts = (full_name or (email or "").split("@")[0]).replace(".", " ").split()
+    return "".join(part[0] for part in parts[:2]).upper()
+
+
+def person_name(row: dict) -> str:
+    return row.get("assignee__full_name") or row.get("assignee__email") or ""
+
+
+def _avatar(row: dict) -> str:
+    if not row.get("assignee_id"):
+        return ""
+    name, letters = person_name(row), initials(row.get("assignee__full_name"), row.get("assignee__email"))
+    return (f'<span class="avatar avatar--sm" data-initial="{_e(letters[:1])}" title="{_e(name)}" '
+            f'aria-hidden="true">{_e(letters or "?")}</span>')
+
+
+def _status_badge(row: dict) -> str:
+    css = CATEGORY_CLASS.get(row["status__category"], "todo")
+    return f'<span class="badge badge--dot badge--status-{css}">{_e(row["status__name"])}</span>'
+
+
+def _initiative_chip(row: dict) -> str:
+    if not row.get("initiative_id"):
+        return ""
+    colour = row.get("initiative__colour") or "#0ea5e9"
+    return (f'<span class="chip" title="Initiative: {_e(row["initiative__name"])}">'
+            f'<span class="chip__dot" style="background:{_e(colour)}"></span>'
+            f'<span class="chip__text">{_e(row["initiative__name"])}</span></span>')
+
+
+def _tags(tags: Sequence[str], limit: int | None = None) -> str:
+    if not tags:
+        return ""
+    shown = list(tags if limit is None else tags[:limit])
+    parts = [f'<span class="tag">{_e(tag)}</span>' for tag in shown]
+    if limit is not None and len(tags) > limit:
+        rest = ", ".join(tags[limit:])
+        parts.append(f'<span class="tag tag--more" title="{_e(rest)}">+{len(tags) - limit}</span>')
+    return f'<span class="tags">{"".join(parts)}</span>'
+
+
+# --- links ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Links:
+    """Feature links of one product, computed once: `feature_detail` reversed with a
+    sentinel number and split, so 2,000 rows cost no 2,000 `reverse` calls."""
+
+    prefix: str | None = None
+    suffix: str = ""
+
+    @classmethod
+    def for_product(cls, workspace_slug: str, product_key: str) -> Links:
+        try:
+            url = reverse("feature_detail", args=[workspace_slug, product_key, _SENTINEL])
+        except NoReverseMatch:
+            return cls()
+        prefix, _sep, suffix = url.partition(str(_SENTINEL))
+        return cls(prefix=prefix, suffix=suffix)
+
+    def feature(self, number: int) -> str | None:
+        return f"{self.prefix}{number}{self.suffix}" if self.prefix is not None else None
+
+
+def _link(links: Links, number: int, text: str, css: str, title: str = "") -> str:
+    url = links.feature(number)
+    tip = f' title="{_e(title)}"' if title else ""
+    if url is None:
+        return f'<span class="{css}"{tip}>{_e(text)}</span>'
+    return f'<a class="{css}" href="{_e(url)}"{tip}>{_e(text)}</a>'
+
+
+def _conflict_flag(messages: list[str]) -> str:
+    if not messages:
+        return ""
+    text = "\n".join(messages)
+    return f'<span class="flag flag--conflict" title="Conflict: {_e(text)}" tabindex="0" role="img"></span>'
+
+
+def _blocked_flag(blockers: list[str]) -> str:
+    if not blockers:
+        return ""
+    text = "Blocked by " + ", ".join(blockers) + " (not done yet)"
+    return f'<span class="flag flag--blocked" title="{_e(text)}" tabindex="0" role="img"></span>'
+
+
+# --- backlog ----------------------------------------------------------------------
+
+
+@dataclass
+class BacklogOptions:
+    links: Links
+    conflicts: dict[int, list[str]] = field(default_factory=dict)  # feature id -> messages
+    can_edit: bool = False
+    rankable: bool = False  # manual order shown: drag handle and move buttons
+    top_number: int | None = None  # the first feature of the whole backlog
+    today: date | None = None
+
+
+def rice_bar(score, maximum) -> str:
+    """The RICE score with a small bar (drawn by CSS from `--w`), relative to the largest score shown."""
+    if score is None:
+        return '<span class="rice rice--none" title="Not scored yet">—</span>'
+    share = float(score) / float(maximum) * 100 if maximum else 0
+    share = max(2.0, min(100.0, share)) if score > 0 else 0.0
+    return f'<span class="rice" style="--w:{share:.0f}%">{format_number(score)}</span>'
+
+
+def _move_value(number: int, after: int | None, before: int | None) -> str:
+    return f"{number}:{'' if after is None else after}:{'' if before is None else before}"
+
+
+def _move_button(direction: str, label: str, value: str | None) -> str:
+    """A keyboard / no-JavaScript move button (its arrow drawn by CSS); hidden where it has
+    nowhere to go (planning.js shows and hides them as rows move)."""
+    hidden = " hidden" if value is None else ""
+    return (f'<button class="mv" form="rank-form" name="move" value="{value or ""}" data-move="{direction}" '
+            f'aria-label="{label}"{hidden}></button>')
+
+
+class _Memo(dict):
+    """Per-render memo: the same status, release, person or date is drawn once and reused."""
+
+    def get_or(self, key, make):
+        value = self.get(key)
+        if value is None:
+            value = self[key] = make()
+        return value
+
+
+def backlog_rows(rows: Sequence[dict], options: BacklogOptions) -> SafeString:
+    """The backlog table's <tr>s: handle, checkbox, key, title with tags, status, release,
+    initiative, assignee, estimate, RICE, end date, and the keyboard move buttons."""
+    maximum = max((r["rice_score"] for r in rows if r["rice_score"] is not None), default=None)
+    numbers = [r["number"] for r in rows]
+    today = options.today or date.today()
+    links, can_edit, rankable = options.links, options.can_edit, options.can_edit and options.rankable
+    memo = _Memo()
+    handle = '<span class="drag-handle" title="Drag to reorder"></span>' if rankable else ""
+    out = []
+    for i, row in enumerate(rows):
+        number = row["number"]
+        key = _e(row["key"])
+        messages = options.conflicts.get(row["id"])
+        url = links.feature(number)
+        out.append(f'<tr id="f-{number}" class="brow{" brow--conflict" if messages else ""}" '
+                   f'data-number="{number}" data-key="{key}">')
+        if can_edit:
+            out.append(f'<td class="brow__check">{handle}<input type="checkbox" name="numbers" value="{number}" '
+                       f'form="bulk-form" aria-label="Select {key}" data-select></td>')
+        title = _e(row["title"])
+        if url is None:
+            out.append(f'<td class="brow__key"><span class="fkey">{key}</span>')
+        else:
+            out.append(f'<td class="brow__key"><a class="fkey" href="{url}">{key}</a>')
+        out.append(_conflict_flag(messages) if messages else "")
+        out.append('</td><td class="brow__title"><div class="brow__t">')
+        out.append(f'<a class="row-link" href="{url}" title="{title}">{title}</a>' if url is not None
+                   else f'<span class="row-link" title="{title}">{title}</span>')
+        if row["tags"]:
+            out.append(memo.get_or(("tags", tuple(row["tags"])), lambda r=row: _tags(r["tags"])))
+        out.append("</div></td><td>")
+        out.append(memo.get_or(("status", row["status_id"]), lambda r=row: _status_badge(r)))
+        out.append('</td><td class="brow__release">')
+        out.append(memo.get_or(("release", row["release_id"]), lambda r=row: _e(r["release__name"])
+                               if r["release_id"] else '<span class="subtle">Unscheduled</span>'))
+        out.append('</td><td class="brow__initiative">')
+        if row["initiative_id"]:
+            out.append(memo.get_or(("initiative", row["initiative_id"]), lambda r=row: _initiative_chip(r)))
+        out.append('</td><td class="brow__person">')
+        out.append(memo.get_or(("person", row["assignee_id"]), lambda r=row: (
+            f'{_avatar(r)}<span class="sr-only">{_e(person_name(r))}</span>') if r["assignee_id"]
+            else '<span class="subtle">—</span>'))
+        estimate = row["estimate"]
+        out.append(f'</td><td class="col-num">{format_points(estimate) if estimate is not None else ""}</td>'
+                   f'<td class="brow__rice">{rice_bar(row["rice_score"], maximum)}</td><td class="brow__end">')
+        end = row["effective_end"]
+        if end is None:
+            out.append('<span class="subtle">—</span>')
+        elif row["end_date"]:
+            out.append(memo.get_or(("end", end), lambda d=end: f'<time datetime="{d.isoformat()}">'
+                                                              f'{format_day(d, today)}</time>'))
+        else:
+            out.append(memo.get_or(("inherited", end, row["release_id"]), lambda d=end, r=row: (
+                f'<time class="inherited" datetime="{d.isoformat()}" title="The release date of '
+                f'{_e(r["release__name"])}">{format_day(d, today)}</time>')))
+        if rankable:
+            # Over the end of the row, shown on hover and keyboard focus (planning.css).
+            above = numbers[i - 1] if i >= 1 else None
+            below = numbers[i + 1] if i + 1 < len(numbers) else None
+            two_above = numbers[i - 2] if i >= 2 else None
+            two_below = numbers[i + 2] if i + 2 < len(numbers) else None
+            top = options.top_number
+            out.append('<span class="brow__moves">')
+            out.append(_move_button("up", f"Move {key} up",
+                                    _move_value(number, two_above, above) if above is not None else None))
+            out.append(_move_button("down", f"Move {key} down",
+                                    _move_value(number, below, two_below) if below is not None else None))
+            out.append(_move_button("top", f"Move {key} to the top",
+                                    None if top is None or top == number else _move_value(number, None, top)))
+            out.append("</span>")
+        out.append("</td></tr>")
+    return _safe(out)
+
+
+# --- board --------------------------------------------------------------------------
+
+
+@dataclass
+class Column:
+    """A board column: a workflow status and its cards' rows."""
+
+    status_id: int
+    name: str
+    category: str
+    retired: bool = False
+    rows: list[dict] = field(default_factory=list)
+
+    @property
+    def estimate(self) -> Decimal:
+        return sum((r["estimate"] or Decimal(0) for r in self.rows), Decimal(0))
+
+
+@dataclass
+class BoardOptions:
+    links: Links
+    move_url: str = ""
+    csrf_token: str = ""
+    statuses: list[tuple[int, str]] = field(default_factory=list)  # active (id, name), in order
+    conflicts: dict[int, list[str]] = field(default_factory=dict)
+    blockers: dict[int, list[str]] = field(default_factory=dict)  # feature id -> keys not done
+    can_edit: bool = False
+    next_url: str = ""
+
+
+def _status_choices(options: BoardOptions, memo: _Memo, status_id: int) -> str:
+    def make() -> str:
+        return "".join(f'<option value="{pk}"{" selected" if pk == status_id else ""}>{_e(name)}</option>'
+                       for pk, name in options.statuses)
+    return memo.get_or(("choices", status_id), make)
+
+
+def board_card(row: dict, options: BoardOptions, memo: _Memo | None = None) -> str:
+    """One card: key and flags, title, tags (at most two), estimate and assignee, and for
+    editors a small form that moves it without JavaScript."""
+    memo = _Memo() if memo is None else memo
+    number, key = row["number"], _e(row["key"])
+    conflicts = options.conflicts.get(row["id"])
+    blockers = options.blockers.get(row["id"])
+    classes = "kcard" + (" kcard--conflict" if conflicts else "") + (" kcard--blocked" if blockers else "")
+    estimate = row["estimate"]
+    url = options.links.feature(number)
+    title = _e(row["title"])
+    drag = ' draggable="true"' if options.can_edit else ""
+    parts = [
+        f'<article class="{classes}" id="card-{number}" data-number="{number}" data-key="{key}" '
+        f'data-estimate="{estimate if estimate is not None else 0}" data-status="{row["status_id"]}" '
+        f'data-version="{row.get("version", "")}" data-rank="{_e(row["rank"])}"'
+        f'{drag}><div class="kcard__top">',
+        f'<a class="fkey" href="{url}">{key}</a>' if url else f'<span class="fkey">{key}</span>',
+        '<span class="kcard__flags">',
+        _blocked_flag(blockers) if blockers else "",
+        _conflict_flag(conflicts) if conflicts else "",
+        "</span>",
+    ]
+    if options.can_edit:
+        form_head = memo.get_or("form", lambda: (
+            f'<details class="kcard__move"><summary title="Move to another status">'
+            f'<span class="sr-only">Move</span></summary><form method="post" '
+            f'action="{_e(options.move_url)}" data-move-form><input type="hidden" name="csrfmiddlewaretoken" '
+            f'value="{_e(options.csrf_token)}"><input type="hidden" name="next" value="{_e(options.next_url)}">'))
+        parts.append(f'{form_head}<input type="hidden" name="feature" value="{number}">'
+                     f'<select name="status" class="input--sm" aria-label="New status of {key}">'
+                     f'{_status_choices(options, memo, row["status_id"])}</select>'
+                     f'<button type="submit" class="btn btn--sm">Move</button></form></details>')
+    parts += [
+        '</div><p class="kcard__title">',
+        f'<a class="kcard__link" href="{url}">{title}</a>' if url else title,
+        '</p><div class="kcard__meta">',
+        memo.get_or(("tags", tuple(row["tags"])), lambda: _tags(row["tags"], limit=2)) if row["tags"] else "",
+        '<span class="kcard__spacer"></span>',
+    ]
+    if estimate is not None:
+        points = format_points(estimate)
+        parts.append(f'<span class="kcard__points" title="Estimate: {points} points">{points}</span>')
+    if row["assignee_id"]:
+        parts.append(memo.get_or(("avatar", row["assignee_id"]), lambda: _avatar(row)))
+    parts.append('</div><p class="kcard__error" role="alert" hidden></p></article>')
+    return "".join(parts)
+
+
+def board_columns(columns: Sequence[Column], options: BoardOptions) -> SafeString:
+    """Every column with its header (name, count, estimate sum) and cards."""
+    memo = _Memo()
+    out = []
+    for column in columns:
+        css = CATEGORY_CLASS.get(column.category, "todo")
+        count, points = len(column.rows), format_points(column.estimate) or "0"
+        classes = f"kcol kcol--{css}" + (" kcol--retired" if column.retired else "")
+        drop = "" if column.retired else " data-drop"
+        label = f"{column.name}: {count} feature{'s' if count != 1 else ''}, {points} points"
+        out.append(f'<section class="{classes}" data-status="{column.status_id}" aria-label="{_e(label)}">')
+        out.append(
+            f'<header class="kcol__head"><span class="kcol__dot" aria-hidden="true"></span>'
+            f'<h2 class="kcol__name">{_e(column.name)}</h2>'
+            + ('<span class="kcol__retired">Retired</span>' if column.retired else "")
+            + f'<span class="count" data-count>{count}</span>'
+            f'<span class="kcol__sum" title="Sum of estimates"><span data-sum>{_e(points)}</span> pts</span>'
+            f"</header>"
+        )
+        out.append(f'<div class="kcol__body"{drop}>')
+        out.extend(board_card(row, options, memo) for row in column.rows)
+        if not column.rows:
+            out.append('<p class="kcol__empty">No features</p>')
+        out.append("</div></section>")
+    return _safe(out)
+
+
+# --- value / effort ---------------------------------------------------------------------
+
+QUICK_WINS, BIG_BETS, FILL_INS, MONEY_PITS = "quick_wins", "big_bets", "fill_ins", "money_pits"
+QUADRANTS = {
+    QUICK_WINS: ("Quick wins", "High value, low effort: do these first."),
+    BIG_BETS: ("Big bets", "High value, high effort: plan them deliberately."),
+    FILL_INS: ("Fill-ins", "Low value, low effort: when there is slack."),
+    MONEY_PITS: ("Money pits", "Low value, high effort: question these."),
+}
+
+
+def rice_value(row: dict) -> float | None:
+    """Reach × impact × confidence (the RICE numerator), or None while a part is missing."""
+    if row.get("reach") is None or row.get("impact") is None or row.get("confidence") is None:
+        return None
+    return float(row["reach"]) * float(row["impact"]) * float(row["confidence"]) / 100
+
+
+def is_scored(row: dict) -> bool:
+    return rice_value(row) is not None and row.get("effort") is not None and row["effort"] > 0
+
+
+def quadrant(value: float, effort: float, value_split: float, effort_split: float) -> str:
+    high = value >= value_split
+    low_effort = effort <= effort_split
+    if high:
+        return QUICK_WINS if low_effort else BIG_BETS
+    return FILL_INS if low_effort else MONEY_PITS
+
+
+@dataclass
+class Point:
+    row: dict
+    value: float
+    effort: float
+    quadrant: str
+
+
+@dataclass
+class Matrix:
+    svg: SafeString
+    points: list[Point]
+    by_quadrant: dict[str, list[Point]]
+    unscored: list[dict]
+    value_split: float | None
+    effort_split: float | None
+    log_value: bool
+    log_effort: bool
+
+
+class _Scale:
+    """Maps a domain onto pixels, linearly or on a log scale (for values spanning orders of magnitude)."""
+
+    def __init__(self, values: list[float], start: float, end: float, *, allow_log: bool = True):
+        positive = [v for v in values if v > 0]
+        low, high = (min(positive), max(positive)) if positive else (1.0, 10.0)
+        self.log = allow_log and bool(positive) and high / low >= 20
+        if self.log:
+            self.low = 10 ** math.floor(math.log10(low))
+            self.high = 10 ** math.ceil(math.log10(high))
+            if self.high <= self.low:
+                self.high = self.low * 10
+        else:
+            top = max(values) if values else 1.0
+            step = _nice_step(top or 1.0)
+            self.low, self.high = 0.0, math.ceil(top * 1.08 / step) * step or step
+        self.start, self.end = start, end
+
+    def __call__(self, value: float) -> float:
+        if self.log:
+            value = min(max(value, self.low), self.high)
+            share = (math.log10(value) - math.log10(self.low)) / (math.log10(self.high) - math.log10(self.low))
+        else:
+            share = (value - self.low) / (self.high - self.low)
+        return self.start + share * (self.end - self.start)
+
+    def ticks(self) -> list[float]:
+        if self.log:
+            ticks, tick = [], self.low
+            while tick <= self.high * 1.0001:
+                ticks.append(tick)
+                tick *= 10
+            return ticks
+        step = _nice_step(self.high)
+        return [i * step for i in range(int(round(self.high / step)) + 1)]
+
+
+def _nice_step(top: float, count: int = 5) -> float:
+    raw = top / count
+    magnitude = 10 ** math.floor(math.log10(raw)) if raw > 0 else 1
+    for multiple in (1, 2, 2.5, 5, 10):
+        if raw <= multiple * magnitude:
+            return multiple * magnitude
+    return 10 * magnitude
+
+
+def _place_label(px: float, py: float, length: int, left_edge: float, right_edge: float,
+                 placed: list[tuple[float, float, float, float]]) -> tuple[float, str] | None:
+    """Where a point's key label goes: right of the point, else left, else nowhere (the
+    tooltip still names it), so labels never overlap one another or other points."""
+    width, height = length * 6.4 + 2, 12.0
+    candidates = [(px + 8, "start", px + 8), (px - 8, "end", px - 8 - width)]
+    if px > right_edge - 60:
+        candidates.reverse()
+    for x, anchor, left in candidates:
+        if left < left_edge or left + width > right_edge:
+            continue
+        box = (left, py - height / 2, width, height)
+        if not any(box[0] < bx + bw and bx < box[0] + box[2] and box[1] < by + bh and by < box[1] + box[3]
+                   for bx, by, bw, bh in placed if (bx, by, bw, bh) != (px - 5, py - 5, 10, 10)):
+            placed.append(box)
+            return x, anchor
+    return None
+
+
+def value_effort_matrix(rows: Sequence[dict], links: Links, *, width: int = 880, height: int = 520,
+                        label_limit: int = 60) -> Matrix:
+    """Place every scored feature by value (reach × impact × confidence, y) and effort (x).
+    The quadrants split at the median value and the median effort of the features shown;
+    features missing a RICE part are returned as `unscored`."""
+    scored = [r for r in rows if is_scored(r)]
+    unscored = [r for r in rows if not is_scored(r)]
+    values = [rice_value(r) for r in scored]
+    efforts = [float(r["effort"]) for r in scored]
+    value_split = statistics.median(values) if values else None
+    effort_split = statistics.median(efforts) if efforts else None
+    points = [Point(row=r, value=v, effort=e, quadrant=quadrant(v, e, value_split, effort_split))
+              for r, v, e in zip(scored, values, efforts, strict=True)]
+    by_quadrant: dict[str, list[Point]] = {name: [] for name in QUADRANTS}
+    for point in sorted(points, key=lambda p: (-(p.row["rice_score"] or 0), p.row["rank"])):
+        by_quadrant[point.quadrant].append(point)
+
+    left, right, top, bottom = 64.0, 24.0, 20.0, 52.0
+    x = _Scale(efforts, left, width - right)
+    y = _Scale(values, height - bottom, top)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="matrix" viewBox="0 0 {width} {height}" width="100%" '
+        f'preserveAspectRatio="xMidYMid meet" role="img" aria-labelledby="matrix-title matrix-desc">',
+        '<title id="matrix-title">Value against effort</title>',
+        f'<desc id="matrix-desc">{len(points)} scored features. '
+        + "; ".join(f"{QUADRANTS[q][0]}: {len(by_quadrant[q])}" for q in QUADRANTS) + ".</desc>",
+    ]
+    plot_left, plot_right, plot_top, plot_bottom = left, width - right, top, height - bottom
+    split_x = x(effort_split) if effort_split is not None else (plot_left + plot_right) / 2
+    split_y = y(value_split) if value_split is not None else (plot_top + plot_bottom) / 2
+    regions = [
+        (QUICK_WINS, plot_left, plot_top, split_x - plot_left, split_y - plot_top),
+        (BIG_BETS, split_x, plot_top, plot_right - split_x, split_y - plot_top),
+        (FILL_INS, plot_left, split_y, split_x - plot_left, plot_bottom - split_y),
+        (MONEY_PITS, split_x, split_y, plot_right - split_x, plot_bottom - split_y),
+    ]
+    for name, rx, ry, rw, rh in regions:
+        parts.append(f'<rect class="matrix__q matrix__q--{name}" x="{rx:.1f}" y="{ry:.1f}" '
+                     f'width="{max(rw, 0):.1f}" height="{max(rh, 0):.1f}"/>')
+    # grid and axes
+    parts.append('<g class="matrix__grid">')
+    for tick in y.ticks():
+        ty = y(tick)
+        parts.append(f'<line x1="{plot_left:.1f}" x2="{plot_right:.1f}" y1="{ty:.1f}" y2="{ty:.1f}"/>')
+    for tick in x.ticks():
+        tx = x(tick)
+        parts.append(f'<line x1="{tx:.1f}" x2="{tx:.1f}" y1="{plot_top:.1f}" y2="{plot_bottom:.1f}"/>')
+    parts.append("</g>")
+    parts.append('<g class="matrix__axis">')
+    for tick in y.ticks():
+        parts.append(f'<text x="{plot_left - 8:.1f}" y="{y(tick):.1f}" text-anchor="end" '
+                     f'dominant-baseline="middle">{_e(format_axis(tick))}</text>')
+    for tick in x.ticks():
+        parts.append(f'<text x="{x(tick):.1f}" y="{plot_bottom + 16:.1f}" text-anchor="middle">'
+                     f'{_e(format_axis(tick))}</text>')
+    x_title = "Effort (person-months" + (", log scale)" if x.log else ")") + " →"
+    y_title = "Value (reach × impact × confidence" + (", log scale)" if y.log else ")") + " →"
+    parts.append(f'<text class="matrix__title" x="{(plot_left + plot_right) / 2:.1f}" y="{height - 10:.1f}" '
+                 f'text-anchor="middle">{_e(x_title)}</text>')
+    parts.append(f'<text class="matrix__title" transform="translate(16 {(plot_top + plot_bottom) / 2:.1f}) '
+                 f'rotate(-90)" text-anchor="middle">{_e(y_title)}</text>')
+    parts.append("</g>")
+    if points:
+        parts.append(f'<line class="matrix__split" x1="{split_x:.1f}" x2="{split_x:.1f}" y1="{plot_top:.1f}" '
+                     f'y2="{plot_bottom:.1f}"/>')
+        parts.append(f'<line class="matrix__split" x1="{plot_left:.1f}" x2="{plot_right:.1f}" y1="{split_y:.1f}" '
+                     f'y2="{split_y:.1f}"/>')
+    corners = {
+        QUICK_WINS: (plot_left + 10, plot_top + 20, "start"),
+        BIG_BETS: (plot_right - 10, plot_top + 20, "end"),
+        FILL_INS: (plot_left + 10, plot_bottom - 10, "start"),
+        MONEY_PITS: (plot_right - 10, plot_bottom - 10, "end"),
+    }
+    for name, (cx, cy, anchor) in corners.items():
+        parts.append(f'<text class="matrix__label matrix__label--{name}" x="{cx:.1f}" y="{cy:.1f}" '
+                     f'text-anchor="{anchor}">{_e(QUADRANTS[name][0])}</text>')
+    parts.append('<g class="matrix__points">')
+    show_labels = len(points) <= label_limit
+    placed: list[tuple[float, float, float, float]] = [(x(p.effort) - 5, y(p.value) - 5, 10, 10) for p in points]
+    for point in sorted(points, key=lambda p: -p.value):
+        row = point.row
+        px, py = x(point.effort), y(point.value)
+        tip = (f'{row["key"]} {row["title"]}\nRICE score {format_number(row["rice_score"])} · '
+               f'value {format_number(round(point.value, 1))} · effort {format_number(point.effort)} person-months')
+        url = links.feature(row["number"])
+        css = f"matrix__point matrix__point--{CATEGORY_CLASS.get(row['status__category'], 'todo')}"
+        inner = f'<circle class="{css}" cx="{px:.1f}" cy="{py:.1f}" r="5"/><title>{_e(tip)}</title>'
+        label = _place_label(px, py, len(row["key"]), plot_left, plot_right, placed) if show_labels else None
+        if label is not None:
+            lx, anchor = label
+            inner += (f'<text class="matrix__key" x="{lx:.1f}" y="{py + 4:.1f}" text-anchor="{anchor}">'
+                      f'{_e(row["key"])}</text>')
+        if url:
+            parts.append(f'<a href="{_e(url)}" class="matrix__link">{inner}</a>')
+        else:
+            parts.append(f"<g>{inner}</g>")
+    parts.append("</g>")
+    if not points:
+        parts.append(f'<text class="matrix__empty" x="{(plot_left + plot_right) / 2:.1f}" '
+                     f'y="{(plot_top + plot_bottom) / 2:.1f}" text-anchor="middle">No scored features yet</text>')
+    parts.append("</svg>")
+    return Matrix(svg=_safe(parts), points=points, by_quadrant=by_quadrant, unscored=unscored,
+                  value_split=value_split, effort_split=effort_split, log_value=y.log, log_effort=x.log)

@@ -1,0 +1,465 @@
+"""The planning pages of a product: the backlog (ranked, filtered, bulk-edited), the board
+(one column per workflow status) and the value/effort matrix.
+
+Views stay adapters. Selectors read (scoped to the user's workspaces), FeatureFilterSet
+narrows and orders (the same class the API uses), services write (and refuse viewers).
+The big repeated parts (2,000 rows or cards) are built once in Python (releases.render),
+so each page runs a fixed number of queries and stays fast however long the backlog is.
+
+Writes answer JavaScript (fetch with `X-Requested-With: fetch`, or htmx) with a status
+code and, for the board, the moved card's HTML; errors come back as JSON
+`{"error": "..."}`. Without JavaScript they redirect back to the page with a message."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import F, Func, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from strategy import access
+from strategy.charts import format_number
+from strategy.models import Initiative, Product, User, Workspace
+from strategy.views.tenancy import _product, workspace_view
+
+from .. import render as draw
+from .. import selectors, services
+from ..filters import NONE, ORDERING_CHOICES, RANK, FeatureFilterSet
+from ..models import CLOSED_CATEGORIES, Dependency, Feature, Release, StatusCategory
+
+UNSCORED_SHOWN = 100  # the matrix lists at most this many features still to score
+BULK_ACTIONS = {
+    "release": gettext_lazy("Move to release"),
+    "status": gettext_lazy("Change status"),
+    "initiative": gettext_lazy("Set initiative"),
+    "tag": gettext_lazy("Add tag"),
+}
+
+
+# --- helpers ------------------------------------------------------------------------
+
+
+def _wants_js(request: HttpRequest) -> bool:
+    """Whether the request came from planning.js (fetch) or htmx, rather than a plain form."""
+    return bool(request.htmx) or request.headers.get("X-Requested-With") in ("fetch", "XMLHttpRequest")
+
+
+def _refuse(request: HttpRequest, message: str, status: int, fallback: str) -> HttpResponse:
+    if _wants_js(request):
+        return JsonResponse({"error": message}, status=status)
+    messages.error(request, message)
+    return redirect(_next_url(request, fallback))
+
+
+def _next_url(request: HttpRequest, fallback: str) -> str:
+    """Where a no-JavaScript form goes back to: its `next` (the page with its filters), if
+    it is a path of this site, else `fallback`."""
+    candidate = request.POST.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()},
+                                                     require_https=request.is_secure()):
+        return candidate
+    return fallback
+
+
+def _number(value) -> int | None:
+    value = str(value or "").strip()
+    return int(value) if value.isdigit() and len(value) < 10 else None
+
+
+def _conflict_messages(product: Product, all_rows: list[dict] | None = None) -> dict[int, list[str]]:
+    """{feature id: conflict messages}. `all_rows`, when the page already holds every feature
+    of the product as rows, saves conflicts_for its own read of them."""
+    index = selectors.ConflictIndex.of(selectors.conflicts_for(product=product, feature_rows_=all_rows))
+    return {feature_id: [c.message for c in found] for feature_id, found in index.by_feature.items()}
+
+
+def _blockers(product: Product, feature_ids: set[int] | None = None) -> dict[int, list[str]]:
+    """{feature id: keys of the features it depends on that are not finished}, one query.
+    A candidate for releases.selectors (`blockers_for(product)`)."""
+    pairs = (Dependency.objects.filter(feature__product=product)
+             .exclude(feature__status__category__in=CLOSED_CATEGORIES)
+             .exclude(depends_on__status__category__in=CLOSED_CATEGORIES))
+    if feature_ids is not None:
+        pairs = pairs.filter(feature_id__in=feature_ids)
+    found: dict[int, list[str]] = defaultdict(list)
+    for feature_id, key, number in pairs.values_list("feature_id", "depends_on__product__key",
+                                                     "depends_on__number").order_by("depends_on__number"):
+        found[feature_id].append(f"{key}-{number}")
+    return dict(found)
+
+
+def _members(workspace: Workspace) -> QuerySet[User]:
+    return User.objects.filter(memberships__workspace=workspace).order_by("full_name", "email")
+
+
+def _initiatives(request: HttpRequest, product: Product) -> QuerySet[Initiative]:
+    return Initiative.objects.visible_to(request.user).filter(product=product).order_by("name")
+
+
+def _tags_in_use(product: Product) -> list[str]:
+    """Every tag on the product's features, in one query (unnest in PostgreSQL)."""
+    tags = (Feature.objects.filter(product=product)
+            .annotate(tag=Func(F("tags"), function="unnest"))
+            .values_list("tag", flat=True).distinct().order_by("tag"))
+    return list(tags)
+
+
+def _query(request: HttpRequest, **changes) -> str:
+    params = request.GET.copy()
+    for name, value in changes.items():
+        if value:
+            params[name] = value
+        else:
+            params.pop(name, None)
+    encoded = params.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+def _current(request: HttpRequest) -> dict:
+    return {
+        "status": request.GET.getlist("status"),
+        **{name: request.GET.get(name, "") for name in
+           ("category", "release", "initiative", "tag", "assignee", "q", "ordering")},
+    }
+
+
+def _create_url(workspace: Workspace, product: Product) -> str:
+    try:
+        return reverse("feature_create", args=[workspace.slug, product.key])
+    except NoReverseMatch:  # the feature pages are not installed
+        return ""
+
+
+def _with_versions(rows: list[dict], features: QuerySet[Feature]) -> list[dict]:
+    # The board sends each card's version with a move, so a stale card is refused.
+    # (`version` is not among selectors.FEATURE_ROW_FIELDS; adding it there would save this query.)
+    versions = dict(features.order_by().values_list("id", "version"))
+    for row in rows:
+        row["version"] = versions.get(row["id"], "")
+    return rows
+
+
+# --- backlog -----------------------------------------------------------------------------
+
+
+@workspace_view
+@require_GET
+@vary_on_headers("HX-Request")
+def backlog(request: HttpRequest, workspace: Workspace, key: str) -> HttpResponse:
+    """Every open feature of the product, in rank order (or by RICE score or end date),
+    filtered by the query string; editors rank by drag and drop or the move buttons and
+    change many features at once."""
+    product = _product(request, workspace, key)
+    features = selectors.open_features(user=request.user, product=product)
+    filterset = FeatureFilterSet(request.GET, queryset=features, request=request)
+    rows = selectors.feature_rows(filterset.qs)
+    ordering = filterset.ordering_value
+    rankable = ordering == RANK
+    can_edit = access.can(request.user, "releases.edit", product)
+    is_filtered = filterset.is_filtered
+    total = len(rows) if not is_filtered else features.count()
+    top_number = None
+    if can_edit and rankable and rows:
+        top_number = rows[0]["number"] if not is_filtered else features.values_list("number", flat=True).first()
+    statuses = list(selectors.status_list(user=request.user, workspace=workspace))
+    context = {
+        "workspace": workspace,
+        "product": product,
+        "filter": filterset,
+        "rows_html": draw.backlog_rows(rows, draw.BacklogOptions(
+            links=draw.Links.for_product(workspace.slug, product.key),
+            conflicts=_conflict_messages(product),
+            can_edit=can_edit,
+            rankable=rankable,
+            top_number=top_number,
+        )),
+        "row_count": len(rows),
+        "total": total,
+        "estimate_sum": draw.format_points(sum((r["estimate"] or Decimal(0) for r in rows), Decimal(0))) or "0",
+        "is_filtered": is_filtered,
+        "rankable": rankable,
+        "can_edit": can_edit,
+        "statuses": [s for s in statuses if s.category not in CLOSED_CATEGORIES],
+        "all_statuses": statuses,
+        "categories": [(value, label) for value, label in StatusCategory.choices if value not in CLOSED_CATEGORIES],
+        "releases": list(selectors.release_choices(user=request.user, product=product)),
+        "initiatives": list(_initiatives(request, product)),
+        "members": list(_members(workspace)),
+        "tags": _tags_in_use(product),
+        "orderings": ORDERING_CHOICES,
+        "ordering": ordering,
+        "current": _current(request),
+        "sort_urls": {
+            "rice": _query(request, ordering="rice_score" if ordering == "-rice_score" else "-rice_score"),
+            "end": _query(request, ordering="-end" if ordering == "end" else "end"),
+            "rank": _query(request, ordering=""),
+        },
+        "clear_url": request.path,
+        "none": NONE,
+        "bulk_actions": BULK_ACTIONS,
+        "next": request.get_full_path(),
+        "top_number": top_number,
+        "create_url": _create_url(workspace, product) if can_edit else "",
+        "has_features": bool(rows) or (is_filtered and total > 0)
+        or Feature.objects.filter(product=product).exists(),
+    }
+    template = "releases/backlog.html#backlog-results" if request.htmx and not request.htmx.boosted else (
+        "releases/backlog.html")
+    return render(request, template, context)
+
+
+def _feature_by_number(request: HttpRequest, product: Product, number: int | None) -> Feature:
+    if number is None:
+        raise Http404(_("No such feature."))
+    feature = selectors.feature_queryset(user=request.user, product=product).filter(number=number).first()
+    if feature is None:
+        raise Http404(_("No such feature."))
+    return feature
+
+
+@workspace_view(requires="releases.edit")
+@require_POST
+def feature_rank_move(request: HttpRequest, workspace: Workspace, key: str) -> HttpResponse:
+    """Put one feature between two others in the backlog: `feature`, `after` (the feature
+    that ends up above it, or empty for the top) and `before` (below it, or empty for the
+    bottom), all feature numbers. The no-JavaScript buttons send the three at once as
+    `move=<feature>:<after>:<before>`. Answers 204 to JavaScript, else redirects back."""
+    product = _product(request, workspace, key)
+    fallback = reverse("backlog", args=[workspace.slug, product.key])
+    if "move" in request.POST:
+        feature_no, _sep, rest = request.POST["move"].partition(":")
+        after_no, _sep, before_no = rest.partition(":")
+    else:
+        feature_no, after_no, before_no = (request.POST.get(name, "") for name in ("feature", "after", "before"))
+    feature = _feature_by_number(request, product, _number(feature_no))
+    after = _feature_by_number(request, product, _number(after_no)) if str(after_no).strip() else None
+    before = _feature_by_number(request, product, _number(before_no)) if str(before_no).strip() else None
+    if after is None and before is None:
+        return _refuse(request, _("Say where to move %(key)s: after or before another feature.") % {
+            "key": feature.key}, 400, fallback)
+    try:
+        services.feature_move(actor=request.user, feature=feature, after=after, before=before)
+    except ValidationError as exc:
+        return _refuse(request, " ".join(exc.messages), 400, fallback)
+    if _wants_js(request):
+        return HttpResponse(status=204)
+    return redirect(f"{_next_url(request, fallback)}#f-{feature.number}")
+
+
+def _bulk_value(request: HttpRequest, workspace: Workspace, product: Product, action: str, raw: str):
+    """The object a bulk action sets, looked up among what the user may see (a release of
+    another product is passed on, for the service to refuse by feature). Raises ValidationError."""
+    raw = (raw or "").strip()
+    if action == "tag":
+        if not raw:
+            raise ValidationError(_("Write the tag to add."))
+        return raw
+    if action in ("release", "initiative") and raw.lower() in (NONE, ""):
+        if raw.lower() == NONE:
+            return None
+        raise ValidationError(_("Choose a release.") if action == "release" else _("Choose an initiative."))
+    pk = _number(raw)
+    if action == "release":
+        release = Release.objects.visible_to(request.user).filter(pk=pk).first() if pk else None
+        if release is None:
+            raise ValidationError(_("Choose a release."))
+        return release
+    if action == "initiative":
+        initiative = Initiative.objects.visible_to(request.user).filter(pk=pk).first() if pk else None
+        if initiative is None:
+            raise ValidationError(_("Choose an initiative."))
+        return initiative
+    status = selectors.status_list(user=request.user, workspace=workspace).filter(pk=pk).first() if pk else None
+    if status is None:
+        raise ValidationError(_("Choose a status of this workflow."))
+    return status
+
+
+@workspace_view(requires="releases.edit")
+@require_POST
+def backlog_bulk(request: HttpRequest, workspace: Workspace, key: str) -> HttpResponse:
+    """Apply one change to the selected features, all or nothing: `numbers` (repeated),
+    `action` (release, status, initiative or tag) and `value` (an id, "none", or the tag;
+    the page's form sends it as `value_<action>`). A refusal names the feature that refused."""
+    product = _product(request, workspace, key)
+    fallback = reverse("backlog", args=[workspace.slug, product.key])
+    action = request.POST.get("action", "")
+    numbers = sorted({n for n in (_number(v) for v in request.POST.getlist("numbers")) if n is not None})
+    if action not in BULK_ACTIONS:
+        return _refuse(request, _("Choose what to change."), 400, fallback)
+    if not numbers:
+        return _refuse(request, _("Select the features to change first."), 400, fallback)
+    features = list(selectors.feature_queryset(user=request.user, product=product).filter(number__in=numbers))
+    missing = sorted(set(numbers) - {f.number for f in features})
+    if missing:
+        return _refuse(request, _("No feature %(keys)s in %(product)s. Nothing was changed.") % {
+            "keys": ", ".join(f"{product.key}-{n}" for n in missing), "product": product.name}, 400, fallback)
+    raw = request.POST.get(f"value_{action}", request.POST.get("value", ""))
+    try:
+        value = _bulk_value(request, workspace, product, action, raw)
+        change = {"add_tag": value} if action == "tag" else {action: value}
+        count = services.feature_bulk_update(actor=request.user, features=features, **change)
+    except ValidationError as exc:
+        return _refuse(request, " ".join(exc.messages), 400, fallback)
+    done = {
+        "release": _("moved to %(what)s") % {"what": value or _("unscheduled")},
+        "status": _("set to %(what)s") % {"what": value},
+        "initiative": _("now serve %(what)s") % {"what": value} if value else _("left their initiative"),
+        "tag": _("tagged %(what)s") % {"what": str(value).strip().lower()},
+    }[action]
+    text = ngettext("%(count)d feature %(done)s.", "%(count)d features %(done)s.", count) % {
+        "count": count, "done": done}
+    if _wants_js(request):
+        return JsonResponse({"message": text, "count": count})
+    messages.success(request, text)
+    return redirect(_next_url(request, fallback))
+
+
+# --- board ----------------------------------------------------------------------------------
+
+
+def _board_options(request: HttpRequest, workspace: Workspace, product: Product, statuses, *,
+                   conflicts, blockers, can_edit: bool, next_url: str) -> draw.BoardOptions:
+    return draw.BoardOptions(
+        links=draw.Links.for_product(workspace.slug, product.key),
+        move_url=reverse("board_move", args=[workspace.slug, product.key]),
+        csrf_token=get_token(request) if can_edit else "",
+        statuses=[(s.pk, s.name) for s in statuses if s.retired_at is None],
+        conflicts=conflicts,
+        blockers=blockers,
+        can_edit=can_edit,
+        next_url=next_url,
+    )
+
+
+@workspace_view
+@require_GET
+@vary_on_headers("HX-Request")
+def board(request: HttpRequest, workspace: Workspace, key: str) -> HttpResponse:
+    """Kanban: one column per active workflow status, in order, each with its count and
+    estimate; retired statuses that still hold features close the row, greyed. Filter by
+    release with `?release=<id>` (or `none`)."""
+    product = _product(request, workspace, key)
+    features = selectors.feature_queryset(user=request.user, product=product)
+    filterset = FeatureFilterSet(request.GET, queryset=features, request=request)
+    filtered = filterset.qs
+    rows = _with_versions(selectors.feature_rows(filtered), filtered)
+    statuses = list(selectors.status_list(user=request.user, workspace=workspace, include_retired=True))
+    by_status: dict[int, list[dict]] = defaultdict(list)
+    for row in rows:
+        by_status[row["status_id"]].append(row)
+    columns = [draw.Column(status_id=s.pk, name=s.name, category=s.category, rows=by_status.get(s.pk, []))
+               for s in statuses if s.retired_at is None]
+    columns += [draw.Column(status_id=s.pk, name=s.name, category=s.category, retired=True,
+                            rows=by_status[s.pk]) for s in statuses if s.retired_at is not None and by_status[s.pk]]
+    can_edit = access.can(request.user, "releases.edit", product)
+    conflicts = _conflict_messages(product, None if filterset.is_filtered else rows)
+    options = _board_options(request, workspace, product, statuses, conflicts=conflicts,
+                             blockers=_blockers(product), can_edit=can_edit, next_url=request.get_full_path())
+    releases = list(selectors.release_choices(user=request.user, product=product))
+    context = {
+        "workspace": workspace,
+        "product": product,
+        "columns_html": draw.board_columns(columns, options),
+        "column_count": len(columns),
+        "feature_count": len(rows),
+        "releases": releases,
+        "release": request.GET.get("release", ""),
+        "none": NONE,
+        "can_edit": can_edit,
+        "has_features": bool(rows) or Feature.objects.filter(product=product).exists(),
+    }
+    template = "releases/board.html#board-results" if request.htmx else "releases/board.html"
+    return render(request, template, context)
+
+
+@workspace_view(requires="releases.edit")
+@require_POST
+def board_move(request: HttpRequest, workspace: Workspace, key: str) -> HttpResponse:
+    """Move a card to another column: `feature` (number) and `status` (id), optionally the
+    card's `version` (a card older than the feature is refused). JavaScript gets the
+    updated card's HTML; a plain form is redirected back to the board."""
+    product = _product(request, workspace, key)
+    fallback = reverse("board", args=[workspace.slug, product.key])
+    feature = _feature_by_number(request, product, _number(request.POST.get("feature")))
+    status_id = _number(request.POST.get("status"))
+    status = selectors.status_list(user=request.user, workspace=workspace).filter(pk=status_id).first() \
+        if status_id else None
+    if status is None:
+        return _refuse(request, _("Choose a status of this workflow."), 400, fallback)
+    version = _number(request.POST.get("version"))
+    if status.pk != feature.status_id:
+        try:
+            feature = services.feature_update(actor=request.user, feature=feature, version=version, status=status)
+        except ValidationError as exc:
+            if getattr(exc, "code", None) == "stale":
+                message = _("%(key)s was changed by someone else since this board was loaded. Reload the board "
+                            "to see the change, then move it again.") % {"key": feature.key}
+            else:
+                message = f"{feature.key}: " + " ".join(exc.messages)
+            return _refuse(request, message, 400, fallback)
+    if not _wants_js(request):
+        messages.success(request, _("%(key)s moved to %(status)s.") % {"key": feature.key, "status": status.name})
+        return redirect(f"{_next_url(request, fallback)}#card-{feature.number}")
+    card = selectors.feature_queryset(user=request.user, product=product).filter(pk=feature.pk)
+    rows = _with_versions(selectors.feature_rows(card), card)
+    statuses = list(selectors.status_list(user=request.user, workspace=workspace))
+    options = _board_options(request, workspace, product, statuses, conflicts=_conflict_messages(product),
+                             blockers=_blockers(product, {feature.pk}), can_edit=True,
+                             next_url=_next_url(request, fallback))
+    return HttpResponse(draw.board_card(rows[0], options), content_type="text/html; charset=utf-8")
+
+
+# --- value / effort -------------------------------------------------------------------------
+
+
+@workspace_view
+@require_GET
+def value_effort(request: HttpRequest, workspace: Workspace, key: str) -> HttpResponse:
+    """The open features on a 2×2 of value (reach × impact × confidence) against effort,
+    split at the medians into quick wins, big bets, fill-ins and money pits; features
+    without every RICE part are listed to be scored."""
+    product = _product(request, workspace, key)
+    features = selectors.open_features(user=request.user, product=product)
+    filterset = FeatureFilterSet(request.GET, queryset=features, request=request)
+    rows = selectors.feature_rows(filterset.qs)
+    links = draw.Links.for_product(workspace.slug, product.key)
+    matrix = draw.value_effort_matrix(rows, links)
+    quadrants = [
+        {"name": name, "title": title, "hint": hint, "points": [
+            {"row": p.row, "url": links.feature(p.row["number"]), "value": p.value, "effort": p.effort,
+             "score": format_number(p.row["rice_score"])}
+            for p in matrix.by_quadrant[name]]}
+        for name, (title, hint) in draw.QUADRANTS.items()
+    ]
+    unscored = [{"row": r, "url": links.feature(r["number"]),
+                 "missing": [label for part, label in (("reach", _("reach")), ("impact", _("impact")),
+                                                       ("confidence", _("confidence")), ("effort", _("effort")))
+                             if r.get(part) is None]} for r in matrix.unscored]
+    return render(request, "releases/value_effort.html", {
+        "workspace": workspace,
+        "product": product,
+        "matrix": matrix,
+        "quadrants": quadrants,
+        "unscored": unscored[:UNSCORED_SHOWN],
+        "unscored_count": len(unscored),
+        "unscored_more": max(0, len(unscored) - UNSCORED_SHOWN),
+        "releases": list(selectors.release_choices(user=request.user, product=product)),
+        "release": request.GET.get("release", ""),
+        "none": NONE,
+        "value_split": format_number(round(matrix.value_split, 1)) if matrix.value_split is not None else "",
+        "effort_split": format_number(matrix.effort_split) if matrix.effort_split is not None else "",
+        "scored_count": len(matrix.points),
+        "feature_count": len(rows),
+    })

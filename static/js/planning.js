@@ -1,0 +1,507 @@
+// Drag and drop for the planning pages (backlog ranking, board columns), plus the
+// selection of the backlog's bulk bar. Every action here also works without this file:
+// move buttons and card forms post normally and the server redirects back.
+//
+// Writes go out with fetch and `X-Requested-With: fetch`; the server answers 204 (rank),
+// the card's new HTML (board), or an error as JSON {"error": "..."}. When a write is
+// refused, the row or card goes back where it was and the reason is shown next to it.
+(function () {
+  "use strict";
+
+  // --- requests ------------------------------------------------------------------------
+
+  function csrfToken() {
+    var headers = document.body.getAttribute("hx-headers");
+    if (headers) {
+      try {
+        var token = JSON.parse(headers)["X-CSRFToken"];
+        if (token) return token;
+      } catch (e) { /* fall back to the cookie */ }
+    }
+    var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : "";
+  }
+
+  function post(url, data) {
+    var body = new URLSearchParams();
+    Object.keys(data).forEach(function (name) {
+      body.append(name, data[name] == null ? "" : String(data[name]));
+    });
+    return fetch(url, {
+      method: "POST",
+      body: body,
+      credentials: "same-origin",
+      headers: {"X-CSRFToken": csrfToken(), "X-Requested-With": "fetch", "Accept": "application/json, text/html"}
+    });
+  }
+
+  function reasonOf(response) {
+    return response.text().then(function (text) {
+      try {
+        var data = JSON.parse(text);
+        if (data && data.error) return data.error;
+      } catch (e) { /* not JSON: a plain error page */ }
+      if (response.status === 403) return "Your role in this workspace does not allow this.";
+      if (response.status === 404) return "That feature no longer exists. Reload the page.";
+      return "That did not work (error " + response.status + "). Reload the page and try again.";
+    });
+  }
+
+  var NETWORK_ERROR = "The server could not be reached. Check your connection and try again.";
+
+  function announce(root, message, isError) {
+    var status = (root || document).querySelector("[data-planning-status]") ||
+      document.querySelector("[data-planning-status]");
+    if (!status) return;
+    status.textContent = message;
+    status.hidden = !message;
+    status.classList.toggle("is-error", !!isError);
+    clearTimeout(status._timer);
+    if (message && !isError) status._timer = setTimeout(function () { status.hidden = true; }, 4000);
+  }
+
+  // --- backlog: ranking ------------------------------------------------------------------
+
+  function rowsOf(tbody) {
+    return Array.prototype.slice.call(tbody.querySelectorAll("tr[data-number]"));
+  }
+
+  function numberOf(row) {
+    return row ? row.getAttribute("data-number") : "";
+  }
+
+  function refreshMoveButtons(table) {
+    var rows = rowsOf(table.tBodies[0]);
+    var filtered = table.hasAttribute("data-filtered");
+    if (!filtered && rows.length) table.setAttribute("data-top", numberOf(rows[0]));
+    var top = table.getAttribute("data-top");
+    rows.forEach(function (row, i) {
+      var up = row.querySelector('[data-move="up"]');
+      var down = row.querySelector('[data-move="down"]');
+      var toTop = row.querySelector('[data-move="top"]');
+      if (up) up.hidden = i === 0;
+      if (down) down.hidden = i === rows.length - 1;
+      if (toTop) toTop.hidden = !top || top === numberOf(row);
+    });
+  }
+
+  function flashRow(row, message) {
+    var cell = row.querySelector(".brow__title");
+    var old = row.querySelector(".brow__error");
+    if (old) old.remove();
+    if (!message || !cell) return;
+    var note = document.createElement("span");
+    note.className = "brow__error";
+    note.setAttribute("role", "alert");
+    note.textContent = message;
+    cell.appendChild(note);
+    setTimeout(function () { note.remove(); }, 8000);
+  }
+
+  // Send the move of `row` (already placed in the DOM); on refusal put it back before `home`.
+  function sendRank(table, row, after, before, home) {
+    row.classList.add("is-pending");
+    flashRow(row, "");
+    return post(table.getAttribute("data-rank-url"), {feature: numberOf(row), after: after, before: before})
+      .then(function (response) {
+        row.classList.remove("is-pending");
+        if (response.ok) {
+          refreshMoveButtons(table);
+          announce(table.closest("#backlog-results"), row.getAttribute("data-key") + " moved.", false);
+          return;
+        }
+        return reasonOf(response).then(function (reason) { undo(reason); });
+      }, function () { row.classList.remove("is-pending"); undo(NETWORK_ERROR); });
+
+    function undo(reason) {
+      home.parent.insertBefore(row, home.next && home.next.parentNode === home.parent ? home.next : null);
+      refreshMoveButtons(table);
+      flashRow(row, reason);
+    }
+  }
+
+  function neighbours(row) {
+    return {after: numberOf(row.previousElementSibling), before: numberOf(row.nextElementSibling)};
+  }
+
+  var dragRow = null;
+  var dragHome = null;
+
+  document.addEventListener("mousedown", function (event) {
+    var handle = event.target.closest(".drag-handle");
+    if (!handle) return;
+    var row = handle.closest("tr[data-number]");
+    if (row && row.closest("table.is-rankable")) row.draggable = true;
+  });
+  document.addEventListener("mouseup", function () {
+    document.querySelectorAll("tr[draggable=true]").forEach(function (row) {
+      if (row !== dragRow) row.draggable = false;
+    });
+  });
+
+  document.addEventListener("dragstart", function (event) {
+    var row = event.target.closest && event.target.closest("table.is-rankable tr[data-number]");
+    if (row && row.draggable) {
+      dragRow = row;
+      dragHome = {parent: row.parentNode, next: row.nextElementSibling};
+      row.classList.add("is-dragging");
+      event.dataTransfer.effectAllowed = "move";
+      event.dataTransfer.setData("text/plain", row.getAttribute("data-key"));
+      return;
+    }
+    var card = event.target.closest && event.target.closest(".kcard[draggable=true]");
+    if (card) startCardDrag(card, event);
+  });
+
+  document.addEventListener("dragover", function (event) {
+    if (dragRow) {
+      var over = event.target.closest && event.target.closest("tr[data-number]");
+      if (!over || over.parentNode !== dragRow.parentNode) return;
+      event.preventDefault();
+      event.dataTransfer.dropEffect = "move";
+      if (over === dragRow) return;
+      var box = over.getBoundingClientRect();
+      var below = event.clientY > box.top + box.height / 2;
+      over.parentNode.insertBefore(dragRow, below ? over.nextElementSibling : over);
+      return;
+    }
+    if (dragCard) cardDragOver(event);
+  });
+
+  document.addEventListener("drop", function (event) {
+    if (dragRow) { event.preventDefault(); return; }
+    if (dragCard) cardDrop(event);
+  });
+
+  document.addEventListener("dragend", function () {
+    if (dragRow) {
+      var row = dragRow, home = dragHome;
+      dragRow = null;
+      row.classList.remove("is-dragging");
+      row.draggable = false;
+      if (row.parentNode === home.parent && row.nextElementSibling === home.next) return;
+      var around = neighbours(row);
+      sendRank(row.closest("table"), row, around.after, around.before, home);
+      return;
+    }
+    if (dragCard) endCardDrag();
+  });
+
+  // Move buttons: the same request as a drop, computed from where the rows are now.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-move]");
+    if (!button) return;
+    var row = button.closest("tr[data-number]");
+    var table = row && row.closest("table[data-rank-url]");
+    if (!table || !window.fetch) return;
+    event.preventDefault();
+    var tbody = row.parentNode;
+    var home = {parent: tbody, next: row.nextElementSibling};
+    var direction = button.getAttribute("data-move");
+    var after, before;
+    if (direction === "up") {
+      var previous = row.previousElementSibling;
+      if (!previous) return;
+      tbody.insertBefore(row, previous);
+    } else if (direction === "down") {
+      var next = row.nextElementSibling;
+      if (!next) return;
+      tbody.insertBefore(row, next.nextElementSibling);
+    } else {
+      var top = table.getAttribute("data-top");
+      if (!top || top === numberOf(row)) return;
+      tbody.insertBefore(row, tbody.firstElementChild);
+      after = "";
+      before = top;
+      table.setAttribute("data-top", numberOf(row));
+    }
+    if (direction !== "top") {
+      var around = neighbours(row);
+      after = around.after;
+      before = around.before;
+    }
+    row.scrollIntoView({block: "nearest"});
+    sendRank(table, row, after, before, home).then(function () {
+      if (!button.hidden) button.focus();
+      else {
+        var other = row.querySelector("[data-move]:not([hidden])");
+        if (other) other.focus();
+      }
+    });
+  });
+
+  // --- backlog: selection and the bulk bar ----------------------------------------------------
+
+  function selectionIn(root) {
+    return Array.prototype.slice.call(root.querySelectorAll("input[data-select]"));
+  }
+
+  function refreshBulk(root) {
+    var form = root.querySelector("[data-bulk-form]");
+    if (!form) return;
+    var boxes = selectionIn(root);
+    var chosen = boxes.filter(function (box) { return box.checked; });
+    form.classList.add("is-enhanced");
+    form.classList.toggle("is-idle", chosen.length === 0);
+    var count = form.querySelector("[data-selected-count]");
+    if (count) {
+      count.textContent = chosen.length ? chosen.length + " selected" : "Select features to change several at once";
+    }
+    var clear = form.querySelector("[data-clear-selection]");
+    if (clear) clear.hidden = chosen.length === 0;
+    form.querySelectorAll("select, input, button[type=submit]").forEach(function (control) {
+      if (control.name === "csrfmiddlewaretoken" || control.name === "next") return;
+      control.disabled = chosen.length === 0;
+    });
+    var all = root.querySelector("[data-select-all]");
+    if (all) {
+      all.hidden = false;
+      all.checked = boxes.length > 0 && chosen.length === boxes.length;
+      all.indeterminate = chosen.length > 0 && chosen.length < boxes.length;
+    }
+    boxes.forEach(function (box) {
+      var row = box.closest("tr");
+      if (row) row.classList.toggle("is-selected", box.checked);
+    });
+    var action = form.querySelector("[data-bulk-action]");
+    form.querySelectorAll("[data-bulk-value]").forEach(function (group) {
+      group.hidden = !action || group.getAttribute("data-bulk-value") !== action.value;
+    });
+  }
+
+  // The status menu's button says how many statuses (or a category) narrow the list.
+  function refreshFilterMenu(menu) {
+    var chosen = menu.querySelectorAll('input[type="checkbox"]:checked').length;
+    var category = menu.querySelector("select");
+    var count = chosen || (category && category.value ? 1 : 0);
+    var badge = menu.querySelector("[data-filter-count]");
+    if (badge) {
+      badge.textContent = count;
+      badge.hidden = !count;
+    }
+    var summary = menu.querySelector("summary");
+    if (summary) summary.classList.toggle("is-active", count > 0);
+  }
+
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    var menu = target.closest(".filter-menu");
+    if (menu) refreshFilterMenu(menu);
+    var root = target.closest("#backlog-results");
+    if (!root) {
+      if (target.matches("[data-autosubmit]") && target.form) target.form.submit();
+      return;
+    }
+    if (target.matches("[data-select-all]")) {
+      selectionIn(root).forEach(function (box) { box.checked = target.checked; });
+    }
+    if (target.matches("[data-select], [data-select-all], [data-bulk-action]")) refreshBulk(root);
+  });
+
+  document.addEventListener("click", function (event) {
+    var clear = event.target.closest("[data-clear-selection]");
+    if (!clear) return;
+    var root = clear.closest("#backlog-results");
+    selectionIn(root).forEach(function (box) { box.checked = false; });
+    refreshBulk(root);
+  });
+
+  // --- board ------------------------------------------------------------------------------------
+
+  var dragCard = null;
+  var cardHome = null;
+
+  function formatPoints(sum) {
+    var rounded = Math.round(sum * 10) / 10;
+    return String(rounded);
+  }
+
+  function refreshColumn(column) {
+    if (!column) return;
+    var cards = column.querySelectorAll(".kcard");
+    var sum = 0;
+    cards.forEach(function (card) { sum += parseFloat(card.getAttribute("data-estimate")) || 0; });
+    var count = column.querySelector("[data-count]");
+    var total = column.querySelector("[data-sum]");
+    if (count) count.textContent = cards.length;
+    if (total) total.textContent = formatPoints(sum);
+    var empty = column.querySelector(".kcol__empty");
+    if (empty) empty.hidden = cards.length > 0;
+  }
+
+  // Cards keep the backlog's order inside a column.
+  function placeByRank(body, card) {
+    var rank = card.getAttribute("data-rank") || "";
+    var cards = body.querySelectorAll(".kcard");
+    for (var i = 0; i < cards.length; i++) {
+      if (cards[i] !== card && (cards[i].getAttribute("data-rank") || "") > rank) {
+        body.insertBefore(card, cards[i]);
+        return;
+      }
+    }
+    var empty = body.querySelector(".kcol__empty");
+    body.insertBefore(card, empty && empty.parentNode === body ? empty : null);
+  }
+
+  function showCardError(card, message) {
+    var note = card.querySelector(".kcard__error");
+    if (!note) return;
+    note.textContent = message || "";
+    note.hidden = !message;
+  }
+
+  function moveCard(card, body) {
+    var board = card.closest("[data-board]");
+    var fromColumn = card.closest(".kcol");
+    var toColumn = body.closest(".kcol");
+    if (!board || !toColumn || fromColumn === toColumn) return;
+    var home = {parent: card.parentNode, next: card.nextElementSibling};
+    placeByRank(body, card);
+    refreshColumn(fromColumn);
+    refreshColumn(toColumn);
+    showCardError(card, "");
+    card.classList.add("is-pending");
+    var status = toColumn.getAttribute("data-status");
+    var columnName = toColumn.querySelector(".kcol__name");
+    post(board.getAttribute("data-move-url"), {
+      feature: card.getAttribute("data-number"),
+      status: status,
+      version: card.getAttribute("data-version")
+    }).then(function (response) {
+      if (response.ok) {
+        return response.text().then(function (html) {
+          var holder = document.createElement("div");
+          holder.innerHTML = html.trim();
+          var fresh = holder.firstElementChild;
+          if (fresh) card.replaceWith(fresh);
+          else card.classList.remove("is-pending");
+          refreshColumn(toColumn);
+          announce(board.parentNode, card.getAttribute("data-key") + " moved to " +
+            (columnName ? columnName.textContent : "its new status") + ".", false);
+        });
+      }
+      return reasonOf(response).then(undo);
+    }, function () { undo(NETWORK_ERROR); });
+
+    function undo(reason) {
+      card.classList.remove("is-pending");
+      home.parent.insertBefore(card, home.next && home.next.parentNode === home.parent ? home.next : null);
+      refreshColumn(fromColumn);
+      refreshColumn(toColumn);
+      showCardError(card, reason);
+      card.scrollIntoView({block: "nearest", inline: "nearest"});
+    }
+  }
+
+  function startCardDrag(card, event) {
+    dragCard = card;
+    cardHome = card.closest(".kcol");
+    card.classList.add("is-dragging");
+    event.dataTransfer.effectAllowed = "move";
+    event.dataTransfer.setData("text/plain", card.getAttribute("data-key"));
+    var board = card.closest("[data-board]");
+    if (board) board.classList.add("is-dragging");
+  }
+
+  // Near the board's left or right edge, a dragged card scrolls the columns along.
+  function autoScroll(event) {
+    var board = dragCard && dragCard.closest("[data-board]");
+    if (!board) return;
+    var box = board.getBoundingClientRect();
+    var edge = 64;
+    if (event.clientX > box.right - edge) board.scrollLeft += 24;
+    else if (event.clientX < box.left + edge) board.scrollLeft -= 24;
+  }
+
+  function cardDragOver(event) {
+    autoScroll(event);
+    var body = event.target.closest && event.target.closest("[data-drop]");
+    document.querySelectorAll(".kcol.is-over").forEach(function (column) {
+      if (!body || column !== body.closest(".kcol")) column.classList.remove("is-over");
+    });
+    if (!body) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = "move";
+    var column = body.closest(".kcol");
+    if (column !== cardHome) column.classList.add("is-over");
+  }
+
+  function cardDrop(event) {
+    var body = event.target.closest && event.target.closest("[data-drop]");
+    if (!body) return;
+    event.preventDefault();
+    var card = dragCard;
+    endCardDrag();
+    moveCard(card, body);
+  }
+
+  function endCardDrag() {
+    if (!dragCard) return;
+    dragCard.classList.remove("is-dragging");
+    document.querySelectorAll(".kcol.is-over").forEach(function (column) { column.classList.remove("is-over"); });
+    document.querySelectorAll("[data-board].is-dragging").forEach(function (board) {
+      board.classList.remove("is-dragging");
+    });
+    dragCard = null;
+    cardHome = null;
+  }
+
+  // The card's own "Move" form (keyboard path): the same move, without leaving the page.
+  document.addEventListener("submit", function (event) {
+    var form = event.target.closest("[data-move-form]");
+    if (form && window.fetch) {
+      var card = form.closest(".kcard");
+      var select = form.querySelector("select[name=status]");
+      var board = card && card.closest("[data-board]");
+      var column = board && select && board.querySelector('.kcol[data-status="' + select.value + '"] [data-drop]');
+      if (!column) return;
+      event.preventDefault();
+      var details = form.closest("details");
+      if (details) details.open = false;
+      moveCard(card, column);
+      var key = card.querySelector(".fkey");
+      if (key) key.focus();
+      return;
+    }
+    var bulk = event.target.closest("[data-bulk-form]");
+    if (bulk) {
+      var root = bulk.closest("#backlog-results");
+      if (root && !selectionIn(root).some(function (box) { return box.checked; })) {
+        event.preventDefault();
+        announce(root, "Select the features to change first.", true);
+      }
+    }
+  });
+
+  // Filters: leave empty fields and the default order out of the request, so the URL that
+  // htmx pushes (and people share) says only what narrows the list.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var form = event.detail.elt;
+    if (!form || !form.matches || !form.matches("form[data-clean-query]")) return;
+    var params = event.detail.parameters;
+    var names = [];
+    params.forEach(function (value, name) { names.push(name); });
+    names.forEach(function (name) {
+      var kept = params.getAll(name).filter(function (value) {
+        return value !== "" && !(name === "ordering" && value === "rank");
+      });
+      params.delete(name);
+      kept.forEach(function (value) { params.append(name, value); });
+    });
+  });
+
+  // --- set-up ----------------------------------------------------------------------------------
+
+  function enhance(root) {
+    var results = root.id === "backlog-results" ? root : root.querySelector && root.querySelector("#backlog-results");
+    if (results) {
+      refreshBulk(results);
+      var table = results.querySelector("table[data-rank-url]");
+      if (table) refreshMoveButtons(table);
+    }
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { enhance(document); });
+  document.addEventListener("htmx:afterSwap", function (event) { enhance(event.detail.elt || document); });
+  document.addEventListener("htmx:afterSettle", function () { enhance(document); });
+})();
