@@ -8,15 +8,25 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from strategy.models import Product, User, Workspace
+from strategy.models import Goal, Product, User, Workspace
 
 from . import metrics
-from .models import CLOSED_CATEGORIES, Comment, Dependency, Feature, Milestone, Release, StatusCategory, WorkflowStatus
+from .models import (
+    CLOSED_CATEGORIES,
+    Comment,
+    Dependency,
+    Feature,
+    Milestone,
+    Release,
+    Requirement,
+    StatusCategory,
+    WorkflowStatus,
+)
 
 FEATURE_ROW_FIELDS = (
     "id", "number", "title", "status_id", "status__name", "status__category", "release_id", "release__name",
@@ -41,13 +51,16 @@ def status_get(*, user: User, workspace: Workspace, pk: int) -> WorkflowStatus:
 # --- releases ---------------------------------------------------------------
 
 
-def release_list(*, user: User, product: Product) -> QuerySet[Release]:
-    """The product's releases with feature counts and estimates (won't-do features left out)."""
+def release_list(*, user: User, product: Product | None = None) -> QuerySet[Release]:
+    """Releases (of one product, if given) with feature counts and estimates (won't-do
+    features left out) and milestones loaded."""
     counted = ~Q(features__status__category=StatusCategory.WONT_DO)
     done = Q(features__status__category=StatusCategory.DONE)
+    releases = Release.objects.visible_to(user)
+    if product is not None:
+        releases = releases.filter(product=product)
     return (
-        Release.objects.visible_to(user)
-        .filter(product=product)
+        releases
         .annotate(
             feature_count=Count("features", filter=counted),
             done_count=Count("features", filter=done),
@@ -55,7 +68,7 @@ def release_list(*, user: User, product: Product) -> QuerySet[Release]:
             done_estimate=Coalesce(Sum("features__estimate", filter=done), Decimal(0)),
         )
         .prefetch_related(Prefetch("milestones", queryset=Milestone.objects.order_by("date", "id")))
-        .order_by("release_date", "name")
+        .order_by("release_date", "name", "id")
     )
 
 
@@ -106,6 +119,18 @@ def feature_rows(features: QuerySet[Feature]) -> list[dict]:
     return rows
 
 
+def features_with_counts(*, user: User) -> QuerySet[Feature]:
+    """Features of every product `user` may see, with goal ids and the number of requirements
+    loaded (the API's list)."""
+    requirements = (Requirement.objects.filter(feature=OuterRef("pk")).order_by().values("feature")
+                    .annotate(n=Count("id")).values("n"))
+    return (
+        feature_queryset(user=user)
+        .prefetch_related(Prefetch("goals", queryset=Goal.objects.order_by("id").only("id")))
+        .annotate(requirement_count=Coalesce(Subquery(requirements, output_field=IntegerField()), 0))
+    )
+
+
 def open_features(*, user: User, product: Product) -> QuerySet[Feature]:
     """The backlog: features not done and not won't-do."""
     return feature_queryset(user=user, product=product).exclude(status__category__in=CLOSED_CATEGORIES)
@@ -114,12 +139,11 @@ def open_features(*, user: User, product: Product) -> QuerySet[Feature]:
 # --- conflicts --------------------------------------------------------------
 
 
-def conflicts_for(*, product: Product, feature_rows_: list[dict] | None = None) -> list[metrics.Conflict]:
-    """Every conflict in the product's plan, in four queries (or three with `feature_rows_`)."""
-    rows = feature_rows_ if feature_rows_ is not None else feature_rows(Feature.objects.filter(product=product))
+def _conflicts(rows: list[dict], product_ids: list[int]) -> list[metrics.Conflict]:
     # Prerequisites in other products count for "ends before a feature it depends on".
     rows = rows + feature_rows(
-        Feature.objects.filter(dependents__feature__product=product).exclude(product=product).distinct())
+        Feature.objects.filter(dependents__feature__product_id__in=product_ids)
+        .exclude(product_id__in=product_ids).distinct())
     features = [
         metrics.FeatureRow(id=r["id"], key=r["key"], category=r["status__category"], estimate=r["estimate"],
                            end=r["effective_end"], own_end=r["end_date"], release_id=r["release_id"])
@@ -128,10 +152,18 @@ def conflicts_for(*, product: Product, feature_rows_: list[dict] | None = None) 
     releases = [
         metrics.ReleaseRow(id=r["id"], name=r["name"], release_date=r["release_date"], status=r["status"],
                            capacity=r["capacity"])
-        for r in Release.objects.filter(product=product).values("id", "name", "release_date", "status", "capacity")
+        for r in Release.objects.filter(product_id__in=product_ids).values(
+            "id", "name", "release_date", "status", "capacity")
     ]
-    dependencies = Dependency.objects.filter(feature__product=product).values_list("feature_id", "depends_on_id")
+    dependencies = Dependency.objects.filter(feature__product_id__in=product_ids).values_list(
+        "feature_id", "depends_on_id")
     return metrics.conflicts(features, releases, dependencies)
+
+
+def conflicts_for(*, product: Product, feature_rows_: list[dict] | None = None) -> list[metrics.Conflict]:
+    """Every conflict in the product's plan, in four queries (or three with `feature_rows_`)."""
+    rows = feature_rows_ if feature_rows_ is not None else feature_rows(Feature.objects.filter(product=product))
+    return _conflicts(rows, [product.pk])
 
 
 @dataclass
@@ -151,6 +183,31 @@ class ConflictIndex:
             if conflict.release_id:
                 index.by_release.setdefault(conflict.release_id, []).append(conflict)
         return index
+
+
+@dataclass
+class Plan:
+    """The conflicts of some products' plans, and which release each of their features is in."""
+
+    conflicts: ConflictIndex
+    release_of: dict[int, int | None]
+
+    def of_feature(self, feature_id: int) -> list[metrics.Conflict]:
+        return self.conflicts.by_feature.get(feature_id, [])
+
+    def of_release(self, release_id: int) -> list[metrics.Conflict]:
+        """The release's own conflicts and its features' (as the release page shows them)."""
+        return [c for c in self.conflicts.all
+                if c.release_id == release_id or (c.feature_id and self.release_of.get(c.feature_id) == release_id)]
+
+
+def plan_for(*, product_ids: list[int]) -> Plan:
+    """The conflicts of many products' plans at once, in four queries."""
+    product_ids = sorted(set(product_ids))
+    if not product_ids:
+        return Plan(ConflictIndex.of([]), {})
+    rows = feature_rows(Feature.objects.filter(product_id__in=product_ids))
+    return Plan(ConflictIndex.of(_conflicts(rows, product_ids)), {r["id"]: r["release_id"] for r in rows})
 
 
 # --- the release page -------------------------------------------------------

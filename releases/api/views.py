@@ -10,13 +10,10 @@ as it is now when the client sent a stale `version`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
-from decimal import Decimal
+from collections.abc import Callable, Mapping
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
@@ -27,9 +24,9 @@ from rest_framework.response import Response
 
 from strategy import access
 from strategy import selectors as strategy_selectors
-from strategy.models import Goal, User, Workspace
+from strategy.models import Workspace
 
-from .. import metrics, selectors, services
+from .. import selectors, services
 from ..models import (
     Comment,
     Dependency,
@@ -37,7 +34,6 @@ from ..models import (
     Milestone,
     Release,
     Requirement,
-    StatusCategory,
     WorkflowStatus,
 )
 from .filters import (
@@ -77,75 +73,6 @@ from .serializers import (
 # --- reads across products ----------------------------------------------------
 # The selectors read one product (or workspace) at a time, as pages do; the API lists
 # every product the user may see, with the same annotations and the same conflict rules.
-
-
-def _releases_visible(user: User) -> QuerySet[Release]:
-    """Releases of every product `user` may see, annotated like `selectors.release_list`."""
-    counted = ~Q(features__status__category=StatusCategory.WONT_DO)
-    done = Q(features__status__category=StatusCategory.DONE)
-    return (
-        Release.objects.visible_to(user)
-        .annotate(
-            feature_count=Count("features", filter=counted),
-            done_count=Count("features", filter=done),
-            planned_estimate=Coalesce(Sum("features__estimate", filter=counted), Decimal(0)),
-            done_estimate=Coalesce(Sum("features__estimate", filter=done), Decimal(0)),
-        )
-        .prefetch_related(Prefetch("milestones", queryset=Milestone.objects.order_by("date", "id")))
-        .order_by("release_date", "name", "id")
-    )
-
-
-def _features_visible(user: User) -> QuerySet[Feature]:
-    """Features of every product `user` may see, with what the output draws loaded."""
-    requirements = (Requirement.objects.filter(feature=OuterRef("pk")).order_by().values("feature")
-                    .annotate(n=Count("id")).values("n"))
-    return (
-        selectors.feature_queryset(user=user)
-        .prefetch_related(Prefetch("goals", queryset=Goal.objects.order_by("id").only("id")))
-        .annotate(requirement_count=Coalesce(Subquery(requirements, output_field=IntegerField()), 0))
-    )
-
-
-@dataclass
-class _Plans:
-    """The conflicts of some products' plans, and which release each of their features is in."""
-
-    conflicts: selectors.ConflictIndex
-    release_of: dict[int, int | None]
-
-    def of_feature(self, feature_id: int) -> list[metrics.Conflict]:
-        return self.conflicts.by_feature.get(feature_id, [])
-
-    def of_release(self, release_id: int) -> list[metrics.Conflict]:
-        """As the release page counts them: the release's own and its features'."""
-        return [c for c in self.conflicts.all
-                if c.release_id == release_id or (c.feature_id and self.release_of.get(c.feature_id) == release_id)]
-
-
-def _plans(product_ids: Iterable[int]) -> _Plans:
-    """What `selectors.conflicts_for` finds for each product, for many products in three
-    queries (dependencies count within a product, as there)."""
-    product_ids = sorted(set(product_ids))
-    if not product_ids:
-        return _Plans(selectors.ConflictIndex.of([]), {})
-    rows = selectors.feature_rows(Feature.objects.filter(product_id__in=product_ids))
-    features = [
-        metrics.FeatureRow(id=r["id"], key=r["key"], category=r["status__category"], estimate=r["estimate"],
-                           end=r["effective_end"], own_end=r["end_date"], release_id=r["release_id"])
-        for r in rows
-    ]
-    releases = [
-        metrics.ReleaseRow(id=r["id"], name=r["name"], release_date=r["release_date"], status=r["status"],
-                           capacity=r["capacity"])
-        for r in Release.objects.filter(product_id__in=product_ids).values(
-            "id", "name", "release_date", "status", "capacity")
-    ]
-    dependencies = Dependency.objects.filter(
-        feature__product_id__in=product_ids, depends_on__product_id=F("feature__product_id"),
-    ).values_list("feature_id", "depends_on_id")
-    return _Plans(selectors.ConflictIndex.of(metrics.conflicts(features, releases, dependencies)),
-                  {r["id"]: r["release_id"] for r in rows})
 
 
 # --- the shape every viewset here shares ----------------------------------------
@@ -286,12 +213,12 @@ class ReleaseViewSet(RecordViewSet):
     filterset_class = ReleaseFilterSet
 
     def get_queryset(self):
-        return _releases_visible(self.request.user)
+        return selectors.release_list(user=self.request.user)
 
     def _serialize(self, records, **kwargs):
         many = kwargs.get("many", False)
         releases = list(records) if many else [records]
-        plans = _plans(release.product_id for release in releases)
+        plans = selectors.plan_for(product_ids=[release.product_id for release in releases])
         for release in releases:
             release.conflict_count = len(plans.of_release(release.pk))
         return self.get_serializer(releases if many else releases[0], **kwargs).data
@@ -387,7 +314,7 @@ class FeatureViewSet(RecordViewSet):
     filterset_class = FeatureApiFilterSet
 
     def get_queryset(self):
-        return _features_visible(self.request.user)
+        return selectors.features_with_counts(user=self.request.user)
 
     def get_object(self):
         if self.action == "comments":
@@ -398,7 +325,7 @@ class FeatureViewSet(RecordViewSet):
     def _serialize(self, records, **kwargs):
         many = kwargs.get("many", False)
         features = list(records) if many else [records]
-        plans = _plans(feature.product_id for feature in features)
+        plans = selectors.plan_for(product_ids=[feature.product_id for feature in features])
         for feature in features:
             feature.conflicts = plans.of_feature(feature.pk)
         return self.get_serializer(features if many else features[0], **kwargs).data

@@ -4,7 +4,6 @@ built here in Python from `.values()` rows (a release may hold 2,000 features)."
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -148,27 +147,14 @@ def _release_url(workspace, product, release) -> str:
 # --- release list -------------------------------------------------------------
 
 
-def _conflicts_by_release(request, product) -> dict[int, list[Conflict]]:
-    """Each release's conflicts, counting those of its features too (a feature ending before
-    one it depends on names no release), as the release page does. Three queries."""
-    rows = selectors.feature_rows(selectors.feature_queryset(user=request.user, product=product))
-    release_of = {row["id"]: row["release_id"] for row in rows}
-    found: dict[int, list[Conflict]] = defaultdict(list)
-    for conflict in selectors.conflicts_for(product=product, feature_rows_=rows):
-        release_id = conflict.release_id or release_of.get(conflict.feature_id)
-        if release_id:
-            found[release_id].append(conflict)
-    return found
-
-
 @workspace_view
 @require_GET
 def release_list(request: HttpRequest, workspace, key: str) -> HttpResponse:
     product = _product(request, workspace, key)
     today = timezone.localdate()
     releases = list(selectors.release_list(user=request.user, product=product))
-    conflicts = _conflicts_by_release(request, product) if releases else {}
-    rows = [_summary(r, conflicts.get(r.pk, []), today) for r in releases]
+    plan = selectors.plan_for(product_ids=[product.pk] if releases else [])
+    rows = [_summary(r, plan.of_release(r.pk), today) for r in releases]
     upcoming = [row for row in rows if row.release.status not in (Release.Status.RELEASED, Release.Status.CANCELLED)]
     return render(request, "releases/release_list.html", {
         "workspace": workspace, "product": product, "rows": rows,
