@@ -216,10 +216,10 @@ def backlog_rows(rows: Sequence[dict], options: BacklogOptions) -> SafeString:
         if url is None:
             out.append(f'<td class="brow__key"><span class="fkey">{key}</span>')
         else:
-            out.append(f'<td class="brow__key"><a class="fkey" href="{url}">{key}</a>')
+            out.append(f'<td class="brow__key"><a class="fkey" href="{_e(url)}">{key}</a>')
         out.append(_conflict_flag(messages) if messages else "")
         out.append('</td><td class="brow__title"><div class="brow__t">')
-        out.append(f'<a class="row-link" href="{url}" title="{title}">{title}</a>' if url is not None
+        out.append(f'<a class="row-link" href="{_e(url)}" title="{title}">{title}</a>' if url is not None
                    else f'<span class="row-link" title="{title}">{title}</span>')
         if row["tags"]:
             out.append(memo.get_or(("tags", tuple(row["tags"])), lambda r=row: _tags(r["tags"])))
@@ -321,7 +321,7 @@ def board_card(row: dict, options: BoardOptions, memo: _Memo | None = None) -> s
         f'data-estimate="{estimate if estimate is not None else 0}" data-status="{row["status_id"]}" '
         f'data-version="{row.get("version", "")}" data-rank="{_e(row["rank"])}"'
         f'{drag}><div class="kcard__top">',
-        f'<a class="fkey" href="{url}">{key}</a>' if url else f'<span class="fkey">{key}</span>',
+        f'<a class="fkey" href="{_e(url)}">{key}</a>' if url else f'<span class="fkey">{key}</span>',
         '<span class="kcard__flags">',
         _blocked_flag(blockers) if blockers else "",
         _conflict_flag(conflicts) if conflicts else "",
@@ -339,7 +339,7 @@ def board_card(row: dict, options: BoardOptions, memo: _Memo | None = None) -> s
                      f'<button type="submit" class="btn btn--sm">Move</button></form></details>')
     parts += [
         '</div><p class="kcard__title">',
-        f'<a class="kcard__link" href="{url}">{title}</a>' if url else title,
+        f'<a class="kcard__link" href="{_e(url)}">{title}</a>' if url else title,
         '</p><div class="kcard__meta">',
         memo.get_or(("tags", tuple(row["tags"])), lambda: _tags(row["tags"], limit=2)) if row["tags"] else "",
         '<span class="kcard__spacer"></span>',

@@ -230,6 +230,7 @@ def release_overview(*, user: User, product: Product, pk: int, today: date | Non
     grouped: dict[str, list[dict]] = {category: [] for category in StatusCategory.values}
     for row in rows:
         grouped[row["status__category"]].append(row)
+    feature_ids = {r["id"] for r in rows}
     series = metrics.burn_up(events=_status_events(release), start=release.start_date, end=release.release_date,
                              today=today or timezone.localdate())
     return ReleaseOverview(
@@ -238,7 +239,7 @@ def release_overview(*, user: User, product: Product, pk: int, today: date | Non
         progress=metrics.progress((r["status__category"], r["estimate"]) for r in rows),
         burn_up=series,
         conflicts=ConflictIndex.of([c for c in conflicts_for(product=product)
-                                    if c.release_id == release.pk or c.feature_id in {r["id"] for r in rows}]),
+                                    if c.release_id == release.pk or c.feature_id in feature_ids]),
     )
 
 
@@ -254,5 +255,6 @@ def _status_events(release: Release) -> list[tuple]:
     for feature_id, when, status_id, estimate, release_id, history_type in versions:
         in_scope = release_id == release.pk and history_type != "-"
         category = categories.get(status_id, StatusCategory.NOT_STARTED) if in_scope else StatusCategory.WONT_DO
-        events.append((feature_id, when, category, estimate))
+        # Days are counted in the installation's time zone, like "today".
+        events.append((feature_id, timezone.localtime(when), category, estimate))
     return events

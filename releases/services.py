@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from strategy import access
 from strategy.history import record_author, stale_edit_error
 from strategy.models import Membership, Product, User, Workspace
+from strategy.selectors import product_lineage_ids
 
 from . import metrics, ranking, tasks
 from .models import (
@@ -158,7 +159,7 @@ def workflow_status_retire(*, actor: User, status: WorkflowStatus, move_to: Work
     if move_to is not None:
         if move_to.workspace_id != status.workspace_id or move_to.retired_at or move_to.pk == status.pk:
             raise ValidationError({"move_to": _("Choose another active status of this workflow.")})
-        features = list(Feature.objects.filter(status=status))
+        features = list(Feature.objects.select_for_update(of=("self",)).select_related("product").filter(status=status))
         for feature in features:
             _save_feature_change(feature, actor, {"status": move_to})
         moved = len(features)
@@ -208,7 +209,7 @@ def release_update(*, actor: User, release: Release, version: int | None = None,
 def release_delete(*, actor: User, release: Release) -> None:
     """Delete a release; its features stay, unscheduled."""
     access.ensure_can(actor, "releases.edit", release)
-    for feature in Feature.objects.filter(release=release):
+    for feature in Feature.objects.select_for_update(of=("self",)).select_related("product").filter(release=release):
         _save_feature_change(feature, actor, {"release": None})
     record_author(release, actor)
     release.delete()
@@ -242,7 +243,8 @@ def milestone_delete(*, actor: User, milestone: Milestone) -> None:
 # --- features ---------------------------------------------------------------
 
 
-def _feature_errors(feature: Feature, goals, previous_status_id: int | None) -> dict:
+def _feature_errors(feature: Feature, goals, previous_status_id: int | None,
+                    previous_assignee_id: int | None) -> dict:
     errors: dict = {}
     if feature.release is not None and feature.release.product_id != feature.product_id:
         errors["release"] = _("Choose a release of %(product)s.") % {"product": feature.product.name}
@@ -250,21 +252,33 @@ def _feature_errors(feature: Feature, goals, previous_status_id: int | None) -> 
         errors["status"] = _("Choose a status of this workspace's workflow.")
     elif feature.status is not None and feature.status.retired_at and previous_status_id != feature.status_id:
         errors["status"] = _("%(name)s is retired; choose an active status.") % {"name": feature.status.name}
-    if feature.initiative is not None and feature.initiative.workspace_id != feature.workspace_id:
-        errors["initiative"] = _("Choose an initiative of this workspace.")
-    if goals is not None and any(goal.workspace_id != feature.workspace_id for goal in goals):
-        errors["goals"] = _("A feature can only serve goals of its own workspace.")
-    if feature.assignee_id and not Membership.objects.filter(
+    lineage = product_lineage_ids(feature.product)
+    if feature.initiative is not None and feature.initiative.product_id not in lineage:
+        errors["initiative"] = _("Choose an initiative of %(product)s or its product line.") % {
+            "product": feature.product.name}
+    if goals is not None and any(goal.workspace_id != feature.workspace_id
+                                 or (goal.product_id is not None and goal.product_id not in lineage)
+                                 for goal in goals):
+        errors["goals"] = _("A feature can serve company-wide goals and goals of its product or product line.")
+    # Someone who left may stay assigned until the assignee changes; that blocks no other edit.
+    if feature.assignee_id and feature.assignee_id != previous_assignee_id and not Membership.objects.filter(
             workspace_id=feature.workspace_id, user_id=feature.assignee_id).exists():
         errors["assignee"] = _("The assignee must be a member of this workspace.")
+    release, start, end = feature.release, feature.start_date, feature.end_date
+    # With one date inherited from the release, the two must still be in order.
+    if release is not None and start and not end and start > release.release_date:
+        errors["start_date"] = _("This start is after the release date the feature ends on; set an end date.")
+    if release is not None and end and not start and end < release.start_date:
+        errors["end_date"] = _("This end is before the release starts, when the feature begins; set a start date.")
     feature.tags = sorted({tag.strip().lower() for tag in (feature.tags or []) if tag and tag.strip()})
     if any(len(tag) > 40 for tag in feature.tags):
         errors["tags"] = _("Keep each tag under 40 characters.")
     return errors
 
 
-def _prepare_feature(feature: Feature, goals, previous_status_id: int | None = None) -> None:
-    errors = _feature_errors(feature, goals, previous_status_id)
+def _prepare_feature(feature: Feature, goals, previous_status_id: int | None = None,
+                     previous_assignee_id: int | None = None) -> None:
+    errors = _feature_errors(feature, goals, previous_status_id, previous_assignee_id)
     _full_clean(feature, errors, exclude=["workspace", "product", "number", "rank", "created_by", "updated_by",
                                           "rice_score", "status", "release", "initiative", "assignee"])
     feature.rice_score = metrics.rice_score(reach=feature.reach, impact=feature.impact,
@@ -273,9 +287,9 @@ def _prepare_feature(feature: Feature, goals, previous_status_id: int | None = N
 
 def _save_feature_change(feature: Feature, actor: User, changes: dict) -> Feature:
     """Apply already-permitted changes to one feature as a new version, naming `actor`."""
-    previous_status_id = feature.status_id
+    previous_status_id, previous_assignee_id = feature.status_id, feature.assignee_id
     _assign(feature, changes, FEATURE_FIELDS)
-    _prepare_feature(feature, None, previous_status_id)
+    _prepare_feature(feature, None, previous_status_id, previous_assignee_id)
     feature.version += 1
     feature.updated_by = actor
     record_author(feature, actor)
@@ -316,10 +330,10 @@ def feature_update(*, actor: User, feature: Feature, version: int | None = None,
     current = Feature.objects.select_for_update(of=("self",)).select_related("product").get(pk=feature.pk)
     if version is not None and current.version != version:
         raise stale_edit_error(current, version)
-    previous_status_id = current.status_id
+    previous_status_id, previous_assignee_id = current.status_id, current.assignee_id
     _assign(current, changes, FEATURE_FIELDS)
     goals = list(goals) if goals is not None else None
-    _prepare_feature(current, goals, previous_status_id)
+    _prepare_feature(current, goals, previous_status_id, previous_assignee_id)
     current.version += 1
     current.updated_by = actor
     record_author(current, actor)
@@ -344,16 +358,25 @@ def feature_move(*, actor: User, feature: Feature, after: Feature | None = None,
     backlog; either may be None for the top or the bottom. Writes one row, except when the
     product's ranks are rebalanced. Raises PermissionDenied or ValidationError."""
     access.ensure_can(actor, "releases.edit", feature)
+    if after is None and before is None:
+        raise ValidationError(_("Say where to move the feature: after one feature, before one, or between two."))
+    if after is not None and before is not None and after.pk == before.pk:
+        raise ValidationError(_("A feature cannot go both before and after the same feature."))
     for neighbour in (after, before):
         if neighbour is not None and (neighbour.product_id != feature.product_id or neighbour.pk == feature.pk):
             raise ValidationError(_("Move a feature next to another feature of the same product."))
-    low = Feature.objects.filter(pk=after.pk).values_list("rank", flat=True).first() if after else None
-    high = Feature.objects.filter(pk=before.pk).values_list("rank", flat=True).first() if before else None
-    if low is not None and high is not None and low >= high:
+    # Lock the moved feature and its neighbours (in id order, so concurrent moves cannot deadlock)
+    # so a rebalance cannot renumber them between reading their ranks and writing the new one.
+    ids = sorted({feature.pk} | {n.pk for n in (after, before) if n is not None})
+    ranks = dict(Feature.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", "rank"))
+    low = ranks[after.pk] if after else None
+    high = ranks[before.pk] if before else None
+    if low is not None and high is not None and low > high:
         low, high = high, low
-    if low is not None and high is not None and low == high:
+    if low is not None and low == high:
         _rebalance(feature.product_id)
-        return feature_move(actor=actor, feature=feature, after=after, before=before)
+        ranks = dict(Feature.objects.filter(pk__in=ids).values_list("pk", "rank"))
+        low, high = sorted((ranks[after.pk], ranks[before.pk]))
     rank = ranking.rank_between(low, high)
     Feature.objects.filter(pk=feature.pk).update(rank=rank)
     feature.rank = rank

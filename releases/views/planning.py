@@ -404,11 +404,11 @@ def board_move(request: HttpRequest, workspace: Workspace, key: str) -> HttpResp
             feature = services.feature_update(actor=request.user, feature=feature, version=version, status=status)
         except ValidationError as exc:
             if getattr(exc, "code", None) == "stale":
-                message = _("%(key)s was changed by someone else since this board was loaded. Reload the board "
-                            "to see the change, then move it again.") % {"key": feature.key}
-            else:
-                message = f"{feature.key}: " + " ".join(exc.messages)
-            return _refuse(request, message, 400, fallback)
+                # The service's message names who changed what since the board was loaded.
+                message = _("%(key)s was changed by someone else since this board was loaded: %(what)s "
+                            "Reload the board, then move it again.") % {"key": feature.key, "what": exc.messages[0]}
+                return _refuse(request, message, 409, fallback)
+            return _refuse(request, f"{feature.key}: " + " ".join(exc.messages), 400, fallback)
     if not _wants_js(request):
         messages.success(request, _("%(key)s moved to %(status)s.") % {"key": feature.key, "status": status.name})
         return redirect(f"{_next_url(request, fallback)}#card-{feature.number}")

@@ -52,10 +52,10 @@ def test_dragging_a_feature_up_the_backlog_keeps_the_new_order(page, plan):
     rows = page.locator("#backlog-results tr[data-number]")
     expect(rows).to_have_count(4)
 
-    page.locator("#f-4 .drag-handle").drag_to(page.locator("#f-1"), target_position={"x": 10, "y": 2})
+    with page.expect_response(lambda response: "/backlog/move/" in response.url):
+        page.locator("#f-4 .drag-handle").drag_to(page.locator("#f-1"), target_position={"x": 10, "y": 2})
 
     expect(rows.first).to_have_attribute("data-number", "4")
-    page.wait_for_timeout(300)
     page.reload()
     expect(page.locator("#backlog-results tr[data-number]").first).to_have_attribute("data-number", "4")
     order = list(Feature.objects.filter(product__key="MOB").order_by("rank").values_list("number", flat=True))

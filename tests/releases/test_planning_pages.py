@@ -506,8 +506,9 @@ def test_board_move_of_a_stale_card_is_refused(client_as_editor, editor, product
     response = client_as_editor.post(url("board_move", product), {
         "feature": 1, "status": workflow["Planned"].pk, "version": 1}, **FETCH)
 
-    assert response.status_code == 400
-    assert "changed by someone else" in json.loads(response.content)["error"]
+    assert response.status_code == 409
+    error = json.loads(response.content)["error"]
+    assert "changed by someone else" in error and "title" in error
     assert Feature.objects.get(number=1).status == workflow["Backlog"]
 
 

@@ -1067,3 +1067,54 @@ def test_a_feature_cannot_enter_a_retired_status_but_may_stay_in_one(admin, edit
 
     kept = services.feature_update(actor=editor, feature=feature, title="Old flow, renamed")
     assert kept.status == workflow["Idea"]
+
+
+# --- found in review ----------------------------------------------------------
+
+
+def test_a_move_naming_the_same_feature_on_both_sides_is_refused_at_once(editor, product, workflow):
+    a, b, c = (services.feature_create(actor=editor, product=product, title=t) for t in "abc")
+    with pytest.raises(ValidationError, match="both before and after"):
+        services.feature_move(actor=editor, feature=a, after=b, before=b)
+    with pytest.raises(ValidationError, match="Say where"):
+        services.feature_move(actor=editor, feature=a)
+
+
+def test_moving_between_neighbours_with_equal_ranks_rebalances_once(editor, product, workflow):
+    a, b, c = (services.feature_create(actor=editor, product=product, title=t) for t in "abc")
+    Feature.objects.filter(pk__in=[b.pk, c.pk]).update(rank="k")
+    moved = services.feature_move(actor=editor, feature=a, after=b, before=c)
+    ranks = dict(Feature.objects.values_list("pk", "rank"))
+    assert ranks[b.pk] < moved.rank < ranks[c.pk] or ranks[c.pk] < moved.rank < ranks[b.pk]
+
+
+def test_an_initiative_of_another_product_is_refused(editor, workspace, product):
+    other = ProductFactory(workspace=workspace, key="OTH")
+    initiative = strategy_services.initiative_create(actor=editor, product=other, name="Elsewhere")
+    with pytest.raises(ValidationError) as exc:
+        services.feature_create(actor=editor, product=product, title="X", initiative=initiative)
+    assert "initiative" in exc.value.message_dict
+
+
+def test_a_former_member_stays_assigned_without_blocking_other_changes(admin, editor, workspace, product, workflow):
+    leaver = MembershipFactory(workspace=workspace, role=Role.EDITOR).user
+    feature = services.feature_create(actor=editor, product=product, title="X", assignee=leaver)
+    release = services.release_create(actor=editor, product=product, name="R", start_date=date(2026, 1, 1),
+                                      release_date=date(2026, 3, 1))
+    services.feature_update(actor=editor, feature=feature, release=release)
+    strategy_services.membership_remove(actor=admin, membership=leaver.memberships.get())
+
+    services.feature_update(actor=editor, feature=feature, title="Still editable")
+    services.release_delete(actor=editor, release=release)
+
+    feature.refresh_from_db()
+    assert (feature.assignee, feature.release) == (leaver, None)
+
+
+def test_a_start_after_the_inherited_end_is_refused(editor, product, workflow):
+    release = services.release_create(actor=editor, product=product, name="R", start_date=date(2026, 1, 1),
+                                      release_date=date(2026, 3, 1))
+    with pytest.raises(ValidationError) as exc:
+        services.feature_create(actor=editor, product=product, title="X", release=release,
+                                start_date=date(2026, 4, 1))
+    assert "start_date" in exc.value.message_dict
