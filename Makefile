@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv run test lint fmt clean
+.PHONY: venv run test lint fmt clean bench
 
 venv: $(STAMP)
 
@@ -35,6 +35,11 @@ lint: venv
 
 fmt: venv
 	$(BIN)/ruff check --fix .
+
+# Time the pages, served by gunicorn, against a large seeded workspace in a database of
+# its own (see bench/README.md).
+bench: venv
+	$(BIN)/python -m bench.run
 
 clean:
 	rm -rf staticfiles .pytest_cache .ruff_cache test-artifacts celerybeat-schedule*
