@@ -44,7 +44,7 @@ from ..forms_features import (
     feature_initial,
     impact_value,
 )
-from ..models import Comment, Dependency, Feature, Requirement, StatusCategory
+from ..models import CLOSED_CATEGORIES, Comment, Dependency, Feature, Requirement, StatusCategory
 
 REQUIREMENTS_EVENT = "requirements-changed"
 DEPENDENCIES_EVENT = "dependencies-changed"
@@ -203,14 +203,20 @@ def _comment_rows(feature: Feature, user: User) -> list[CommentRow]:
 
 
 def _feature_key_options(request: HttpRequest, workspace: Workspace, feature: Feature) -> SafeString:
-    """<option>s of the workspace's features for the dependency datalist, built once (one query)."""
+    """<option>s suggesting prerequisites for the dependency datalist, built once (one query):
+    open features of this product and of the other products in its line, at most 500, as a
+    workspace may hold tens of thousands. Any feature key of the workspace can still be typed."""
     taken = [dependency.depends_on_id for dependency in feature.dependencies.all()]
+    nearby = Q(product_id=feature.product_id)
+    if feature.product.parent_id:
+        nearby |= Q(product__parent_id=feature.product.parent_id)
     rows = (
         selectors.feature_queryset(user=request.user)
-        .filter(workspace=workspace)
+        .filter(nearby, workspace=workspace)
+        .exclude(status__category__in=CLOSED_CATEGORIES)
         .exclude(pk__in=[feature.pk, *taken])
         .order_by("product__key", "number")
-        .values_list("product__key", "number", "title")
+        .values_list("product__key", "number", "title")[:500]
     )
     options = "".join(
         f'<option value="{html.escape(key)}-{number}">{html.escape(title)}</option>' for key, number, title in rows
