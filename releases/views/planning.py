@@ -77,11 +77,15 @@ def _number(value) -> int | None:
     return int(value) if value.isdigit() and len(value) < 10 else None
 
 
-def _conflict_messages(product: Product, all_rows: list[dict] | None = None) -> dict[int, list[str]]:
-    """{feature id: conflict messages}. `all_rows`, when the page already holds every feature
-    of the product as rows, saves conflicts_for its own read of them."""
-    index = selectors.ConflictIndex.of(selectors.conflicts_for(product=product, feature_rows_=all_rows))
-    return {feature_id: [c.message for c in found] for feature_id, found in index.by_feature.items()}
+def _conflict_messages(product: Product, all_rows: list[dict] | None = None) -> tuple[dict[int, list[str]],
+                                                                                      list[str]]:
+    """({feature id: its conflict messages}, messages of conflicts of whole releases, such as
+    over capacity). `all_rows`, when the page already holds every feature of the product as
+    rows, saves conflicts_for its own read of them."""
+    found = selectors.conflicts_for(product=product, feature_rows_=all_rows)
+    index = selectors.ConflictIndex.of(found)
+    by_feature = {feature_id: [c.message for c in items] for feature_id, items in index.by_feature.items()}
+    return by_feature, [c.message for c in found if c.feature_id is None]
 
 
 def _blockers(product: Product, feature_ids: set[int] | None = None) -> dict[int, list[str]]:
@@ -173,13 +177,15 @@ def backlog(request: HttpRequest, workspace: Workspace, key: str) -> HttpRespons
     if can_edit and rankable and rows:
         top_number = rows[0]["number"] if not is_filtered else features.values_list("number", flat=True).first()
     statuses = list(selectors.status_list(user=request.user, workspace=workspace))
+    conflicts, release_conflicts = _conflict_messages(product)
     context = {
         "workspace": workspace,
         "product": product,
         "filter": filterset,
+        "release_conflicts": release_conflicts,
         "rows_html": draw.backlog_rows(rows, draw.BacklogOptions(
             links=draw.Links.for_product(workspace.slug, product.key),
-            conflicts=_conflict_messages(product),
+            conflicts=conflicts,
             can_edit=can_edit,
             rankable=rankable,
             top_number=top_number,
@@ -364,7 +370,7 @@ def board(request: HttpRequest, workspace: Workspace, key: str) -> HttpResponse:
     columns += [draw.Column(status_id=s.pk, name=s.name, category=s.category, retired=True,
                             rows=by_status[s.pk]) for s in statuses if s.retired_at is not None and by_status[s.pk]]
     can_edit = access.can(request.user, "releases.edit", product)
-    conflicts = _conflict_messages(product, None if filterset.is_filtered else rows)
+    conflicts, release_conflicts = _conflict_messages(product, None if filterset.is_filtered else rows)
     options = _board_options(request, workspace, product, statuses, conflicts=conflicts,
                              blockers=_blockers(product), can_edit=can_edit, next_url=request.get_full_path())
     releases = list(selectors.release_choices(user=request.user, product=product))
@@ -375,6 +381,7 @@ def board(request: HttpRequest, workspace: Workspace, key: str) -> HttpResponse:
         "column_count": len(columns),
         "feature_count": len(rows),
         "releases": releases,
+        "release_conflicts": release_conflicts,
         "release": request.GET.get("release", ""),
         "none": NONE,
         "can_edit": can_edit,
@@ -415,7 +422,7 @@ def board_move(request: HttpRequest, workspace: Workspace, key: str) -> HttpResp
     card = selectors.feature_queryset(user=request.user, product=product).filter(pk=feature.pk)
     rows = _with_versions(selectors.feature_rows(card), card)
     statuses = list(selectors.status_list(user=request.user, workspace=workspace))
-    options = _board_options(request, workspace, product, statuses, conflicts=_conflict_messages(product),
+    options = _board_options(request, workspace, product, statuses, conflicts=_conflict_messages(product)[0],
                              blockers=_blockers(product, {feature.pk}), can_edit=True,
                              next_url=_next_url(request, fallback))
     return HttpResponse(draw.board_card(rows[0], options), content_type="text/html; charset=utf-8")

@@ -600,3 +600,17 @@ def test_planning_page_queries_do_not_grow_with_features(client_as_editor, edito
     assert many == few
     if name != "value_effort":
         assert len(keys_in(response.content.decode())) == 2_000
+
+
+@pytest.mark.parametrize("page", ["backlog", "board"])
+def test_a_release_over_capacity_is_flagged_on_the_backlog_and_board(client_as_viewer, editor, product, workflow,
+                                                                      page):
+    from datetime import date as day
+
+    release = services.release_create(actor=editor, product=product, name="Tight", start_date=day(2026, 1, 1),
+                                      release_date=day(2026, 3, 1), capacity=1)
+    services.feature_create(actor=editor, product=product, title="Big", release=release, estimate=5)
+
+    response = client_as_viewer.get(url(page, product))
+
+    assert "Tight plans 5 points for a capacity of 1." in response.content.decode()
