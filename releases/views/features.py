@@ -44,18 +44,12 @@ from ..forms_features import (
     feature_initial,
     impact_value,
 )
-from ..models import CLOSED_CATEGORIES, Comment, Dependency, Feature, Requirement, StatusCategory
+from ..models import CLOSED_CATEGORIES, Comment, Dependency, Feature, Requirement
+from ..render import CATEGORY_CLASS
 
 REQUIREMENTS_EVENT = "requirements-changed"
 DEPENDENCIES_EVENT = "dependencies-changed"
 
-# Status categories as badge colours (not started grey, in progress blue, done green, won't do muted).
-CATEGORY_BADGE = {
-    StatusCategory.NOT_STARTED.value: "todo",
-    StatusCategory.IN_PROGRESS.value: "doing",
-    StatusCategory.DONE.value: "done",
-    StatusCategory.WONT_DO.value: "wont",
-}
 
 
 # --- presentation rows --------------------------------------------------------
@@ -139,7 +133,7 @@ def _dependency_rows(feature: Feature) -> tuple[list[DependencyRow], list[Depend
         other = dependency.depends_on
         end = other.effective_end
         depends_on.append(DependencyRow(
-            dependency=dependency, other=other, badge=CATEGORY_BADGE.get(other.status.category, "todo"), end=end,
+            dependency=dependency, other=other, badge=CATEGORY_CLASS.get(other.status.category, "todo"), end=end,
             end_from_release=other.end_date is None and end is not None,
             late=bool(own_end and end and own_end < end),
         ))
@@ -147,7 +141,7 @@ def _dependency_rows(feature: Feature) -> tuple[list[DependencyRow], list[Depend
         other = dependency.feature
         end = other.effective_end
         blocks.append(DependencyRow(
-            dependency=dependency, other=other, badge=CATEGORY_BADGE.get(other.status.category, "todo"), end=end,
+            dependency=dependency, other=other, badge=CATEGORY_CLASS.get(other.status.category, "todo"), end=end,
             end_from_release=other.end_date is None and end is not None,
             late=bool(own_end and end and end < own_end),
         ))
@@ -155,7 +149,6 @@ def _dependency_rows(feature: Feature) -> tuple[list[DependencyRow], list[Depend
     return sorted(depends_on, key=key), sorted(blocks, key=key)
 
 
-MENTION = re.compile(r"(?<![\w@])@([\w.+-]+(?:@[\w-]+(?:\.[\w-]+)+)?)")
 TAG = re.compile(r"(<[^>]+>)")
 SKIPPED_TAGS = {"a", "code", "pre"}
 
@@ -188,7 +181,7 @@ def _highlight_mentions(body_html: str, mentioned: list[User]) -> SafeString:
                 skipping += -1 if part.startswith("</") else 1
             continue
         if skipping <= 0:
-            parts[i] = MENTION.sub(replace, part)
+            parts[i] = services.MENTION.sub(replace, part)
     return mark_safe("".join(parts))  # noqa: S308 - sanitised HTML plus escaped spans built here
 
 
@@ -291,7 +284,7 @@ def _page_context(request: HttpRequest, workspace: Workspace, product: Product, 
     context.update(_requirements_context(feature, list(feature.requirements.all())))
     context.update(_dependencies_context(request, workspace, feature, dependency_form))
     context.update({
-        "badge": CATEGORY_BADGE.get(feature.status.category, "todo"),
+        "badge": CATEGORY_CLASS.get(feature.status.category, "todo"),
         "goals": sorted(feature.goals.all(), key=lambda goal: goal.name.lower()),
         "rice": _rice(feature),
         "start_from_release": feature.start_date is None and feature.effective_start is not None,

@@ -35,18 +35,13 @@ from ..forms_releases import (
 )
 from ..metrics import Conflict
 from ..models import Milestone, Release, StatusCategory, WorkflowStatus
+from ..render import CATEGORY_CLASS
 
 RELEASE_BADGE = {
     Release.Status.PLANNED: "todo",
     Release.Status.IN_PROGRESS: "doing",
     Release.Status.RELEASED: "done",
     Release.Status.CANCELLED: "wont",
-}
-CATEGORY_BADGE = {
-    StatusCategory.NOT_STARTED: "todo",
-    StatusCategory.IN_PROGRESS: "doing",
-    StatusCategory.DONE: "done",
-    StatusCategory.WONT_DO: "wont",
 }
 RELEASE_FORM_FIELDS = ("name", "version_label", "theme", "start_date", "release_date", "status", "capacity")
 
@@ -199,7 +194,7 @@ def _feature_sections(grouped: dict[str, list[dict]], conflicts: dict[int, list[
         rows = grouped.get(category) or []
         if not rows:
             continue
-        badge = CATEGORY_BADGE[category]
+        badge = CATEGORY_CLASS[category]
         estimate = sum((row["estimate"] or Decimal(0) for row in rows), Decimal(0))
         out.append(
             f'<tbody class="rel-group rel-group--{badge}"><tr class="rel-group__head">'
@@ -291,7 +286,7 @@ def _render_release(request, workspace, product, overview, today) -> HttpRespons
         "chart": chart,
         "features_html": _feature_sections(overview.features_by_category, overview.conflicts.by_feature,
                                            feature_url) if feature_count else "",
-        "by_category": [(value, label, len(overview.features_by_category.get(value) or []), CATEGORY_BADGE[value])
+        "by_category": [(value, label, len(overview.features_by_category.get(value) or []), CATEGORY_CLASS[value])
                         for value, label in StatusCategory.choices],
         "conflicts": conflicts,
         "milestone_form": MilestoneForm(),
@@ -505,13 +500,13 @@ def _render_workflow(request, workspace, *, add_form=None, status=200, partial=F
     active = [s for s in statuses if s.retired_at is None]
     retired = [s for s in statuses if s.retired_at is not None]
     for s in statuses:
-        s.badge = CATEGORY_BADGE.get(s.category, "todo")
+        s.badge = CATEGORY_CLASS.get(s.category, "todo")
     template = "releases/workflow.html#status-table" if partial else "releases/workflow.html"
     return render(request, template, {
         "workspace": workspace, "active": active, "retired": retired,
         "add_form": add_form or WorkflowStatusForm(),
         "categories": StatusCategory.choices,
-        "category_counts": [(value, label, sum(1 for s in active if s.category == value), CATEGORY_BADGE[value])
+        "category_counts": [(value, label, sum(1 for s in active if s.category == value), CATEGORY_CLASS[value])
                             for value, label in StatusCategory.choices],
         "can_manage": access.can(request.user, "workspace.manage", workspace),
     }, status=status)
