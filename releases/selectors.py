@@ -4,11 +4,12 @@ come as `.values()` rows of just the columns a page draws (see DESIGN.md, perfor
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, F, Func, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -32,7 +33,7 @@ FEATURE_ROW_FIELDS = (
     "id", "number", "title", "status_id", "status__name", "status__category", "release_id", "release__name",
     "initiative_id", "initiative__name", "initiative__colour", "estimate", "start_date", "end_date",
     "release__start_date", "release__release_date", "assignee_id", "assignee__full_name", "assignee__email",
-    "tags", "rice_score", "reach", "impact", "confidence", "effort", "rank",
+    "tags", "rice_score", "reach", "impact", "confidence", "effort", "rank", "version",
 )
 
 
@@ -134,6 +135,28 @@ def features_with_counts(*, user: User) -> QuerySet[Feature]:
 def open_features(*, user: User, product: Product) -> QuerySet[Feature]:
     """The backlog: features not done and not won't-do."""
     return feature_queryset(user=user, product=product).exclude(status__category__in=CLOSED_CATEGORIES)
+
+
+def blockers_for(*, product: Product, feature_ids: set[int] | None = None) -> dict[int, list[str]]:
+    """{feature id: keys of the features it depends on that are not finished}, one query."""
+    pairs = (Dependency.objects.filter(feature__product=product)
+             .exclude(feature__status__category__in=CLOSED_CATEGORIES)
+             .exclude(depends_on__status__category__in=CLOSED_CATEGORIES))
+    if feature_ids is not None:
+        pairs = pairs.filter(feature_id__in=feature_ids)
+    found: dict[int, list[str]] = defaultdict(list)
+    for feature_id, key, number in pairs.values_list("feature_id", "depends_on__product__key",
+                                                     "depends_on__number").order_by("depends_on__number"):
+        found[feature_id].append(f"{key}-{number}")
+    return dict(found)
+
+
+def tags_in_use(*, product: Product) -> list[str]:
+    """Every tag on the product's features, in one query (unnest in PostgreSQL)."""
+    tags = (Feature.objects.filter(product=product)
+            .annotate(tag=Func(F("tags"), function="unnest"))
+            .values_list("tag", flat=True).distinct().order_by("tag"))
+    return list(tags)
 
 
 # --- conflicts --------------------------------------------------------------

@@ -17,11 +17,11 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import F, Func, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -36,7 +36,7 @@ from strategy.views.tenancy import _product, workspace_view
 from .. import render as draw
 from .. import selectors, services
 from ..filters import NONE, ORDERING_CHOICES, RANK, FeatureFilterSet
-from ..models import CLOSED_CATEGORIES, Dependency, Feature, Release, StatusCategory
+from ..models import CLOSED_CATEGORIES, Feature, Release, StatusCategory
 
 UNSCORED_SHOWN = 100  # the matrix lists at most this many features still to score
 BULK_ACTIONS = {
@@ -88,35 +88,12 @@ def _conflict_messages(product: Product, all_rows: list[dict] | None = None) -> 
     return by_feature, [c.message for c in found if c.feature_id is None]
 
 
-def _blockers(product: Product, feature_ids: set[int] | None = None) -> dict[int, list[str]]:
-    """{feature id: keys of the features it depends on that are not finished}, one query.
-    A candidate for releases.selectors (`blockers_for(product)`)."""
-    pairs = (Dependency.objects.filter(feature__product=product)
-             .exclude(feature__status__category__in=CLOSED_CATEGORIES)
-             .exclude(depends_on__status__category__in=CLOSED_CATEGORIES))
-    if feature_ids is not None:
-        pairs = pairs.filter(feature_id__in=feature_ids)
-    found: dict[int, list[str]] = defaultdict(list)
-    for feature_id, key, number in pairs.values_list("feature_id", "depends_on__product__key",
-                                                     "depends_on__number").order_by("depends_on__number"):
-        found[feature_id].append(f"{key}-{number}")
-    return dict(found)
-
-
 def _members(workspace: Workspace) -> QuerySet[User]:
     return User.objects.filter(memberships__workspace=workspace).order_by("full_name", "email")
 
 
 def _initiatives(request: HttpRequest, product: Product) -> QuerySet[Initiative]:
     return Initiative.objects.visible_to(request.user).filter(product=product).order_by("name")
-
-
-def _tags_in_use(product: Product) -> list[str]:
-    """Every tag on the product's features, in one query (unnest in PostgreSQL)."""
-    tags = (Feature.objects.filter(product=product)
-            .annotate(tag=Func(F("tags"), function="unnest"))
-            .values_list("tag", flat=True).distinct().order_by("tag"))
-    return list(tags)
 
 
 def _query(request: HttpRequest, **changes) -> str:
@@ -139,19 +116,7 @@ def _current(request: HttpRequest) -> dict:
 
 
 def _create_url(workspace: Workspace, product: Product) -> str:
-    try:
-        return reverse("feature_create", args=[workspace.slug, product.key])
-    except NoReverseMatch:  # the feature pages are not installed
-        return ""
-
-
-def _with_versions(rows: list[dict], features: QuerySet[Feature]) -> list[dict]:
-    # The board sends each card's version with a move, so a stale card is refused.
-    # (`version` is not among selectors.FEATURE_ROW_FIELDS; adding it there would save this query.)
-    versions = dict(features.order_by().values_list("id", "version"))
-    for row in rows:
-        row["version"] = versions.get(row["id"], "")
-    return rows
+    return reverse("feature_create", args=[workspace.slug, product.key])
 
 
 # --- backlog -----------------------------------------------------------------------------
@@ -202,7 +167,7 @@ def backlog(request: HttpRequest, workspace: Workspace, key: str) -> HttpRespons
         "releases": list(selectors.release_choices(user=request.user, product=product)),
         "initiatives": list(_initiatives(request, product)),
         "members": list(_members(workspace)),
-        "tags": _tags_in_use(product),
+        "tags": selectors.tags_in_use(product=product),
         "orderings": ORDERING_CHOICES,
         "ordering": ordering,
         "current": _current(request),
@@ -360,7 +325,7 @@ def board(request: HttpRequest, workspace: Workspace, key: str) -> HttpResponse:
     features = selectors.feature_queryset(user=request.user, product=product)
     filterset = FeatureFilterSet(request.GET, queryset=features, request=request)
     filtered = filterset.qs
-    rows = _with_versions(selectors.feature_rows(filtered), filtered)
+    rows = selectors.feature_rows(filtered)
     statuses = list(selectors.status_list(user=request.user, workspace=workspace, include_retired=True))
     by_status: dict[int, list[dict]] = defaultdict(list)
     for row in rows:
@@ -372,7 +337,8 @@ def board(request: HttpRequest, workspace: Workspace, key: str) -> HttpResponse:
     can_edit = access.can(request.user, "releases.edit", product)
     conflicts, release_conflicts = _conflict_messages(product, None if filterset.is_filtered else rows)
     options = _board_options(request, workspace, product, statuses, conflicts=conflicts,
-                             blockers=_blockers(product), can_edit=can_edit, next_url=request.get_full_path())
+                             blockers=selectors.blockers_for(product=product), can_edit=can_edit,
+                             next_url=request.get_full_path())
     releases = list(selectors.release_choices(user=request.user, product=product))
     context = {
         "workspace": workspace,
@@ -420,10 +386,10 @@ def board_move(request: HttpRequest, workspace: Workspace, key: str) -> HttpResp
         messages.success(request, _("%(key)s moved to %(status)s.") % {"key": feature.key, "status": status.name})
         return redirect(f"{_next_url(request, fallback)}#card-{feature.number}")
     card = selectors.feature_queryset(user=request.user, product=product).filter(pk=feature.pk)
-    rows = _with_versions(selectors.feature_rows(card), card)
+    rows = selectors.feature_rows(card)
     statuses = list(selectors.status_list(user=request.user, workspace=workspace))
     options = _board_options(request, workspace, product, statuses, conflicts=_conflict_messages(product)[0],
-                             blockers=_blockers(product, {feature.pk}), can_edit=True,
+                             blockers=selectors.blockers_for(product=product, feature_ids={feature.pk}), can_edit=True,
                              next_url=_next_url(request, fallback))
     return HttpResponse(draw.board_card(rows[0], options), content_type="text/html; charset=utf-8")
 
