@@ -531,12 +531,15 @@ def comment_create(*, actor: User, feature: Feature, body: str) -> Comment:
                  if user.pk != actor.pk]
     if mentioned:
         comment.mentions.set(mentioned)
-        transaction.on_commit(lambda: tasks.comment_mention_email_task.delay(comment.pk))
+        # One task per person, so a retry after a mail server hiccup never emails anyone twice.
+        for user in mentioned:
+            transaction.on_commit(lambda user_id=user.pk: tasks.comment_mention_email_task.delay(comment.pk, user_id))
     return comment
 
 
-def comment_mention_email_send(*, comment_id: int) -> int:
-    """Email every member mentioned in the comment. Returns how many were sent."""
+def comment_mention_email_send(*, comment_id: int, user_id: int | None = None) -> int:
+    """Email the members mentioned in the comment (only `user_id`, when given). Returns how
+    many were sent; a deleted comment sends nothing."""
     comment = Comment.objects.select_related("feature__product__workspace", "author").filter(pk=comment_id).first()
     if comment is None:
         return 0
@@ -546,7 +549,8 @@ def comment_mention_email_send(*, comment_id: int) -> int:
     author = comment.author.display_name if comment.author else _("Someone")
     subject = _("%(author)s mentioned you on %(key)s %(title)s") % {
         "author": author, "key": feature.key, "title": feature.title}
+    subject = " ".join(subject.split())  # a header must stay on one line
     body = f"{author}:\n\n{comment.body}\n\n{url}\n"
-    messages = [(subject, body, None, [user.email]) for user in comment.mentions.all()]
+    recipients = comment.mentions.all() if user_id is None else comment.mentions.filter(pk=user_id)
+    messages = [(subject, body, None, [user.email]) for user in recipients]
     return send_mass_mail(messages)
-

@@ -6,5 +6,5 @@ from . import services
 
 
 @shared_task(autoretry_for=(smtplib.SMTPException, OSError), retry_backoff=30, max_retries=5, acks_late=True)
-def comment_mention_email_task(comment_id: int) -> None:
-    services.comment_mention_email_send(comment_id=comment_id)
+def comment_mention_email_task(comment_id: int, user_id: int | None = None) -> None:
+    services.comment_mention_email_send(comment_id=comment_id, user_id=user_id)
