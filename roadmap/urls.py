@@ -17,6 +17,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
     path("admin/", admin.site.urls),
+    path("", include("roadmap.urls_horizons")),
+    path("", include("roadmap.urls_timeline")),
     path("", include("strategy.urls")),
     path("", include("releases.urls")),
 ]
