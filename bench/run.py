@@ -90,6 +90,10 @@ PAGES = [
     Page("value/effort", "/w/{ws}/products/{product}/value-effort/"),
     Page("goals", "/w/{ws}/goals/"),
     Page("strategy overview", "/w/{ws}/products/{product}/strategy/"),
+    Page("product timeline", "/w/{ws}/products/{product}/roadmap/", target_ms=250, max_queries=15),
+    Page("portfolio timeline", "/w/{ws}/products/{line}/roadmap/portfolio/", target_ms=400),
+    Page("now/next/later", "/w/{ws}/products/{product}/roadmap/now-next-later/"),
+    Page("release timeline", "/w/{ws}/products/{product}/roadmap/releases/"),
 ]
 
 
