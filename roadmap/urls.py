@@ -19,6 +19,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("roadmap.urls_horizons")),
     path("", include("roadmap.urls_timeline")),
+    path("", include("roadmap.urls_share")),
     path("", include("strategy.urls")),
     path("", include("releases.urls")),
 ]

@@ -1,0 +1,39 @@
+"""Input shapes of the share link pages."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import ShareLink
+
+
+class ShareLinkForm(forms.Form):
+    view = forms.ChoiceField(label=_("View"), choices=ShareLink.View.choices)
+    expires_on = forms.DateField(
+        label=_("Expires on"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Optional. The link stops working at the end of this day."))
+    password = forms.CharField(
+        label=_("Password"), required=False, max_length=128,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}, render_value=False),
+        help_text=_("Optional. Visitors type it once per browser session."))
+
+    def __init__(self, *args, is_line: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not is_line:
+            self.fields["view"].choices = [c for c in ShareLink.View.choices if c[0] != ShareLink.View.PORTFOLIO]
+
+    def expires_at(self) -> datetime | None:
+        day = self.cleaned_data.get("expires_on")
+        if day is None:
+            return None
+        return timezone.make_aware(datetime.combine(day, time.max.replace(microsecond=0)))
+
+
+class SharePasswordForm(forms.Form):
+    password = forms.CharField(label=_("Password"), max_length=128,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password",
+                                                                 "autofocus": True}))

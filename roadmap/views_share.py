@@ -1,0 +1,125 @@
+"""Share links: the list and create page for a product's team, and the public page a link
+opens. The public page reads nothing from the request but the token (and, for a locked link,
+the password form): its view and options come from the link alone."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.hashers import check_password
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from strategy import access
+from strategy.forms import apply_service_errors
+from strategy.views.tenancy import _product, workspace_view
+
+from . import services, share
+from .forms_share import ShareLinkForm, SharePasswordForm
+from .models import ShareLink
+
+PUBLIC_HEADERS = {
+    "X-Robots-Tag": "noindex, nofollow",
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+}
+NEW_TOKEN_SESSION_KEY = "share_link_new_token"
+
+
+def _unlocked_key(link: ShareLink) -> str:
+    return f"share_link_unlocked_{link.pk}"
+
+
+def _public(response: HttpResponse) -> HttpResponse:
+    for name, value in PUBLIC_HEADERS.items():
+        response[name] = value
+    return response
+
+
+def _not_found(request: HttpRequest) -> HttpResponse:
+    """The same plain page for unknown, tampered, revoked and expired links."""
+    return _public(render(request, "roadmap/shared_not_found.html", status=404))
+
+
+@require_http_methods(["GET", "POST"])
+def shared_view(request: HttpRequest, token: str) -> HttpResponse:
+    """The one view a share link grants, read-only, for anyone holding the token."""
+    link = share.resolve(token)
+    if link is None:
+        return _not_found(request)
+    product = link.product
+    if link.has_password and not request.session.get(_unlocked_key(link)):
+        form = SharePasswordForm(request.POST if request.method == "POST" else None)
+        if request.method == "POST" and form.is_valid():
+            if check_password(form.cleaned_data["password"], link.password_hash):
+                request.session.cycle_key()
+                request.session[_unlocked_key(link)] = True
+                return _public(redirect(request.path))
+            form.add_error("password", _("That password is not right."))
+        return _public(render(request, "roadmap/shared_password.html", {"form": form, "product": product}))
+    if request.method == "POST":
+        return _public(redirect(request.path))
+    now = timezone.now()
+    shown = share.render_shared(link, timezone.localdate(now))
+    services.share_link_record_view(link=link)
+    return _public(render(request, "roadmap/shared_page.html", {
+        "product": product, "shown": shown, "as_of": now, "link": link}))
+
+
+def _links(product) -> list[ShareLink]:
+    return list(ShareLink.objects.filter(product=product).select_related("created_by").order_by("-created_at", "-id"))
+
+
+@workspace_view
+@require_http_methods(["GET", "POST"])
+def share_link_list(request: HttpRequest, workspace, key: str) -> HttpResponse:
+    """The product's share links, and (for editors and admins) a form to create one from the
+    view options in this page's query string (?view=timeline&zoom=…&group=…)."""
+    product = _product(request, workspace, key)
+    can_edit = access.can(request.user, "releases.edit", product)
+    if request.method == "POST" and not can_edit:
+        access.ensure_can(request.user, "releases.edit", product)
+    source = request.POST if request.method == "POST" else request.GET
+    params = share.sanitise_params(source.get("view", ""), request.GET)
+    form = ShareLinkForm(request.POST if request.method == "POST" else None, is_line=product.is_line,
+                         initial={"view": request.GET.get("view") or ShareLink.View.NOW_NEXT_LATER})
+    if request.method == "POST" and form.is_valid():
+        try:
+            link, token = services.share_link_create(
+                actor=request.user, product=product, view=form.cleaned_data["view"], params=params,
+                expires_at=form.expires_at(), password=form.cleaned_data["password"])
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            # Shown once, on the next page; the database keeps only the digest.
+            request.session[NEW_TOKEN_SESSION_KEY] = {"pk": link.pk, "token": token}
+            return redirect(reverse("share_link_list", args=[workspace.slug, product.key]))
+    created = request.session.pop(NEW_TOKEN_SESSION_KEY, None)
+    now = timezone.now()
+    links = _links(product)
+    for link in links:
+        link.status = link.status_at(now)
+    new_url = f"{settings.SITE_URL}{reverse('shared_view', args=[created['token']])}" if created else ""
+    return render(request, "roadmap/share_link_list.html", {
+        "workspace": workspace, "product": product, "form": form, "links": links, "can_edit": can_edit,
+        "new_url": new_url, "new_pk": created["pk"] if created else None,
+        "params_text": " · ".join(f"{k}={','.join(v) if isinstance(v, list) else v}" for k, v in params.items()),
+    })
+
+
+@workspace_view(requires="releases.edit")
+@require_POST
+def share_link_revoke(request: HttpRequest, workspace, key: str, pk: int) -> HttpResponse:
+    product = _product(request, workspace, key)
+    link = ShareLink.objects.filter(product=product, pk=pk).select_related("product").first()
+    if link is None:
+        raise Http404("No such share link.")
+    services.share_link_revoke(actor=request.user, link=link)
+    messages.success(request, _("Share link %(prefix)s… revoked. It no longer opens.") % {
+        "prefix": link.token_prefix})
+    return redirect(reverse("share_link_list", args=[workspace.slug, product.key]))

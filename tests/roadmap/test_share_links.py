@@ -1,0 +1,320 @@
+"""Share links: tokens stored only as digests, who may create and revoke, the one view a link
+grants (never more, whatever the URL says), passwords, expiry, the generic 404, view counts,
+no internal fields on the public page, and a flat query count."""
+
+import hashlib
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+
+from releases import services as release_services
+from releases.models import Feature
+from roadmap import services, share
+from roadmap.models import ShareLink
+from strategy.models import Product, Role
+from tests.conftest import count_queries
+from tests.factories import MembershipFactory, ProductFactory
+
+pytestmark = pytest.mark.django_db
+
+TODAY = timezone.localdate()
+NNL = ShareLink.View.NOW_NEXT_LATER
+
+
+def days(n):
+    return TODAY + timedelta(days=n)
+
+
+@pytest.fixture
+def plan(editor, workspace, product, workflow):
+    """A current release of MOB with a feature full of internal fields."""
+    engineer = MembershipFactory(workspace=workspace, role=Role.EDITOR, user__full_name="Grace Hopper",
+                                 user__email="grace.secret@acme.test").user
+    current = release_services.release_create(actor=editor, product=product, name="Summer", version_label="1.1",
+                                               start_date=days(-30), release_date=days(20), status="in_progress")
+    feature = release_services.feature_create(
+        actor=editor, product=product, title="Tap to pay", status=workflow["In development"], release=current,
+        assignee=engineer, estimate=Decimal("5"), description="SECRET-DESC lives here")
+    release_services.requirement_create(actor=editor, feature=feature, text="SECRET-REQUIREMENT text")
+    release_services.comment_create(actor=editor, feature=feature, body="SECRET-COMMENT from the team")
+    release_services.feature_create(actor=editor, product=product, title="Loyalty tiers",
+                                    status=workflow["Planned"], start_date=days(30), end_date=days(60))
+    return {"current": current, "feature": feature, "engineer": engineer}
+
+
+def make(editor, product, view=NNL, **kwargs):
+    return services.share_link_create(actor=editor, product=product, view=view, **kwargs)
+
+
+def shared(client, token, **query):
+    return client.get(reverse("shared_view", args=[token]), query)
+
+
+SECRETS = ("SECRET-DESC", "SECRET-REQUIREMENT", "SECRET-COMMENT", "grace.secret", "Grace Hopper", ">GH<")
+
+
+# --- tokens ---------------------------------------------------------------------------
+
+
+def test_token_is_long_random_and_only_its_digest_is_stored(editor, product):
+    link, token = make(editor, product)
+    other_link, other = make(editor, product)
+    assert len(token) >= 43 and token != other
+    link.refresh_from_db()
+    assert link.token_digest == hashlib.sha256(token.encode()).hexdigest()
+    assert link.token_prefix == token[:6]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT row_to_json(l)::text FROM roadmap_sharelink l")
+        dumped = " ".join(row[0] for row in cursor.fetchall())
+    assert token not in dumped and other not in dumped
+    assert share.resolve(token) == link
+
+
+# --- who may create ---------------------------------------------------------------------
+
+
+def test_viewer_cannot_create_or_revoke_share_links(viewer, editor, product):
+    with pytest.raises(PermissionDenied):
+        make(viewer, product)
+    link, _token = make(editor, product)
+    with pytest.raises(PermissionDenied):
+        services.share_link_revoke(actor=viewer, link=link)
+
+
+def test_admin_and_editor_can_create_share_links(admin, editor, product):
+    assert make(admin, product)[0].created_by == admin
+    assert make(editor, product)[0].created_by == editor
+
+
+def test_viewer_sees_the_list_read_only_and_cannot_post(client_as_viewer, editor, product):
+    make(editor, product)
+    url = reverse("share_link_list", args=["acme", product.key])
+    response = client_as_viewer.get(url)
+    assert response.status_code == 200
+    assert b"New share link" not in response.content and b"Revoke" not in response.content
+    assert client_as_viewer.post(url, {"view": NNL}).status_code == 403
+    assert ShareLink.objects.count() == 1
+
+
+def test_viewer_gets_403_on_revoke(client_as_viewer, editor, product):
+    link, _token = make(editor, product)
+    url = reverse("share_link_revoke", args=["acme", product.key, link.pk])
+    assert client_as_viewer.post(url).status_code == 403
+
+
+def test_other_workspace_cannot_see_the_list(client, other_workspace, product):
+    boss = other_workspace.memberships.first().user
+    client.force_login(boss)
+    assert client.get(reverse("share_link_list", args=["acme", product.key])).status_code == 404
+
+
+def test_portfolio_view_only_for_product_lines(editor, workspace, product):
+    with pytest.raises(ValidationError) as caught:
+        make(editor, product, view=ShareLink.View.PORTFOLIO)
+    assert "view" in caught.value.message_dict
+    line = ProductFactory(workspace=workspace, name="Northwind", key="NWC", kind=Product.Kind.LINE)
+    assert make(editor, line, view=ShareLink.View.PORTFOLIO)[0].view == "portfolio"
+
+
+def test_unknown_view_is_refused(editor, product):
+    with pytest.raises(ValidationError):
+        make(editor, product, view="backlog")
+
+
+def test_past_expiry_is_refused(editor, product):
+    with pytest.raises(ValidationError) as caught:
+        make(editor, product, expires_at=timezone.now() - timedelta(minutes=1))
+    assert "expires_at" in caught.value.message_dict
+
+
+def test_params_are_sanitised_to_the_views_known_keys(editor, product):
+    link, _token = make(editor, product, view=ShareLink.View.TIMELINE,
+                        params={"zoom": "weeks", "group": "initiative", "evil": "x", "status": ["1", "2"]})
+    assert link.params == {"zoom": "weeks", "group": "initiative", "status": ["1", "2"]}
+    assignee, _token = make(editor, product, view=ShareLink.View.TIMELINE, params={"group": "assignee"})
+    assert assignee.params == {}
+    assert make(editor, product, params={"zoom": "weeks"})[0].params == {}
+
+
+# --- the public page ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("view", [NNL, ShareLink.View.RELEASE_TIMELINE, ShareLink.View.TIMELINE])
+def test_shared_page_renders_anonymously_with_noindex_and_no_store(client, editor, product, plan, view):
+    _link, token = make(editor, product, view=view)
+    response = shared(client, token)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert '<meta name="robots" content="noindex, nofollow">' in html
+    assert response["X-Robots-Tag"] == "noindex, nofollow"
+    assert response["Cache-Control"] == "no-store"
+    assert response["Referrer-Policy"] == "no-referrer"
+    assert "Mobile App — Roadmap" in html and "as of" in html and "<time" in html
+    assert "Tap to pay" in html
+
+
+@pytest.mark.parametrize("view", [NNL, ShareLink.View.RELEASE_TIMELINE, ShareLink.View.TIMELINE])
+def test_shared_page_shows_no_internal_fields_links_or_controls(client, editor, product, plan, view):
+    _link, token = make(editor, product, view=view)
+    html = shared(client, token).content.decode()
+    for secret in SECRETS:
+        assert secret not in html, secret
+    assert 'href="/w/' not in html and "/w/acme" not in html
+    assert "csrfmiddlewaretoken" not in html and "X-CSRFToken" not in html
+    assert "data-feature-url" not in html and "<form" not in html
+    assert 'class="avatar' not in html
+
+
+def test_portfolio_link_renders_the_lines_products_without_links(client, editor, workspace, product, plan):
+    line = ProductFactory(workspace=workspace, name="Northwind", key="NWC", kind=Product.Kind.LINE)
+    product.parent = line
+    product.save(update_fields=["parent"])
+    _link, token = make(editor, line, view=ShareLink.View.PORTFOLIO, params={"zoom": "quarters"})
+    html = shared(client, token).content.decode()
+    assert "Northwind — Roadmap" in html and "Mobile App" in html and "Summer" in html
+    assert 'href="/w/' not in html
+
+
+def test_unknown_revoked_expired_and_tampered_tokens_all_answer_the_same_404(client, editor, product, plan):
+    revoked, revoked_token = make(editor, product)
+    services.share_link_revoke(actor=editor, link=revoked)
+    expired, expired_token = make(editor, product, expires_at=timezone.now() + timedelta(hours=1))
+    ShareLink.objects.filter(pk=expired.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    _live, live_token = make(editor, product)
+    tampered = live_token[:-1] + ("A" if live_token[-1] != "A" else "B")
+    bodies = set()
+    for token in (revoked_token, expired_token, tampered, "x" * 43, "short", live_token.upper()):
+        response = shared(client, token)
+        assert response.status_code == 404, token
+        assert response["X-Robots-Tag"] == "noindex, nofollow"
+        bodies.add(response.content)
+    assert len(bodies) == 1
+    assert b"Tap to pay" not in bodies.pop()
+    assert shared(client, live_token).status_code == 200
+
+
+def test_revoke_page_revokes_and_the_link_stops_opening(client_as_editor, editor, product, plan):
+    link, token = make(editor, product)
+    response = client_as_editor.post(reverse("share_link_revoke", args=["acme", product.key, link.pk]))
+    assert response.status_code == 302
+    link.refresh_from_db()
+    assert link.revoked_at is not None
+    client_as_editor.logout()
+    assert shared(client_as_editor, token).status_code == 404
+
+
+def test_password_flow(client, editor, product, plan):
+    link, token = make(editor, product, password="open sesame")
+    other, other_token = make(editor, product, password="another one")
+    url = reverse("shared_view", args=[token])
+    first = client.get(url)
+    assert first.status_code == 200 and b'type="password"' in first.content and b"Tap to pay" not in first.content
+    assert first["X-Robots-Tag"] == "noindex, nofollow"
+    wrong = client.post(url, {"password": "nope"})
+    assert b"That password is not right." in wrong.content and b"Tap to pay" not in wrong.content
+    right = client.post(url, {"password": "open sesame"})
+    assert right.status_code == 302
+    assert b"Tap to pay" in client.get(url).content
+    # the other link of the same product still asks
+    again = client.get(reverse("shared_view", args=[other_token]))
+    assert b'type="password"' in again.content and b"Tap to pay" not in again.content
+    link.refresh_from_db()
+    assert link.password_hash and "open sesame" not in link.password_hash
+    assert link.view_count == 1
+
+
+def test_view_count_and_last_view_are_recorded(client, editor, product, plan):
+    link, token = make(editor, product)
+    assert link.view_count == 0 and link.last_viewed_at is None
+    shared(client, token)
+    shared(client, token)
+    link.refresh_from_db()
+    assert link.view_count == 2 and link.last_viewed_at is not None
+
+
+def test_query_params_in_the_url_change_nothing(client, editor, product, workspace, plan, workflow):
+    other = ProductFactory(workspace=workspace, name="Payments", key="PAY")
+    release_services.feature_create(actor=editor, product=other, title="OTHER-PRODUCT feature",
+                                    status=workflow["Planned"])
+    _link, token = make(editor, product, view=ShareLink.View.TIMELINE, params={"zoom": "quarters"})
+    plain = shared(client, token).content
+    for query in ({"zoom": "weeks"}, {"group": "assignee"}, {"product": "PAY"}, {"key": "PAY"},
+                  {"view": "now_next_later"}, {"format": "csv"}, {"status": "999"}):
+        response = shared(client, token, **query)
+        assert response.status_code == 200
+        assert response["Content-Type"].startswith("text/html")
+        body = response.content
+        assert b"OTHER-PRODUCT" not in body and b"Grace" not in body
+        assert _strip_time(body) == _strip_time(plain), query
+
+
+def _strip_time(body: bytes) -> bytes:
+    import re
+
+    return re.sub(rb"<time[^>]*>.*?</time>", b"", body)
+
+
+def test_a_token_opens_nothing_but_its_own_page(client, editor, product, plan):
+    _link, token = make(editor, product)
+    for path in (f"/s/{token}/timeline/", f"/s/{token}/../w/acme/", f"/w/acme/products/MOB/roadmap/?t={token}"):
+        response = client.get(path)
+        assert response.status_code in (302, 404), path
+        assert b"Tap to pay" not in response.content
+
+
+def test_the_api_never_accepts_a_share_token(client, editor, product, plan):
+    _link, token = make(editor, product)
+    for scheme in ("Bearer", "Token"):
+        response = client.get("/api/v1/features/", HTTP_AUTHORIZATION=f"{scheme} {token}")
+        assert response.status_code == 401, scheme
+
+
+def test_list_page_shows_the_new_link_once(client_as_editor, editor, product, plan):
+    url = reverse("share_link_list", args=["acme", product.key])
+    response = client_as_editor.post(url + "?view=timeline&zoom=weeks&group=initiative&evil=1",
+                                     {"view": "timeline", "expires_on": days(7).isoformat(), "password": "pw"})
+    assert response.status_code == 302
+    link = ShareLink.objects.get()
+    assert link.params == {"zoom": "weeks", "group": "initiative"}
+    assert link.has_password and link.expires_at.date() == days(7)
+    page = client_as_editor.get(url).content.decode()
+    assert "http://testserver/s/" in page and link.token_prefix in page
+    assert "Copy it now" in page
+    again = client_as_editor.get(url).content.decode()
+    assert "http://testserver/s/" not in again and f"{link.token_prefix}…" in again
+    assert "Active" in again and "Yes" in again
+
+
+def test_list_page_refuses_a_past_expiry_with_a_field_error(client_as_editor, product):
+    url = reverse("share_link_list", args=["acme", product.key])
+    response = client_as_editor.post(url, {"view": NNL, "expires_on": days(-2).isoformat()})
+    assert response.status_code == 200
+    assert "Choose an expiry date in the future." in response.content.decode()
+    assert not ShareLink.objects.exists()
+
+
+# --- cost -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("view", [NNL, ShareLink.View.RELEASE_TIMELINE, ShareLink.View.TIMELINE])
+def test_shared_page_query_count_is_flat(client, editor, product, plan, workflow, view):
+    _link, token = make(editor, product, view=view)
+
+    def add(n):
+        last = Feature.objects.filter(product=product).order_by("-number").first()
+        Feature.objects.bulk_create([
+            Feature(workspace_id=product.workspace_id, product=product, number=last.number + i + 1,
+                    title=f"Bulk {i}", status=workflow["Planned"], release=plan["current"],
+                    rank=f"{last.rank}{i:04d}", assignee=plan["engineer"])
+            for i in range(n)])
+
+    add(8)
+    few = count_queries(lambda: shared(client, token))
+    add(190)
+    many = count_queries(lambda: shared(client, token))
+    assert many == few
