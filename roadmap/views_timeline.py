@@ -19,7 +19,6 @@ from collections import Counter
 from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import F, Func
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -151,11 +150,12 @@ def _timeline_data(request: HttpRequest, workspace: Workspace, product: Product,
     filterset = FeatureFilterSet(request.GET, queryset=features, request=request)
     filtered = filterset.qs
     rows = release_selectors.feature_rows(filtered)
-    versions = dict(filtered.order_by().values_list("id", "version"))
+    versions = {row["id"]: row["version"] for row in rows}
     releases = list(release_selectors.release_list(user=request.user, product=product))
     dependencies = list(Dependency.objects.filter(feature__product=product).values_list("feature_id", "depends_on_id"))
     conflicts = release_selectors.ConflictIndex.of(release_selectors.conflicts_for(
-        product=product, feature_rows_=None if filterset.is_filtered else rows))
+        product=product, feature_rows_=None if filterset.is_filtered else rows, dependencies=dependencies,
+        releases=releases))
     goal_of = _goals_by_feature(product) if options.group is GroupBy.GOAL else {}
     return filterset, rows, versions, releases, dependencies, conflicts, goal_of
 
@@ -254,11 +254,6 @@ def _legend(colour: str, rows: list[dict]) -> list[dict]:
     return [{"label": label, "css": value} for value, label in CATEGORY_LEGEND]
 
 
-def _tags_in_use(product: Product) -> list[str]:
-    return list(Feature.objects.filter(product=product).annotate(tag=Func(F("tags"), function="unnest"))
-                .values_list("tag", flat=True).distinct().order_by("tag"))
-
-
 @workspace_view
 @require_GET
 @vary_on_headers("HX-Request")
@@ -305,7 +300,9 @@ def product_timeline(request: HttpRequest, workspace: Workspace, key: str) -> Ht
         "releases": built["releases"],
         "initiatives": list(Initiative.objects.visible_to(request.user).filter(product=product).order_by("name")),
         "members": list(User.objects.filter(memberships__workspace=workspace).order_by("full_name", "email")),
-        "tags": _tags_in_use(product),
+        # Unfiltered, the rows already hold every feature and so every tag in use.
+        "tags": release_selectors.tags_in_use(product=product) if built["filterset"].is_filtered
+        else sorted({tag for row in rows for tag in row["tags"]}),
         "none": NONE,
         "feature_count": len(rows),
         "drawn_count": len(layout.feature_bars),

@@ -40,6 +40,13 @@ def _roles(user) -> dict[int, str]:
     return roles
 
 
+def remember_roles(user, roles: dict[int, str]) -> None:
+    """Use `roles` ({workspace id: role}, all of the user's memberships, as a page has just
+    read them) instead of querying them again for this user object."""
+    if user is not None and user.is_authenticated:
+        user._waymark_roles = dict(roles)
+
+
 def role_in(user, workspace_or_obj) -> Role | None:
     """The user's role in the object's workspace, or None."""
     role = _roles(user).get(_workspace_id(workspace_or_obj))

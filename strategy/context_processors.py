@@ -20,7 +20,7 @@ def navigation(request: HttpRequest) -> dict:
         workspace = selectors.workspace_list(user=user).filter(slug=last).first() if last else None
     context = {
         # Lazy: evaluated only if the template draws the switcher.
-        "nav_workspaces": selectors.workspace_list(user=user),
+        "nav_workspaces": getattr(request, "nav_workspaces", None) or selectors.workspace_list(user=user),
         "current_workspace": workspace,
         "current_product": getattr(request, "product", None),
     }

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -43,7 +43,14 @@ def workspace_view(view=None, *, requires: str | None = None):
     @functools.wraps(view)
     @login_required
     def wrapper(request: HttpRequest, ws: str, *args, **kwargs):
-        workspace = selectors.workspace_get(user=request.user, slug=ws)
+        # One query gives the current workspace, every role of the user (for the access checks)
+        # and the workspace switcher's list.
+        workspaces = list(selectors.workspace_list(user=request.user))
+        workspace = next((w for w in workspaces if w.slug == ws), None)
+        if workspace is None:
+            raise Http404
+        access.remember_roles(request.user, {w.pk: w.role for w in workspaces})
+        request.nav_workspaces = workspaces
         if requires:
             access.ensure_can(request.user, requires, workspace)
         request.workspace = workspace

@@ -234,10 +234,12 @@ def test_conflicts_of_another_product_are_not_reported(editor, workspace, produc
     assert len(selectors.conflicts_for(product=web)) == 1
 
 
-def test_conflicts_cost_four_queries(editor, product):
+def test_conflicts_cost_three_queries_and_one_more_for_prerequisites_elsewhere(editor, workspace, product):
     release = make_release(editor, product, capacity=D(1))
-    for i in range(5):
-        make_feature(editor, product, title=f"F{i}", release=release, estimate=D(1))
+    features = [make_feature(editor, product, title=f"F{i}", release=release, estimate=D(1)) for i in range(5)]
+    assert count_queries(lambda: selectors.conflicts_for(product=product)) == 3
+    other = make_feature(editor, ProductFactory(workspace=workspace, key="WEB"), title="Elsewhere")
+    services.dependency_add(actor=editor, feature=features[0], depends_on=other)
     assert count_queries(lambda: selectors.conflicts_for(product=product)) == 4
 
 
