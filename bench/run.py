@@ -94,6 +94,7 @@ PAGES = [
     Page("portfolio timeline", "/w/{ws}/products/{line}/roadmap/portfolio/", target_ms=400),
     Page("now/next/later", "/w/{ws}/products/{product}/roadmap/now-next-later/"),
     Page("release timeline", "/w/{ws}/products/{product}/roadmap/releases/"),
+    Page("shared timeline", "/s/{share_token}/", anonymous=True, target_ms=250, max_queries=15),
 ]
 
 
@@ -243,7 +244,8 @@ def places() -> dict[str, str]:
     from django.db.models import Count
 
     from releases.models import Feature, Release
-    from strategy.models import Product, Workspace
+    from roadmap.services import share_link_create
+    from strategy.models import Product, User, Workspace
 
     workspace = Workspace.objects.get(slug=seed.WORKSPACE_SLUG)
     product = (Product.objects.filter(workspace=workspace, kind=Product.Kind.PRODUCT)
@@ -254,7 +256,11 @@ def places() -> dict[str, str]:
     feature = (Feature.objects.filter(product=product)
                .annotate(n=Count("dependencies", distinct=True) + Count("dependents", distinct=True))
                .order_by("-n", "number").first())
+    # A fresh link each run: only its digest is stored, so an older token cannot be read back.
+    _link, share_token = share_link_create(actor=User.objects.get(email=seed.BENCH_EMAIL), product=product,
+                                           view="timeline", params={"group": "release"})
     return {
+        "share_token": share_token,
         "ws": workspace.slug,
         "product": product.key,
         "line": product.parent.key if product.parent_id else product.key,
