@@ -347,6 +347,25 @@ def _refusal(exc: ValidationError) -> JsonResponse:
     return JsonResponse({"error": " ".join(exc.messages)}, status=409 if stale else 400)
 
 
+def _reschedule(request: HttpRequest, record, save) -> JsonResponse:
+    """Parse the new dates and hand them to `save(start, end, version)` (a service call, so
+    permissions, rules and stale-edit refusal apply); answer JSON for the dragging script."""
+    if record is None:
+        raise Http404("Nothing to reschedule.")
+    parsed = _reschedule_input(request)
+    if isinstance(parsed, JsonResponse):
+        return parsed
+    start, end, version = parsed
+    try:
+        saved = save(start, end, version)
+    except PermissionDenied:
+        return JsonResponse({"error": "You may not change this roadmap."}, status=403)
+    except ValidationError as exc:
+        return _refusal(exc)
+    return JsonResponse({"ok": True, "version": saved.version, "start": start.isoformat(),
+                         "end": end.isoformat()})
+
+
 @workspace_view(requires="releases.edit")
 @require_POST
 def feature_reschedule(request: HttpRequest, workspace: Workspace, key: str) -> JsonResponse:
@@ -355,21 +374,8 @@ def feature_reschedule(request: HttpRequest, workspace: Workspace, key: str) -> 
     number = _int(request.POST.get("number"))
     feature = release_selectors.feature_queryset(user=request.user, product=product).filter(
         number=number).first() if number is not None else None
-    if feature is None:
-        raise Http404("No such feature.")
-    parsed = _reschedule_input(request)
-    if isinstance(parsed, JsonResponse):
-        return parsed
-    start, end, version = parsed
-    try:
-        feature = release_services.feature_update(actor=request.user, feature=feature, version=version,
-                                                  start_date=start, end_date=end)
-    except PermissionDenied:
-        return JsonResponse({"error": "You may not change this roadmap."}, status=403)
-    except ValidationError as exc:
-        return _refusal(exc)
-    return JsonResponse({"ok": True, "version": feature.version, "start": start.isoformat(),
-                         "end": end.isoformat()})
+    return _reschedule(request, feature, lambda start, end, version: release_services.feature_update(
+        actor=request.user, feature=feature, version=version, start_date=start, end_date=end))
 
 
 @workspace_view(requires="releases.edit")
@@ -380,21 +386,8 @@ def release_reschedule(request: HttpRequest, workspace: Workspace, key: str) -> 
     pk = _int(request.POST.get("pk"))
     release = release_selectors.release_choices(user=request.user, product=product).filter(
         pk=pk).first() if pk is not None else None
-    if release is None:
-        raise Http404("No such release.")
-    parsed = _reschedule_input(request)
-    if isinstance(parsed, JsonResponse):
-        return parsed
-    start, end, version = parsed
-    try:
-        release = release_services.release_update(actor=request.user, release=release, version=version,
-                                                  start_date=start, release_date=end)
-    except PermissionDenied:
-        return JsonResponse({"error": "You may not change this roadmap."}, status=403)
-    except ValidationError as exc:
-        return _refusal(exc)
-    return JsonResponse({"ok": True, "version": release.version, "start": start.isoformat(),
-                         "end": end.isoformat()})
+    return _reschedule(request, release, lambda start, end, version: release_services.release_update(
+        actor=request.user, release=release, version=version, start_date=start, release_date=end))
 
 
 # --- exports ----------------------------------------------------------------------------
