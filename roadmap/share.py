@@ -190,15 +190,9 @@ def _now_next_later(product: Product, params: dict, today: date) -> Shared:
     return Shared(title="Now / Next / Later", body=mark_safe(body), css=("css/horizons.css",))  # noqa: S308
 
 
-_AVATAR = re.compile(r'<span class="avatar[^"]*"[^>]*>[^<]*</span>')
-
-
 def _release_timeline(product: Product, params: dict, today: date) -> Shared:
-    """The release timeline with the assignee initials taken out of the feature tables."""
-    context = views_horizons.release_timeline_context(product, today)
-    for item in context["past"] + context["future"]:
-        if item["features"]:
-            item["features"] = mark_safe(_AVATAR.sub("", str(item["features"])))  # noqa: S308 - removal only
+    """The release timeline without who works on what."""
+    context = views_horizons.release_timeline_context(product, today, show_assignees=False)
     body = render_to_string("roadmap/release_timeline.html#body", context)
     return Shared(title="Release timeline", body=mark_safe(body), css=("css/horizons.css",))  # noqa: S308
 

@@ -321,7 +321,7 @@ def _percent(part, whole) -> int:
     return round(100 * Decimal(part) / Decimal(whole)) if whole else 0
 
 
-def _feature_table(rows: list[dict]) -> SafeString:
+def _feature_table(rows: list[dict], *, show_assignees: bool = True) -> SafeString:
     """The features of an expanded release, grouped by status category, as one string."""
     if not rows:
         return mark_safe('<p class="hz-empty">No features in this release yet.</p>')  # noqa: S308 - constant
@@ -344,7 +344,7 @@ def _feature_table(rows: list[dict]) -> SafeString:
         for row in items:
             key = f"{row['product__key']}-{row['number']}"
             person = ""
-            if row["assignee_id"]:
+            if show_assignees and row["assignee_id"]:
                 name = row["assignee__full_name"] or "Assignee"
                 letters = initials(row["assignee__full_name"], row["assignee__email"]) or "?"
                 person = (f'<span class="avatar avatar--sm" data-initial="{_e(letters[:1])}" title="{_e(name)}">'
@@ -358,10 +358,11 @@ def _feature_table(rows: list[dict]) -> SafeString:
     return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
 
 
-def release_timeline_context(product: Product, today: date) -> dict:
+def release_timeline_context(product: Product, today: date, *, show_assignees: bool = True) -> dict:
     """The release timeline's data, computed without a user: the releases of `product` (or
     of its line's products) past to future, the current and next of each product expanded
-    with their features. Five queries at most."""
+    with their features (without who works on them when `show_assignees` is False, as on
+    share links). Five queries at most."""
     products = selectors.roadmap_products(product)
     product_ids = [p.pk for p in products]
     releases = list(selectors.timeline_releases(product_ids)) if product_ids else []
@@ -406,7 +407,8 @@ def release_timeline_context(product: Product, today: date) -> dict:
             "estimate_figure": f"{charts.format_number(release.done_estimate)}/"
                                f"{charts.format_number(release.planned_estimate)} pts",
             "milestones": [{"name": m.name, "date": m.date, "past": m.date < today} for m in release.milestones.all()],
-            "features": _feature_table(rows_by_release.get(release.pk, [])) if release.pk in expanded else "",
+            "features": _feature_table(rows_by_release.get(release.pk, []), show_assignees=show_assignees)
+            if release.pk in expanded else "",
         }
         (past if is_past else future).append(item)
     return {
