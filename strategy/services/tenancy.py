@@ -14,12 +14,13 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -35,6 +36,20 @@ INVITATION_SALT = "waymark.invitation"
 API_TOKEN_PREFIX = "wmk_"
 
 logger = logging.getLogger(__name__)
+
+
+
+@contextmanager
+def _unique(constraint: str, field: str, message: str):
+    """Turn a violation of the named uniqueness `constraint` into a field error. Services
+    check uniqueness first; this covers the race where two requests pass that check at once."""
+    try:
+        with transaction.atomic():
+            yield
+    except IntegrityError as exc:
+        if getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None) == constraint:
+            raise ValidationError({field: message}) from exc
+        raise
 
 
 # --- workspaces -------------------------------------------------------------
@@ -189,7 +204,9 @@ def invitation_create(*, actor: User, workspace: Workspace, email: str, role: st
         }
     if errors:
         raise ValidationError(errors)
-    invitation = Invitation.objects.create(workspace=workspace, email=email, role=role, invited_by=actor)
+    with _unique("strategy_invitation_one_pending_per_email", "email",
+                 _("%(email)s already has a pending invitation.") % {"email": email}):
+        invitation = Invitation.objects.create(workspace=workspace, email=email, role=role, invited_by=actor)
     _queue_invitation_email(invitation.pk)
     return invitation
 
@@ -261,7 +278,9 @@ def invitation_accept_with_signup(*, invitation: Invitation, full_name: str, pas
     """Create the invited person's account and accept the invitation in one step."""
     if User.objects.filter(email__iexact=invitation.email).exists():
         raise ValidationError(_("An account with this email exists. Sign in to accept the invitation."))
-    user = User.objects.create_user(invitation.email, password, full_name=full_name.strip())
+    with _unique("strategy_user_email_unique_any_case", "email",
+                 _("An account with this email exists. Sign in to accept the invitation.")):
+        user = User.objects.create_user(invitation.email, password, full_name=full_name.strip())
     return invitation_accept(user=user, invitation=invitation)
 
 
@@ -270,14 +289,16 @@ def invitation_accept_with_signup(*, invitation: Invitation, full_name: str, pas
 PRODUCT_FIELDS = ("name", "key", "kind", "parent", "description", "stage", "owner")
 
 
+def _key_taken(key: str) -> str:
+    return _("Another product in this workspace already uses the key %(key)s.") % {"key": key}
+
+
 def _validate_product(product: Product, *, owner_changed: bool = True) -> None:
     errors: dict[str, str] = {}
     product.key = (product.key or "").strip().upper()
     clash = Product.objects.filter(workspace_id=product.workspace_id, key=product.key).exclude(pk=product.pk)
     if product.key and clash.exists():
-        errors["key"] = _("Another product in this workspace already uses the key %(key)s.") % {
-            "key": product.key
-        }
+        errors["key"] = _key_taken(product.key)
     parent = product.parent
     if parent is not None:
         if parent.workspace_id != product.workspace_id or not parent.is_line:
@@ -326,7 +347,9 @@ def product_create(
         description=description, stage=stage, owner=owner, updated_by=actor,
     )
     _validate_product(product)
-    product.save()
+    with _unique("strategy_product_key_unique_in_workspace", "key",
+                 _key_taken(product.key)):
+        product.save()
     return product
 
 
@@ -358,7 +381,9 @@ def product_update(*, actor: User, product: Product, version: int | None = None,
     _validate_product(current, owner_changed=current.owner_id != previous_owner_id)
     current.version = F("version") + 1
     current.updated_by = actor
-    current.save()
+    with _unique("strategy_product_key_unique_in_workspace", "key",
+                 _key_taken(current.key)):
+        current.save()
     current.refresh_from_db()
     return current
 

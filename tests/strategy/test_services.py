@@ -363,3 +363,22 @@ def test_a_former_members_ownership_does_not_block_other_edits(workspace, admin,
     product.refresh_from_db()
     updated = services.product_update(actor=admin, product=product, description="Fine")
     assert updated.description == "Fine"
+
+
+def test_a_key_taken_by_a_concurrent_request_is_a_field_error_not_a_crash(workspace, product):
+    """The race the service's own check cannot see: the row appears between check and insert."""
+    from strategy.services.tenancy import _unique
+
+    with pytest.raises(ValidationError) as exc, _unique("strategy_product_key_unique_in_workspace", "key", "taken"):
+        ProductFactory(workspace=workspace, key=product.key)
+    assert exc.value.message_dict == {"key": ["taken"]}
+    assert Product.objects.filter(key=product.key).count() == 1
+
+
+def test_other_integrity_errors_are_not_disguised(workspace, product):
+    from django.db import IntegrityError
+
+    from strategy.services.tenancy import _unique
+
+    with pytest.raises(IntegrityError), _unique("some_other_constraint", "key", "taken"):
+        ProductFactory(workspace=workspace, key=product.key)
