@@ -18,6 +18,7 @@ urlpatterns: list = [
     path("competitors/new/", views.competitor_create, name="competitor_create"),
     path("competitors/compare/", views.competitor_comparison, name="competitor_comparison"),
     path("competitors/compare/criteria/", views.criterion_create, name="criterion_create"),
+    path("competitors/compare/criteria/<int:pk>/edit/", views.criterion_edit, name="criterion_edit"),
     path("competitors/compare/criteria/<int:pk>/delete/", views.criterion_delete, name="criterion_delete"),
     path("competitors/<int:pk>/", views.competitor_detail, name="competitor_detail"),
     path("competitors/<int:pk>/edit/", views.competitor_edit, name="competitor_edit"),

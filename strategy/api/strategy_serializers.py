@@ -270,6 +270,14 @@ class CriterionInputSerializer(InputSerializer):
     name = serializers.CharField(max_length=120)
 
 
+class CriterionUpdateInputSerializer(serializers.Serializer):
+    """Field names are the keyword arguments of `criterion_update`."""
+
+    name = serializers.CharField(max_length=120, required=False)
+    move = serializers.ChoiceField(choices=["up", "down"], required=False, source="direction",
+                                   help_text="Move the criterion one row up or down.")
+
+
 class ComparisonColumnSerializer(serializers.Serializer):
     competitor = serializers.IntegerField(
         source="competitor.pk", allow_null=True, read_only=True,

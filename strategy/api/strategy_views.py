@@ -40,6 +40,7 @@ from .strategy_serializers import (
     CompetitorSerializer,
     CriterionInputSerializer,
     CriterionSerializer,
+    CriterionUpdateInputSerializer,
     GoalInputSerializer,
     GoalSerializer,
     InitiativeInputSerializer,
@@ -270,6 +271,13 @@ class CriterionViewSet(RecordViewSet):
         _refuse_early(request, "product", self._products())
         criterion = services.criterion_create(actor=request.user, **self._input())
         return self._show(criterion, status.HTTP_201_CREATED)
+
+    @extend_schema(request=CriterionUpdateInputSerializer, responses=CriterionSerializer)
+    def partial_update(self, request, pk=None):
+        criterion = self.get_object()
+        data = CriterionUpdateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._show(services.criterion_update(actor=request.user, criterion=criterion, **data.validated_data))
 
     def destroy(self, request, pk=None):
         services.criterion_delete(actor=request.user, criterion=self.get_object())

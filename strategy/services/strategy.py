@@ -221,6 +221,37 @@ def criterion_create(*, actor: User, product: Product, name: str) -> ComparisonC
 
 
 @transaction.atomic
+def criterion_update(*, actor: User, criterion: ComparisonCriterion, name: str | None = None,
+                     direction: str | None = None) -> ComparisonCriterion:
+    """Rename a criterion, and/or move it one row "up" or "down" in the comparison (it swaps
+    places with its neighbour). Raises PermissionDenied or ValidationError."""
+    access.ensure_can(actor, "strategy.edit", criterion)
+    if name is not None:
+        name = name.strip()
+        if not name:
+            raise ValidationError({"name": _("Name the criterion, for example “Ease of setup”.")})
+        clash = ComparisonCriterion.objects.filter(product_id=criterion.product_id, name__iexact=name).exclude(
+            pk=criterion.pk)
+        if clash.exists():
+            raise ValidationError({"name": _("This criterion is already in the comparison.")})
+        criterion.name = name
+        criterion.save(update_fields=["name", "updated_at"])
+    if direction is not None:
+        if direction not in ("up", "down"):
+            raise ValidationError({"direction": _("Move a criterion up or down.")})
+        rows = list(ComparisonCriterion.objects.select_for_update().filter(product_id=criterion.product_id))
+        index = next(i for i, row in enumerate(rows) if row.pk == criterion.pk)
+        other = index - 1 if direction == "up" else index + 1
+        if 0 <= other < len(rows):
+            rows[index], rows[other] = rows[other], rows[index]
+            for position, row in enumerate(rows, start=1):
+                row.position = position
+            ComparisonCriterion.objects.bulk_update(rows, ["position"])
+            criterion.position = next(row.position for row in rows if row.pk == criterion.pk)
+    return criterion
+
+
+@transaction.atomic
 def criterion_delete(*, actor: User, criterion: ComparisonCriterion) -> None:
     access.ensure_can(actor, "strategy.edit", criterion)
     criterion.delete()

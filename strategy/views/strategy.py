@@ -395,6 +395,23 @@ def criterion_create(request: HttpRequest, workspace, key: str) -> HttpResponse:
 
 @workspace_view(requires="strategy.edit")
 @require_POST
+def criterion_edit(request: HttpRequest, workspace, key: str, pk: int) -> HttpResponse:
+    """Rename a criterion (`name`) or move it a row `up` or `down` (`direction`)."""
+    product = _product(request, workspace, key)
+    comparison = selectors.comparison_get(user=request.user, product=product)
+    criterion = next((c for c in comparison.criteria if c.pk == pk), None)
+    if criterion is None:
+        raise Http404("No such criterion.")
+    try:
+        services.criterion_update(actor=request.user, criterion=criterion, name=request.POST.get("name"),
+                                  direction=request.POST.get("direction"))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect(reverse("competitor_comparison", args=[workspace.slug, product.key]) + "?edit=1")
+
+
+@workspace_view(requires="strategy.edit")
+@require_POST
 def criterion_delete(request: HttpRequest, workspace, key: str, pk: int) -> HttpResponse:
     product = _product(request, workspace, key)
     comparison = selectors.comparison_get(user=request.user, product=product)

@@ -951,3 +951,21 @@ def test_the_openapi_schema_describes_the_strategy_endpoints(client):
         assert f"{path}:" in content
     assert "active_on" in content
     assert "StaleVision" in content
+
+
+def test_criteria_are_renamed_and_moved_through_the_api(editor, product):
+    from strategy import services as strategy_services
+
+    first = strategy_services.criterion_create(actor=editor, product=product, name="Price")
+    second = strategy_services.criterion_create(actor=editor, product=product, name="Setup")
+    client = _api(editor)
+    detail = reverse("strategy-api:criterion-detail", args=[second.pk])
+
+    renamed = client.patch(detail, {"name": "Ease of setup", "move": "up"}, format="json")
+    bad = client.patch(detail, {"move": "sideways"}, format="json")
+
+    assert renamed.status_code == 200 and renamed.json()["name"] == "Ease of setup"
+    assert bad.status_code == 400 and "move" in bad.json()
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert second.position < first.position

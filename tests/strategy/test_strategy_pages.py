@@ -558,3 +558,29 @@ def test_the_comparison_edit_mode_queries_do_not_grow_with_the_grid(client_as_ed
     few = count_queries(lambda: client_as_editor.get(url))
     _fill(editor, product, 13, start=2)
     assert count_queries(lambda: client_as_editor.get(url)) == few
+
+
+def test_an_editor_moves_and_renames_a_criterion_from_the_comparison(client_as_editor, editor, workspace, product):
+    from strategy.models import ComparisonCriterion
+
+    services.competitor_create(actor=editor, product=product, name="Rival")
+    price = services.criterion_create(actor=editor, product=product, name="Price")
+    setup = services.criterion_create(actor=editor, product=product, name="Setup")
+    url = reverse("criterion_edit", args=[workspace.slug, product.key, setup.pk])
+
+    assert client_as_editor.post(url, {"direction": "up"}).status_code == 302
+    client_as_editor.post(reverse("criterion_edit", args=[workspace.slug, product.key, price.pk]), {"name": "Cost"})
+
+    assert list(ComparisonCriterion.objects.filter(product=product).values_list("name", flat=True)) == [
+        "Setup", "Cost"]
+    page = client_as_editor.get(reverse("competitor_comparison", args=[workspace.slug, product.key]) + "?edit=1")
+    assert reverse("criterion_edit", args=[workspace.slug, product.key, price.pk]) in page.content.decode()
+
+
+def test_viewers_cannot_edit_criteria(client_as_viewer, editor, workspace, product):
+    price = services.criterion_create(actor=editor, product=product, name="Price")
+    response = client_as_viewer.post(reverse("criterion_edit", args=[workspace.slug, product.key, price.pk]),
+                                     {"name": "Cost"})
+    assert response.status_code == 403
+    price.refresh_from_db()
+    assert price.name == "Price"

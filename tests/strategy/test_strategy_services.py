@@ -830,3 +830,25 @@ def test_changing_an_initiatives_goals_is_recorded_with_its_author(workspace, ed
     latest = initiative.history.order_by("-history_date", "-history_id").first()
     assert latest.history_user == admin
     assert [g.goal_id for g in latest.goals.all()] == [goal.pk]
+
+
+def test_criteria_are_renamed_and_moved_by_swapping_with_their_neighbour(editor, product):
+    from strategy.models import ComparisonCriterion
+
+    price, setup, support = (services.criterion_create(actor=editor, product=product, name=n)
+                             for n in ("Price", "Setup", "Support"))
+    services.criterion_update(actor=editor, criterion=support, direction="up")
+    services.criterion_update(actor=editor, criterion=price, name="Pricing")
+    services.criterion_update(actor=editor, criterion=price, direction="up")  # already first: stays
+
+    order = list(ComparisonCriterion.objects.filter(product=product).values_list("name", flat=True))
+    assert order == ["Pricing", "Support", "Setup"]
+    with pytest.raises(ValidationError) as exc:
+        services.criterion_update(actor=editor, criterion=setup, name="pricing")
+    assert "name" in exc.value.message_dict
+
+
+def test_viewers_cannot_change_criteria(editor, viewer, product):
+    criterion = services.criterion_create(actor=editor, product=product, name="Price")
+    with pytest.raises(PermissionDenied):
+        services.criterion_update(actor=viewer, criterion=criterion, name="Cost")
