@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.hashers import check_password
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from strategy import access
+from strategy.auth import client_ip
 from strategy.forms import apply_service_errors
 from strategy.views.tenancy import _product, workspace_view
 
@@ -46,6 +48,10 @@ def _not_found(request: HttpRequest) -> HttpResponse:
     return _public(render(request, "roadmap/shared_not_found.html", status=404))
 
 
+PASSWORD_ATTEMPTS = 10
+PASSWORD_LOCKOUT_SECONDS = 15 * 60
+
+
 @require_http_methods(["GET", "POST"])
 def shared_view(request: HttpRequest, token: str) -> HttpResponse:
     """The one view a share link grants, read-only, for anyone holding the token."""
@@ -55,11 +61,18 @@ def shared_view(request: HttpRequest, token: str) -> HttpResponse:
     product = link.product
     if link.has_password and not request.session.get(_unlocked_key(link)):
         form = SharePasswordForm(request.POST if request.method == "POST" else None)
-        if request.method == "POST" and form.is_valid():
+        attempts_key = f"waymark:share-password:{link.pk}:{client_ip(request)}"
+        if request.method == "POST" and cache.get(attempts_key, 0) >= PASSWORD_ATTEMPTS:
+            form.is_valid()
+            form.add_error("password", _("Too many wrong passwords. Try again in 15 minutes."))
+        elif request.method == "POST" and form.is_valid():
             if check_password(form.cleaned_data["password"], link.password_hash):
                 request.session.cycle_key()
                 request.session[_unlocked_key(link)] = True
                 return _public(redirect(request.path))
+            # Guessing is throttled per link and address, like failed sign-ins.
+            cache.add(attempts_key, 0, timeout=PASSWORD_LOCKOUT_SECONDS)
+            cache.incr(attempts_key)
             form.add_error("password", _("That password is not right."))
         return _public(render(request, "roadmap/shared_password.html", {"form": form, "product": product}))
     if request.method == "POST":

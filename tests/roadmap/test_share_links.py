@@ -228,6 +228,25 @@ def test_password_flow(client, editor, product, plan):
     assert link.view_count == 1
 
 
+def test_password_guessing_is_throttled_per_link(client, editor, product, plan):
+    from django.core.cache import cache
+
+    from roadmap.views_share import PASSWORD_ATTEMPTS
+
+    link, token = make(editor, product, password="open sesame")
+    url = reverse("shared_view", args=[token])
+    key = f"waymark:share-password:{link.pk}:127.0.0.1"
+    cache.delete(key)
+    try:
+        for _ in range(PASSWORD_ATTEMPTS):
+            client.post(url, {"password": "guess"})
+        refused = client.post(url, {"password": "open sesame"})
+        assert b"Too many wrong passwords" in refused.content
+        assert b"Tap to pay" not in client.get(url).content
+    finally:
+        cache.delete(key)
+
+
 def test_view_count_and_last_view_are_recorded(client, editor, product, plan):
     link, token = make(editor, product)
     assert link.view_count == 0 and link.last_viewed_at is None
