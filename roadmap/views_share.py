@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
+from redis.exceptions import RedisError
 
 from strategy import access
 from strategy.auth import client_ip
@@ -52,6 +53,21 @@ PASSWORD_ATTEMPTS = 10
 PASSWORD_LOCKOUT_SECONDS = 15 * 60
 
 
+def _wrong_attempts(key: str) -> int:
+    try:
+        return cache.get(key, 0)
+    except RedisError:  # the page keeps working without Redis, unthrottled
+        return 0
+
+
+def _count_wrong_attempt(key: str) -> None:
+    try:
+        cache.add(key, 0, timeout=PASSWORD_LOCKOUT_SECONDS)
+        cache.incr(key)
+    except RedisError:
+        pass
+
+
 @require_http_methods(["GET", "POST"])
 def shared_view(request: HttpRequest, token: str) -> HttpResponse:
     """The one view a share link grants, read-only, for anyone holding the token."""
@@ -62,7 +78,7 @@ def shared_view(request: HttpRequest, token: str) -> HttpResponse:
     if link.has_password and not request.session.get(_unlocked_key(link)):
         form = SharePasswordForm(request.POST if request.method == "POST" else None)
         attempts_key = f"waymark:share-password:{link.pk}:{client_ip(request)}"
-        if request.method == "POST" and cache.get(attempts_key, 0) >= PASSWORD_ATTEMPTS:
+        if request.method == "POST" and _wrong_attempts(attempts_key) >= PASSWORD_ATTEMPTS:
             form.is_valid()
             form.add_error("password", _("Too many wrong passwords. Try again in 15 minutes."))
         elif request.method == "POST" and form.is_valid():
@@ -71,8 +87,7 @@ def shared_view(request: HttpRequest, token: str) -> HttpResponse:
                 request.session[_unlocked_key(link)] = True
                 return _public(redirect(request.path))
             # Guessing is throttled per link and address, like failed sign-ins.
-            cache.add(attempts_key, 0, timeout=PASSWORD_LOCKOUT_SECONDS)
-            cache.incr(attempts_key)
+            _count_wrong_attempt(attempts_key)
             form.add_error("password", _("That password is not right."))
         return _public(render(request, "roadmap/shared_password.html", {"form": form, "product": product}))
     if request.method == "POST":
