@@ -35,6 +35,7 @@ with the same dict.
 from __future__ import annotations
 
 import csv
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -185,7 +186,8 @@ def _column_html(groups: list[tuple[dict | None, list[tuple[dict, dict | None]]]
     parts = []
     for initiative, items in groups:
         if initiative:
-            head = (f'<span class="hz-chip" style="background:{_e(initiative["colour"] or "#0ea5e9")}" '
+            colour = initiative["colour"] if HEX_COLOUR.match(initiative["colour"] or "") else "#0ea5e9"
+            head = (f'<span class="hz-chip" style="background:{colour}" '
                     f'aria-hidden="true"></span><span class="hz-group__name">{_e(initiative["name"])}</span>')
         else:
             head = '<span class="hz-chip hz-chip--none" aria-hidden="true"></span>' \
@@ -315,6 +317,9 @@ def now_next_later(request: HttpRequest, workspace, key: str) -> HttpResponse:
 
 
 # --- release timeline -------------------------------------------------------------
+
+
+HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
 def _percent(part, whole) -> int:

@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from redis.exceptions import RedisError
@@ -31,7 +32,6 @@ PUBLIC_HEADERS = {
     "Cache-Control": "no-store",
     "Referrer-Policy": "no-referrer",
 }
-NEW_TOKEN_SESSION_KEY = "share_link_new_token"
 
 
 def _unlocked_key(link: ShareLink) -> str:
@@ -50,20 +50,27 @@ def _not_found(request: HttpRequest) -> HttpResponse:
 
 
 PASSWORD_ATTEMPTS = 10
+PASSWORD_ATTEMPTS_PER_LINK = 50
 PASSWORD_LOCKOUT_SECONDS = 15 * 60
 
 
-def _wrong_attempts(key: str) -> int:
+def _attempts_refusal(keys: dict[str, int]) -> str:
+    """Why a password attempt is refused now, or "" when it may be checked. Without Redis
+    nothing can be counted, so attempts wait until it is back (links without a password
+    keep working)."""
     try:
-        return cache.get(key, 0)
-    except RedisError:  # the page keeps working without Redis, unthrottled
-        return 0
+        if any((cache.get(key) or 0) >= limit for key, limit in keys.items()):
+            return _("Too many wrong passwords. Try again in 15 minutes.")
+    except RedisError:
+        return _("Passwords cannot be checked right now. Try again in a few minutes.")
+    return ""
 
 
-def _count_wrong_attempt(key: str) -> None:
+def _count_wrong_attempt(keys: dict[str, int]) -> None:
     try:
-        cache.add(key, 0, timeout=PASSWORD_LOCKOUT_SECONDS)
-        cache.incr(key)
+        for key in keys:
+            cache.add(key, 0, timeout=PASSWORD_LOCKOUT_SECONDS)
+            cache.incr(key)
     except RedisError:
         pass
 
@@ -77,17 +84,20 @@ def shared_view(request: HttpRequest, token: str) -> HttpResponse:
     product = link.product
     if link.has_password and not request.session.get(_unlocked_key(link)):
         form = SharePasswordForm(request.POST if request.method == "POST" else None)
-        attempts_key = f"waymark:share-password:{link.pk}:{client_ip(request)}"
-        if request.method == "POST" and _wrong_attempts(attempts_key) >= PASSWORD_ATTEMPTS:
+        # Per address, and per link whatever the address (an attacker with many addresses).
+        attempts = {f"waymark:share-password:{link.pk}:{client_ip(request)}": PASSWORD_ATTEMPTS,
+                    f"waymark:share-password:{link.pk}": PASSWORD_ATTEMPTS_PER_LINK}
+        refusal = _attempts_refusal(attempts) if request.method == "POST" else ""
+        if refusal:
             form.is_valid()
-            form.add_error("password", _("Too many wrong passwords. Try again in 15 minutes."))
+            form.add_error("password", refusal)
         elif request.method == "POST" and form.is_valid():
             if check_password(form.cleaned_data["password"], link.password_hash):
                 request.session.cycle_key()
                 request.session[_unlocked_key(link)] = True
                 return _public(redirect(request.path))
             # Guessing is throttled per link and address, like failed sign-ins.
-            _count_wrong_attempt(attempts_key)
+            _count_wrong_attempt(attempts)
             form.add_error("password", _("That password is not right."))
         return _public(render(request, "roadmap/shared_password.html", {"form": form, "product": product}))
     if request.method == "POST":
@@ -116,6 +126,7 @@ def share_link_list(request: HttpRequest, workspace, key: str) -> HttpResponse:
     params = share.sanitise_params(source.get("view", ""), request.GET)
     form = ShareLinkForm(request.POST if request.method == "POST" else None, is_line=product.is_line,
                          initial={"view": request.GET.get("view") or ShareLink.View.NOW_NEXT_LATER})
+    created = None
     if request.method == "POST" and form.is_valid():
         try:
             link, token = services.share_link_create(
@@ -124,20 +135,21 @@ def share_link_list(request: HttpRequest, workspace, key: str) -> HttpResponse:
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
-            # Shown once, on the next page; the database keeps only the digest.
-            request.session[NEW_TOKEN_SESSION_KEY] = {"pk": link.pk, "token": token}
-            return redirect(reverse("share_link_list", args=[workspace.slug, product.key]))
-    created = request.session.pop(NEW_TOKEN_SESSION_KEY, None)
+            # The link appears in this one response, which nothing caches; only its digest is kept.
+            created = {"pk": link.pk, "token": token}
+            form = ShareLinkForm(None, is_line=product.is_line, initial={"view": link.view})
     now = timezone.now()
     links = _links(product)
     for link in links:
         link.status = link.status_at(now)
     new_url = f"{settings.SITE_URL}{reverse('shared_view', args=[created['token']])}" if created else ""
-    return render(request, "roadmap/share_link_list.html", {
+    response = render(request, "roadmap/share_link_list.html", {
         "workspace": workspace, "product": product, "form": form, "links": links, "can_edit": can_edit,
         "new_url": new_url, "new_pk": created["pk"] if created else None,
         "params_text": " · ".join(f"{k}={','.join(v) if isinstance(v, list) else v}" for k, v in params.items()),
-    })
+    }, status=400 if request.method == "POST" and not created else 200)
+    add_never_cache_headers(response)
+    return response
 
 
 @workspace_view(requires="releases.edit")

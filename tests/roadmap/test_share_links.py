@@ -247,6 +247,18 @@ def test_password_guessing_is_throttled_per_link(client, editor, product, plan):
         cache.delete(key)
 
 
+def test_without_redis_password_attempts_are_refused_rather_than_unthrottled(client, editor, product, plan,
+                                                                            settings):
+    link, token = make(editor, product, password="open sesame")
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": "redis://127.0.0.1:1/0"}}
+
+    response = client.post(reverse("shared_view", args=[token]), {"password": "open sesame"})
+
+    assert b"Passwords cannot be checked right now" in response.content
+    assert b"Tap to pay" not in client.get(reverse("shared_view", args=[token])).content
+
+
 def test_view_count_and_last_view_are_recorded(client, editor, product, plan):
     link, token = make(editor, product)
     assert link.view_count == 0 and link.last_viewed_at is None
@@ -297,11 +309,12 @@ def test_list_page_shows_the_new_link_once(client_as_editor, editor, product, pl
     url = reverse("share_link_list", args=["acme", product.key])
     response = client_as_editor.post(url + "?view=timeline&zoom=weeks&group=initiative&evil=1",
                                      {"view": "timeline", "expires_on": days(7).isoformat(), "password": "pw"})
-    assert response.status_code == 302
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
     link = ShareLink.objects.get()
     assert link.params == {"zoom": "weeks", "group": "initiative"}
     assert link.has_password and link.expires_at.date() == days(7)
-    page = client_as_editor.get(url).content.decode()
+    page = response.content.decode()
     assert "http://testserver/s/" in page and link.token_prefix in page
     assert "Copy it now" in page
     again = client_as_editor.get(url).content.decode()
@@ -312,7 +325,7 @@ def test_list_page_shows_the_new_link_once(client_as_editor, editor, product, pl
 def test_list_page_refuses_a_past_expiry_with_a_field_error(client_as_editor, product):
     url = reverse("share_link_list", args=["acme", product.key])
     response = client_as_editor.post(url, {"view": NNL, "expires_on": days(-2).isoformat()})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Choose an expiry date in the future." in response.content.decode()
     assert not ShareLink.objects.exists()
 
