@@ -4,6 +4,7 @@ requirements, dependencies and comments."""
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
@@ -11,7 +12,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models.functions import Coalesce, Lower
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -65,6 +66,20 @@ class WorkflowStatus(TimeStampedModel):
         return self.category in CLOSED_CATEGORIES
 
 
+class ReleaseQuerySet(WorkspaceScopedQuerySet):
+    def with_progress(self) -> ReleaseQuerySet:
+        """Feature counts and estimates, all and done (won't-do features left out), and the
+        milestones in date order: what every list of releases draws."""
+        counted = ~models.Q(features__status__category=StatusCategory.WONT_DO)
+        done = models.Q(features__status__category=StatusCategory.DONE)
+        return self.annotate(
+            feature_count=models.Count("features", filter=counted),
+            done_count=models.Count("features", filter=done),
+            planned_estimate=Coalesce(models.Sum("features__estimate", filter=counted), Decimal(0)),
+            done_estimate=Coalesce(models.Sum("features__estimate", filter=done), Decimal(0)),
+        ).prefetch_related(models.Prefetch("milestones", queryset=Milestone.objects.order_by("date", "id")))
+
+
 class Release(TimeStampedModel):
     """A dated delivery of a product: what ships together, between a start and a release date."""
 
@@ -90,7 +105,7 @@ class Release(TimeStampedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     version = models.PositiveIntegerField(default=1)
 
-    objects = WorkspaceScopedQuerySet.as_manager()
+    objects = ReleaseQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
 
     class Meta:

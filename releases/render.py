@@ -18,7 +18,7 @@ from datetime import date
 from decimal import Decimal
 from html import escape
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from strategy.charts import format_axis, format_number
@@ -110,28 +110,17 @@ class Links:
     """Feature links of one product, computed once: `feature_detail` reversed with a
     sentinel number and split, so 2,000 rows cost no 2,000 `reverse` calls."""
 
-    prefix: str | None = None
-    suffix: str = ""
+    prefix: str
+    suffix: str
 
     @classmethod
     def for_product(cls, workspace_slug: str, product_key: str) -> Links:
-        try:
-            url = reverse("feature_detail", args=[workspace_slug, product_key, _SENTINEL])
-        except NoReverseMatch:
-            return cls()
+        url = reverse("feature_detail", args=[workspace_slug, product_key, _SENTINEL])
         prefix, _sep, suffix = url.partition(str(_SENTINEL))
         return cls(prefix=prefix, suffix=suffix)
 
-    def feature(self, number: int) -> str | None:
-        return f"{self.prefix}{number}{self.suffix}" if self.prefix is not None else None
-
-
-def _link(links: Links, number: int, text: str, css: str, title: str = "") -> str:
-    url = links.feature(number)
-    tip = f' title="{_e(title)}"' if title else ""
-    if url is None:
-        return f'<span class="{css}"{tip}>{_e(text)}</span>'
-    return f'<a class="{css}" href="{_e(url)}"{tip}>{_e(text)}</a>'
+    def feature(self, number: int) -> str:
+        return f"{self.prefix}{number}{self.suffix}"
 
 
 def _conflict_flag(messages: list[str]) -> str:
@@ -213,14 +202,10 @@ def backlog_rows(rows: Sequence[dict], options: BacklogOptions) -> SafeString:
             out.append(f'<td class="brow__check">{handle}<input type="checkbox" name="numbers" value="{number}" '
                        f'form="bulk-form" aria-label="Select {key}" data-select></td>')
         title = _e(row["title"])
-        if url is None:
-            out.append(f'<td class="brow__key"><span class="fkey">{key}</span>')
-        else:
-            out.append(f'<td class="brow__key"><a class="fkey" href="{_e(url)}">{key}</a>')
+        out.append(f'<td class="brow__key"><a class="fkey" href="{_e(url)}">{key}</a>')
         out.append(_conflict_flag(messages) if messages else "")
         out.append('</td><td class="brow__title"><div class="brow__t">')
-        out.append(f'<a class="row-link" href="{_e(url)}" title="{title}">{title}</a>' if url is not None
-                   else f'<span class="row-link" title="{title}">{title}</span>')
+        out.append(f'<a class="row-link" href="{_e(url)}" title="{title}">{title}</a>')
         if row["tags"]:
             out.append(memo.get_or(("tags", tuple(row["tags"])), lambda r=row: _tags(r["tags"])))
         out.append("</div></td><td>")
@@ -321,7 +306,7 @@ def board_card(row: dict, options: BoardOptions, memo: _Memo | None = None) -> s
         f'data-estimate="{estimate if estimate is not None else 0}" data-status="{row["status_id"]}" '
         f'data-version="{row.get("version", "")}" data-rank="{_e(row["rank"])}"'
         f'{drag}><div class="kcard__top">',
-        f'<a class="fkey" href="{_e(url)}">{key}</a>' if url else f'<span class="fkey">{key}</span>',
+        f'<a class="fkey" href="{_e(url)}">{key}</a>',
         '<span class="kcard__flags">',
         _blocked_flag(blockers) if blockers else "",
         _conflict_flag(conflicts) if conflicts else "",
@@ -339,7 +324,7 @@ def board_card(row: dict, options: BoardOptions, memo: _Memo | None = None) -> s
                      f'<button type="submit" class="btn btn--sm">Move</button></form></details>')
     parts += [
         '</div><p class="kcard__title">',
-        f'<a class="kcard__link" href="{_e(url)}">{title}</a>' if url else title,
+        f'<a class="kcard__link" href="{_e(url)}">{title}</a>',
         '</p><div class="kcard__meta">',
         memo.get_or(("tags", tuple(row["tags"])), lambda: _tags(row["tags"], limit=2)) if row["tags"] else "",
         '<span class="kcard__spacer"></span>',
@@ -587,10 +572,7 @@ def value_effort_matrix(rows: Sequence[dict], links: Links, *, width: int = 880,
             lx, anchor = label
             inner += (f'<text class="matrix__key" x="{lx:.1f}" y="{py + 4:.1f}" text-anchor="{anchor}">'
                       f'{_e(row["key"])}</text>')
-        if url:
-            parts.append(f'<a href="{_e(url)}" class="matrix__link">{inner}</a>')
-        else:
-            parts.append(f"<g>{inner}</g>")
+        parts.append(f'<a href="{_e(url)}" class="matrix__link">{inner}</a>')
     parts.append("</g>")
     if not points:
         parts.append(f'<text class="matrix__empty" x="{(plot_left + plot_right) / 2:.1f}" '

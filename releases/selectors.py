@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, F, Func, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, F, Func, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -22,7 +22,6 @@ from .models import (
     Comment,
     Dependency,
     Feature,
-    Milestone,
     Release,
     Requirement,
     StatusCategory,
@@ -53,24 +52,11 @@ def status_get(*, user: User, workspace: Workspace, pk: int) -> WorkflowStatus:
 
 
 def release_list(*, user: User, product: Product | None = None) -> QuerySet[Release]:
-    """Releases (of one product, if given) with feature counts and estimates (won't-do
-    features left out) and milestones loaded."""
-    counted = ~Q(features__status__category=StatusCategory.WONT_DO)
-    done = Q(features__status__category=StatusCategory.DONE)
+    """Releases (of one product, if given) with feature counts, estimates and milestones."""
     releases = Release.objects.visible_to(user)
     if product is not None:
         releases = releases.filter(product=product)
-    return (
-        releases
-        .annotate(
-            feature_count=Count("features", filter=counted),
-            done_count=Count("features", filter=done),
-            planned_estimate=Coalesce(Sum("features__estimate", filter=counted), Decimal(0)),
-            done_estimate=Coalesce(Sum("features__estimate", filter=done), Decimal(0)),
-        )
-        .prefetch_related(Prefetch("milestones", queryset=Milestone.objects.order_by("date", "id")))
-        .order_by("release_date", "name", "id")
-    )
+    return releases.with_progress().order_by("release_date", "name", "id")
 
 
 def release_get(*, user: User, product: Product, pk: int) -> Release:

@@ -9,12 +9,9 @@ costs the same few queries for 10 features or 2,000 (DESIGN.md, performance habi
 
 from __future__ import annotations
 
-from decimal import Decimal
+from django.db.models import Q, QuerySet
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce
-
-from releases.models import Feature, Milestone, Release, StatusCategory
+from releases.models import Feature, Release, StatusCategory
 from strategy.models import Product
 
 HORIZON_FEATURE_FIELDS = (
@@ -71,20 +68,11 @@ def horizon_feature_rows(product_ids: list[int], *, current_release_ids: list[in
 
 
 def timeline_releases(product_ids: list[int]) -> QuerySet[Release]:
-    """Releases with the same progress annotations as `releases.selectors.release_list`
-    (won't-do features left out of the totals) and their milestones; two queries."""
-    counted = ~Q(features__status__category=StatusCategory.WONT_DO)
-    done = Q(features__status__category=StatusCategory.DONE)
+    """Releases of the products with their progress and milestones; two queries."""
     return (
         Release.objects.filter(product_id__in=product_ids)
         .select_related("product")
-        .annotate(
-            feature_count=Count("features", filter=counted),
-            done_count=Count("features", filter=done),
-            planned_estimate=Coalesce(Sum("features__estimate", filter=counted), Decimal(0)),
-            done_estimate=Coalesce(Sum("features__estimate", filter=done), Decimal(0)),
-        )
-        .prefetch_related(Prefetch("milestones", queryset=Milestone.objects.order_by("date", "id")))
+        .with_progress()
         .order_by("release_date", "start_date", "name", "id")
     )
 

@@ -32,7 +32,8 @@ from releases import services as release_services
 from releases.filters import NONE, FeatureFilterSet
 from releases.models import Dependency, Feature, Release, StatusCategory
 from strategy import access
-from strategy.models import Initiative, Product, User, Workspace
+from strategy import selectors as strategy_selectors
+from strategy.models import Initiative, Product, Workspace
 from strategy.selectors import product_list
 from strategy.views.tenancy import _product, workspace_view
 
@@ -299,7 +300,7 @@ def product_timeline(request: HttpRequest, workspace: Workspace, key: str) -> Ht
         "statuses": built["statuses"],
         "releases": built["releases"],
         "initiatives": list(Initiative.objects.visible_to(request.user).filter(product=product).order_by("name")),
-        "members": list(User.objects.filter(memberships__workspace=workspace).order_by("full_name", "email")),
+        "members": list(strategy_selectors.member_users(workspace=workspace)),
         # Unfiltered, the rows already hold every feature and so every tag in use.
         "tags": release_selectors.tags_in_use(product=product) if built["filterset"].is_filtered
         else sorted({tag for row in rows for tag in row["tags"]}),

@@ -10,20 +10,17 @@ as it is now when the client sent a stale `version`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
-from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
-from strategy import access
 from strategy import selectors as strategy_selectors
+from strategy.api.records import RecordViewSet as BaseRecordViewSet
+from strategy.api.records import unmoved
 from strategy.models import Workspace
 
 from .. import selectors, services
@@ -70,85 +67,9 @@ from .serializers import (
     WorkflowStatusSerializer,
 )
 
-# --- reads across products ----------------------------------------------------
-# The selectors read one product (or workspace) at a time, as pages do; the API lists
-# every product the user may see, with the same annotations and the same conflict rules.
 
-
-# --- the shape every viewset here shares ----------------------------------------
-
-
-def _unmoved(data: dict, name: str, current_id: int, message: str) -> None:
-    """Drop `name` from an update when it names the record's current parent; refuse a move."""
-    if name in data and data.pop(name).pk != current_id:
-        raise ValidationError({name: message})
-
-
-class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    input_serializer_class: type | None = None
+class RecordViewSet(BaseRecordViewSet):
     edit_action = "releases.edit"
-
-    def edit_target(self, record):
-        """The record whose workspace decides whether the user may change `record`."""
-        return record
-
-    def get_object(self):
-        # Filters narrow lists only: a detail URL finds any record the user may see.
-        record = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
-        if self.request.method not in SAFE_METHODS:
-            # Refuse a role that may not edit before looking at its input: a 403, not a 400.
-            access.ensure_can(self.request.user, self.edit_action, self.edit_target(record))
-        return record
-
-    def _refuse_early(self, name: str, parents: QuerySet, lookup: str = "pk") -> None:
-        """Before validating a create, refuse a role that may not edit the parent it names
-        (403), or anything at all. A parent out of sight is left to validation: a 400 on `name`."""
-        value = self.request.data.get(name) if isinstance(self.request.data, Mapping) else None
-        values = value if isinstance(value, list) else [value]
-        if lookup == "pk":
-            values = [int(v) for v in values if isinstance(v, str | int) and not isinstance(v, bool)
-                      and str(v).isdigit() and int(v) < 2**63]
-        else:
-            values = [v for v in values if isinstance(v, str)]
-        found = list(parents.filter(**{f"{lookup}__in": values})) if values else []
-        for parent in found:
-            access.ensure_can(self.request.user, self.edit_action, parent)
-        if not found and not access.workspace_ids_where(self.request.user, self.edit_action):
-            raise PermissionDenied(_("Your role does not allow this in any of your workspaces."))
-
-    def _input(self, serializer_class: type | None = None, *, partial: bool = False) -> dict:
-        data = (serializer_class or self.input_serializer_class)(
-            data=self.request.data, context=self.get_serializer_context(), partial=partial)
-        data.is_valid(raise_exception=True)
-        validated = dict(data.validated_data)
-        if self.action == "create":
-            validated.pop("version", None)  # a new record has no version to check
-        return validated
-
-    def _serialize(self, records, **kwargs):
-        return self.get_serializer(records, **kwargs).data
-
-    def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(self._serialize(page, many=True))
-
-    def retrieve(self, request, *args, **kwargs):
-        return Response(self._serialize(self.get_object()))
-
-    def _show(self, record, code: int = status.HTTP_200_OK) -> Response:
-        """The record as lists show it, read again through the scoped queryset."""
-        return Response(self._serialize(self.get_queryset().get(pk=record.pk)), status=code)
-
-    def _save(self, record, call: Callable[[], object]) -> Response:
-        """Run an update; a stale `version` answers 409 with the record as it is now."""
-        try:
-            saved = call()
-        except ValidationError as exc:
-            if getattr(exc, "code", None) == "stale":
-                current = self._serialize(self.get_queryset().get(pk=record.pk))
-                return Response({"detail": exc.messages[0], "current": current}, status=status.HTTP_409_CONFLICT)
-            raise
-        return self._show(saved)
 
 
 # --- workflow statuses ----------------------------------------------------------
@@ -169,7 +90,7 @@ class WorkflowStatusViewSet(RecordViewSet):
 
     @extend_schema(request=WorkflowStatusInputSerializer, responses={201: WorkflowStatusSerializer})
     def create(self, request):
-        self._refuse_early("workspace", Workspace.objects.visible_to(request.user), lookup="slug")
+        self.refuse_early("workspace", Workspace.objects.visible_to(request.user), lookup="slug")
         return self._show(services.workflow_status_create(actor=request.user, **self._input()),
                           status.HTTP_201_CREATED)
 
@@ -177,7 +98,7 @@ class WorkflowStatusViewSet(RecordViewSet):
     def partial_update(self, request, pk=None):
         workflow_status = self.get_object()
         data = self._input(partial=True)
-        _unmoved(data, "workspace", workflow_status.workspace_id, _("A status cannot move to another workspace."))
+        unmoved(data, "workspace", workflow_status.workspace_id, _("A status cannot move to another workspace."))
         return self._show(services.workflow_status_update(actor=request.user, status=workflow_status, **data))
 
     @extend_schema(request=WorkflowStatusMoveInputSerializer, responses=WorkflowStatusSerializer(many=True))
@@ -225,7 +146,7 @@ class ReleaseViewSet(RecordViewSet):
 
     @extend_schema(request=ReleaseInputSerializer, responses={201: ReleaseSerializer})
     def create(self, request):
-        self._refuse_early("product", strategy_selectors.product_list(user=request.user, include_archived=True))
+        self.refuse_early("product", strategy_selectors.product_list(user=request.user, include_archived=True))
         return self._show(services.release_create(actor=request.user, **self._input()), status.HTTP_201_CREATED)
 
     @extend_schema(request=ReleaseInputSerializer, responses={200: ReleaseSerializer, 409: StaleReleaseSerializer})
@@ -239,8 +160,8 @@ class ReleaseViewSet(RecordViewSet):
     def _update(self, *, partial: bool) -> Response:
         release = self.get_object()
         data = self._input(partial=partial)
-        _unmoved(data, "product", release.product_id, _("A release cannot move to another product."))
-        return self._save(release, lambda: services.release_update(actor=self.request.user, release=release, **data))
+        unmoved(data, "product", release.product_id, _("A release cannot move to another product."))
+        return self._show(services.release_update(actor=self.request.user, release=release, **data))
 
     def destroy(self, request, pk=None):
         """Delete the release; its features stay, unscheduled."""
@@ -278,7 +199,7 @@ class MilestoneViewSet(RecordViewSet):
 
     @extend_schema(request=MilestoneInputSerializer, responses={201: MilestoneSerializer})
     def create(self, request):
-        self._refuse_early("release", Release.objects.visible_to(request.user))
+        self.refuse_early("release", Release.objects.visible_to(request.user))
         return self._show(services.milestone_create(actor=request.user, **self._input()), status.HTTP_201_CREATED)
 
     @extend_schema(request=MilestoneInputSerializer, responses=MilestoneSerializer)
@@ -292,7 +213,7 @@ class MilestoneViewSet(RecordViewSet):
     def _update(self, *, partial: bool) -> Response:
         milestone = self.get_object()
         data = self._input(partial=partial)
-        _unmoved(data, "release", milestone.release_id, _("A milestone cannot move to another release."))
+        unmoved(data, "release", milestone.release_id, _("A milestone cannot move to another release."))
         return self._show(services.milestone_update(actor=self.request.user, milestone=milestone, **data))
 
     def destroy(self, request, pk=None):
@@ -332,7 +253,7 @@ class FeatureViewSet(RecordViewSet):
 
     @extend_schema(request=FeatureInputSerializer, responses={201: FeatureSerializer})
     def create(self, request):
-        self._refuse_early("product", strategy_selectors.product_list(user=request.user, include_archived=True))
+        self.refuse_early("product", strategy_selectors.product_list(user=request.user, include_archived=True))
         feature = services.feature_create(actor=request.user, **self._input())
         return self._show(feature, status.HTTP_201_CREATED)
 
@@ -347,8 +268,8 @@ class FeatureViewSet(RecordViewSet):
     def _update(self, *, partial: bool) -> Response:
         feature = self.get_object()
         data = self._input(partial=partial)
-        _unmoved(data, "product", feature.product_id, _("A feature cannot move to another product."))
-        return self._save(feature, lambda: services.feature_update(actor=self.request.user, feature=feature, **data))
+        unmoved(data, "product", feature.product_id, _("A feature cannot move to another product."))
+        return self._show(services.feature_update(actor=self.request.user, feature=feature, **data))
 
     def destroy(self, request, pk=None):
         services.feature_delete(actor=request.user, feature=self.get_object())
@@ -368,7 +289,7 @@ class FeatureViewSet(RecordViewSet):
     def bulk(self, request):
         """Apply one change to many features, all or nothing: a feature that refuses it (a
         release of another product, say) is named, and no feature is changed."""
-        self._refuse_early("features", Feature.objects.visible_to(request.user))
+        self.refuse_early("features", Feature.objects.visible_to(request.user))
         data = self._input(FeatureBulkInputSerializer)
         try:
             changed = services.feature_bulk_update(actor=request.user, **data)
@@ -413,7 +334,7 @@ class RequirementViewSet(RecordViewSet):
 
     @extend_schema(request=RequirementInputSerializer, responses={201: RequirementSerializer})
     def create(self, request):
-        self._refuse_early("feature", Feature.objects.visible_to(request.user))
+        self.refuse_early("feature", Feature.objects.visible_to(request.user))
         data = self._input()
         if data.pop("done", False):
             raise ValidationError({"done": _("A new requirement starts open; tick it off once it exists.")})
@@ -430,7 +351,7 @@ class RequirementViewSet(RecordViewSet):
     def _update(self, *, partial: bool) -> Response:
         requirement = self.get_object()
         data = self._input(partial=partial)
-        _unmoved(data, "feature", requirement.feature_id, _("A requirement cannot move to another feature."))
+        unmoved(data, "feature", requirement.feature_id, _("A requirement cannot move to another feature."))
         return self._show(services.requirement_update(actor=self.request.user, requirement=requirement, **data))
 
     def destroy(self, request, pk=None):
@@ -455,7 +376,7 @@ class DependencyViewSet(RecordViewSet):
 
     @extend_schema(request=DependencyInputSerializer, responses={201: DependencySerializer})
     def create(self, request):
-        self._refuse_early("feature", Feature.objects.visible_to(request.user))
+        self.refuse_early("feature", Feature.objects.visible_to(request.user))
         return self._show(services.dependency_add(actor=request.user, **self._input()), status.HTTP_201_CREATED)
 
     def destroy(self, request, pk=None):

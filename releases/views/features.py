@@ -20,7 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -226,20 +226,12 @@ def _feature_url(workspace: Workspace, product: Product, feature: Feature, ancho
 
 
 def _product_home(workspace: Workspace, product: Product) -> str:
-    """The backlog when that page exists, else the product's overview."""
-    try:
-        return reverse("backlog", args=[workspace.slug, product.key])
-    except NoReverseMatch:
-        return reverse("product_detail", args=[workspace.slug, product.key])
+    return reverse("backlog", args=[workspace.slug, product.key])
 
 
 def _feature_light(request: HttpRequest, product: Product, number: int) -> Feature:
     """The feature without its page's prefetches, for writes. Raises Http404."""
     return get_object_or_404(selectors.feature_queryset(user=request.user, product=product), number=number)
-
-
-def _members(workspace: Workspace) -> QuerySet[User]:
-    return User.objects.filter(memberships__workspace=workspace).order_by("full_name", "email")
 
 
 def _requirements_context(feature: Feature, requirements: list[Requirement]) -> dict:
@@ -340,7 +332,7 @@ def _feature_form(request: HttpRequest, workspace: Workspace, product: Product, 
         releases=selectors.release_choices(user=request.user, product=product),
         initiatives=Initiative.objects.visible_to(request.user).filter(product=product).order_by("name"),
         goals=strategy_selectors.goal_choices(user=request.user, product=product).select_related("product"),
-        members=_members(workspace),
+        members=strategy_selectors.member_users(workspace=workspace),
         editing=feature is not None,
         **kwargs,
     )

@@ -29,8 +29,9 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from strategy import access
+from strategy import selectors as strategy_selectors
 from strategy.charts import format_number
-from strategy.models import Initiative, Product, User, Workspace
+from strategy.models import Initiative, Product, Workspace
 from strategy.views.tenancy import _product, workspace_view
 
 from .. import render as draw
@@ -86,10 +87,6 @@ def _conflict_messages(product: Product, all_rows: list[dict] | None = None) -> 
     index = selectors.ConflictIndex.of(found)
     by_feature = {feature_id: [c.message for c in items] for feature_id, items in index.by_feature.items()}
     return by_feature, [c.message for c in found if c.feature_id is None]
-
-
-def _members(workspace: Workspace) -> QuerySet[User]:
-    return User.objects.filter(memberships__workspace=workspace).order_by("full_name", "email")
 
 
 def _initiatives(request: HttpRequest, product: Product) -> QuerySet[Initiative]:
@@ -166,7 +163,7 @@ def backlog(request: HttpRequest, workspace: Workspace, key: str) -> HttpRespons
         "categories": [(value, label) for value, label in StatusCategory.choices if value not in CLOSED_CATEGORIES],
         "releases": list(selectors.release_choices(user=request.user, product=product)),
         "initiatives": list(_initiatives(request, product)),
-        "members": list(_members(workspace)),
+        "members": list(strategy_selectors.member_users(workspace=workspace)),
         "tags": selectors.tags_in_use(product=product),
         "orderings": ORDERING_CHOICES,
         "ordering": ordering,

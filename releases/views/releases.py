@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -26,6 +26,7 @@ from strategy.history import history_entries
 from strategy.views.tenancy import _product, workspace_view
 
 from .. import charts, selectors, services
+from .. import render as draw
 from ..forms_releases import (
     MilestoneForm,
     ReleaseForm,
@@ -161,23 +162,6 @@ def release_list(request: HttpRequest, workspace, key: str) -> HttpResponse:
 # --- release page -------------------------------------------------------------
 
 
-def _feature_url_maker(workspace, product):
-    """A function number → URL of the feature page, or None while that page does not exist.
-    One `reverse` for the whole list rather than one per row."""
-    marker = 987654321
-    try:
-        url = reverse("feature_detail", args=[workspace.slug, product.key, marker])
-    except NoReverseMatch:
-        return None
-    head, tail = url.rsplit(str(marker), 1)
-    return lambda number: f"{head}{number}{tail}"
-
-
-def _initials(name: str, email: str) -> str:
-    parts = (name or (email or "").split("@")[0]).replace(".", " ").split()
-    return "".join(part[0] for part in parts[:2]).upper() or "?"
-
-
 def _feature_sections(grouped: dict[str, list[dict]], conflicts: dict[int, list[Conflict]],
                       feature_url) -> SafeString:
     """The release's features as one dense table, a row group per status category, built
@@ -206,16 +190,12 @@ def _feature_sections(grouped: dict[str, list[dict]], conflicts: dict[int, list[
         for row in rows:
             key = e(row["key"])
             title = e(row["title"])
-            if feature_url:
-                href = e(feature_url(row["number"]))
-                key_html = f'<a class="rel-key" href="{href}">{key}</a>'
-                title_html = f'<a class="row-link" href="{href}">{title}</a>'
-            else:
-                key_html = f'<span class="rel-key">{key}</span>'
-                title_html = f'<span class="rel-title">{title}</span>'
+            href = e(feature_url(row["number"]))
+            key_html = f'<a class="rel-key" href="{href}">{key}</a>'
+            title_html = f'<a class="row-link" href="{href}">{title}</a>'
             if row["assignee_id"]:
                 name = row["assignee__full_name"] or row["assignee__email"] or ""
-                initials = _initials(row["assignee__full_name"], row["assignee__email"])
+                initials = draw.initials(row["assignee__full_name"], row["assignee__email"]) or "?"
                 person = (f'<span class="person"><span class="avatar avatar--sm" data-initial="{e(initials[:1])}" '
                           f'aria-hidden="true">{e(initials)}</span><span class="person__name">{e(name)}</span></span>')
             else:
@@ -264,7 +244,7 @@ def _render_release(request, workspace, product, overview, today) -> HttpRespons
         overview.burn_up, start=release.start_date, end=release.release_date, today=today,
         milestones=[(m.date, m.name) for m in summary.milestones], name=str(release),
     )
-    feature_url = _feature_url_maker(workspace, product)
+    feature_url = draw.Links.for_product(workspace.slug, product.key).feature
     numbers = {row["id"]: row["number"] for rows in overview.features_by_category.values() for row in rows}
     conflicts = [
         {"message": c.message,

@@ -8,20 +8,16 @@ whose ValidationError becomes a 400 naming the fields (roadmap/api.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import status, viewsets
 from rest_framework.decorators import action
-from rest_framework.generics import get_object_or_404
-from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
-from .. import access, selectors, services
+from .. import selectors, services
 from ..filters_strategy import (
     CompetitorFilterSet,
     CriterionFilterSet,
@@ -31,6 +27,8 @@ from ..filters_strategy import (
     PersonaFilterSet,
 )
 from ..models import Goal, Vision, Workspace
+from .records import EditGuardMixin, unmoved
+from .records import RecordViewSet as BaseRecordViewSet
 from .strategy_serializers import (
     CheckInInputSerializer,
     CheckInSerializer,
@@ -59,83 +57,28 @@ from .strategy_serializers import (
 PRODUCT_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The product's id.")
 
 
-def _editable(request, record):
-    """`record` for a write, after refusing a role that may not change it: a viewer gets a 403
-    before their input is looked at, not a 400 about its fields."""
-    if request.method not in SAFE_METHODS:
-        access.ensure_can(request.user, "strategy.edit", record)
-    return record
-
-
-def _refuse_early(request, name: str, parents: QuerySet, lookup: str = "pk") -> None:
-    """Before validating a create, refuse a role that may not edit the parent it names (403).
-    A parent that does not exist or is out of sight is left to validation: a 400 on `name`."""
-    value = request.data.get(name) if isinstance(request.data, Mapping) else None
-    try:
-        parent = parents.filter(**{lookup: value}).first() if isinstance(value, str | int) else None
-    except (TypeError, ValueError, ValidationError):
-        parent = None
-    if parent is not None:
-        access.ensure_can(request.user, "strategy.edit", parent)
-
-
-def _unmoved(data: dict, name: str, current_id: int, message: str) -> None:
-    """Drop `name` from an update when it names the record's current parent; refuse a move."""
-    if name in data and data.pop(name).pk != current_id:
-        raise ValidationError({name: message})
-
-
-# --- the shape every record viewset shares -----------------------------------------
-
-
-class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    input_serializer_class: type = None
-
-    def get_object(self):
-        # Filters narrow lists only: a detail URL finds any record the user may see.
-        return _editable(self.request, get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"]))
+class RecordViewSet(BaseRecordViewSet):
+    edit_action = "strategy.edit"
 
     def _products(self) -> QuerySet:
         return selectors.product_list(user=self.request.user, include_archived=True)
-
-    def _input(self, *, partial: bool = False) -> dict:
-        data = self.input_serializer_class(
-            data=self.request.data, context=self.get_serializer_context(), partial=partial)
-        data.is_valid(raise_exception=True)
-        validated = dict(data.validated_data)
-        if self.action == "create":
-            validated.pop("version", None)  # a new record has no version to check
-        return validated
-
-    def handle_exception(self, exc):
-        # A refused stale update: 409 with the record as it is now, so the client can compare.
-        if isinstance(exc, ValidationError) and getattr(exc, "code", None) == "stale":
-            current = self._show(self.get_queryset().get(pk=self.kwargs["pk"])).data
-            return Response({"detail": exc.messages[0], "current": current}, status=status.HTTP_409_CONFLICT)
-        return super().handle_exception(exc)
-
-    def _show(self, record, code: int = status.HTTP_200_OK) -> Response:
-        """The record as the list shows it, read again through the scoped queryset."""
-        return Response(self.get_serializer(self.get_queryset().get(pk=record.pk)).data, status=code)
 
 
 # --- vision -----------------------------------------------------------------------
 
 
 @extend_schema(parameters=[PRODUCT_ID])
-class VisionViewSet(viewsets.GenericViewSet):
+class VisionViewSet(EditGuardMixin, viewsets.GenericViewSet):
     """A product's vision, addressed by the product's id. A product without a vision reads
     as an empty one at version 0; the first PUT creates it. Every saved edit is kept as a
     version that can be listed and restored."""
 
     serializer_class = VisionSerializer
+    edit_action = "strategy.edit"
     pagination_class = None  # one vision, and at most 50 versions
 
     def get_queryset(self):
         return selectors.product_list(user=self.request.user, include_archived=True)
-
-    def get_object(self):
-        return _editable(self.request, get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"]))
 
     def _current(self, product) -> Vision:
         return selectors.vision_get(user=self.request.user, product=product) or Vision(product=product, version=0)
@@ -195,7 +138,7 @@ class PersonaViewSet(RecordViewSet):
 
     @extend_schema(request=PersonaInputSerializer, responses={201: PersonaSerializer})
     def create(self, request):
-        _refuse_early(request, "product", self._products())
+        self.refuse_early("product", self._products())
         persona = services.persona_create(actor=request.user, **self._input())
         return self._show(persona, status.HTTP_201_CREATED)
 
@@ -210,7 +153,7 @@ class PersonaViewSet(RecordViewSet):
     def _update(self, *, partial: bool) -> Response:
         persona = self.get_object()
         data = self._input(partial=partial)
-        _unmoved(data, "product", persona.product_id, _("A persona cannot move to another product."))
+        unmoved(data, "product", persona.product_id, _("A persona cannot move to another product."))
         return self._show(services.persona_update(actor=self.request.user, persona=persona, **data))
 
     def destroy(self, request, pk=None):
@@ -230,7 +173,7 @@ class CompetitorViewSet(RecordViewSet):
 
     @extend_schema(request=CompetitorInputSerializer, responses={201: CompetitorSerializer})
     def create(self, request):
-        _refuse_early(request, "product", self._products())
+        self.refuse_early("product", self._products())
         competitor = services.competitor_create(actor=request.user, **self._input())
         return self._show(competitor, status.HTTP_201_CREATED)
 
@@ -245,7 +188,7 @@ class CompetitorViewSet(RecordViewSet):
     def _update(self, *, partial: bool) -> Response:
         competitor = self.get_object()
         data = self._input(partial=partial)
-        _unmoved(data, "product", competitor.product_id, _("A competitor cannot move to another product."))
+        unmoved(data, "product", competitor.product_id, _("A competitor cannot move to another product."))
         return self._show(services.competitor_update(actor=self.request.user, competitor=competitor, **data))
 
     def destroy(self, request, pk=None):
@@ -268,7 +211,7 @@ class CriterionViewSet(RecordViewSet):
 
     @extend_schema(request=CriterionInputSerializer, responses={201: CriterionSerializer})
     def create(self, request):
-        _refuse_early(request, "product", self._products())
+        self.refuse_early("product", self._products())
         criterion = services.criterion_create(actor=request.user, **self._input())
         return self._show(criterion, status.HTTP_201_CREATED)
 
@@ -285,18 +228,16 @@ class CriterionViewSet(RecordViewSet):
 
 
 @extend_schema(parameters=[PRODUCT_ID])
-class ComparisonViewSet(viewsets.GenericViewSet):
+class ComparisonViewSet(EditGuardMixin, viewsets.GenericViewSet):
     """A product's competitor comparison, addressed by the product's id: criteria as rows,
     the product and its competitors as columns. PUT writes the cells it is given, all or none."""
 
     serializer_class = ComparisonSerializer
+    edit_action = "strategy.edit"
     pagination_class = None
 
     def get_queryset(self):
         return selectors.product_list(user=self.request.user, include_archived=True)
-
-    def get_object(self):
-        return _editable(self.request, get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"]))
 
     def retrieve(self, request, pk=None):
         comparison = selectors.comparison_get(user=request.user, product=self.get_object())
@@ -327,24 +268,15 @@ class GoalViewSet(RecordViewSet):
     def get_queryset(self):
         return selectors.goals_visible(user=self.request.user)
 
-    def _serialize(self, goals, **kwargs):
+    def _serialize(self, records, **kwargs):
+        goals = list(records) if kwargs.get("many") else [records]
         for goal in goals:
             goal.health = selectors.goal_view(goal).health
-        return self.get_serializer(goals, **kwargs).data
-
-    def list(self, request):
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(self._serialize(page, many=True))
-
-    def retrieve(self, request, pk=None):
-        return Response(self._serialize([self.get_object()], many=True)[0])
-
-    def _show(self, record, code: int = status.HTTP_200_OK) -> Response:
-        return Response(self._serialize([self.get_queryset().get(pk=record.pk)], many=True)[0], status=code)
+        return self.get_serializer(goals if kwargs.get("many") else goals[0], **kwargs).data
 
     @extend_schema(request=GoalInputSerializer, responses={201: GoalSerializer})
     def create(self, request):
-        _refuse_early(request, "workspace", Workspace.objects.visible_to(request.user), lookup="slug")
+        self.refuse_early("workspace", Workspace.objects.visible_to(request.user), lookup="slug")
         goal = services.goal_create(actor=request.user, **self._input())
         return self._show(goal, status.HTTP_201_CREATED)
 
@@ -359,7 +291,7 @@ class GoalViewSet(RecordViewSet):
     def _update(self, *, partial: bool) -> Response:
         goal = self.get_object()
         data = self._input(partial=partial)
-        _unmoved(data, "workspace", goal.workspace_id, _("A goal cannot move to another workspace."))
+        unmoved(data, "workspace", goal.workspace_id, _("A goal cannot move to another workspace."))
         return self._show(services.goal_update(actor=self.request.user, goal=goal, **data))
 
     def destroy(self, request, pk=None):
@@ -381,7 +313,7 @@ class KeyResultViewSet(RecordViewSet):
 
     @extend_schema(request=KeyResultInputSerializer, responses={201: KeyResultSerializer})
     def create(self, request):
-        _refuse_early(request, "goal", Goal.objects.visible_to(request.user))
+        self.refuse_early("goal", Goal.objects.visible_to(request.user))
         key_result = services.key_result_create(actor=request.user, **self._input())
         return self._show(key_result, status.HTTP_201_CREATED)
 
@@ -396,7 +328,7 @@ class KeyResultViewSet(RecordViewSet):
     def _update(self, *, partial: bool) -> Response:
         key_result = self.get_object()
         data = self._input(partial=partial)
-        _unmoved(data, "goal", key_result.goal_id, _("A key result cannot move to another goal."))
+        unmoved(data, "goal", key_result.goal_id, _("A key result cannot move to another goal."))
         return self._show(services.key_result_update(actor=self.request.user, key_result=key_result, **data))
 
     def destroy(self, request, pk=None):
@@ -434,7 +366,7 @@ class InitiativeViewSet(RecordViewSet):
 
     @extend_schema(request=InitiativeInputSerializer, responses={201: InitiativeSerializer})
     def create(self, request):
-        _refuse_early(request, "product", self._products())
+        self.refuse_early("product", self._products())
         initiative = services.initiative_create(actor=request.user, **self._input())
         return self._show(initiative, status.HTTP_201_CREATED)
 
@@ -449,7 +381,7 @@ class InitiativeViewSet(RecordViewSet):
     def _update(self, *, partial: bool) -> Response:
         initiative = self.get_object()
         data = self._input(partial=partial)
-        _unmoved(data, "product", initiative.product_id, _("An initiative cannot move to another product."))
+        unmoved(data, "product", initiative.product_id, _("An initiative cannot move to another product."))
         return self._show(services.initiative_update(actor=self.request.user, initiative=initiative, **data))
 
     def destroy(self, request, pk=None):

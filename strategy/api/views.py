@@ -2,12 +2,12 @@ from django.core.exceptions import ValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
 from .. import access, selectors, services
 from ..filters import ProductFilterSet
 from ..models import Invitation, Membership, Workspace
+from .records import EditGuardMixin
 from .serializers import (
     InvitationInputSerializer,
     InvitationSerializer,
@@ -17,14 +17,6 @@ from .serializers import (
     ProductSerializer,
     WorkspaceSerializer,
 )
-
-
-def _refuse_early(request, action: str) -> None:
-    """For a create naming a workspace the user belongs to: refuse a role that may not do
-    `action` before validating the rest (an unknown workspace is left to validation: 400)."""
-    workspace = Workspace.objects.visible_to(request.user).filter(slug=request.data.get("workspace")).first()
-    if workspace is not None:
-        access.ensure_can(request.user, action, workspace)
 
 
 class WorkspaceViewSet(viewsets.ReadOnlyModelViewSet):
@@ -63,12 +55,13 @@ class MembershipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class InvitationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class InvitationViewSet(EditGuardMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Pending invitations of the workspaces you administer. POST invites (and emails) an
     address; DELETE withdraws an invitation."""
 
     serializer_class = InvitationSerializer
     filterset_fields = {"workspace__slug": ["exact"]}
+    edit_action = "workspace.manage"
 
     def get_queryset(self):
         invitations = Invitation.objects.filter(
@@ -81,7 +74,7 @@ class InvitationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 
     @extend_schema(request=InvitationInputSerializer, responses={201: InvitationSerializer})
     def create(self, request):
-        _refuse_early(request, "workspace.manage")
+        self.refuse_early("workspace", Workspace.objects.visible_to(request.user), lookup="slug")
         data = InvitationInputSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         invitation = services.invitation_create(actor=request.user, **data.validated_data)
@@ -92,22 +85,16 @@ class InvitationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class ProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ProductViewSet(EditGuardMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Products and product lines. DELETE archives (nothing is lost); `restore` brings one back.
     Lists show active products unless `archived=true`."""
 
     serializer_class = ProductSerializer
     filterset_class = ProductFilterSet
+    edit_action = "products.edit"
 
     def get_queryset(self):
         return selectors.product_list(user=self.request.user, include_archived=True)
-
-    def get_object(self):
-        product = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
-        if self.request.method not in ("GET", "HEAD", "OPTIONS"):
-            # Refuse a viewer before looking at their input: a 403, not a 400 about fields.
-            access.ensure_can(self.request.user, "products.edit", product)
-        return product
 
     def _input(self, partial: bool) -> dict:
         data = ProductInputSerializer(
@@ -117,7 +104,7 @@ class ProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     @extend_schema(request=ProductInputSerializer, responses={201: ProductSerializer})
     def create(self, request):
-        _refuse_early(request, "products.edit")
+        self.refuse_early("workspace", Workspace.objects.visible_to(request.user), lookup="slug")
         data = self._input(partial=False)
         data.pop("version", None)
         product = services.product_create(actor=request.user, **data)

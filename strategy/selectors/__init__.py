@@ -36,6 +36,7 @@ from .tenancy import (
     api_token_list,
     invitation_get,
     invitation_list,
+    member_users,
     membership_get,
     membership_list,
     portfolio_tree,
@@ -48,6 +49,7 @@ from .tenancy import (
 )
 
 __all__ = [
+    "member_users",
     "personas_visible",
     "key_results_visible",
     "initiatives_visible",

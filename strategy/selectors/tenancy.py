@@ -39,6 +39,11 @@ def membership_get(*, user: User, workspace: Workspace, pk: int) -> Membership:
     return get_object_or_404(membership_list(user=user, workspace=workspace), pk=pk)
 
 
+def member_users(*, workspace: Workspace) -> QuerySet[User]:
+    """The people of a workspace, by name: choices for owners and assignees."""
+    return User.objects.filter(memberships__workspace=workspace).order_by("full_name", "email")
+
+
 def role_counts(*, workspace: Workspace) -> dict[str, int]:
     """Number of members per role, in one query."""
     counts = workspace.memberships.aggregate(

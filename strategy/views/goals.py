@@ -28,7 +28,7 @@ from ..filters_goals import COMPANY, GoalFilterSet
 from ..forms import apply_service_errors
 from ..forms_goals import CheckInForm, GoalForm, InitiativeForm, KeyResultForm, quarter_bounds
 from ..history import history_entries
-from ..models import CheckIn, Goal, Initiative, KeyResult, Product, User, Workspace
+from ..models import CheckIn, Goal, Initiative, KeyResult, Product, Workspace
 from ..selectors import GoalView
 from .tenancy import _product, workspace_view
 
@@ -233,10 +233,6 @@ def _initiative_rows(request: HttpRequest, workspace: Workspace, initiatives: li
 # --- small helpers --------------------------------------------------------------
 
 
-def _members(workspace: Workspace) -> QuerySet[User]:
-    return User.objects.filter(memberships__workspace=workspace).order_by("full_name", "email")
-
-
 def _initiatives_serving(request: HttpRequest, goal: Goal) -> list[Initiative]:
     # A candidate for strategy.selectors (`initiatives_serving(user, goal)`); kept here until it moves.
     return list(
@@ -316,7 +312,7 @@ def _render_goal_list(request: HttpRequest, workspace: Workspace, *, goals: Quer
         "create_url": create_url,
         "can_edit": access.can(request.user, "strategy.edit", product or workspace),
         "products": selectors.product_list(user=request.user, workspace=workspace) if product is None else [],
-        "members": _members(workspace),
+        "members": selectors.member_users(workspace=workspace),
         "company": COMPANY,
         "statuses": [(status, metrics.STATUS_LABELS[status]) for status in STATUS_ORDER],
         "current": {name: request.GET.get(name, "") for name in ("status", "product", "timeframe", "owner")},
@@ -351,7 +347,8 @@ def _goal_form(request: HttpRequest, workspace: Workspace, *, goal: Goal | None 
     keep = Q(archived_at__isnull=True)
     if goal is not None and goal.product_id:
         keep |= Q(pk=goal.product_id)  # an archived product stays selectable for its own goals
-    return GoalForm(request.POST or None, products=products.filter(keep), members=_members(workspace), **kwargs)
+    return GoalForm(request.POST or None, products=products.filter(keep),
+                    members=selectors.member_users(workspace=workspace), **kwargs)
 
 
 @workspace_view(requires="strategy.edit")

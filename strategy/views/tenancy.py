@@ -142,7 +142,7 @@ def _product_form(request: HttpRequest, workspace, **kwargs) -> ProductForm:
     return ProductForm(
         request.POST or None,
         lines=selectors.product_line_choices(user=request.user, workspace=workspace),
-        members=User.objects.filter(memberships__workspace=workspace).order_by("full_name", "email"),
+        members=selectors.member_users(workspace=workspace),
         **kwargs,
     )
 
