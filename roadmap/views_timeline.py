@@ -33,7 +33,7 @@ from releases.filters import NONE, FeatureFilterSet
 from releases.models import Dependency, Feature, Release, StatusCategory
 from strategy import access
 from strategy import selectors as strategy_selectors
-from strategy.models import Initiative, Product, Workspace
+from strategy.models import Product, Workspace
 from strategy.selectors import product_list
 from strategy.views.tenancy import _product, workspace_view
 
@@ -299,7 +299,7 @@ def product_timeline(request: HttpRequest, workspace: Workspace, key: str) -> Ht
         "clear_url": _query(request, **{name: "" for name in FILTER_PARAMS}),
         "statuses": built["statuses"],
         "releases": built["releases"],
-        "initiatives": list(Initiative.objects.visible_to(request.user).filter(product=product).order_by("name")),
+        "initiatives": list(strategy_selectors.initiative_choices(user=request.user, product=product)),
         "members": list(strategy_selectors.member_users(workspace=workspace)),
         # Unfiltered, the rows already hold every feature and so every tag in use.
         "tags": release_selectors.tags_in_use(product=product) if built["filterset"].is_filtered

@@ -31,7 +31,7 @@ from strategy import selectors as strategy_selectors
 from strategy.forms import apply_service_errors
 from strategy.history import history_entries
 from strategy.markdown import render_markdown
-from strategy.models import Initiative, Product, User, Workspace
+from strategy.models import Product, User, Workspace
 from strategy.views.tenancy import _product, workspace_view
 
 from .. import metrics, selectors, services
@@ -330,7 +330,7 @@ def _feature_form(request: HttpRequest, workspace: Workspace, product: Product, 
         request.POST or None,
         statuses=statuses.filter(keep),
         releases=selectors.release_choices(user=request.user, product=product),
-        initiatives=Initiative.objects.visible_to(request.user).filter(product=product).order_by("name"),
+        initiatives=strategy_selectors.initiative_choices(user=request.user, product=product),
         goals=strategy_selectors.goal_choices(user=request.user, product=product).select_related("product"),
         members=strategy_selectors.member_users(workspace=workspace),
         editing=feature is not None,

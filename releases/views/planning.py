@@ -17,7 +17,6 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
@@ -89,10 +88,6 @@ def _conflict_messages(product: Product, all_rows: list[dict] | None = None) -> 
     return by_feature, [c.message for c in found if c.feature_id is None]
 
 
-def _initiatives(request: HttpRequest, product: Product) -> QuerySet[Initiative]:
-    return Initiative.objects.visible_to(request.user).filter(product=product).order_by("name")
-
-
 def _query(request: HttpRequest, **changes) -> str:
     params = request.GET.copy()
     for name, value in changes.items():
@@ -162,7 +157,7 @@ def backlog(request: HttpRequest, workspace: Workspace, key: str) -> HttpRespons
         "all_statuses": statuses,
         "categories": [(value, label) for value, label in StatusCategory.choices if value not in CLOSED_CATEGORIES],
         "releases": list(selectors.release_choices(user=request.user, product=product)),
-        "initiatives": list(_initiatives(request, product)),
+        "initiatives": list(strategy_selectors.initiative_choices(user=request.user, product=product)),
         "members": list(strategy_selectors.member_users(workspace=workspace)),
         "tags": selectors.tags_in_use(product=product),
         "orderings": ORDERING_CHOICES,

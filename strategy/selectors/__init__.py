@@ -16,6 +16,7 @@ from .strategy import (
     goal_queryset,
     goal_view,
     goals_visible,
+    initiative_choices,
     initiative_get,
     initiative_list,
     initiatives_visible,
@@ -49,6 +50,7 @@ from .tenancy import (
 )
 
 __all__ = [
+    "initiative_choices",
     "member_users",
     "personas_visible",
     "key_results_visible",
