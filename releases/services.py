@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from strategy import access
+from strategy.background import queue_after_commit
 from strategy.history import record_author, stale_edit_error
 from strategy.models import Membership, Product, User, Workspace
 from strategy.selectors import product_lineage_ids
@@ -533,7 +534,7 @@ def comment_create(*, actor: User, feature: Feature, body: str) -> Comment:
         comment.mentions.set(mentioned)
         # One task per person, so a retry after a mail server hiccup never emails anyone twice.
         for user in mentioned:
-            transaction.on_commit(lambda user_id=user.pk: tasks.comment_mention_email_task.delay(comment.pk, user_id))
+            queue_after_commit(tasks.comment_mention_email_task, comment.pk, user.pk)
     return comment
 
 

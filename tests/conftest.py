@@ -83,3 +83,27 @@ def workflow(workspace):
     from releases.services import workflow_defaults_create
 
     return {status.name: status for status in workflow_defaults_create(workspace=workspace)}
+
+
+def _drop_broker_connections(app) -> None:
+    # Celery keeps its connection pool and its producer pool (made on the first publish, even
+    # in eager mode); either would go on talking to the broker the app started with.
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def broker_down():
+    """The Celery app publishing to a closed local port, as when Redis is down. Its pools are
+    dropped before and after, so that neither the working broker nor the broken one leaks
+    across the switch."""
+    from roadmap.celery import app
+
+    saved = {"broker_url": app.conf.broker_url, "task_always_eager": app.conf.task_always_eager}
+    _drop_broker_connections(app)
+    app.conf.update(broker_url="redis://127.0.0.1:1/0", task_always_eager=False)
+    try:
+        yield app
+    finally:
+        _drop_broker_connections(app)
+        app.conf.update(saved)

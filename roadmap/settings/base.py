@@ -211,6 +211,23 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=15 * 60)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=14 * 60)
 CELERY_RESULT_EXPIRES = timedelta(days=1)
+# Nothing reads a task's return value; and storing results would make every queueing wait on
+# the result store, whose reconnect loop holds a request up for ~20 s when Redis is down.
+CELERY_TASK_IGNORE_RESULT = True
+# Queueing happens in requests (after commit): with the broker down, give up within about a
+# second and let the caller log it, rather than hold the page up.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+# A task taken by a worker that then dies (killed, machine lost) goes back to the queue after
+# this many seconds. It must outlast the longest task (the hard time limit) and the longest
+# retry countdown (Celery caps backoff at 10 minutes), or a slow task would run twice.
+CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=CELERY_TASK_TIME_LIMIT + 5 * 60)
+if max(CELERY_TASK_TIME_LIMIT, 10 * 60) >= CELERY_VISIBILITY_TIMEOUT:
+    raise ImproperlyConfigured(
+        "CELERY_VISIBILITY_TIMEOUT must be longer than CELERY_TASK_TIME_LIMIT and than 600 seconds "
+        "(the longest retry delay), or a running task would be handed to a second worker."
+    )
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT, "socket_connect_timeout": 2}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 # A worker is reported unhealthy when its heartbeat is older than this.

@@ -12,7 +12,6 @@ Invariants protected here:
 from __future__ import annotations
 
 import hashlib
-import logging
 import secrets
 from contextlib import contextmanager
 
@@ -27,16 +26,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from kombu.exceptions import OperationalError
 
 from .. import access, signals, tasks
+from ..background import queue_after_commit
 from ..models import ApiToken, Goal, Invitation, Membership, Product, Role, User, Workspace
 
 INVITATION_SALT = "waymark.invitation"
 API_TOKEN_PREFIX = "wmk_"
-
-logger = logging.getLogger(__name__)
-
 
 
 @contextmanager
@@ -175,18 +171,6 @@ def invitation_email_send(*, invitation_id: int) -> None:
     )
 
 
-def _queue_invitation_email(invitation_id: int) -> None:
-    # Sending leaves the process, so it runs in the worker, after the invitation is committed.
-    # With the broker down the invitation still stands; an admin can resend it later.
-    def queue() -> None:
-        try:
-            tasks.invitation_email_send_task.delay(invitation_id)
-        except OperationalError:
-            logger.warning("Could not queue the email for invitation %s: broker unreachable", invitation_id)
-
-    transaction.on_commit(queue)
-
-
 @transaction.atomic
 def invitation_create(*, actor: User, workspace: Workspace, email: str, role: str) -> Invitation:
     """Invite `email` to join with `role` and email them a signed link.
@@ -207,7 +191,8 @@ def invitation_create(*, actor: User, workspace: Workspace, email: str, role: st
     with _unique("strategy_invitation_one_pending_per_email", "email",
                  _("%(email)s already has a pending invitation.") % {"email": email}):
         invitation = Invitation.objects.create(workspace=workspace, email=email, role=role, invited_by=actor)
-    _queue_invitation_email(invitation.pk)
+    # With the broker down the invitation still stands; an admin can resend it later.
+    queue_after_commit(tasks.invitation_email_send_task, invitation.pk)
     return invitation
 
 
@@ -220,7 +205,8 @@ def invitation_resend(*, actor: User, invitation: Invitation) -> Invitation:
     # The signed link carries its own timestamp; created_at restarts the displayed expiry.
     Invitation.objects.filter(pk=invitation.pk).update(created_at=timezone.now())
     invitation.refresh_from_db()
-    _queue_invitation_email(invitation.pk)
+    # With the broker down the invitation still stands; an admin can resend it later.
+    queue_after_commit(tasks.invitation_email_send_task, invitation.pk)
     return invitation
 
 

@@ -621,6 +621,18 @@ def test_a_viewer_comments_on_a_feature_and_mentions_a_member(viewer, editor, pr
     assert [m.to for m in mailoutbox] == [["editor@acme.test"]]
 
 
+def test_a_mention_comment_is_saved_once_and_answered_while_the_broker_is_down(
+        viewer, editor, product, broker_down, caplog, django_capture_on_commit_callbacks):
+    feature = _feature(editor, product)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _api(viewer).post(_detail("feature", feature, "comments"), {"body": "@editor look"}, format="json")
+
+    assert response.status_code == 201, response.content
+    assert Comment.objects.get().mentions.get() == editor
+    assert "comment_mention_email_task" in caplog.text and "was not queued" in caplog.text
+
+
 def test_an_empty_comment_is_a_400_on_body(viewer, editor, product):
     feature = _feature(editor, product)
 

@@ -81,3 +81,29 @@ def test_production_settings_refuse_to_start_without_the_site_address():
 
     assert result.returncode != 0
     assert "SITE_URL" in result.stderr
+
+
+def test_a_task_of_a_killed_worker_returns_to_the_queue_after_the_visibility_timeout():
+    from django.conf import settings
+
+    from roadmap.celery import app
+
+    with app.connection_for_write() as connection:
+        channel = connection.default_channel
+        assert channel.visibility_timeout == settings.CELERY_VISIBILITY_TIMEOUT == 20 * 60
+    # Longer than a task may run, or a slow task still running would be handed out again.
+    assert settings.CELERY_VISIBILITY_TIMEOUT > settings.CELERY_TASK_TIME_LIMIT
+
+
+def test_the_visibility_timeout_comes_from_the_environment():
+    code = "from roadmap.celery import app; print(app.conf.broker_transport_options['visibility_timeout'])"
+    result = manage("shell", "-c", code, CELERY_VISIBILITY_TIMEOUT="3600")
+
+    assert result.stdout.split()[-1] == "3600", result.stderr
+
+
+def test_a_visibility_timeout_shorter_than_a_task_may_run_is_refused():
+    result = manage("check", CELERY_VISIBILITY_TIMEOUT="600", CELERY_TASK_TIME_LIMIT="900")
+
+    assert result.returncode != 0
+    assert "CELERY_VISIBILITY_TIMEOUT" in result.stderr
