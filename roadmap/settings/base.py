@@ -59,11 +59,19 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After authentication (its refusal pages show who is signed in), before any view or
+    # the CSRF check reads the body.
+    "strategy.middleware.InputGuardMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Last, so it sees the outcome of authentication (django-axes requirement).
     "axes.middleware.AxesMiddleware",
 ]
+
+# Request bodies larger than this are refused with 413 (uploaded files do not count), and
+# JSON nested deeper than this with 400, before anything parses them.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("REQUEST_BODY_MAX_BYTES", default=2_621_440)
+JSON_MAX_DEPTH = env.int("JSON_MAX_DEPTH", default=32)
 
 ROOT_URLCONF = "roadmap.urls"
 WSGI_APPLICATION = "roadmap.wsgi.application"
