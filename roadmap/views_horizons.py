@@ -34,7 +34,6 @@ with the same dict.
 
 from __future__ import annotations
 
-import csv
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -53,6 +52,7 @@ from releases import charts
 from releases.models import Release, StatusCategory
 from releases.render import initials
 from strategy.models import Product
+from strategy.spreadsheet import SafeCsvWriter
 from strategy.views.tenancy import _product, workspace_view
 
 from . import selectors
@@ -294,7 +294,7 @@ def now_next_later_context(product: Product, today: date) -> dict:
 def now_next_later_csv(context: dict, filename: str) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
+    writer = SafeCsvWriter(response)
     writer.writerow(CSV_COLUMNS)
     for column in context["columns"]:
         for _initiative, items in _groups(context["placed"][column.key]):

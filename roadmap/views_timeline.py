@@ -13,7 +13,6 @@ answer JSON: 200 {ok}, or 400/403/409 {error}."""
 
 from __future__ import annotations
 
-import csv
 import io
 from collections import Counter
 from datetime import date, timedelta
@@ -35,6 +34,7 @@ from strategy import access
 from strategy import selectors as strategy_selectors
 from strategy.models import Product, Workspace
 from strategy.selectors import product_list
+from strategy.spreadsheet import SafeCsvWriter
 from strategy.views.tenancy import _product, workspace_view
 
 from . import render_timeline as draw
@@ -421,7 +421,7 @@ def timeline_export_csv(request: HttpRequest, workspace: Workspace, key: str) ->
     layout = built["layout"]
     by_id = {row["id"]: row for row in built["rows"]}
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = SafeCsvWriter(out)
     writer.writerow(CSV_COLUMNS)
     for group in layout.groups:
         for bar in group.bars:

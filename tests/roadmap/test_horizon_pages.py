@@ -192,6 +192,15 @@ def test_csv_export_round_trips(client_as_viewer, plan, product):
     assert len(rows) == 8
 
 
+
+def test_csv_export_writes_formula_like_titles_as_text(client_as_viewer, plan, product):
+    Feature.objects.filter(title="Tap to pay").update(title="+cmd|' /C calc'!A0")
+
+    response = client_as_viewer.get(url("now_next_later", product), {"format": "csv"})
+
+    titles = {row["title"] for row in csv.DictReader(io.StringIO(response.content.decode()))}
+    assert "'+cmd|' /C calc'!A0" in titles
+
 def test_other_workspace_is_not_found(client_as_viewer, other_product):
     for name in ("now_next_later", "release_timeline"):
         assert client_as_viewer.get(url(name, other_product, ws="globex")).status_code == 404

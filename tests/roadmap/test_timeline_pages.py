@@ -264,6 +264,15 @@ def test_csv_export_round_trips(client_as_viewer, product, plan):
     assert offline["status"] == "Planned" and offline["group"] == "No release"
 
 
+
+def test_csv_export_writes_formula_like_titles_as_text(client_as_viewer, product, plan):
+    Feature.objects.filter(pk=plan["first"].pk).update(title='=HYPERLINK("http://evil.test","Click")')
+
+    response = client_as_viewer.get(url("timeline_export_csv", product))
+
+    titles = {row["title"] for row in csv.DictReader(io.StringIO(response.content.decode()))}
+    assert '\'=HYPERLINK("http://evil.test","Click")' in titles
+
 # --- the portfolio timeline -------------------------------------------------------------
 
 
