@@ -366,10 +366,12 @@ def feature_move(*, actor: User, feature: Feature, after: Feature | None = None,
     for neighbour in (after, before):
         if neighbour is not None and (neighbour.product_id != feature.product_id or neighbour.pk == feature.pk):
             raise ValidationError(_("Move a feature next to another feature of the same product."))
-    # Lock the moved feature and its neighbours (in id order, so concurrent moves cannot deadlock)
-    # so a rebalance cannot renumber them between reading their ranks and writing the new one.
-    ids = sorted({feature.pk} | {n.pk for n in (after, before) if n is not None})
-    ranks = dict(Feature.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", "rank"))
+    # Moves and creations in one backlog take turns on the product row: two drops into the
+    # same gap would otherwise read the same neighbours and both take the rank between them,
+    # and a rebalance could renumber the neighbours between reading them and writing.
+    Product.objects.select_for_update().filter(pk=feature.product_id).first()
+    ids = [n.pk for n in (after, before) if n is not None]
+    ranks = dict(Feature.objects.filter(pk__in=ids).values_list("pk", "rank"))
     low = ranks[after.pk] if after else None
     high = ranks[before.pk] if before else None
     if low is not None and high is not None and low > high:
@@ -378,6 +380,7 @@ def feature_move(*, actor: User, feature: Feature, after: Feature | None = None,
         _rebalance(feature.product_id)
         ranks = dict(Feature.objects.filter(pk__in=ids).values_list("pk", "rank"))
         low, high = sorted((ranks[after.pk], ranks[before.pk]))
+    low, high = _nearest_gap(feature, low, high)
     rank = ranking.rank_between(low, high)
     Feature.objects.filter(pk=feature.pk).update(rank=rank)
     feature.rank = rank
@@ -385,6 +388,18 @@ def feature_move(*, actor: User, feature: Feature, after: Feature | None = None,
         _rebalance(feature.product_id)
         feature.rank = Feature.objects.values_list("rank", flat=True).get(pk=feature.pk)
     return feature
+
+
+def _nearest_gap(feature: Feature, low: str | None, high: str | None) -> tuple[str | None, str | None]:
+    """The gap right after `low` (right before `high` when moving to the top). The client's
+    neighbours may have been read before another feature was dropped between them; taking
+    their midpoint again would give both the same rank."""
+    others = Feature.objects.filter(product_id=feature.product_id).exclude(pk=feature.pk)
+    if low is not None:
+        between = others.filter(rank__gt=low, **({"rank__lt": high} if high is not None else {}))
+        return low, between.order_by("rank").values_list("rank", flat=True).first() or high
+    between = others.filter(rank__lt=high)
+    return between.order_by("-rank").values_list("rank", flat=True).first(), high
 
 
 def _rebalance(product_id: int) -> None:
