@@ -128,9 +128,20 @@ def history_entries(instance: models.Model, *, limit: int = 30) -> list[HistoryE
     return entries
 
 
+def version_ahead_error(current_version: int, version: int) -> ValidationError:
+    """The refusal of a save that claims a version the record has not reached (a client's
+    mistake, not someone else's edit): a field error on `version`."""
+    return ValidationError({"version": _(
+        "Version %(version)s does not exist yet: this record is at version %(current)s. "
+        "Send the version you read.") % {"version": version, "current": current_version}})
+
+
 def stale_edit_error(current: models.Model, version: int) -> ValidationError:
     """The refusal of a save made from `version` when `current` has moved on: it names who
-    changed which fields since, from the record's history, so they can compare and redo."""
+    changed which fields since, from the record's history, so they can compare and redo.
+    A `version` ahead of the record's is refused as a mistake instead."""
+    if version > current.version:
+        return version_ahead_error(current.version, version)
     entries = [e for e in history_entries(current, limit=50) if e.version is not None and e.version > version]
     people = sorted({e.who.display_name for e in entries if e.who is not None}) or [_("someone")]
     changed = []

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from rest_framework import mixins, status, viewsets
+from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.generics import get_object_or_404
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
@@ -24,21 +24,68 @@ def unmoved(data: dict, name: str, current_id: int, message: str) -> None:
         raise ValidationError({name: message})
 
 
+class PreconditionFailed(exceptions.APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = _("The record changed since the version named in If-Match.")
+    default_code = "precondition_failed"
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
 class EditGuardMixin:
     """`get_object` that refuses (403) a write the user's role does not allow, before the
-    request's input is looked at: a viewer gets a 403, never a 400 about fields."""
+    request's input is looked at: a viewer gets a 403, never a 400 about fields.
+
+    Records that carry a version answer with an `ETag` (the version, quoted), and a write
+    sent with `If-Match` is refused with 412 unless it names the current version; the
+    version it names is also handed to the service, which checks it again under lock."""
 
     edit_action: str = ""  # the access rule a write needs
+    if_match_version: int | None = None  # the version a write's If-Match named
 
     def edit_target(self, record):
         """The record whose workspace decides whether the user may change `record`."""
         return record
 
+    def version_of(self, record) -> int | None:
+        """The version an ETag of `record`'s URL names; None for records without one."""
+        return getattr(record, "version", None)
+
     def get_object(self):
         record = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
         if self.request.method not in SAFE_METHODS:
             access.ensure_can(self.request.user, self.edit_action, self.edit_target(record))
+            if self.action in ("update", "partial_update", "destroy"):  # If-Match names this URL's record
+                self._check_if_match(self.version_of(record))
         return record
+
+    def _check_if_match(self, version: int | None) -> None:
+        header = self.request.headers.get("If-Match")
+        if header is None or version is None or header.strip() == "*":
+            return
+        tags = [tag.strip().removeprefix("W/") for tag in header.split(",")]
+        if etag(version) not in tags:
+            raise PreconditionFailed(
+                _("This record is at version %(version)s now, not the one named in If-Match (%(tags)s). "
+                  "Read it again, then send your change with its new ETag.")
+                % {"version": version, "tags": header.strip()})
+        self.if_match_version = version
+
+    def with_if_match(self, validated: dict) -> dict:
+        """`validated` input, with the If-Match version as its `version` unless it names one."""
+        if self.if_match_version is not None:
+            validated.setdefault("version", self.if_match_version)
+        return validated
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        data = getattr(response, "data", None)
+        if (response.status_code == status.HTTP_200_OK and "pk" in self.kwargs and isinstance(data, Mapping)
+                and isinstance(data.get("version"), int)):
+            response["ETag"] = etag(data["version"])
+        return response
 
     def refuse_early(self, name: str, parents: QuerySet, lookup: str = "pk") -> None:
         """Before validating a create, refuse a role that may not edit the parent(s) it names
@@ -67,7 +114,8 @@ class RecordViewSet(EditGuardMixin, mixins.ListModelMixin, mixins.RetrieveModelM
         validated = dict(data.validated_data)
         if self.action == "create":
             validated.pop("version", None)  # a new record has no version to check
-        return validated
+            return validated
+        return self.with_if_match(validated) if "version" in data.fields else validated
 
     def _serialize(self, records, **kwargs):
         """Output of one record or a page of them; viewsets that add computed fields override it."""

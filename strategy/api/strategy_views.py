@@ -83,6 +83,9 @@ class VisionViewSet(EditGuardMixin, viewsets.GenericViewSet):
     def _current(self, product) -> Vision:
         return selectors.vision_get(user=self.request.user, product=product) or Vision(product=product, version=0)
 
+    def version_of(self, product) -> int:
+        return self._current(product).version
+
     def retrieve(self, request, pk=None):
         return Response(self.get_serializer(self._current(self.get_object())).data)
 
@@ -92,7 +95,8 @@ class VisionViewSet(EditGuardMixin, viewsets.GenericViewSet):
         data = VisionInputSerializer(data=request.data, context=self.get_serializer_context())
         data.is_valid(raise_exception=True)
         try:
-            vision = services.vision_save(actor=request.user, product=product, **data.validated_data)
+            vision = services.vision_save(actor=request.user, product=product,
+                                          **self.with_if_match(dict(data.validated_data)))
         except ValidationError as exc:
             if getattr(exc, "code", None) == "stale":
                 current = self.get_serializer(self._current(product)).data

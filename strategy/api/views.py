@@ -100,7 +100,7 @@ class ProductViewSet(EditGuardMixin, mixins.ListModelMixin, mixins.RetrieveModel
         data = ProductInputSerializer(
             data=self.request.data, context={"request": self.request}, partial=partial)
         data.is_valid(raise_exception=True)
-        return dict(data.validated_data)
+        return self.with_if_match(dict(data.validated_data))
 
     @extend_schema(request=ProductInputSerializer, responses={201: ProductSerializer})
     def create(self, request):

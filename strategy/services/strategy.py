@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import access
-from ..history import record_author, stale_edit_error
+from ..history import record_author, stale_edit_error, version_ahead_error
 from ..models import (
     CheckIn,
     ComparisonCriterion,
@@ -106,7 +106,9 @@ def vision_save(*, actor: User, product: Product, version: int | None = None, **
     vision = Vision.objects.select_for_update().filter(product=product).first()
     if vision is None:
         vision = Vision(product=product, workspace_id=product.workspace_id, created_by=actor, version=0)
-    elif version is not None and vision.version != version:
+    if version is not None and version > vision.version:
+        raise version_ahead_error(vision.version, version)
+    if version is not None and vision.version != version:
         last = vision.history.select_related("history_user").first()
         raise ValidationError(
             _("%(who)s saved a newer version of this vision at %(when)s. Your text is kept below: "
@@ -117,7 +119,10 @@ def vision_save(*, actor: User, product: Product, version: int | None = None, **
             },
             code="stale",
         )
+    before = {name: getattr(vision, name) for name in Vision.CONTENT_FIELDS}
     _assign(vision, content, Vision.CONTENT_FIELDS)
+    if {name: getattr(vision, name) for name in Vision.CONTENT_FIELDS} == before:
+        return vision  # nothing changed: no new version (and no empty vision is created)
     vision.version += 1
     _save(vision, actor=actor)
     return vision

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from .. import access, signals, tasks
 from ..background import queue_after_commit
+from ..history import version_ahead_error
 from ..models import ApiToken, Goal, Invitation, Membership, Product, Role, User, Workspace
 
 INVITATION_SALT = "waymark.invitation"
@@ -349,6 +350,8 @@ def product_update(*, actor: User, product: Product, version: int | None = None,
     if unknown:
         raise ValidationError({field: _("This field cannot be changed.") for field in sorted(unknown)})
     current = Product.objects.select_for_update(of=("self",)).select_related("updated_by").get(pk=product.pk)
+    if version is not None and version > current.version:
+        raise version_ahead_error(current.version, version)
     if version is not None and current.version != version:
         raise ValidationError(
             _("%(who)s changed this product at %(when)s, after you opened it. "
