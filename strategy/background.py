@@ -17,11 +17,13 @@ logger = logging.getLogger(__name__)
 def queue_after_commit(task: Task, *args) -> None:
     """Queue `task(*args)` when the current transaction commits. Publishing gives up quickly
     when the broker is down (CELERY_TASK_PUBLISH_RETRY_POLICY and the connection timeouts in
-    settings); the failure is then logged, never raised."""
+    settings), and never waits on the result store; the failure is then logged, never raised."""
 
     def publish() -> None:
         try:
-            task.delay(*args)
+            # Nobody waits for the result; asking for one would subscribe to the result store
+            # first, whose reconnect loop holds the request up for ~20 s when Redis is down.
+            task.apply_async(args, ignore_result=True)
         except OperationalError:
             logger.warning("Broker unreachable: %s%r was not queued", task.name, args)
 

@@ -86,22 +86,25 @@ def workflow(workspace):
 
 
 def _drop_broker_connections(app) -> None:
-    # Celery keeps its connection pool and its producer pool (made on the first publish, even
-    # in eager mode); either would go on talking to the broker the app started with.
+    # Celery keeps its connection pool, its producer pool (made on the first publish, even in
+    # eager mode) and its result backend; each would go on talking to the Redis it started with.
     app._pool = None
     app.amqp._producer_pool = None
+    app._backend_cache = None
+    app._local.__dict__.pop("backend", None)
 
 
 @pytest.fixture
 def broker_down():
-    """The Celery app publishing to a closed local port, as when Redis is down. Its pools are
-    dropped before and after, so that neither the working broker nor the broken one leaks
-    across the switch."""
+    """The Celery app with its broker and result store on a closed local port, as when Redis
+    is down. Its connections are dropped before and after, so that neither the working Redis
+    nor the broken one leaks across the switch."""
     from roadmap.celery import app
 
-    saved = {"broker_url": app.conf.broker_url, "task_always_eager": app.conf.task_always_eager}
+    saved = {name: app.conf[name] for name in ("broker_url", "result_backend", "task_always_eager")}
     _drop_broker_connections(app)
-    app.conf.update(broker_url="redis://127.0.0.1:1/0", task_always_eager=False)
+    app.conf.update(broker_url="redis://127.0.0.1:1/0", result_backend="redis://127.0.0.1:1/0",
+                    task_always_eager=False)
     try:
         yield app
     finally:

@@ -219,9 +219,6 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=15 * 60)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=14 * 60)
 CELERY_RESULT_EXPIRES = timedelta(days=1)
-# Nothing reads a task's return value; and storing results would make every queueing wait on
-# the result store, whose reconnect loop holds a request up for ~20 s when Redis is down.
-CELERY_TASK_IGNORE_RESULT = True
 # Queueing happens in requests (after commit): with the broker down, give up within about a
 # second and let the caller log it, rather than hold the page up.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
