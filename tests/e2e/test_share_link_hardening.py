@@ -18,7 +18,7 @@ from roadmap import share_throttle
 from strategy import services
 from strategy.models import User
 
-from .conftest import screenshot
+from .conftest import screenshot, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -143,3 +143,23 @@ def test_shared_pages_have_a_favicon_and_answer_head(browser, live_server, plan)
         assert head.status == 200
     finally:
         context.close()
+
+
+def test_revoking_asks_first_without_inline_script(page, plan):
+    pm, product = plan
+    link, _token = roadmap_services.share_link_create(actor=pm, product=product, view="now_next_later")
+    violations = []
+    page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
+    sign_in(page, "pm@example.com", "a-long-passphrase")
+    page.goto("/w/initech/products/MOB/roadmap/share/")
+
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.get_by_role("button", name="Revoke").click()
+    expect(page.locator("tbody tr").first).to_contain_text("Active")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Revoke").click()
+    expect(page.locator("tbody tr").first).to_contain_text("Revoked")
+
+    link.refresh_from_db()
+    assert link.revoked_at is not None
+    assert violations == []
