@@ -116,3 +116,10 @@ def test_app_pages_raise_no_policy_violation_for_a_member(page, plan):
     page.wait_for_load_state("networkidle")
     assert page.locator("#backlog-results").get_by_text("Wish lists").count() == 0
     assert problems + page.evaluate("window.__violations") == []
+
+
+def test_api_docs_render_under_the_policy(page, plan):
+    problems = watch(page)
+    sign_in(page, "pm@example.com", "a-long-passphrase")
+    assert visit(page, problems, reverse("api_docs")) == []
+    assert page.get_by_text("Waymark API").first.is_visible()
