@@ -20,6 +20,10 @@ class ShareLinkForm(forms.Form):
         label=_("Password"), required=False, max_length=128,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}, render_value=False),
         help_text=_("Optional. Visitors type it once per browser session."))
+    show_estimates = forms.BooleanField(
+        label=_("Show estimates"), required=False,
+        help_text=_("Release timeline only: show the features' estimates and the points done. Off, the link "
+                    "shows feature counts only."))
 
     def __init__(self, *args, is_line: bool = False, **kwargs):
         super().__init__(*args, **kwargs)

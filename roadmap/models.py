@@ -43,6 +43,8 @@ class ShareLink(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     view_count = models.PositiveIntegerField(_("views"), default=0)
     last_viewed_at = models.DateTimeField(_("last viewed"), null=True, blank=True)
+    # Estimates are team-internal sizing; a link shows them only when its creator says so.
+    show_estimates = models.BooleanField(_("show estimates"), default=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -1,22 +1,26 @@
 """Writes of the top layer. Invariants: one heartbeat row per worker, overwritten each run;
 a share link stores only its token's digest, shows one view of one product, is made and
-revoked only by editors and admins, and never expires in the past."""
+revoked only by editors and admins, and never expires in the past; a share-link password is
+checked only within the guessing limits of `share_throttle`, each attempt counted first."""
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime
 
-from django.contrib.auth.hashers import make_password
+from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from redis.exceptions import RedisError
 
 from strategy import access
 from strategy.models import Product, User
 
-from . import share
+from . import share, share_throttle
 from .models import ShareLink, WorkerHeartbeat
 
 
@@ -31,7 +35,8 @@ def heartbeat_record(*, hostname: str) -> WorkerHeartbeat:
 
 @transaction.atomic
 def share_link_create(*, actor: User, product: Product, view: str, params=None,
-                      expires_at: datetime | None = None, password: str = "") -> tuple[ShareLink, str]:
+                      expires_at: datetime | None = None, password: str = "",
+                      show_estimates: bool = False) -> tuple[ShareLink, str]:
     """A new share link and its token (shown once; only the digest is kept).
     Raises PermissionDenied or ValidationError (unknown view, portfolio of a single product,
     expiry not in the future)."""
@@ -47,7 +52,7 @@ def share_link_create(*, actor: User, product: Product, view: str, params=None,
         workspace_id=product.workspace_id, product=product, view=view,
         params=share.sanitise_params(view, params or {}), token_digest=share.digest(token),
         token_prefix=token[:share.PREFIX_LENGTH], password_hash=make_password(password) if password else "",
-        expires_at=expires_at, created_by=actor,
+        expires_at=expires_at, created_by=actor, show_estimates=show_estimates,
     )
     return link, token
 
@@ -65,3 +70,35 @@ def share_link_revoke(*, actor: User, link: ShareLink) -> ShareLink:
 def share_link_record_view(*, link: ShareLink) -> None:
     """Count one view of the link, in one UPDATE (safe under concurrent views)."""
     ShareLink.objects.filter(pk=link.pk).update(view_count=F("view_count") + 1, last_viewed_at=timezone.now())
+
+
+def _wait_text(seconds: int) -> str:
+    if seconds < 60:
+        return ngettext("%(n)d second", "%(n)d seconds", seconds) % {"n": seconds}
+    minutes = -(-seconds // 60)
+    return ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes}
+
+
+def share_link_unlock(*, link: ShareLink, password: str, address: str | None) -> ShareLink:
+    """Check `password` for the link, counting the attempt first (see `share_throttle`).
+    Raises ValidationError on `password` when the attempt is refused, when Redis is away
+    (nothing could be counted), or when the password is wrong."""
+    try:
+        verdict = share_throttle.admit(link_id=link.pk, address=address)
+    except RedisError:
+        raise ValidationError({"password": _(
+            "Passwords cannot be checked right now. Try again in a few minutes.")}) from None
+    if not verdict.allowed:
+        wait = _wait_text(verdict.retry_after)
+        if verdict.slowed:
+            message = _("This link has had many wrong passwords lately, so each address may try only now "
+                        "and then. Try again in %(wait)s.") % {"wait": wait}
+        else:
+            message = _("Too many wrong passwords. Try again in %(wait)s.") % {"wait": wait}
+        raise ValidationError({"password": message})
+    if not check_password(password, link.password_hash):
+        raise ValidationError({"password": _("That password is not right.")})
+    # If Redis went away meanwhile the attempt stays counted, which errs on the strict side.
+    with contextlib.suppress(RedisError):
+        share_throttle.give_back(link_id=link.pk, address=address)
+    return link

@@ -109,11 +109,12 @@ class _Params(dict):
 class Shared:
     title: str
     body: SafeString
-    css: tuple[str, ...] = ()
+    css: tuple[str, ...] = ()  # the view's own stylesheets, on top of shared_base.html's
 
 
-def _timeline(product: Product, params: dict, today: date) -> Shared:
+def _timeline(link: ShareLink, today: date) -> Shared:
     """The product timeline, without links, drag handles or people."""
+    product, params = link.product, dict(link.params or {})
     query = _Params(params)
     options, _notices = parse_view_options(query, today)
     if options.group is GroupBy.ASSIGNEE:  # sanitised at creation; kept out here too
@@ -149,8 +150,9 @@ def _timeline(product: Product, params: dict, today: date) -> Shared:
     return Shared(title="Timeline", body=mark_safe(body), css=("css/timeline.css",))  # noqa: S308
 
 
-def _portfolio(line: Product, params: dict, today: date) -> Shared:
+def _portfolio(link: ShareLink, today: date) -> Shared:
     """A product line's products, one lane each, with their releases; no links."""
+    line, params = link.product, dict(link.params or {})
     options, _notices = parse_view_options(_Params(params), today)
     children = list(Product.objects.filter(parent=line, workspace_id=line.workspace_id,
                                            archived_at__isnull=True).order_by("name", "id"))
@@ -184,20 +186,22 @@ def _portfolio(line: Product, params: dict, today: date) -> Shared:
     return Shared(title="Portfolio timeline", body=mark_safe(body), css=("css/timeline.css",))  # noqa: S308
 
 
-def _now_next_later(product: Product, params: dict, today: date) -> Shared:
-    context = views_horizons.now_next_later_context(product, today)
+def _now_next_later(link: ShareLink, today: date) -> Shared:
+    context = views_horizons.now_next_later_context(link.product, today)
     body = render_to_string("roadmap/now_next_later.html#body", context)
     return Shared(title="Now / Next / Later", body=mark_safe(body), css=("css/horizons.css",))  # noqa: S308
 
 
-def _release_timeline(product: Product, params: dict, today: date) -> Shared:
-    """The release timeline without who works on what."""
-    context = views_horizons.release_timeline_context(product, today, show_assignees=False)
+def _release_timeline(link: ShareLink, today: date) -> Shared:
+    """The release timeline without who works on what, and with estimates only when the
+    link says so."""
+    context = views_horizons.release_timeline_context(link.product, today, show_assignees=False,
+                                                      show_estimates=link.show_estimates)
     body = render_to_string("roadmap/release_timeline.html#body", context)
     return Shared(title="Release timeline", body=mark_safe(body), css=("css/horizons.css",))  # noqa: S308
 
 
-RENDERERS: dict[str, Callable[[Product, dict, date], Shared]] = {
+RENDERERS: dict[str, Callable[[ShareLink, date], Shared]] = {
     ShareLink.View.TIMELINE: _timeline,
     ShareLink.View.PORTFOLIO: _portfolio,
     ShareLink.View.NOW_NEXT_LATER: _now_next_later,
@@ -206,5 +210,5 @@ RENDERERS: dict[str, Callable[[Product, dict, date], Shared]] = {
 
 
 def render_shared(link: ShareLink, today: date) -> Shared:
-    """The link's one view of its product, from its stored params only."""
-    return RENDERERS[link.view](link.product, dict(link.params or {}), today)
+    """The link's one view of its product, from its stored params and options only."""
+    return RENDERERS[link.view](link, today)

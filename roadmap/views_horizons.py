@@ -326,26 +326,30 @@ def _percent(part, whole) -> int:
     return round(100 * Decimal(part) / Decimal(whole)) if whole else 0
 
 
-def _feature_table(rows: list[dict], *, show_assignees: bool = True) -> SafeString:
+def _feature_table(rows: list[dict], *, show_assignees: bool = True, show_estimates: bool = True) -> SafeString:
     """The features of an expanded release, grouped by status category, as one string."""
     if not rows:
         return mark_safe('<p class="hz-empty">No features in this release yet.</p>')  # noqa: S308 - constant
     grouped: dict[str, list[dict]] = {c: [] for c in StatusCategory.values}
     for row in rows:
         grouped[row["status__category"]].append(row)
+    columns = 5 if show_estimates else 4
     parts = ['<table class="table table--compact tl-features"><caption class="sr-only">Features</caption>'
              '<thead><tr><th scope="col">Key</th><th scope="col">Title</th><th scope="col">Status</th>'
-             '<th scope="col"><span class="sr-only">Assignee</span></th><th scope="col" class="tl-num">Est.</th>'
-             '</tr></thead>']
+             '<th scope="col"><span class="sr-only">Assignee</span></th>'
+             + ('<th scope="col" class="tl-num">Est.</th>' if show_estimates else '') + '</tr></thead>']
     for category, label in StatusCategory.choices:
         items = grouped[category]
         if not items:
             continue
         css = CATEGORY_CSS[category]
-        total = sum((r["estimate"] or Decimal(0) for r in items), Decimal(0))
-        parts.append(f'<tbody class="tl-group tl-group--{css}"><tr class="tl-group__head"><th colspan="5">'
+        meta = str(len(items))
+        if show_estimates:
+            total = sum((r["estimate"] or Decimal(0) for r in items), Decimal(0))
+            meta += f" · {charts.points(total)}"
+        parts.append(f'<tbody class="tl-group tl-group--{css}"><tr class="tl-group__head"><th colspan="{columns}">'
                      f'<span class="rel-dot rel-dot--{css}" aria-hidden="true"></span>{_e(label)}'
-                     f'<span class="tl-group__meta">{len(items)} · {_e(charts.points(total))}</span></th></tr>')
+                     f'<span class="tl-group__meta">{_e(meta)}</span></th></tr>')
         for row in items:
             key = f"{row['product__key']}-{row['number']}"
             person = ""
@@ -354,20 +358,24 @@ def _feature_table(rows: list[dict], *, show_assignees: bool = True) -> SafeStri
                 letters = initials(row["assignee__full_name"], row["assignee__email"]) or "?"
                 person = (f'<span class="avatar avatar--sm" data-initial="{_e(letters[:1])}" title="{_e(name)}">'
                           f'{_e(letters)}</span>')
-            estimate = charts.format_number(row["estimate"]) if row["estimate"] is not None else "—"
+            estimate = ""
+            if show_estimates:
+                figure = charts.format_number(row["estimate"]) if row["estimate"] is not None else "—"
+                estimate = f'<td class="tl-num">{_e(figure)}</td>'
             parts.append(f'<tr><td class="tl-key">{_e(key)}</td><td class="tl-title">{_e(row["title"])}</td>'
                          f'<td><span class="badge badge--dot badge--status-{css}">{_e(row["status__name"])}</span>'
-                         f'</td><td>{person}</td><td class="tl-num">{_e(estimate)}</td></tr>')
+                         f'</td><td>{person}</td>{estimate}</tr>')
         parts.append("</tbody>")
     parts.append("</table>")
     return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
 
 
-def release_timeline_context(product: Product, today: date, *, show_assignees: bool = True) -> dict:
+def release_timeline_context(product: Product, today: date, *, show_assignees: bool = True,
+                             show_estimates: bool = True) -> dict:
     """The release timeline's data, computed without a user: the releases of `product` (or
     of its line's products) past to future, the current and next of each product expanded
-    with their features (without who works on them when `show_assignees` is False, as on
-    share links). Five queries at most."""
+    with their features (without who works on them when `show_assignees` is False, and
+    without estimates when `show_estimates` is False, as on share links). Five queries at most."""
     products = selectors.roadmap_products(product)
     product_ids = [p.pk for p in products]
     releases = list(selectors.timeline_releases(product_ids)) if product_ids else []
@@ -412,8 +420,8 @@ def release_timeline_context(product: Product, today: date, *, show_assignees: b
             "estimate_figure": f"{charts.format_number(release.done_estimate)}/"
                                f"{charts.format_number(release.planned_estimate)} pts",
             "milestones": [{"name": m.name, "date": m.date, "past": m.date < today} for m in release.milestones.all()],
-            "features": _feature_table(rows_by_release.get(release.pk, []), show_assignees=show_assignees)
-            if release.pk in expanded else "",
+            "features": _feature_table(rows_by_release.get(release.pk, []), show_assignees=show_assignees,
+                                       show_estimates=show_estimates) if release.pk in expanded else "",
         }
         (past if is_past else future).append(item)
     return {
@@ -423,6 +431,7 @@ def release_timeline_context(product: Product, today: date, *, show_assignees: b
         "future": future,
         "today": today,
         "release_count": len(releases),
+        "show_estimates": show_estimates,
     }
 
 

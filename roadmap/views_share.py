@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.hashers import check_password
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,7 +14,6 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
-from redis.exceptions import RedisError
 
 from strategy import access
 from strategy.auth import client_ip
@@ -38,9 +35,10 @@ def _unlocked_key(link: ShareLink) -> str:
     return f"share_link_unlocked_{link.pk}"
 
 
-def _public(response: HttpResponse) -> HttpResponse:
+def _public(response: HttpResponse, *, referrer_policy: str = "no-referrer") -> HttpResponse:
     for name, value in PUBLIC_HEADERS.items():
         response[name] = value
+    response["Referrer-Policy"] = referrer_policy
     return response
 
 
@@ -49,64 +47,48 @@ def _not_found(request: HttpRequest) -> HttpResponse:
     return _public(render(request, "roadmap/shared_not_found.html", status=404))
 
 
-PASSWORD_ATTEMPTS = 10
-PASSWORD_ATTEMPTS_PER_LINK = 50
-PASSWORD_LOCKOUT_SECONDS = 15 * 60
+# The password page sends only its origin as referrer, never its path (the token). Under
+# no-referrer, Chromium posts the form with `Origin: null`, which Django's CSRF check
+# refuses; under strict-origin the Origin header is the site's own, so the CSRF check works
+# as everywhere else, and the token still never leaves the address bar.
+PASSWORD_PAGE_REFERRER_POLICY = "strict-origin"
 
 
-def _attempts_refusal(keys: dict[str, int]) -> str:
-    """Why a password attempt is refused now, or "" when it may be checked. Without Redis
-    nothing can be counted, so attempts wait until it is back (links without a password
-    keep working)."""
-    try:
-        if any((cache.get(key) or 0) >= limit for key, limit in keys.items()):
-            return _("Too many wrong passwords. Try again in 15 minutes.")
-    except RedisError:
-        return _("Passwords cannot be checked right now. Try again in a few minutes.")
-    return ""
+def _password_page(request: HttpRequest, link: ShareLink) -> HttpResponse:
+    """The password form; on a right password, unlock the link for this browser session."""
+    form = SharePasswordForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.share_link_unlock(link=link, password=form.cleaned_data["password"],
+                                       address=client_ip(request))
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            request.session.cycle_key()
+            request.session[_unlocked_key(link)] = True
+            return _public(redirect(request.path))
+    response = render(request, "roadmap/shared_password.html", {
+        "form": form, "product": link.product, "referrer_policy": PASSWORD_PAGE_REFERRER_POLICY})
+    return _public(response, referrer_policy=PASSWORD_PAGE_REFERRER_POLICY)
 
 
-def _count_wrong_attempt(keys: dict[str, int]) -> None:
-    try:
-        for key in keys:
-            cache.add(key, 0, timeout=PASSWORD_LOCKOUT_SECONDS)
-            cache.incr(key)
-    except RedisError:
-        pass
-
-
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def shared_view(request: HttpRequest, token: str) -> HttpResponse:
-    """The one view a share link grants, read-only, for anyone holding the token."""
+    """The one view a share link grants, read-only, for anyone holding the token. HEAD
+    answers as GET does but counts no view (link checkers and previews are not readers)."""
     link = share.resolve(token)
     if link is None:
         return _not_found(request)
-    product = link.product
     if link.has_password and not request.session.get(_unlocked_key(link)):
-        form = SharePasswordForm(request.POST if request.method == "POST" else None)
-        # Per address, and per link whatever the address (an attacker with many addresses).
-        attempts = {f"waymark:share-password:{link.pk}:{client_ip(request)}": PASSWORD_ATTEMPTS,
-                    f"waymark:share-password:{link.pk}": PASSWORD_ATTEMPTS_PER_LINK}
-        refusal = _attempts_refusal(attempts) if request.method == "POST" else ""
-        if refusal:
-            form.is_valid()
-            form.add_error("password", refusal)
-        elif request.method == "POST" and form.is_valid():
-            if check_password(form.cleaned_data["password"], link.password_hash):
-                request.session.cycle_key()
-                request.session[_unlocked_key(link)] = True
-                return _public(redirect(request.path))
-            # Guessing is throttled per link and address, like failed sign-ins.
-            _count_wrong_attempt(attempts)
-            form.add_error("password", _("That password is not right."))
-        return _public(render(request, "roadmap/shared_password.html", {"form": form, "product": product}))
+        return _password_page(request, link)
     if request.method == "POST":
         return _public(redirect(request.path))
     now = timezone.now()
     shown = share.render_shared(link, timezone.localdate(now))
-    services.share_link_record_view(link=link)
+    if request.method == "GET":
+        services.share_link_record_view(link=link)
     return _public(render(request, "roadmap/shared_page.html", {
-        "product": product, "shown": shown, "as_of": now, "link": link}))
+        "product": link.product, "shown": shown, "as_of": now, "link": link}))
 
 
 def _links(product) -> list[ShareLink]:
@@ -131,7 +113,8 @@ def share_link_list(request: HttpRequest, workspace, key: str) -> HttpResponse:
         try:
             link, token = services.share_link_create(
                 actor=request.user, product=product, view=form.cleaned_data["view"], params=params,
-                expires_at=form.expires_at(), password=form.cleaned_data["password"])
+                expires_at=form.expires_at(), password=form.cleaned_data["password"],
+                show_estimates=form.cleaned_data["show_estimates"])
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:

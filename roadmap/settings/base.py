@@ -5,6 +5,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -42,6 +43,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "csp",
     "template_partials",
     "axes",
     "simple_history",
@@ -63,6 +65,8 @@ MIDDLEWARE = [
     # the CSRF check reads the body.
     "strategy.middleware.InputGuardMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "roadmap.headers.PermissionsPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Last, so it sees the outcome of authentication (django-axes requirement).
     "axes.middleware.AxesMiddleware",
@@ -162,6 +166,33 @@ if env.bool("BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # The health check is probed over plain HTTP by containers and load balancers.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+# --- Content-Security-Policy and Permissions-Policy -------------------------
+# Scripts and style sheets come only from Waymark's own static files: no inline <script>,
+# no inline event handlers, no inline <style> (htmx's indicator style is switched off in
+# base.html; waymark.css carries it). Style *attributes* stay allowed: pages and the
+# server-drawn timelines set positions, widths and colours per element with them. They cannot
+# run script, and whatever a style attribute could load is limited by img-src/font-src to
+# Waymark itself. `data:` images are the CSS-drawn icons.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+# Browser features Waymark never uses, switched off (roadmap.headers.PermissionsPolicyMiddleware).
+PERMISSIONS_POLICY = {feature: [] for feature in (
+    "accelerometer", "autoplay", "browsing-topics", "camera", "display-capture", "geolocation", "gyroscope",
+    "hid", "magnetometer", "microphone", "midi", "payment", "serial", "usb", "xr-spatial-tracking")}
 
 # --- i18n and static files --------------------------------------------------
 LANGUAGE_CODE = "en"

@@ -61,6 +61,21 @@
     });
   }
 
+  // Destructive forms ask first: <form data-confirm="Delete this?">. Handlers live here, not
+  // in onsubmit attributes, because the Content-Security-Policy allows no inline script.
+  document.addEventListener("submit", function (event) {
+    var question = event.target.getAttribute && event.target.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) event.preventDefault();
+  });
+
+  // Read-only fields holding something to copy select all of it on focus or click.
+  document.addEventListener("focusin", function (event) {
+    if (event.target.hasAttribute && event.target.hasAttribute("data-select-on-focus")) event.target.select();
+  });
+  document.addEventListener("click", function (event) {
+    if (event.target.hasAttribute && event.target.hasAttribute("data-select-on-focus")) event.target.select();
+  });
+
   document.addEventListener("DOMContentLoaded", function () { enhance(document); });
   document.addEventListener("htmx:afterSwap", function (event) { enhance(event.target); });
 })();

@@ -3,10 +3,13 @@ grants (never more, whatever the URL says), passwords, expiry, the generic 404, 
 no internal fields on the public page, and a flat query count."""
 
 import hashlib
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.urls import reverse
@@ -14,7 +17,7 @@ from django.utils import timezone
 
 from releases import services as release_services
 from releases.models import Feature
-from roadmap import services, share
+from roadmap import services, share, share_throttle
 from roadmap.models import ShareLink
 from strategy.models import Product, Role
 from tests.conftest import count_queries
@@ -45,6 +48,21 @@ def plan(editor, workspace, product, workflow):
     release_services.feature_create(actor=editor, product=product, title="Loyalty tiers",
                                     status=workflow["Planned"], start_date=days(30), end_date=days(60))
     return {"current": current, "feature": feature, "engineer": engineer}
+
+
+@pytest.fixture(autouse=True)
+def clear_share_throttle():
+    """Every test starts with no password attempts counted, and leaves none behind."""
+    client = cache._cache.get_client(write=True)
+    pattern = cache.make_key(f"{share_throttle.KEY_PREFIX}:*")
+
+    def clear():
+        for key in client.scan_iter(match=pattern):
+            client.delete(key)
+
+    clear()
+    yield
+    clear()
 
 
 def make(editor, product, view=NNL, **kwargs):
@@ -228,23 +246,125 @@ def test_password_flow(client, editor, product, plan):
     assert link.view_count == 1
 
 
-def test_password_guessing_is_throttled_per_link(client, editor, product, plan):
-    from django.core.cache import cache
+def unlock(link, password, address="203.0.113.7"):
+    """The service's answer as a word: "open", "wrong" or the refusal message."""
+    try:
+        services.share_link_unlock(link=link, password=password, address=address)
+    except ValidationError as exc:
+        message = exc.message_dict["password"][0]
+        return "wrong" if message == "That password is not right." else message
+    return "open"
 
-    from roadmap.views_share import PASSWORD_ATTEMPTS
 
+def test_forty_parallel_guesses_from_one_address_get_exactly_the_limit_checked(editor, product):
+    link, _token = make(editor, product, password="open sesame")
+    start = threading.Barrier(40)
+
+    def guess(i):
+        start.wait()
+        return unlock(link, f"guess {i}")
+
+    with ThreadPoolExecutor(max_workers=40) as pool:
+        answers = list(pool.map(guess, range(40)))
+
+    assert answers.count("wrong") == share_throttle.ADDRESS_ATTEMPTS
+    assert sum("Too many wrong passwords" in a for a in answers) == 40 - share_throttle.ADDRESS_ATTEMPTS
+
+
+def test_an_address_out_of_tries_waits_and_each_further_lockout_doubles(editor, product):
+    link, _token = make(editor, product, password="open sesame")
+    for _ in range(share_throttle.ADDRESS_ATTEMPTS):
+        assert unlock(link, "guess") == "wrong"
+    assert unlock(link, "open sesame") == "Too many wrong passwords. Try again in 15 minutes."
+
+    tries_key = share_throttle._keys(link.pk, "203.0.113.7")[0]
+    cache._cache.get_client(write=True).delete(tries_key)  # the 15 minutes have passed
+    for _ in range(share_throttle.ADDRESS_ATTEMPTS):
+        assert unlock(link, "guess") == "wrong"
+    assert unlock(link, "open sesame") == "Too many wrong passwords. Try again in 30 minutes."
+
+
+def test_a_stranger_out_of_tries_does_not_lock_out_anyone_else(editor, product):
+    link, _token = make(editor, product, password="open sesame")
+    for _ in range(share_throttle.ADDRESS_ATTEMPTS + 5):
+        unlock(link, "guess", address="198.51.100.66")
+    assert unlock(link, "open sesame", address="203.0.113.7") == "open"
+
+
+def test_guesses_from_one_ipv6_block_count_together(editor, product):
+    link, _token = make(editor, product, password="open sesame")
+    for i in range(share_throttle.ADDRESS_ATTEMPTS):
+        assert unlock(link, "guess", address=f"2001:db8:1:2::{i + 1:x}") == "wrong"
+    assert "Too many" in unlock(link, "open sesame", address="2001:db8:1:2::ffff")
+    assert unlock(link, "open sesame", address="2001:db8:1:3::1") == "open"
+
+
+def test_many_addresses_slow_the_link_down_without_locking_the_right_password_out(editor, product):
+    link, _token = make(editor, product, password="open sesame")
+    for i in range(share_throttle.LINK_SLOWDOWN_AFTER):
+        assert unlock(link, "guess", address=f"198.51.100.{i + 1}") == "wrong"
+
+    # Under the slow-down each address gets one try per interval, however few it used...
+    assert unlock(link, "guess", address="192.0.2.10") == "wrong"
+    refused = unlock(link, "open sesame", address="192.0.2.10")
+    assert "each address may try only now and then. Try again in 1 minute." in refused
+    # ...but whoever holds the password opens the link at the first try from their address.
+    assert unlock(link, "open sesame", address="192.0.2.11") == "open"
+
+
+def test_the_slow_down_interval_doubles_as_wrong_guesses_go_on(editor, product):
+    link, _token = make(editor, product, password="open sesame")
+    guesses = share_throttle.LINK_SLOWDOWN_AFTER + share_throttle.LINK_SLOWDOWN_STEP
+    for i in range(guesses):
+        assert unlock(link, "guess", address=f"10.0.{i // 200}.{i % 200 + 1}") == "wrong"
+    assert unlock(link, "guess", address="192.0.2.10") == "wrong"
+    assert "Try again in 2 minutes." in unlock(link, "open sesame", address="192.0.2.10")
+
+
+def test_right_passwords_count_against_no_limit(editor, product):
+    """An office behind one address opens the link together."""
+    link, _token = make(editor, product, password="open sesame")
+    for _ in range(share_throttle.LINK_SLOWDOWN_AFTER + 10):
+        assert unlock(link, "open sesame") == "open"
+    assert unlock(link, "guess") == "wrong"
+
+
+def test_password_attempts_through_the_page_are_throttled(client, editor, product, plan):
     link, token = make(editor, product, password="open sesame")
     url = reverse("shared_view", args=[token])
-    key = f"waymark:share-password:{link.pk}:127.0.0.1"
-    cache.delete(key)
-    try:
-        for _ in range(PASSWORD_ATTEMPTS):
-            client.post(url, {"password": "guess"})
-        refused = client.post(url, {"password": "open sesame"})
-        assert b"Too many wrong passwords" in refused.content
-        assert b"Tap to pay" not in client.get(url).content
-    finally:
-        cache.delete(key)
+    for _ in range(share_throttle.ADDRESS_ATTEMPTS):
+        assert b"That password is not right." in client.post(url, {"password": "guess"}).content
+    refused = client.post(url, {"password": "open sesame"})
+    assert b"Too many wrong passwords" in refused.content
+    assert b"Tap to pay" not in client.get(url).content
+
+
+def test_password_page_sends_only_its_origin_as_referrer_and_the_roadmap_none(client, editor, product, plan):
+    _link, token = make(editor, product, password="open sesame")
+    url = reverse("shared_view", args=[token])
+    locked = client.get(url)
+    assert locked["Referrer-Policy"] == "strict-origin"
+    assert b'<meta name="referrer" content="strict-origin">' in locked.content
+    client.post(url, {"password": "open sesame"})
+    opened = client.get(url)
+    assert b"Tap to pay" in opened.content
+    assert opened["Referrer-Policy"] == "no-referrer"
+    assert b'<meta name="referrer" content="no-referrer">' in opened.content
+
+
+@pytest.mark.parametrize(("origin", "opens"), [("http://testserver", True), ("null", False),
+                                               ("https://evil.example", False)])
+def test_password_form_accepts_its_own_origin_and_refuses_others(editor, product, plan, origin, opens):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    _link, token = make(editor, product, password="open sesame")
+    url = reverse("shared_view", args=[token])
+    page = browser.get(url)
+    csrf = page.cookies["csrftoken"].value
+    response = browser.post(url, {"password": "open sesame", "csrfmiddlewaretoken": csrf}, HTTP_ORIGIN=origin)
+    assert (response.status_code == 302) is opens
+    assert (response.status_code == 403) is not opens
 
 
 def test_without_redis_password_attempts_are_refused_rather_than_unthrottled(client, editor, product, plan,
@@ -350,3 +470,51 @@ def test_shared_page_query_count_is_flat(client, editor, product, plan, workflow
     add(190)
     many = count_queries(lambda: shared(client, token))
     assert many == few
+
+
+# --- small things: HEAD, estimates, headers -------------------------------------------------
+
+
+def test_head_answers_like_get_without_counting_a_view(client, editor, product, plan):
+    link, token = make(editor, product)
+    response = client.head(reverse("shared_view", args=[token]))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+    assert response["X-Robots-Tag"] == "noindex, nofollow"
+    link.refresh_from_db()
+    assert link.view_count == 0 and link.last_viewed_at is None
+
+
+def test_shared_release_timeline_leaves_estimates_out_unless_the_link_shows_them(client, editor, product, plan):
+    _hidden, hidden_token = make(editor, product, view=ShareLink.View.RELEASE_TIMELINE)
+    _shown, shown_token = make(editor, product, view=ShareLink.View.RELEASE_TIMELINE, show_estimates=True)
+    hidden = shared(client, hidden_token).content.decode()
+    shown = shared(client, shown_token).content.decode()
+    assert "Tap to pay" in hidden and "Tap to pay" in shown
+    assert "Est.</th>" not in hidden and " pts" not in hidden and "Points" not in hidden
+    assert "Est.</th>" in shown and "0/5 pts" in shown and "Points" in shown
+
+
+def test_list_page_creates_a_link_that_shows_estimates_when_asked(client_as_editor, product):
+    url = reverse("share_link_list", args=["acme", product.key])
+    client_as_editor.post(url, {"view": ShareLink.View.RELEASE_TIMELINE})
+    client_as_editor.post(url, {"view": ShareLink.View.RELEASE_TIMELINE, "show_estimates": "on"})
+    assert sorted(ShareLink.objects.values_list("show_estimates", flat=True)) == [False, True]
+
+
+@pytest.mark.parametrize("password", ["", "open sesame"])
+def test_shared_pages_carry_a_strict_content_security_policy(client, editor, product, plan, password):
+    _link, token = make(editor, product, password=password)
+    response = shared(client, token)
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "style-src 'self'" in policy and "object-src 'none'" in policy
+    assert "'unsafe-inline'" not in policy.split("style-src-attr")[0]
+    assert "camera=()" in response["Permissions-Policy"]
+    assert '<link rel="icon" href="/static/favicon.svg"' in response.content.decode()
+
+
+def test_app_pages_carry_the_same_policy_and_favicon(client_as_viewer, product):
+    response = client_as_viewer.get(reverse("product_timeline", args=["acme", product.key]))
+    assert "script-src 'self'" in response["Content-Security-Policy"]
+    assert "microphone=()" in response["Permissions-Policy"]
+    assert '<link rel="icon" href="/static/favicon.svg"' in response.content.decode()
