@@ -11,6 +11,7 @@ from . import views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon),
     path("accounts/login/", auth_views.LoginView.as_view(
         authentication_form=SignInForm, redirect_authenticated_user=True), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),

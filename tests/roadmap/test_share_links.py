@@ -518,3 +518,10 @@ def test_app_pages_carry_the_same_policy_and_favicon(client_as_viewer, product):
     assert "script-src 'self'" in response["Content-Security-Policy"]
     assert "microphone=()" in response["Permissions-Policy"]
     assert '<link rel="icon" href="/static/favicon.svg"' in response.content.decode()
+
+
+def test_favicon_ico_redirects_to_the_svg_icon_for_untemplated_pages(client):
+    response = client.get("/favicon.ico")
+
+    assert response.status_code == 301
+    assert response["Location"] == "/static/favicon.svg"
