@@ -205,6 +205,7 @@ class EmbeddedPostgres:
     with another server, and only the folder's owner (and root) can reach the socket."""
 
     def __init__(self, var: Path):
+        self.root = var.parent
         self.home = var / "postgres"
         self.data = self.home / "data"
         self.log = self.home / "postgres.log"
@@ -291,7 +292,7 @@ class EmbeddedPostgres:
         for leftover in self.home.glob(".s.PGSQL.*"):
             leftover.unlink(missing_ok=True)
         self.notes.append(
-            f"Removed the stale {shown(self.data / 'postmaster.pid')} of a server that did not stop cleanly "
+            f"Removed the stale {shown(self.data / 'postmaster.pid', self.root)} of a server that did not stop cleanly "
             f"(PID {pid} no longer runs it); PostgreSQL replays its write-ahead log as it starts."
         )
 
@@ -368,6 +369,22 @@ def _port_free(port: int) -> bool:
     return True
 
 
+def _redis_ping(host: str, port: int, *, timeout: float) -> bool:
+    import redis
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
+    # No retries: redis-py's default backoff turns one refused connection into seconds of waiting.
+    client = redis.Redis(host=host, port=port, socket_connect_timeout=timeout, socket_timeout=timeout,
+                         retry=Retry(NoBackoff(), 0))
+    try:
+        return bool(client.ping())
+    except redis.RedisError:
+        return False
+    finally:
+        client.close()
+
+
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
@@ -379,6 +396,7 @@ class EmbeddedRedis:
     listening on 127.0.0.1 at a port picked the first time and kept in var/redis/port."""
 
     def __init__(self, var: Path):
+        self.root = var.parent
         self.home = var / "redis"
         self.pidfile = self.home / "redis.pid"
         self.portfile = self.home / "port"
@@ -408,17 +426,6 @@ class EmbeddedRedis:
             return pid
         return None
 
-    def _answers(self, port: int) -> bool:
-        import redis
-
-        client = redis.Redis(host="127.0.0.1", port=port, socket_connect_timeout=1, socket_timeout=1)
-        try:
-            return bool(client.ping())
-        except redis.RedisError:
-            return False
-        finally:
-            client.close()
-
     def start(self) -> bool:
         """Start the server. Returns False when it was running already. Raises ServiceError."""
         if self.running_pid() is not None:
@@ -428,7 +435,8 @@ class EmbeddedRedis:
         check_free_space(self.home)
         if self.pidfile.exists():
             self.pidfile.unlink()
-            self.notes.append(f"Removed the stale {shown(self.pidfile)} of a Redis that did not stop cleanly.")
+            self.notes.append(f"Removed the stale {shown(self.pidfile, self.root)} of a Redis that did not stop "
+                              "cleanly.")
         port = self.port()
         if port is not None and not _port_free(port):
             self.notes.append(f"Port {port}, the embedded Redis's until now, is taken by another program; "
@@ -445,7 +453,7 @@ class EmbeddedRedis:
         )
         deadline = time.monotonic() + START_TIMEOUT_SECONDS
         while server.poll() is None and time.monotonic() < deadline:
-            if self.running_pid() == server.pid and self._answers(port):
+            if self.running_pid() == server.pid and _redis_ping("127.0.0.1", port, timeout=1):
                 self.portfile.write_text(f"{port}\n")
                 return True
             time.sleep(0.05)
@@ -494,16 +502,7 @@ def _postgres_answers(defaults: Defaults) -> tuple[bool, str]:
 
 
 def _redis_answers(defaults: Defaults) -> bool:
-    import redis
-
-    client = redis.Redis(host=defaults.redis_host, port=defaults.redis_port,
-                         socket_connect_timeout=CONNECT_TIMEOUT_SECONDS, socket_timeout=CONNECT_TIMEOUT_SECONDS)
-    try:
-        return bool(client.ping())
-    except redis.RedisError:
-        return False
-    finally:
-        client.close()
+    return _redis_ping(defaults.redis_host, defaults.redis_port, timeout=CONNECT_TIMEOUT_SECONDS)
 
 
 def _configured(variable: str, url: str, from_dotenv: set[str]) -> str:
