@@ -581,6 +581,8 @@ def choose_redis(purpose: Purpose, *, var: Path, environment: Mapping[str, str],
 
 def stop_embedded(var: Path, root: Path = ROOT) -> list[str]:
     """Stop this folder's embedded servers; returns what was done, one line each."""
+    if not var.exists():
+        return ["No embedded PostgreSQL or Redis here: there is no var/."]
     lines = []
     with _lock(var):
         for name, server in (("PostgreSQL", EmbeddedPostgres(var)), ("Redis", EmbeddedRedis(var))):
@@ -682,7 +684,7 @@ def delete_data(*, yes: bool, root: Path = ROOT) -> int:
                        "and the embedded Redis? Type 'delete' to confirm: ")
         if answer.strip() != "delete":
             print("Nothing deleted.")
-            return 1
+            return 0
     for line in stop_embedded(var, root):
         print(line)
     shutil.rmtree(var)
