@@ -5,6 +5,7 @@ import subprocess
 import sys
 import uuid
 from pathlib import Path
+from urllib.parse import quote
 
 import psycopg2
 import pytest
@@ -38,11 +39,17 @@ def _server() -> dict:
 
 
 def _database_url(name: str, port=None) -> str:
+    """The test server's URL for database `name`; with `port`, a TCP port on 127.0.0.1 instead."""
     server = _server()
     credentials = server["user"] or ""
     if server["password"]:
         credentials += f":{server['password']}"
-    return f"postgres://{credentials}@{server['host'] or '127.0.0.1'}:{port or server['port'] or 5432}/{name}"
+    host = server["host"] or "127.0.0.1"
+    if port is None and host.startswith("/"):  # the embedded cluster's socket folder
+        return f"postgres://{credentials}@/{quote(host, safe='')}/{name}"
+    if host.startswith("/"):
+        host = "127.0.0.1"
+    return f"postgres://{credentials}@{host}:{port or server['port'] or 5432}/{name}"
 
 
 def _maintenance_connection():
@@ -87,6 +94,25 @@ def test_preflight_names_postgresql_when_nothing_listens_on_its_port():
     assert "PostgreSQL is not reachable at 127.0.0.1:1" in result.stderr
     assert "DATABASE_URL" in result.stderr
     assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_preflight_names_the_socket_folder_of_a_socket_url(tmp_path):
+    url = f"postgres://postgres@/{quote(str(tmp_path), safe='')}/waymark"
+
+    result = preflight(DATABASE_URL=url)
+
+    assert result.returncode == 1
+    assert f"PostgreSQL is not reachable at the socket in {tmp_path} (from DATABASE_URL)" in result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_preflight_says_make_run_starts_the_embedded_postgresql_when_it_is_down(tmp_path):
+    url = f"postgres://postgres@/{quote(str(tmp_path / 'var' / 'postgres'), safe='')}/waymark"
+
+    result = preflight(DATABASE_URL=url)
+
+    assert result.returncode == 1
+    assert "`make run`, which starts the embedded one in var/postgres" in result.stderr
 
 
 def test_preflight_names_redis_when_nothing_listens_on_its_port():

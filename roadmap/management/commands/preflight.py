@@ -1,6 +1,10 @@
 """`manage.py preflight [--create-database]`: check that PostgreSQL and Redis are reachable
 before running or testing Waymark, and say in one message what to start if they are not.
 
+`make run`, `make test` and `make bench` first choose the services (scripts/services.py: the
+configured URL, else the machine's servers, else embedded ones in var/), then run this check
+on what was chosen.
+
 A missing database is not a failure without --create-database: the test run creates its
 own database, and `make run` passes --create-database."""
 
@@ -66,12 +70,24 @@ def _source(variable: str) -> str:
     return f"the default; set {variable} to change it"
 
 
-def _postgres_start_hint() -> str:
+def _postgres_start_hint(host: str) -> str:
+    # The embedded cluster's socket folder (scripts/services.py), of this or another checkout.
+    if host and Path(host).parts[-2:] == ("var", "postgres"):
+        return "`make run`, which starts the embedded one in var/postgres"
     clusters = Path("/etc/postgresql")
     versions = sorted(p.name for p in clusters.iterdir()) if clusters.is_dir() else []
     if versions:
         return f"`pg_ctlcluster {versions[-1]} main start`"
     return "`sudo systemctl start postgresql`"
+
+
+def _postgres_where(database: dict) -> str:
+    host = database.get("HOST")
+    if not host:
+        return "the local socket"
+    if host.startswith("/"):
+        return f"the socket in {host}"
+    return f"{host}:{database.get('PORT') or 5432}"
 
 
 def _connection_kwargs(database: dict, name: str) -> dict:
@@ -117,15 +133,16 @@ def check_postgres(*, create_database: bool) -> Outcome:
     """Connect to the configured database, creating it first if asked."""
     database = settings.DATABASES["default"]
     name = database["NAME"]
-    where = f"{database['HOST']}:{database.get('PORT') or 5432}" if database.get("HOST") else "the local socket"
+    where = _postgres_where(database)
     source = _source("DATABASE_URL")
 
     def failure(exc: Exception) -> Outcome:
         if _unreachable(exc):
             return Outcome(
                 problem=f"PostgreSQL is not reachable at {where} ({source}). "
-                f"Start it, e.g. {_postgres_start_hint()}, "
-                "or point DATABASE_URL at a running server."
+                f"Start it, e.g. {_postgres_start_hint(database.get('HOST') or '')}, "
+                "or point DATABASE_URL at a running server, or leave DATABASE_URL unset so that "
+                "`make run` uses the one on 127.0.0.1:5432 or starts an embedded one."
             )
         return Outcome(
             problem=f"PostgreSQL at {where} refused the connection ({source}): {_reason(exc)}. "
@@ -182,7 +199,8 @@ def check_redis() -> Outcome:
         return Outcome(
             problem=f"Redis is not reachable at {where} ({source}). "
             "Start it, e.g. `sudo systemctl start redis-server` or `redis-server --daemonize yes`, "
-            "or point REDIS_URL at a running server."
+            "or point REDIS_URL at a running server, or leave REDIS_URL unset so that "
+            "`make run` uses the one on 127.0.0.1:6379 or starts an embedded one."
         )
     except redis.RedisError as exc:
         return Outcome(problem=f"Redis at {where} answered with an error ({source}): {exc}. Check REDIS_URL.")
