@@ -220,8 +220,9 @@ class BurnUpSerializer(serializers.Serializer):
     release = serializers.IntegerField(read_only=True)
     start_date = serializers.DateField(read_only=True)
     release_date = serializers.DateField(read_only=True)
-    points = BurnUpPointSerializer(many=True, read_only=True, help_text="One per day from the start to today "
-                                                                         "(or the release date, if earlier).")
+    points = BurnUpPointSerializer(many=True, read_only=True, help_text=(
+        "One per day from the start (or the first day with history, if later) to today (or the release date, "
+        "if earlier); none before any history."))
 
 
 class MilestoneInputSerializer(InputSerializer):
