@@ -103,3 +103,7 @@ class DateFormField(forms.DateField):
     "Enter a valid date.")."""
 
     default_validators = [validate_date_in_range]
+
+    def widget_attrs(self, widget) -> dict:
+        # The browser's date picker offers only the accepted days, too.
+        return {**super().widget_attrs(widget), "min": DATE_MIN.isoformat(), "max": DATE_MAX.isoformat()}
