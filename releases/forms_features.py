@@ -13,6 +13,14 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from strategy.forms_goals import DateInput
+from strategy.limits import (
+    COMMENT_MAX_LENGTH,
+    TAG_MAX_LENGTH,
+    TAGS_MAX_COUNT,
+    TEXT_MAX_LENGTH,
+    DateFormField,
+    too_many_message,
+)
 from strategy.models import Goal, Initiative, User
 
 from .models import Feature, Release, WorkflowStatus
@@ -32,11 +40,25 @@ def impact_value(value) -> str:
 
 
 class TagsField(forms.CharField):
-    """Comma-separated text in, a list of tags out."""
+    """Comma-separated text in, a list of at most TAGS_MAX_COUNT tags out, each at most
+    TAG_MAX_LENGTH characters."""
+
+    def __init__(self, **kwargs):
+        # Room for every tag at its longest with ", " between them.
+        super().__init__(max_length=TAGS_MAX_COUNT * (TAG_MAX_LENGTH + 2), **kwargs)
 
     def to_python(self, value) -> list[str]:
         text = super().to_python(value)
         return [tag.strip() for tag in text.split(",") if tag.strip()]
+
+    def validate(self, value) -> None:
+        super().validate(value)
+        if len({tag.lower() for tag in value}) > TAGS_MAX_COUNT:
+            raise ValidationError(too_many_message(TAGS_MAX_COUNT, _("tags")), code="max_tags")
+        long = [tag for tag in value if len(tag) > TAG_MAX_LENGTH]
+        if long:
+            raise ValidationError(_("Keep each tag to %(limit)d characters: %(tag)s is longer.") % {
+                "limit": TAG_MAX_LENGTH, "tag": long[0][:TAG_MAX_LENGTH] + "…"}, code="tag_length")
 
     def prepare_value(self, value):
         if isinstance(value, list | tuple):
@@ -51,7 +73,7 @@ class FeatureForm(forms.Form):
         widget=forms.TextInput(attrs={"placeholder": _("e.g. Offline mode for the shopping list")}),
     )
     description = forms.CharField(
-        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 7}),
+        label=_("Description"), required=False, max_length=TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 7}),
         help_text=_("The problem, who has it, and what done looks like. Markdown is supported."),
     )
     # Planning
@@ -68,13 +90,13 @@ class FeatureForm(forms.Form):
                                   help_text=_("In points."),
                                   error_messages={"min_value": _("An estimate cannot be negative.")},
                                   widget=forms.NumberInput(attrs={"step": "0.5", "min": "0"}))
-    start_date = forms.DateField(label=_("Starts"), required=False, widget=DateInput,
+    start_date = DateFormField(label=_("Starts"), required=False, widget=DateInput,
                                  help_text=_("Leave empty to follow the release."))
-    end_date = forms.DateField(label=_("Ends"), required=False, widget=DateInput,
+    end_date = DateFormField(label=_("Ends"), required=False, widget=DateInput,
                                help_text=_("Leave empty to follow the release."))
     assignee = forms.ModelChoiceField(label=_("Assignee"), queryset=User.objects.none(), required=False,
                                       empty_label=_("— nobody yet —"))
-    tags = TagsField(label=_("Tags"), required=False, max_length=400,
+    tags = TagsField(label=_("Tags"), required=False,
                      widget=forms.TextInput(attrs={"placeholder": _("e.g. ios, onboarding")}),
                      help_text=_("Separate tags with commas."))
     # Prioritisation (RICE)
@@ -174,7 +196,7 @@ class DependencyForm(forms.Form):
 
 class CommentForm(forms.Form):
     body = forms.CharField(
-        label=_("Comment"), max_length=10000,
+        label=_("Comment"), max_length=COMMENT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": _("Write a comment…")}),
         help_text=_("Mention people with @ and their email name, e.g. @priya. Markdown is supported."),
         error_messages={"required": _("Write a comment.")},

@@ -8,6 +8,8 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from strategy.limits import TEXT_MAX_LENGTH, DateFormField
+
 from .models import Release, StatusCategory, WorkflowStatus
 
 
@@ -28,11 +30,11 @@ class ReleaseForm(forms.Form):
         widget=forms.TextInput(attrs={"placeholder": _("e.g. 2.4")}),
     )
     theme = forms.CharField(
-        label=_("Theme"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
+        label=_("Theme"), required=False, max_length=TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("What this release is about, in a sentence or two. Markdown is supported."),
     )
-    start_date = forms.DateField(label=_("Starts"), widget=DateInput)
-    release_date = forms.DateField(label=_("Release date"), widget=DateInput)
+    start_date = DateFormField(label=_("Starts"), widget=DateInput)
+    release_date = DateFormField(label=_("Release date"), widget=DateInput)
     status = forms.ChoiceField(label=_("Status"), choices=Release.Status.choices, initial=Release.Status.PLANNED)
     capacity = forms.DecimalField(
         label=_("Capacity"), required=False, min_value=0, max_digits=8, decimal_places=1,
@@ -55,8 +57,8 @@ class MilestoneForm(forms.Form):
         label=_("Milestone"), max_length=120,
         widget=forms.TextInput(attrs={"placeholder": _("e.g. Beta, code freeze")}),
     )
-    date = forms.DateField(label=_("Date"), widget=DateInput)
-    description = forms.CharField(label=_("Description"), required=False,
+    date = DateFormField(label=_("Date"), widget=DateInput)
+    description = forms.CharField(label=_("Description"), required=False, max_length=TEXT_MAX_LENGTH,
                                   widget=forms.Textarea(attrs={"rows": 3}))
 
 

@@ -139,12 +139,18 @@ def progress(rows: Iterable[tuple[str, Decimal | None]]) -> Progress:
 
 def burn_up(*, events: Iterable[tuple[int, datetime, str, Decimal | None]], start: date, end: date,
             today: date) -> list[tuple[date, Decimal, Decimal]]:
-    """Per day from `start` to min(`end`, `today`): (day, done estimate, scope estimate).
+    """Per day from `start` to min(`end`, `today`): (day, done estimate, scope estimate),
+    beginning no earlier than the day of the first event: days before any history carry no
+    data, and a window reaching far back (1900) must not cost a point per day. Without
+    events, no points.
 
     `events` are a release's features' historical versions (feature id, when, status category,
     estimate), in any order; on each day a feature counts as its last version of that day says.
     Won't-do features leave the scope. One pass over the events, however many days."""
     ordered = sorted(events, key=lambda event: event[1])
+    if not ordered:
+        return []
+    start = max(start, ordered[0][1].date())
     state: dict[int, tuple[str, Decimal]] = {}
     done = scope = Decimal(0)
 

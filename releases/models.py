@@ -16,6 +16,7 @@ from django.db.models.functions import Coalesce, Lower
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from strategy.limits import COMMENT_MAX_LENGTH, TAG_MAX_LENGTH, TAGS_MAX_COUNT, BoundedDateField, LongTextField
 from strategy.models import Product, TimeStampedModel, Workspace
 
 
@@ -93,9 +94,9 @@ class Release(TimeStampedModel):
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="releases")
     name = models.CharField(_("name"), max_length=120)
     version_label = models.CharField(_("version"), max_length=30, blank=True, help_text=_("For example 2.4."))
-    theme = models.TextField(_("theme"), blank=True)
-    start_date = models.DateField(_("starts"))
-    release_date = models.DateField(_("release date"))
+    theme = LongTextField(_("theme"), blank=True)
+    start_date = BoundedDateField(_("starts"))
+    release_date = BoundedDateField(_("release date"))
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PLANNED)
     capacity = models.DecimalField(
         _("capacity"), max_digits=8, decimal_places=1, null=True, blank=True,
@@ -134,8 +135,8 @@ class Milestone(TimeStampedModel):
 
     release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="milestones")
     name = models.CharField(_("name"), max_length=120)
-    date = models.DateField(_("date"))
-    description = models.TextField(_("description"), blank=True)
+    date = BoundedDateField(_("date"))
+    description = LongTextField(_("description"), blank=True)
 
     class Meta:
         ordering = ["date", "id"]
@@ -155,7 +156,7 @@ class Feature(TimeStampedModel):
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="features")
     number = models.PositiveIntegerField(_("number"))
     title = models.CharField(_("title"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    description = LongTextField(_("description"), blank=True)
     status = models.ForeignKey(WorkflowStatus, on_delete=models.PROTECT, related_name="features",
                                verbose_name=_("status"))
     release = models.ForeignKey(Release, null=True, blank=True, on_delete=models.SET_NULL,
@@ -166,13 +167,14 @@ class Feature(TimeStampedModel):
                                    verbose_name=_("goals served"))
     estimate = models.DecimalField(_("estimate"), max_digits=6, decimal_places=1, null=True, blank=True,
                                    validators=[MinValueValidator(0)], help_text=_("In points."))
-    start_date = models.DateField(_("starts"), null=True, blank=True,
+    start_date = BoundedDateField(_("starts"), null=True, blank=True,
                                   help_text=_("Leave empty to follow the release."))
-    end_date = models.DateField(_("ends"), null=True, blank=True,
+    end_date = BoundedDateField(_("ends"), null=True, blank=True,
                                 help_text=_("Leave empty to follow the release."))
     assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                  related_name="assigned_features", verbose_name=_("assignee"))
-    tags = ArrayField(models.CharField(max_length=40), blank=True, default=list, verbose_name=_("tags"))
+    tags = ArrayField(models.CharField(max_length=TAG_MAX_LENGTH), size=TAGS_MAX_COUNT, blank=True, default=list,
+                      verbose_name=_("tags"))
     reach = models.PositiveIntegerField(_("reach"), null=True, blank=True,
                                         help_text=_("People or events per quarter."))
     impact = models.DecimalField(_("impact"), max_digits=4, decimal_places=2, null=True, blank=True,
@@ -279,7 +281,7 @@ class Comment(models.Model):
 
     feature = models.ForeignKey(Feature, on_delete=models.CASCADE, related_name="comments")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    body = models.TextField(_("comment"))
+    body = LongTextField(_("comment"), max_length=COMMENT_MAX_LENGTH)
     mentions = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -30,6 +30,14 @@ from django.utils.translation import gettext as _
 from strategy import access
 from strategy.background import queue_after_commit
 from strategy.history import record_author, stale_edit_error
+from strategy.limits import (
+    COMMENT_MAX_LENGTH,
+    MILESTONES_MAX_COUNT,
+    REQUIREMENTS_MAX_COUNT,
+    TAG_MAX_LENGTH,
+    TAGS_MAX_COUNT,
+    too_many_message,
+)
 from strategy.models import Membership, Product, User, Workspace
 from strategy.selectors import product_lineage_ids
 
@@ -219,6 +227,8 @@ def release_delete(*, actor: User, release: Release) -> None:
 @transaction.atomic
 def milestone_create(*, actor: User, release: Release, **fields) -> Milestone:
     access.ensure_can(actor, "releases.edit", release)
+    if release.milestones.count() >= MILESTONES_MAX_COUNT:
+        raise ValidationError(too_many_message(MILESTONES_MAX_COUNT, _("milestones per release")))
     milestone = Milestone(release=release)
     _assign(milestone, fields, MILESTONE_FIELDS)
     _full_clean(milestone, {}, exclude=["release"])
@@ -272,8 +282,10 @@ def _feature_errors(feature: Feature, goals, previous_status_id: int | None,
     if release is not None and end and not start and end < release.start_date:
         errors["end_date"] = _("This end is before the release starts, when the feature begins; set a start date.")
     feature.tags = sorted({tag.strip().lower() for tag in (feature.tags or []) if tag and tag.strip()})
-    if any(len(tag) > 40 for tag in feature.tags):
-        errors["tags"] = _("Keep each tag under 40 characters.")
+    if any(len(tag) > TAG_MAX_LENGTH for tag in feature.tags):
+        errors["tags"] = _("Keep each tag to %(limit)d characters.") % {"limit": TAG_MAX_LENGTH}
+    elif len(feature.tags) > TAGS_MAX_COUNT:
+        errors["tags"] = too_many_message(TAGS_MAX_COUNT, _("tags"))
     return errors
 
 
@@ -447,6 +459,8 @@ def requirement_create(*, actor: User, feature: Feature, text: str) -> Requireme
     text = text.strip()
     if not text:
         raise ValidationError({"text": _("Write the requirement.")})
+    if feature.requirements.count() >= REQUIREMENTS_MAX_COUNT:
+        raise ValidationError(too_many_message(REQUIREMENTS_MAX_COUNT, _("requirements per feature")))
     last = feature.requirements.aggregate(Max("position"))["position__max"] or 0
     return Requirement.objects.create(feature=feature, text=text[:300], position=last + 1)
 
@@ -542,6 +556,8 @@ def comment_create(*, actor: User, feature: Feature, body: str) -> Comment:
     body = body.replace("\r\n", "\n").strip()
     if not body:
         raise ValidationError({"body": _("Write a comment.")})
+    if len(body) > COMMENT_MAX_LENGTH:
+        raise ValidationError({"body": _("Keep a comment to %(limit)d characters.") % {"limit": COMMENT_MAX_LENGTH}})
     comment = Comment.objects.create(feature=feature, author=actor, body=body)
     mentioned = [user for user in mentioned_members(workspace_id=feature.workspace_id, body=body)
                  if user.pk != actor.pk]

@@ -40,6 +40,8 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
+from strategy.limits import DATE_MAX, DATE_MIN
+
 __all__ = [
     "Arrow", "Axis", "Bar", "FeatureItem", "Group", "GroupBy", "GroupItem", "Layout", "Marker", "MilestoneItem",
     "ReleaseItem", "Tick", "ViewOptions", "Window", "Zoom",
@@ -66,8 +68,9 @@ ELLIPSIS = "…"
 # --- window limits ----------------------------------------------------------
 
 MAX_WINDOW_YEARS = 10
-MIN_DATE = date(1900, 1, 1)
-MAX_DATE = date(2199, 12, 31)
+# The dates Waymark accepts anywhere (strategy.limits); a window never reaches outside them.
+MIN_DATE = DATE_MIN
+MAX_DATE = DATE_MAX
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",

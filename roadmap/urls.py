@@ -29,3 +29,5 @@ urlpatterns = [
     path("", include("strategy.urls")),
     path("", include("releases.urls")),
 ]
+
+handler404 = "roadmap.api.not_found"

@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from .forms import VersionedFormMixin
+from .limits import NOTE_MAX_LENGTH, TEXT_MAX_LENGTH, DateFormField
 from .models import Initiative, KeyResult, Product, User
 
 DECIMAL = {"max_digits": 14, "decimal_places": 2}
@@ -41,14 +42,14 @@ class GoalForm(VersionedFormMixin, forms.Form):
         widget=forms.TextInput(attrs={"placeholder": _("e.g. Become the easiest shop to start on mobile")}),
     )
     description = forms.CharField(
-        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 5}),
+        label=_("Description"), required=False, max_length=TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("Why this matters and how you will know. Markdown is supported."),
     )
     owner = forms.ModelChoiceField(
         label=_("Owner"), queryset=User.objects.none(), required=False, empty_label=_("— nobody yet —"),
     )
-    start_date = forms.DateField(label=_("Starts"), widget=DateInput)
-    end_date = forms.DateField(label=_("Ends"), widget=DateInput)
+    start_date = DateFormField(label=_("Starts"), widget=DateInput)
+    end_date = DateFormField(label=_("Ends"), widget=DateInput)
 
     def __init__(self, *args, products: QuerySet[Product], members: QuerySet[User], version: int | None = None,
                  **kwargs):
@@ -91,7 +92,7 @@ class KeyResultForm(VersionedFormMixin, forms.Form):
 class CheckInForm(forms.Form):
     value = forms.DecimalField(label=_("New value"), **DECIMAL)
     note = forms.CharField(
-        label=_("Note"), required=False, max_length=2000,
+        label=_("Note"), required=False, max_length=NOTE_MAX_LENGTH,
         widget=forms.TextInput(attrs={"placeholder": _("What moved it? (optional)")}),
     )
 
@@ -109,10 +110,10 @@ class InitiativeForm(VersionedFormMixin, forms.Form):
         help_text=_("Marks the initiative on roadmaps."),
         error_messages={"invalid": _("Use a hex colour such as #4f46e5.")},
     )
-    start_date = forms.DateField(label=_("Starts"), required=False, widget=DateInput)
-    end_date = forms.DateField(label=_("Ends"), required=False, widget=DateInput)
+    start_date = DateFormField(label=_("Starts"), required=False, widget=DateInput)
+    end_date = DateFormField(label=_("Ends"), required=False, widget=DateInput)
     description = forms.CharField(
-        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 5}),
+        label=_("Description"), required=False, max_length=TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("The problem it tackles and the bet it makes. Markdown is supported."),
     )
     goals = forms.ModelMultipleChoiceField(

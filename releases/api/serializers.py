@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from strategy.api.fields import DateField, VisibleIdsField, optional_text
 from strategy.api.serializers import UserSerializer
 from strategy.api.strategy_serializers import (
     InputSerializer,
@@ -26,6 +27,7 @@ from strategy.api.strategy_serializers import (
     visible_workspaces,
     workspace_members,
 )
+from strategy.limits import BULK_MAX_COUNT, COMMENT_MAX_LENGTH, TAG_MAX_LENGTH, TAGS_MAX_COUNT
 from strategy.models import Goal, Initiative, Product, User, Workspace
 
 from ..models import Comment, Dependency, Feature, Milestone, Release, Requirement, StatusCategory, WorkflowStatus
@@ -55,11 +57,6 @@ def _enum(name: str, choices, description: str):
 ReleaseStatusField = _enum("ReleaseStatusEnum", Release.Status.choices, "Where a release stands.")
 StatusCategoryField = _enum("StatusCategoryEnum", StatusCategory.choices,
                             "What a workflow status means for progress.")
-
-
-def _text(max_length: int | None = None, **kwargs) -> serializers.CharField:
-    """An optional text field; left out, the record keeps its text (or the model's default)."""
-    return serializers.CharField(max_length=max_length, allow_blank=True, required=False, **kwargs)
 
 
 def _version_field(what: str) -> serializers.IntegerField:
@@ -194,10 +191,10 @@ class ReleaseInputSerializer(InputSerializer):
         help_text="The product's id. A release cannot move to another product.",
     )
     name = serializers.CharField(max_length=120)
-    version_label = _text(30, help_text="For example 2.4.")
-    theme = _text()
-    start_date = serializers.DateField()
-    release_date = serializers.DateField(help_text="On or after the start date.")
+    version_label = optional_text(30, help_text="For example 2.4.")
+    theme = optional_text()
+    start_date = DateField()
+    release_date = DateField(help_text="On or after the start date.")
     status = ReleaseStatusField(required=False)
     capacity = serializers.DecimalField(
         max_digits=8, decimal_places=1, min_value=Decimal(0), allow_null=True, required=False,
@@ -223,8 +220,9 @@ class BurnUpSerializer(serializers.Serializer):
     release = serializers.IntegerField(read_only=True)
     start_date = serializers.DateField(read_only=True)
     release_date = serializers.DateField(read_only=True)
-    points = BurnUpPointSerializer(many=True, read_only=True, help_text="One per day from the start to today "
-                                                                         "(or the release date, if earlier).")
+    points = BurnUpPointSerializer(many=True, read_only=True, help_text=(
+        "One per day from the start (or the first day with history, if later) to today (or the release date, "
+        "if earlier); none before any history."))
 
 
 class MilestoneInputSerializer(InputSerializer):
@@ -235,8 +233,8 @@ class MilestoneInputSerializer(InputSerializer):
         help_text="The release's id. A milestone cannot move to another release.",
     )
     name = serializers.CharField(max_length=120)
-    date = serializers.DateField()
-    description = _text()
+    date = DateField()
+    description = optional_text()
 
 
 # --- features ---------------------------------------------------------------
@@ -309,7 +307,7 @@ class FeatureInputSerializer(InputSerializer):
         help_text="The product's id. A feature cannot move to another product.",
     )
     title = serializers.CharField(max_length=200)
-    description = _text(help_text="Markdown.")
+    description = optional_text(help_text="Markdown.")
     status = VisibleIdField(
         visible_statuses, queryset=WorkflowStatus.objects.none(), required=False,
         help_text="A workflow status of the product's workspace; left out when creating, the first one.",
@@ -322,21 +320,22 @@ class FeatureInputSerializer(InputSerializer):
         visible_initiatives, queryset=Initiative.objects.none(), allow_null=True, required=False,
         help_text="An initiative of the same workspace; empty for none.",
     )
-    goals = VisibleIdField(
-        visible_goals, queryset=Goal.objects.none(), many=True, required=False,
+    goals = VisibleIdsField(
+        child_relation=VisibleIdField(visible_goals, queryset=Goal.objects.none()), required=False,
         help_text="Ids of the goals it serves, of the same workspace. Left out, they stay as they are.",
     )
     estimate = serializers.DecimalField(
         max_digits=6, decimal_places=1, min_value=Decimal(0), allow_null=True, required=False, help_text="In points.")
-    start_date = serializers.DateField(allow_null=True, required=False, help_text="Empty: follow the release.")
-    end_date = serializers.DateField(
+    start_date = DateField(allow_null=True, required=False, help_text="Empty: follow the release.")
+    end_date = DateField(
         allow_null=True, required=False, help_text="On or after the start date. Empty: follow the release.")
     assignee = VisibleIdField(
         workspace_members, queryset=User.objects.none(), allow_null=True, required=False,
         help_text="The id of a member of the feature's workspace.",
     )
     tags = serializers.ListField(
-        child=serializers.CharField(max_length=40), required=False, help_text="Stored lower case, without repeats.")
+        child=serializers.CharField(max_length=TAG_MAX_LENGTH), max_length=TAGS_MAX_COUNT, required=False,
+        help_text="Stored lower case, without repeats.")
     reach = serializers.IntegerField(
         min_value=0, allow_null=True, required=False, help_text="People or events per quarter.")
     impact = serializers.DecimalField(
@@ -379,15 +378,17 @@ class FeatureBulkInputSerializer(serializers.Serializer):
     """The keyword arguments of `feature_bulk_update`: fields left out are left alone; an
     empty `release` or `initiative` takes the features out of theirs."""
 
-    features = VisibleIdField(
-        visible_features, queryset=Feature.objects.none(), many=True, allow_empty=False,
+    features = VisibleIdsField(
+        child_relation=VisibleIdField(visible_features, queryset=Feature.objects.none()), allow_empty=False,
+        max_count=BULK_MAX_COUNT,
         help_text="Ids of the features to change.",
     )
     release = VisibleIdField(visible_releases, queryset=Release.objects.none(), allow_null=True, required=False)
     status = VisibleIdField(visible_statuses, queryset=WorkflowStatus.objects.none(), required=False)
     initiative = VisibleIdField(
         visible_initiatives, queryset=Initiative.objects.none(), allow_null=True, required=False)
-    add_tag = serializers.CharField(max_length=40, required=False, help_text="A tag to add to every feature.")
+    add_tag = serializers.CharField(
+        max_length=TAG_MAX_LENGTH, required=False, help_text="A tag to add to every feature.")
 
     def validate_features(self, features: list[Feature]) -> list[Feature]:
         return list(dict.fromkeys(features))  # a feature named twice changes once
@@ -456,4 +457,5 @@ class CommentSerializer(serializers.ModelSerializer):
 class CommentInputSerializer(serializers.Serializer):
     """The keyword argument of `comment_create`."""
 
-    body = serializers.CharField(help_text="Markdown; @email or @name-before-the-@ mentions a member.")
+    body = serializers.CharField(
+        max_length=COMMENT_MAX_LENGTH, help_text="Markdown; @email or @name-before-the-@ mentions a member.")

@@ -172,8 +172,9 @@ class ReleaseViewSet(RecordViewSet):
     @action(detail=True, methods=["get"], url_path="burn-up", url_name="burn-up", filter_backends=[],
             pagination_class=None)
     def burn_up(self, request, pk=None):
-        """Done and scope estimate per day, from the release's start to today (or its release
-        date), from the history of its features' statuses and estimates."""
+        """Done and scope estimate per day, from the release's start (or its first day with
+        history) to today (or its release date), from the history of its features' statuses
+        and estimates."""
         release = self.get_object()
         overview = selectors.release_overview(user=request.user, product=release.product, pk=release.pk)
         points = [{"day": day, "done": done, "scope": scope} for day, done, scope in overview.burn_up]

@@ -1,6 +1,7 @@
 from django.contrib.auth.models import AnonymousUser
 from rest_framework import serializers
 
+from ..limits import TEXT_MAX_LENGTH
 from ..models import Invitation, Membership, Product, Role, User, Workspace, product_key_validator
 
 
@@ -58,7 +59,7 @@ class InvitationInputSerializer(serializers.Serializer):
 
 class ProductSerializer(serializers.ModelSerializer):
     workspace = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    owner = UserSerializer(read_only=True)
+    owner = UserSerializer(read_only=True, allow_null=True, help_text="Empty while nobody owns the product.")
     archived = serializers.BooleanField(source="is_archived", read_only=True)
 
     class Meta:
@@ -77,7 +78,7 @@ class ProductInputSerializer(serializers.Serializer):
     key = serializers.CharField(max_length=10)
     kind = serializers.ChoiceField(choices=Product.Kind.choices, default=Product.Kind.PRODUCT)
     parent = serializers.PrimaryKeyRelatedField(queryset=Product.objects.none(), allow_null=True, required=False)
-    description = serializers.CharField(allow_blank=True, required=False, default="")
+    description = serializers.CharField(max_length=TEXT_MAX_LENGTH, allow_blank=True, required=False, default="")
     stage = serializers.ChoiceField(choices=Product.Stage.choices, default=Product.Stage.DEVELOPMENT)
     owner = serializers.PrimaryKeyRelatedField(queryset=User.objects.none(), allow_null=True, required=False)
     version = serializers.IntegerField(

@@ -17,6 +17,7 @@ from rest_framework import serializers
 from rest_framework.fields import SkipField
 
 from .. import metrics, selectors
+from ..limits import NOTE_MAX_LENGTH, RATINGS_MAX_COUNT
 from ..models import (
     CheckIn,
     ComparisonCriterion,
@@ -31,6 +32,7 @@ from ..models import (
     Workspace,
     colour_validator,
 )
+from .fields import DateField, UrlOrEmptyField, VisibleIdsField, optional_text
 from .serializers import UserSerializer
 
 # --- shared pieces ------------------------------------------------------------
@@ -90,11 +92,6 @@ def comparison_competitors(user, context) -> QuerySet[Competitor]:
 
 def _product_field(**kwargs) -> VisibleIdField:
     return VisibleIdField(visible_products, queryset=Product.objects.none(), help_text="The product's id.", **kwargs)
-
-
-def _text(max_length: int | None = None, **kwargs) -> serializers.CharField:
-    """An optional text field; left out, the record keeps its text (or the model's default)."""
-    return serializers.CharField(max_length=max_length, allow_blank=True, required=False, **kwargs)
 
 
 def _colour() -> serializers.CharField:
@@ -173,12 +170,12 @@ class VisionSerializer(serializers.ModelSerializer):
 class VisionInputSerializer(InputSerializer):
     """Field names are the keyword arguments of `vision_save`. Fields left out keep their text."""
 
-    statement = _text()
-    target_market = _text()
-    customer_needs = _text()
-    value_proposition = _text()
-    differentiators = _text()
-    business_model = _text()
+    statement = optional_text()
+    target_market = optional_text()
+    customer_needs = optional_text()
+    value_proposition = optional_text()
+    differentiators = optional_text()
+    business_model = optional_text()
     version = serializers.IntegerField(
         required=False, min_value=0,
         help_text="The version you read. If someone saved a newer one since, the save is refused with 409.",
@@ -221,16 +218,18 @@ class PersonaInputSerializer(VersionedInput, InputSerializer):
 
     product = _product_field()
     name = serializers.CharField(max_length=100)
-    role = _text(120)
-    description = _text()
-    goals = _text(help_text="What this persona wants to achieve.")
-    pains = _text()
-    quote = _text(300)
+    role = optional_text(120)
+    description = optional_text()
+    goals = optional_text(help_text="What this persona wants to achieve.")
+    pains = optional_text()
+    quote = optional_text(300)
     colour = _colour()
     importance = serializers.ChoiceField(choices=Persona.Importance.choices, required=False)
 
 
 class CompetitorSerializer(serializers.ModelSerializer):
+    website = UrlOrEmptyField(read_only=True)
+
     class Meta:
         model = Competitor
         fields = [
@@ -245,11 +244,11 @@ class CompetitorInputSerializer(VersionedInput, InputSerializer):
 
     product = _product_field()
     name = serializers.CharField(max_length=120)
-    website = serializers.URLField(allow_blank=True, required=False)
-    positioning = _text()
-    strengths = _text()
-    weaknesses = _text()
-    pricing_notes = _text()
+    website = UrlOrEmptyField(required=False)
+    positioning = optional_text()
+    strengths = optional_text()
+    weaknesses = optional_text()
+    pricing_notes = optional_text()
     threat = serializers.ChoiceField(choices=Competitor.Threat.choices, required=False)
 
 
@@ -311,7 +310,7 @@ class RatingInputSerializer(serializers.Serializer):
 class ComparisonInputSerializer(InputSerializer):
     """`ratings` is the keyword argument of `comparison_rate`: every cell is written, or none."""
 
-    ratings = RatingInputSerializer(many=True)
+    ratings = RatingInputSerializer(many=True, max_length=RATINGS_MAX_COUNT)
 
 
 # --- goals, key results and check-ins ---------------------------------------------
@@ -382,13 +381,13 @@ class GoalInputSerializer(VersionedInput, InputSerializer):
     )
     product = _product_field(allow_null=True, required=False)
     name = serializers.CharField(max_length=200)
-    description = _text()
+    description = optional_text()
     owner = VisibleIdField(
         workspace_members, queryset=User.objects.none(), allow_null=True, required=False,
         help_text="The id of a member of the goal's workspace.",
     )
-    start_date = serializers.DateField()
-    end_date = serializers.DateField(help_text="On or after the start date.")
+    start_date = DateField()
+    end_date = DateField(help_text="On or after the start date.")
 
 
 class KeyResultInputSerializer(VersionedInput, InputSerializer):
@@ -402,7 +401,7 @@ class KeyResultInputSerializer(VersionedInput, InputSerializer):
         help_text="The goal's id. A key result cannot move to another goal.",
     )
     name = serializers.CharField(max_length=200)
-    unit = _text(20, help_text="For example %, €, users, ms.")
+    unit = optional_text(20, help_text="For example %, €, users, ms.")
     direction = serializers.ChoiceField(
         choices=KeyResult.Direction.choices, required=False,
         help_text="Left out when creating, it follows from the start and target values.",
@@ -428,7 +427,7 @@ class CheckInInputSerializer(InputSerializer):
     """Field names are the keyword arguments of `key_result_check_in`."""
 
     value = serializers.DecimalField(max_digits=14, decimal_places=2, help_text="The key result's current value.")
-    note = _text(help_text="Why it moved, or where the number comes from.")
+    note = optional_text(NOTE_MAX_LENGTH, help_text="Why it moved, or where the number comes from.")
 
 
 # --- initiatives ----------------------------------------------------------------
@@ -454,12 +453,12 @@ class InitiativeInputSerializer(VersionedInput, InputSerializer):
 
     product = _product_field()
     name = serializers.CharField(max_length=150)
-    description = _text()
+    description = optional_text()
     status = serializers.ChoiceField(choices=Initiative.Status.choices, required=False)
-    start_date = serializers.DateField(allow_null=True, required=False)
-    end_date = serializers.DateField(allow_null=True, required=False, help_text="On or after the start date.")
+    start_date = DateField(allow_null=True, required=False)
+    end_date = DateField(allow_null=True, required=False, help_text="On or after the start date.")
     colour = _colour()
-    goals = VisibleIdField(
-        visible_goals, queryset=Goal.objects.none(), many=True, required=False,
+    goals = VisibleIdsField(
+        child_relation=VisibleIdField(visible_goals, queryset=Goal.objects.none()), required=False,
         help_text="Ids of the goals it serves, of the same workspace. Left out, they stay as they are.",
     )

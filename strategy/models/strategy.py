@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from ..limits import NOTE_MAX_LENGTH, BoundedDateField, LongTextField
 from .tenancy import Product, TimeStampedModel, Workspace
 
 colour_validator = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Use a hex colour such as #4f46e5."))
@@ -41,12 +42,12 @@ class Vision(StrategyRecord):
     every saved edit is kept as a version that can be viewed and restored."""
 
     product = models.OneToOneField(Product, on_delete=models.CASCADE, related_name="vision")
-    statement = models.TextField(_("vision statement"), blank=True)
-    target_market = models.TextField(_("target market"), blank=True)
-    customer_needs = models.TextField(_("customer needs"), blank=True)
-    value_proposition = models.TextField(_("value proposition"), blank=True)
-    differentiators = models.TextField(_("key differentiators"), blank=True)
-    business_model = models.TextField(_("business model notes"), blank=True)
+    statement = LongTextField(_("vision statement"), blank=True)
+    target_market = LongTextField(_("target market"), blank=True)
+    customer_needs = LongTextField(_("customer needs"), blank=True)
+    value_proposition = LongTextField(_("value proposition"), blank=True)
+    differentiators = LongTextField(_("key differentiators"), blank=True)
+    business_model = LongTextField(_("business model notes"), blank=True)
 
     history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
 
@@ -73,9 +74,9 @@ class Persona(StrategyRecord):
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="personas")
     name = models.CharField(_("name"), max_length=100)
     role = models.CharField(_("role or title"), max_length=120, blank=True)
-    description = models.TextField(_("description"), blank=True)
-    goals = models.TextField(_("goals"), blank=True)
-    pains = models.TextField(_("pains"), blank=True)
+    description = LongTextField(_("description"), blank=True)
+    goals = LongTextField(_("goals"), blank=True)
+    pains = LongTextField(_("pains"), blank=True)
     quote = models.CharField(_("quote"), max_length=300, blank=True)
     colour = models.CharField(_("colour"), max_length=7, default="#6366f1", validators=[colour_validator])
     importance = models.CharField(
@@ -106,10 +107,10 @@ class Competitor(StrategyRecord):
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="competitors")
     name = models.CharField(_("name"), max_length=120)
     website = models.URLField(_("website"), blank=True)
-    positioning = models.TextField(_("positioning"), blank=True)
-    strengths = models.TextField(_("strengths"), blank=True)
-    weaknesses = models.TextField(_("weaknesses"), blank=True)
-    pricing_notes = models.TextField(_("pricing notes"), blank=True)
+    positioning = LongTextField(_("positioning"), blank=True)
+    strengths = LongTextField(_("strengths"), blank=True)
+    weaknesses = LongTextField(_("weaknesses"), blank=True)
+    pricing_notes = LongTextField(_("pricing notes"), blank=True)
     threat = models.CharField(_("threat level"), max_length=10, choices=Threat.choices, default=Threat.MEDIUM)
 
     history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
@@ -176,13 +177,13 @@ class Goal(StrategyRecord):
         verbose_name=_("product"), help_text=_("Leave empty for a company-wide goal."),
     )
     name = models.CharField(_("goal"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    description = LongTextField(_("description"), blank=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_goals",
         verbose_name=_("owner"),
     )
-    start_date = models.DateField(_("starts"))
-    end_date = models.DateField(_("ends"))
+    start_date = BoundedDateField(_("starts"))
+    end_date = BoundedDateField(_("ends"))
 
     history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
 
@@ -249,7 +250,7 @@ class CheckIn(models.Model):
 
     key_result = models.ForeignKey(KeyResult, on_delete=models.CASCADE, related_name="check_ins")
     value = models.DecimalField(_("value"), max_digits=14, decimal_places=2)
-    note = models.TextField(_("note"), blank=True)
+    note = LongTextField(_("note"), blank=True, max_length=NOTE_MAX_LENGTH)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -275,10 +276,10 @@ class Initiative(StrategyRecord):
 
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="initiatives")
     name = models.CharField(_("name"), max_length=150)
-    description = models.TextField(_("description"), blank=True)
+    description = LongTextField(_("description"), blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PROPOSED)
-    start_date = models.DateField(_("starts"), null=True, blank=True)
-    end_date = models.DateField(_("ends"), null=True, blank=True)
+    start_date = BoundedDateField(_("starts"), null=True, blank=True)
+    end_date = BoundedDateField(_("ends"), null=True, blank=True)
     colour = models.CharField(_("colour"), max_length=7, default="#0ea5e9", validators=[colour_validator])
     goals = models.ManyToManyField(Goal, blank=True, related_name="initiatives", verbose_name=_("goals served"))
 

@@ -12,6 +12,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..limits import LongTextField
+
 
 class TimeStampedModel(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -213,7 +215,7 @@ class Product(TimeStampedModel):
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.PRODUCT)
     name = models.CharField(_("name"), max_length=120)
     key = models.CharField(_("key"), max_length=10, validators=[product_key_validator])
-    description = models.TextField(_("description"), blank=True)
+    description = LongTextField(_("description"), blank=True)
     stage = models.CharField(
         _("lifecycle stage"), max_length=20, choices=Stage.choices, default=Stage.DEVELOPMENT
     )

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from .. import access
 from ..history import record_author, stale_edit_error, version_ahead_error
+from ..limits import KEY_RESULTS_MAX_COUNT, too_many_message
 from ..models import (
     CheckIn,
     ComparisonCriterion,
@@ -342,6 +343,8 @@ def key_result_create(
     first check-in. The direction follows from start and target when not given.
     Raises PermissionDenied or ValidationError."""
     access.ensure_can(actor, "strategy.edit", goal)
+    if goal.key_results.count() >= KEY_RESULTS_MAX_COUNT:
+        raise ValidationError(too_many_message(KEY_RESULTS_MAX_COUNT, _("key results per goal")))
     if direction is None and start_value is not None and target_value is not None:
         direction = KeyResult.Direction.DOWN if target_value < start_value else KeyResult.Direction.UP
     key_result = KeyResult(

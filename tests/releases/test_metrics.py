@@ -265,9 +265,8 @@ def days(n: int) -> date:
     return START + timedelta(days=n)
 
 
-def test_a_release_without_history_burns_up_nothing_every_day():
-    series = burn_up(events=[], start=START, end=days(4), today=days(30))
-    assert series == [(days(i), D(0), D(0)) for i in range(5)]
+def test_a_release_without_history_has_no_burn_up_points():
+    assert burn_up(events=[], start=START, end=days(4), today=days(30)) == []
 
 
 def test_one_feature_done_in_the_middle_of_the_window():
@@ -278,11 +277,18 @@ def test_one_feature_done_in_the_middle_of_the_window():
         (D(0), D(5)), (D(0), D(5)), (D(0), D(5)), (D(0), D(5)), (D(5), D(5)), (D(5), D(5)), (D(5), D(5))]
 
 
-def test_days_before_the_first_event_are_empty():
+def test_the_burn_up_begins_on_the_day_of_the_first_event():
     events = [(1, at(days(3)), "not_started", D(8)), (2, at(days(5)), "done", D(2))]
     series = burn_up(events=events, start=START, end=days(6), today=days(30))
-    assert [scope for _day, _done, scope in series] == [0, 0, 0, 8, 8, 10, 10]
-    assert [done for _day, done, _scope in series] == [0, 0, 0, 0, 0, 2, 2]
+    assert series[0][0] == days(3)
+    assert [scope for _day, _done, scope in series] == [8, 8, 10, 10]
+    assert [done for _day, done, _scope in series] == [0, 0, 2, 2]
+
+
+def test_a_window_reaching_back_to_1900_costs_points_only_for_the_days_with_history():
+    events = [(1, at(days(0)), "not_started", D(8)), (1, at(days(2)), "done", D(8))]
+    series = burn_up(events=events, start=date(1900, 1, 1), end=date(2199, 12, 31), today=days(3))
+    assert [day for day, _done, _scope in series] == [days(0), days(1), days(2), days(3)]
 
 
 def test_a_feature_moved_out_of_the_release_leaves_the_scope():

@@ -1,0 +1,65 @@
+"""API fields that carry the input limits of `strategy.limits`, for every app's serializers."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from ..limits import IDS_MAX_COUNT, INVALID_DATE_MESSAGE, TEXT_MAX_LENGTH, validate_date_in_range
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+class DateField(serializers.DateField):
+    """A date between DATE_MIN and DATE_MAX. A well-formed day that does not exist
+    ("2023-14-05") is an invalid date, not a "wrong format"."""
+
+    default_error_messages = {"impossible": INVALID_DATE_MESSAGE}
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators.append(validate_date_in_range)
+
+    def to_internal_value(self, value) -> date:
+        if isinstance(value, str) and _ISO_DAY.fullmatch(value.strip()):
+            try:
+                return date.fromisoformat(value.strip())
+            except ValueError:
+                self.fail("impossible")
+        return super().to_internal_value(value)
+
+
+def optional_text(max_length: int = TEXT_MAX_LENGTH, **kwargs) -> serializers.CharField:
+    """An optional text field, a Markdown body unless `max_length` says otherwise; left out,
+    the record keeps its text (or the model's default)."""
+    return serializers.CharField(max_length=max_length, allow_blank=True, required=False, **kwargs)
+
+
+class VisibleIdsField(serializers.ManyRelatedField):
+    """A list of ids, each looked up by `child_relation`, at most `max_count` of them:
+    counted before any lookup, so a huge list costs no queries."""
+
+    default_error_messages = {"max_count": _("At most {max_count} ids.")}
+
+    def __init__(self, *, max_count: int = IDS_MAX_COUNT, **kwargs):
+        self.max_count = max_count
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, list) and len(data) > self.max_count:
+            self.fail("max_count", max_count=self.max_count)
+        return super().to_internal_value(data)
+
+
+@extend_schema_field({"anyOf": [{"type": "string", "format": "uri"}, {"type": "string", "maxLength": 0}],
+                      "description": "A web address, or empty."})
+class UrlOrEmptyField(serializers.URLField):
+    """A URL or "": declared so, since an empty string is not a URI."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("allow_blank", True)
+        super().__init__(**kwargs)
