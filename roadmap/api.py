@@ -92,6 +92,9 @@ def document_error_responses(result, generator, request, public):
                 responses.setdefault(code, _response(component, description))
             if method in _WRITE_METHODS:
                 responses.setdefault("415", _response("Error", "The body is not JSON, form data or multipart."))
+                responses.setdefault("413", _response("Error", "The body is larger than the server accepts."))
+            if method in ("put", "patch", "delete"):
+                responses.setdefault("412", _response("Error", "If-Match names a version the record no longer has."))
             if method in ("put", "patch"):
                 stale = responses.get("409")
                 if stale is None or "content" not in stale:
