@@ -15,17 +15,15 @@ import math
 from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
-from html import escape
 
 from django.utils.safestring import SafeString, mark_safe
 
 from strategy.charts import format_number
+from strategy.html import e
 
 SeriesPoint = tuple  # (day, done estimate, scope estimate)
 
 
-def _e(text) -> str:
-    return escape(str(text), quote=True)
 
 
 def _f(number: float) -> str:
@@ -65,8 +63,8 @@ def bar(percent, *, label: str, tone: str = "") -> SafeString:
     filled = max(0.0, min(100.0, float(percent or 0)))
     classes = "rel-bar" + (f" rel-bar--{tone}" if tone else "")
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="{_e(classes)}" width="100%" height="8" '
-        f'role="img" aria-label="{_e(label)}">',
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="{e(classes)}" width="100%" height="8" '
+        f'role="img" aria-label="{e(label)}">',
         '<rect class="rel-bar__track" x="0" y="1" width="100%" height="6" rx="3"/>',
     ]
     if filled > 0:
@@ -94,7 +92,7 @@ def capacity_bar(used, capacity) -> SafeString:
     at = float(capacity / used * 100) if used else 0.0
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="rel-bar rel-bar--warning" width="100%" height="8" '
-        f'role="img" aria-label="{_e(label)}">',
+        f'role="img" aria-label="{e(label)}">',
         '<rect class="rel-bar__track" x="0" y="1" width="100%" height="6" rx="3"/>',
         '<rect class="rel-bar__fill" x="0" y="1" width="100%" height="6" rx="3"/>',
         f'<line class="rel-bar__limit" x1="{_f(at)}%" x2="{_f(at)}%" y1="0" y2="8"/>',
@@ -177,7 +175,7 @@ def burn_up_chart(series: Sequence[SeriesPoint], *, start: date, end: date, toda
     label = _summary(series, start=start, end=end, today=today, name=name, milestones=milestones)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="burnup" viewBox="0 0 {width} {height}" width="100%" '
-        f'preserveAspectRatio="xMidYMid meet" role="img" aria-label="{_e(label)}">',
+        f'preserveAspectRatio="xMidYMid meet" role="img" aria-label="{e(label)}">',
         '<g class="burnup__grid">',
     ]
     for tick in ticks if has_scale else []:
@@ -186,7 +184,7 @@ def burn_up_chart(series: Sequence[SeriesPoint], *, start: date, end: date, toda
     parts.append('<g class="burnup__axis burnup__axis--y">')
     for tick in ticks if has_scale else []:
         parts.append(f'<text x="{_f(left - 8)}" y="{_f(y(tick))}" text-anchor="end" dominant-baseline="middle">'
-                     f"{_e(_tick_text(tick))}</text>")
+                     f"{e(_tick_text(tick))}</text>")
     if has_scale:
         parts.append(f'<text class="burnup__unit" x="{_f(left - 8)}" y="{_f(top - 14)}" text-anchor="end">pts</text>')
     parts.append("</g>")
@@ -199,19 +197,19 @@ def burn_up_chart(series: Sequence[SeriesPoint], *, start: date, end: date, toda
     with_year = start.year != end.year
     if span <= 0:
         parts.append(f'<text x="{_f(x(start))}" y="{_f(label_y)}" text-anchor="middle">'
-                     f"{_e(day_label(start, year=True))}</text>")
+                     f"{e(day_label(start, year=True))}</text>")
     else:
         parts.append(f'<text x="{_f(left)}" y="{_f(label_y)}" text-anchor="start">'
-                     f"{_e(day_label(start, year=with_year))}</text>")
+                     f"{e(day_label(start, year=with_year))}</text>")
         parts.append(f'<text x="{_f(left + plot_w)}" y="{_f(label_y)}" text-anchor="end">'
-                     f"{_e(day_label(end, year=True))}</text>")
+                     f"{e(day_label(end, year=True))}</text>")
         for day in _x_ticks(start, end):
             tx = x(day)
             if tx - left < 56 or left + plot_w - tx < 72:
                 continue
             parts.append(f'<line class="burnup__tick" x1="{_f(tx)}" x2="{_f(tx)}" y1="{_f(base_y)}" '
                          f'y2="{_f(base_y + 4)}"/>')
-            parts.append(f'<text x="{_f(tx)}" y="{_f(label_y)}" text-anchor="middle">{_e(day_label(day))}</text>')
+            parts.append(f'<text x="{_f(tx)}" y="{_f(label_y)}" text-anchor="middle">{e(day_label(day))}</text>')
     parts.append("</g>")
 
     # today
@@ -238,20 +236,20 @@ def burn_up_chart(series: Sequence[SeriesPoint], *, start: date, end: date, toda
             last_end_by_row[row] = mx + guess / 2
             row = min(row, 2)
             ty = top + 12 + row * 14
-            parts.append(f'<g class="burnup__milestone"><title>{_e(text)} · {_e(day_label(day, year=True))}</title>')
+            parts.append(f'<g class="burnup__milestone"><title>{e(text)} · {e(day_label(day, year=True))}</title>')
             parts.append(f'<line class="burnup__milestone-guide" x1="{_f(mx)}" x2="{_f(mx)}" y1="{_f(ty + 3)}" '
                          f'y2="{_f(base_y)}"/>')
             parts.append(f'<path class="burnup__diamond" d="M{_f(mx)} {_f(base_y - 5)} l5 5 l-5 5 l-5 -5 z"/>')
             anchor = "start" if mx - guess / 2 < left else "end" if mx + guess / 2 > left + plot_w else "middle"
             parts.append(f'<text class="burnup__milestone-label" x="{_f(mx)}" y="{_f(ty)}" '
-                         f'text-anchor="{anchor}">{_e(short)}</text></g>')
+                         f'text-anchor="{anchor}">{e(short)}</text></g>')
         parts.append("</g>")
 
     if not series:
         message = (f"Starts {day_label(start, year=True)}: nothing to chart yet" if today < start
                    else "No history yet")
         parts.append(f'<text class="burnup__empty" x="{_f(left + plot_w / 2)}" y="{_f(top + plot_h / 2)}" '
-                     f'text-anchor="middle">{_e(message)}</text>')
+                     f'text-anchor="middle">{e(message)}</text>')
     elif highest == 0:
         parts.append(f'<text class="burnup__empty" x="{_f(left + plot_w / 2)}" y="{_f(top + plot_h / 2)}" '
                      'text-anchor="middle">No estimated features in this release yet</text>')
@@ -276,7 +274,7 @@ def burn_up_chart(series: Sequence[SeriesPoint], *, start: date, end: date, toda
         offset = -8 if anchor == "end" else 8
         text_y = ly - 10 if ly - 10 > top + 4 else ly + 16
         parts.append(f'<text class="burnup__value" x="{_f(lx + offset)}" y="{_f(text_y)}" text-anchor="{anchor}">'
-                     f"{_e(points(last_done))} done</text>")
+                     f"{e(points(last_done))} done</text>")
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped or numeric
 

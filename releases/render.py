@@ -16,12 +16,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from html import escape
 
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from strategy.charts import format_axis, format_number
+from strategy.html import e
 
 from .models import StatusCategory
 
@@ -33,8 +33,6 @@ CATEGORY_CLASS = {
 }
 _SENTINEL = 987654321  # a feature number no real URL contains, split out of a reversed URL
 
-def _e(value) -> str:
-    return escape("" if value is None else str(value), quote=True)
 
 
 def _safe(parts: Iterable[str]) -> SafeString:
@@ -73,32 +71,32 @@ def _avatar(row: dict) -> str:
     if not row.get("assignee_id"):
         return ""
     name, letters = person_name(row), initials(row.get("assignee__full_name"), row.get("assignee__email"))
-    return (f'<span class="avatar avatar--sm" data-initial="{_e(letters[:1])}" title="{_e(name)}" '
-            f'aria-hidden="true">{_e(letters or "?")}</span>')
+    return (f'<span class="avatar avatar--sm" data-initial="{e(letters[:1])}" title="{e(name)}" '
+            f'aria-hidden="true">{e(letters or "?")}</span>')
 
 
 def _status_badge(row: dict) -> str:
     css = CATEGORY_CLASS.get(row["status__category"], "todo")
-    return f'<span class="badge badge--dot badge--status-{css}">{_e(row["status__name"])}</span>'
+    return f'<span class="badge badge--dot badge--status-{css}">{e(row["status__name"])}</span>'
 
 
 def _initiative_chip(row: dict) -> str:
     if not row.get("initiative_id"):
         return ""
     colour = row.get("initiative__colour") or "#0ea5e9"
-    return (f'<span class="chip" title="Initiative: {_e(row["initiative__name"])}">'
-            f'<span class="chip__dot" style="background:{_e(colour)}"></span>'
-            f'<span class="chip__text">{_e(row["initiative__name"])}</span></span>')
+    return (f'<span class="chip" title="Initiative: {e(row["initiative__name"])}">'
+            f'<span class="chip__dot" style="background:{e(colour)}"></span>'
+            f'<span class="chip__text">{e(row["initiative__name"])}</span></span>')
 
 
 def _tags(tags: Sequence[str], limit: int | None = None) -> str:
     if not tags:
         return ""
     shown = list(tags if limit is None else tags[:limit])
-    parts = [f'<span class="tag">{_e(tag)}</span>' for tag in shown]
+    parts = [f'<span class="tag">{e(tag)}</span>' for tag in shown]
     if limit is not None and len(tags) > limit:
         rest = ", ".join(tags[limit:])
-        parts.append(f'<span class="tag tag--more" title="{_e(rest)}">+{len(tags) - limit}</span>')
+        parts.append(f'<span class="tag tag--more" title="{e(rest)}">+{len(tags) - limit}</span>')
     return f'<span class="tags">{"".join(parts)}</span>'
 
 
@@ -127,14 +125,14 @@ def _conflict_flag(messages: list[str]) -> str:
     if not messages:
         return ""
     text = "\n".join(messages)
-    return f'<span class="flag flag--conflict" title="Conflict: {_e(text)}" tabindex="0" role="img"></span>'
+    return f'<span class="flag flag--conflict" title="Conflict: {e(text)}" tabindex="0" role="img"></span>'
 
 
 def _blocked_flag(blockers: list[str]) -> str:
     if not blockers:
         return ""
     text = "Blocked by " + ", ".join(blockers) + " (not done yet)"
-    return f'<span class="flag flag--blocked" title="{_e(text)}" tabindex="0" role="img"></span>'
+    return f'<span class="flag flag--blocked" title="{e(text)}" tabindex="0" role="img"></span>'
 
 
 # --- backlog ----------------------------------------------------------------------
@@ -193,7 +191,7 @@ def backlog_rows(rows: Sequence[dict], options: BacklogOptions) -> SafeString:
     out = []
     for i, row in enumerate(rows):
         number = row["number"]
-        key = _e(row["key"])
+        key = e(row["key"])
         messages = options.conflicts.get(row["id"])
         url = links.feature(number)
         out.append(f'<tr id="f-{number}" class="brow{" brow--conflict" if messages else ""}" '
@@ -201,24 +199,24 @@ def backlog_rows(rows: Sequence[dict], options: BacklogOptions) -> SafeString:
         if can_edit:
             out.append(f'<td class="brow__check">{handle}<input type="checkbox" name="numbers" value="{number}" '
                        f'form="bulk-form" aria-label="Select {key}" data-select></td>')
-        title = _e(row["title"])
-        out.append(f'<td class="brow__key"><a class="fkey" href="{_e(url)}">{key}</a>')
+        title = e(row["title"])
+        out.append(f'<td class="brow__key"><a class="fkey" href="{e(url)}">{key}</a>')
         out.append(_conflict_flag(messages) if messages else "")
         out.append('</td><td class="brow__title"><div class="brow__t">')
-        out.append(f'<a class="row-link" href="{_e(url)}" title="{title}">{title}</a>')
+        out.append(f'<a class="row-link" href="{e(url)}" title="{title}">{title}</a>')
         if row["tags"]:
             out.append(memo.get_or(("tags", tuple(row["tags"])), lambda r=row: _tags(r["tags"])))
         out.append("</div></td><td>")
         out.append(memo.get_or(("status", row["status_id"]), lambda r=row: _status_badge(r)))
         out.append('</td><td class="brow__release">')
-        out.append(memo.get_or(("release", row["release_id"]), lambda r=row: _e(r["release__name"])
+        out.append(memo.get_or(("release", row["release_id"]), lambda r=row: e(r["release__name"])
                                if r["release_id"] else '<span class="subtle">Unscheduled</span>'))
         out.append('</td><td class="brow__initiative">')
         if row["initiative_id"]:
             out.append(memo.get_or(("initiative", row["initiative_id"]), lambda r=row: _initiative_chip(r)))
         out.append('</td><td class="brow__person">')
         out.append(memo.get_or(("person", row["assignee_id"]), lambda r=row: (
-            f'{_avatar(r)}<span class="sr-only">{_e(person_name(r))}</span>') if r["assignee_id"]
+            f'{_avatar(r)}<span class="sr-only">{e(person_name(r))}</span>') if r["assignee_id"]
             else '<span class="subtle">—</span>'))
         estimate = row["estimate"]
         out.append(f'</td><td class="col-num">{format_points(estimate) if estimate is not None else ""}</td>'
@@ -232,7 +230,7 @@ def backlog_rows(rows: Sequence[dict], options: BacklogOptions) -> SafeString:
         else:
             out.append(memo.get_or(("inherited", end, row["release_id"]), lambda d=end, r=row: (
                 f'<time class="inherited" datetime="{d.isoformat()}" title="The release date of '
-                f'{_e(r["release__name"])}">{format_day(d, today)}</time>')))
+                f'{e(r["release__name"])}">{format_day(d, today)}</time>')))
         if rankable:
             # Over the end of the row, shown on hover and keyboard focus (planning.css).
             above = numbers[i - 1] if i >= 1 else None
@@ -284,7 +282,7 @@ class BoardOptions:
 
 def _status_choices(options: BoardOptions, memo: _Memo, status_id: int) -> str:
     def make() -> str:
-        return "".join(f'<option value="{pk}"{" selected" if pk == status_id else ""}>{_e(name)}</option>'
+        return "".join(f'<option value="{pk}"{" selected" if pk == status_id else ""}>{e(name)}</option>'
                        for pk, name in options.statuses)
     return memo.get_or(("choices", status_id), make)
 
@@ -293,20 +291,20 @@ def board_card(row: dict, options: BoardOptions, memo: _Memo | None = None) -> s
     """One card: key and flags, title, tags (at most two), estimate and assignee, and for
     editors a small form that moves it without JavaScript."""
     memo = _Memo() if memo is None else memo
-    number, key = row["number"], _e(row["key"])
+    number, key = row["number"], e(row["key"])
     conflicts = options.conflicts.get(row["id"])
     blockers = options.blockers.get(row["id"])
     classes = "kcard" + (" kcard--conflict" if conflicts else "") + (" kcard--blocked" if blockers else "")
     estimate = row["estimate"]
     url = options.links.feature(number)
-    title = _e(row["title"])
+    title = e(row["title"])
     drag = ' draggable="true"' if options.can_edit else ""
     parts = [
         f'<article class="{classes}" id="card-{number}" data-number="{number}" data-key="{key}" '
         f'data-estimate="{estimate if estimate is not None else 0}" data-status="{row["status_id"]}" '
-        f'data-version="{row.get("version", "")}" data-rank="{_e(row["rank"])}"'
+        f'data-version="{row.get("version", "")}" data-rank="{e(row["rank"])}"'
         f'{drag}><div class="kcard__top">',
-        f'<a class="fkey" href="{_e(url)}">{key}</a>',
+        f'<a class="fkey" href="{e(url)}">{key}</a>',
         '<span class="kcard__flags">',
         _blocked_flag(blockers) if blockers else "",
         _conflict_flag(conflicts) if conflicts else "",
@@ -316,15 +314,15 @@ def board_card(row: dict, options: BoardOptions, memo: _Memo | None = None) -> s
         form_head = memo.get_or("form", lambda: (
             f'<details class="kcard__move"><summary title="Move to another status">'
             f'<span class="sr-only">Move</span></summary><form method="post" '
-            f'action="{_e(options.move_url)}" data-move-form><input type="hidden" name="csrfmiddlewaretoken" '
-            f'value="{_e(options.csrf_token)}"><input type="hidden" name="next" value="{_e(options.next_url)}">'))
+            f'action="{e(options.move_url)}" data-move-form><input type="hidden" name="csrfmiddlewaretoken" '
+            f'value="{e(options.csrf_token)}"><input type="hidden" name="next" value="{e(options.next_url)}">'))
         parts.append(f'{form_head}<input type="hidden" name="feature" value="{number}">'
                      f'<select name="status" class="input--sm" aria-label="New status of {key}">'
                      f'{_status_choices(options, memo, row["status_id"])}</select>'
                      f'<button type="submit" class="btn btn--sm">Move</button></form></details>')
     parts += [
         '</div><p class="kcard__title">',
-        f'<a class="kcard__link" href="{_e(url)}">{title}</a>',
+        f'<a class="kcard__link" href="{e(url)}">{title}</a>',
         '</p><div class="kcard__meta">',
         memo.get_or(("tags", tuple(row["tags"])), lambda: _tags(row["tags"], limit=2)) if row["tags"] else "",
         '<span class="kcard__spacer"></span>',
@@ -348,13 +346,13 @@ def board_columns(columns: Sequence[Column], options: BoardOptions) -> SafeStrin
         classes = f"kcol kcol--{css}" + (" kcol--retired" if column.retired else "")
         drop = "" if column.retired else " data-drop"
         label = f"{column.name}: {count} feature{'s' if count != 1 else ''}, {points} points"
-        out.append(f'<section class="{classes}" data-status="{column.status_id}" aria-label="{_e(label)}">')
+        out.append(f'<section class="{classes}" data-status="{column.status_id}" aria-label="{e(label)}">')
         out.append(
             f'<header class="kcol__head"><span class="kcol__dot" aria-hidden="true"></span>'
-            f'<h2 class="kcol__name">{_e(column.name)}</h2>'
+            f'<h2 class="kcol__name">{e(column.name)}</h2>'
             + ('<span class="kcol__retired">Retired</span>' if column.retired else "")
             + f'<span class="count" data-count>{count}</span>'
-            f'<span class="kcol__sum" title="Sum of estimates"><span data-sum>{_e(points)}</span> pts</span>'
+            f'<span class="kcol__sum" title="Sum of estimates"><span data-sum>{e(points)}</span> pts</span>'
             f"</header>"
         )
         out.append(f'<div class="kcol__body"{drop}>')
@@ -531,16 +529,16 @@ def value_effort_matrix(rows: Sequence[dict], links: Links, *, width: int = 880,
     parts.append('<g class="matrix__axis">')
     for tick in y.ticks():
         parts.append(f'<text x="{plot_left - 8:.1f}" y="{y(tick):.1f}" text-anchor="end" '
-                     f'dominant-baseline="middle">{_e(format_axis(tick))}</text>')
+                     f'dominant-baseline="middle">{e(format_axis(tick))}</text>')
     for tick in x.ticks():
         parts.append(f'<text x="{x(tick):.1f}" y="{plot_bottom + 16:.1f}" text-anchor="middle">'
-                     f'{_e(format_axis(tick))}</text>')
+                     f'{e(format_axis(tick))}</text>')
     x_title = "Effort (person-months" + (", log scale)" if x.log else ")") + " →"
     y_title = "Value (reach × impact × confidence" + (", log scale)" if y.log else ")") + " →"
     parts.append(f'<text class="matrix__title" x="{(plot_left + plot_right) / 2:.1f}" y="{height - 10:.1f}" '
-                 f'text-anchor="middle">{_e(x_title)}</text>')
+                 f'text-anchor="middle">{e(x_title)}</text>')
     parts.append(f'<text class="matrix__title" transform="translate(16 {(plot_top + plot_bottom) / 2:.1f}) '
-                 f'rotate(-90)" text-anchor="middle">{_e(y_title)}</text>')
+                 f'rotate(-90)" text-anchor="middle">{e(y_title)}</text>')
     parts.append("</g>")
     if points:
         parts.append(f'<line class="matrix__split" x1="{split_x:.1f}" x2="{split_x:.1f}" y1="{plot_top:.1f}" '
@@ -555,7 +553,7 @@ def value_effort_matrix(rows: Sequence[dict], links: Links, *, width: int = 880,
     }
     for name, (cx, cy, anchor) in corners.items():
         parts.append(f'<text class="matrix__label matrix__label--{name}" x="{cx:.1f}" y="{cy:.1f}" '
-                     f'text-anchor="{anchor}">{_e(QUADRANTS[name][0])}</text>')
+                     f'text-anchor="{anchor}">{e(QUADRANTS[name][0])}</text>')
     parts.append('<g class="matrix__points">')
     show_labels = len(points) <= label_limit
     placed: list[tuple[float, float, float, float]] = [(x(p.effort) - 5, y(p.value) - 5, 10, 10) for p in points]
@@ -566,13 +564,13 @@ def value_effort_matrix(rows: Sequence[dict], links: Links, *, width: int = 880,
                f'value {format_number(round(point.value, 1))} · effort {format_number(point.effort)} person-months')
         url = links.feature(row["number"])
         css = f"matrix__point matrix__point--{CATEGORY_CLASS.get(row['status__category'], 'todo')}"
-        inner = f'<circle class="{css}" cx="{px:.1f}" cy="{py:.1f}" r="5"/><title>{_e(tip)}</title>'
+        inner = f'<circle class="{css}" cx="{px:.1f}" cy="{py:.1f}" r="5"/><title>{e(tip)}</title>'
         label = _place_label(px, py, len(row["key"]), plot_left, plot_right, placed) if show_labels else None
         if label is not None:
             lx, anchor = label
             inner += (f'<text class="matrix__key" x="{lx:.1f}" y="{py + 4:.1f}" text-anchor="{anchor}">'
-                      f'{_e(row["key"])}</text>')
-        parts.append(f'<a href="{_e(url)}" class="matrix__link">{inner}</a>')
+                      f'{e(row["key"])}</text>')
+        parts.append(f'<a href="{e(url)}" class="matrix__link">{inner}</a>')
     parts.append("</g>")
     if not points:
         parts.append(f'<text class="matrix__empty" x="{(plot_left + plot_right) / 2:.1f}" '

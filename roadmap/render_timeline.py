@@ -16,7 +16,8 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from html import escape
+
+from strategy.html import e
 
 from .timeline import HEADER_HEIGHT, MILESTONE_SIZE, Axis, Bar, Group, Layout, Window, Zoom, format_date
 
@@ -39,8 +40,6 @@ _HEAD_FILL = ' fill="#f8f9fb"'
 _RULE = ' stroke="#e2e5eb"'
 
 
-def _e(value: object) -> str:
-    return escape(str(value), quote=True)
 
 
 def _n(value: float) -> str:
@@ -92,9 +91,9 @@ def _axis_svg(axis: Axis, width: float, today_x: float | None) -> str:
         cls = "rt-axis__major" if row == 0 and len(bands) == 2 else "rt-axis__minor"
         for tick in band:
             parts.append(
-                f'<g class="{cls}"><title>{_e(tick.title)}</title>'
+                f'<g class="{cls}"><title>{e(tick.title)}</title>'
                 f'<line x1="{_n(tick.x)}" x2="{_n(tick.x)}" y1="{y}" y2="{y + 24}"/>'
-                f'<text x="{_n(tick.x + 6)}" y="{y + 16}">{_e(tick.label)}</text></g>')
+                f'<text x="{_n(tick.x + 6)}" y="{y + 16}">{e(tick.label)}</text></g>')
         parts.append(f'<line class="rt-axis__rule" x1="0" x2="{_n(width)}" y1="{y + 24}" y2="{y + 24}"/>')
     if today_x is not None:
         parts.append(f'<path class="rt-axis__today" d="M{_n(today_x - 5)} {axis.height - 6} '
@@ -110,7 +109,7 @@ def _colour_attrs(bar: Bar, options: DrawOptions) -> tuple[str, str]:
         if not colour:
             return " rt-c-none", ""
         return " rt-c-custom", f' style="--c:{colour}"'
-    return f" rt-c-{_e(bar.colour_key or 'none')}", ""
+    return f" rt-c-{e(bar.colour_key or 'none')}", ""
 
 
 def _standalone_paint(bar: Bar, options: DrawOptions, conflict: bool) -> tuple[str, str, str]:
@@ -137,7 +136,7 @@ def _bar_svg(bar: Bar, options: DrawOptions) -> str:
     if bar.end:
         data.append(f'data-end="{bar.end.isoformat()}"')
     for name, value in options.data.get((bar.kind, bar.id), {}).items():
-        data.append(f'data-{name}="{_e(value)}"')
+        data.append(f'data-{name}="{e(value)}"')
     movable = options.editable and not bar.open_ended and bar.kind in options.reschedule_urls
     if movable:
         classes += " rt-bar--movable"
@@ -150,7 +149,7 @@ def _bar_svg(bar: Bar, options: DrawOptions) -> str:
     else:
         box = f'<rect class="rt-bar__box" x="{x}" y="{y}" width="{w}" height="{h}" rx="4"/>'
         text_attrs = ""
-    parts = [f'<g class="{classes}"{style} {" ".join(data)}><title>{_e(bar.tooltip)}</title>', box]
+    parts = [f'<g class="{classes}"{style} {" ".join(data)}><title>{e(bar.tooltip)}</title>', box]
     mid = bar.y + bar.height / 2
     if bar.clipped_start or bar.open_start:
         parts.append(f'<path class="rt-bar__clip" d="M{_n(bar.x + 7)} {_n(mid - 4)} l-4 4 l4 4"/>')
@@ -158,18 +157,18 @@ def _bar_svg(bar: Bar, options: DrawOptions) -> str:
         parts.append(f'<path class="rt-bar__clip" d="M{_n(bar.right - 7)} {_n(mid - 4)} l4 4 l-4 4"/>')
     if bar.label:
         parts.append(f'<text class="rt-bar__label" x="{_n(bar.label_x)}" y="{_n(mid + 4)}"{text_attrs}>'
-                     f'{_e(bar.label)}</text>')
+                     f'{e(bar.label)}</text>')
     for marker in bar.milestones:
         half = MILESTONE_SIZE / 2
         diamond = (f'M{_n(marker.x)} {_n(marker.y - half)} l{_n(half)} {_n(half)} l-{_n(half)} {_n(half)} '
                    f'l-{_n(half)} -{_n(half)} z')
         paint = ' fill="#344054" stroke="#ffffff"' if options.standalone else ""
-        parts.append(f'<g class="rt-milestone"><title>{_e(marker.tooltip)}</title>'
+        parts.append(f'<g class="rt-milestone"><title>{e(marker.tooltip)}</title>'
                      f'<path d="{diamond}"{paint}/>')
         if marker.label:
             parts.append(f'<text x="{_n(marker.label_x)}" y="{_n(marker.label_y)}"'
                          f'{_MILESTONE_TEXT if options.standalone else ""}>'
-                         f'{_e(marker.label)}</text>')
+                         f'{e(marker.label)}</text>')
         parts.append("</g>")
     if movable:
         parts.append(f'<rect class="rt-handle" x="{_n(bar.right - 6)}" y="{y}" width="6" height="{h}">'
@@ -178,7 +177,7 @@ def _bar_svg(bar: Bar, options: DrawOptions) -> str:
     inner = "".join(parts)
     href = options.href(bar)
     if href:
-        return f'<a class="rt-link" href="{_e(href)}">{inner}</a>'
+        return f'<a class="rt-link" href="{e(href)}">{inner}</a>'
     return inner
 
 
@@ -195,12 +194,12 @@ def _group_svg(section: Section, width: float, options: DrawOptions) -> str:
         label = f"◂ {group.hidden_before} earlier"
         parts.append(f'<text class="rt-hidden" x="8" y="{_n(group.y + 18)}"><title>{group.hidden_before} '
                      f'{noun}{"s" if group.hidden_before != 1 else ""} ended before this window</title>'
-                     f'{_e(label)}</text>')
+                     f'{e(label)}</text>')
     if group.hidden_after:
         label = f"{group.hidden_after} later ▸"
         parts.append(f'<text class="rt-hidden" x="{_n(width - 8)}" y="{_n(group.y + 18)}" text-anchor="end">'
                      f'<title>{group.hidden_after} {noun}{"s" if group.hidden_after != 1 else ""} start after '
-                     f'this window</title>{_e(label)}</text>')
+                     f'this window</title>{e(label)}</text>')
     parts.extend(_bar_svg(bar, options) for bar in group.bars)
     parts.append("</g>")
     return "".join(parts)
@@ -213,7 +212,7 @@ def _arrows_svg(layout: Layout) -> str:
     for arrow in layout.arrows:
         cls = "rt-arrow rt-arrow--conflict" if arrow.conflict else "rt-arrow"
         marker = "rt-head-warn" if arrow.conflict else "rt-head"
-        parts.append(f'<path class="{cls}" d="{_e(arrow.path)}" marker-end="url(#{marker})"/>')
+        parts.append(f'<path class="{cls}" d="{e(arrow.path)}" marker-end="url(#{marker})"/>')
     parts.append("</g>")
     return "".join(parts)
 
@@ -231,8 +230,8 @@ def body_svg(*, sections: Sequence[Section], width: float, height: float, axis: 
     root = [f'<svg class="rt-body" xmlns="http://www.w3.org/2000/svg" width="{_n(width)}" height="{_n(height)}" '
             f'viewBox="0 0 {_n(width)} {_n(height)}" data-px-per-day="{_n(zoom.px_per_day)}" '
             f'data-window-start="{window.start.isoformat()}" data-window-end="{window.end.isoformat()}" '
-            f'data-zoom="{zoom.value}" role="img" aria-label="Timeline from {_e(format_date(window.start))} '
-            f'to {_e(format_date(window.end))}">', _DEFS]
+            f'data-zoom="{zoom.value}" role="img" aria-label="Timeline from {e(format_date(window.start))} '
+            f'to {e(format_date(window.end))}">', _DEFS]
     grid_attrs = ' stroke="#eef0f3"' if standalone else ""
     root.append('<g class="rt-grid">' + "".join(
         f'<line x1="{_n(t.x)}" x2="{_n(t.x)}" y1="0" y2="{_n(height)}"{grid_attrs}/>' for t in axis.minor) + "</g>")
@@ -253,15 +252,15 @@ def _labels_html(sections: Sequence[Section], height: float) -> str:
         group = section.group
         top = group.y + section.dy
         label = section.label or group.label
-        name = (f'<a href="{_e(section.href)}">{_e(label)}</a>' if section.href else _e(label))
-        meta = _e(section.meta)
+        name = (f'<a href="{e(section.href)}">{e(label)}</a>' if section.href else e(label))
+        meta = e(section.meta)
         extra = ""
         if group.unscheduled:
             extra = (f'<span class="rt-labels__undated" title="No dates, even from a release">'
                      f'{group.unscheduled} undated</span>')
         parts.append(
             f'<div class="rt-labels__group rt-labels__group--{group.kind}" style="top:{_n(top)}px;'
-            f'height:{_n(group.height)}px"><div class="rt-labels__head" title="{_e(label)}">'
+            f'height:{_n(group.height)}px"><div class="rt-labels__head" title="{e(label)}">'
             f'<span class="rt-labels__name">{name}</span>'
             f'<span class="rt-labels__meta">{meta}</span></div>{extra}</div>')
     parts.append("</div>")
@@ -275,14 +274,14 @@ def timeline_html(*, sections: Sequence[Section], width: float, height: float, a
     column and the SVG body."""
     body = body_svg(sections=sections, width=width, height=height, axis=axis, today_x=today_x, window=window,
                     zoom=zoom, options=options, layout=layout, show_arrows=show_arrows)
-    urls = "".join(f' data-{kind}-url="{_e(url)}"' for kind, url in options.reschedule_urls.items())
+    urls = "".join(f' data-{kind}-url="{e(url)}"' for kind, url in options.reschedule_urls.items())
     today_offset = f' data-today-x="{_n(today_x)}"' if today_x is not None else ""
     return (
         f'<div class="rt" data-timeline{urls}{today_offset} style="--rt-label-w:{LABEL_COLUMN_WIDTH}px;'
         f'--rt-axis-h:{axis.height}px">'
         f'<div class="rt__scroll" tabindex="0" aria-label="Timeline, scroll sideways for other dates">'
         f'<div class="rt__grid" style="grid-template-columns:{LABEL_COLUMN_WIDTH}px {_n(width)}px">'
-        f'<div class="rt__corner">{_e(corner)}</div>'
+        f'<div class="rt__corner">{e(corner)}</div>'
         f'<div class="rt__axis">{_axis_svg(axis, width, today_x)}</div>'
         f'{_labels_html(sections, height)}'
         f'<div class="rt__body">{body}<div class="rt-toast" role="alert" hidden></div></div>'
@@ -307,15 +306,15 @@ def standalone_svg(*, sections: Sequence[Section], layout: Layout, options: Draw
     parts = ['<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n',
              f'<svg xmlns="http://www.w3.org/2000/svg" width="{_n(width)}" height="{_n(height)}" '
              f'viewBox="0 0 {_n(width)} {_n(height)}" {font}>',
-             f'<title>{_e(title)}</title><rect width="100%" height="100%" fill="#ffffff"/>',
-             f'<text x="12" y="21" font-size="14" font-weight="600" fill="#111827">{_e(title)}</text>']
+             f'<title>{e(title)}</title><rect width="100%" height="100%" fill="#ffffff"/>',
+             f'<text x="12" y="21" font-size="14" font-weight="600" fill="#111827">{e(title)}</text>']
     # Axis.
     parts.append(f'<g transform="translate({label_w} {title_h})" fill="#475467">')
     bands = [band for band in (layout.axis.major, layout.axis.minor) if band]
     for row, band in enumerate(bands):
         for tick in band:
             parts.append(f'<line x1="{_n(tick.x)}" x2="{_n(tick.x)}" y1="{row * 24}" y2="{row * 24 + 24}" '
-                         f'stroke="#e2e5eb"/><text x="{_n(tick.x + 6)}" y="{row * 24 + 16}">{_e(tick.label)}</text>')
+                         f'stroke="#e2e5eb"/><text x="{_n(tick.x + 6)}" y="{row * 24 + 16}">{e(tick.label)}</text>')
     parts.append(f'<line x1="0" x2="{_n(layout.width)}" y1="{axis_h}" y2="{axis_h}" stroke="#cfd4dc"/></g>')
     # Labels.
     parts.append(f'<g transform="translate(0 {title_h + axis_h})">')
@@ -324,7 +323,7 @@ def standalone_svg(*, sections: Sequence[Section], layout: Layout, options: Draw
         top = group.y + section.dy
         parts.append(f'<rect x="0" y="{_n(top)}" width="{label_w}" height="{HEADER_HEIGHT}" fill="#f8f9fb"/>'
                      f'<text x="12" y="{_n(top + 18)}" font-weight="600" fill="#344054">'
-                     f'{_e((section.label or group.label)[:30])}</text>'
+                     f'{e((section.label or group.label)[:30])}</text>'
                      f'<line x1="0" x2="{label_w}" y1="{_n(top + group.height)}" y2="{_n(top + group.height)}" '
                      f'stroke="#e2e5eb"/>')
     parts.append(f'<line x1="{label_w}" x2="{label_w}" y1="0" y2="{_n(layout.height)}" stroke="#cfd4dc"/></g>')

@@ -39,7 +39,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
-from html import escape
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -51,9 +50,10 @@ from django.views.decorators.http import require_GET
 from releases import charts
 from releases.models import Release, StatusCategory
 from releases.render import initials
+from strategy.html import e
 from strategy.models import Product
 from strategy.spreadsheet import SafeCsvWriter
-from strategy.views.tenancy import _product, workspace_view
+from strategy.web import product_for, workspace_view
 
 from . import selectors
 
@@ -78,8 +78,6 @@ RELEASE_CSS = {
 CSV_COLUMNS = ("horizon", "key", "title", "status", "initiative", "release", "product")
 
 
-def _e(value) -> str:
-    return escape("" if value is None else str(value), quote=True)
 
 
 # --- the horizon rules (pure) -------------------------------------------------
@@ -167,28 +165,28 @@ def _card(row: dict, release: dict | None, *, show_product: bool) -> str:
              '<svg viewBox="0 0 16 16" width="12" height="12" aria-hidden="true"><path d="M3.5 8.5l3 3 6-7" '
              'fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"/>'
              '</svg></span>') if done else ""
-    meta = [f'<span class="hz-card__key">{_e(row["key"])}</span>',
-            f'<span class="badge badge--dot badge--status-{css}">{_e(row["status__name"])}</span>']
+    meta = [f'<span class="hz-card__key">{e(row["key"])}</span>',
+            f'<span class="badge badge--dot badge--status-{css}">{e(row["status__name"])}</span>']
     if show_product:
-        meta.insert(0, f'<span class="badge badge--key" title="{_e(row["product__name"])}">'
-                       f'{_e(row["product__key"])}</span>')
-    release_html = (f'<span class="hz-card__release" title="Release">{_e(_release_label(release))}</span>'
+        meta.insert(0, f'<span class="badge badge--key" title="{e(row["product__name"])}">'
+                       f'{e(row["product__key"])}</span>')
+    release_html = (f'<span class="hz-card__release" title="Release">{e(_release_label(release))}</span>'
                     if release else '<span class="hz-card__release hz-card__release--none">No release</span>')
     return (f'<li class="hz-card{" hz-card--done" if done else ""}">'
-            f'<div class="hz-card__title">{check}<span>{_e(row["title"])}</span></div>'
+            f'<div class="hz-card__title">{check}<span>{e(row["title"])}</span></div>'
             f'<div class="hz-card__meta">{"".join(meta)}{release_html}</div></li>')
 
 
 def _column_html(groups: list[tuple[dict | None, list[tuple[dict, dict | None]]]], *, show_product: bool,
                  empty_text: str) -> SafeString:
     if not groups:
-        return mark_safe(f'<p class="hz-empty">{_e(empty_text)}</p>')  # noqa: S308 - escaped
+        return mark_safe(f'<p class="hz-empty">{e(empty_text)}</p>')  # noqa: S308 - escaped
     parts = []
     for initiative, items in groups:
         if initiative:
             colour = initiative["colour"] if HEX_COLOUR.match(initiative["colour"] or "") else "#0ea5e9"
             head = (f'<span class="hz-chip" style="background:{colour}" '
-                    f'aria-hidden="true"></span><span class="hz-group__name">{_e(initiative["name"])}</span>')
+                    f'aria-hidden="true"></span><span class="hz-group__name">{e(initiative["name"])}</span>')
         else:
             head = '<span class="hz-chip hz-chip--none" aria-hidden="true"></span>' \
                    '<span class="hz-group__name hz-group__name--none">No initiative</span>'
@@ -308,7 +306,7 @@ def now_next_later_csv(context: dict, filename: str) -> HttpResponse:
 @workspace_view
 @require_GET
 def now_next_later(request: HttpRequest, workspace, key: str) -> HttpResponse:
-    product = _product(request, workspace, key)
+    product = product_for(request, workspace, key)
     context = now_next_later_context(product, timezone.localdate())
     if request.GET.get("format") == "csv":
         return now_next_later_csv(context, f"{slugify(product.key)}-now-next-later.csv")
@@ -348,22 +346,22 @@ def _feature_table(rows: list[dict], *, show_assignees: bool = True, show_estima
             total = sum((r["estimate"] or Decimal(0) for r in items), Decimal(0))
             meta += f" · {charts.points(total)}"
         parts.append(f'<tbody class="tl-group tl-group--{css}"><tr class="tl-group__head"><th colspan="{columns}">'
-                     f'<span class="rel-dot rel-dot--{css}" aria-hidden="true"></span>{_e(label)}'
-                     f'<span class="tl-group__meta">{_e(meta)}</span></th></tr>')
+                     f'<span class="rel-dot rel-dot--{css}" aria-hidden="true"></span>{e(label)}'
+                     f'<span class="tl-group__meta">{e(meta)}</span></th></tr>')
         for row in items:
             key = f"{row['product__key']}-{row['number']}"
             person = ""
             if show_assignees and row["assignee_id"]:
                 name = row["assignee__full_name"] or "Assignee"
                 letters = initials(row["assignee__full_name"], row["assignee__email"]) or "?"
-                person = (f'<span class="avatar avatar--sm" data-initial="{_e(letters[:1])}" title="{_e(name)}">'
-                          f'{_e(letters)}</span>')
+                person = (f'<span class="avatar avatar--sm" data-initial="{e(letters[:1])}" title="{e(name)}">'
+                          f'{e(letters)}</span>')
             estimate = ""
             if show_estimates:
                 figure = charts.format_number(row["estimate"]) if row["estimate"] is not None else "—"
-                estimate = f'<td class="tl-num">{_e(figure)}</td>'
-            parts.append(f'<tr><td class="tl-key">{_e(key)}</td><td class="tl-title">{_e(row["title"])}</td>'
-                         f'<td><span class="badge badge--dot badge--status-{css}">{_e(row["status__name"])}</span>'
+                estimate = f'<td class="tl-num">{e(figure)}</td>'
+            parts.append(f'<tr><td class="tl-key">{e(key)}</td><td class="tl-title">{e(row["title"])}</td>'
+                         f'<td><span class="badge badge--dot badge--status-{css}">{e(row["status__name"])}</span>'
                          f'</td><td>{person}</td>{estimate}</tr>')
         parts.append("</tbody>")
     parts.append("</table>")
@@ -438,7 +436,7 @@ def release_timeline_context(product: Product, today: date, *, show_assignees: b
 @workspace_view
 @require_GET
 def release_timeline(request: HttpRequest, workspace, key: str) -> HttpResponse:
-    product = _product(request, workspace, key)
+    product = product_for(request, workspace, key)
     context = release_timeline_context(product, timezone.localdate())
     context.update({"workspace": workspace, "product": product, "tab": "release_timeline"})
     return render(request, "roadmap/release_timeline.html", context)

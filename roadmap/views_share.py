@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from strategy import access
 from strategy.auth import client_ip
 from strategy.forms import apply_service_errors
-from strategy.views.tenancy import _product, workspace_view
+from strategy.web import product_for, workspace_view
 
 from . import services, share
 from .forms_share import ShareLinkForm, SharePasswordForm
@@ -100,7 +100,7 @@ def _links(product) -> list[ShareLink]:
 def share_link_list(request: HttpRequest, workspace, key: str) -> HttpResponse:
     """The product's share links, and (for editors and admins) a form to create one from the
     view options in this page's query string (?view=timeline&zoom=…&group=…)."""
-    product = _product(request, workspace, key)
+    product = product_for(request, workspace, key)
     can_edit = access.can(request.user, "releases.edit", product)
     if request.method == "POST" and not can_edit:
         access.ensure_can(request.user, "releases.edit", product)
@@ -138,7 +138,7 @@ def share_link_list(request: HttpRequest, workspace, key: str) -> HttpResponse:
 @workspace_view(requires="releases.edit")
 @require_POST
 def share_link_revoke(request: HttpRequest, workspace, key: str, pk: int) -> HttpResponse:
-    product = _product(request, workspace, key)
+    product = product_for(request, workspace, key)
     link = ShareLink.objects.filter(product=product, pk=pk).select_related("product").first()
     if link is None:
         raise Http404("No such share link.")

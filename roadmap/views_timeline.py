@@ -35,7 +35,7 @@ from strategy import selectors as strategy_selectors
 from strategy.models import Product, Workspace
 from strategy.selectors import product_list
 from strategy.spreadsheet import SafeCsvWriter
-from strategy.views.tenancy import _product, workspace_view
+from strategy.web import product_for, query_string, workspace_view
 
 from . import render_timeline as draw
 from .timeline import (
@@ -69,16 +69,6 @@ _STEP_MONTHS = {Zoom.MONTHS: 3, Zoom.QUARTERS: 6, Zoom.YEARS: 12}
 # --- query string -----------------------------------------------------------------------
 
 
-def _query(request: HttpRequest, **changes) -> str:
-    """The current query string with `changes` (None or "" removes a parameter)."""
-    params = request.GET.copy()
-    for name, value in changes.items():
-        if value:
-            params[name] = value
-        else:
-            params.pop(name, None)
-    encoded = params.urlencode()
-    return f"?{encoded}" if encoded else "?"
 
 
 def _shift(window: Window, zoom: Zoom, steps: int) -> Window:
@@ -95,11 +85,11 @@ def _shift(window: Window, zoom: Zoom, steps: int) -> Window:
 def _controls(request: HttpRequest, options: ViewOptions) -> dict:
     earlier, later = _shift(options.window, options.zoom, -1), _shift(options.window, options.zoom, 1)
     return {
-        "zooms": [(value.value, label, _query(request, zoom=value.value, start="", end=""),
+        "zooms": [(value.value, label, query_string(request, zoom=value.value, start="", end=""),
                    value is options.zoom) for value, label in ZOOMS],
-        "earlier_url": _query(request, start=earlier.start.isoformat(), end=earlier.end.isoformat()),
-        "later_url": _query(request, start=later.start.isoformat(), end=later.end.isoformat()),
-        "today_url": _query(request, start="", end=""),
+        "earlier_url": query_string(request, start=earlier.start.isoformat(), end=earlier.end.isoformat()),
+        "later_url": query_string(request, start=later.start.isoformat(), end=later.end.isoformat()),
+        "today_url": query_string(request, start="", end=""),
         "window": options.window,
     }
 
@@ -261,7 +251,7 @@ def _legend(colour: str, rows: list[dict]) -> list[dict]:
 def product_timeline(request: HttpRequest, workspace: Workspace, key: str) -> HttpResponse:
     """The product's features and releases on a time axis, grouped and coloured as asked,
     filtered like the backlog; editors drag bars to reschedule."""
-    product = _product(request, workspace, key)
+    product = product_for(request, workspace, key)
     built = _build(request, workspace, product)
     layout, options = built["layout"], built["options"]
     show_arrows = request.GET.get("deps") == "1"
@@ -287,16 +277,16 @@ def product_timeline(request: HttpRequest, workspace: Workspace, key: str) -> Ht
         "group": options.group.value,
         "groups": [(value.value, label) for value, label in GROUPS],
         "colour": built["colour"],
-        "colour_urls": [(value, label, _query(request, colour="" if value == "status" else value),
+        "colour_urls": [(value, label, query_string(request, colour="" if value == "status" else value),
                          value == built["colour"]) for value, label in COLOURS],
         "legend": _legend(built["colour"], rows),
         "deps": show_arrows,
-        "deps_url": _query(request, deps="" if show_arrows else "1"),
+        "deps_url": query_string(request, deps="" if show_arrows else "1"),
         "filter": built["filterset"],
         "current": {"status": request.GET.getlist("status"),
                     **{name: request.GET.get(name, "") for name in FILTER_PARAMS if name != "status"}},
         "is_filtered": built["filterset"].is_filtered,
-        "clear_url": _query(request, **{name: "" for name in FILTER_PARAMS}),
+        "clear_url": query_string(request, **{name: "" for name in FILTER_PARAMS}),
         "statuses": built["statuses"],
         "releases": built["releases"],
         "initiatives": list(strategy_selectors.initiative_choices(user=request.user, product=product)),
@@ -310,8 +300,8 @@ def product_timeline(request: HttpRequest, workspace: Workspace, key: str) -> Ht
         "has_dated": dated,
         "conflicts": conflict_list,
         "can_edit": built["can_edit"],
-        "export_svg_url": reverse("timeline_export_svg", args=[workspace.slug, product.key]) + _query(request),
-        "export_csv_url": reverse("timeline_export_csv", args=[workspace.slug, product.key]) + _query(request),
+        "export_svg_url": reverse("timeline_export_svg", args=[workspace.slug, product.key]) + query_string(request),
+        "export_csv_url": reverse("timeline_export_csv", args=[workspace.slug, product.key]) + query_string(request),
         "portfolio_url": reverse("portfolio_timeline", args=[workspace.slug, product.key]) if product.is_line else "",
         "params": {name: request.GET.get(name, "") for name in ("zoom", "start", "end", "colour", "deps")},
     }
@@ -371,7 +361,7 @@ def _reschedule(request: HttpRequest, record, save) -> JsonResponse:
 @require_POST
 def feature_reschedule(request: HttpRequest, workspace: Workspace, key: str) -> JsonResponse:
     """Move or resize a feature bar: `number`, `start`, `end`, `version`."""
-    product = _product(request, workspace, key)
+    product = product_for(request, workspace, key)
     number = _int(request.POST.get("number"))
     feature = release_selectors.feature_queryset(user=request.user, product=product).filter(
         number=number).first() if number is not None else None
@@ -383,7 +373,7 @@ def feature_reschedule(request: HttpRequest, workspace: Workspace, key: str) -> 
 @require_POST
 def release_reschedule(request: HttpRequest, workspace: Workspace, key: str) -> JsonResponse:
     """Move or resize a release bar: `pk`, `start`, `end` (the release date), `version`."""
-    product = _product(request, workspace, key)
+    product = product_for(request, workspace, key)
     pk = _int(request.POST.get("pk"))
     release = release_selectors.release_choices(user=request.user, product=product).filter(
         pk=pk).first() if pk is not None else None
@@ -398,7 +388,7 @@ def release_reschedule(request: HttpRequest, workspace: Workspace, key: str) -> 
 @require_GET
 def timeline_export_svg(request: HttpRequest, workspace: Workspace, key: str) -> HttpResponse:
     """The visible timeline as a standalone SVG file."""
-    product = _product(request, workspace, key)
+    product = product_for(request, workspace, key)
     built = _build(request, workspace, product)
     layout = built["layout"]
     title = (f"{product.name} roadmap · {layout.window.start.isoformat()} – {layout.window.end.isoformat()}")
@@ -416,7 +406,7 @@ CSV_COLUMNS = ("key", "title", "status", "release", "start", "end", "group")
 @require_GET
 def timeline_export_csv(request: HttpRequest, workspace: Workspace, key: str) -> HttpResponse:
     """The features drawn in the visible window, one row each, in the timeline's order."""
-    product = _product(request, workspace, key)
+    product = product_for(request, workspace, key)
     built = _build(request, workspace, product)
     layout = built["layout"]
     by_id = {row["id"]: row for row in built["rows"]}
@@ -442,7 +432,7 @@ def timeline_export_csv(request: HttpRequest, workspace: Workspace, key: str) ->
 @vary_on_headers("HX-Request")
 def portfolio_timeline(request: HttpRequest, workspace: Workspace, key: str) -> HttpResponse:
     """A product line's products, one swim lane each, with their releases and milestones."""
-    line = _product(request, workspace, key)
+    line = product_for(request, workspace, key)
     if not line.is_line:
         raise Http404("Only a product line has a portfolio timeline.")
     today = timezone.localdate()

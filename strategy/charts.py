@@ -15,9 +15,10 @@ import math
 from collections.abc import Sequence
 from datetime import date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from html import escape
 
 from django.utils.safestring import SafeString, mark_safe
+
+from .html import e
 
 PREFIX_UNITS = {"€", "$", "£", "¥", "₹", "CHF"}
 TIGHT_UNITS = {"%", "pp", "x", "×"}
@@ -83,8 +84,6 @@ def format_axis(value, unit: str = "") -> str:
     return text
 
 
-def _e(text) -> str:
-    return escape(str(text), quote=True)
 
 
 def _f(number: float) -> str:
@@ -118,8 +117,8 @@ def progress_bar(progress, *, expected=None, status: str = "", label: str = "", 
     if size:
         classes += f" chart-progress--{size}"
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="{_e(classes)}" width="100%" height="{height}" '
-        f'role="img" aria-label="{_e(label)}">',
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="{e(classes)}" width="100%" height="{height}" '
+        f'role="img" aria-label="{e(label)}">',
         f'<rect class="chart-progress__track" x="0" y="{_f(top)}" width="100%" height="{bar}" rx="{_f(bar / 2)}"/>',
     ]
     if filled > 0:
@@ -203,7 +202,7 @@ def sparkline(points: Sequence[Point], *, target, unit: str = "", name: str = ""
     label = _summary(name, values, target, unit)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart-spark" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" role="img" aria-label="{_e(label)}">',
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="{e(label)}">',
         f'<line class="chart-target" x1="0" x2="{width}" y1="{_f(y(target))}" y2="{_f(y(target))}"/>',
     ]
     if len(values) >= 2:
@@ -266,7 +265,7 @@ def line_chart(points: Sequence[Point], *, target, start=None, unit: str = "", n
         label += f", {len(values)} check-in{'s' if len(values) != 1 else ''}"
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart-line-chart" viewBox="0 0 {width} {height}" '
-        f'width="100%" preserveAspectRatio="xMidYMid meet" role="img" aria-label="{_e(label)}">',
+        f'width="100%" preserveAspectRatio="xMidYMid meet" role="img" aria-label="{e(label)}">',
         '<g class="chart-grid">',
     ]
     for tick in ticks:
@@ -277,7 +276,7 @@ def line_chart(points: Sequence[Point], *, target, start=None, unit: str = "", n
     for tick in ticks:
         parts.append(
             f'<text x="{_f(left - 10)}" y="{_f(y(tick))}" text-anchor="end" dominant-baseline="middle">'
-            f"{_e(format_axis(tick, unit))}</text>"
+            f"{e(format_axis(tick, unit))}</text>"
         )
     parts.append("</g>")
 
@@ -305,7 +304,7 @@ def line_chart(points: Sequence[Point], *, target, start=None, unit: str = "", n
                 anchor = "start"
             elif len(shown) > 1 and i == len(shown) - 1:
                 anchor = "end"
-            text = _e(_date_label(day, with_year))
+            text = e(_date_label(day, with_year))
             parts.append(f'<text x="{_f(x)}" y="{_f(height - 8)}" text-anchor="{anchor}">{text}</text>')
     parts.append("</g>")
 
@@ -318,7 +317,7 @@ def line_chart(points: Sequence[Point], *, target, start=None, unit: str = "", n
     label_y = target_y - 6 if target_y - 6 > top - 8 else target_y + 14
     parts.append(
         f'<text class="chart-target-label" x="{_f(left + plot_w)}" y="{_f(label_y)}" text-anchor="end">'
-        f"Target {_e(format_value(target, unit))}</text>"
+        f"Target {e(format_value(target, unit))}</text>"
     )
 
     if not values:
@@ -341,7 +340,7 @@ def line_chart(points: Sequence[Point], *, target, start=None, unit: str = "", n
             if note:
                 tip += f" — {note}"
             parts.append(
-                f'<circle class="chart-dot" cx="{_f(cx)}" cy="{_f(cy)}" r="4"><title>{_e(tip)}</title></circle>'
+                f'<circle class="chart-dot" cx="{_f(cx)}" cy="{_f(cy)}" r="4"><title>{e(tip)}</title></circle>'
             )
         parts.append("</g>")
         last_x, last_y = coords[-1]
@@ -349,7 +348,7 @@ def line_chart(points: Sequence[Point], *, target, start=None, unit: str = "", n
         offset = -8 if anchor == "end" else 8
         parts.append(
             f'<text class="chart-value-label" x="{_f(last_x + offset)}" y="{_f(last_y - 9)}" '
-            f'text-anchor="{anchor}">{_e(format_value(values[-1], unit))}</text>'
+            f'text-anchor="{anchor}">{e(format_value(values[-1], unit))}</text>'
         )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped or numeric

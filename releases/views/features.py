@@ -32,7 +32,7 @@ from strategy.forms import apply_service_errors
 from strategy.history import history_entries
 from strategy.markdown import render_markdown
 from strategy.models import Product, User, Workspace
-from strategy.views.tenancy import _product, workspace_view
+from strategy.web import product_for, workspace_view
 
 from .. import metrics, selectors, services
 from ..forms_features import (
@@ -303,7 +303,7 @@ def _render_page(request: HttpRequest, workspace: Workspace, product: Product, n
 @workspace_view
 @require_GET
 def feature_detail(request: HttpRequest, workspace: Workspace, key: str, number: int) -> HttpResponse:
-    product = _product(request, workspace, key)
+    product = product_for(request, workspace, key)
     part = request.GET.get("part") if request.htmx else None
     if part == "requirements-progress":
         feature = _feature_light(request, product, number)
@@ -351,7 +351,7 @@ def _render_form(request: HttpRequest, workspace: Workspace, product: Product, f
 @workspace_view(requires="releases.edit")
 @require_http_methods(["GET", "POST"])
 def feature_create(request: HttpRequest, workspace: Workspace, key: str) -> HttpResponse:
-    product = _product(request, workspace, key)
+    product = product_for(request, workspace, key)
     form = _feature_form(request, workspace, product)
     if request.method == "GET":
         first = form.fields["status"].queryset.first()
@@ -424,7 +424,7 @@ def _their_changes(request: HttpRequest, product: Product, number: int, form: Fe
 @workspace_view(requires="releases.edit")
 @require_http_methods(["GET", "POST"])
 def feature_edit(request: HttpRequest, workspace: Workspace, key: str, number: int) -> HttpResponse:
-    product = _product(request, workspace, key)
+    product = product_for(request, workspace, key)
     feature = selectors.feature_get(user=request.user, product=product, number=number)
     form = _feature_form(request, workspace, product, feature=feature, initial=feature_initial(feature))
     if request.method == "GET":
@@ -455,7 +455,7 @@ def feature_edit(request: HttpRequest, workspace: Workspace, key: str, number: i
 def feature_delete(request: HttpRequest, workspace: Workspace, key: str, number: int) -> HttpResponse:
     """GET asks for confirmation; POST deletes the feature with its requirements, dependencies
     and comments."""
-    product = _product(request, workspace, key)
+    product = product_for(request, workspace, key)
     feature = selectors.feature_get(user=request.user, product=product, number=number)
     if request.method == "POST":
         feature_key = feature.key
@@ -493,7 +493,7 @@ def _requirement_of(feature: Feature, pk: int) -> Requirement:
 @workspace_view(requires="releases.edit")
 @require_POST
 def requirement_create(request: HttpRequest, workspace: Workspace, key: str, number: int) -> HttpResponse:
-    product = _product(request, workspace, key)
+    product = product_for(request, workspace, key)
     feature = _feature_light(request, product, number)
     form = RequirementForm(request.POST)
     if form.is_valid():
@@ -515,7 +515,7 @@ def requirement_create(request: HttpRequest, workspace: Workspace, key: str, num
 def requirement_toggle(request: HttpRequest, workspace: Workspace, key: str, number: int, pk: int) -> HttpResponse:
     """Tick a requirement off or on (`done` = 1 or 0; without it, flip). With htmx the answer
     is the checklist item, and an event that refreshes the progress; without, a redirect back."""
-    product = _product(request, workspace, key)
+    product = product_for(request, workspace, key)
     feature = _feature_light(request, product, number)
     requirement = _requirement_of(feature, pk)
     wanted = request.POST.get("done")
@@ -531,7 +531,7 @@ def requirement_toggle(request: HttpRequest, workspace: Workspace, key: str, num
 @workspace_view(requires="releases.edit")
 @require_POST
 def requirement_delete(request: HttpRequest, workspace: Workspace, key: str, number: int, pk: int) -> HttpResponse:
-    product = _product(request, workspace, key)
+    product = product_for(request, workspace, key)
     feature = _feature_light(request, product, number)
     services.requirement_delete(actor=request.user, requirement=_requirement_of(feature, pk))
     if request.htmx:
@@ -556,7 +556,7 @@ def _render_dependencies(request: HttpRequest, workspace: Workspace, product: Pr
 def dependency_add(request: HttpRequest, workspace: Workspace, key: str, number: int) -> HttpResponse:
     """Make this feature depend on another one of the workspace, named by its key (MOB-12).
     A cycle is refused with the cycle named beside the field."""
-    product = _product(request, workspace, key)
+    product = product_for(request, workspace, key)
     feature = _feature_light(request, product, number)
     form = DependencyForm(request.POST)
     if form.is_valid():
@@ -586,7 +586,7 @@ def dependency_add(request: HttpRequest, workspace: Workspace, key: str, number:
 @require_POST
 def dependency_remove(request: HttpRequest, workspace: Workspace, key: str, number: int, pk: int) -> HttpResponse:
     """Remove a dependency of this feature, in either direction (it waits for, or it blocks)."""
-    product = _product(request, workspace, key)
+    product = product_for(request, workspace, key)
     feature = _feature_light(request, product, number)
     dependency = get_object_or_404(
         Dependency.objects.select_related("feature__product", "depends_on__product")
@@ -606,7 +606,7 @@ def dependency_remove(request: HttpRequest, workspace: Workspace, key: str, numb
 @require_POST
 def comment_create(request: HttpRequest, workspace: Workspace, key: str, number: int) -> HttpResponse:
     """Viewers may comment too; members @mentioned get an email with a link here."""
-    product = _product(request, workspace, key)
+    product = product_for(request, workspace, key)
     feature = _feature_light(request, product, number)
     form = CommentForm(request.POST)
     if form.is_valid():

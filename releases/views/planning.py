@@ -31,7 +31,7 @@ from strategy import access
 from strategy import selectors as strategy_selectors
 from strategy.charts import format_number
 from strategy.models import Initiative, Product, Workspace
-from strategy.views.tenancy import _product, workspace_view
+from strategy.web import product_for, query_string, workspace_view
 
 from .. import render as draw
 from .. import selectors, services
@@ -88,15 +88,6 @@ def _conflict_messages(product: Product, all_rows: list[dict] | None = None) -> 
     return by_feature, [c.message for c in found if c.feature_id is None]
 
 
-def _query(request: HttpRequest, **changes) -> str:
-    params = request.GET.copy()
-    for name, value in changes.items():
-        if value:
-            params[name] = value
-        else:
-            params.pop(name, None)
-    encoded = params.urlencode()
-    return f"?{encoded}" if encoded else "?"
 
 
 def _current(request: HttpRequest) -> dict:
@@ -121,7 +112,7 @@ def backlog(request: HttpRequest, workspace: Workspace, key: str) -> HttpRespons
     """Every open feature of the product, in rank order (or by RICE score or end date),
     filtered by the query string; editors rank by drag and drop or the move buttons and
     change many features at once."""
-    product = _product(request, workspace, key)
+    product = product_for(request, workspace, key)
     features = selectors.open_features(user=request.user, product=product)
     filterset = FeatureFilterSet(request.GET, queryset=features, request=request)
     rows = selectors.feature_rows(filterset.qs)
@@ -164,9 +155,9 @@ def backlog(request: HttpRequest, workspace: Workspace, key: str) -> HttpRespons
         "ordering": ordering,
         "current": _current(request),
         "sort_urls": {
-            "rice": _query(request, ordering="rice_score" if ordering == "-rice_score" else "-rice_score"),
-            "end": _query(request, ordering="-end" if ordering == "end" else "end"),
-            "rank": _query(request, ordering=""),
+            "rice": query_string(request, ordering="rice_score" if ordering == "-rice_score" else "-rice_score"),
+            "end": query_string(request, ordering="-end" if ordering == "end" else "end"),
+            "rank": query_string(request, ordering=""),
         },
         "clear_url": request.path,
         "none": NONE,
@@ -198,7 +189,7 @@ def feature_rank_move(request: HttpRequest, workspace: Workspace, key: str) -> H
     that ends up above it, or empty for the top) and `before` (below it, or empty for the
     bottom), all feature numbers. The no-JavaScript buttons send the three at once as
     `move=<feature>:<after>:<before>`. Answers 204 to JavaScript, else redirects back."""
-    product = _product(request, workspace, key)
+    product = product_for(request, workspace, key)
     fallback = reverse("backlog", args=[workspace.slug, product.key])
     if "move" in request.POST:
         feature_no, _sep, rest = request.POST["move"].partition(":")
@@ -255,7 +246,7 @@ def backlog_bulk(request: HttpRequest, workspace: Workspace, key: str) -> HttpRe
     """Apply one change to the selected features, all or nothing: `numbers` (repeated),
     `action` (release, status, initiative or tag) and `value` (an id, "none", or the tag;
     the page's form sends it as `value_<action>`). A refusal names the feature that refused."""
-    product = _product(request, workspace, key)
+    product = product_for(request, workspace, key)
     fallback = reverse("backlog", args=[workspace.slug, product.key])
     action = request.POST.get("action", "")
     numbers = sorted({n for n in (_number(v) for v in request.POST.getlist("numbers")) if n is not None})
@@ -313,7 +304,7 @@ def board(request: HttpRequest, workspace: Workspace, key: str) -> HttpResponse:
     """Kanban: one column per active workflow status, in order, each with its count and
     estimate; retired statuses that still hold features close the row, greyed. Filter by
     release with `?release=<id>` (or `none`)."""
-    product = _product(request, workspace, key)
+    product = product_for(request, workspace, key)
     features = selectors.feature_queryset(user=request.user, product=product)
     filterset = FeatureFilterSet(request.GET, queryset=features, request=request)
     filtered = filterset.qs
@@ -355,7 +346,7 @@ def board_move(request: HttpRequest, workspace: Workspace, key: str) -> HttpResp
     """Move a card to another column: `feature` (number) and `status` (id), optionally the
     card's `version` (a card older than the feature is refused). JavaScript gets the
     updated card's HTML; a plain form is redirected back to the board."""
-    product = _product(request, workspace, key)
+    product = product_for(request, workspace, key)
     fallback = reverse("board", args=[workspace.slug, product.key])
     feature = _feature_by_number(request, product, _number(request.POST.get("feature")))
     status_id = _number(request.POST.get("status"))
@@ -395,7 +386,7 @@ def value_effort(request: HttpRequest, workspace: Workspace, key: str) -> HttpRe
     """The open features on a 2×2 of value (reach × impact × confidence) against effort,
     split at the medians into quick wins, big bets, fill-ins and money pits; features
     without every RICE part are listed to be scored."""
-    product = _product(request, workspace, key)
+    product = product_for(request, workspace, key)
     features = selectors.open_features(user=request.user, product=product)
     filterset = FeatureFilterSet(request.GET, queryset=features, request=request)
     rows = selectors.feature_rows(filterset.qs)

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from strategy import access
 from strategy.forms import apply_service_errors
 from strategy.history import history_entries
-from strategy.views.tenancy import _product, workspace_view
+from strategy.web import product_for, workspace_view
 
 from .. import charts, selectors, services
 from .. import render as draw
@@ -146,7 +146,7 @@ def _release_url(workspace, product, release) -> str:
 @workspace_view
 @require_GET
 def release_list(request: HttpRequest, workspace, key: str) -> HttpResponse:
-    product = _product(request, workspace, key)
+    product = product_for(request, workspace, key)
     today = timezone.localdate()
     releases = list(selectors.release_list(user=request.user, product=product))
     plan = selectors.plan_for(product_ids=[product.pk] if releases else [])
@@ -224,7 +224,7 @@ def _feature_sections(grouped: dict[str, list[dict]], conflicts: dict[int, list[
 @workspace_view
 @require_GET
 def release_detail(request: HttpRequest, workspace, key: str, pk: int) -> HttpResponse:
-    product = _product(request, workspace, key)
+    product = product_for(request, workspace, key)
     today = timezone.localdate()
     overview = selectors.release_overview(user=request.user, product=product, pk=pk, today=today)
     return _render_release(request, workspace, product, overview, today)
@@ -289,7 +289,7 @@ def _release_initial(release: Release) -> dict:
 @workspace_view(requires="releases.edit")
 @require_http_methods(["GET", "POST"])
 def release_create(request: HttpRequest, workspace, key: str) -> HttpResponse:
-    product = _product(request, workspace, key)
+    product = product_for(request, workspace, key)
     form = ReleaseForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
@@ -348,7 +348,7 @@ def _their_changes(request, product, release: Release, form: ReleaseForm) -> lis
 @workspace_view(requires="releases.edit")
 @require_http_methods(["GET", "POST"])
 def release_edit(request: HttpRequest, workspace, key: str, pk: int) -> HttpResponse:
-    product = _product(request, workspace, key)
+    product = product_for(request, workspace, key)
     release = selectors.release_get(user=request.user, product=product, pk=pk)
     form = ReleaseForm(request.POST or None, initial=_release_initial(release))
     if request.method == "GET":
@@ -375,7 +375,7 @@ def release_edit(request: HttpRequest, workspace, key: str, pk: int) -> HttpResp
 def release_delete(request: HttpRequest, workspace, key: str, pk: int) -> HttpResponse:
     """GET asks for confirmation; POST deletes the release and its milestones. Its features
     stay in the backlog, unscheduled."""
-    product = _product(request, workspace, key)
+    product = product_for(request, workspace, key)
     release = selectors.release_get(user=request.user, product=product, pk=pk)
     if request.method == "POST":
         name = str(release)
@@ -412,7 +412,7 @@ def _render_milestone_form(request, workspace, product, release, form, *, milest
 @require_http_methods(["GET", "POST"])
 def milestone_create(request: HttpRequest, workspace, key: str, release_pk: int) -> HttpResponse:
     """From the release page's small form (POST), or a page of its own (GET)."""
-    product = _product(request, workspace, key)
+    product = product_for(request, workspace, key)
     release = selectors.release_get(user=request.user, product=product, pk=release_pk)
     form = MilestoneForm(request.POST or None)
     if request.method == "GET":
@@ -431,7 +431,7 @@ def milestone_create(request: HttpRequest, workspace, key: str, release_pk: int)
 @workspace_view(requires="releases.edit")
 @require_http_methods(["GET", "POST"])
 def milestone_edit(request: HttpRequest, workspace, key: str, release_pk: int, pk: int) -> HttpResponse:
-    product = _product(request, workspace, key)
+    product = product_for(request, workspace, key)
     release = selectors.release_get(user=request.user, product=product, pk=release_pk)
     milestone = _milestone_of(release, pk)
     initial = {"name": milestone.name, "date": milestone.date, "description": milestone.description}
@@ -453,7 +453,7 @@ def milestone_edit(request: HttpRequest, workspace, key: str, release_pk: int, p
 @require_http_methods(["GET", "POST"])
 def milestone_delete(request: HttpRequest, workspace, key: str, release_pk: int, pk: int) -> HttpResponse:
     """GET asks for confirmation; POST deletes the milestone."""
-    product = _product(request, workspace, key)
+    product = product_for(request, workspace, key)
     release = selectors.release_get(user=request.user, product=product, pk=release_pk)
     milestone = _milestone_of(release, pk)
     if request.method == "POST":

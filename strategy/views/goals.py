@@ -30,7 +30,7 @@ from ..forms_goals import CheckInForm, GoalForm, InitiativeForm, KeyResultForm, 
 from ..history import history_entries
 from ..models import CheckIn, Goal, Initiative, KeyResult, Product, Workspace
 from ..selectors import GoalView
-from .tenancy import _product, workspace_view
+from ..web import product_for, query_string, workspace_view
 
 CHECK_IN_EVENT = "check-in-recorded"
 
@@ -250,15 +250,6 @@ def _goals_home(workspace: Workspace, product: Product | None) -> str:
     return reverse("goal_list", args=[workspace.slug])
 
 
-def _query(request: HttpRequest, **changes) -> str:
-    params = request.GET.copy()
-    for name, value in changes.items():
-        if value:
-            params[name] = value
-        else:
-            params.pop(name, None)
-    encoded = params.urlencode()
-    return f"?{encoded}" if encoded else "?"
 
 
 def _key_result_of(goal: Goal, pk: int) -> KeyResult:
@@ -287,7 +278,7 @@ def _render_goal_list(request: HttpRequest, workspace: Workspace, *, goals: Quer
             "label": metrics.STATUS_LABELS[status],
             "count": counts[status],
             "active": wanted == status,
-            "url": _query(request, status="" if wanted == status else status),
+            "url": query_string(request, status="" if wanted == status else status),
         }
         for status in STATUS_ORDER
         if counts[status] or status in ALWAYS_SHOWN or wanted == status
@@ -333,7 +324,7 @@ def goal_list(request: HttpRequest, workspace: Workspace) -> HttpResponse:
 @require_GET
 def product_goal_list(request: HttpRequest, workspace: Workspace, key: str) -> HttpResponse:
     """The goals of a product and of the product lines above it."""
-    product = _product(request, workspace, key)
+    product = product_for(request, workspace, key)
     goals = selectors.goal_queryset(user=request.user, workspace=workspace).filter(
         product_id__in=selectors.product_lineage_ids(product))
     return _render_goal_list(request, workspace, goals=goals, product=product)
@@ -591,7 +582,7 @@ def _render_key_result_row(request: HttpRequest, workspace: Workspace, goal: Goa
 @workspace_view
 @require_GET
 def initiative_list(request: HttpRequest, workspace: Workspace, key: str) -> HttpResponse:
-    product = _product(request, workspace, key)
+    product = product_for(request, workspace, key)
     today = timezone.localdate()
     initiatives = sorted(
         selectors.initiative_list(user=request.user, product=product),
@@ -623,7 +614,7 @@ def _initiative_url(workspace: Workspace, product: Product, initiative: Initiati
 @workspace_view(requires="strategy.edit")
 @require_http_methods(["GET", "POST"])
 def initiative_create(request: HttpRequest, workspace: Workspace, key: str) -> HttpResponse:
-    product = _product(request, workspace, key)
+    product = product_for(request, workspace, key)
     initial = {}
     if request.GET.get("goal", "").isdigit():
         initial["goals"] = [int(request.GET["goal"])]
@@ -647,7 +638,7 @@ def initiative_create(request: HttpRequest, workspace: Workspace, key: str) -> H
 @workspace_view
 @require_GET
 def initiative_detail(request: HttpRequest, workspace: Workspace, key: str, pk: int) -> HttpResponse:
-    product = _product(request, workspace, key)
+    product = product_for(request, workspace, key)
     initiative = selectors.initiative_get(user=request.user, product=product, pk=pk)
     row = _initiative_rows(request, workspace, [initiative], timezone.localdate())[0]
     return render(request, "strategy/initiative_detail.html", {
@@ -660,7 +651,7 @@ def initiative_detail(request: HttpRequest, workspace: Workspace, key: str, pk: 
 @workspace_view(requires="strategy.edit")
 @require_http_methods(["GET", "POST"])
 def initiative_edit(request: HttpRequest, workspace: Workspace, key: str, pk: int) -> HttpResponse:
-    product = _product(request, workspace, key)
+    product = product_for(request, workspace, key)
     initiative = selectors.initiative_get(user=request.user, product=product, pk=pk)
     initial = {name: getattr(initiative, name) for name in ("name", "status", "colour", "start_date", "end_date",
                                                             "description")}
@@ -686,7 +677,7 @@ def initiative_edit(request: HttpRequest, workspace: Workspace, key: str, pk: in
 @require_http_methods(["GET", "POST"])
 def initiative_delete(request: HttpRequest, workspace: Workspace, key: str, pk: int) -> HttpResponse:
     """GET asks for confirmation; POST deletes the initiative (its goals stay)."""
-    product = _product(request, workspace, key)
+    product = product_for(request, workspace, key)
     initiative = selectors.initiative_get(user=request.user, product=product, pk=pk)
     if request.method == "POST":
         services.initiative_delete(actor=request.user, initiative=initiative)

@@ -16,7 +16,7 @@ from ..forms import apply_service_errors
 from ..forms_strategy import ComparisonForm, CompetitorForm, CriterionForm, PersonaForm, VisionForm
 from ..history import history_entries
 from ..models import Persona, Product, Vision
-from .tenancy import _product, workspace_view
+from ..web import product_for, workspace_view
 
 OVERVIEW_PERSONAS = 4
 OVERVIEW_GOALS = 8
@@ -37,7 +37,7 @@ def _context(request: HttpRequest, workspace, product: Product, **extra) -> dict
 @workspace_view
 @require_GET
 def strategy_overview(request: HttpRequest, workspace, key: str) -> HttpResponse:
-    product = _product(request, workspace, key)
+    product = product_for(request, workspace, key)
     overview = selectors.strategy_overview(user=request.user, product=product)
     primary = [p for p in overview.personas if p.importance == Persona.Importance.PRIMARY]
     open_initiatives = [i for i in overview.initiatives if i.status in ("proposed", "active")]
@@ -72,7 +72,7 @@ def _vision_differences(form: VisionForm, current: Vision | None) -> list[dict]:
 @workspace_view(requires="strategy.edit")
 @require_http_methods(["GET", "POST"])
 def vision_edit(request: HttpRequest, workspace, key: str) -> HttpResponse:
-    product = _product(request, workspace, key)
+    product = product_for(request, workspace, key)
     vision = selectors.vision_get(user=request.user, product=product)
     form = VisionForm(request.POST or None, instance=vision)
     theirs = None
@@ -113,7 +113,7 @@ def _versions_with_entries(vision: Vision | None, user, product: Product) -> lis
 @require_GET
 def vision_history(request: HttpRequest, workspace, key: str) -> HttpResponse:
     """Versions of the vision; `?confirm=<history_id>` shows one in full with a restore button."""
-    product = _product(request, workspace, key)
+    product = product_for(request, workspace, key)
     vision = selectors.vision_get(user=request.user, product=product)
     rows = _versions_with_entries(vision, request.user, product)
     confirm = None
@@ -136,7 +136,7 @@ def vision_history(request: HttpRequest, workspace, key: str) -> HttpResponse:
 @workspace_view(requires="strategy.edit")
 @require_POST
 def vision_restore(request: HttpRequest, workspace, key: str, history_id: int) -> HttpResponse:
-    product = _product(request, workspace, key)
+    product = product_for(request, workspace, key)
     if selectors.vision_get(user=request.user, product=product) is None:
         raise Http404("This product has no vision yet.")
     try:
@@ -155,7 +155,7 @@ def vision_restore(request: HttpRequest, workspace, key: str, history_id: int) -
 @workspace_view
 @require_GET
 def persona_list(request: HttpRequest, workspace, key: str) -> HttpResponse:
-    product = _product(request, workspace, key)
+    product = product_for(request, workspace, key)
     personas = list(selectors.persona_list(user=request.user, product=product))
     return render(request, "strategy/persona_list.html", _context(
         request, workspace, product,
@@ -168,7 +168,7 @@ def persona_list(request: HttpRequest, workspace, key: str) -> HttpResponse:
 @workspace_view(requires="strategy.edit")
 @require_http_methods(["GET", "POST"])
 def persona_create(request: HttpRequest, workspace, key: str) -> HttpResponse:
-    product = _product(request, workspace, key)
+    product = product_for(request, workspace, key)
     form = PersonaForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -195,7 +195,7 @@ def _own_persona(request: HttpRequest, workspace, product: Product, pk: int) -> 
 @workspace_view
 @require_GET
 def persona_detail(request: HttpRequest, workspace, key: str, pk: int) -> HttpResponse:
-    product = _product(request, workspace, key)
+    product = product_for(request, workspace, key)
     persona = selectors.persona_get(user=request.user, product=product, pk=pk)
     return render(request, "strategy/persona_detail.html", _context(
         request, workspace, product, persona=persona, shared=persona.product_id != product.pk,
@@ -205,7 +205,7 @@ def persona_detail(request: HttpRequest, workspace, key: str, pk: int) -> HttpRe
 @workspace_view(requires="strategy.edit")
 @require_http_methods(["GET", "POST"])
 def persona_edit(request: HttpRequest, workspace, key: str, pk: int) -> HttpResponse:
-    product = _product(request, workspace, key)
+    product = product_for(request, workspace, key)
     persona = _own_persona(request, workspace, product, pk)
     if isinstance(persona, HttpResponse):
         return persona
@@ -227,7 +227,7 @@ def persona_edit(request: HttpRequest, workspace, key: str, pk: int) -> HttpResp
 @require_http_methods(["GET", "POST"])
 def persona_delete(request: HttpRequest, workspace, key: str, pk: int) -> HttpResponse:
     """GET asks for confirmation; POST deletes."""
-    product = _product(request, workspace, key)
+    product = product_for(request, workspace, key)
     persona = _own_persona(request, workspace, product, pk)
     if isinstance(persona, HttpResponse):
         return persona
@@ -248,7 +248,7 @@ COMPETITOR_SORTS = {"name": ("name",), "-name": ("-name",)}
 @require_GET
 def competitor_list(request: HttpRequest, workspace, key: str) -> HttpResponse:
     """Sorted by threat (the selector's order) unless `?sort=name` or `?sort=-name`."""
-    product = _product(request, workspace, key)
+    product = product_for(request, workspace, key)
     competitors = selectors.competitor_list(user=request.user, product=product)
     sort = request.GET.get("sort", "")
     if sort in COMPETITOR_SORTS:
@@ -262,7 +262,7 @@ def competitor_list(request: HttpRequest, workspace, key: str) -> HttpResponse:
 @workspace_view(requires="strategy.edit")
 @require_http_methods(["GET", "POST"])
 def competitor_create(request: HttpRequest, workspace, key: str) -> HttpResponse:
-    product = _product(request, workspace, key)
+    product = product_for(request, workspace, key)
     form = CompetitorForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -280,7 +280,7 @@ def competitor_create(request: HttpRequest, workspace, key: str) -> HttpResponse
 @workspace_view
 @require_GET
 def competitor_detail(request: HttpRequest, workspace, key: str, pk: int) -> HttpResponse:
-    product = _product(request, workspace, key)
+    product = product_for(request, workspace, key)
     competitor = selectors.competitor_get(user=request.user, product=product, pk=pk)
     comparison = selectors.comparison_get(user=request.user, product=product)
     column = next(c for c in comparison.columns if c.competitor is not None and c.competitor.pk == competitor.pk)
@@ -298,7 +298,7 @@ def competitor_detail(request: HttpRequest, workspace, key: str, pk: int) -> Htt
 @workspace_view(requires="strategy.edit")
 @require_http_methods(["GET", "POST"])
 def competitor_edit(request: HttpRequest, workspace, key: str, pk: int) -> HttpResponse:
-    product = _product(request, workspace, key)
+    product = product_for(request, workspace, key)
     competitor = selectors.competitor_get(user=request.user, product=product, pk=pk)
     form = CompetitorForm(request.POST or None, instance=competitor)
     if request.method == "POST" and form.is_valid():
@@ -318,7 +318,7 @@ def competitor_edit(request: HttpRequest, workspace, key: str, pk: int) -> HttpR
 @require_http_methods(["GET", "POST"])
 def competitor_delete(request: HttpRequest, workspace, key: str, pk: int) -> HttpResponse:
     """GET asks for confirmation; POST deletes the competitor with its ratings."""
-    product = _product(request, workspace, key)
+    product = product_for(request, workspace, key)
     competitor = selectors.competitor_get(user=request.user, product=product, pk=pk)
     if request.method == "POST":
         services.competitor_delete(actor=request.user, competitor=competitor)
@@ -356,7 +356,7 @@ def _render_comparison(request: HttpRequest, workspace, product: Product, compar
 @require_http_methods(["GET", "POST"])
 def competitor_comparison(request: HttpRequest, workspace, key: str) -> HttpResponse:
     """GET shows the grid (`?edit=1`: as a form for editors); POST saves every cell at once."""
-    product = _product(request, workspace, key)
+    product = product_for(request, workspace, key)
     if request.method == "POST":
         access.ensure_can(request.user, "strategy.edit", product)
     comparison = selectors.comparison_get(user=request.user, product=product)
@@ -377,7 +377,7 @@ def competitor_comparison(request: HttpRequest, workspace, key: str) -> HttpResp
 @workspace_view(requires="strategy.edit")
 @require_POST
 def criterion_create(request: HttpRequest, workspace, key: str) -> HttpResponse:
-    product = _product(request, workspace, key)
+    product = product_for(request, workspace, key)
     form = CriterionForm(request.POST)
     if form.is_valid():
         try:
@@ -397,7 +397,7 @@ def criterion_create(request: HttpRequest, workspace, key: str) -> HttpResponse:
 @require_POST
 def criterion_edit(request: HttpRequest, workspace, key: str, pk: int) -> HttpResponse:
     """Rename a criterion (`name`) or move it a row `up` or `down` (`direction`)."""
-    product = _product(request, workspace, key)
+    product = product_for(request, workspace, key)
     comparison = selectors.comparison_get(user=request.user, product=product)
     criterion = next((c for c in comparison.criteria if c.pk == pk), None)
     if criterion is None:
@@ -413,7 +413,7 @@ def criterion_edit(request: HttpRequest, workspace, key: str, pk: int) -> HttpRe
 @workspace_view(requires="strategy.edit")
 @require_POST
 def criterion_delete(request: HttpRequest, workspace, key: str, pk: int) -> HttpResponse:
-    product = _product(request, workspace, key)
+    product = product_for(request, workspace, key)
     comparison = selectors.comparison_get(user=request.user, product=product)
     criterion = next((c for c in comparison.criteria if c.pk == pk), None)
     if criterion is None:

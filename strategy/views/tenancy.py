@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import functools
-
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -30,42 +28,7 @@ from ..forms import (
     apply_service_errors,
 )
 from ..models import Product, User
-
-
-def workspace_view(view=None, *, requires: str | None = None):
-    """Resolve the `ws` URL part to a workspace the user belongs to (404 otherwise),
-    remember it as the current one, and pass it to the view. With `requires`, refuse
-    (403) before anything else when the user's role does not allow that action, so a
-    viewer never sees an edit form or its validation errors."""
-    if view is None:
-        return functools.partial(workspace_view, requires=requires)
-
-    @functools.wraps(view)
-    @login_required
-    def wrapper(request: HttpRequest, ws: str, *args, **kwargs):
-        # One query gives the current workspace, every role of the user (for the access checks)
-        # and the workspace switcher's list.
-        workspaces = list(selectors.workspace_list(user=request.user))
-        workspace = next((w for w in workspaces if w.slug == ws), None)
-        if workspace is None:
-            raise Http404
-        access.remember_roles(request.user, {w.pk: w.role for w in workspaces})
-        request.nav_workspaces = workspaces
-        if requires:
-            access.ensure_can(request.user, requires, workspace)
-        request.workspace = workspace
-        if request.session.get(LAST_WORKSPACE_SESSION_KEY) != workspace.slug:
-            request.session[LAST_WORKSPACE_SESSION_KEY] = workspace.slug
-        return view(request, workspace, *args, **kwargs)
-
-    return wrapper
-
-
-def _product(request: HttpRequest, workspace, key: str) -> Product:
-    product = selectors.product_get(user=request.user, workspace=workspace, key=key)
-    request.product = product
-    return product
-
+from ..web import product_for, workspace_view
 
 # --- workspaces -------------------------------------------------------------
 
@@ -172,7 +135,7 @@ def product_create(request: HttpRequest, workspace) -> HttpResponse:
 @workspace_view
 @require_GET
 def product_detail(request: HttpRequest, workspace, key: str) -> HttpResponse:
-    product = _product(request, workspace, key)
+    product = product_for(request, workspace, key)
     children = list(product.children.select_related("owner").order_by("name")) if product.is_line else []
     return render(request, "strategy/product_detail.html", {
         "workspace": workspace,
@@ -185,7 +148,7 @@ def product_detail(request: HttpRequest, workspace, key: str) -> HttpResponse:
 @workspace_view(requires="products.edit")
 @require_http_methods(["GET", "POST"])
 def product_edit(request: HttpRequest, workspace, key: str) -> HttpResponse:
-    product = _product(request, workspace, key)
+    product = product_for(request, workspace, key)
     form = _product_form(request, workspace, instance=product)
     theirs = None
     if request.method == "POST" and form.is_valid():
@@ -237,7 +200,7 @@ def _their_changes(request: HttpRequest, workspace, key: str, form: ProductForm)
 @require_http_methods(["GET", "POST"])
 def product_archive(request: HttpRequest, workspace, key: str) -> HttpResponse:
     """GET asks for confirmation; POST archives (or restores, with `restore=1`)."""
-    product = _product(request, workspace, key)
+    product = product_for(request, workspace, key)
     if request.method == "POST":
         restore = request.POST.get("restore") == "1"
         try:
