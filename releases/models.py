@@ -282,7 +282,7 @@ class Comment(models.Model):
     feature = models.ForeignKey(Feature, on_delete=models.CASCADE, related_name="comments")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     body = LongTextField(_("comment"), max_length=COMMENT_MAX_LENGTH)
-    mentions = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
+    mentions = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+", through="Mention")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -290,3 +290,22 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return self.body[:40]
+
+
+class Mention(models.Model):
+    """A member named in a comment. `emailed_at` records that they were told, so an email
+    that could not be queued (broker down) goes out with the next sweep, and never twice."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="mention_rows")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        # The table Django made for the plain many-to-many field this model replaced.
+        db_table = "releases_comment_mentions"
+        unique_together = [("comment", "user")]
+        indexes = [models.Index(fields=["comment"], condition=models.Q(emailed_at__isnull=True),
+                                name="releases_mention_unsent")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} in comment {self.comment_id}"

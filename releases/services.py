@@ -10,13 +10,16 @@ Invariants protected here:
   occasional rebalancing of a product's ranks when one grows too long;
 - the RICE score is stored, recomputed on every save from its parts;
 - a release or feature saved from a stale copy is refused, naming who changed what since;
-- bulk changes are all or nothing; retiring a status keeps (or moves) its features.
+- bulk changes are all or nothing; retiring a status keeps (or moves) its features;
+- a member mentioned in a comment is emailed once: when the comment commits, or by the
+  sweep if the broker was down then.
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict, deque
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -46,6 +49,7 @@ from .models import (
     Comment,
     Dependency,
     Feature,
+    Mention,
     Milestone,
     Release,
     Requirement,
@@ -570,19 +574,47 @@ def comment_create(*, actor: User, feature: Feature, body: str) -> Comment:
 
 
 def comment_mention_email_send(*, comment_id: int, user_id: int | None = None) -> int:
-    """Email the members mentioned in the comment (only `user_id`, when given). Returns how
-    many were sent; a deleted comment sends nothing."""
-    comment = Comment.objects.select_related("feature__product__workspace", "author").filter(pk=comment_id).first()
-    if comment is None:
-        return 0
-    feature = comment.feature
-    url = settings.SITE_URL + reverse("feature_detail", args=[feature.product.workspace.slug, feature.product.key,
-                                                              feature.number])
-    author = comment.author.display_name if comment.author else _("Someone")
-    subject = _("%(author)s mentioned you on %(key)s %(title)s") % {
-        "author": author, "key": feature.key, "title": feature.title}
-    subject = " ".join(subject.split())  # a header must stay on one line
-    body = f"{author}:\n\n{comment.body}\n\n{url}\n"
-    recipients = comment.mentions.all() if user_id is None else comment.mentions.filter(pk=user_id)
-    messages = [(subject, body, None, [user.email]) for user in recipients]
-    return send_mass_mail(messages)
+    """Email the members mentioned in the comment who have not been told yet (only `user_id`,
+    when given) and mark them told. Returns how many were sent; a deleted comment sends
+    nothing, and a second call for the same people sends nothing either."""
+    with transaction.atomic():
+        pending = (Mention.objects.select_for_update(skip_locked=True, of=("self",))
+                   .filter(comment_id=comment_id, emailed_at__isnull=True).select_related("user"))
+        if user_id is not None:
+            pending = pending.filter(user_id=user_id)
+        mentions = list(pending)
+        if not mentions:
+            return 0
+        comment = Comment.objects.select_related("feature__product__workspace", "author").get(pk=comment_id)
+        feature = comment.feature
+        url = settings.SITE_URL + reverse("feature_detail", args=[
+            feature.product.workspace.slug, feature.product.key, feature.number])
+        author = comment.author.display_name if comment.author else _("Someone")
+        subject = _("%(author)s mentioned you on %(key)s %(title)s") % {
+            "author": author, "key": feature.key, "title": feature.title}
+        subject = " ".join(subject.split())  # a header must stay on one line
+        body = f"{author}:\n\n{comment.body}\n\n{url}\n"
+        # A failed send raises and rolls back, so the mentions stay unsent for the retry.
+        sent = send_mass_mail([(subject, body, None, [mention.user.email]) for mention in mentions])
+        Mention.objects.filter(pk__in=[mention.pk for mention in mentions]).update(emailed_at=timezone.now())
+    return sent
+
+
+# A queued email gets this long to go out before the sweep queues it again; after the
+# second span, telling someone about a comment no longer helps.
+MENTION_SWEEP_AFTER = timedelta(minutes=5)
+MENTION_SWEEP_WITHIN = timedelta(days=2)
+
+
+def mention_emails_sweep(*, now: datetime | None = None) -> int:
+    """Queue the mention emails nobody has sent yet: those whose task could not be queued
+    (broker down when the comment was saved) or was lost. Returns how many were queued."""
+    now = now or timezone.now()
+    pending = list(Mention.objects.filter(
+        emailed_at__isnull=True,
+        comment__created_at__lt=now - MENTION_SWEEP_AFTER,
+        comment__created_at__gte=now - MENTION_SWEEP_WITHIN,
+    ).values_list("comment_id", "user_id"))
+    for comment_id, user_id in pending:
+        queue_after_commit(tasks.comment_mention_email_task, comment_id, user_id)
+    return len(pending)

@@ -18,6 +18,12 @@ app.conf.beat_schedule = {
         # A heartbeat nobody picked up within a minute is stale anyway.
         "options": {"expires": 55},
     },
+    # Mention emails whose task could not be queued when the comment was saved (Redis down).
+    "mention-emails-sweep": {
+        "task": "releases.tasks.mention_emails_sweep_task",
+        "schedule": 300.0,
+        "options": {"expires": 290},
+    },
 }
 
 
