@@ -16,20 +16,28 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
-from strategy.charts import format_number
-from strategy.html import e
+from strategy.chart_kit import (
+    area,
+    clamp,
+    coord,
+    date_range,
+    day_label,
+    format_number,
+    grid,
+    polyline_points,
+    svg_open,
+    ticks_from_zero,
+    y_labels,
+    y_scale,
+)
+from strategy.html import e, safe_join
+
+# The numbers and dates release pages show, from the toolkit, beside the charts.
+__all__ = ["bar", "burn_up_chart", "capacity_bar", "date_range", "day_label", "format_number", "points"]
 
 SeriesPoint = tuple  # (day, done estimate, scope estimate)
-
-
-
-
-def _f(number: float) -> str:
-    """A coordinate, short: 12.0 → "12", 12.345 → "12.35"."""
-    text = f"{number:.2f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
 
 
 def points(value) -> str:
@@ -40,27 +48,13 @@ def points(value) -> str:
     return f"{text} pt" if Decimal(value) == 1 else f"{text} pts"
 
 
-def day_label(day: date, *, year: bool = False) -> str:
-    """1 Oct, or 1 Oct 2026."""
-    return f"{day.day} {day:%b} {day:%Y}" if year else f"{day.day} {day:%b}"
-
-
-def date_range(start: date, end: date) -> str:
-    """"1 Oct – 31 Dec 2026", or "1 Nov 2026 – 15 Jan 2027" across years."""
-    if start == end:
-        return day_label(end, year=True)
-    if start.year == end.year:
-        return f"{day_label(start)} – {day_label(end, year=True)}"
-    return f"{day_label(start, year=True)} – {day_label(end, year=True)}"
-
-
 # --- bars -------------------------------------------------------------------
 
 
 def bar(percent, *, label: str, tone: str = "") -> SafeString:
     """A thin horizontal bar filled to `percent` (0–100), stretching to its container.
     `tone` picks the fill colour: "" (accent), "done", "warning" or "muted"."""
-    filled = max(0.0, min(100.0, float(percent or 0)))
+    filled = clamp(percent or 0, 0.0, 100.0)
     classes = "rel-bar" + (f" rel-bar--{tone}" if tone else "")
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="{e(classes)}" width="100%" height="8" '
@@ -68,9 +62,9 @@ def bar(percent, *, label: str, tone: str = "") -> SafeString:
         '<rect class="rel-bar__track" x="0" y="1" width="100%" height="6" rx="3"/>',
     ]
     if filled > 0:
-        parts.append(f'<rect class="rel-bar__fill" x="0" y="1" width="{_f(filled)}%" height="6" rx="3"/>')
+        parts.append(f'<rect class="rel-bar__fill" x="0" y="1" width="{coord(filled)}%" height="6" rx="3"/>')
     parts.append("</svg>")
-    return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped or numeric
+    return safe_join(parts)
 
 
 def capacity_bar(used, capacity) -> SafeString:
@@ -95,27 +89,13 @@ def capacity_bar(used, capacity) -> SafeString:
         f'role="img" aria-label="{e(label)}">',
         '<rect class="rel-bar__track" x="0" y="1" width="100%" height="6" rx="3"/>',
         '<rect class="rel-bar__fill" x="0" y="1" width="100%" height="6" rx="3"/>',
-        f'<line class="rel-bar__limit" x1="{_f(at)}%" x2="{_f(at)}%" y1="0" y2="8"/>',
+        f'<line class="rel-bar__limit" x1="{coord(at)}%" x2="{coord(at)}%" y1="0" y2="8"/>',
         "</svg>",
     ]
-    return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped or numeric
+    return safe_join(parts)
 
 
 # --- burn-up ----------------------------------------------------------------
-
-
-def _nice_ticks(high: float, count: int = 4) -> list[float]:
-    """0 and round steps up to at least `high`."""
-    high = max(high, 1.0)
-    raw = high / count
-    magnitude = 10 ** math.floor(math.log10(raw))
-    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if raw <= m * magnitude)
-    if step < 1:
-        step = 1.0
-    ticks = [0.0]
-    while ticks[-1] < high - 1e-9:
-        ticks.append(round(ticks[-1] + step, 6))
-    return ticks
 
 
 def _tick_text(value: float) -> str:
@@ -165,59 +145,50 @@ def burn_up_chart(series: Sequence[SeriesPoint], *, start: date, end: date, toda
 
     highest = max([float(s) for _, _, s in series] + [float(d) for _, d, _ in series] + [0.0])
     # Without data a y scale would only invent one; keep the baseline alone.
-    ticks = _nice_ticks(highest) if highest > 0 else [0.0, 1.0]
+    ticks = ticks_from_zero(highest) if highest > 0 else [0.0, 1.0]
     has_scale = highest > 0
-    top_value = ticks[-1]
-
-    def y(value) -> float:
-        return base_y - float(value) / top_value * plot_h
+    y = y_scale(0.0, ticks[-1], top=top, plot_h=plot_h)
 
     label = _summary(series, start=start, end=end, today=today, name=name, milestones=milestones)
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="burnup" viewBox="0 0 {width} {height}" width="100%" '
-        f'preserveAspectRatio="xMidYMid meet" role="img" aria-label="{e(label)}">',
-        '<g class="burnup__grid">',
-    ]
-    for tick in ticks if has_scale else []:
-        parts.append(f'<line x1="{_f(left)}" x2="{_f(left + plot_w)}" y1="{_f(y(tick))}" y2="{_f(y(tick))}"/>')
-    parts.append("</g>")
+    shown_ticks = ticks if has_scale else []
+    parts = [svg_open("burnup", label, width=width, height=height)]
+    parts += grid("burnup__grid", shown_ticks, y, left=left, right=left + plot_w)
     parts.append('<g class="burnup__axis burnup__axis--y">')
-    for tick in ticks if has_scale else []:
-        parts.append(f'<text x="{_f(left - 8)}" y="{_f(y(tick))}" text-anchor="end" dominant-baseline="middle">'
-                     f"{e(_tick_text(tick))}</text>")
+    parts += y_labels(shown_ticks, y, x=left - 8, text=_tick_text)
     if has_scale:
-        parts.append(f'<text class="burnup__unit" x="{_f(left - 8)}" y="{_f(top - 14)}" text-anchor="end">pts</text>')
+        parts.append(f'<text class="burnup__unit" x="{coord(left - 8)}" y="{coord(top - 14)}" '
+                     'text-anchor="end">pts</text>')
     parts.append("</g>")
 
     # x axis: the first and last day at the ends, month starts (or a few days) between
     parts.append('<g class="burnup__axis burnup__axis--x">')
-    parts.append(f'<line class="burnup__baseline" x1="{_f(left)}" x2="{_f(left + plot_w)}" y1="{_f(base_y)}" '
-                 f'y2="{_f(base_y)}"/>')
+    parts.append(f'<line class="burnup__baseline" x1="{coord(left)}" x2="{coord(left + plot_w)}" y1="{coord(base_y)}" '
+                 f'y2="{coord(base_y)}"/>')
     label_y = base_y + 20
     with_year = start.year != end.year
     if span <= 0:
-        parts.append(f'<text x="{_f(x(start))}" y="{_f(label_y)}" text-anchor="middle">'
+        parts.append(f'<text x="{coord(x(start))}" y="{coord(label_y)}" text-anchor="middle">'
                      f"{e(day_label(start, year=True))}</text>")
     else:
-        parts.append(f'<text x="{_f(left)}" y="{_f(label_y)}" text-anchor="start">'
+        parts.append(f'<text x="{coord(left)}" y="{coord(label_y)}" text-anchor="start">'
                      f"{e(day_label(start, year=with_year))}</text>")
-        parts.append(f'<text x="{_f(left + plot_w)}" y="{_f(label_y)}" text-anchor="end">'
+        parts.append(f'<text x="{coord(left + plot_w)}" y="{coord(label_y)}" text-anchor="end">'
                      f"{e(day_label(end, year=True))}</text>")
         for day in _x_ticks(start, end):
             tx = x(day)
             if tx - left < 56 or left + plot_w - tx < 72:
                 continue
-            parts.append(f'<line class="burnup__tick" x1="{_f(tx)}" x2="{_f(tx)}" y1="{_f(base_y)}" '
-                         f'y2="{_f(base_y + 4)}"/>')
-            parts.append(f'<text x="{_f(tx)}" y="{_f(label_y)}" text-anchor="middle">{e(day_label(day))}</text>')
+            parts.append(f'<line class="burnup__tick" x1="{coord(tx)}" x2="{coord(tx)}" y1="{coord(base_y)}" '
+                         f'y2="{coord(base_y + 4)}"/>')
+            parts.append(f'<text x="{coord(tx)}" y="{coord(label_y)}" text-anchor="middle">{e(day_label(day))}</text>')
     parts.append("</g>")
 
     # today
     if start <= today <= end and span > 0:
-        tx = _f(x(today))
-        parts.append(f'<line class="burnup__today" x1="{tx}" x2="{tx}" y1="{_f(top - 4)}" y2="{_f(base_y)}"/>')
+        tx = coord(x(today))
+        parts.append(f'<line class="burnup__today" x1="{tx}" x2="{tx}" y1="{coord(top - 4)}" y2="{coord(base_y)}"/>')
         anchor = "end" if x(today) > left + plot_w - 40 else "start" if x(today) < left + 40 else "middle"
-        parts.append(f'<text class="burnup__today-label" x="{tx}" y="{_f(top - 8)}" text-anchor="{anchor}">'
+        parts.append(f'<text class="burnup__today-label" x="{tx}" y="{coord(top - 8)}" text-anchor="{anchor}">'
                      "Today</text>")
 
     # milestones: a guide, a diamond on the axis, the name above the plot (staggered when crowded)
@@ -237,46 +208,44 @@ def burn_up_chart(series: Sequence[SeriesPoint], *, start: date, end: date, toda
             row = min(row, 2)
             ty = top + 12 + row * 14
             parts.append(f'<g class="burnup__milestone"><title>{e(text)} · {e(day_label(day, year=True))}</title>')
-            parts.append(f'<line class="burnup__milestone-guide" x1="{_f(mx)}" x2="{_f(mx)}" y1="{_f(ty + 3)}" '
-                         f'y2="{_f(base_y)}"/>')
-            parts.append(f'<path class="burnup__diamond" d="M{_f(mx)} {_f(base_y - 5)} l5 5 l-5 5 l-5 -5 z"/>')
+            parts.append(f'<line class="burnup__milestone-guide" x1="{coord(mx)}" x2="{coord(mx)}" '
+                         f'y1="{coord(ty + 3)}" y2="{coord(base_y)}"/>')
+            parts.append(f'<path class="burnup__diamond" d="M{coord(mx)} {coord(base_y - 5)} l5 5 l-5 5 l-5 -5 z"/>')
             anchor = "start" if mx - guess / 2 < left else "end" if mx + guess / 2 > left + plot_w else "middle"
-            parts.append(f'<text class="burnup__milestone-label" x="{_f(mx)}" y="{_f(ty)}" '
+            parts.append(f'<text class="burnup__milestone-label" x="{coord(mx)}" y="{coord(ty)}" '
                          f'text-anchor="{anchor}">{e(short)}</text></g>')
         parts.append("</g>")
 
     if not series:
         message = (f"Starts {day_label(start, year=True)}: nothing to chart yet" if today < start
                    else "No history yet")
-        parts.append(f'<text class="burnup__empty" x="{_f(left + plot_w / 2)}" y="{_f(top + plot_h / 2)}" '
+        parts.append(f'<text class="burnup__empty" x="{coord(left + plot_w / 2)}" y="{coord(top + plot_h / 2)}" '
                      f'text-anchor="middle">{e(message)}</text>')
     elif highest == 0:
-        parts.append(f'<text class="burnup__empty" x="{_f(left + plot_w / 2)}" y="{_f(top + plot_h / 2)}" '
+        parts.append(f'<text class="burnup__empty" x="{coord(left + plot_w / 2)}" y="{coord(top + plot_h / 2)}" '
                      'text-anchor="middle">No estimated features in this release yet</text>')
     if series and highest > 0:
         scope = [(x(day), y(s)) for day, _, s in series]
         done = [(x(day), y(d)) for day, d, _ in series]
         if len(series) == 1:
             (sx, sy), (dx, dy) = scope[0], done[0]
-            parts.append(f'<circle class="burnup__scope-dot" cx="{_f(sx)}" cy="{_f(sy)}" r="3.5"/>')
-            parts.append(f'<circle class="burnup__done-dot" cx="{_f(dx)}" cy="{_f(dy)}" r="3.5"/>')
+            parts.append(f'<circle class="burnup__scope-dot" cx="{coord(sx)}" cy="{coord(sy)}" r="3.5"/>')
+            parts.append(f'<circle class="burnup__done-dot" cx="{coord(dx)}" cy="{coord(dy)}" r="3.5"/>')
         else:
-            line = " ".join(f"{_f(px)},{_f(py)}" for px, py in done)
-            parts.append(f'<polygon class="burnup__area" points="{_f(done[0][0])},{_f(base_y)} {line} '
-                         f'{_f(done[-1][0])},{_f(base_y)}"/>')
-            parts.append(f'<polyline class="burnup__scope" points="'
-                         f'{" ".join(f"{_f(px)},{_f(py)}" for px, py in scope)}"/>')
-            parts.append(f'<polyline class="burnup__done" points="{line}"/>')
-            parts.append(f'<circle class="burnup__done-dot" cx="{_f(done[-1][0])}" cy="{_f(done[-1][1])}" r="3.5"/>')
+            parts.append(area("burnup__area", done, base_y=base_y))
+            parts.append(f'<polyline class="burnup__scope" points="{polyline_points(scope)}"/>')
+            parts.append(f'<polyline class="burnup__done" points="{polyline_points(done)}"/>')
+            parts.append(f'<circle class="burnup__done-dot" cx="{coord(done[-1][0])}" cy="{coord(done[-1][1])}" '
+                         'r="3.5"/>')
         last_day, last_done, last_scope = series[-1]
         lx, ly = done[-1]
         anchor = "end" if lx > left + plot_w - 90 else "start"
         offset = -8 if anchor == "end" else 8
         text_y = ly - 10 if ly - 10 > top + 4 else ly + 16
-        parts.append(f'<text class="burnup__value" x="{_f(lx + offset)}" y="{_f(text_y)}" text-anchor="{anchor}">'
+        parts.append(f'<text class="burnup__value" x="{coord(lx + offset)}" y="{coord(text_y)}" text-anchor="{anchor}">'
                      f"{e(points(last_done))} done</text>")
     parts.append("</svg>")
-    return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped or numeric
+    return safe_join(parts)
 
 
 def _summary(series, *, start: date, end: date, today: date, name: str, milestones) -> str:

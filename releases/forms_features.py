@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from strategy.forms_goals import DateInput
+from strategy.forms import DateInput
 from strategy.limits import (
     COMMENT_MAX_LENGTH,
     TAG_MAX_LENGTH,

@@ -8,16 +8,10 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from strategy.forms import DateInput
 from strategy.limits import TEXT_MAX_LENGTH, DateFormField
 
 from .models import Release, StatusCategory, WorkflowStatus
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 class ReleaseForm(forms.Form):

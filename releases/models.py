@@ -17,12 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from strategy.limits import COMMENT_MAX_LENGTH, TAG_MAX_LENGTH, TAGS_MAX_COUNT, BoundedDateField, LongTextField
-from strategy.models import Product, TimeStampedModel, Workspace
-
-
-class WorkspaceScopedQuerySet(models.QuerySet):
-    def visible_to(self, user) -> WorkspaceScopedQuerySet:
-        return self.filter(workspace__in=Workspace.objects.visible_to(user))
+from strategy.models import Product, TimeStampedModel, Workspace, WorkspaceScopedQuerySet
 
 
 class StatusCategory(models.TextChoices):

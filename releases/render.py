@@ -20,7 +20,7 @@ from decimal import Decimal
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
-from strategy.charts import format_axis, format_number
+from strategy.chart_kit import format_axis, format_number
 from strategy.html import e
 
 from .models import StatusCategory

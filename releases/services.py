@@ -43,6 +43,7 @@ from strategy.limits import (
 )
 from strategy.models import Membership, Product, User, Workspace
 from strategy.selectors import product_lineage_ids
+from strategy.services.records import assign
 
 from . import metrics, ranking, tasks
 from .models import (
@@ -74,16 +75,6 @@ FEATURE_FIELDS = (
     "assignee", "tags", "reach", "impact", "confidence", "effort",
 )
 UNSET = object()
-
-
-def _assign(instance: models.Model, changes: dict, allowed: tuple[str, ...]) -> None:
-    unknown = set(changes) - set(allowed)
-    if unknown:
-        raise ValidationError({name: _("This field cannot be changed here.") for name in sorted(unknown)})
-    for name, value in changes.items():
-        if isinstance(value, str):
-            value = value.replace("\r\n", "\n").strip()
-        setattr(instance, name, value)
 
 
 def _full_clean(instance: models.Model, errors: dict, exclude: list[str]) -> None:
@@ -128,7 +119,7 @@ def workflow_status_create(*, actor: User, workspace: Workspace, name: str, cate
     access.ensure_can(actor, "workspace.manage", workspace)
     last = WorkflowStatus.objects.filter(workspace=workspace).aggregate(Max("position"))["position__max"] or 0
     status = WorkflowStatus(workspace=workspace, position=last + 1)
-    _assign(status, {"name": name, "category": category}, ("name", "category"))
+    assign(status, {"name": name, "category": category}, ("name", "category"))
     _full_clean(status, _status_name_error(status), exclude=["workspace"])
     status.save()
     return status
@@ -138,7 +129,7 @@ def workflow_status_create(*, actor: User, workspace: Workspace, name: str, cate
 def workflow_status_update(*, actor: User, status: WorkflowStatus, **changes) -> WorkflowStatus:
     """Rename a status or change its category; its features follow. Admins only."""
     access.ensure_can(actor, "workspace.manage", status)
-    _assign(status, changes, ("name", "category"))
+    assign(status, changes, ("name", "category"))
     _full_clean(status, _status_name_error(status), exclude=["workspace"])
     status.save()
     return status
@@ -196,7 +187,7 @@ def release_create(*, actor: User, product: Product, **fields) -> Release:
     """Raises PermissionDenied or ValidationError (e.g. a release date before the start date)."""
     access.ensure_can(actor, "releases.edit", product)
     release = Release(product=product, workspace_id=product.workspace_id, created_by=actor)
-    _assign(release, fields, RELEASE_FIELDS)
+    assign(release, fields, RELEASE_FIELDS)
     _full_clean(release, {}, exclude=["workspace", "product", "created_by"])
     record_author(release, actor)
     release.save()
@@ -210,7 +201,7 @@ def release_update(*, actor: User, release: Release, version: int | None = None,
     current = Release.objects.select_for_update().get(pk=release.pk)
     if version is not None and current.version != version:
         raise stale_edit_error(current, version)
-    _assign(current, changes, RELEASE_FIELDS)
+    assign(current, changes, RELEASE_FIELDS)
     _full_clean(current, {}, exclude=["workspace", "product", "created_by"])
     current.version += 1
     record_author(current, actor)
@@ -234,7 +225,7 @@ def milestone_create(*, actor: User, release: Release, **fields) -> Milestone:
     if release.milestones.count() >= MILESTONES_MAX_COUNT:
         raise ValidationError(too_many_message(MILESTONES_MAX_COUNT, _("milestones per release")))
     milestone = Milestone(release=release)
-    _assign(milestone, fields, MILESTONE_FIELDS)
+    assign(milestone, fields, MILESTONE_FIELDS)
     _full_clean(milestone, {}, exclude=["release"])
     milestone.save()
     return milestone
@@ -243,7 +234,7 @@ def milestone_create(*, actor: User, release: Release, **fields) -> Milestone:
 @transaction.atomic
 def milestone_update(*, actor: User, milestone: Milestone, **changes) -> Milestone:
     access.ensure_can(actor, "releases.edit", milestone.release)
-    _assign(milestone, changes, MILESTONE_FIELDS)
+    assign(milestone, changes, MILESTONE_FIELDS)
     _full_clean(milestone, {}, exclude=["release"])
     milestone.save()
     return milestone
@@ -305,7 +296,7 @@ def _prepare_feature(feature: Feature, goals, previous_status_id: int | None = N
 def _save_feature_change(feature: Feature, actor: User, changes: dict) -> Feature:
     """Apply already-permitted changes to one feature as a new version, naming `actor`."""
     previous_status_id, previous_assignee_id = feature.status_id, feature.assignee_id
-    _assign(feature, changes, FEATURE_FIELDS)
+    assign(feature, changes, FEATURE_FIELDS)
     _prepare_feature(feature, None, previous_status_id, previous_assignee_id)
     feature.version += 1
     feature.updated_by = actor
@@ -329,7 +320,7 @@ def feature_create(*, actor: User, product: Product, title: str, goals=(), **fie
                       number=number, rank=ranking.rank_between(last["rank"], None))
     if "status" not in fields:
         fields["status"] = _open_statuses(product.workspace_id)[0]
-    _assign(feature, {"title": title, **fields}, FEATURE_FIELDS)
+    assign(feature, {"title": title, **fields}, FEATURE_FIELDS)
     goals = list(goals)
     _prepare_feature(feature, goals)
     record_author(feature, actor)
@@ -348,7 +339,7 @@ def feature_update(*, actor: User, feature: Feature, version: int | None = None,
     if version is not None and current.version != version:
         raise stale_edit_error(current, version)
     previous_status_id, previous_assignee_id = current.status_id, current.assignee_id
-    _assign(current, changes, FEATURE_FIELDS)
+    assign(current, changes, FEATURE_FIELDS)
     goals = list(goals) if goals is not None else None
     _prepare_feature(current, goals, previous_status_id, previous_assignee_id)
     current.version += 1
@@ -473,7 +464,7 @@ def requirement_create(*, actor: User, feature: Feature, text: str) -> Requireme
 def requirement_update(*, actor: User, requirement: Requirement, **changes) -> Requirement:
     """Tick a requirement off (`done`) or reword it (`text`)."""
     access.ensure_can(actor, "releases.edit", requirement.feature)
-    _assign(requirement, changes, ("text", "done"))
+    assign(requirement, changes, ("text", "done"))
     if not requirement.text:
         raise ValidationError({"text": _("Write the requirement.")})
     requirement.save()

@@ -40,7 +40,7 @@ def share_link_create(*, actor: User, product: Product, view: str, params=None,
     """A new share link and its token (shown once; only the digest is kept).
     Raises PermissionDenied or ValidationError (unknown view, portfolio of a single product,
     expiry not in the future)."""
-    access.ensure_can(actor, "releases.edit", product)
+    access.ensure_can(actor, "share_links.manage", product)
     if view not in ShareLink.View.values:
         raise ValidationError({"view": _("Choose one of the roadmap views.")})
     if view == ShareLink.View.PORTFOLIO and not product.is_line:
@@ -60,7 +60,7 @@ def share_link_create(*, actor: User, product: Product, view: str, params=None,
 @transaction.atomic
 def share_link_revoke(*, actor: User, link: ShareLink) -> ShareLink:
     """Stop the link from opening anything, from now on. Idempotent. Raises PermissionDenied."""
-    access.ensure_can(actor, "releases.edit", link.product)
+    access.ensure_can(actor, "share_links.manage", link.product)
     if link.revoked_at is None:
         link.revoked_at = timezone.now()
         link.save(update_fields=["revoked_at"])

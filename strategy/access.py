@@ -15,7 +15,10 @@ RANK = {Role.VIEWER: 1, Role.EDITOR: 2, Role.ADMIN: 3}
 
 # action -> the lowest role allowed to do it
 RULES: dict[str, Role] = {
-    "workspace.manage": Role.ADMIN,  # rename, members, invitations, share links
+    "workspace.manage": Role.ADMIN,  # rename, members, invitations
+    # Create and revoke share links. Admins manage them (DESIGN.md); editors, who build the
+    # roadmaps, may share them too (docs/roadmap.md). Viewers may not.
+    "share_links.manage": Role.EDITOR,
     "products.edit": Role.EDITOR,  # create, edit, archive products and product lines
     "strategy.edit": Role.EDITOR,  # vision, personas, competitors, goals, key results, initiatives
     "releases.edit": Role.EDITOR,  # releases, milestones, features, requirements, dependencies

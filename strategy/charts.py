@@ -11,89 +11,35 @@ Pure functions: no database, no request. Callers pass local datetimes (or dates)
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from datetime import date, datetime, time
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal
 
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
-from .html import e
+from .chart_kit import (
+    area,
+    clamp,
+    coord,
+    day_label,
+    format_axis,
+    format_number,
+    format_percent,
+    format_value,
+    grid,
+    polyline_points,
+    svg_open,
+    ticks_around,
+    y_labels,
+    y_scale,
+)
+from .html import e, safe_join
 
-PREFIX_UNITS = {"€", "$", "£", "¥", "₹", "CHF"}
-TIGHT_UNITS = {"%", "pp", "x", "×"}
+# The numbers goal pages show, from the toolkit, beside the charts.
+__all__ = ["format_axis", "format_number", "format_percent", "format_value", "line_chart", "progress_bar",
+           "sparkline"]
 
 Point = tuple  # (datetime or date, number)
-
-
-# --- numbers ----------------------------------------------------------------
-
-
-def format_number(value) -> str:
-    """1234.5 → "1,234.5"; 130.00 → "130"; None → "—"."""
-    if value is None:
-        return "—"
-    try:
-        number = Decimal(value).quantize(Decimal("0.01"))
-    except (InvalidOperation, ValueError, TypeError):
-        return str(value)
-    if number == number.to_integral_value():
-        return f"{number:,.0f}"
-    return f"{number:,.2f}".rstrip("0")
-
-
-def format_value(value, unit: str = "") -> str:
-    """A value with its unit where people expect it: "€1,200", "42%", "130 users"."""
-    text = format_number(value)
-    unit = (unit or "").strip()
-    if value is None or not unit:
-        return text
-    if unit in PREFIX_UNITS:
-        return f"-{unit}{text[1:]}" if text.startswith("-") else f"{unit}{text}"
-    if unit in TIGHT_UNITS:
-        return f"{text}{unit}"
-    return f"{text}\u2009{unit}" if len(unit) <= 3 else f"{text} {unit}"
-
-
-def format_percent(value) -> str:
-    """Progress as people read it: whole percents ("42%"), with one decimal only below 1 %
-    so a sliver of progress does not read as none. None → "—"."""
-    if value is None:
-        return "—"
-    number = Decimal(value)
-    if 0 < number < 1:
-        return f"{number.quantize(Decimal('0.1'))}%"
-    return f"{number.quantize(Decimal('1'), rounding=ROUND_HALF_UP):.0f}%"
-
-
-def format_axis(value, unit: str = "") -> str:
-    """A short axis label: 12,500 → "12.5k"; prefix and tight units kept, word units left
-    to the chart's label."""
-    number = float(value)
-    for threshold, size, suffix in ((1e9, 1e9, "B"), (1e6, 1e6, "M"), (1e4, 1e3, "k")):
-        if abs(number) >= threshold:
-            text = f"{number / size:.1f}".rstrip("0").rstrip(".") + suffix
-            break
-    else:
-        text = format_number(value)
-    unit = (unit or "").strip()
-    if unit in PREFIX_UNITS:
-        return f"-{unit}{text[1:]}" if text.startswith("-") else f"{unit}{text}"
-    if unit in TIGHT_UNITS:
-        return f"{text}{unit}"
-    return text
-
-
-
-
-def _f(number: float) -> str:
-    """A coordinate, short: 12.0 → "12", 12.345 → "12.35"."""
-    text = f"{number:.2f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
-
-
-def _clamp(value, low: float, high: float) -> float:
-    return max(low, min(high, float(value)))
 
 
 # --- progress bar -----------------------------------------------------------
@@ -106,7 +52,7 @@ def progress_bar(progress, *, expected=None, status: str = "", label: str = "", 
     height = 12 if size == "lg" else 10
     bar = 8 if size == "lg" else 6
     top = (height - bar) / 2
-    filled = _clamp(progress, 0, 100) if progress is not None else 0.0
+    filled = clamp(progress, 0, 100) if progress is not None else 0.0
     if not label:
         label = "Progress " + format_percent(progress)
         if expected is not None:
@@ -119,20 +65,21 @@ def progress_bar(progress, *, expected=None, status: str = "", label: str = "", 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="{e(classes)}" width="100%" height="{height}" '
         f'role="img" aria-label="{e(label)}">',
-        f'<rect class="chart-progress__track" x="0" y="{_f(top)}" width="100%" height="{bar}" rx="{_f(bar / 2)}"/>',
+        f'<rect class="chart-progress__track" x="0" y="{coord(top)}" width="100%" height="{bar}" '
+        f'rx="{coord(bar / 2)}"/>',
     ]
     if filled > 0:
         parts.append(
-            f'<rect class="chart-progress__fill" x="0" y="{_f(top)}" width="{_f(filled)}%" height="{bar}" '
-            f'rx="{_f(bar / 2)}"/>'
+            f'<rect class="chart-progress__fill" x="0" y="{coord(top)}" width="{coord(filled)}%" height="{bar}" '
+            f'rx="{coord(bar / 2)}"/>'
         )
     if expected is not None:
-        at = _clamp(expected, 0, 100)
+        at = clamp(expected, 0, 100)
         parts.append(
-            f'<line class="chart-progress__expected" x1="{_f(at)}%" x2="{_f(at)}%" y1="0" y2="{height}"/>'
+            f'<line class="chart-progress__expected" x1="{coord(at)}%" x2="{coord(at)}%" y1="0" y2="{height}"/>'
         )
     parts.append("</svg>")
-    return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped or numeric
+    return safe_join(parts)
 
 
 # --- line charts ------------------------------------------------------------
@@ -194,51 +141,21 @@ def sparkline(points: Sequence[Point], *, target, unit: str = "", name: str = ""
     values = [Decimal(v) for _, v in points]
     pad = 3.0
     low, high = _domain([float(v) for v in values] + [float(target)])
-
-    def y(value) -> float:
-        return height - pad - (float(value) - low) / (high - low) * (height - 2 * pad)
-
+    y = y_scale(low, high, top=pad, plot_h=height - 2 * pad)
     xs = _x_positions([_moment(when) for when, _ in points], pad, width - pad)
     label = _summary(name, values, target, unit)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart-spark" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" role="img" aria-label="{e(label)}">',
-        f'<line class="chart-target" x1="0" x2="{width}" y1="{_f(y(target))}" y2="{_f(y(target))}"/>',
+        f'<line class="chart-target" x1="0" x2="{width}" y1="{coord(y(target))}" y2="{coord(y(target))}"/>',
     ]
     if len(values) >= 2:
-        coords = " ".join(f"{_f(x)},{_f(y(v))}" for x, v in zip(xs, values, strict=True))
+        coords = polyline_points([(x, y(v)) for x, v in zip(xs, values, strict=True)])
         parts.append(f'<polyline class="chart-line" points="{coords}"/>')
     if values:
-        parts.append(f'<circle class="chart-dot" cx="{_f(xs[-1])}" cy="{_f(y(values[-1]))}" r="2.5"/>')
+        parts.append(f'<circle class="chart-dot" cx="{coord(xs[-1])}" cy="{coord(y(values[-1]))}" r="2.5"/>')
     parts.append("</svg>")
-    return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped or numeric
-
-
-def _nice_step(span: float, count: int) -> float:
-    raw = span / max(count, 1)
-    magnitude = 10 ** math.floor(math.log10(raw)) if raw > 0 else 1
-    for multiple in (1, 2, 2.5, 5, 10):
-        if raw <= multiple * magnitude:
-            return multiple * magnitude
-    return 10 * magnitude
-
-
-def _y_ticks(low: float, high: float, count: int = 4) -> tuple[float, float, list[float]]:
-    """A rounded domain covering [low, high] and its tick values."""
-    step = _nice_step(high - low, count)
-    start = math.floor(low / step) * step
-    end = math.ceil(high / step) * step
-    if end == start:
-        end = start + step
-    ticks, tick = [], start
-    while tick <= end + step / 1000:
-        ticks.append(round(tick, 10))
-        tick += step
-    return start, end, ticks
-
-
-def _date_label(day: date, with_year: bool) -> str:
-    return f"{day.day} {day:%b} {day:%Y}" if with_year else f"{day.day} {day:%b}"
+    return safe_join(parts)
 
 
 def line_chart(points: Sequence[Point], *, target, start=None, unit: str = "", name: str = "",
@@ -253,31 +170,18 @@ def line_chart(points: Sequence[Point], *, target, start=None, unit: str = "", n
     domain = [float(v) for v in values] + [float(target)]
     if start is not None:
         domain.append(float(start))
-    low, high, ticks = _y_ticks(*_domain(domain))
-
-    def y(value) -> float:
-        return top + plot_h - (float(value) - low) / (high - low) * plot_h
+    low, high, ticks = ticks_around(*_domain(domain))
+    y = y_scale(low, high, top=top, plot_h=plot_h)
 
     moments = [_moment(when) for when, _ in points]
     xs = _x_positions(moments, left + 8, left + plot_w - 8)
     label = _summary(name, values, target, unit)
     if values:
         label += f", {len(values)} check-in{'s' if len(values) != 1 else ''}"
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart-line-chart" viewBox="0 0 {width} {height}" '
-        f'width="100%" preserveAspectRatio="xMidYMid meet" role="img" aria-label="{e(label)}">',
-        '<g class="chart-grid">',
-    ]
-    for tick in ticks:
-        ty = _f(y(tick))
-        parts.append(f'<line x1="{_f(left)}" x2="{_f(left + plot_w)}" y1="{ty}" y2="{ty}"/>')
-    parts.append("</g>")
+    parts = [svg_open("chart-line-chart", label, width=width, height=height)]
+    parts += grid("chart-grid", ticks, y, left=left, right=left + plot_w)
     parts.append('<g class="chart-axis chart-axis--y">')
-    for tick in ticks:
-        parts.append(
-            f'<text x="{_f(left - 10)}" y="{_f(y(tick))}" text-anchor="end" dominant-baseline="middle">'
-            f"{e(format_axis(tick, unit))}</text>"
-        )
+    parts += y_labels(ticks, y, x=left - 10, text=lambda tick: format_axis(tick, unit))
     parts.append("</g>")
 
     # x axis: up to five dates, spread over the time the check-ins cover
@@ -304,51 +208,47 @@ def line_chart(points: Sequence[Point], *, target, start=None, unit: str = "", n
                 anchor = "start"
             elif len(shown) > 1 and i == len(shown) - 1:
                 anchor = "end"
-            text = e(_date_label(day, with_year))
-            parts.append(f'<text x="{_f(x)}" y="{_f(height - 8)}" text-anchor="{anchor}">{text}</text>')
+            text = e(day_label(day, year=with_year))
+            parts.append(f'<text x="{coord(x)}" y="{coord(height - 8)}" text-anchor="{anchor}">{text}</text>')
     parts.append("</g>")
 
     # target
     target_y = y(target)
     parts.append(
-        f'<line class="chart-target" x1="{_f(left)}" x2="{_f(left + plot_w)}" y1="{_f(target_y)}" '
-        f'y2="{_f(target_y)}"/>'
+        f'<line class="chart-target" x1="{coord(left)}" x2="{coord(left + plot_w)}" y1="{coord(target_y)}" '
+        f'y2="{coord(target_y)}"/>'
     )
     label_y = target_y - 6 if target_y - 6 > top - 8 else target_y + 14
     parts.append(
-        f'<text class="chart-target-label" x="{_f(left + plot_w)}" y="{_f(label_y)}" text-anchor="end">'
+        f'<text class="chart-target-label" x="{coord(left + plot_w)}" y="{coord(label_y)}" text-anchor="end">'
         f"Target {e(format_value(target, unit))}</text>"
     )
 
     if not values:
         parts.append(
-            f'<text class="chart-empty" x="{_f(left + plot_w / 2)}" y="{_f(top + plot_h / 2)}" '
+            f'<text class="chart-empty" x="{coord(left + plot_w / 2)}" y="{coord(top + plot_h / 2)}" '
             f'text-anchor="middle">No check-ins yet</text>'
         )
     else:
         coords = [(x, y(v)) for x, v in zip(xs, values, strict=True)]
         if len(coords) >= 2:
-            base = _f(top + plot_h)
-            area = " ".join(f"{_f(cx)},{_f(cy)}" for cx, cy in coords)
-            parts.append(
-                f'<polygon class="chart-area" points="{_f(coords[0][0])},{base} {area} {_f(coords[-1][0])},{base}"/>'
-            )
-            parts.append(f'<polyline class="chart-line" points="{area}"/>')
+            parts.append(area("chart-area", coords, base_y=top + plot_h))
+            parts.append(f'<polyline class="chart-line" points="{polyline_points(coords)}"/>')
         parts.append('<g class="chart-dots">')
         for (cx, cy), (when, value), note in zip(coords, points, notes, strict=True):
-            tip = f"{_date_label(_day(when), True)}: {format_value(value, unit)}"
+            tip = f"{day_label(_day(when), year=True)}: {format_value(value, unit)}"
             if note:
                 tip += f" — {note}"
             parts.append(
-                f'<circle class="chart-dot" cx="{_f(cx)}" cy="{_f(cy)}" r="4"><title>{e(tip)}</title></circle>'
+                f'<circle class="chart-dot" cx="{coord(cx)}" cy="{coord(cy)}" r="4"><title>{e(tip)}</title></circle>'
             )
         parts.append("</g>")
         last_x, last_y = coords[-1]
         anchor = "end" if last_x > left + plot_w - 60 else "start"
         offset = -8 if anchor == "end" else 8
         parts.append(
-            f'<text class="chart-value-label" x="{_f(last_x + offset)}" y="{_f(last_y - 9)}" '
+            f'<text class="chart-value-label" x="{coord(last_x + offset)}" y="{coord(last_y - 9)}" '
             f'text-anchor="{anchor}">{e(format_value(values[-1], unit))}</text>'
         )
     parts.append("</svg>")
-    return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped or numeric
+    return safe_join(parts)

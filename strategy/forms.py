@@ -6,6 +6,15 @@ from django.utils.translation import gettext_lazy as _
 from .models import Product, Role, product_key_validator
 
 
+class DateInput(forms.DateInput):
+    """The browser's date picker, given and sending ISO dates whatever the locale."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
 class SignInForm(AuthenticationForm):
     username = forms.EmailField(
         label=_("Email"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})

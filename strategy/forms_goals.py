@@ -10,18 +10,11 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from .forms import VersionedFormMixin
+from .forms import DateInput, VersionedFormMixin
 from .limits import NOTE_MAX_LENGTH, TEXT_MAX_LENGTH, DateFormField
 from .models import Initiative, KeyResult, Product, User
 
 DECIMAL = {"max_digits": 14, "decimal_places": 2}
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 def quarter_bounds(today: date) -> tuple[date, date]:

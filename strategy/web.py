@@ -1,11 +1,15 @@
 """The page kit every app's views use: resolving the workspace and product of a URL for
-the signed-in user, and building links that keep the current query string."""
+the signed-in user, building links that keep the current query string, and showing what
+someone else changed when a save is refused as stale."""
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable, Mapping
+from datetime import date
 
 from django.contrib.auth.decorators import login_required
+from django.db import models
 from django.http import Http404, HttpRequest
 
 from . import access, selectors
@@ -60,3 +64,48 @@ def query_string(request: HttpRequest, **changes) -> str:
             params.pop(name, None)
     encoded = params.urlencode()
     return f"?{encoded}" if encoded else "?"
+
+
+def display_value(field, value) -> str:
+    """A form value as people read it: names and labels rather than ids and codes, "—" when empty."""
+    if value in (None, "", []) or value == set():
+        return "—"
+    if isinstance(value, list | tuple | set | models.QuerySet):
+        return ", ".join(sorted(getattr(item, "name", str(item)) for item in value))
+    if hasattr(field, "label_from_instance") and not isinstance(value, str):
+        return field.label_from_instance(value)
+    if isinstance(value, date):
+        return f"{value.day} {value:%b %Y}"
+    return str(dict(getattr(field, "choices", [])).get(value, value))
+
+
+def stored_value(value):
+    """A value as services store it (text trimmed with \\n line breaks, blank as None, related rows
+    as their ids), so that comparing two of them lists only real differences."""
+    if isinstance(value, list | tuple | set | models.QuerySet):
+        return {getattr(item, "pk", item) for item in value}
+    if isinstance(value, str):
+        value = value.replace("\r\n", "\n").strip()
+    return None if value == "" else value
+
+
+def their_changes(
+    form, current: models.Model, yours: Mapping[str, object], *,
+    comparable: Callable[[str, object], object] = lambda name, value: stored_value(value),
+    display: Callable[[object, object], str] = display_value,
+) -> list[dict]:
+    """After a save refused as stale: the fields of `yours` (the form's input, by field name)
+    whose saved value on `current` differs, theirs beside yours as {name, label, theirs, yours};
+    and the form re-armed with the current version, so that saving again is deliberate."""
+    form.data = form.data.copy()
+    form.data["version"] = current.version
+    differences = []
+    for name, value in yours.items():
+        theirs = getattr(current, name)
+        if isinstance(theirs, models.Manager):  # many-to-many: the related rows
+            theirs = list(theirs.all())
+        if comparable(name, theirs) != comparable(name, value):
+            field = form.fields[name]
+            differences.append({"name": name, "label": field.label, "theirs": display(field, theirs),
+                                "yours": display(field, value)})
+    return differences

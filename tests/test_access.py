@@ -15,6 +15,7 @@ EXPECTED = {
     "strategy.edit": {Role.ADMIN, Role.EDITOR},
     "releases.edit": {Role.ADMIN, Role.EDITOR},
     "releases.comment": {Role.ADMIN, Role.EDITOR, Role.VIEWER},
+    "share_links.manage": {Role.ADMIN, Role.EDITOR},
 }
 
 

@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet, prefetch_related_objects
+from django.db.models import Q, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -32,7 +32,7 @@ from strategy.forms import apply_service_errors
 from strategy.history import history_entries
 from strategy.markdown import render_markdown
 from strategy.models import Product, User, Workspace
-from strategy.web import product_for, workspace_view
+from strategy.web import display_value, product_for, stored_value, their_changes, workspace_view
 
 from .. import metrics, selectors, services
 from ..forms_features import (
@@ -375,50 +375,19 @@ def feature_create(request: HttpRequest, workspace: Workspace, key: str) -> Http
 
 
 def _display(field, value) -> str:
-    """A value as the form shows it: names and labels rather than ids and codes."""
-    if value in (None, "", []) or value == set():
-        return "—"
-    if isinstance(value, list | tuple | set | QuerySet):
-        return ", ".join(sorted(getattr(item, "name", str(item)) for item in value))
-    if hasattr(field, "label_from_instance"):
-        return field.label_from_instance(value)
-    if isinstance(value, date):
-        return f"{value.day} {value:%b %Y}"
-    if field.__class__.__name__ == "TypedChoiceField":
+    """A value as the form shows it; impact by its label, numbers without trailing zeros."""
+    if value not in (None, "") and field.__class__.__name__ == "TypedChoiceField":
         return str(dict(IMPACT_CHOICES).get(impact_value(value), value))
     if isinstance(value, Decimal):
         return _number(value)
-    return str(value)
+    return display_value(field, value)
 
 
 def _comparable(name: str, value):
-    """Values as the service stores them, so that only real differences are listed."""
-    if name == "goals":
-        return {goal.pk for goal in value}
+    """Tags as the service stores them (lower case, once each); the rest as stored anywhere."""
     if name == "tags":
         return sorted({tag.strip().lower() for tag in value or [] if tag.strip()})
-    if isinstance(value, str):
-        return value.replace("\r\n", "\n").strip()
-    if isinstance(value, Decimal):
-        return value.normalize()
-    return value
-
-
-def _their_changes(request: HttpRequest, product: Product, number: int, form: FeatureForm) -> list[dict]:
-    """After a refused stale save: the fields whose saved value differs from the form's,
-    theirs beside yours, and the form re-armed with the current version so that saving
-    again is deliberate."""
-    current = selectors.feature_get(user=request.user, product=product, number=number)
-    form.data = form.data.copy()
-    form.data["version"] = current.version
-    differences = []
-    for name, yours in form.service_data().items():
-        theirs = list(current.goals.all()) if name == "goals" else getattr(current, name)
-        if _comparable(name, theirs) != _comparable(name, yours):
-            field = form.fields[name]
-            differences.append({"name": name, "label": field.label, "theirs": _display(field, theirs),
-                                "yours": _display(field, yours)})
-    return differences
+    return stored_value(value)
 
 
 @workspace_view(requires="releases.edit")
@@ -439,7 +408,8 @@ def feature_edit(request: HttpRequest, workspace: Workspace, key: str, number: i
         except ValidationError as exc:
             apply_service_errors(form, exc)
             if getattr(exc, "code", None) == "stale":
-                theirs = _their_changes(request, product, number, form)
+                current = selectors.feature_get(user=request.user, product=product, number=number)
+                theirs = their_changes(form, current, form.service_data(), comparable=_comparable, display=_display)
         else:
             if saved.rice_score is not None:
                 messages.success(request, _("Saved. RICE score %(score)s.") % {"score": _number(saved.rice_score)})

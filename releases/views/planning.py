@@ -29,7 +29,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from strategy import access
 from strategy import selectors as strategy_selectors
-from strategy.charts import format_number
+from strategy.chart_kit import format_number
 from strategy.models import Initiative, Product, Workspace
 from strategy.web import product_for, query_string, workspace_view
 

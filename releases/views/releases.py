@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from strategy import access
 from strategy.forms import apply_service_errors
 from strategy.history import history_entries
-from strategy.web import product_for, workspace_view
+from strategy.web import display_value, product_for, their_changes, workspace_view
 
 from .. import charts, selectors, services
 from .. import render as draw
@@ -314,35 +314,11 @@ def _render_release_form(request, workspace, product, form, *, release=None, the
     }, status=status)
 
 
-def _display(form: ReleaseForm, name: str, value) -> str:
-    if value in (None, ""):
-        return "—"
-    if name == "status":
-        return str(Release.Status(value).label)
-    if isinstance(value, date):
-        return charts.day_label(value, year=True)
-    if name == "capacity":
+def _display(field, value) -> str:
+    """A value as the form shows it; capacity in points."""
+    if value is not None and field.__class__.__name__ == "DecimalField":
         return charts.points(value)
-    return str(value)
-
-
-def _blank_to_none(value):
-    return None if value in (None, "") else value
-
-
-def _their_changes(request, product, release: Release, form: ReleaseForm) -> list[dict]:
-    """After a refused stale save: the fields someone else changed, theirs beside yours, and
-    the form re-armed with the current version so saving again is deliberate."""
-    current = selectors.release_get(user=request.user, product=product, pk=release.pk)
-    form.data = form.data.copy()
-    form.data["version"] = current.version
-    differences = []
-    for name in RELEASE_FORM_FIELDS:
-        theirs, yours = _blank_to_none(getattr(current, name)), _blank_to_none(form.cleaned_data.get(name))
-        if theirs != yours:
-            differences.append({"label": form.fields[name].label, "theirs": _display(form, name, theirs),
-                                "yours": _display(form, name, yours)})
-    return differences
+    return display_value(field, value)
 
 
 @workspace_view(requires="releases.edit")
@@ -361,7 +337,9 @@ def release_edit(request: HttpRequest, workspace, key: str, pk: int) -> HttpResp
         except ValidationError as exc:
             apply_service_errors(form, exc)
             if getattr(exc, "code", None) == "stale":
-                theirs = _their_changes(request, product, release, form)
+                current = selectors.release_get(user=request.user, product=product, pk=release.pk)
+                yours = {name: form.cleaned_data.get(name) for name in RELEASE_FORM_FIELDS}
+                theirs = their_changes(form, current, yours, display=_display)
                 return _render_release_form(request, workspace, product, form, release=release, theirs=theirs,
                                             status=409)
         else:

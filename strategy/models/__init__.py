@@ -21,11 +21,13 @@ from .tenancy import (
     User,
     UserManager,
     Workspace,
+    WorkspaceScopedQuerySet,
     product_key_validator,
 )
 
 __all__ = [
     "ApiToken", "CheckIn", "ComparisonCriterion", "Competitor", "CompetitorRating", "Goal", "Initiative",
     "Invitation", "KeyResult", "Membership", "Persona", "Product", "Role", "StrategyRecord", "TimeStampedModel",
-    "User", "UserManager", "Vision", "Workspace", "colour_validator", "product_key_validator",
+    "User", "UserManager", "Vision", "Workspace", "WorkspaceScopedQuerySet", "colour_validator",
+    "product_key_validator",
 ]

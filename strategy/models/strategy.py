@@ -10,14 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from ..limits import NOTE_MAX_LENGTH, BoundedDateField, LongTextField
-from .tenancy import Product, TimeStampedModel, Workspace
+from .tenancy import Product, TimeStampedModel, Workspace, WorkspaceScopedQuerySet
 
 colour_validator = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Use a hex colour such as #4f46e5."))
-
-
-class StrategyQuerySet(models.QuerySet):
-    def visible_to(self, user) -> StrategyQuerySet:
-        return self.filter(workspace__in=Workspace.objects.visible_to(user))
 
 
 class StrategyRecord(TimeStampedModel):
@@ -31,7 +26,7 @@ class StrategyRecord(TimeStampedModel):
     # Bumped on every save; an edit made from an older version is refused (services).
     version = models.PositiveIntegerField(default=1)
 
-    objects = StrategyQuerySet.as_manager()
+    objects = WorkspaceScopedQuerySet.as_manager()
 
     class Meta:
         abstract = True

@@ -84,7 +84,18 @@ class Role(models.TextChoices):
     VIEWER = "viewer", _("Viewer")
 
 
-class WorkspaceQuerySet(models.QuerySet):
+class WorkspaceScopedQuerySet(models.QuerySet):
+    """Rows that each belong to one workspace, seen only by that workspace's members: every
+    selector starts from `visible_to(user)`. Subclasses name the path from a row to its
+    workspace in `workspace_field`."""
+
+    workspace_field = "workspace"
+
+    def visible_to(self, user) -> WorkspaceScopedQuerySet:
+        return self.filter(**{f"{self.workspace_field}__in": Workspace.objects.visible_to(user)})
+
+
+class WorkspaceQuerySet(WorkspaceScopedQuerySet):
     def visible_to(self, user) -> WorkspaceQuerySet:
         if not user.is_authenticated:
             return self.none()
@@ -106,11 +117,6 @@ class Workspace(TimeStampedModel):
         return self.name
 
 
-class MembershipQuerySet(models.QuerySet):
-    def visible_to(self, user) -> MembershipQuerySet:
-        return self.filter(workspace__in=Workspace.objects.visible_to(user))
-
-
 class Membership(TimeStampedModel):
     """A user's role in one workspace."""
 
@@ -118,7 +124,7 @@ class Membership(TimeStampedModel):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.VIEWER)
 
-    objects = MembershipQuerySet.as_manager()
+    objects = WorkspaceScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["id"]
@@ -178,10 +184,7 @@ class Invitation(TimeStampedModel):
         return timezone.now() >= self.expires_at
 
 
-class ProductQuerySet(models.QuerySet):
-    def visible_to(self, user) -> ProductQuerySet:
-        return self.filter(workspace__in=Workspace.objects.visible_to(user))
-
+class ProductQuerySet(WorkspaceScopedQuerySet):
     def active(self) -> ProductQuerySet:
         return self.filter(archived_at__isnull=True)
 

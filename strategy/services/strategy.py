@@ -40,23 +40,13 @@ from ..models import (
     Vision,
     Workspace,
 )
+from .records import assign
 
 PERSONA_FIELDS = ("name", "role", "description", "goals", "pains", "quote", "colour", "importance")
 COMPETITOR_FIELDS = ("name", "website", "positioning", "strengths", "weaknesses", "pricing_notes", "threat")
 GOAL_FIELDS = ("product", "name", "description", "owner", "start_date", "end_date")
 KEY_RESULT_FIELDS = ("name", "unit", "direction", "start_value", "target_value")
 INITIATIVE_FIELDS = ("name", "description", "status", "start_date", "end_date", "colour")
-
-
-def _assign(instance: models.Model, changes: dict, allowed: tuple[str, ...]) -> None:
-    unknown = set(changes) - set(allowed)
-    if unknown:
-        raise ValidationError({name: _("This field cannot be changed here.") for name in sorted(unknown)})
-    for name, value in changes.items():
-        if isinstance(value, str):
-            # Browsers send textarea line breaks as \r\n; store \n so unchanged text stays unchanged.
-            value = value.replace("\r\n", "\n").strip()
-        setattr(instance, name, value)
 
 
 def _save(instance: models.Model, *, actor: User, errors: dict | None = None) -> None:
@@ -121,7 +111,7 @@ def vision_save(*, actor: User, product: Product, version: int | None = None, **
             code="stale",
         )
     before = {name: getattr(vision, name) for name in Vision.CONTENT_FIELDS}
-    _assign(vision, content, Vision.CONTENT_FIELDS)
+    assign(vision, content, Vision.CONTENT_FIELDS)
     if {name: getattr(vision, name) for name in Vision.CONTENT_FIELDS} == before:
         return vision  # nothing changed: no new version (and no empty vision is created)
     vision.version += 1
@@ -153,7 +143,7 @@ def persona_create(*, actor: User, product: Product, **fields) -> Persona:
     """Raises PermissionDenied or ValidationError."""
     access.ensure_can(actor, "strategy.edit", product)
     persona = Persona(product=product, workspace_id=product.workspace_id, created_by=actor)
-    _assign(persona, fields, PERSONA_FIELDS)
+    assign(persona, fields, PERSONA_FIELDS)
     _save(persona, actor=actor)
     return persona
 
@@ -162,7 +152,7 @@ def persona_create(*, actor: User, product: Product, **fields) -> Persona:
 def persona_update(*, actor: User, persona: Persona, version: int | None = None, **changes) -> Persona:
     access.ensure_can(actor, "strategy.edit", persona)
     persona = _current(persona, version)
-    _assign(persona, changes, PERSONA_FIELDS)
+    assign(persona, changes, PERSONA_FIELDS)
     _save(persona, actor=actor)
     return persona
 
@@ -190,7 +180,7 @@ def competitor_create(*, actor: User, product: Product, **fields) -> Competitor:
     """Raises PermissionDenied or ValidationError."""
     access.ensure_can(actor, "strategy.edit", product)
     competitor = Competitor(product=product, workspace_id=product.workspace_id, created_by=actor)
-    _assign(competitor, fields, COMPETITOR_FIELDS)
+    assign(competitor, fields, COMPETITOR_FIELDS)
     _save(competitor, actor=actor, errors=_competitor_name_error(competitor))
     return competitor
 
@@ -199,7 +189,7 @@ def competitor_create(*, actor: User, product: Product, **fields) -> Competitor:
 def competitor_update(*, actor: User, competitor: Competitor, version: int | None = None, **changes) -> Competitor:
     access.ensure_can(actor, "strategy.edit", competitor)
     competitor = _current(competitor, version)
-    _assign(competitor, changes, COMPETITOR_FIELDS)
+    assign(competitor, changes, COMPETITOR_FIELDS)
     _save(competitor, actor=actor, errors=_competitor_name_error(competitor))
     return competitor
 
@@ -306,7 +296,7 @@ def goal_create(
     """A company-wide goal (no product) or a product goal. Raises PermissionDenied or ValidationError."""
     access.ensure_can(actor, "strategy.edit", workspace)
     goal = Goal(workspace=workspace, created_by=actor)
-    _assign(goal, {"product": product, "name": name, "description": description, "owner": owner,
+    assign(goal, {"product": product, "name": name, "description": description, "owner": owner,
                    "start_date": start_date, "end_date": end_date}, GOAL_FIELDS)
     _save(goal, actor=actor, errors=_goal_errors(goal))
     return goal
@@ -316,7 +306,7 @@ def goal_create(
 def goal_update(*, actor: User, goal: Goal, version: int | None = None, **changes) -> Goal:
     access.ensure_can(actor, "strategy.edit", goal)
     goal = _current(goal, version)
-    _assign(goal, changes, GOAL_FIELDS)
+    assign(goal, changes, GOAL_FIELDS)
     _save(goal, actor=actor, errors=_goal_errors(goal))
     return goal
 
@@ -352,7 +342,7 @@ def key_result_create(
         current_value=start_value if current_value is None else current_value,
         position=(goal.key_results.aggregate(models.Max("position"))["position__max"] or 0) + 1,
     )
-    _assign(key_result, {"name": name, "unit": unit, "direction": direction, "start_value": start_value,
+    assign(key_result, {"name": name, "unit": unit, "direction": direction, "start_value": start_value,
                          "target_value": target_value}, KEY_RESULT_FIELDS)
     _save(key_result, actor=actor)
     CheckIn.objects.create(key_result=key_result, value=key_result.current_value, author=actor,
@@ -365,7 +355,7 @@ def key_result_update(*, actor: User, key_result: KeyResult, version: int | None
     """Change a key result's definition. Its current value changes through check-ins only."""
     access.ensure_can(actor, "strategy.edit", key_result)
     key_result = _current(key_result, version)
-    _assign(key_result, changes, KEY_RESULT_FIELDS)
+    assign(key_result, changes, KEY_RESULT_FIELDS)
     _save(key_result, actor=actor)
     return key_result
 
@@ -409,7 +399,7 @@ def initiative_create(*, actor: User, product: Product, goals=(), **fields) -> I
     """Raises PermissionDenied or ValidationError."""
     access.ensure_can(actor, "strategy.edit", product)
     initiative = Initiative(product=product, workspace_id=product.workspace_id, created_by=actor)
-    _assign(initiative, fields, INITIATIVE_FIELDS)
+    assign(initiative, fields, INITIATIVE_FIELDS)
     goals = list(goals)
     _save(initiative, actor=actor, errors=_initiative_goal_errors(initiative, goals))
     if goals:
@@ -424,7 +414,7 @@ def initiative_update(
     """Change fields and, when `goals` is given, the goals served. Raises PermissionDenied or ValidationError."""
     access.ensure_can(actor, "strategy.edit", initiative)
     initiative = _current(initiative, version)
-    _assign(initiative, changes, INITIATIVE_FIELDS)
+    assign(initiative, changes, INITIATIVE_FIELDS)
     goals = list(goals) if goals is not None else None
     _save(initiative, actor=actor, errors=_initiative_goal_errors(initiative, goals))
     if goals is not None and set(goals) != set(initiative.goals.all()):

@@ -16,7 +16,7 @@ from ..forms import apply_service_errors
 from ..forms_strategy import ComparisonForm, CompetitorForm, CriterionForm, PersonaForm, VisionForm
 from ..history import history_entries
 from ..models import Persona, Product, Vision
-from ..web import product_for, workspace_view
+from ..web import product_for, their_changes, workspace_view
 
 OVERVIEW_PERSONAS = 4
 OVERVIEW_GOALS = 8
@@ -58,17 +58,6 @@ def strategy_overview(request: HttpRequest, workspace, key: str) -> HttpResponse
 # --- vision -----------------------------------------------------------------
 
 
-def _vision_differences(form: VisionForm, current: Vision | None) -> list[dict]:
-    """After a refused stale save: the fields whose saved text differs from the user's."""
-    if current is None:
-        return []
-    return [
-        {"label": form.fields[name].label, "theirs": getattr(current, name), "yours": form.cleaned_data[name]}
-        for name in Vision.CONTENT_FIELDS
-        if getattr(current, name) != form.cleaned_data[name].strip()
-    ]
-
-
 @workspace_view(requires="strategy.edit")
 @require_http_methods(["GET", "POST"])
 def vision_edit(request: HttpRequest, workspace, key: str) -> HttpResponse:
@@ -83,10 +72,8 @@ def vision_edit(request: HttpRequest, workspace, key: str) -> HttpResponse:
             apply_service_errors(form, exc)
             if getattr(exc, "code", None) == "stale":
                 current = selectors.vision_get(user=request.user, product=product)
-                theirs = _vision_differences(form, current)
-                # Re-arm the form with the current version: saving again is a deliberate choice.
-                form.data = form.data.copy()
-                form.data["version"] = current.version
+                yours = {name: form.cleaned_data[name] for name in Vision.CONTENT_FIELDS}
+                theirs = their_changes(form, current, yours)
         else:
             messages.success(request, _("Vision saved."))
             return redirect("strategy_overview", ws=workspace.slug, key=product.key)

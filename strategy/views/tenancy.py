@@ -28,7 +28,7 @@ from ..forms import (
     apply_service_errors,
 )
 from ..models import Product, User
-from ..web import product_for, workspace_view
+from ..web import product_for, their_changes, workspace_view
 
 # --- workspaces -------------------------------------------------------------
 
@@ -158,42 +158,14 @@ def product_edit(request: HttpRequest, workspace, key: str) -> HttpResponse:
         except ValidationError as exc:
             apply_service_errors(form, exc)
             if getattr(exc, "code", None) == "stale":
-                theirs = _their_changes(request, workspace, key, form)
+                current = selectors.product_get(user=request.user, workspace=workspace, key=key)
+                yours = {name: value for name, value in form.cleaned_data.items() if name != "version"}
+                theirs = their_changes(form, current, yours)
         else:
             messages.success(request, _("Saved."))
             return redirect("product_detail", ws=workspace.slug, key=product.key)
     return render(request, "strategy/product_form.html", {
         "form": form, "workspace": workspace, "product": product, "theirs": theirs})
-
-
-def _display(field, value) -> str:
-    """A value as the form shows it: choice labels and names rather than codes and ids."""
-    if value in (None, ""):
-        return "—"
-    if hasattr(field, "label_from_instance") and not isinstance(value, str):
-        return field.label_from_instance(value)
-    return str(dict(getattr(field, "choices", [])).get(value, value))
-
-
-def _their_changes(request: HttpRequest, workspace, key: str, form: ProductForm) -> list[dict]:
-    """After a refused stale save: the fields someone else changed, theirs beside yours,
-    and the form re-armed with the current version so saving again is deliberate."""
-    current = selectors.product_get(user=request.user, workspace=workspace, key=key)
-    form.data = form.data.copy()
-    form.data["version"] = current.version
-    differences = []
-    for name, value in form.cleaned_data.items():
-        if name == "version":
-            continue
-        theirs = getattr(current, name)
-        if theirs != value:
-            field = form.fields[name]
-            differences.append({
-                "label": field.label,
-                "theirs": _display(field, theirs),
-                "yours": _display(field, value),
-            })
-    return differences
 
 
 @workspace_view(requires="products.edit")
