@@ -106,10 +106,14 @@ class Shared:
     css: tuple[str, ...] = ()  # the view's own stylesheets, on top of shared_base.html's
 
 
+def _options(link: ShareLink, today: date) -> dict:
+    """What the composition takes from a link: its stored params, and its audience."""
+    return {"params": _Params(dict(link.params or {})), "today": today, "audience": compose.Audience.shared(link)}
+
+
 def _timeline(link: ShareLink, today: date) -> Shared:
     """The product timeline, without links, drag handles or people."""
-    timeline = compose.product_timeline(link.product, params=_Params(dict(link.params or {})), today=today,
-                                        audience=compose.Audience.shared(link))
+    timeline = compose.product_timeline(link.product, **_options(link, today))
     body = render_to_string("roadmap/shared_timeline.html", {
         "timeline_html": timeline.html(), "window": timeline.layout.window, "group_label": timeline.group_label,
         "count": len(timeline.rows)})
@@ -118,8 +122,7 @@ def _timeline(link: ShareLink, today: date) -> Shared:
 
 def _portfolio(link: ShareLink, today: date) -> Shared:
     """A product line's products, one lane each, with their releases; no links."""
-    portfolio = compose.portfolio_timeline(link.product, params=_Params(dict(link.params or {})), today=today,
-                                           audience=compose.Audience.shared(link))
+    portfolio = compose.portfolio_timeline(link.product, **_options(link, today))
     body = render_to_string("roadmap/shared_timeline.html", {
         "timeline_html": portfolio.html, "window": portfolio.options.window, "group_label": "Product",
         "count": None, "release_count": len(portfolio.releases)})
