@@ -1,11 +1,11 @@
 """Timeline roadmaps: a product's features and releases on a time axis, and a product line's
 releases product by product (the portfolio timeline).
 
-Views stay adapters: the query string goes through `timeline.parse_view_options` (zoom,
-grouping, window; never raises) and the backlog's FeatureFilterSet (status, initiative, tag,
-assignee, release); selectors read `.values()` rows; `timeline.layout_timeline` places
-everything; `render_timeline` draws it in one string. A page costs a fixed number of
-queries however many features it draws.
+Views stay adapters: they check access, hand the query string to `roadmap.compose` (which
+parses the view options, filters like the backlog, reads `.values()` rows, runs
+`timeline.layout_timeline` and draws through `render_timeline`, as it does for share links)
+and add the page's own controls. A page costs a fixed number of queries however many
+features it draws.
 
 Rescheduling posts to `feature_reschedule` / `release_reschedule`, which call the same
 services as the edit forms (permissions, validation and stale-edit refusal included) and
@@ -14,7 +14,6 @@ answer JSON: 200 {ok}, or 400/403/409 {error}."""
 from __future__ import annotations
 
 import io
-from collections import Counter
 from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,43 +21,23 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from releases import selectors as release_selectors
 from releases import services as release_services
-from releases.filters import NONE, FeatureFilterSet
-from releases.models import Dependency, Feature, Release, StatusCategory
+from releases.filters import NONE
+from releases.models import StatusCategory
 from strategy import access
 from strategy import selectors as strategy_selectors
 from strategy.models import Product, Workspace
-from strategy.selectors import product_list
 from strategy.spreadsheet import SafeCsvWriter
 from strategy.web import product_for, query_string, workspace_view
 
-from . import render_timeline as draw
-from .timeline import (
-    HEADER_HEIGHT,
-    RELEASE_LANE_HEIGHT,
-    FeatureItem,
-    Group,
-    GroupBy,
-    GroupItem,
-    Layout,
-    MilestoneItem,
-    ReleaseItem,
-    ViewOptions,
-    Window,
-    Zoom,
-    add_months,
-    layout_timeline,
-    parse_view_options,
-)
+from . import compose
+from .timeline import ViewOptions, Window, Zoom, add_months
 
 ZOOMS = [(Zoom.WEEKS, "Weeks"), (Zoom.MONTHS, "Months"), (Zoom.QUARTERS, "Quarters"), (Zoom.YEARS, "Years")]
-GROUPS = [(GroupBy.RELEASE, "Release"), (GroupBy.INITIATIVE, "Initiative"), (GroupBy.GOAL, "Goal"),
-          (GroupBy.STATUS, "Status"), (GroupBy.ASSIGNEE, "Assignee")]
 COLOURS = [("status", "Status"), ("initiative", "Initiative")]
 CATEGORY_LEGEND = [(value, label) for value, label in StatusCategory.choices]
 FILTER_PARAMS = ("status", "initiative", "tag", "assignee", "release")
@@ -97,141 +76,10 @@ def _controls(request: HttpRequest, options: ViewOptions) -> dict:
 # --- the product timeline ---------------------------------------------------------------
 
 
-def _colour_mode(request: HttpRequest) -> str:
-    return "initiative" if request.GET.get("colour") == "initiative" else "status"
-
-
-def _group_of(row: dict, group: GroupBy, goal_of: dict[int, tuple[int, str]]) -> tuple[str, str]:
-    if group is GroupBy.RELEASE:
-        return (str(row["release_id"]), row["release__name"]) if row["release_id"] else ("", "No release")
-    if group is GroupBy.INITIATIVE:
-        return (str(row["initiative_id"]), row["initiative__name"]) if row["initiative_id"] else (
-            "", "No initiative")
-    if group is GroupBy.STATUS:
-        return str(row["status_id"]), row["status__name"]
-    if group is GroupBy.ASSIGNEE:
-        if not row["assignee_id"]:
-            return "", "Unassigned"
-        return str(row["assignee_id"]), row["assignee__full_name"] or row["assignee__email"]
-    goal = goal_of.get(row["id"])
-    return (str(goal[0]), goal[1]) if goal else ("", "No goal")
-
-
-def _goals_by_feature(product: Product) -> dict[int, tuple[int, str]]:
-    """{feature id: (goal id, name)} of each feature's first goal by name, in one query. A
-    feature serving several goals is drawn once, under the first."""
-    pairs = (Feature.goals.through.objects.filter(feature__product=product)
-             .order_by("feature_id", "goal__name", "goal_id")
-             .values_list("feature_id", "goal_id", "goal__name"))
-    found: dict[int, tuple[int, str]] = {}
-    for feature_id, goal_id, name in pairs:
-        found.setdefault(feature_id, (goal_id, name))
-    return found
-
-
-def _release_items(releases: list[Release]) -> list[ReleaseItem]:
-    return [ReleaseItem(id=r.pk, name=r.name, start=r.start_date, end=r.release_date, status=r.status,
-                        milestones=tuple(MilestoneItem(m.pk, m.name, m.date) for m in r.milestones.all()))
-            for r in releases]
-
-
-def _timeline_data(request: HttpRequest, workspace: Workspace, product: Product, options: ViewOptions):
-    """Everything the product timeline draws, in a fixed number of queries."""
-    features = release_selectors.feature_queryset(user=request.user, product=product)
-    filterset = FeatureFilterSet(request.GET, queryset=features, request=request)
-    filtered = filterset.qs
-    rows = release_selectors.feature_rows(filtered)
-    versions = {row["id"]: row["version"] for row in rows}
-    releases = list(release_selectors.release_list(user=request.user, product=product))
-    dependencies = list(Dependency.objects.filter(feature__product=product).values_list("feature_id", "depends_on_id"))
-    conflicts = release_selectors.ConflictIndex.of(release_selectors.conflicts_for(
-        product=product, feature_rows_=None if filterset.is_filtered else rows, dependencies=dependencies,
-        releases=releases))
-    goal_of = _goals_by_feature(product) if options.group is GroupBy.GOAL else {}
-    return filterset, rows, versions, releases, dependencies, conflicts, goal_of
-
-
-def _feature_items(rows: list[dict], group: GroupBy, colour: str, goal_of) -> list[FeatureItem]:
-    items = []
-    for row in rows:
-        key, label = _group_of(row, group, goal_of)
-        colour_key = (row["initiative__colour"] or "") if colour == "initiative" else row["status__category"]
-        items.append(FeatureItem(id=row["id"], key=row["key"], title=row["title"], start=row["start_date"],
-                                 end=row["end_date"], release_id=row["release_id"], group_key=key,
-                                 group_label=label, colour_key=colour_key, category=row["status__category"]))
-    return items
-
-
-def _declared_groups(group: GroupBy, releases: list[Release], statuses) -> list[GroupItem]:
-    if group is GroupBy.RELEASE:
-        return [GroupItem(str(r.pk), r.name) for r in releases]
-    if group is GroupBy.STATUS:
-        return [GroupItem(str(s.pk), s.name) for s in statuses]
-    return []
-
-
-def _url_pattern(name: str, *args) -> str:
-    """A reversed URL with its last argument as "{}" (reverse once, format per bar)."""
-    return reverse(name, args=[*args, 0]).replace("/0/", "/{}/")
-
-
-def _draw_options(workspace, product, rows, versions, releases, conflicts, *, can_edit: bool,
-                  colour: str) -> draw.DrawOptions:
-    feature_url = _url_pattern("feature_detail", workspace.slug, product.key)
-    release_url = _url_pattern("release_detail", workspace.slug, product.key)
-    number_of = {row["id"]: row["number"] for row in rows}
-
-    def href(bar) -> str:
-        if bar.kind == "feature":
-            return feature_url.format(number_of[bar.id])
-        return release_url.format(bar.id)
-
-    data: dict = {("feature", row["id"]): {"number": row["number"], "version": versions.get(row["id"], "")}
-                  for row in rows}
-    data.update({("release", r.pk): {"pk": r.pk, "version": r.version} for r in releases})
-    return draw.DrawOptions(
-        href=href, data=data, editable=can_edit,
-        conflict_features=frozenset(conflicts.by_feature),
-        conflict_releases=frozenset(conflicts.by_release),
-        initiative_colours=colour == "initiative",
-        reschedule_urls={
-            "feature": reverse("feature_reschedule", args=[workspace.slug, product.key]),
-            "release": reverse("release_reschedule", args=[workspace.slug, product.key]),
-        } if can_edit else {},
-    )
-
-
-def _sections(layout: Layout, counts: Counter) -> list[draw.Section]:
-    sections = []
-    for group in layout.all_groups:
-        if group.kind == "releases":
-            meta = f"{len(group.bars) + group.hidden_before + group.hidden_after + group.unscheduled}"
-        else:
-            meta = str(counts.get(group.key, 0))
-        sections.append(draw.Section(group=group, meta=meta))
-    return sections
-
-
-def _build(request: HttpRequest, workspace: Workspace, product: Product):
-    today = timezone.localdate()
-    options, notices = parse_view_options(request.GET, today)
-    colour = _colour_mode(request)
-    filterset, rows, versions, releases, dependencies, conflicts, goal_of = _timeline_data(
-        request, workspace, product, options)
-    statuses = list(release_selectors.status_list(user=request.user, workspace=workspace))
-    items = _feature_items(rows, options.group, colour, goal_of)
-    layout = layout_timeline(features=items, window=options.window, zoom=options.zoom, today=today,
-                             releases=_release_items(releases), dependencies=dependencies,
-                             groups=_declared_groups(options.group, releases, statuses))
-    can_edit = access.can(request.user, "releases.edit", product)
-    draw_options = _draw_options(workspace, product, rows, versions, releases, conflicts, can_edit=can_edit,
-                                 colour=colour)
-    counts = Counter(item.group_key for item in items)
-    return {
-        "options": options, "notices": notices, "colour": colour, "filterset": filterset, "rows": rows,
-        "items": items, "releases": releases, "statuses": statuses, "conflicts": conflicts, "layout": layout,
-        "draw_options": draw_options, "sections": _sections(layout, counts), "can_edit": can_edit,
-    }
+def _timeline(request: HttpRequest, workspace: Workspace, product: Product) -> compose.ProductTimeline:
+    """The timeline the query string asks for, as this member sees it."""
+    audience = compose.Audience.member(workspace, editable=access.can(request.user, "releases.edit", product))
+    return compose.product_timeline(product, params=request.GET, today=timezone.localdate(), audience=audience)
 
 
 def _legend(colour: str, rows: list[dict]) -> list[dict]:
@@ -252,54 +100,41 @@ def product_timeline(request: HttpRequest, workspace: Workspace, key: str) -> Ht
     """The product's features and releases on a time axis, grouped and coloured as asked,
     filtered like the backlog; editors drag bars to reschedule."""
     product = product_for(request, workspace, key)
-    built = _build(request, workspace, product)
-    layout, options = built["layout"], built["options"]
+    timeline = _timeline(request, workspace, product)
+    options, rows = timeline.options, timeline.rows
     show_arrows = request.GET.get("deps") == "1"
-    drawn = draw.timeline_html(
-        sections=built["sections"], width=layout.width, height=layout.height, axis=layout.axis,
-        today_x=layout.today_x, window=layout.window, zoom=layout.zoom, options=built["draw_options"],
-        layout=layout, show_arrows=show_arrows, corner=dict(GROUPS)[options.group])
-    rows = built["rows"]
-    dated = any(row["effective_start"] or row["effective_end"] for row in rows) or any(
-        r.start_date for r in built["releases"])
-    by_id = {row["id"]: row for row in rows}
-    conflict_list = [
-        {"message": c.message, "key": by_id[c.feature_id]["key"] if c.feature_id in by_id else "",
-         "number": by_id[c.feature_id]["number"] if c.feature_id in by_id else None}
-        for c in built["conflicts"].all
-    ]
     context = {
         "workspace": workspace,
         "product": product,
-        "timeline_html": mark_safe(drawn),  # noqa: S308 - built with html.escape in render_timeline
-        "notices": built["notices"],
+        "timeline_html": timeline.html(show_arrows=show_arrows),
+        "notices": timeline.notices,
         "controls": _controls(request, options),
         "group": options.group.value,
-        "groups": [(value.value, label) for value, label in GROUPS],
-        "colour": built["colour"],
+        "groups": [(value.value, label) for value, label in compose.GROUPS],
+        "colour": timeline.colour,
         "colour_urls": [(value, label, query_string(request, colour="" if value == "status" else value),
-                         value == built["colour"]) for value, label in COLOURS],
-        "legend": _legend(built["colour"], rows),
+                         value == timeline.colour) for value, label in COLOURS],
+        "legend": _legend(timeline.colour, rows),
         "deps": show_arrows,
         "deps_url": query_string(request, deps="" if show_arrows else "1"),
-        "filter": built["filterset"],
+        "filter": timeline.filterset,
         "current": {"status": request.GET.getlist("status"),
                     **{name: request.GET.get(name, "") for name in FILTER_PARAMS if name != "status"}},
-        "is_filtered": built["filterset"].is_filtered,
+        "is_filtered": timeline.filterset.is_filtered,
         "clear_url": query_string(request, **{name: "" for name in FILTER_PARAMS}),
-        "statuses": built["statuses"],
-        "releases": built["releases"],
+        "statuses": timeline.statuses,
+        "releases": timeline.releases,
         "initiatives": list(strategy_selectors.initiative_choices(user=request.user, product=product)),
         "members": list(strategy_selectors.member_users(workspace=workspace)),
         # Unfiltered, the rows already hold every feature and so every tag in use.
-        "tags": release_selectors.tags_in_use(product=product) if built["filterset"].is_filtered
+        "tags": release_selectors.tags_in_use(product=product) if timeline.filterset.is_filtered
         else sorted({tag for row in rows for tag in row["tags"]}),
         "none": NONE,
         "feature_count": len(rows),
-        "drawn_count": len(layout.feature_bars),
-        "has_dated": dated,
-        "conflicts": conflict_list,
-        "can_edit": built["can_edit"],
+        "drawn_count": len(timeline.layout.feature_bars),
+        "has_dated": timeline.has_dated,
+        "conflicts": timeline.conflict_list,
+        "can_edit": timeline.draw_options.editable,
         "export_svg_url": reverse("timeline_export_svg", args=[workspace.slug, product.key]) + query_string(request),
         "export_csv_url": reverse("timeline_export_csv", args=[workspace.slug, product.key]) + query_string(request),
         "portfolio_url": reverse("portfolio_timeline", args=[workspace.slug, product.key]) if product.is_line else "",
@@ -389,11 +224,10 @@ def release_reschedule(request: HttpRequest, workspace: Workspace, key: str) -> 
 def timeline_export_svg(request: HttpRequest, workspace: Workspace, key: str) -> HttpResponse:
     """The visible timeline as a standalone SVG file."""
     product = product_for(request, workspace, key)
-    built = _build(request, workspace, product)
-    layout = built["layout"]
+    timeline = _timeline(request, workspace, product)
+    layout = timeline.layout
     title = (f"{product.name} roadmap · {layout.window.start.isoformat()} – {layout.window.end.isoformat()}")
-    svg = draw.standalone_svg(sections=built["sections"], layout=layout, options=built["draw_options"],
-                              title=title, show_arrows=request.GET.get("deps") == "1")
+    svg = timeline.svg(title=title, show_arrows=request.GET.get("deps") == "1")
     response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{product.key.lower()}-roadmap.svg"'
     return response
@@ -407,9 +241,9 @@ CSV_COLUMNS = ("key", "title", "status", "release", "start", "end", "group")
 def timeline_export_csv(request: HttpRequest, workspace: Workspace, key: str) -> HttpResponse:
     """The features drawn in the visible window, one row each, in the timeline's order."""
     product = product_for(request, workspace, key)
-    built = _build(request, workspace, product)
-    layout = built["layout"]
-    by_id = {row["id"]: row for row in built["rows"]}
+    timeline = _timeline(request, workspace, product)
+    layout = timeline.layout
+    by_id = {row["id"]: row for row in timeline.rows}
     out = io.StringIO()
     writer = SafeCsvWriter(out)
     writer.writerow(CSV_COLUMNS)
@@ -435,51 +269,16 @@ def portfolio_timeline(request: HttpRequest, workspace: Workspace, key: str) -> 
     line = product_for(request, workspace, key)
     if not line.is_line:
         raise Http404("Only a product line has a portfolio timeline.")
-    today = timezone.localdate()
-    options, notices = parse_view_options(request.GET, today)
-    children = list(product_list(user=request.user, workspace=workspace).filter(parent=line))
-    releases = list(release_selectors.release_list(user=request.user).filter(product__in=children)
-                    .order_by("product_id", "release_date", "name", "id"))
-    by_product: dict[int, list[Release]] = {child.pk: [] for child in children}
-    for release in releases:
-        by_product[release.product_id].append(release)
-    sections: list[draw.Section] = []
-    dy = 0.0
-    width = 0.0
-    axis = today_x = None
-    release_urls: dict[int, str] = {}
-    conflicts = release_selectors.plan_for(product_ids=[child.pk for child in children]).conflicts
-    for child in children:
-        items = _release_items(by_product[child.pk])
-        layout = layout_timeline(features=(), window=options.window, zoom=options.zoom, today=today,
-                                 releases=items)
-        width, axis, today_x = layout.width, layout.axis, layout.today_x
-        url = _url_pattern("release_detail", workspace.slug, child.key)
-        for release in by_product[child.pk]:
-            release_urls[release.pk] = url.format(release.pk)
-        group = layout.releases
-        if group is None:  # no releases: an empty lane
-            group = Group("", child.name, "releases", 0.0, float(HEADER_HEIGHT + RELEASE_LANE_HEIGHT), 0, (),
-                          (), (), ())
-        sections.append(draw.Section(group=group, dy=dy, label=f"{child.name}",
-                                     href=reverse("product_timeline", args=[workspace.slug, child.key]),
-                                     meta=child.key))
-        dy += group.height
-    if axis is None:
-        empty = layout_timeline(features=(), window=options.window, zoom=options.zoom, today=today)
-        width, axis, today_x = empty.width, empty.axis, empty.today_x
-    draw_options = draw.DrawOptions(href=lambda bar: release_urls.get(bar.id, ""),
-                                    conflict_releases=frozenset(conflicts.by_release))
-    drawn = draw.timeline_html(sections=sections, width=width, height=max(dy, 1.0), axis=axis, today_x=today_x,
-                               window=options.window, zoom=options.zoom, options=draw_options, corner="Products")
+    portfolio = compose.portfolio_timeline(line, params=request.GET, today=timezone.localdate(),
+                                           audience=compose.Audience.member(workspace))
     context = {
         "workspace": workspace,
         "product": line,
-        "children": children,
-        "timeline_html": mark_safe(drawn),  # noqa: S308 - built with html.escape in render_timeline
-        "notices": notices,
-        "controls": _controls(request, options),
-        "release_count": len(releases),
+        "children": portfolio.children,
+        "timeline_html": portfolio.html,
+        "notices": portfolio.notices,
+        "controls": _controls(request, portfolio.options),
+        "release_count": len(portfolio.releases),
         "params": {name: request.GET.get(name, "") for name in ("zoom", "start", "end")},
     }
     template = "roadmap/portfolio_timeline.html"

@@ -14,16 +14,9 @@ from simple_history.utils import bulk_create_with_history
 
 from releases import ranking, services
 from releases.models import Feature, Release
-from roadmap import views_horizons
-from roadmap.views_horizons import (
-    LATER,
-    NEXT,
-    NOW,
-    current_and_next,
-    now_next_later_context,
-    quarter_end,
-    release_timeline_context,
-)
+from roadmap import horizons
+from roadmap.compose import now_next_later_context, release_timeline_context
+from roadmap.horizons import LATER, NEXT, NOW, current_and_next, quarter_end
 from strategy.models import Product, Role
 from strategy.services import initiative_create
 from tests.conftest import count_queries
@@ -273,4 +266,4 @@ def test_context_functions_read_a_fixed_number_of_queries(django_assert_max_num_
         now_next_later_context(product, TODAY)
     with django_assert_max_num_queries(3):
         release_timeline_context(product, TODAY)
-    assert views_horizons.RULES_TEXT
+    assert horizons.RULES_TEXT
