@@ -8,13 +8,16 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from strategy.forms import DateInput
+from strategy.limits import DateFormField
+
 from .models import ShareLink
 
 
 class ShareLinkForm(forms.Form):
     view = forms.ChoiceField(label=_("View"), choices=ShareLink.View.choices)
-    expires_on = forms.DateField(
-        label=_("Expires on"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+    expires_on = DateFormField(
+        label=_("Expires on"), required=False, widget=DateInput(),
         help_text=_("Optional. The link stops working at the end of this day."))
     password = forms.CharField(
         label=_("Password"), required=False, max_length=128,

@@ -101,9 +101,10 @@ def share_link_list(request: HttpRequest, workspace, key: str) -> HttpResponse:
     """The product's share links, and (for editors and admins) a form to create one from the
     view options in this page's query string (?view=timeline&zoom=…&group=…)."""
     product = product_for(request, workspace, key)
-    can_edit = access.can(request.user, "releases.edit", product)
+    can_edit = access.can(request.user, "share_links.manage", product)
     if request.method == "POST" and not can_edit:
-        access.ensure_can(request.user, "releases.edit", product)
+        # Refused before the form is read, so a viewer never sees its validation errors.
+        access.ensure_can(request.user, "share_links.manage", product)
     source = request.POST if request.method == "POST" else request.GET
     params = share.sanitise_params(source.get("view", ""), request.GET)
     form = ShareLinkForm(request.POST if request.method == "POST" else None, is_line=product.is_line,
@@ -135,7 +136,7 @@ def share_link_list(request: HttpRequest, workspace, key: str) -> HttpResponse:
     return response
 
 
-@workspace_view(requires="releases.edit")
+@workspace_view(requires="share_links.manage")
 @require_POST
 def share_link_revoke(request: HttpRequest, workspace, key: str, pk: int) -> HttpResponse:
     product = product_for(request, workspace, key)

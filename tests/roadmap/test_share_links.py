@@ -525,3 +525,13 @@ def test_favicon_ico_redirects_to_the_svg_icon_for_untemplated_pages(client):
 
     assert response.status_code == 301
     assert response["Location"] == "/static/favicon.svg"
+
+
+def test_an_expiry_outside_the_accepted_dates_is_refused_on_the_field(client_as_editor, product):
+    url = reverse("share_link_list", args=[product.workspace.slug, product.key])
+
+    response = client_as_editor.post(url, {"view": "now_next_later", "expires_on": "9999-12-31"})
+
+    assert response.status_code == 400
+    assert "1900-01-01" in str(response.context["form"].errors["expires_on"])
+    assert not ShareLink.objects.exists()
