@@ -8,7 +8,6 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import escape
 from simple_history.utils import bulk_create_with_history
 
@@ -20,7 +19,6 @@ from tests.factories import FeatureFactory, MembershipFactory, ProductFactory, R
 
 pytestmark = pytest.mark.django_db
 
-TODAY = timezone.localdate()
 D = Decimal
 
 
@@ -66,7 +64,7 @@ def colleague(workspace):
 
 
 def test_release_list_shows_progress_capacity_milestones_and_conflicts(client_as_viewer, editor, workspace,
-                                                                      product, workflow, release):
+                                                                      product, workflow, release, today):
     FeatureFactory(product=product, created_by=editor, title="Tap to pay", release=release, estimate=D(5),
                    status=workflow["Shipped"])
     home = FeatureFactory(product=product, created_by=editor, title="Wallet home", release=release, estimate=D(4),
@@ -74,7 +72,7 @@ def test_release_list_shows_progress_capacity_milestones_and_conflicts(client_as
     late = FeatureFactory(product=product, created_by=editor, title="Entitlement", release=release,
                           end_date=release.release_date + timedelta(days=20))
     services.dependency_add(actor=editor, feature=home, depends_on=late)  # home ends before what it needs
-    services.milestone_create(actor=editor, release=release, name="Beta", date=TODAY + timedelta(days=5))
+    services.milestone_create(actor=editor, release=release, name="Beta", date=today + timedelta(days=5))
     later = ReleaseFactory(product=product, created_by=editor, name="Spring platform", start_date=date(2027, 4, 6),
                            release_date=date(2027, 6, 30))
 
@@ -98,11 +96,11 @@ def test_release_list_shows_progress_capacity_milestones_and_conflicts(client_as
 
 
 def test_release_list_says_when_releases_are_overdue_released_or_cancelled(client_as_viewer, editor, workspace,
-                                                                            product):
-    ReleaseFactory(product=product, created_by=editor, name="Late one", start_date=TODAY - timedelta(days=60),
-                   release_date=TODAY - timedelta(days=3))
+                                                                            product, today):
+    ReleaseFactory(product=product, created_by=editor, name="Late one", start_date=today - timedelta(days=60),
+                   release_date=today - timedelta(days=3))
     ReleaseFactory(product=product, created_by=editor, name="Shipped one", status="released",
-                   start_date=TODAY - timedelta(days=90), release_date=TODAY - timedelta(days=20))
+                   start_date=today - timedelta(days=90), release_date=today - timedelta(days=20))
     ReleaseFactory(product=product, created_by=editor, name="Dropped one", status="cancelled")
 
     page = client_as_viewer.get(url("release_list", workspace.slug, product.key)).content.decode()
@@ -120,13 +118,13 @@ def test_release_list_empty_state_explains_releases_and_offers_the_first(client_
     assert url("release_create", workspace.slug, product.key) in page
 
 
-def test_release_list_queries_do_not_grow_with_releases(client_as_viewer, editor, workspace, product, workflow):
+def test_release_list_queries_do_not_grow_with_releases(client_as_viewer, editor, workspace, product, workflow, today):
     statuses = [workflow["Planned"], workflow["In development"], workflow["Shipped"], workflow["Won't do"]]
 
     def add_releases(count, first):
         for i in range(count):
             r = ReleaseFactory(product=product, created_by=editor, name=f"Release {first + i}", capacity=D(3))
-            services.milestone_create(actor=editor, release=r, name="Beta", date=TODAY)
+            services.milestone_create(actor=editor, release=r, name="Beta", date=today)
             bulk_features(product, r, statuses, 4, start=(first + i) * 10)
 
     target = url("release_list", workspace.slug, product.key)
@@ -144,7 +142,7 @@ def test_release_list_queries_do_not_grow_with_releases(client_as_viewer, editor
 
 
 def test_release_page_shows_header_stats_burn_up_milestones_features_and_conflicts(
-        client_as_viewer, editor, workspace, product, workflow, release):
+        client_as_viewer, editor, workspace, product, workflow, release, today):
     done = FeatureFactory(product=product, created_by=editor, title="Tap to pay", release=release, estimate=D(5),
                           status=workflow["Shipped"], assignee=editor)
     FeatureFactory(product=product, created_by=editor, title="<script>alert(1)</script>", release=release,
@@ -153,7 +151,7 @@ def test_release_page_shows_header_stats_burn_up_milestones_features_and_conflic
                           end_date=release.release_date + timedelta(days=9))
     FeatureFactory(product=product, created_by=editor, title="Family sharing", release=release, estimate=D(8),
                    status=workflow["Won't do"])
-    services.milestone_create(actor=editor, release=release, name="Code freeze", date=TODAY + timedelta(days=10),
+    services.milestone_create(actor=editor, release=release, name="Code freeze", date=today + timedelta(days=10),
                               description="No new features.")
 
     response = client_as_viewer.get(url("release_detail", workspace.slug, product.key, release.pk))
@@ -189,9 +187,9 @@ def test_release_page_without_features_or_milestones_says_what_goes_there(client
 
 
 def test_release_page_queries_do_not_grow_with_features(client_as_viewer, editor, workspace, product, workflow,
-                                                        release):
+                                                        release, today):
     statuses = [workflow["Planned"], workflow["In development"], workflow["Shipped"], workflow["Won't do"]]
-    services.milestone_create(actor=editor, release=release, name="Beta", date=TODAY)
+    services.milestone_create(actor=editor, release=release, name="Beta", date=today)
     target = url("release_detail", workspace.slug, product.key, release.pk)
     bulk_features(product, release, statuses, 10)
     client_as_viewer.get(target)  # the first visit also remembers the workspace in the session
@@ -283,9 +281,9 @@ def test_stale_release_edit_is_refused_keeping_input_and_naming_who_changed_what
 
 
 def test_editor_deletes_a_release_after_confirming_and_its_features_stay(client_as_editor, editor, workspace,
-                                                                         product, release):
+                                                                         product, release, today):
     feature = FeatureFactory(product=product, created_by=editor, release=release, title="Saved carts")
-    services.milestone_create(actor=editor, release=release, name="Beta", date=TODAY)
+    services.milestone_create(actor=editor, release=release, name="Beta", date=today)
     target = url("release_delete", workspace.slug, product.key, release.pk)
 
     confirm = client_as_editor.get(target)
@@ -335,9 +333,9 @@ def test_milestone_form_page_and_bad_milestone_input(client_as_editor, workspace
     assert not Milestone.objects.exists()
 
 
-def test_milestone_of_another_release_is_not_found(client_as_editor, editor, workspace, product, release):
+def test_milestone_of_another_release_is_not_found(client_as_editor, editor, workspace, product, release, today):
     other = ReleaseFactory(product=product, created_by=editor, name="Other")
-    milestone = services.milestone_create(actor=editor, release=other, name="Beta", date=TODAY)
+    milestone = services.milestone_create(actor=editor, release=other, name="Beta", date=today)
 
     response = client_as_editor.get(url("milestone_edit", workspace.slug, product.key, release.pk, milestone.pk))
 
@@ -359,8 +357,8 @@ def _release_write_urls(workspace, product, release, milestone):
     ]
 
 
-def test_viewer_cannot_change_releases_or_milestones(client_as_viewer, editor, workspace, product, release):
-    milestone = services.milestone_create(actor=editor, release=release, name="Beta", date=TODAY)
+def test_viewer_cannot_change_releases_or_milestones(client_as_viewer, editor, workspace, product, release, today):
+    milestone = services.milestone_create(actor=editor, release=release, name="Beta", date=today)
 
     for target, data in _release_write_urls(workspace, product, release, milestone):
         assert client_as_viewer.get(target).status_code == 403, target
@@ -371,10 +369,10 @@ def test_viewer_cannot_change_releases_or_milestones(client_as_viewer, editor, w
 
 
 def test_release_pages_of_another_workspace_are_not_found(client_as_editor, other_workspace, other_product,
-                                                          workspace, product, release):
+                                                          workspace, product, release, today):
     boss = other_workspace.memberships.get().user
     theirs = ReleaseFactory(product=other_product, created_by=boss, name="Secret")
-    milestone = services.milestone_create(actor=boss, release=theirs, name="Launch", date=TODAY)
+    milestone = services.milestone_create(actor=boss, release=theirs, name="Launch", date=today)
     key = (other_workspace.slug, other_product.key)
 
     for target in [url("release_list", *key), url("release_detail", *key, theirs.pk),

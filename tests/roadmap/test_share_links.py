@@ -25,12 +25,11 @@ from tests.factories import MembershipFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db
 
-TODAY = timezone.localdate()
 NNL = ShareLink.View.NOW_NEXT_LATER
 
 
 def days(n):
-    return TODAY + timedelta(days=n)
+    return timezone.localdate() + timedelta(days=n)
 
 
 @pytest.fixture
