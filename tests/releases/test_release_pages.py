@@ -202,6 +202,18 @@ def test_release_page_queries_do_not_grow_with_features(client_as_viewer, editor
     assert page.count("badge--status-") >= 2000
 
 
+# The hot pages' exact counts: a change that adds a query to them changes this number on purpose.
+def test_the_release_page_costs_exactly_its_pinned_queries(client_as_viewer, editor, workspace, product, workflow,
+                                                           release, today, django_assert_num_queries):
+    statuses = [workflow["Planned"], workflow["In development"], workflow["Shipped"], workflow["Won't do"]]
+    services.milestone_create(actor=editor, release=release, name="Beta", date=today)
+    target = url("release_detail", workspace.slug, product.key, release.pk)
+    bulk_features(product, release, statuses, 10)
+    client_as_viewer.get(target)  # the first visit also remembers the workspace in the session
+    with django_assert_num_queries(15):
+        assert client_as_viewer.get(target).status_code == 200
+
+
 # --- release create, edit, delete ---------------------------------------------
 
 

@@ -471,6 +471,15 @@ def test_shared_page_query_count_is_flat(client, editor, product, plan, workflow
     assert many == few
 
 
+# The hot pages' exact counts: a change that adds a query to them changes this number on purpose.
+def test_the_shared_timeline_costs_exactly_its_pinned_queries(client, editor, product, plan,
+                                                              django_assert_num_queries):
+    _link, token = make(editor, product, view=ShareLink.View.TIMELINE)
+    shared(client, token)
+    with django_assert_num_queries(9):
+        assert shared(client, token).status_code == 200
+
+
 # --- small things: HEAD, estimates, headers -------------------------------------------------
 
 

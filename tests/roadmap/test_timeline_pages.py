@@ -329,6 +329,16 @@ def test_query_count_does_not_grow_with_features(client_as_editor, product, plan
     assert response.content.decode().count('data-kind="feature"') > 400
 
 
+# The hot pages' exact counts: a change that adds a query to them changes this number on purpose.
+def test_the_timeline_costs_exactly_its_pinned_queries(client_as_editor, product, plan, workflow,
+                                                        django_assert_num_queries):
+    page = url("product_timeline", product)
+    bulk_features(product, workflow, 10, plan["release"])
+    client_as_editor.get(page)  # the first visit also remembers the workspace in the session
+    with django_assert_num_queries(12):
+        assert client_as_editor.get(page).status_code == 200
+
+
 def test_portfolio_query_count_does_not_grow_with_releases(client_as_viewer, editor, workspace, product, start):
     line = ProductFactory(workspace=workspace, name="Northwind", key="NWC", kind=Product.Kind.LINE)
     product.parent = line
