@@ -28,7 +28,7 @@ $(STAMP): requirements.txt requirements-dev.txt requirements-local.txt
 run: venv
 	@$(SERVICES) run
 
-# ruff, the preflight check, then the whole pytest suite.
+# ruff, the import contracts (lint-imports), the preflight check, then the whole pytest suite.
 test: venv
 	@$(SERVICES) test
 
@@ -49,7 +49,7 @@ stop:
 
 # Never touches var/: the embedded servers' data lives there.
 clean:
-	rm -rf staticfiles .pytest_cache .ruff_cache test-artifacts celerybeat-schedule*
+	rm -rf staticfiles .pytest_cache .ruff_cache .import_linter_cache test-artifacts celerybeat-schedule*
 	find . -path ./$(VENV) -prune -o -path ./var -prune -o -type d -name __pycache__ -prune -exec rm -rf {} +
 
 # Stop the embedded servers and delete var/ with all their data, after asking

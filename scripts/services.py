@@ -609,7 +609,10 @@ def _steps(command: str, args: list[str]) -> list[list[str]]:
             ["bash", "scripts/run.sh"],
         ]
     if command == "test":
-        return [[python, "-m", "ruff", "check", "."], [*manage, "preflight"], [python, "-m", "pytest", *args]]
+        # lint-imports checks the layer contracts of pyproject.toml ([tool.importlinter]).
+        lint_imports = str(Path(python).parent / "lint-imports")
+        return [[python, "-m", "ruff", "check", "."], [lint_imports], [*manage, "preflight"],
+                [python, "-m", "pytest", *args]]
     if command == "bench":
         return [[python, "-m", "bench.run", *args]]
     return [args]

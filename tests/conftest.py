@@ -4,6 +4,7 @@ workspace nobody of the first belongs to, for isolation tests."""
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from strategy.models import Role
 
@@ -69,6 +70,13 @@ def client_as_editor(client, editor):
 @pytest.fixture
 def client_as_viewer(client, viewer):
     return _logged_in(client, viewer)
+
+
+@pytest.fixture
+def today():
+    """Today's date, read when the test starts: a date taken once at import would be
+    yesterday's for tests that run after midnight."""
+    return timezone.localdate()
 
 
 def count_queries(call) -> int:

@@ -1,7 +1,48 @@
+"""factory_boy factories, one per model. They write rows directly, without the services'
+permission checks, but fill in what the services would (workspace from the product, a
+feature's number and rank, a key result's first check-in), so the rows look like real ones."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
 import factory
+from django.contrib.auth.hashers import make_password
+from django.db.models import Max
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from strategy.models import Invitation, Membership, Product, Role, User, Workspace
+from releases import metrics, ranking
+from releases.models import (
+    Comment,
+    Dependency,
+    Feature,
+    Milestone,
+    Release,
+    Requirement,
+    StatusCategory,
+    WorkflowStatus,
+)
+from releases.services import workflow_defaults_create
+from roadmap import share
+from roadmap.models import ShareLink, WorkerHeartbeat
+from strategy.history import record_author
+from strategy.models import (
+    CheckIn,
+    ComparisonCriterion,
+    Competitor,
+    CompetitorRating,
+    Goal,
+    Initiative,
+    Invitation,
+    KeyResult,
+    Membership,
+    Persona,
+    Product,
+    Role,
+    User,
+    Vision,
+    Workspace,
+)
 
 
 class UserFactory(DjangoModelFactory):
@@ -48,3 +89,290 @@ class InvitationFactory(DjangoModelFactory):
     workspace = factory.SubFactory(WorkspaceFactory)
     email = factory.Sequence(lambda n: f"invitee{n}@example.com")
     role = Role.EDITOR
+
+
+# --- strategy ---------------------------------------------------------------------------------
+# Strategy records take their workspace from their product (or goal, criterion) as the services
+# do, and name `created_by` as the author of their first history row.
+
+
+class StrategyRecordFactory(DjangoModelFactory):
+    class Meta:
+        abstract = True
+
+    created_by = None
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        instance = model_class(*args, **kwargs)
+        record_author(instance, instance.created_by)
+        instance.save()
+        return instance
+
+
+class VisionFactory(StrategyRecordFactory):
+    class Meta:
+        model = Vision
+
+    product = factory.SubFactory(ProductFactory)
+    workspace = factory.SelfAttribute("product.workspace")
+    statement = "Be the easiest way for independent shops to sell online."
+
+
+class PersonaFactory(StrategyRecordFactory):
+    class Meta:
+        model = Persona
+
+    product = factory.SubFactory(ProductFactory)
+    workspace = factory.SelfAttribute("product.workspace")
+    name = factory.Sequence(lambda n: f"Persona {n}")
+
+
+class CompetitorFactory(StrategyRecordFactory):
+    class Meta:
+        model = Competitor
+
+    product = factory.SubFactory(ProductFactory)
+    workspace = factory.SelfAttribute("product.workspace")
+    name = factory.Sequence(lambda n: f"Competitor {n}")
+
+
+class ComparisonCriterionFactory(StrategyRecordFactory):
+    class Meta:
+        model = ComparisonCriterion
+
+    product = factory.SubFactory(ProductFactory)
+    workspace = factory.SelfAttribute("product.workspace")
+    name = factory.Sequence(lambda n: f"Criterion {n}")
+    position = factory.Sequence(int)
+
+
+class CompetitorRatingFactory(StrategyRecordFactory):
+    """A rating of `competitor` on `criterion`; without a competitor, the product's own."""
+
+    class Meta:
+        model = CompetitorRating
+
+    criterion = factory.SubFactory(ComparisonCriterionFactory)
+    workspace = factory.SelfAttribute("criterion.workspace")
+    competitor = None
+    score = 3
+
+
+class GoalFactory(StrategyRecordFactory):
+    """A company-wide goal for the first half of 2026, unless given a product and dates."""
+
+    class Meta:
+        model = Goal
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    product = None
+    name = factory.Sequence(lambda n: f"Goal {n}")
+    start_date = date(2026, 1, 1)
+    end_date = date(2026, 6, 30)
+
+
+class KeyResultFactory(StrategyRecordFactory):
+    """A key result from 0 to 100, at the end of its goal's list, with its first check-in at
+    the current value (the start value unless given), as `key_result_create` writes it."""
+
+    class Meta:
+        model = KeyResult
+        skip_postgeneration_save = True
+
+    goal = factory.SubFactory(GoalFactory)
+    workspace = factory.SelfAttribute("goal.workspace")
+    name = factory.Sequence(lambda n: f"Metric {n}")
+    start_value = Decimal(0)
+    target_value = Decimal(100)
+    current_value = factory.SelfAttribute("start_value")
+    direction = factory.LazyAttribute(
+        lambda o: KeyResult.Direction.DOWN if o.target_value < o.start_value else KeyResult.Direction.UP)
+    position = factory.LazyAttribute(
+        lambda o: (o.goal.key_results.aggregate(Max("position"))["position__max"] or 0) + 1)
+    first_check_in = factory.RelatedFactory(
+        "tests.factories.CheckInFactory", factory_related_name="key_result",
+        value=factory.SelfAttribute("..current_value"), author=factory.SelfAttribute("..created_by"),
+        note="Starting value",
+    )
+
+
+class CheckInFactory(DjangoModelFactory):
+    class Meta:
+        model = CheckIn
+
+    key_result = factory.SubFactory(KeyResultFactory, first_check_in=None)
+    value = Decimal(50)
+    author = None
+
+
+class InitiativeFactory(StrategyRecordFactory):
+    class Meta:
+        model = Initiative
+        skip_postgeneration_save = True
+
+    product = factory.SubFactory(ProductFactory)
+    workspace = factory.SelfAttribute("product.workspace")
+    name = factory.Sequence(lambda n: f"Initiative {n}")
+
+    @factory.post_generation
+    def goals(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.goals.set(extracted)
+
+
+# --- releases ---------------------------------------------------------------------------------
+
+
+def _default_workflow(workspace) -> list[WorkflowStatus]:
+    """The workspace's open statuses; the default workflow first if it has none, as the
+    workspace_created signal gives every workspace made through the service."""
+    workflow_defaults_create(workspace=workspace)
+    return list(WorkflowStatus.objects.filter(workspace=workspace, retired_at__isnull=True))
+
+
+class WorkflowStatusFactory(DjangoModelFactory):
+    """A status of the workspace's workflow, which has the default statuses already: a default
+    name (Backlog, In development…) gives that status back; a new name is added at the end."""
+
+    class Meta:
+        model = WorkflowStatus
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    name = factory.Sequence(lambda n: f"Status {n}")
+    category = StatusCategory.IN_PROGRESS
+
+    @classmethod
+    def _create(cls, model_class, *args, workspace, name, **kwargs):
+        statuses = _default_workflow(workspace)
+        existing = next((s for s in statuses if s.name.lower() == name.lower()), None)
+        if existing is not None:
+            return existing
+        kwargs.setdefault("position", max((s.position for s in statuses), default=0) + 1)
+        return super()._create(model_class, *args, workspace=workspace, name=name, **kwargs)
+
+
+class ReleaseFactory(DjangoModelFactory):
+    """A planned release in progress: started 30 days before today, shipping 34 days after."""
+
+    class Meta:
+        model = Release
+
+    product = factory.SubFactory(ProductFactory)
+    workspace = factory.SelfAttribute("product.workspace")
+    name = factory.Sequence(lambda n: f"Release {n}")
+    start_date = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=30))
+    release_date = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=34))
+    created_by = None
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        release = model_class(*args, **kwargs)
+        record_author(release, release.created_by)
+        release.save()
+        return release
+
+
+class MilestoneFactory(DjangoModelFactory):
+    class Meta:
+        model = Milestone
+
+    release = factory.SubFactory(ReleaseFactory)
+    name = factory.Sequence(lambda n: f"Milestone {n}")
+    date = factory.SelfAttribute("release.release_date")
+
+
+class FeatureFactory(DjangoModelFactory):
+    """A feature at the bottom of its product's backlog with the product's next number, as
+    `feature_create` makes it: the workflow's first status unless given one, the RICE score
+    computed, `created_by` the author of its first version."""
+
+    class Meta:
+        model = Feature
+        skip_postgeneration_save = True
+
+    product = factory.SubFactory(ProductFactory)
+    workspace = factory.SelfAttribute("product.workspace")
+    title = factory.Sequence(lambda n: f"Feature {n}")
+    status = factory.LazyAttribute(lambda o: _default_workflow(o.workspace)[0])
+    created_by = None
+    updated_by = factory.SelfAttribute("created_by")
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        feature = model_class(*args, **kwargs)
+        last = Feature.objects.filter(product=feature.product).aggregate(number=Max("number"), rank=Max("rank"))
+        last_ever = Feature.history.filter(product_id=feature.product_id).aggregate(number=Max("number"))["number"]
+        if feature.number is None:
+            feature.number = max(last["number"] or 0, last_ever or 0) + 1
+        if not feature.rank:
+            feature.rank = ranking.rank_between(last["rank"], None)
+        feature.rice_score = metrics.rice_score(reach=feature.reach, impact=feature.impact,
+                                                confidence=feature.confidence, effort=feature.effort)
+        record_author(feature, feature.created_by)
+        feature.save()
+        return feature
+
+    @factory.post_generation
+    def goals(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.goals.set(extracted)
+
+
+class RequirementFactory(DjangoModelFactory):
+    class Meta:
+        model = Requirement
+
+    feature = factory.SubFactory(FeatureFactory)
+    text = factory.Sequence(lambda n: f"Requirement {n}")
+    position = factory.Sequence(int)
+
+
+class DependencyFactory(DjangoModelFactory):
+    """`feature` waits for `depends_on`, both features of one product."""
+
+    class Meta:
+        model = Dependency
+
+    feature = factory.SubFactory(FeatureFactory)
+    depends_on = factory.SubFactory(FeatureFactory, product=factory.SelfAttribute("..feature.product"))
+
+
+class CommentFactory(DjangoModelFactory):
+    class Meta:
+        model = Comment
+
+    feature = factory.SubFactory(FeatureFactory)
+    author = factory.SubFactory(UserFactory)
+    body = factory.Sequence(lambda n: f"Comment {n}")
+
+
+# --- roadmap ----------------------------------------------------------------------------------
+
+
+class ShareLinkFactory(DjangoModelFactory):
+    """A timeline share link. Only the digest of `token` is stored, as `share_link_create`
+    does: pass your own `token` (and `password`) to open the link in a test."""
+
+    class Meta:
+        model = ShareLink
+
+    class Params:
+        token = factory.LazyFunction(share.new_token)
+        password = ""
+
+    product = factory.SubFactory(ProductFactory)
+    workspace = factory.SelfAttribute("product.workspace")
+    view = ShareLink.View.TIMELINE
+    token_digest = factory.LazyAttribute(lambda o: share.digest(o.token))
+    token_prefix = factory.LazyAttribute(lambda o: o.token[:share.PREFIX_LENGTH])
+    password_hash = factory.LazyAttribute(lambda o: make_password(o.password) if o.password else "")
+
+
+class WorkerHeartbeatFactory(DjangoModelFactory):
+    class Meta:
+        model = WorkerHeartbeat
+        django_get_or_create = ["hostname"]
+
+    hostname = factory.Sequence(lambda n: f"worker{n}@test")
+    beat_at = factory.LazyFunction(timezone.now)

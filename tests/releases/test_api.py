@@ -34,7 +34,6 @@ BULK = reverse("releases-api:feature-bulk")
 REQUIREMENTS = reverse("releases-api:requirement-list")
 DEPENDENCIES = reverse("releases-api:dependency-list")
 
-TODAY = timezone.localdate()
 
 
 def _api(user) -> APIClient:
@@ -59,8 +58,8 @@ def _boss(workspace):
 
 def _release(actor, product, name="Spring", start=-10, days=30, **fields) -> Release:
     return services.release_create(
-        actor=actor, product=product, name=name, start_date=TODAY + timedelta(days=start),
-        release_date=TODAY + timedelta(days=start + days), **fields)
+        actor=actor, product=product, name=name, start_date=timezone.localdate() + timedelta(days=start),
+        release_date=timezone.localdate() + timedelta(days=start + days), **fields)
 
 
 def _feature(actor, product, title="Offline mode", **fields) -> Feature:
@@ -170,23 +169,24 @@ def test_an_editor_creates_a_release(editor, product):
             data["conflict_count"]) == (release.pk, 1, 0, "0.0", [], 0)
 
 
-def test_a_release_reads_its_feature_counts_estimates_milestones_and_conflicts(viewer, editor, product, workflow):
+def test_a_release_reads_its_feature_counts_estimates_milestones_and_conflicts(viewer, editor, product, workflow,
+                                                                               today):
     release = _release(editor, product, capacity=Decimal(5))
     _feature(editor, product, release=release, estimate=Decimal(3), status=workflow["Shipped"])
     _feature(editor, product, release=release, estimate=Decimal(4), end_date=release.release_date + timedelta(days=2))
     _feature(editor, product, release=release, estimate=Decimal(9), status=workflow["Won't do"])
     _feature(editor, product, estimate=Decimal(1))
-    beta = services.milestone_create(actor=editor, release=release, name="Beta", date=TODAY)
+    beta = services.milestone_create(actor=editor, release=release, name="Beta", date=today)
 
     data = _api(viewer).get(_detail("release", release)).json()
 
     assert (data["feature_count"], data["done_count"], data["planned_estimate"], data["done_estimate"]) == (
         2, 1, "7.0", "3.0")
-    assert data["milestones"] == [{"id": beta.pk, "name": "Beta", "date": TODAY.isoformat(), "description": ""}]
+    assert data["milestones"] == [{"id": beta.pk, "name": "Beta", "date": today.isoformat(), "description": ""}]
     assert data["conflict_count"] == 2  # over capacity, and a feature ending after the release date
 
 
-def test_releases_filter_by_product_status_and_dates(viewer, editor, product, web):
+def test_releases_filter_by_product_status_and_dates(viewer, editor, product, web, today):
     spring = _release(editor, product, "Spring", start=-10, days=30)
     summer = _release(editor, product, "Summer", start=40, days=30, status="planned")
     shipped = _release(editor, product, "Winter", start=-90, days=30, status="released")
@@ -196,10 +196,10 @@ def test_releases_filter_by_product_status_and_dates(viewer, editor, product, we
     assert _ids(client.get(RELEASES)) == [shipped.pk, other.pk, spring.pk, summer.pk]
     assert _ids(client.get(RELEASES, {"product": product.pk})) == [shipped.pk, spring.pk, summer.pk]
     assert _ids(client.get(RELEASES, {"status": "released"})) == [shipped.pk]
-    assert _ids(client.get(RELEASES, {"active_on": TODAY.isoformat()})) == [other.pk, spring.pk]
-    soon = {"ships_after": TODAY.isoformat(), "ships_before": (TODAY + timedelta(days=25)).isoformat()}
+    assert _ids(client.get(RELEASES, {"active_on": today.isoformat()})) == [other.pk, spring.pk]
+    soon = {"ships_after": today.isoformat(), "ships_before": (today + timedelta(days=25)).isoformat()}
     assert _ids(client.get(RELEASES, soon)) == [other.pk, spring.pk]
-    assert _ids(client.get(RELEASES, {"starts_after": (TODAY + timedelta(days=1)).isoformat()})) == [summer.pk]
+    assert _ids(client.get(RELEASES, {"starts_after": (today + timedelta(days=1)).isoformat()})) == [summer.pk]
     assert client.get(RELEASES, {"status": "someday"}).status_code == 400
     assert client.get(RELEASES, {"active_on": "soon"}).status_code == 400
 
@@ -285,7 +285,7 @@ def test_a_stale_release_update_is_a_409_with_the_release_as_it_is_now(editor, a
 
 
 def test_the_burn_up_reads_done_and_scope_per_day_from_the_first_day_with_history(viewer, editor, product,
-                                                                                   workflow):
+                                                                                   workflow, today):
     release = _release(editor, product, start=-3, days=10)
     _feature(editor, product, release=release, estimate=Decimal(3), status=workflow["Shipped"])
     _feature(editor, product, release=release, estimate=Decimal(5))
@@ -295,13 +295,13 @@ def test_the_burn_up_reads_done_and_scope_per_day_from_the_first_day_with_histor
     data = response.json()
     assert response.status_code == 200
     assert (data["release"], data["start_date"]) == (release.pk, release.start_date.isoformat())
-    assert data["points"] == [{"day": TODAY.isoformat(), "done": "3.0", "scope": "8.0"}]
+    assert data["points"] == [{"day": today.isoformat(), "done": "3.0", "scope": "8.0"}]
 
 
 # --- milestones ------------------------------------------------------------------
 
 
-def test_an_editor_creates_changes_lists_and_deletes_milestones(editor, viewer, product, web):
+def test_an_editor_creates_changes_lists_and_deletes_milestones(editor, viewer, product, web, today):
     spring = _release(editor, product)
     web_release = _release(editor, web)
     client = _api(editor)
@@ -310,7 +310,7 @@ def test_an_editor_creates_changes_lists_and_deletes_milestones(editor, viewer, 
     beta = Milestone.objects.get()
     patched = client.patch(_detail("milestone", beta), {"name": "Public beta", "description": "Invite only"},
                            format="json")
-    services.milestone_create(actor=editor, release=web_release, name="Launch", date=TODAY)
+    services.milestone_create(actor=editor, release=web_release, name="Launch", date=today)
 
     beta.refresh_from_db()
     assert (created.status_code, patched.status_code) == (201, 200)
@@ -339,10 +339,10 @@ def test_a_milestone_for_another_workspaces_release_is_a_400_on_release(editor, 
 # --- features --------------------------------------------------------------------
 
 
-def test_an_editor_creates_a_feature_with_everything(editor, admin, workspace, product, workflow):
+def test_an_editor_creates_a_feature_with_everything(editor, admin, workspace, product, workflow, today):
     release = _release(editor, product)
     goal = strategy_services.goal_create(actor=editor, workspace=workspace, name="Retention",
-                                         start_date=TODAY, end_date=TODAY + timedelta(days=90))
+                                         start_date=today, end_date=today + timedelta(days=90))
     initiative = strategy_services.initiative_create(actor=editor, product=product, name="Offline")
 
     response = _api(editor).post(FEATURES, {
@@ -722,14 +722,14 @@ def test_a_dependency_on_another_workspaces_feature_is_a_400_on_depends_on(edito
 
 
 @pytest.fixture
-def records(editor, product, workflow):
+def records(editor, product, workflow, today):
     """One record of each kind in the acme workspace."""
     release = _release(editor, product)
     feature = _feature(editor, product, release=release)
     other = _feature(editor, product, "Other")
     return {
         "release": release,
-        "milestone": services.milestone_create(actor=editor, release=release, name="Beta", date=TODAY),
+        "milestone": services.milestone_create(actor=editor, release=release, name="Beta", date=today),
         "feature": feature,
         "requirement": services.requirement_create(actor=editor, feature=feature, text="Works"),
         "dependency": services.dependency_add(actor=editor, feature=feature, depends_on=other),
@@ -773,14 +773,14 @@ def test_a_viewer_reads_everything_but_is_refused_every_change_before_its_input_
     assert _counts() == before
 
 
-def test_another_workspaces_records_are_not_found(admin, other_workspace, other_product):
+def test_another_workspaces_records_are_not_found(admin, other_workspace, other_product, today):
     boss = _boss(other_workspace)
     release = _release(boss, other_product, "Secret release")
     feature = _feature(boss, other_product, "Secret feature", release=release)
     other = _feature(boss, other_product, "Secret other")
     foreign = {
         "release": release,
-        "milestone": services.milestone_create(actor=boss, release=release, name="Secret beta", date=TODAY),
+        "milestone": services.milestone_create(actor=boss, release=release, name="Secret beta", date=today),
         "feature": feature,
         "requirement": services.requirement_create(actor=boss, feature=feature, text="Secret"),
         "dependency": services.dependency_add(actor=boss, feature=feature, depends_on=other),
@@ -825,13 +825,14 @@ def test_a_non_numeric_id_is_not_found(viewer):
 def _fill(editor, workspace, products, workflow, n: int, start: int = 0) -> None:
     """Per product `n` releases with a milestone, and `n` features with goals, tags,
     requirements, a dependency, a comment, and some conflicts."""
+    today = timezone.localdate()
     goal = strategy_services.goal_create(actor=editor, workspace=workspace, name=f"Goal {start}",
-                                         start_date=TODAY, end_date=TODAY + timedelta(days=90))
+                                         start_date=today, end_date=today + timedelta(days=90))
     for product in products:
         previous = None
         for i in range(start, start + n):
             release = _release(editor, product, f"R{i}", capacity=Decimal(1))
-            services.milestone_create(actor=editor, release=release, name=f"M{i}", date=TODAY)
+            services.milestone_create(actor=editor, release=release, name=f"M{i}", date=timezone.localdate())
             feature = _feature(editor, product, f"F{i}", release=release, estimate=Decimal(2), goals=[goal],
                                tags=["x"], status=workflow["In development"], assignee=editor,
                                end_date=release.release_date + timedelta(days=1))

@@ -13,7 +13,7 @@ from releases.models import Comment, Dependency, Feature, Requirement
 from strategy import services as strategy_services
 from strategy.models import Role
 from tests.conftest import count_queries
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import FeatureFactory, MembershipFactory, ProductFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -42,17 +42,12 @@ def goal(workspace, admin):
                                          start_date=date(2030, 1, 1), end_date=date(2030, 12, 31))
 
 
-def make_feature(actor, product, title="Sync saved carts", **fields):
-    return services.feature_create(actor=actor, product=product, title=title, **fields)
-
-
 @pytest.fixture
 def feature(admin, product, workflow, release, initiative, goal):
-    return make_feature(
-        admin, product, status=workflow["In development"], release=release, initiative=initiative, goals=[goal],
-        estimate=Decimal(8), assignee=admin, tags=["ios", "sync"], reach=1000, impact=Decimal(2), confidence=80,
-        effort=Decimal(4), description="Carts follow the shopper **everywhere**.",
-    )
+    return FeatureFactory(product=product, created_by=admin, status=workflow["In development"], release=release,
+                          initiative=initiative, goals=[goal], estimate=Decimal(8), assignee=admin,
+                          tags=["ios", "sync"], reach=1000, impact=Decimal(2), confidence=80, effort=Decimal(4),
+                          description="Carts follow the shopper **everywhere**.", title="Sync saved carts")
 
 
 def form_data(workflow, **overrides):
@@ -82,7 +77,7 @@ def edit_data(feature, **overrides):
 
 
 def test_feature_page_shows_every_section_to_a_viewer(client_as_viewer, feature, admin, workflow, product):
-    other = make_feature(admin, product, "Passwordless sign-in", status=workflow["Shipped"])
+    other = FeatureFactory(product=product, title="Passwordless sign-in", created_by=admin, status=workflow["Shipped"])
     services.dependency_add(actor=admin, feature=feature, depends_on=other)
     services.requirement_create(actor=admin, feature=feature, text="Merge rules for quantities")
     services.comment_create(actor=admin, feature=feature, body="First thoughts")
@@ -114,8 +109,8 @@ def test_feature_page_shows_every_section_to_a_viewer(client_as_viewer, feature,
 
 
 def test_feature_page_shows_its_conflicts_in_the_warning_colour(client_as_viewer, admin, product, workflow, release):
-    late = make_feature(admin, product, "Late", status=workflow["Planned"], release=release,
-                        end_date=release.release_date + timedelta(days=5))
+    late = FeatureFactory(product=product, title="Late", created_by=admin, status=workflow["Planned"], release=release,
+                          end_date=release.release_date + timedelta(days=5))
 
     html = client_as_viewer.get(url("feature_detail", late.number)).content.decode()
 
@@ -126,7 +121,7 @@ def test_feature_page_shows_its_conflicts_in_the_warning_colour(client_as_viewer
 def test_feature_page_of_another_workspace_is_not_found(client_as_viewer, other_product, other_workspace):
     boss = other_workspace.memberships.get().user
     services.workflow_defaults_create(workspace=other_workspace)
-    secret = make_feature(boss, other_product, "Secret")
+    secret = FeatureFactory(product=other_product, title="Secret", created_by=boss)
 
     response = client_as_viewer.get(reverse("feature_detail", args=["globex", "SEC", secret.number]))
 
@@ -187,7 +182,6 @@ def test_bad_input_comes_back_with_field_errors_and_saves_nothing(client_as_edit
 
 
 def test_a_release_of_another_product_is_refused(client_as_editor, feature, admin, workspace, workflow):
-    from tests.factories import ProductFactory
 
     web = ProductFactory(workspace=workspace, key="WEB", name="Web")
     web_release = services.release_create(actor=admin, product=web, name="Web 1", start_date=date(2030, 1, 1),
@@ -300,7 +294,7 @@ def test_requirements_are_added_and_deleted(client_as_editor, feature):
 
 
 def test_dependency_is_added_by_key(client_as_editor, feature, admin, product, workflow):
-    other = make_feature(admin, product, "Passwordless sign-in")
+    other = FeatureFactory(product=product, title="Passwordless sign-in", created_by=admin)
 
     response = client_as_editor.post(url("dependency_add", feature.number), {"depends_on": "mob-2"})
 
@@ -313,7 +307,7 @@ def test_dependency_is_added_by_key(client_as_editor, feature, admin, product, w
 
 
 def test_dependency_cycle_is_refused_with_the_cycle_named(client_as_editor, feature, admin, product):
-    other = make_feature(admin, product, "Passwordless sign-in")
+    other = FeatureFactory(product=product, title="Passwordless sign-in", created_by=admin)
     services.dependency_add(actor=admin, feature=other, depends_on=feature)
 
     response = client_as_editor.post(url("dependency_add", feature.number), {"depends_on": "MOB-2"})
@@ -334,7 +328,7 @@ def test_dependency_on_a_feature_of_another_workspace_is_refused(client_as_edito
                                                                   other_product):
     boss = other_workspace.memberships.get().user
     services.workflow_defaults_create(workspace=other_workspace)
-    make_feature(boss, other_product, "Secret")
+    FeatureFactory(product=other_product, title="Secret", created_by=boss)
 
     response = client_as_editor.post(url("dependency_add", feature.number), {"depends_on": "SEC-1"})
 
@@ -344,7 +338,7 @@ def test_dependency_on_a_feature_of_another_workspace_is_refused(client_as_edito
 
 
 def test_dependency_is_removed(client_as_editor, feature, admin, product):
-    other = make_feature(admin, product, "Passwordless sign-in")
+    other = FeatureFactory(product=product, title="Passwordless sign-in", created_by=admin)
     dependency = services.dependency_add(actor=admin, feature=feature, depends_on=other)
 
     response = client_as_editor.post(url("dependency_remove", feature.number, dependency.pk), HTTP_HX_REQUEST="true")
@@ -399,7 +393,7 @@ def test_empty_comment_is_refused(client_as_viewer, feature):
 
 def test_viewer_cannot_change_anything(client_as_viewer, feature, admin, product, workflow):
     requirement = services.requirement_create(actor=admin, feature=feature, text="Merge rules")
-    other = make_feature(admin, product, "Passwordless sign-in")
+    other = FeatureFactory(product=product, title="Passwordless sign-in", created_by=admin)
     dependency = services.dependency_add(actor=admin, feature=feature, depends_on=other)
     n = feature.number
     posts = [
@@ -440,9 +434,11 @@ def _grow(feature, admin, product, workflow, n):
     """Give `feature` n requirements, prerequisites, dependents, comments and history versions."""
     for i in range(n):
         services.requirement_create(actor=admin, feature=feature, text=f"Requirement {i}")
-        prerequisite = make_feature(admin, product, f"Prerequisite {i}", status=workflow["Planned"])
+        prerequisite = FeatureFactory(product=product, title=f"Prerequisite {i}", created_by=admin,
+                                      status=workflow["Planned"])
         services.dependency_add(actor=admin, feature=feature, depends_on=prerequisite)
-        dependent = make_feature(admin, product, f"Dependent {i}", status=workflow["Backlog"])
+        dependent = FeatureFactory(product=product, title=f"Dependent {i}", created_by=admin,
+                                   status=workflow["Backlog"])
         services.dependency_add(actor=admin, feature=dependent, depends_on=feature)
         services.comment_create(actor=admin, feature=feature, body=f"Comment {i} for @viewer")
         services.feature_update(actor=admin, feature=feature, estimate=Decimal(10 + i))

@@ -18,7 +18,6 @@ from strategy.limits import COMMENT_MAX_LENGTH, TAGS_MAX_COUNT, TEXT_MAX_LENGTH
 
 pytestmark = pytest.mark.django_db
 
-TODAY = timezone.localdate()
 RELEASES = reverse("releases-api:release-list")
 FEATURES = reverse("releases-api:feature-list")
 MILESTONES = reverse("releases-api:milestone-list")
@@ -32,8 +31,8 @@ def _api(user) -> APIClient:
 
 
 def _release(actor, product, **fields) -> Release:
-    fields.setdefault("start_date", TODAY - timedelta(days=5))
-    fields.setdefault("release_date", TODAY + timedelta(days=20))
+    fields.setdefault("start_date", timezone.localdate() - timedelta(days=5))
+    fields.setdefault("release_date", timezone.localdate() + timedelta(days=20))
     return services.release_create(actor=actor, product=product, name="Spring", **fields)
 
 
@@ -108,7 +107,7 @@ def test_services_refuse_dates_out_of_range_whoever_calls_them(editor, product):
 
 
 def test_a_release_stored_with_extreme_dates_draws_its_page_and_burn_up_from_its_history(
-        client_as_editor, editor, workspace, product):
+        client_as_editor, editor, workspace, product, today):
     release = _release(editor, product)
     services.feature_create(actor=editor, product=product, title="Saved carts", release=release)
     # A row written before the range existed.
@@ -119,7 +118,7 @@ def test_a_release_stored_with_extreme_dates_draws_its_page_and_burn_up_from_its
 
     assert page.status_code == 200
     assert burn_up.status_code == 200
-    assert [point["day"] for point in burn_up.json()["points"]] == [TODAY.isoformat()]
+    assert [point["day"] for point in burn_up.json()["points"]] == [today.isoformat()]
     assert len(page.content) < 200_000
 
 

@@ -602,6 +602,20 @@ def test_planning_page_queries_do_not_grow_with_features(client_as_editor, edito
         assert len(keys_in(response.content.decode())) == 2_000
 
 
+# The hot pages' exact counts: a change that adds a query to them changes this number on purpose.
+@pytest.mark.parametrize(("name", "queries"), [("backlog", 14), ("board", 11)])
+def test_the_backlog_and_board_cost_exactly_their_pinned_queries(client_as_editor, editor, viewer, product, workflow,
+                                                                  name, queries, django_assert_num_queries):
+    release = services.release_create(actor=editor, product=product, name="R", start_date=date(2030, 1, 1),
+                                      release_date=date(2030, 2, 1))
+    _bulk_features(product, workflow, 10)
+    Feature.objects.filter(number__lte=5).update(release=release, assignee=viewer)
+    page = url(name, product)
+    client_as_editor.get(page)  # the first visit also remembers the workspace in the session
+    with django_assert_num_queries(queries):
+        assert client_as_editor.get(page).status_code == 200
+
+
 @pytest.mark.parametrize("page", ["backlog", "board"])
 def test_a_release_over_capacity_is_flagged_on_the_backlog_and_board(client_as_viewer, editor, product, workflow,
                                                                       page):

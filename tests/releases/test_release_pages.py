@@ -8,7 +8,6 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import escape
 from simple_history.utils import bulk_create_with_history
 
@@ -16,25 +15,14 @@ from releases import ranking, services
 from releases.models import Feature, Milestone, Release, WorkflowStatus
 from strategy.models import Role
 from tests.conftest import count_queries
-from tests.factories import MembershipFactory, ProductFactory
+from tests.factories import FeatureFactory, MembershipFactory, ProductFactory, ReleaseFactory
 
 pytestmark = pytest.mark.django_db
 
-TODAY = timezone.localdate()
 D = Decimal
 
 
 # --- helpers ----------------------------------------------------------------
-
-
-def make_release(actor, product, name="Autumn wallet", **fields):
-    fields.setdefault("start_date", TODAY - timedelta(days=30))
-    fields.setdefault("release_date", TODAY + timedelta(days=34))
-    return services.release_create(actor=actor, product=product, name=name, **fields)
-
-
-def make_feature(actor, product, title="Saved carts", **fields):
-    return services.feature_create(actor=actor, product=product, title=title, **fields)
 
 
 def bulk_features(product, release, statuses: list[WorkflowStatus], count: int, start: int = 1) -> None:
@@ -62,8 +50,8 @@ def url(name, *args):
 
 @pytest.fixture
 def release(editor, product, workflow):
-    return make_release(editor, product, version_label="4.1", theme="The **fastest** way to pay.",
-                        capacity=D("8"))
+    return ReleaseFactory(product=product, created_by=editor, version_label="4.1", theme="The **fastest** way to pay.",
+                          capacity=D("8"), name="Autumn wallet")
 
 
 @pytest.fixture
@@ -76,16 +64,17 @@ def colleague(workspace):
 
 
 def test_release_list_shows_progress_capacity_milestones_and_conflicts(client_as_viewer, editor, workspace,
-                                                                      product, workflow, release):
-    make_feature(editor, product, title="Tap to pay", release=release, estimate=D(5), status=workflow["Shipped"])
-    home = make_feature(editor, product, title="Wallet home", release=release, estimate=D(4),
-                        status=workflow["In review"])
-    late = make_feature(editor, product, title="Entitlement", release=release,
-                        end_date=release.release_date + timedelta(days=20))
+                                                                      product, workflow, release, today):
+    FeatureFactory(product=product, created_by=editor, title="Tap to pay", release=release, estimate=D(5),
+                   status=workflow["Shipped"])
+    home = FeatureFactory(product=product, created_by=editor, title="Wallet home", release=release, estimate=D(4),
+                          status=workflow["In review"])
+    late = FeatureFactory(product=product, created_by=editor, title="Entitlement", release=release,
+                          end_date=release.release_date + timedelta(days=20))
     services.dependency_add(actor=editor, feature=home, depends_on=late)  # home ends before what it needs
-    services.milestone_create(actor=editor, release=release, name="Beta", date=TODAY + timedelta(days=5))
-    later = make_release(editor, product, name="Spring platform", start_date=date(2027, 4, 6),
-                         release_date=date(2027, 6, 30))
+    services.milestone_create(actor=editor, release=release, name="Beta", date=today + timedelta(days=5))
+    later = ReleaseFactory(product=product, created_by=editor, name="Spring platform", start_date=date(2027, 4, 6),
+                           release_date=date(2027, 6, 30))
 
     response = client_as_viewer.get(url("release_list", workspace.slug, product.key))
 
@@ -107,12 +96,12 @@ def test_release_list_shows_progress_capacity_milestones_and_conflicts(client_as
 
 
 def test_release_list_says_when_releases_are_overdue_released_or_cancelled(client_as_viewer, editor, workspace,
-                                                                            product):
-    make_release(editor, product, name="Late one", start_date=TODAY - timedelta(days=60),
-                 release_date=TODAY - timedelta(days=3))
-    make_release(editor, product, name="Shipped one", status="released", start_date=TODAY - timedelta(days=90),
-                 release_date=TODAY - timedelta(days=20))
-    make_release(editor, product, name="Dropped one", status="cancelled")
+                                                                            product, today):
+    ReleaseFactory(product=product, created_by=editor, name="Late one", start_date=today - timedelta(days=60),
+                   release_date=today - timedelta(days=3))
+    ReleaseFactory(product=product, created_by=editor, name="Shipped one", status="released",
+                   start_date=today - timedelta(days=90), release_date=today - timedelta(days=20))
+    ReleaseFactory(product=product, created_by=editor, name="Dropped one", status="cancelled")
 
     page = client_as_viewer.get(url("release_list", workspace.slug, product.key)).content.decode()
 
@@ -129,13 +118,13 @@ def test_release_list_empty_state_explains_releases_and_offers_the_first(client_
     assert url("release_create", workspace.slug, product.key) in page
 
 
-def test_release_list_queries_do_not_grow_with_releases(client_as_viewer, editor, workspace, product, workflow):
+def test_release_list_queries_do_not_grow_with_releases(client_as_viewer, editor, workspace, product, workflow, today):
     statuses = [workflow["Planned"], workflow["In development"], workflow["Shipped"], workflow["Won't do"]]
 
     def add_releases(count, first):
         for i in range(count):
-            r = make_release(editor, product, name=f"Release {first + i}", capacity=D(3))
-            services.milestone_create(actor=editor, release=r, name="Beta", date=TODAY)
+            r = ReleaseFactory(product=product, created_by=editor, name=f"Release {first + i}", capacity=D(3))
+            services.milestone_create(actor=editor, release=r, name="Beta", date=today)
             bulk_features(product, r, statuses, 4, start=(first + i) * 10)
 
     target = url("release_list", workspace.slug, product.key)
@@ -153,15 +142,16 @@ def test_release_list_queries_do_not_grow_with_releases(client_as_viewer, editor
 
 
 def test_release_page_shows_header_stats_burn_up_milestones_features_and_conflicts(
-        client_as_viewer, editor, workspace, product, workflow, release):
-    done = make_feature(editor, product, title="Tap to pay", release=release, estimate=D(5),
-                        status=workflow["Shipped"], assignee=editor)
-    make_feature(editor, product, title="<script>alert(1)</script>", release=release, estimate=D(3),
-                 status=workflow["In development"])
-    late = make_feature(editor, product, title="Receipts", release=release, estimate=D(2),
-                        end_date=release.release_date + timedelta(days=9))
-    make_feature(editor, product, title="Family sharing", release=release, estimate=D(8), status=workflow["Won't do"])
-    services.milestone_create(actor=editor, release=release, name="Code freeze", date=TODAY + timedelta(days=10),
+        client_as_viewer, editor, workspace, product, workflow, release, today):
+    done = FeatureFactory(product=product, created_by=editor, title="Tap to pay", release=release, estimate=D(5),
+                          status=workflow["Shipped"], assignee=editor)
+    FeatureFactory(product=product, created_by=editor, title="<script>alert(1)</script>", release=release,
+                   estimate=D(3), status=workflow["In development"])
+    late = FeatureFactory(product=product, created_by=editor, title="Receipts", release=release, estimate=D(2),
+                          end_date=release.release_date + timedelta(days=9))
+    FeatureFactory(product=product, created_by=editor, title="Family sharing", release=release, estimate=D(8),
+                   status=workflow["Won't do"])
+    services.milestone_create(actor=editor, release=release, name="Code freeze", date=today + timedelta(days=10),
                               description="No new features.")
 
     response = client_as_viewer.get(url("release_detail", workspace.slug, product.key, release.pk))
@@ -197,9 +187,9 @@ def test_release_page_without_features_or_milestones_says_what_goes_there(client
 
 
 def test_release_page_queries_do_not_grow_with_features(client_as_viewer, editor, workspace, product, workflow,
-                                                        release):
+                                                        release, today):
     statuses = [workflow["Planned"], workflow["In development"], workflow["Shipped"], workflow["Won't do"]]
-    services.milestone_create(actor=editor, release=release, name="Beta", date=TODAY)
+    services.milestone_create(actor=editor, release=release, name="Beta", date=today)
     target = url("release_detail", workspace.slug, product.key, release.pk)
     bulk_features(product, release, statuses, 10)
     client_as_viewer.get(target)  # the first visit also remembers the workspace in the session
@@ -210,6 +200,18 @@ def test_release_page_queries_do_not_grow_with_features(client_as_viewer, editor
     assert many == few
     page = client_as_viewer.get(target).content.decode()
     assert page.count("badge--status-") >= 2000
+
+
+# The hot pages' exact counts: a change that adds a query to them changes this number on purpose.
+def test_the_release_page_costs_exactly_its_pinned_queries(client_as_viewer, editor, workspace, product, workflow,
+                                                           release, today, django_assert_num_queries):
+    statuses = [workflow["Planned"], workflow["In development"], workflow["Shipped"], workflow["Won't do"]]
+    services.milestone_create(actor=editor, release=release, name="Beta", date=today)
+    target = url("release_detail", workspace.slug, product.key, release.pk)
+    bulk_features(product, release, statuses, 10)
+    client_as_viewer.get(target)  # the first visit also remembers the workspace in the session
+    with django_assert_num_queries(15):
+        assert client_as_viewer.get(target).status_code == 200
 
 
 # --- release create, edit, delete ---------------------------------------------
@@ -291,9 +293,9 @@ def test_stale_release_edit_is_refused_keeping_input_and_naming_who_changed_what
 
 
 def test_editor_deletes_a_release_after_confirming_and_its_features_stay(client_as_editor, editor, workspace,
-                                                                         product, release):
-    feature = make_feature(editor, product, release=release)
-    services.milestone_create(actor=editor, release=release, name="Beta", date=TODAY)
+                                                                         product, release, today):
+    feature = FeatureFactory(product=product, created_by=editor, release=release, title="Saved carts")
+    services.milestone_create(actor=editor, release=release, name="Beta", date=today)
     target = url("release_delete", workspace.slug, product.key, release.pk)
 
     confirm = client_as_editor.get(target)
@@ -343,9 +345,9 @@ def test_milestone_form_page_and_bad_milestone_input(client_as_editor, workspace
     assert not Milestone.objects.exists()
 
 
-def test_milestone_of_another_release_is_not_found(client_as_editor, editor, workspace, product, release):
-    other = make_release(editor, product, name="Other")
-    milestone = services.milestone_create(actor=editor, release=other, name="Beta", date=TODAY)
+def test_milestone_of_another_release_is_not_found(client_as_editor, editor, workspace, product, release, today):
+    other = ReleaseFactory(product=product, created_by=editor, name="Other")
+    milestone = services.milestone_create(actor=editor, release=other, name="Beta", date=today)
 
     response = client_as_editor.get(url("milestone_edit", workspace.slug, product.key, release.pk, milestone.pk))
 
@@ -367,8 +369,8 @@ def _release_write_urls(workspace, product, release, milestone):
     ]
 
 
-def test_viewer_cannot_change_releases_or_milestones(client_as_viewer, editor, workspace, product, release):
-    milestone = services.milestone_create(actor=editor, release=release, name="Beta", date=TODAY)
+def test_viewer_cannot_change_releases_or_milestones(client_as_viewer, editor, workspace, product, release, today):
+    milestone = services.milestone_create(actor=editor, release=release, name="Beta", date=today)
 
     for target, data in _release_write_urls(workspace, product, release, milestone):
         assert client_as_viewer.get(target).status_code == 403, target
@@ -379,10 +381,10 @@ def test_viewer_cannot_change_releases_or_milestones(client_as_viewer, editor, w
 
 
 def test_release_pages_of_another_workspace_are_not_found(client_as_editor, other_workspace, other_product,
-                                                          workspace, product, release):
+                                                          workspace, product, release, today):
     boss = other_workspace.memberships.get().user
-    theirs = make_release(boss, other_product, name="Secret")
-    milestone = services.milestone_create(actor=boss, release=theirs, name="Launch", date=TODAY)
+    theirs = ReleaseFactory(product=other_product, created_by=boss, name="Secret")
+    milestone = services.milestone_create(actor=boss, release=theirs, name="Launch", date=today)
     key = (other_workspace.slug, other_product.key)
 
     for target in [url("release_list", *key), url("release_detail", *key, theirs.pk),
@@ -408,8 +410,8 @@ def test_release_of_another_product_is_not_found_under_this_one(client_as_viewer
 
 def test_workflow_page_shows_statuses_in_order_with_feature_counts_read_only_for_viewers(
         client_as_viewer, editor, workspace, product, workflow):
-    make_feature(editor, product, status=workflow["In review"])
-    make_feature(editor, product, title="Second", status=workflow["In review"])
+    FeatureFactory(product=product, created_by=editor, status=workflow["In review"], title="Saved carts")
+    FeatureFactory(product=product, created_by=editor, title="Second", status=workflow["In review"])
 
     response = client_as_viewer.get(url("workflow", workspace.slug))
 
@@ -516,7 +518,7 @@ def test_moving_with_htmx_answers_the_status_table(client_as_admin, workspace, w
 
 def test_admin_retires_a_status_keeping_its_features(client_as_admin, editor, workspace, product, workflow):
     status = workflow["In design"]
-    features = [make_feature(editor, product, title=f"F{i}", status=status) for i in range(3)]
+    features = [FeatureFactory(product=product, created_by=editor, title=f"F{i}", status=status) for i in range(3)]
     target = url("workflow_status_retire", workspace.slug, status.pk)
 
     confirm = client_as_admin.get(target)
@@ -537,8 +539,8 @@ def test_admin_retires_a_status_moving_its_features_without_losing_any(client_as
                                                                        workflow):
     status, target_status = workflow["In design"], workflow["In development"]
     for i in range(3):
-        make_feature(editor, product, title=f"F{i}", status=status)
-    make_feature(editor, product, title="Already there", status=target_status)
+        FeatureFactory(product=product, created_by=editor, title=f"F{i}", status=status)
+    FeatureFactory(product=product, created_by=editor, title="Already there", status=target_status)
     before = Feature.objects.count()
 
     response = client_as_admin.post(url("workflow_status_retire", workspace.slug, status.pk),
@@ -553,7 +555,7 @@ def test_admin_retires_a_status_moving_its_features_without_losing_any(client_as
 def test_retiring_cannot_move_features_to_a_retired_status(client_as_admin, admin, editor, workspace, product,
                                                            workflow):
     services.workflow_status_retire(actor=admin, status=workflow["Idea"])
-    feature = make_feature(editor, product, status=workflow["Backlog"])
+    feature = FeatureFactory(product=product, created_by=editor, status=workflow["Backlog"], title="Saved carts")
 
     response = client_as_admin.post(url("workflow_status_retire", workspace.slug, workflow["Backlog"].pk),
                                     {"move_to": str(workflow["Idea"].pk)})

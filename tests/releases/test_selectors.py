@@ -14,23 +14,13 @@ from releases.models import Feature, Release, StatusCategory
 from strategy import services as strategy_services
 
 from ..conftest import count_queries
-from ..factories import ProductFactory, UserFactory
+from ..factories import FeatureFactory, ProductFactory, ReleaseFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 D = Decimal
 MAR_1 = date(2026, 3, 1)
 MAR_31 = date(2026, 3, 31)
-
-
-def make_release(actor, product, name="Spring", **fields):
-    fields.setdefault("start_date", MAR_1)
-    fields.setdefault("release_date", MAR_31)
-    return services.release_create(actor=actor, product=product, name=name, **fields)
-
-
-def make_feature(actor, product, title="Saved carts", **fields):
-    return services.feature_create(actor=actor, product=product, title=title, **fields)
 
 
 @pytest.fixture
@@ -41,15 +31,16 @@ def outsider(other_workspace):
 @pytest.fixture
 def theirs(other_product, outsider):
     """A release and a feature of the other workspace."""
-    release = make_release(outsider, other_product, name="Secret")
-    return make_feature(outsider, other_product, title="Secret feature", release=release)
+    release = ReleaseFactory(product=other_product, created_by=outsider, name="Secret", start_date=MAR_1,
+                             release_date=MAR_31)
+    return FeatureFactory(product=other_product, created_by=outsider, title="Secret feature", release=release)
 
 
 # --- visibility -------------------------------------------------------------
 
 
 def test_features_of_another_workspace_never_appear(viewer, editor, product, theirs):
-    ours = make_feature(editor, product)
+    ours = FeatureFactory(product=product, created_by=editor, title="Saved carts")
 
     assert list(selectors.feature_queryset(user=viewer)) == [ours]
     assert list(selectors.feature_queryset(user=viewer, product=product)) == [ours]
@@ -65,7 +56,7 @@ def test_a_feature_of_another_workspace_is_not_found(viewer, theirs):
 
 def test_releases_and_statuses_of_another_workspace_never_appear(viewer, editor, workspace, product, workflow,
                                                                 theirs, other_workspace):
-    ours = make_release(editor, product)
+    ours = ReleaseFactory(product=product, created_by=editor, name="Spring", start_date=MAR_1, release_date=MAR_31)
     assert list(selectors.release_list(user=viewer, product=product)) == [ours]
     assert list(selectors.release_list(user=viewer, product=theirs.product)) == []
     assert list(selectors.release_choices(user=viewer, product=theirs.product)) == []
@@ -76,7 +67,7 @@ def test_releases_and_statuses_of_another_workspace_never_appear(viewer, editor,
 
 
 def test_people_without_a_membership_see_nothing(product, editor):
-    make_feature(editor, product)
+    FeatureFactory(product=product, created_by=editor, title="Saved carts")
     stranger = UserFactory()
     assert list(selectors.feature_queryset(user=stranger)) == []
     assert list(selectors.release_list(user=stranger, product=product)) == []
@@ -93,21 +84,21 @@ def test_retired_statuses_are_listed_only_when_asked_for(admin, viewer, workspac
 
 
 def test_features_are_listed_in_backlog_order(editor, viewer, product):
-    one, two, three = (make_feature(editor, product, title=t) for t in ("One", "Two", "Three"))
+    one, two, three = (FeatureFactory(product=product, created_by=editor, title=t) for t in ("One", "Two", "Three"))
     services.feature_move(actor=editor, feature=three, before=one)
     assert [f.title for f in selectors.feature_queryset(user=viewer, product=product)] == ["Three", "One", "Two"]
 
 
 def test_feature_rows_carry_keys_names_and_effective_dates(editor, viewer, product, workflow, workspace):
-    release = make_release(editor, product)
+    release = ReleaseFactory(product=product, created_by=editor, name="Spring", start_date=MAR_1, release_date=MAR_31)
     initiative = strategy_services.initiative_create(actor=editor, product=product, name="Checkout",
                                                      colour="#f97316")
-    inherited = make_feature(editor, product, title="Inherits", release=release, status=workflow["Planned"],
-                             initiative=initiative, assignee=editor, tags=["Mobile"], estimate=D(3),
-                             reach=100, impact=D(1), confidence=50, effort=D(1))
-    own = make_feature(editor, product, title="Own dates", release=release, start_date=date(2026, 3, 5),
-                       end_date=date(2026, 3, 20))
-    loose = make_feature(editor, product, title="Unscheduled")
+    inherited = FeatureFactory(product=product, created_by=editor, title="Inherits", release=release,
+                               status=workflow["Planned"], initiative=initiative, assignee=editor, tags=["mobile"],
+                               estimate=D(3), reach=100, impact=D(1), confidence=50, effort=D(1))
+    own = FeatureFactory(product=product, created_by=editor, title="Own dates", release=release,
+                         start_date=date(2026, 3, 5), end_date=date(2026, 3, 20))
+    loose = FeatureFactory(product=product, created_by=editor, title="Unscheduled")
 
     rows = {r["title"]: r for r in selectors.feature_rows(selectors.feature_queryset(user=viewer, product=product))}
 
@@ -128,7 +119,7 @@ def test_feature_rows_carry_keys_names_and_effective_dates(editor, viewer, produ
 
 def test_feature_rows_are_one_query(editor, viewer, product):
     for i in range(5):
-        make_feature(editor, product, title=f"F{i}")
+        FeatureFactory(product=product, created_by=editor, title=f"F{i}")
     fresh = type(viewer).objects.get(pk=viewer.pk)  # its roles are not loaded yet
     queryset = selectors.feature_queryset(user=fresh, product=product)
     assert count_queries(lambda: selectors.feature_rows(queryset)) == 1
@@ -136,14 +127,14 @@ def test_feature_rows_are_one_query(editor, viewer, product):
 
 def test_the_backlog_leaves_out_done_and_wont_do_features(editor, viewer, product, workflow):
     for name in ("Idea", "Planned", "In development", "Shipped", "Won't do"):
-        make_feature(editor, product, title=name, status=workflow[name])
+        FeatureFactory(product=product, created_by=editor, title=name, status=workflow[name])
     assert [f.title for f in selectors.open_features(user=viewer, product=product)] == [
         "Idea", "Planned", "In development"]
 
 
 def test_a_feature_is_fetched_with_everything_its_page_shows(editor, viewer, product, workflow):
-    feature = make_feature(editor, product, title="Main")
-    other = make_feature(editor, product, title="Other")
+    feature = FeatureFactory(product=product, created_by=editor, title="Main")
+    other = FeatureFactory(product=product, created_by=editor, title="Other")
     services.dependency_add(actor=editor, feature=feature, depends_on=other)
     services.requirement_create(actor=editor, feature=feature, text="Works offline")
     services.comment_create(actor=viewer, feature=feature, body="Nice")
@@ -161,13 +152,15 @@ def test_a_feature_is_fetched_with_everything_its_page_shows(editor, viewer, pro
 
 
 def test_release_list_counts_features_and_estimates_without_wont_do(editor, viewer, product, workflow):
-    release = make_release(editor, product, capacity=D(20))
-    empty = make_release(editor, product, name="Summer", start_date=date(2026, 4, 1),
-                         release_date=date(2026, 4, 30))
+    release = ReleaseFactory(product=product, created_by=editor, capacity=D(20), name="Spring", start_date=MAR_1,
+                             release_date=MAR_31)
+    empty = ReleaseFactory(product=product, created_by=editor, name="Summer", start_date=date(2026, 4, 1),
+                           release_date=date(2026, 4, 30))
     services.milestone_create(actor=editor, release=release, name="Launch", date=date(2026, 3, 30))
     services.milestone_create(actor=editor, release=release, name="Beta", date=date(2026, 3, 15))
     for status, estimate in (("Shipped", D(3)), ("Shipped", None), ("In development", D(5)), ("Won't do", D(40))):
-        make_feature(editor, product, title=status, status=workflow[status], release=release, estimate=estimate)
+        FeatureFactory(product=product, created_by=editor, title=status, status=workflow[status], release=release,
+                       estimate=estimate)
 
     listed = list(selectors.release_list(user=viewer, product=product))
 
@@ -186,12 +179,13 @@ def test_release_list_queries_do_not_grow_with_releases(editor, viewer, product)
         return [(r.feature_count, [m.name for m in r.milestones.all()])
                 for r in selectors.release_list(user=type(viewer).objects.get(pk=viewer.pk), product=product)]
 
-    make_release(editor, product)
+    ReleaseFactory(product=product, created_by=editor, name="Spring", start_date=MAR_1, release_date=MAR_31)
     few = count_queries(page)
     for i in range(8):
-        release = make_release(editor, product, name=f"R{i}")
+        release = ReleaseFactory(product=product, created_by=editor, name=f"R{i}", start_date=MAR_1,
+                                 release_date=MAR_31)
         services.milestone_create(actor=editor, release=release, name="Beta", date=MAR_1)
-        make_feature(editor, product, title=f"F{i}", release=release)
+        FeatureFactory(product=product, created_by=editor, title=f"F{i}", release=release)
     assert count_queries(page) == few
 
 
@@ -199,16 +193,20 @@ def test_release_list_queries_do_not_grow_with_releases(editor, viewer, product)
 
 
 def test_conflicts_are_found_in_real_rows(editor, product, workflow):
-    spring = make_release(editor, product, capacity=D(10))
-    shipped = make_release(editor, product, name="Winter", start_date=date(2026, 1, 1),
-                           release_date=date(2026, 1, 31), status=Release.Status.RELEASED)
-    late = make_feature(editor, product, title="Late", release=spring, end_date=date(2026, 4, 2), estimate=D(8))
-    on_time = make_feature(editor, product, title="On time", release=spring, end_date=MAR_31, estimate=D(2))
-    inherited = make_feature(editor, product, title="Follows", release=spring, estimate=D(1))
-    left_over = make_feature(editor, product, title="Left over", release=shipped, status=workflow["In review"])
-    make_feature(editor, product, title="Done", release=shipped, status=workflow["Shipped"])
-    make_feature(editor, product, title="Dropped", release=shipped, status=workflow["Won't do"])
-    early = make_feature(editor, product, title="Early", end_date=date(2026, 3, 10))
+    spring = ReleaseFactory(product=product, created_by=editor, capacity=D(10), name="Spring", start_date=MAR_1,
+                            release_date=MAR_31)
+    shipped = ReleaseFactory(product=product, created_by=editor, name="Winter", start_date=date(2026, 1, 1),
+                             release_date=date(2026, 1, 31), status=Release.Status.RELEASED)
+    late = FeatureFactory(product=product, created_by=editor, title="Late", release=spring, end_date=date(2026, 4, 2),
+                          estimate=D(8))
+    on_time = FeatureFactory(product=product, created_by=editor, title="On time", release=spring, end_date=MAR_31,
+                             estimate=D(2))
+    inherited = FeatureFactory(product=product, created_by=editor, title="Follows", release=spring, estimate=D(1))
+    left_over = FeatureFactory(product=product, created_by=editor, title="Left over", release=shipped,
+                               status=workflow["In review"])
+    FeatureFactory(product=product, created_by=editor, title="Done", release=shipped, status=workflow["Shipped"])
+    FeatureFactory(product=product, created_by=editor, title="Dropped", release=shipped, status=workflow["Won't do"])
+    early = FeatureFactory(product=product, created_by=editor, title="Early", end_date=date(2026, 3, 10))
     services.dependency_add(actor=editor, feature=early, depends_on=inherited)  # ends 10 Mar, before 31 Mar
     services.dependency_add(actor=editor, feature=on_time, depends_on=inherited)  # both end 31 Mar: fine
 
@@ -228,25 +226,28 @@ def test_conflicts_are_found_in_real_rows(editor, product, workflow):
 
 def test_conflicts_of_another_product_are_not_reported(editor, workspace, product):
     web = ProductFactory(workspace=workspace, key="WEB")
-    release = make_release(editor, web, capacity=D(1))
-    make_feature(editor, web, title="Big", release=release, estimate=D(5))
+    release = ReleaseFactory(product=web, created_by=editor, capacity=D(1), name="Spring", start_date=MAR_1,
+                             release_date=MAR_31)
+    FeatureFactory(product=web, created_by=editor, title="Big", release=release, estimate=D(5))
     assert selectors.conflicts_for(product=product) == []
     assert len(selectors.conflicts_for(product=web)) == 1
 
 
 def test_conflicts_cost_three_queries_and_one_more_for_prerequisites_elsewhere(editor, workspace, product):
-    release = make_release(editor, product, capacity=D(1))
-    features = [make_feature(editor, product, title=f"F{i}", release=release, estimate=D(1)) for i in range(5)]
+    release = ReleaseFactory(product=product, created_by=editor, capacity=D(1), name="Spring", start_date=MAR_1,
+                             release_date=MAR_31)
+    features = [FeatureFactory(product=product, created_by=editor, title=f"F{i}", release=release,
+                               estimate=D(1)) for i in range(5)]
     assert count_queries(lambda: selectors.conflicts_for(product=product)) == 3
-    other = make_feature(editor, ProductFactory(workspace=workspace, key="WEB"), title="Elsewhere")
+    other = FeatureFactory(product=ProductFactory(workspace=workspace, key="WEB"), created_by=editor, title="Elsewhere")
     services.dependency_add(actor=editor, feature=features[0], depends_on=other)
     assert count_queries(lambda: selectors.conflicts_for(product=product)) == 4
 
 
 def test_a_feature_ending_before_its_dependency_in_another_product_is_a_conflict(editor, workspace, product):
     web = ProductFactory(workspace=workspace, key="WEB")
-    app = make_feature(editor, product, title="App", end_date=date(2026, 3, 10))
-    api = make_feature(editor, web, title="API", end_date=date(2026, 3, 20))
+    app = FeatureFactory(product=product, created_by=editor, title="App", end_date=date(2026, 3, 10))
+    api = FeatureFactory(product=web, created_by=editor, title="API", end_date=date(2026, 3, 20))
     services.dependency_add(actor=editor, feature=app, depends_on=api)
 
     found = selectors.conflicts_for(product=product)
@@ -276,21 +277,21 @@ def backdate(feature: Feature, *days: int) -> None:
 
 @pytest.fixture
 def release_page(editor, product, workflow):
-    release = make_release(editor, product, start_date=TODAY - timedelta(days=10),
-                           release_date=TODAY + timedelta(days=10), capacity=D(8))
-    shipped = make_feature(editor, product, title="Shipped", release=release, estimate=D(5))
+    release = ReleaseFactory(product=product, created_by=editor, start_date=TODAY - timedelta(days=10),
+                             release_date=TODAY + timedelta(days=10), capacity=D(8), name="Spring")
+    shipped = FeatureFactory(product=product, created_by=editor, title="Shipped", release=release, estimate=D(5))
     services.feature_update(actor=editor, feature=shipped, status=workflow["Shipped"])
     backdate(shipped, -12, -5)
-    moved_out = make_feature(editor, product, title="Moved out", release=release, estimate=D(3))
+    moved_out = FeatureFactory(product=product, created_by=editor, title="Moved out", release=release, estimate=D(3))
     services.feature_update(actor=editor, feature=moved_out, release=None)
     backdate(moved_out, -12, -3)
-    moved_in = make_feature(editor, product, title="Moved in", estimate=D(2))
+    moved_in = FeatureFactory(product=product, created_by=editor, title="Moved in", estimate=D(2))
     services.feature_update(actor=editor, feature=moved_in, release=release, status=workflow["In development"])
     backdate(moved_in, -12, -7)
-    dropped = make_feature(editor, product, title="Dropped", release=release, estimate=D(8),
-                           status=workflow["Won't do"])
+    dropped = FeatureFactory(product=product, created_by=editor, title="Dropped", release=release, estimate=D(8),
+                             status=workflow["Won't do"])
     backdate(dropped, -12)
-    never = make_feature(editor, product, title="Never in it", estimate=D(13))
+    never = FeatureFactory(product=product, created_by=editor, title="Never in it", estimate=D(13))
     backdate(never, -12)
     return release
 
@@ -348,11 +349,11 @@ def test_a_deleted_feature_leaves_the_burn_up(editor, viewer, product, release_p
 
 
 def test_the_release_page_lists_only_its_own_conflicts(editor, viewer, product, workflow, release_page):
-    other = make_release(editor, product, name="Autumn", start_date=TODAY, release_date=TODAY + timedelta(days=30),
-                         capacity=D(0))
-    make_feature(editor, product, title="Elsewhere", release=other, estimate=D(1))
-    late = make_feature(editor, product, title="Late", release=release_page, estimate=D(2),
-                        end_date=release_page.release_date + timedelta(days=1))  # 9 points planned for 8
+    other = ReleaseFactory(product=product, created_by=editor, name="Autumn", start_date=TODAY,
+                           release_date=TODAY + timedelta(days=30), capacity=D(0))
+    FeatureFactory(product=product, created_by=editor, title="Elsewhere", release=other, estimate=D(1))
+    late = FeatureFactory(product=product, created_by=editor, title="Late", release=release_page, estimate=D(2),
+                          end_date=release_page.release_date + timedelta(days=1))  # 9 points planned for 8
 
     conflicts = selectors.release_overview(user=viewer, product=product, pk=release_page.pk, today=TODAY).conflicts
 
@@ -369,8 +370,9 @@ def test_the_release_page_of_another_workspace_is_not_found(viewer, theirs):
 def fill(editor, product, release, workflow, count):
     statuses = [workflow[name] for name in ("Planned", "In development", "Shipped", "Won't do")]
     for i in range(count):
-        feature = make_feature(editor, product, title=f"F{i}", release=release, estimate=D(i % 5 + 1),
-                               status=statuses[i % 4], end_date=release.release_date - timedelta(days=i % 3))
+        feature = FeatureFactory(product=product, created_by=editor, title=f"F{i}", release=release,
+                                 estimate=D(i % 5 + 1), status=statuses[i % 4],
+                                 end_date=release.release_date - timedelta(days=i % 3))
         if i % 7 == 0:
             services.feature_update(actor=editor, feature=feature, status=workflow["Shipped"])
         if i % 9 == 0 and i:
@@ -379,11 +381,11 @@ def fill(editor, product, release, workflow, count):
 
 
 def test_release_overview_queries_do_not_grow_with_features(editor, viewer, workspace, product, workflow):
-    small = make_release(editor, product, name="Small", start_date=TODAY - timedelta(days=30),
-                         release_date=TODAY + timedelta(days=30), capacity=D(10))
+    small = ReleaseFactory(product=product, created_by=editor, name="Small", start_date=TODAY - timedelta(days=30),
+                           release_date=TODAY + timedelta(days=30), capacity=D(10))
     web = ProductFactory(workspace=workspace, key="WEB")
-    large = make_release(editor, web, name="Large", start_date=TODAY - timedelta(days=30),
-                         release_date=TODAY + timedelta(days=30), capacity=D(10))
+    large = ReleaseFactory(product=web, created_by=editor, name="Large", start_date=TODAY - timedelta(days=30),
+                           release_date=TODAY + timedelta(days=30), capacity=D(10))
     fill(editor, product, small, workflow, 10)
     fill(editor, web, large, workflow, 200)
 

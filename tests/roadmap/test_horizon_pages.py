@@ -24,12 +24,11 @@ from tests.factories import MembershipFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db
 
-TODAY = timezone.localdate()
 D = Decimal
 
 
 def days(n: int) -> date:
-    return TODAY + timedelta(days=n)
+    return timezone.localdate() + timedelta(days=n)
 
 
 def url(name, product, ws="acme"):
@@ -103,8 +102,8 @@ def test_current_release_is_the_one_under_way_today_and_next_follows_it():
     assert current_and_next(rows[2:], date(2026, 3, 1)) == (None, rows[2])
 
 
-def test_features_land_in_the_right_horizons(plan, product):
-    context = now_next_later_context(product, TODAY)
+def test_features_land_in_the_right_horizons(plan, product, today):
+    context = now_next_later_context(product, today)
 
     assert sorted(titles(context, NOW)) == ["Late carry-over", "Receipts", "Tap to pay", "Under way alone"]
     assert sorted(titles(context, NEXT)) == ["Loyalty tiers", "Starting soon"]
@@ -118,8 +117,8 @@ def test_features_land_in_the_right_horizons(plan, product):
     assert (now.count, upcoming.count) == (4, 2)
 
 
-def test_columns_group_by_initiative_with_no_initiative_last(plan, product):
-    html = str(now_next_later_context(product, TODAY)["columns"][0].html)
+def test_columns_group_by_initiative_with_no_initiative_last(plan, product, today):
+    html = str(now_next_later_context(product, today)["columns"][0].html)
 
     assert html.index("Late carry-over") > html.index(">Growth<")  # Growth before Payments, alphabetical
     assert html.index(">Growth<") < html.index(">Payments<") < html.index("No initiative")
@@ -150,7 +149,7 @@ def test_empty_roadmap_says_what_the_view_is_for(client_as_viewer, product):
 
 
 def test_a_product_line_covers_its_products_and_names_them_on_cards(client_as_viewer, editor, workspace, plan,
-                                                                    product, workflow):
+                                                                    product, workflow, today):
     line = ProductFactory(workspace=workspace, name="Commerce", key="COM", kind=Product.Kind.LINE)
     Product.objects.filter(pk=product.pk).update(parent=line)
     pay = ProductFactory(workspace=workspace, name="Pay", key="PAY", parent=line)
@@ -160,7 +159,7 @@ def test_a_product_line_covers_its_products_and_names_them_on_cards(client_as_vi
     services.feature_create(actor=editor, product=pay, title="Instant payouts", status=workflow["In design"],
                             release=release)
 
-    context = now_next_later_context(line, TODAY)
+    context = now_next_later_context(line, today)
 
     assert "Instant payouts" in titles(context, NOW) and "Tap to pay" in titles(context, NOW)
     assert sorted(r["label"] for r in context["columns"][0].releases) == ["Payouts", "Summer 1.1"]
@@ -208,8 +207,8 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, product):
 # --- release timeline ---------------------------------------------------------------
 
 
-def test_release_timeline_expands_the_current_and_next_release_only(client_as_viewer, plan, product):
-    context = release_timeline_context(product, TODAY)
+def test_release_timeline_expands_the_current_and_next_release_only(client_as_viewer, plan, product, today):
+    context = release_timeline_context(product, today)
 
     assert [i["label"] for i in context["past"]] == ["Spring 1.0"]
     assert [i["label"] for i in context["future"]] == ["Summer 1.1", "Autumn 1.2", "Winter 2.0"]
@@ -261,9 +260,9 @@ def test_query_count_does_not_grow_with_features(client_as_viewer, plan, product
     assert "Feature 201" in response.content.decode() or name == "release_timeline"
 
 
-def test_context_functions_read_a_fixed_number_of_queries(django_assert_max_num_queries, plan, product):
+def test_context_functions_read_a_fixed_number_of_queries(django_assert_max_num_queries, plan, product, today):
     with django_assert_max_num_queries(3):
-        now_next_later_context(product, TODAY)
+        now_next_later_context(product, today)
     with django_assert_max_num_queries(3):
-        release_timeline_context(product, TODAY)
+        release_timeline_context(product, today)
     assert horizons.RULES_TEXT

@@ -25,12 +25,11 @@ from tests.factories import MembershipFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db
 
-TODAY = timezone.localdate()
 NNL = ShareLink.View.NOW_NEXT_LATER
 
 
 def days(n):
-    return TODAY + timedelta(days=n)
+    return timezone.localdate() + timedelta(days=n)
 
 
 @pytest.fixture
@@ -470,6 +469,15 @@ def test_shared_page_query_count_is_flat(client, editor, product, plan, workflow
     add(190)
     many = count_queries(lambda: shared(client, token))
     assert many == few
+
+
+# The hot pages' exact counts: a change that adds a query to them changes this number on purpose.
+def test_the_shared_timeline_costs_exactly_its_pinned_queries(client, editor, product, plan,
+                                                              django_assert_num_queries):
+    _link, token = make(editor, product, view=ShareLink.View.TIMELINE)
+    shared(client, token)
+    with django_assert_num_queries(9):
+        assert shared(client, token).status_code == 200
 
 
 # --- small things: HEAD, estimates, headers -------------------------------------------------

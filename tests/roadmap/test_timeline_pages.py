@@ -19,8 +19,11 @@ from tests.factories import ProductFactory
 
 pytestmark = pytest.mark.django_db
 
-TODAY = timezone.localdate()
-START = TODAY.replace(day=1)
+
+@pytest.fixture
+def start(today):
+    """The first of this month, where the timeline's default window begins."""
+    return today.replace(day=1)
 
 
 def url(name, product, **query):
@@ -29,16 +32,16 @@ def url(name, product, **query):
 
 
 @pytest.fixture
-def plan(editor, product, workflow):
+def plan(editor, product, workflow, start):
     release = services.release_create(actor=editor, product=product, name="Spring launch",
-                                      start_date=START, release_date=START + timedelta(days=60))
-    services.milestone_create(actor=editor, release=release, name="Beta", date=START + timedelta(days=30))
+                                      start_date=start, release_date=start + timedelta(days=60))
+    services.milestone_create(actor=editor, release=release, name="Beta", date=start + timedelta(days=30))
     initiative = Initiative.objects.create(workspace=product.workspace, product=product, name="Onboarding",
                                            colour="#7a5af8")
     first = services.feature_create(actor=editor, product=product, title="Sign in with Apple", release=release,
                                     initiative=initiative, status=workflow["In development"])
     second = services.feature_create(actor=editor, product=product, title="Offline mode",
-                                     start_date=START + timedelta(days=10), end_date=START + timedelta(days=40),
+                                     start_date=start + timedelta(days=10), end_date=start + timedelta(days=40),
                                      status=workflow["Planned"])
     services.dependency_add(actor=editor, feature=second, depends_on=first)
     return {"release": release, "initiative": initiative, "first": first, "second": second}
@@ -128,9 +131,9 @@ def test_other_workspace_is_not_found(client_as_viewer, other_product):
     assert client_as_viewer.get(url("product_timeline", other_product)).status_code == 404
 
 
-def test_labels_are_escaped(client_as_viewer, editor, product, plan, workflow):
+def test_labels_are_escaped(client_as_viewer, editor, product, plan, workflow, start):
     services.feature_create(actor=editor, product=product, title="<script>alert(1)</script>",
-                            start_date=START, end_date=START + timedelta(days=90), status=workflow["Idea"])
+                            start_date=start, end_date=start + timedelta(days=90), status=workflow["Idea"])
 
     html = client_as_viewer.get(url("product_timeline", product)).content.decode()
 
@@ -165,14 +168,14 @@ def test_editor_sees_drag_handles_and_reschedule_urls(client_as_editor, product,
 # --- rescheduling -----------------------------------------------------------------------
 
 
-def test_viewer_cannot_reschedule(client_as_viewer, product, plan):
+def test_viewer_cannot_reschedule(client_as_viewer, product, plan, start):
     feature = plan["second"]
     response = client_as_viewer.post(url("feature_reschedule", product), {
         "number": feature.number, "start": "2031-01-01", "end": "2031-02-01", "version": feature.version})
 
     feature.refresh_from_db()
     assert response.status_code == 403
-    assert feature.start_date == START + timedelta(days=10)
+    assert feature.start_date == start + timedelta(days=10)
 
 
 def test_editor_moves_a_feature(client_as_editor, product, plan):
@@ -186,7 +189,7 @@ def test_editor_moves_a_feature(client_as_editor, product, plan):
     assert response.json()["version"] == feature.version
 
 
-def test_a_rule_breaking_reschedule_is_refused_with_the_reason(client_as_editor, product, plan):
+def test_a_rule_breaking_reschedule_is_refused_with_the_reason(client_as_editor, product, plan, start):
     feature = plan["second"]
     response = client_as_editor.post(url("feature_reschedule", product), {
         "number": feature.number, "start": "2031-02-01", "end": "2031-01-01", "version": feature.version})
@@ -194,10 +197,10 @@ def test_a_rule_breaking_reschedule_is_refused_with_the_reason(client_as_editor,
     feature.refresh_from_db()
     assert response.status_code == 400
     assert "end date must be on or after the start date" in response.json()["error"]
-    assert feature.start_date == START + timedelta(days=10)
+    assert feature.start_date == start + timedelta(days=10)
 
 
-def test_a_stale_reschedule_is_refused(client_as_editor, editor, product, plan):
+def test_a_stale_reschedule_is_refused(client_as_editor, editor, product, plan, start):
     feature = plan["second"]
     old_version = feature.version
     services.feature_update(actor=editor, feature=feature, title="Offline mode v2")
@@ -207,7 +210,7 @@ def test_a_stale_reschedule_is_refused(client_as_editor, editor, product, plan):
     feature.refresh_from_db()
     assert response.status_code == 409
     assert "after you opened this" in response.json()["error"]
-    assert feature.start_date == START + timedelta(days=10)
+    assert feature.start_date == start + timedelta(days=10)
 
 
 def test_bad_dates_are_refused(client_as_editor, product, plan):
@@ -230,13 +233,13 @@ def test_editor_moves_a_release_and_a_bad_one_is_refused(client_as_editor, produ
     assert (release.start_date, release.release_date) == (date(2031, 1, 1), date(2031, 3, 1))
 
 
-def test_viewer_cannot_move_a_release(client_as_viewer, product, plan):
+def test_viewer_cannot_move_a_release(client_as_viewer, product, plan, start):
     release = plan["release"]
     response = client_as_viewer.post(url("release_reschedule", product), {
         "pk": release.pk, "start": "2031-01-01", "end": "2031-03-01"})
 
     release.refresh_from_db()
-    assert response.status_code == 403 and release.start_date == START
+    assert response.status_code == 403 and release.start_date == start
 
 
 # --- exports ----------------------------------------------------------------------------
@@ -253,14 +256,14 @@ def test_svg_export_is_a_standalone_document(client_as_viewer, product, plan):
     assert "Offline mode" in body
 
 
-def test_csv_export_round_trips(client_as_viewer, product, plan):
+def test_csv_export_round_trips(client_as_viewer, product, plan, start):
     response = client_as_viewer.get(url("timeline_export_csv", product))
 
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     assert response.status_code == 200
     assert {row["key"] for row in rows} == {plan["first"].key, plan["second"].key}
     offline = next(row for row in rows if row["title"] == "Offline mode")
-    assert offline["start"] == (START + timedelta(days=10)).isoformat()
+    assert offline["start"] == (start + timedelta(days=10)).isoformat()
     assert offline["status"] == "Planned" and offline["group"] == "No release"
 
 
@@ -300,11 +303,12 @@ def test_portfolio_timeline_is_only_for_product_lines(client_as_viewer, product)
 
 def bulk_features(product, workflow, count: int, release=None) -> None:
     statuses = [workflow[name] for name in ("Idea", "Backlog", "Planned", "In design", "In development", "Shipped")]
+    start = timezone.localdate().replace(day=1)
     Feature.objects.bulk_create([
         Feature(workspace=product.workspace, product=product, number=1000 + i, title=f"Bulk {i}",
                 status=statuses[i % len(statuses)], rank=rank, tags=["bulk"] if i % 3 else [],
                 release=release if i % 2 else None,
-                start_date=START + timedelta(days=i % 200), end_date=START + timedelta(days=i % 200 + 20))
+                start_date=start + timedelta(days=i % 200), end_date=start + timedelta(days=i % 200 + 20))
         for i, rank in enumerate(ranking.spread(count))
     ], batch_size=1000)
 
@@ -325,18 +329,28 @@ def test_query_count_does_not_grow_with_features(client_as_editor, product, plan
     assert response.content.decode().count('data-kind="feature"') > 400
 
 
-def test_portfolio_query_count_does_not_grow_with_releases(client_as_viewer, editor, workspace, product):
+# The hot pages' exact counts: a change that adds a query to them changes this number on purpose.
+def test_the_timeline_costs_exactly_its_pinned_queries(client_as_editor, product, plan, workflow,
+                                                        django_assert_num_queries):
+    page = url("product_timeline", product)
+    bulk_features(product, workflow, 10, plan["release"])
+    client_as_editor.get(page)  # the first visit also remembers the workspace in the session
+    with django_assert_num_queries(12):
+        assert client_as_editor.get(page).status_code == 200
+
+
+def test_portfolio_query_count_does_not_grow_with_releases(client_as_viewer, editor, workspace, product, start):
     line = ProductFactory(workspace=workspace, name="Northwind", key="NWC", kind=Product.Kind.LINE)
     product.parent = line
     product.save(update_fields=["parent"])
     page = url("portfolio_timeline", line)
     client_as_viewer.get(page)
-    Release.objects.create(workspace=workspace, product=product, name="R0", start_date=START,
-                           release_date=START + timedelta(days=20))
+    Release.objects.create(workspace=workspace, product=product, name="R0", start_date=start,
+                           release_date=start + timedelta(days=20))
     few = count_queries(lambda: client_as_viewer.get(page))
     Release.objects.bulk_create([Release(workspace=workspace, product=product, name=f"R{i}",
-                                         start_date=START + timedelta(days=i),
-                                         release_date=START + timedelta(days=i + 20)) for i in range(1, 40)])
+                                         start_date=start + timedelta(days=i),
+                                         release_date=start + timedelta(days=i + 20)) for i in range(1, 40)])
     many = count_queries(lambda: client_as_viewer.get(page))
 
     assert many == few

@@ -16,16 +16,16 @@ from tests.factories import ProductFactory
 
 pytestmark = pytest.mark.django_db
 
-TODAY = timezone.localdate()
 
 
 # --- helpers ----------------------------------------------------------------
 
 
 def _goal(actor, workspace, *, product=None, name="Grow weekly shoppers", start=None, end=None, **extra):
+    today = timezone.localdate()
     return services.goal_create(
         actor=actor, workspace=workspace, product=product, name=name,
-        start_date=start or TODAY - timedelta(days=30), end_date=end or TODAY + timedelta(days=60), **extra,
+        start_date=start or today - timedelta(days=30), end_date=end or today + timedelta(days=60), **extra,
     )
 
 
@@ -95,11 +95,12 @@ def test_a_viewer_reads_the_workspace_goals_grouped_company_wide_first(client_as
     assert reverse("goal_create", args=[workspace.slug]) not in html  # no edit controls for viewers
 
 
-def test_the_goal_list_filters_by_status_product_owner_and_time_frame(client_as_viewer, workspace, editor, product):
+def test_the_goal_list_filters_by_status_product_owner_and_time_frame(client_as_viewer, workspace, editor, product,
+                                                                      today):
     ahead = _goal(editor, workspace, product=product, name="Ahead of plan")
     _key_result(editor, ahead, current="200")  # 100 % → achieved
     _goal(editor, workspace, name="Nothing measured", owner=editor)
-    _goal(editor, workspace, name="Long gone", start=TODAY - timedelta(days=200), end=TODAY - timedelta(days=100))
+    _goal(editor, workspace, name="Long gone", start=today - timedelta(days=200), end=today - timedelta(days=100))
     url = reverse("goal_list", args=[workspace.slug])
 
     default = client_as_viewer.get(url).content.decode()

@@ -8,6 +8,7 @@ import pytest
 from strategy import services
 from strategy.history import history_entries
 from strategy.models import Competitor, Initiative, KeyResult
+from tests.factories import GoalFactory
 
 from ..conftest import count_queries
 
@@ -15,11 +16,6 @@ pytestmark = pytest.mark.django_db
 
 JAN_1 = date(2026, 1, 1)
 JUN_30 = date(2026, 6, 30)
-
-
-def make_goal(actor, workspace, name="Grow revenue", **fields):
-    return services.goal_create(actor=actor, workspace=workspace, name=name, start_date=JAN_1, end_date=JUN_30,
-                                **fields)
 
 
 def changes_of(entry) -> dict:
@@ -63,7 +59,7 @@ def test_bookkeeping_fields_are_left_out(editor, product):
 
 
 def test_choices_show_their_labels(workspace, editor):
-    goal = make_goal(editor, workspace)
+    goal = GoalFactory(workspace=workspace, created_by=editor, name="Grow revenue")
     key_result = services.key_result_create(actor=editor, goal=goal, name="Abandoned carts", start_value=Decimal(72),
                                             target_value=Decimal(60))
     created = history_entries(key_result)[0]
@@ -72,7 +68,7 @@ def test_choices_show_their_labels(workspace, editor):
 
 
 def test_owners_show_by_name_old_and_new(workspace, editor, admin):
-    goal = make_goal(editor, workspace, owner=admin)
+    goal = GoalFactory(workspace=workspace, created_by=editor, owner=admin, name="Grow revenue")
     services.goal_update(actor=editor, goal=goal, owner=editor)
     services.goal_update(actor=admin, goal=goal, owner=None)
 
@@ -85,8 +81,8 @@ def test_owners_show_by_name_old_and_new(workspace, editor, admin):
 
 
 def test_goals_served_by_an_initiative_show_by_name(workspace, editor, admin, product):
-    growth = make_goal(editor, workspace, name="Grow revenue")
-    conversion = make_goal(editor, workspace, name="Lift conversion")
+    growth = GoalFactory(workspace=workspace, created_by=editor, name="Grow revenue")
+    conversion = GoalFactory(workspace=workspace, created_by=editor, name="Lift conversion")
     initiative = services.initiative_create(actor=editor, product=product, name="Checkout", goals=[growth])
 
     services.initiative_update(actor=admin, initiative=initiative, goals=[growth, conversion])
@@ -118,7 +114,7 @@ def test_a_record_without_any_version_has_no_entries(editor, product):
 
 
 def test_only_the_newest_entries_are_returned_up_to_the_limit(workspace, editor):
-    goal = make_goal(editor, workspace, name="v0")
+    goal = GoalFactory(workspace=workspace, created_by=editor, name="v0")
     for n in range(1, 6):
         services.goal_update(actor=editor, goal=goal, name=f"v{n}")
 
@@ -128,7 +124,7 @@ def test_only_the_newest_entries_are_returned_up_to_the_limit(workspace, editor)
 
 
 def _goal_with_versions(workspace, editor, admin, product, versions):
-    goal = make_goal(editor, workspace, product=product, owner=admin)
+    goal = GoalFactory(workspace=workspace, created_by=editor, product=product, owner=admin, name="Grow revenue")
     for n in range(versions - 1):
         services.goal_update(actor=admin if n % 2 else editor, goal=goal, owner=editor if n % 2 else admin,
                              description=f"Revision {n}")
@@ -145,7 +141,7 @@ def test_the_query_count_does_not_grow_with_the_number_of_versions(workspace, ed
 
 
 def test_the_query_count_for_many_to_many_changes_does_not_grow_either(workspace, editor, admin, product):
-    goals = [make_goal(editor, workspace, name=f"Goal {n}") for n in range(4)]
+    goals = [GoalFactory(workspace=workspace, created_by=editor, name=f"Goal {n}") for n in range(4)]
     choices = [goals[:1], goals[1:3], goals, goals[2:], []]
 
     def initiative_with_versions(versions):
@@ -164,7 +160,7 @@ def test_the_query_count_for_many_to_many_changes_does_not_grow_either(workspace
 
 
 def test_a_key_result_check_in_does_not_add_a_definition_version(workspace, editor):
-    goal = make_goal(editor, workspace)
+    goal = GoalFactory(workspace=workspace, created_by=editor, name="Grow revenue")
     key_result = services.key_result_create(actor=editor, goal=goal, name="Shops", start_value=Decimal(1),
                                             target_value=Decimal(2))
     services.key_result_check_in(actor=editor, key_result=key_result, value=Decimal("1.5"))

@@ -36,7 +36,6 @@ GOALS = reverse("strategy-api:goal-list")
 KEY_RESULTS = reverse("strategy-api:key-result-list")
 INITIATIVES = reverse("strategy-api:initiative-list")
 
-TODAY = timezone.localdate()
 
 
 def _api(user) -> APIClient:
@@ -60,9 +59,10 @@ def _boss(workspace):
 
 
 def _goal(actor, workspace, name="Grow revenue", start=None, end=None, **fields) -> Goal:
+    today = timezone.localdate()
     return services.goal_create(
         actor=actor, workspace=workspace, name=name,
-        start_date=start or TODAY - timedelta(days=50), end_date=end or TODAY + timedelta(days=50), **fields,
+        start_date=start or today - timedelta(days=50), end_date=end or today + timedelta(days=50), **fields,
     )
 
 

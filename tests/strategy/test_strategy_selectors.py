@@ -11,22 +11,12 @@ from strategy import metrics, selectors, services
 from strategy.models import Competitor, Persona, Product
 
 from ..conftest import count_queries
-from ..factories import ProductFactory, UserFactory
+from ..factories import GoalFactory, KeyResultFactory, ProductFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 D = Decimal
 TODAY = date(2026, 3, 1)
-
-
-def make_goal(actor, workspace, name="Grow revenue", start=date(2026, 1, 1), end=date(2026, 5, 1), **fields):
-    return services.goal_create(actor=actor, workspace=workspace, name=name, start_date=start, end_date=end, **fields)
-
-
-def make_key_result(actor, goal, start="0", target="100", current=None, name="Metric"):
-    return services.key_result_create(
-        actor=actor, goal=goal, name=name, start_value=D(start), target_value=D(target),
-        current_value=None if current is None else D(current))
 
 
 @pytest.fixture
@@ -48,8 +38,9 @@ def foreign(other_workspace, other_product):
     competitor = services.competitor_create(actor=boss, product=other_product, name="Secret rival")
     criterion = services.criterion_create(actor=boss, product=other_product, name="Secret criterion")
     services.comparison_rate(actor=boss, product=other_product, ratings=[(criterion, competitor, 4)])
-    goal = make_goal(boss, other_workspace, name="Secret goal", product=other_product)
-    make_key_result(boss, goal)
+    goal = GoalFactory(workspace=other_workspace, created_by=boss, name="Secret goal", product=other_product,
+                       end_date=date(2026, 5, 1))
+    KeyResultFactory(goal=goal, created_by=boss)
     services.initiative_create(actor=boss, product=other_product, name="Secret initiative", goals=[goal])
     return other_product
 
@@ -101,7 +92,7 @@ def test_members_of_the_other_workspace_see_their_own_strategy(other_workspace, 
 
 def test_people_without_a_workspace_see_nothing(workspace, editor, product):
     services.persona_create(actor=editor, product=product, name="Maya")
-    make_goal(editor, workspace)
+    GoalFactory(workspace=workspace, created_by=editor, end_date=date(2026, 5, 1))
     stranger = UserFactory()
     assert list(selectors.persona_list(user=stranger, product=product)) == []
     assert selectors.goal_list(user=stranger, workspace=workspace) == []
@@ -184,14 +175,16 @@ def test_averages_round_to_one_decimal(editor, viewer, product):
 
 def test_goals_come_with_their_health_and_key_result_progress(workspace, editor, viewer, product):
     # 1 Jan – 1 May 2026 is 120 days; on 1 March 59 days have passed: 49.2 % expected
-    on_track = make_goal(editor, workspace, name="On track")
-    make_key_result(editor, on_track, current="60", name="Up")
-    make_key_result(editor, on_track, start="72", target="60", current="66", name="Down")
-    at_risk = make_goal(editor, workspace, name="At risk", product=product)
-    make_key_result(editor, at_risk, current="30")
-    make_goal(editor, workspace, name="Empty")
-    achieved = make_goal(editor, workspace, name="Done early", end=date(2026, 12, 31))
-    make_key_result(editor, achieved, current="100")
+    on_track = GoalFactory(workspace=workspace, created_by=editor, name="On track", end_date=date(2026, 5, 1))
+    KeyResultFactory(goal=on_track, created_by=editor, current_value=D("60"), name="Up")
+    KeyResultFactory(goal=on_track, created_by=editor, start_value=D("72"), target_value=D("60"), current_value=D("66"),
+                     name="Down")
+    at_risk = GoalFactory(workspace=workspace, created_by=editor, name="At risk", product=product,
+                          end_date=date(2026, 5, 1))
+    KeyResultFactory(goal=at_risk, created_by=editor, current_value=D("30"))
+    GoalFactory(workspace=workspace, created_by=editor, name="Empty", end_date=date(2026, 5, 1))
+    achieved = GoalFactory(workspace=workspace, created_by=editor, name="Done early", end_date=date(2026, 12, 31))
+    KeyResultFactory(goal=achieved, created_by=editor, current_value=D("100"))
 
     views = {view.goal.name: view for view in selectors.goal_list(user=viewer, workspace=workspace, today=TODAY)}
 
@@ -206,9 +199,9 @@ def test_goals_come_with_their_health_and_key_result_progress(workspace, editor,
 
 
 def test_goals_are_ordered_by_end_date_then_name(workspace, editor, viewer):
-    make_goal(editor, workspace, name="Later", end=date(2026, 9, 1))
-    make_goal(editor, workspace, name="Sooner B", end=date(2026, 4, 1))
-    make_goal(editor, workspace, name="Sooner A", end=date(2026, 4, 1))
+    GoalFactory(workspace=workspace, created_by=editor, name="Later", end_date=date(2026, 9, 1))
+    GoalFactory(workspace=workspace, created_by=editor, name="Sooner B", end_date=date(2026, 4, 1))
+    GoalFactory(workspace=workspace, created_by=editor, name="Sooner A", end_date=date(2026, 4, 1))
     names = [view.goal.name for view in selectors.goal_list(user=viewer, workspace=workspace, today=TODAY)]
     assert names == ["Sooner A", "Sooner B", "Later"]
 
@@ -216,10 +209,10 @@ def test_goals_are_ordered_by_end_date_then_name(workspace, editor, viewer):
 def test_a_products_goals_include_its_lines_goals_but_not_company_wide_or_sibling_goals(
         workspace, editor, viewer, line, shop):
     sibling = ProductFactory(workspace=workspace, parent=line)
-    make_goal(editor, workspace, name="Shop goal", product=shop)
-    make_goal(editor, workspace, name="Line goal", product=line)
-    make_goal(editor, workspace, name="Company goal")
-    make_goal(editor, workspace, name="Sibling goal", product=sibling)
+    GoalFactory(workspace=workspace, created_by=editor, name="Shop goal", product=shop, end_date=date(2026, 5, 1))
+    GoalFactory(workspace=workspace, created_by=editor, name="Line goal", product=line, end_date=date(2026, 5, 1))
+    GoalFactory(workspace=workspace, created_by=editor, name="Company goal", end_date=date(2026, 5, 1))
+    GoalFactory(workspace=workspace, created_by=editor, name="Sibling goal", product=sibling, end_date=date(2026, 5, 1))
 
     names = {view.goal.name for view in selectors.product_goal_list(user=viewer, product=shop, today=TODAY)}
 
@@ -229,7 +222,7 @@ def test_a_products_goals_include_its_lines_goals_but_not_company_wide_or_siblin
 def test_an_initiative_may_serve_its_products_its_lines_and_company_wide_goals(workspace, editor, viewer, line, shop):
     sibling = ProductFactory(workspace=workspace, parent=line)
     for name, product in [("Shop goal", shop), ("Line goal", line), ("Company goal", None), ("Sibling goal", sibling)]:
-        make_goal(editor, workspace, name=name, product=product)
+        GoalFactory(workspace=workspace, created_by=editor, name=name, product=product, end_date=date(2026, 5, 1))
 
     names = [g.name for g in selectors.goal_choices(user=viewer, product=shop)]
 
@@ -237,8 +230,8 @@ def test_an_initiative_may_serve_its_products_its_lines_and_company_wide_goals(w
 
 
 def test_a_goal_is_read_with_its_check_ins_oldest_first(workspace, editor, viewer):
-    goal = make_goal(editor, workspace)
-    key_result = make_key_result(editor, goal)
+    goal = GoalFactory(workspace=workspace, created_by=editor, end_date=date(2026, 5, 1))
+    key_result = KeyResultFactory(goal=goal, created_by=editor)
     services.key_result_check_in(actor=editor, key_result=key_result, value=D(20), note="First month")
     services.key_result_check_in(actor=editor, key_result=key_result, value=D(35))
 
@@ -263,10 +256,11 @@ def populate(editor, workspace, line, shop, n, offset=0):
     competitors and initiatives serving those goals."""
     start = TODAY - timedelta(days=30)
     for i in range(offset, offset + n):
-        goal = make_goal(editor, workspace, name=f"Goal {i}", product=line if i % 2 else shop,
-                         start=start, end=start + timedelta(days=90 + i), owner=editor)
+        goal = GoalFactory(workspace=workspace, created_by=editor, name=f"Goal {i}", product=line if i % 2 else shop,
+                           start_date=start, end_date=start + timedelta(days=90 + i), owner=editor)
         for k in range(3):
-            key_result = make_key_result(editor, goal, start=str(k), target=str(100 + k), name=f"KR {i}.{k}")
+            key_result = KeyResultFactory(goal=goal, created_by=editor, start_value=D(str(k)),
+                                          target_value=D(str(100 + k)), name=f"KR {i}.{k}")
             services.key_result_check_in(actor=editor, key_result=key_result, value=D(10 * k + i))
         services.persona_create(actor=editor, product=line if i % 2 else shop, name=f"Persona {i}")
         services.competitor_create(actor=editor, product=shop, name=f"Rival {i}",
