@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from strategy.extensions import Figure, Link, Summary
+from strategy.extensions import Figure, Link, Summary, covered_products
 from strategy.models import Product
 
 from . import selectors
@@ -19,35 +19,12 @@ from .models import ShareLink
 from .views_horizons import HORIZONS, LATER, NEXT, NOW, current_and_next, horizon_of, quarter_end
 
 
-def _covered_products(products: Sequence[Product]) -> dict[int, list[int]]:
-    """{product id: the products its roadmap covers}: itself, or for a product line every
-    active product below it (as `selectors.roadmap_products`), for all of them in one query."""
-    workspace_ids = {product.workspace_id for product in products}
-    children: dict[int | None, list[tuple[int, bool]]] = defaultdict(list)
-    for pk, parent_id, kind in Product.objects.filter(workspace_id__in=workspace_ids, archived_at__isnull=True) \
-            .values_list("id", "parent_id", "kind"):
-        children[parent_id].append((pk, kind == Product.Kind.LINE))
-    covered: dict[int, list[int]] = {}
-    for product in products:
-        if not product.is_line:
-            covered[product.pk] = [product.pk]
-            continue
-        found, parents, seen = [], [product.pk], {product.pk}
-        while parents:
-            level = [(pk, is_line) for parent in parents for pk, is_line in children[parent] if pk not in seen]
-            seen.update(pk for pk, _is_line in level)
-            found += [pk for pk, is_line in level if not is_line]
-            parents = [pk for pk, is_line in level if is_line]
-        covered[product.pk] = found
-    return covered
-
-
 def product_roadmap_summaries(products: Sequence[Product]) -> dict[int, Summary]:
     """Each product's roadmap at a glance: how many features are Now, Next and Later (the
-    rules of `views_horizons`), and how many share links are open. Four queries for any
-    number of products."""
+    rules of `views_horizons`), and how many share links are open. Three queries for any
+    number of products (one more when a product line is among them)."""
     today = timezone.localdate()
-    covered = _covered_products(products)
+    covered = covered_products(products)
     product_ids = sorted({pk for ids in covered.values() for pk in ids})
     releases = selectors.release_rows(product_ids) if product_ids else []
     releases_of: dict[int, list[dict]] = defaultdict(list)
@@ -81,19 +58,18 @@ def product_roadmap_summaries(products: Sequence[Product]) -> dict[int, Summary]
         for pk in covered[product.pk]:
             for horizon, n in counts[pk].items():
                 totals[horizon] += n
+        shared = open_links.get(product.pk, 0)
         args = [product.workspace.slug, product.key]
         links = (Link(_("Timeline"), reverse("product_timeline", args=args)),
                  Link(_("Now / Next / Later"), reverse("now_next_later", args=args)))
         text = _("Timeline and now-next-later views to share with engineers and executives.")
-        if not any(totals.values()):
+        if not any(totals.values()) and not shared:
             summaries[product.pk] = Summary(title=_("Roadmap"), icon="roadmap", text=text, links=links,
-                                            status=_("Appears once features are planned"))
+                                            status=_("Appears once open features are planned"))
             continue
-        shared = open_links.get(product.pk, 0)
         summaries[product.pk] = Summary(
             title=_("Roadmap"), icon="roadmap", text=text, links=links,
             figures=(Figure(_("Now"), str(totals[NOW])), Figure(_("Next"), str(totals[NEXT])),
-                     Figure(_("Later"), str(totals[LATER])),
-                     Figure(_("Open share links"), str(shared))),
+                     Figure(_("Later"), str(totals[LATER])), Figure(_("Open share links"), str(shared))),
         )
     return summaries

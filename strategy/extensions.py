@@ -20,6 +20,7 @@ may see (the page has already checked access to the items it passes in).
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
@@ -113,6 +114,32 @@ class SummaryRegistry(Generic[Item]):
 
     def _ordered(self) -> list[_Entry]:
         return sorted(self._entries.values(), key=lambda entry: (entry.order, entry.name))
+
+
+def covered_products(products: Sequence[Product]) -> dict[int, list[int]]:
+    """{product id: the ids of the products a summary of it covers}: itself, or for a product
+    line every product below it that is not archived (lines in between left out), for all
+    the products in one query (none without a line). Providers use it so a product line sums up its products."""
+    if not any(product.is_line for product in products):
+        return {product.pk: [product.pk] for product in products}
+    workspace_ids = {product.workspace_id for product in products}
+    children: dict[int | None, list[tuple[int, bool]]] = defaultdict(list)
+    for pk, parent_id, kind in Product.objects.filter(workspace_id__in=workspace_ids, archived_at__isnull=True) \
+            .values_list("id", "parent_id", "kind"):
+        children[parent_id].append((pk, kind == Product.Kind.LINE))
+    covered: dict[int, list[int]] = {}
+    for product in products:
+        if not product.is_line:
+            covered[product.pk] = [product.pk]
+            continue
+        found, parents, seen = [], [product.pk], {product.pk}
+        while parents:
+            level = [(pk, is_line) for parent in parents for pk, is_line in children[parent] if pk not in seen]
+            seen.update(pk for pk, _is_line in level)
+            found += [pk for pk, is_line in level if not is_line]
+            parents = [pk for pk, is_line in level if is_line]
+        covered[product.pk] = found
+    return covered
 
 
 product_summaries: SummaryRegistry[Product] = SummaryRegistry("product")
