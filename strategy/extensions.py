@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from django.core.exceptions import ImproperlyConfigured
@@ -53,8 +53,7 @@ class Link:
 class Summary:
     """What a provider says about one item, as a card: a title, a line of text, figures and
     links. `status` is the quiet line at the bottom ("No releases yet"). A provider that needs
-    more than this names its own partial in `template`; it is rendered with `summary` and
-    `extra` in its context."""
+    another layout names its own partial in `template`, rendered with `summary` in its context."""
 
     title: str
     icon: str = "info"
@@ -63,7 +62,6 @@ class Summary:
     links: tuple[Link, ...] = ()
     status: str = ""
     template: str = "components/summary_card.html"
-    extra: Mapping = field(default_factory=dict)
 
 
 Provider = Callable[[Sequence[Item]], Mapping[int, Summary]]
