@@ -6,9 +6,12 @@ class ReleasesConfig(AppConfig):
     verbose_name = "Releases"
 
     def ready(self) -> None:
+        from strategy.extensions import product_summaries
         from strategy.signals import workspace_created
 
-        from . import services
+        from . import extensions, services
 
         # Every new workspace starts with the default workflow.
         workspace_created.connect(services.on_workspace_created, dispatch_uid="releases.default_workflow")
+        # The product page shows releases and features through strategy's registry.
+        product_summaries.register("releases", extensions.product_delivery_summaries, order=20)

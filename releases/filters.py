@@ -11,7 +11,8 @@ Query parameters:
 - `assignee`: a user id, or `none` for unassigned features;
 - `q`: words of the title, or a feature number (`42` or `MOB-42`);
 - `ordering`: `rank` (the backlog's manual order, the default), `-rice_score`, `rice_score`,
-  `end` or `-end` (the effective end date: the feature's own, or its release's).
+  `end` or `-end` (the effective end date: the feature's own, or its release's), `-demand`
+  (highest demand first: the number feedback stores through `services.feature_demand_set`).
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ ORDERING_CHOICES = [
     ("end", _("Soonest end date")),
     ("-end", _("Latest end date")),
 ]
+# Accepted, but left out of the backlog's menu until feedback shows the demand column.
+DEMAND_ORDERINGS = [("-demand", _("Highest demand"))]
 FILTER_NAMES = ("status", "category", "release", "initiative", "tag", "assignee", "q")
 
 _NUMBER = re.compile(r"^(?:[A-Za-z][A-Za-z0-9]*-)?(\d{1,9})$")
@@ -86,7 +89,7 @@ class FeatureFilterSet(django_filters.FilterSet):
                                          help_text=_("A user id, or “none” for unassigned features."))
     q = django_filters.CharFilter(method="filter_search", label=_("Search"),
                                   help_text=_("Words of the title, or a feature number such as 42 or MOB-42."))
-    ordering = django_filters.ChoiceFilter(choices=ORDERING_CHOICES, method="filter_ordering",
+    ordering = django_filters.ChoiceFilter(choices=ORDERING_CHOICES + DEMAND_ORDERINGS, method="filter_ordering",
                                            label=_("Order"), empty_label=None)
 
     class Meta:
@@ -136,10 +139,10 @@ class FeatureFilterSet(django_filters.FilterSet):
 
     @property
     def ordering_value(self) -> str:
-        """The order asked for (one of ORDERING_CHOICES), `rank` by default."""
+        """The order asked for (one of the ordering choices), `rank` by default."""
         if not self.is_bound or not self.form.is_valid():
             value = self.data.get("ordering") if self.is_bound else None
-            return value if value in dict(ORDERING_CHOICES) else RANK
+            return value if value in dict(ORDERING_CHOICES + DEMAND_ORDERINGS) else RANK
         return self.form.cleaned_data.get("ordering") or RANK
 
     @property
@@ -162,5 +165,6 @@ def order_by(ordering: str) -> list:
         "rice_score": [F("rice_score").asc(nulls_last=True)],
         "end": [end.asc(nulls_last=True)],
         "-end": [end.desc(nulls_last=True)],
+        "-demand": [F("demand").desc()],
     }.get(ordering, [])
     return [*terms, "rank", "id"]

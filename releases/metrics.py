@@ -1,5 +1,10 @@
 """Release and feature arithmetic, pure (no database): RICE, progress, conflicts, burn-up.
 
+Delivery metrics (progress, scope change, throughput, cycle time, forecasts) belong here, in
+`releases`, because the release page shows them; tasks that store their snapshots stay thin
+wrappers over services. Usage metrics, key results bound to metrics and dashboards live at
+the top, in `roadmap` (docs/architecture.md).
+
 Conflict rules (shown on features, releases and the backlog):
 - `ends_after_release`: a feature's end date is after its release's release date;
 - `ends_before_dependency`: a feature is scheduled to end before a feature it depends on ends;

@@ -183,6 +183,9 @@ class Feature(TimeStampedModel):
     rice_score = models.DecimalField(_("RICE score"), max_digits=14, decimal_places=1, null=True, blank=True)
     # Fractional rank: moving a feature rewrites only its own rank (see releases/ranking.py).
     rank = models.CharField(max_length=80, db_collation="C")
+    # Owned by a higher app (feedback's weighted demand from ideas and votes), stored here so
+    # the backlog can sort by it; written only by `services.feature_demand_set`.
+    demand = models.DecimalField(_("demand"), max_digits=12, decimal_places=2, default=0, editable=False)
     version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
@@ -190,7 +193,7 @@ class Feature(TimeStampedModel):
                                    related_name="+")
 
     objects = WorkspaceScopedQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["created_at", "updated_at", "rank"], m2m_fields=[goals])
+    history = HistoricalRecords(excluded_fields=["created_at", "updated_at", "rank", "demand"], m2m_fields=[goals])
 
     class Meta:
         ordering = ["rank", "id"]
@@ -210,6 +213,8 @@ class Feature(TimeStampedModel):
         ]
         indexes = [
             models.Index(fields=["product", "rank"], name="releases_feature_product_rank"),
+            # The backlog sorted by demand, highest first.
+            models.Index(fields=["product", "-demand"], name="releases_feature_demand"),
             GinIndex(fields=["tags"], name="releases_feature_tags"),
         ]
 

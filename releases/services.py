@@ -11,6 +11,8 @@ Invariants protected here:
 - the RICE score is stored, recomputed on every save from its parts;
 - a release or feature saved from a stale copy is refused, naming who changed what since;
 - bulk changes are all or nothing; retiring a status keeps (or moves) its features;
+- every service that writes features sends `signals.features_changed` once, after commit,
+  with all their ids (see releases/signals.py); `feature_demand_set` is the one exception;
 - a member mentioned in a comment is emailed once: when the comment commits, or by the
   sweep if the broker was down then.
 """
@@ -20,6 +22,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict, deque
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -57,6 +60,7 @@ from .models import (
     StatusCategory,
     WorkflowStatus,
 )
+from .signals import send_features_changed
 
 DEFAULT_WORKFLOW = [
     ("Idea", StatusCategory.NOT_STARTED),
@@ -167,6 +171,7 @@ def workflow_status_retire(*, actor: User, status: WorkflowStatus, move_to: Work
         for feature in features:
             _save_feature_change(feature, actor, {"status": move_to})
         moved = len(features)
+        send_features_changed(features)
     status.retired_at = timezone.now()
     status.save(update_fields=["retired_at", "updated_at"])
     return moved
@@ -213,8 +218,10 @@ def release_update(*, actor: User, release: Release, version: int | None = None,
 def release_delete(*, actor: User, release: Release) -> None:
     """Delete a release; its features stay, unscheduled."""
     access.ensure_can(actor, "releases.edit", release)
-    for feature in Feature.objects.select_for_update(of=("self",)).select_related("product").filter(release=release):
+    features = list(Feature.objects.select_for_update(of=("self",)).select_related("product").filter(release=release))
+    for feature in features:
         _save_feature_change(feature, actor, {"release": None})
+    send_features_changed(features)
     record_author(release, actor)
     release.delete()
 
@@ -327,6 +334,7 @@ def feature_create(*, actor: User, product: Product, title: str, goals=(), **fie
     feature.save()
     if goals:
         feature.goals.set(goals)
+    send_features_changed([feature])
     return feature
 
 
@@ -349,12 +357,14 @@ def feature_update(*, actor: User, feature: Feature, version: int | None = None,
     if goals is not None and set(goals) != set(current.goals.all()):
         record_author(current, actor)
         current.goals.set(goals)
+    send_features_changed([current])
     return current
 
 
 @transaction.atomic
 def feature_delete(*, actor: User, feature: Feature) -> None:
     access.ensure_can(actor, "releases.edit", feature)
+    send_features_changed([feature])  # before the delete clears the id
     record_author(feature, actor)
     feature.delete()
 
@@ -394,6 +404,8 @@ def feature_move(*, actor: User, feature: Feature, after: Feature | None = None,
     if ranking.needs_rebalance(rank):
         _rebalance(feature.product_id)
         feature.rank = Feature.objects.values_list("rank", flat=True).get(pk=feature.pk)
+    # A rebalance rewrites the other ranks but not their order: only this feature moved.
+    send_features_changed([feature])
     return feature
 
 
@@ -442,6 +454,33 @@ def feature_bulk_update(*, actor: User, features: list[Feature], release=UNSET, 
             raise ValidationError(
                 _("%(key)s: %(reason)s Nothing was changed.") % {"key": current.key, "reason": " ".join(exc.messages)}
             ) from exc
+    send_features_changed(locked.values())
+    return len(features)
+
+
+def feature_demand_set(*, values: dict[int, Decimal]) -> int:
+    """Store each feature's demand ({feature id: demand}) in one statement; ids of features
+    deleted meanwhile are skipped. Returns how many features were written. Called by the app
+    that owns the number (feedback's weighted demand from ideas and votes, recomputed in its
+    tasks), so there is no actor. Sends no `features_changed`: its caller listens to that
+    signal, and demand is not an edit of the feature (no new version, no history).
+    Raises ValidationError for a negative or malformed demand, writing nothing."""
+    if not values:
+        return 0
+    field = Feature._meta.get_field("demand")
+    cleaned: dict[int, Decimal] = {}
+    for feature_id, value in values.items():
+        try:
+            cleaned[int(feature_id)] = field.clean(value, None)
+        except (TypeError, ValueError, ValidationError) as exc:
+            raise ValidationError({"values": _("Demand of feature %(id)s is not a number within limits.") % {
+                "id": feature_id}}) from exc
+        if cleaned[int(feature_id)] < 0:
+            raise ValidationError({"values": _("Demand cannot be negative (feature %(id)s).") % {"id": feature_id}})
+    with transaction.atomic():
+        existing = set(Feature.objects.filter(pk__in=cleaned).values_list("pk", flat=True))
+        features = [Feature(pk=pk, demand=demand) for pk, demand in cleaned.items() if pk in existing]
+        Feature.objects.bulk_update(features, ["demand"], batch_size=1000)
     return len(features)
 
 
@@ -457,7 +496,9 @@ def requirement_create(*, actor: User, feature: Feature, text: str) -> Requireme
     if feature.requirements.count() >= REQUIREMENTS_MAX_COUNT:
         raise ValidationError(too_many_message(REQUIREMENTS_MAX_COUNT, _("requirements per feature")))
     last = feature.requirements.aggregate(Max("position"))["position__max"] or 0
-    return Requirement.objects.create(feature=feature, text=text[:300], position=last + 1)
+    requirement = Requirement.objects.create(feature=feature, text=text[:300], position=last + 1)
+    send_features_changed([feature])
+    return requirement
 
 
 @transaction.atomic
@@ -468,12 +509,14 @@ def requirement_update(*, actor: User, requirement: Requirement, **changes) -> R
     if not requirement.text:
         raise ValidationError({"text": _("Write the requirement.")})
     requirement.save()
+    send_features_changed([requirement.feature])
     return requirement
 
 
 @transaction.atomic
 def requirement_delete(*, actor: User, requirement: Requirement) -> None:
     access.ensure_can(actor, "releases.edit", requirement.feature)
+    send_features_changed([requirement.feature])
     requirement.delete()
 
 
@@ -522,12 +565,15 @@ def dependency_add(*, actor: User, feature: Feature, depends_on: Feature) -> Dep
         names = [f"{keys[pk]}-{numbers[pk]}" for pk in [feature.pk, *cycle]]
         raise ValidationError({"depends_on": _("That would make a cycle: %(cycle)s.") % {
             "cycle": " → ".join(names)}})
-    return Dependency.objects.create(feature=feature, depends_on=depends_on)
+    dependency = Dependency.objects.create(feature=feature, depends_on=depends_on)
+    send_features_changed([feature, depends_on])  # both pages and both features' conflicts change
+    return dependency
 
 
 @transaction.atomic
 def dependency_remove(*, actor: User, dependency: Dependency) -> None:
     access.ensure_can(actor, "releases.edit", dependency.feature)
+    send_features_changed([dependency.feature, dependency.depends_on])
     dependency.delete()
 
 

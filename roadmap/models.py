@@ -1,4 +1,7 @@
-"""Timelines, share links and metrics (later issues); for now the worker heartbeat."""
+"""The top layer's tables: share links and the worker heartbeat. Usage metrics (events,
+rollups, key results bound to a metric, the dashboard) will live here too, because they read
+products, features and goals together; delivery metrics stay in `releases` (its page shows
+them)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _

@@ -1,3 +1,6 @@
+"""Celery tasks of the top layer: the worker heartbeat, and the usage-metric rollups and
+dashboard refreshes as they land. Delivery-metric snapshots are tasks of `releases`."""
+
 from celery import shared_task
 from django.db import OperationalError
 

@@ -43,7 +43,9 @@ def record_author(instance: models.Model, actor) -> None:
 
 
 def _tracked_fields(model) -> list[models.Field]:
-    return [f for f in model._meta.concrete_fields if f.name not in HIDDEN_FIELDS]
+    # Fields the history leaves out (`excluded_fields`) have no old values to compare.
+    recorded = {f.name for f in model.history.model._meta.concrete_fields}
+    return [f for f in model._meta.concrete_fields if f.name not in HIDDEN_FIELDS and f.name in recorded]
 
 
 def _display(model_field: models.Field, value, names: dict) -> str:

@@ -35,6 +35,7 @@ from strategy.models import Product, User, Workspace
 from strategy.web import display_value, product_for, stored_value, their_changes, workspace_view
 
 from .. import metrics, selectors, services
+from ..extensions import feature_summaries
 from ..forms_features import (
     IMPACT_CHOICES,
     CommentForm,
@@ -286,6 +287,8 @@ def _page_context(request: HttpRequest, workspace: Workspace, product: Product, 
         "history": history_entries(feature),
         "requirement_form": requirement_form or RequirementForm(),
         "comment_form": comment_form or CommentForm(),
+        # Panels from higher apps (demand, forecast, adoption), each read once for the page.
+        "panels": feature_summaries.collect([feature])[feature.pk],
     })
     return context
 

@@ -16,6 +16,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from .. import access, selectors, services
 from ..context_processors import LAST_WORKSPACE_SESSION_KEY
+from ..extensions import Figure, Link, Summary, product_summaries
 from ..filters import ProductFilterSet
 from ..forms import (
     ApiTokenForm,
@@ -27,6 +28,7 @@ from ..forms import (
     WorkspaceForm,
     apply_service_errors,
 )
+from ..metrics import ACHIEVED, AT_RISK, MISSED, OFF_TRACK, ON_TRACK
 from ..models import Product, User
 from ..web import product_for, their_changes, workspace_view
 
@@ -142,7 +144,32 @@ def product_detail(request: HttpRequest, workspace, key: str) -> HttpResponse:
         "product": product,
         "children": children,
         "can_edit": access.can(request.user, "products.edit", product),
+        # Strategy's own card first, then what higher apps registered (releases, roadmap, …).
+        "summaries": [_strategy_summary(request, workspace, product),
+                      *product_summaries.collect([product])[product.pk]],
     })
+
+
+def _strategy_summary(request: HttpRequest, workspace, product: Product) -> Summary:
+    """The product's goals and their health, as the hub's Strategy card (three queries)."""
+    goals = selectors.product_goal_list(user=request.user, product=product)
+    url = reverse("strategy_overview", args=[workspace.slug, product.key])
+    if not goals:
+        return Summary(title=_("Strategy"), icon="target", text=_(
+            "Vision, personas, competitors and goals with key results."),
+            links=(Link(_("Open strategy"), url),), status=_("No goals yet"))
+    on_track = sum(1 for view in goals if view.health.status in (ON_TRACK, ACHIEVED))
+    behind = sum(1 for view in goals if view.health.status in (AT_RISK, OFF_TRACK, MISSED))
+    goals_url = reverse("product_goal_list", args=[workspace.slug, product.key])
+    return Summary(
+        title=_("Strategy"), icon="target", text=_("Goals of this product and its product lines."),
+        figures=(
+            Figure(_("Goals"), str(len(goals)), url=goals_url),
+            Figure(_("On track or achieved"), f"{on_track} of {len(goals)}", percent=100 * on_track / len(goals)),
+            Figure(_("At risk, off track or missed"), str(behind)),
+        ),
+        links=(Link(_("Open strategy"), url),),
+    )
 
 
 @workspace_view(requires="products.edit")
