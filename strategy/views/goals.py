@@ -516,7 +516,7 @@ def key_result_delete(request: HttpRequest, workspace: Workspace, goal_pk: int, 
     })
 
 
-@workspace_view
+@workspace_view(post_requires="strategy.edit")
 @require_http_methods(["GET", "POST"])
 def key_result_check_in(request: HttpRequest, workspace: Workspace, goal_pk: int, pk: int) -> HttpResponse:
     """GET: the key result's check-ins drawn over time, and the form. POST records a value.
@@ -526,7 +526,6 @@ def key_result_check_in(request: HttpRequest, workspace: Workspace, goal_pk: int
     key_result = _key_result_of(goal, pk)
     form = _check_in_form(key_result, request.POST if request.method == "POST" else None)
     if request.method == "POST":
-        access.ensure_can(request.user, "strategy.edit", key_result)
         if form.is_valid():
             try:
                 services.key_result_check_in(actor=request.user, key_result=key_result, **form.cleaned_data)
