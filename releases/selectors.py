@@ -39,8 +39,14 @@ FEATURE_ROW_FIELDS = (
 # --- workflow ---------------------------------------------------------------
 
 
-def status_list(*, user: User, workspace: Workspace, include_retired: bool = False) -> QuerySet[WorkflowStatus]:
-    statuses = WorkflowStatus.objects.visible_to(user).filter(workspace=workspace).order_by("position", "id")
+def status_list(*, user: User, workspace: Workspace | None = None,
+                include_retired: bool = False) -> QuerySet[WorkflowStatus]:
+    """Workflow statuses `user` may see (of one workspace, if given) in their order; retired
+    ones only when asked for."""
+    statuses = (WorkflowStatus.objects.visible_to(user).select_related("workspace")
+                .order_by("workspace__name", "workspace_id", "position", "id"))
+    if workspace is not None:
+        statuses = statuses.filter(workspace=workspace)
     return statuses if include_retired else statuses.filter(retired_at__isnull=True)
 
 
@@ -63,8 +69,10 @@ def release_get(*, user: User, product: Product, pk: int) -> Release:
     return get_object_or_404(release_list(user=user, product=product), pk=pk)
 
 
-def release_choices(*, user: User, product: Product) -> QuerySet[Release]:
-    return Release.objects.visible_to(user).filter(product=product).order_by("release_date", "name")
+def release_choices(*, user: User, product: Product | None = None) -> QuerySet[Release]:
+    """Releases by date (of one product, if given), for choosing one (forms and the API's input)."""
+    releases = Release.objects.visible_to(user).order_by("release_date", "name")
+    return releases.filter(product=product) if product is not None else releases
 
 
 # --- features ---------------------------------------------------------------

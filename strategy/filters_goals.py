@@ -1,8 +1,13 @@
-"""The goal FilterSet shared by the goal pages (and, later, the API).
+"""The goal FilterSet shared by the goal pages and the goals API.
+
+`product` takes a product id, a product key (keys start with a letter, so the two never
+meet) or "company" for company-wide goals. The pages hide goals that have ended unless a
+time frame is chosen; they ask for that with `hide_ended=True`, so the API still lists
+every goal by default.
 
 Status is computed from key results and dates (strategy.metrics), not stored, so the
-`status` filter only validates the choice here; callers keep the goals whose computed
-health has that status, after computing it."""
+`status` filter only validates the choice here; callers narrow the goals with their
+computed health (`selectors.goals_with_health`) through `keep_status`."""
 
 from __future__ import annotations
 
@@ -31,27 +36,44 @@ COMPANY = "company"  # the `product` value meaning company-wide goals
 
 
 class GoalFilterSet(django_filters.FilterSet):
+    workspace = django_filters.CharFilter(field_name="workspace__slug", label=_("Workspace (slug)"))
+    product = django_filters.CharFilter(
+        method="filter_product", label=_("Product"),
+        help_text=_("A product id, a product key, or “company” for company-wide goals."),
+    )
+    company_wide = django_filters.BooleanFilter(
+        field_name="product", lookup_expr="isnull", label=_("Company-wide"),
+        help_text=_("true: only goals without a product; false: only product goals."),
+    )
+    owner = django_filters.NumberFilter(field_name="owner_id", label=_("Owner (user id)"))
     status = django_filters.ChoiceFilter(
         choices=list(STATUS_LABELS.items()), method="filter_status", label=_("Status"),
         empty_label=_("Any status"),
-    )
-    product = django_filters.CharFilter(
-        method="filter_product", label=_("Product"),
-        help_text=_("A product key, or “company” for company-wide goals."),
     )
     timeframe = django_filters.ChoiceFilter(
         choices=TIMEFRAME_CHOICES, method="filter_timeframe", label=_("Time frame"),
         empty_label=_("Current & upcoming"),
     )
-    owner = django_filters.NumberFilter(field_name="owner_id", label=_("Owner (user id)"))
+    active_on = django_filters.DateFilter(
+        method="filter_active_on", label=_("Active on"),
+        help_text=_("Goals whose time frame includes this date (YYYY-MM-DD)."),
+    )
+    starts_after = django_filters.DateFilter(
+        field_name="start_date", lookup_expr="gte", label=_("Starts on or after"),
+    )
+    ends_before = django_filters.DateFilter(
+        field_name="end_date", lookup_expr="lte", label=_("Ends on or before"),
+    )
 
     class Meta:
         model = Goal
-        fields = ["status", "product", "timeframe", "owner"]
+        fields = ["workspace", "product", "company_wide", "owner", "status", "timeframe", "active_on",
+                  "starts_after", "ends_before"]
 
-    def __init__(self, *args, today: date | None = None, **kwargs):
+    def __init__(self, *args, today: date | None = None, hide_ended: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.today = today or timezone.localdate()
+        self.hide_ended = hide_ended
 
     def filter_status(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset  # computed; see `keep_status`
@@ -62,6 +84,8 @@ class GoalFilterSet(django_filters.FilterSet):
             return queryset
         if value.lower() == COMPANY:
             return queryset.filter(product__isnull=True)
+        if value.isdigit():
+            return queryset.filter(product_id=int(value)) if len(value) <= 18 else queryset.none()
         return queryset.filter(product__key=value.upper())
 
     def filter_timeframe(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
@@ -74,12 +98,15 @@ class GoalFilterSet(django_filters.FilterSet):
             return queryset.filter(end_date__lt=today)
         return queryset
 
+    def filter_active_on(self, queryset: QuerySet, name: str, value: date) -> QuerySet:
+        return queryset.filter(start_date__lte=value, end_date__gte=value)
+
     @property
     def qs(self) -> QuerySet:
         if not hasattr(self, "_goal_qs"):
             queryset = super().qs
-            # By default: what is running now or coming, not what has ended.
-            if not self._cleaned("timeframe"):
+            # The pages' default: what is running now or coming, not what has ended.
+            if self.hide_ended and not self._cleaned("timeframe"):
                 queryset = queryset.filter(end_date__gte=self.today)
             self._goal_qs = queryset
         return self._goal_qs

@@ -8,7 +8,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .models import ComparisonCriterion, Competitor, Goal, Initiative, KeyResult, Persona
+from .models import ComparisonCriterion, Competitor, Initiative, KeyResult, Persona
 
 
 def _product_filter():
@@ -37,33 +37,6 @@ class CriterionFilterSet(django_filters.FilterSet):
     class Meta:
         model = ComparisonCriterion
         fields = ["product"]
-
-
-class GoalFilterSet(django_filters.FilterSet):
-    workspace = django_filters.CharFilter(field_name="workspace__slug", label=_("Workspace (slug)"))
-    product = _product_filter()
-    company_wide = django_filters.BooleanFilter(
-        field_name="product", lookup_expr="isnull", label=_("Company-wide"),
-        help_text=_("true: only goals without a product; false: only product goals."),
-    )
-    owner = django_filters.NumberFilter(field_name="owner_id", label=_("Owner (user id)"))
-    active_on = django_filters.DateFilter(
-        method="filter_active_on", label=_("Active on"),
-        help_text=_("Goals whose time frame includes this date (YYYY-MM-DD)."),
-    )
-    starts_after = django_filters.DateFilter(
-        field_name="start_date", lookup_expr="gte", label=_("Starts on or after"),
-    )
-    ends_before = django_filters.DateFilter(
-        field_name="end_date", lookup_expr="lte", label=_("Ends on or before"),
-    )
-
-    class Meta:
-        model = Goal
-        fields = ["workspace", "product", "company_wide", "owner", "active_on", "starts_after", "ends_before"]
-
-    def filter_active_on(self, queryset, name, value):
-        return queryset.filter(start_date__lte=value, end_date__gte=value)
 
 
 class KeyResultFilterSet(django_filters.FilterSet):

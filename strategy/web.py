@@ -17,13 +17,14 @@ from .context_processors import LAST_WORKSPACE_SESSION_KEY
 from .models import Product
 
 
-def workspace_view(view=None, *, requires: str | None = None):
+def workspace_view(view=None, *, requires: str | None = None, post_requires: str | None = None):
     """Resolve the `ws` URL part to a workspace the user belongs to (404 otherwise),
     remember it as the current one, and pass it to the view. With `requires`, refuse
     (403) before anything else when the user's role does not allow that action, so a
-    viewer never sees an edit form or its validation errors."""
+    viewer never sees an edit form or its validation errors. `post_requires` does the
+    same for POSTs only, for pages everyone reads and some may save."""
     if view is None:
-        return functools.partial(workspace_view, requires=requires)
+        return functools.partial(workspace_view, requires=requires, post_requires=post_requires)
 
     @functools.wraps(view)
     @login_required
@@ -38,6 +39,8 @@ def workspace_view(view=None, *, requires: str | None = None):
         request.nav_workspaces = workspaces
         if requires:
             access.ensure_can(request.user, requires, workspace)
+        if post_requires and request.method == "POST":
+            access.ensure_can(request.user, post_requires, workspace)
         request.workspace = workspace
         if request.session.get(LAST_WORKSPACE_SESSION_KEY) != workspace.slug:
             request.session[LAST_WORKSPACE_SESSION_KEY] = workspace.slug

@@ -10,26 +10,24 @@ refused (400 on that field) exactly like an id that does not exist."""
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import partial
 
-from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from strategy import selectors as strategy_selectors
 from strategy.api.fields import DateField, VisibleIdsField, optional_text
 from strategy.api.serializers import UserSerializer
 from strategy.api.strategy_serializers import (
     InputSerializer,
     VisibleIdField,
     VisibleSlugField,
-    visible_goals,
-    visible_products,
-    visible_workspaces,
-    workspace_members,
 )
 from strategy.limits import BULK_MAX_COUNT, COMMENT_MAX_LENGTH, TAG_MAX_LENGTH, TAGS_MAX_COUNT
 from strategy.models import Goal, Initiative, Product, User, Workspace
 
+from .. import selectors
 from ..models import Comment, Dependency, Feature, Milestone, Release, Requirement, StatusCategory, WorkflowStatus
 
 # --- shared pieces ------------------------------------------------------------
@@ -66,23 +64,6 @@ def _version_field(what: str) -> serializers.IntegerField:
     )
 
 
-def visible_statuses(user, context) -> QuerySet[WorkflowStatus]:
-    """Statuses still offered in the user's workspaces."""
-    return WorkflowStatus.objects.visible_to(user).filter(retired_at__isnull=True)
-
-
-def visible_releases(user, context) -> QuerySet[Release]:
-    return Release.objects.visible_to(user)
-
-
-def visible_features(user, context) -> QuerySet[Feature]:
-    return Feature.objects.visible_to(user)
-
-
-def visible_initiatives(user, context) -> QuerySet[Initiative]:
-    return Initiative.objects.visible_to(user)
-
-
 class ConflictSerializer(serializers.Serializer):
     rule = serializers.CharField(
         read_only=True,
@@ -113,7 +94,7 @@ class WorkflowStatusInputSerializer(InputSerializer):
     """Field names are the keyword arguments of `workflow_status_create` / `workflow_status_update`."""
 
     workspace = VisibleSlugField(
-        visible_workspaces, slug_field="slug", queryset=Workspace.objects.none(),
+        strategy_selectors.workspace_list, slug_field="slug", queryset=Workspace.objects.none(),
         help_text="The workspace's slug. A status cannot move to another workspace.",
     )
     name = serializers.CharField(max_length=40)
@@ -130,7 +111,7 @@ class WorkflowStatusRetireInputSerializer(serializers.Serializer):
     """The keyword argument of `workflow_status_retire`."""
 
     move_to = VisibleIdField(
-        visible_statuses, queryset=WorkflowStatus.objects.none(), allow_null=True, required=False, default=None,
+        selectors.status_list, queryset=WorkflowStatus.objects.none(), allow_null=True, required=False, default=None,
         help_text="Another active status of the workflow to move the features to; empty: they keep this one.",
     )
 
@@ -187,7 +168,7 @@ class ReleaseInputSerializer(InputSerializer):
     clean_fields = ("start_date", "release_date")
 
     product = VisibleIdField(
-        visible_products, queryset=Product.objects.none(),
+        partial(strategy_selectors.product_list, include_archived=True), queryset=Product.objects.none(),
         help_text="The product's id. A release cannot move to another product.",
     )
     name = serializers.CharField(max_length=120)
@@ -229,7 +210,7 @@ class MilestoneInputSerializer(InputSerializer):
     """Field names are the keyword arguments of `milestone_create` / `milestone_update`."""
 
     release = VisibleIdField(
-        visible_releases, queryset=Release.objects.none(),
+        selectors.release_choices, queryset=Release.objects.none(),
         help_text="The release's id. A milestone cannot move to another release.",
     )
     name = serializers.CharField(max_length=120)
@@ -303,25 +284,25 @@ class FeatureInputSerializer(InputSerializer):
     clean_fields = ("start_date", "end_date")
 
     product = VisibleIdField(
-        visible_products, queryset=Product.objects.none(),
+        partial(strategy_selectors.product_list, include_archived=True), queryset=Product.objects.none(),
         help_text="The product's id. A feature cannot move to another product.",
     )
     title = serializers.CharField(max_length=200)
     description = optional_text(help_text="Markdown.")
     status = VisibleIdField(
-        visible_statuses, queryset=WorkflowStatus.objects.none(), required=False,
+        selectors.status_list, queryset=WorkflowStatus.objects.none(), required=False,
         help_text="A workflow status of the product's workspace; left out when creating, the first one.",
     )
     release = VisibleIdField(
-        visible_releases, queryset=Release.objects.none(), allow_null=True, required=False,
+        selectors.release_choices, queryset=Release.objects.none(), allow_null=True, required=False,
         help_text="A release of the same product; empty for none.",
     )
     initiative = VisibleIdField(
-        visible_initiatives, queryset=Initiative.objects.none(), allow_null=True, required=False,
+        strategy_selectors.initiative_choices, queryset=Initiative.objects.none(), allow_null=True, required=False,
         help_text="An initiative of the same workspace; empty for none.",
     )
     goals = VisibleIdsField(
-        child_relation=VisibleIdField(visible_goals, queryset=Goal.objects.none()), required=False,
+        child_relation=VisibleIdField(strategy_selectors.goal_choices, queryset=Goal.objects.none()), required=False,
         help_text="Ids of the goals it serves, of the same workspace. Left out, they stay as they are.",
     )
     estimate = serializers.DecimalField(
@@ -330,7 +311,7 @@ class FeatureInputSerializer(InputSerializer):
     end_date = DateField(
         allow_null=True, required=False, help_text="On or after the start date. Empty: follow the release.")
     assignee = VisibleIdField(
-        workspace_members, queryset=User.objects.none(), allow_null=True, required=False,
+        strategy_selectors.member_users, queryset=User.objects.none(), allow_null=True, required=False,
         help_text="The id of a member of the feature's workspace.",
     )
     tags = serializers.ListField(
@@ -365,11 +346,11 @@ class FeatureMoveInputSerializer(serializers.Serializer):
     """The keyword arguments of `feature_move`."""
 
     after = VisibleIdField(
-        visible_features, queryset=Feature.objects.none(), allow_null=True, required=False, default=None,
+        selectors.feature_queryset, queryset=Feature.objects.none(), allow_null=True, required=False, default=None,
         help_text="The feature to place it below (same product); empty for the top.",
     )
     before = VisibleIdField(
-        visible_features, queryset=Feature.objects.none(), allow_null=True, required=False, default=None,
+        selectors.feature_queryset, queryset=Feature.objects.none(), allow_null=True, required=False, default=None,
         help_text="The feature to place it above (same product); empty for the bottom.",
     )
 
@@ -379,14 +360,15 @@ class FeatureBulkInputSerializer(serializers.Serializer):
     empty `release` or `initiative` takes the features out of theirs."""
 
     features = VisibleIdsField(
-        child_relation=VisibleIdField(visible_features, queryset=Feature.objects.none()), allow_empty=False,
+        child_relation=VisibleIdField(selectors.feature_queryset, queryset=Feature.objects.none()), allow_empty=False,
         max_count=BULK_MAX_COUNT,
         help_text="Ids of the features to change.",
     )
-    release = VisibleIdField(visible_releases, queryset=Release.objects.none(), allow_null=True, required=False)
-    status = VisibleIdField(visible_statuses, queryset=WorkflowStatus.objects.none(), required=False)
+    release = VisibleIdField(selectors.release_choices, queryset=Release.objects.none(), allow_null=True,
+                             required=False)
+    status = VisibleIdField(selectors.status_list, queryset=WorkflowStatus.objects.none(), required=False)
     initiative = VisibleIdField(
-        visible_initiatives, queryset=Initiative.objects.none(), allow_null=True, required=False)
+        strategy_selectors.initiative_choices, queryset=Initiative.objects.none(), allow_null=True, required=False)
     add_tag = serializers.CharField(
         max_length=TAG_MAX_LENGTH, required=False, help_text="A tag to add to every feature.")
 
@@ -417,7 +399,7 @@ class RequirementInputSerializer(InputSerializer):
     """Field names are the keyword arguments of `requirement_create` / `requirement_update`."""
 
     feature = VisibleIdField(
-        visible_features, queryset=Feature.objects.none(),
+        selectors.feature_queryset, queryset=Feature.objects.none(),
         help_text="The feature's id. A requirement cannot move to another feature.",
     )
     text = serializers.CharField(max_length=300)
@@ -437,9 +419,9 @@ class DependencySerializer(serializers.ModelSerializer):
 class DependencyInputSerializer(InputSerializer):
     """Field names are the keyword arguments of `dependency_add`."""
 
-    feature = VisibleIdField(visible_features, queryset=Feature.objects.none(),
+    feature = VisibleIdField(selectors.feature_queryset, queryset=Feature.objects.none(),
                              help_text="The feature that cannot finish first.")
-    depends_on = VisibleIdField(visible_features, queryset=Feature.objects.none(),
+    depends_on = VisibleIdField(selectors.feature_queryset, queryset=Feature.objects.none(),
                                 help_text="The feature it waits for, of the same workspace.")
 
 

@@ -31,7 +31,6 @@ from ..models import (
     Milestone,
     Release,
     Requirement,
-    WorkflowStatus,
 )
 from .filters import (
     DependencyFilterSet,
@@ -85,8 +84,7 @@ class WorkflowStatusViewSet(RecordViewSet):
     edit_action = "workspace.manage"
 
     def get_queryset(self):
-        return (WorkflowStatus.objects.visible_to(self.request.user).select_related("workspace")
-                .order_by("workspace__name", "workspace_id", "position", "id"))
+        return selectors.status_list(user=self.request.user, include_retired=True)
 
     @extend_schema(request=WorkflowStatusInputSerializer, responses={201: WorkflowStatusSerializer})
     def create(self, request):

@@ -9,6 +9,7 @@ id that does not exist."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import partial
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -44,18 +45,18 @@ def _user(field_or_serializer):
     return request.user if request is not None else AnonymousUser()
 
 
-Scope = Callable[[User, dict], QuerySet]
-
-
 class _Scoped:
-    """A related field whose choices are `scope(user, context)`: rows the requesting user may see."""
+    """A related field whose choices come from a selector, called with the requesting user
+    (and the serializer context's values named in `by`): rows the user may see, read the
+    way the pages read them."""
 
-    def __init__(self, scope: Scope, **kwargs):
-        self.scope = scope
+    def __init__(self, selector: Callable[..., QuerySet], *, by: tuple[str, ...] = (), **kwargs):
+        self.selector = selector
+        self.by = by
         super().__init__(**kwargs)
 
     def get_queryset(self):
-        return self.scope(_user(self), self.context)
+        return self.selector(user=_user(self), **{name: self.context[name] for name in self.by})
 
 
 class VisibleIdField(_Scoped, serializers.PrimaryKeyRelatedField):
@@ -66,32 +67,9 @@ class VisibleSlugField(_Scoped, serializers.SlugRelatedField):
     pass
 
 
-def visible_workspaces(user, context) -> QuerySet[Workspace]:
-    return Workspace.objects.visible_to(user)
-
-
-def visible_products(user, context) -> QuerySet[Product]:
-    return selectors.product_list(user=user, include_archived=True)
-
-
-def visible_goals(user, context) -> QuerySet[Goal]:
-    return Goal.objects.visible_to(user)
-
-
-def workspace_members(user, context) -> QuerySet[User]:
-    return User.objects.filter(memberships__workspace__in=Workspace.objects.visible_to(user)).distinct()
-
-
-def comparison_criteria(user, context) -> QuerySet[ComparisonCriterion]:
-    return ComparisonCriterion.objects.visible_to(user).filter(product=context["product"])
-
-
-def comparison_competitors(user, context) -> QuerySet[Competitor]:
-    return Competitor.objects.visible_to(user).filter(product=context["product"])
-
-
 def _product_field(**kwargs) -> VisibleIdField:
-    return VisibleIdField(visible_products, queryset=Product.objects.none(), help_text="The product's id.", **kwargs)
+    return VisibleIdField(partial(selectors.product_list, include_archived=True), queryset=Product.objects.none(),
+                          help_text="The product's id.", **kwargs)
 
 
 def _colour() -> serializers.CharField:
@@ -298,9 +276,10 @@ class ComparisonSerializer(serializers.Serializer):
 
 class RatingInputSerializer(serializers.Serializer):
     criterion = VisibleIdField(
-        comparison_criteria, queryset=ComparisonCriterion.objects.none(), help_text="A criterion of this product.")
+        selectors.criterion_list, by=("product",), queryset=ComparisonCriterion.objects.none(),
+        help_text="A criterion of this product.")
     competitor = VisibleIdField(
-        comparison_competitors, queryset=Competitor.objects.none(), allow_null=True, default=None,
+        selectors.competitor_list, by=("product",), queryset=Competitor.objects.none(), allow_null=True, default=None,
         help_text="A competitor of this product; empty (or left out) rates the product itself.",
     )
     score = serializers.IntegerField(
@@ -376,14 +355,14 @@ class GoalInputSerializer(VersionedInput, InputSerializer):
     clean_fields = ("start_date", "end_date")
 
     workspace = VisibleSlugField(
-        visible_workspaces, slug_field="slug", queryset=Workspace.objects.none(),
+        selectors.workspace_list, slug_field="slug", queryset=Workspace.objects.none(),
         help_text="The workspace's slug. A goal cannot move to another workspace.",
     )
     product = _product_field(allow_null=True, required=False)
     name = serializers.CharField(max_length=200)
     description = optional_text()
     owner = VisibleIdField(
-        workspace_members, queryset=User.objects.none(), allow_null=True, required=False,
+        selectors.member_users, queryset=User.objects.none(), allow_null=True, required=False,
         help_text="The id of a member of the goal's workspace.",
     )
     start_date = DateField()
@@ -397,7 +376,7 @@ class KeyResultInputSerializer(VersionedInput, InputSerializer):
     clean_fields = ("direction", "start_value", "target_value")
 
     goal = VisibleIdField(
-        visible_goals, queryset=Goal.objects.none(),
+        selectors.goal_choices, queryset=Goal.objects.none(),
         help_text="The goal's id. A key result cannot move to another goal.",
     )
     name = serializers.CharField(max_length=200)
@@ -459,6 +438,6 @@ class InitiativeInputSerializer(VersionedInput, InputSerializer):
     end_date = DateField(allow_null=True, required=False, help_text="On or after the start date.")
     colour = _colour()
     goals = VisibleIdsField(
-        child_relation=VisibleIdField(visible_goals, queryset=Goal.objects.none()), required=False,
+        child_relation=VisibleIdField(selectors.goal_choices, queryset=Goal.objects.none()), required=False,
         help_text="Ids of the goals it serves, of the same workspace. Left out, they stay as they are.",
     )

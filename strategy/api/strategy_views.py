@@ -18,15 +18,15 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from .. import selectors, services
+from ..filters_goals import GoalFilterSet
 from ..filters_strategy import (
     CompetitorFilterSet,
     CriterionFilterSet,
-    GoalFilterSet,
     InitiativeFilterSet,
     KeyResultFilterSet,
     PersonaFilterSet,
 )
-from ..models import Goal, Vision, Workspace
+from ..models import Vision
 from .records import EditGuardMixin, unmoved
 from .records import RecordViewSet as BaseRecordViewSet
 from .strategy_serializers import (
@@ -138,7 +138,7 @@ class PersonaViewSet(RecordViewSet):
     filterset_class = PersonaFilterSet
 
     def get_queryset(self):
-        return selectors.personas_visible(user=self.request.user)
+        return selectors.persona_list(user=self.request.user)
 
     @extend_schema(request=PersonaInputSerializer, responses={201: PersonaSerializer})
     def create(self, request):
@@ -173,7 +173,7 @@ class CompetitorViewSet(RecordViewSet):
     filterset_class = CompetitorFilterSet
 
     def get_queryset(self):
-        return selectors.competitors_visible(user=self.request.user)
+        return selectors.competitor_list(user=self.request.user)
 
     @extend_schema(request=CompetitorInputSerializer, responses={201: CompetitorSerializer})
     def create(self, request):
@@ -211,7 +211,7 @@ class CriterionViewSet(RecordViewSet):
     filterset_class = CriterionFilterSet
 
     def get_queryset(self):
-        return selectors.criteria_visible(user=self.request.user)
+        return selectors.criterion_list(user=self.request.user)
 
     @extend_schema(request=CriterionInputSerializer, responses={201: CriterionSerializer})
     def create(self, request):
@@ -270,17 +270,29 @@ class GoalViewSet(RecordViewSet):
     filterset_class = GoalFilterSet
 
     def get_queryset(self):
-        return selectors.goals_visible(user=self.request.user)
+        return selectors.goal_queryset(user=self.request.user)
 
-    def _serialize(self, records, **kwargs):
+    def list(self, request, *args, **kwargs):
+        """Status is computed, not stored: asked for, it is computed for every goal the other
+        filters keep (two queries however many), and the page is cut from those that match."""
+        queryset = self.filter_queryset(self.get_queryset())
+        filterset = GoalFilterSet(request.query_params, queryset=queryset)
+        if not filterset.wanted_status:
+            return super().list(request, *args, **kwargs)
+        views = filterset.keep_status(selectors.goals_with_health(queryset))
+        page = self.paginate_queryset([view.goal for view in views])
+        return self.get_paginated_response(self._serialize(page, many=True, views=views))
+
+    def _serialize(self, records, *, views=None, **kwargs):
         goals = list(records) if kwargs.get("many") else [records]
+        health = {view.goal.pk: view.health for view in views or selectors.goals_with_health(goals)}
         for goal in goals:
-            goal.health = selectors.goal_view(goal).health
+            goal.health = health[goal.pk]
         return self.get_serializer(goals if kwargs.get("many") else goals[0], **kwargs).data
 
     @extend_schema(request=GoalInputSerializer, responses={201: GoalSerializer})
     def create(self, request):
-        self.refuse_early("workspace", Workspace.objects.visible_to(request.user), lookup="slug")
+        self.refuse_early("workspace", selectors.workspace_list(user=request.user), lookup="slug")
         goal = services.goal_create(actor=request.user, **self._input())
         return self._show(goal, status.HTTP_201_CREATED)
 
@@ -313,11 +325,11 @@ class KeyResultViewSet(RecordViewSet):
     filterset_class = KeyResultFilterSet
 
     def get_queryset(self):
-        return selectors.key_results_visible(user=self.request.user)
+        return selectors.key_result_list(user=self.request.user)
 
     @extend_schema(request=KeyResultInputSerializer, responses={201: KeyResultSerializer})
     def create(self, request):
-        self.refuse_early("goal", Goal.objects.visible_to(request.user))
+        self.refuse_early("goal", selectors.goal_choices(user=request.user))
         key_result = services.key_result_create(actor=request.user, **self._input())
         return self._show(key_result, status.HTTP_201_CREATED)
 
@@ -366,7 +378,7 @@ class InitiativeViewSet(RecordViewSet):
     filterset_class = InitiativeFilterSet
 
     def get_queryset(self):
-        return selectors.initiatives_visible(user=self.request.user)
+        return selectors.initiative_list(user=self.request.user)
 
     @extend_schema(request=InitiativeInputSerializer, responses={201: InitiativeSerializer})
     def create(self, request):

@@ -4,10 +4,11 @@ competitors there are."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When, prefetch_related_objects
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -56,14 +57,15 @@ def vision_versions(*, user: User, product: Product, limit: int = 50) -> list:
 # --- personas and competitors -----------------------------------------------
 
 
-def persona_list(*, user: User, product: Product) -> QuerySet[Persona]:
-    """The product's personas and those shared by its product lines, primary first."""
-    return (
+def persona_list(*, user: User, product: Product | None = None) -> QuerySet[Persona]:
+    """Personas `user` may see, primary first; with `product`, its own and those shared by
+    its product lines."""
+    personas = (
         Persona.objects.visible_to(user)
-        .filter(product_id__in=product_lineage_ids(product))
         .select_related("product", "created_by")
-        .order_by("importance", "name")
+        .order_by("importance", "name", "id")
     )
+    return personas.filter(product_id__in=product_lineage_ids(product)) if product is not None else personas
 
 
 def persona_get(*, user: User, product: Product, pk: int) -> Persona:
@@ -78,18 +80,20 @@ THREAT_ORDER = Case(
 )
 
 
-def competitor_list(*, user: User, product: Product) -> QuerySet[Competitor]:
-    """The product's competitors, the most threatening first."""
-    return (
-        Competitor.objects.visible_to(user)
-        .filter(product=product)
-        .select_related("created_by")
-        .order_by(THREAT_ORDER, "name")
-    )
+def competitor_list(*, user: User, product: Product | None = None) -> QuerySet[Competitor]:
+    """Competitors `user` may see (of one product, if given), the most threatening first."""
+    competitors = Competitor.objects.visible_to(user).select_related("created_by").order_by(THREAT_ORDER, "name", "id")
+    return competitors.filter(product=product) if product is not None else competitors
 
 
 def competitor_get(*, user: User, product: Product, pk: int) -> Competitor:
     return get_object_or_404(competitor_list(user=user, product=product), pk=pk)
+
+
+def criterion_list(*, user: User, product: Product | None = None) -> QuerySet[ComparisonCriterion]:
+    """Comparison criteria `user` may see (of one product, if given), in their row order."""
+    criteria = ComparisonCriterion.objects.visible_to(user).order_by("product_id", "position", "id")
+    return criteria.filter(product=product) if product is not None else criteria
 
 
 @dataclass
@@ -116,7 +120,7 @@ class Comparison:
 
 def comparison_get(*, user: User, product: Product) -> Comparison:
     """The comparison grid: criteria as rows; the product first, then competitors, as columns."""
-    criteria = list(ComparisonCriterion.objects.visible_to(user).filter(product=product))
+    criteria = list(criterion_list(user=user, product=product))
     competitors = list(competitor_list(user=user, product=product))
     scores = {
         (r["criterion_id"], r["competitor_id"]): r["score"]
@@ -144,7 +148,12 @@ class GoalView:
     key_results: list[tuple[KeyResult, object]]  # (key result, progress in %)
 
 
-def _with_health(goals, today: date) -> list[GoalView]:
+def goals_with_health(goals: Iterable[Goal], *, today: date | None = None) -> list[GoalView]:
+    """Each goal with its health and its key results' progress, in at most one query (the
+    key results, unless `goal_queryset` already loaded them)."""
+    goals = list(goals)
+    prefetch_related_objects(goals, Prefetch("key_results", queryset=KeyResult.objects.order_by("position", "id")))
+    today = today or timezone.localdate()
     views = []
     for goal in goals:
         key_results = list(goal.key_results.all())
@@ -160,28 +169,27 @@ def _with_health(goals, today: date) -> list[GoalView]:
     return views
 
 
-def goal_queryset(*, user: User, workspace: Workspace) -> QuerySet[Goal]:
-    """Goals of a workspace `user` may see, with product, owner and key results loaded."""
-    return (
+def goal_queryset(*, user: User, workspace: Workspace | None = None) -> QuerySet[Goal]:
+    """Goals `user` may see (of one workspace, if given), with workspace, product, owner and
+    key results loaded: the one read of goals, for pages and the API."""
+    goals = (
         Goal.objects.visible_to(user)
-        .filter(workspace=workspace)
-        .select_related("product", "owner", "created_by")
+        .select_related("workspace", "product", "owner", "created_by")
         .prefetch_related(Prefetch("key_results", queryset=KeyResult.objects.order_by("position", "id")))
-        .order_by("end_date", "name")
+        .order_by("end_date", "name", "id")
     )
+    return goals.filter(workspace=workspace) if workspace is not None else goals
 
 
-def goal_list(*, user: User, workspace: Workspace, goals: QuerySet[Goal] | None = None,
-              today: date | None = None) -> list[GoalView]:
-    """Goals with their health, for pages; pass `goals` to narrow the default list."""
-    goals = goal_queryset(user=user, workspace=workspace) if goals is None else goals
-    return _with_health(goals, today or timezone.localdate())
+def goal_list(*, user: User, workspace: Workspace, today: date | None = None) -> list[GoalView]:
+    """The workspace's goals with their health."""
+    return goals_with_health(goal_queryset(user=user, workspace=workspace), today=today)
 
 
 def product_goal_list(*, user: User, product: Product, today: date | None = None) -> list[GoalView]:
-    """Goals of the product and of its product lines."""
+    """Goals of the product and of its product lines, with their health."""
     goals = goal_queryset(user=user, workspace=product.workspace).filter(product_id__in=product_lineage_ids(product))
-    return goal_list(user=user, workspace=product.workspace, goals=goals, today=today)
+    return goals_with_health(goals, today=today)
 
 
 def goal_get(*, user: User, workspace: Workspace, pk: int) -> Goal:
@@ -195,44 +203,49 @@ def goal_get(*, user: User, workspace: Workspace, pk: int) -> Goal:
     )
 
 
-def goal_view(goal: Goal, today: date | None = None) -> GoalView:
-    return _with_health([goal], today or timezone.localdate())[0]
+def key_result_list(*, user: User, goal: Goal | None = None) -> QuerySet[KeyResult]:
+    """Key results `user` may see (of one goal, if given), in their goal's order."""
+    key_results = KeyResult.objects.visible_to(user).order_by("goal_id", "position", "id")
+    return key_results.filter(goal=goal) if goal is not None else key_results
 
 
 def key_result_get(*, user: User, goal: Goal, pk: int) -> KeyResult:
-    return get_object_or_404(KeyResult.objects.visible_to(user).filter(goal=goal), pk=pk)
+    return get_object_or_404(key_result_list(user=user, goal=goal), pk=pk)
 
 
 # --- initiatives ------------------------------------------------------------
 
 
-def initiative_list(*, user: User, product: Product) -> QuerySet[Initiative]:
-    return (
+def initiative_list(*, user: User, product: Product | None = None) -> QuerySet[Initiative]:
+    """Initiatives `user` may see (of one product, if given), with the goals they serve."""
+    initiatives = (
         Initiative.objects.visible_to(user)
-        .filter(product=product)
         .select_related("created_by")
         .prefetch_related(Prefetch("goals", queryset=Goal.objects.order_by("name")))
-        .order_by("start_date", "name")
+        .order_by("start_date", "name", "id")
     )
+    return initiatives.filter(product=product) if product is not None else initiatives
 
 
-def initiative_choices(*, user: User, product: Product) -> QuerySet[Initiative]:
-    """The product's initiatives by name, for choosing one (forms and filters); no prefetch."""
-    return Initiative.objects.visible_to(user).filter(product=product).order_by("name")
+def initiative_choices(*, user: User, product: Product | None = None) -> QuerySet[Initiative]:
+    """Initiatives by name (of one product, if given), for choosing one (forms, filters and
+    the API's input); no prefetch."""
+    initiatives = Initiative.objects.visible_to(user).order_by("name")
+    return initiatives.filter(product=product) if product is not None else initiatives
 
 
 def initiative_get(*, user: User, product: Product, pk: int) -> Initiative:
     return get_object_or_404(initiative_list(user=user, product=product), pk=pk)
 
 
-def goal_choices(*, user: User, product: Product) -> QuerySet[Goal]:
-    """Goals an initiative of `product` may serve: its own, its lines', and company-wide ones."""
-    return (
-        Goal.objects.visible_to(user)
-        .filter(workspace_id=product.workspace_id)
-        .filter(Q(product_id__in=product_lineage_ids(product)) | Q(product__isnull=True))
-        .order_by("name")
-    )
+def goal_choices(*, user: User, product: Product | None = None) -> QuerySet[Goal]:
+    """Goals by name, for choosing one (forms and the API's input); no prefetch. With
+    `product`: those an initiative of it may serve (its own, its lines', company-wide ones)."""
+    goals = Goal.objects.visible_to(user).order_by("name")
+    if product is None:
+        return goals
+    return goals.filter(workspace_id=product.workspace_id).filter(
+        Q(product_id__in=product_lineage_ids(product)) | Q(product__isnull=True))
 
 
 # --- the overview -----------------------------------------------------------
@@ -262,40 +275,4 @@ def strategy_overview(*, user: User, product: Product, today: date | None = None
         goals=product_goal_list(user=user, product=product, today=today),
         initiatives=list(initiative_list(user=user, product=product)),
         competitors=list(competitor_list(user=user, product=product)[:5]),
-    )
-
-
-# --- across all the user's workspaces (the API's lists, narrowed by FilterSets) ----------
-
-
-def personas_visible(*, user: User) -> QuerySet[Persona]:
-    return Persona.objects.visible_to(user).order_by("importance", "name", "id")
-
-
-def competitors_visible(*, user: User) -> QuerySet[Competitor]:
-    return Competitor.objects.visible_to(user).order_by(THREAT_ORDER, "name", "id")
-
-
-def criteria_visible(*, user: User) -> QuerySet[ComparisonCriterion]:
-    return ComparisonCriterion.objects.visible_to(user).order_by("product_id", "position", "id")
-
-
-def goals_visible(*, user: User) -> QuerySet[Goal]:
-    return (
-        Goal.objects.visible_to(user)
-        .select_related("workspace", "owner")
-        .prefetch_related(Prefetch("key_results", queryset=KeyResult.objects.order_by("position", "id")))
-        .order_by("end_date", "name", "id")
-    )
-
-
-def key_results_visible(*, user: User) -> QuerySet[KeyResult]:
-    return KeyResult.objects.visible_to(user).order_by("goal_id", "position", "id")
-
-
-def initiatives_visible(*, user: User) -> QuerySet[Initiative]:
-    return (
-        Initiative.objects.visible_to(user)
-        .prefetch_related(Prefetch("goals", queryset=Goal.objects.order_by("name")))
-        .order_by("start_date", "name", "id")
     )

@@ -39,9 +39,13 @@ def membership_get(*, user: User, workspace: Workspace, pk: int) -> Membership:
     return get_object_or_404(membership_list(user=user, workspace=workspace), pk=pk)
 
 
-def member_users(*, workspace: Workspace) -> QuerySet[User]:
-    """The people of a workspace, by name: choices for owners and assignees."""
-    return User.objects.filter(memberships__workspace=workspace).order_by("full_name", "email")
+def member_users(*, workspace: Workspace | None = None, user: User | None = None) -> QuerySet[User]:
+    """The people of a workspace, by name: choices for owners and assignees. Without a
+    workspace, the people of every workspace `user` belongs to (the API's input)."""
+    if workspace is not None:
+        return User.objects.filter(memberships__workspace=workspace).order_by("full_name", "email")
+    return (User.objects.filter(memberships__workspace__in=Workspace.objects.visible_to(user))
+            .distinct().order_by("full_name", "email"))
 
 
 def role_counts(*, workspace: Workspace) -> dict[str, int]:

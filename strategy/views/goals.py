@@ -217,8 +217,7 @@ def _initiative_rows(request: HttpRequest, workspace: Workspace, initiatives: li
     goal_ids = {goal.pk for initiative in initiatives for goal in initiative.goals.all()}
     goals = selectors.goal_queryset(user=request.user, workspace=workspace).filter(pk__in=goal_ids)
     rows_by_goal = {
-        view.goal.pk: _goal_row(view, today)
-        for view in selectors.goal_list(user=request.user, workspace=workspace, goals=goals, today=today)
+        view.goal.pk: _goal_row(view, today) for view in selectors.goals_with_health(goals, today=today)
     } if goal_ids else {}
     return [
         InitiativeRow(
@@ -266,8 +265,8 @@ def _key_result_of(goal: Goal, pk: int) -> KeyResult:
 def _render_goal_list(request: HttpRequest, workspace: Workspace, *, goals: QuerySet[Goal],
                       product: Product | None) -> HttpResponse:
     today = timezone.localdate()
-    filterset = GoalFilterSet(request.GET, queryset=goals, today=today)
-    views = selectors.goal_list(user=request.user, workspace=workspace, goals=filterset.qs, today=today)
+    filterset = GoalFilterSet(request.GET, queryset=goals, today=today, hide_ended=True)
+    views = selectors.goals_with_health(filterset.qs, today=today)
     counts = dict.fromkeys(STATUS_ORDER, 0)
     for view in views:
         counts[view.health.status] += 1
@@ -371,7 +370,7 @@ def goal_create(request: HttpRequest, workspace: Workspace) -> HttpResponse:
 
 def _goal_context(request: HttpRequest, workspace: Workspace, goal: Goal, *, today: date | None = None) -> dict:
     today = today or timezone.localdate()
-    view = selectors.goal_view(goal, today)
+    view = selectors.goals_with_health([goal], today=today)[0]
     row = _goal_row(view, today, size="lg")
     can_edit = access.can(request.user, "strategy.edit", goal)
     key_results = [
@@ -517,7 +516,7 @@ def key_result_delete(request: HttpRequest, workspace: Workspace, goal_pk: int, 
     })
 
 
-@workspace_view
+@workspace_view(post_requires="strategy.edit")
 @require_http_methods(["GET", "POST"])
 def key_result_check_in(request: HttpRequest, workspace: Workspace, goal_pk: int, pk: int) -> HttpResponse:
     """GET: the key result's check-ins drawn over time, and the form. POST records a value.
@@ -527,7 +526,6 @@ def key_result_check_in(request: HttpRequest, workspace: Workspace, goal_pk: int
     key_result = _key_result_of(goal, pk)
     form = _check_in_form(key_result, request.POST if request.method == "POST" else None)
     if request.method == "POST":
-        access.ensure_can(request.user, "strategy.edit", key_result)
         if form.is_valid():
             try:
                 services.key_result_check_in(actor=request.user, key_result=key_result, **form.cleaned_data)
@@ -547,7 +545,7 @@ def key_result_check_in(request: HttpRequest, workspace: Workspace, goal_pk: int
     if goal.product is not None:
         request.product = goal.product
     today = timezone.localdate()
-    view = selectors.goal_view(goal, today)
+    view = selectors.goals_with_health([goal], today=today)[0]
     progress = next(p for kr, p in view.key_results if kr.pk == key_result.pk)
     row = _key_result_row(key_result, progress)
     check_ins = list(key_result.check_ins.all())

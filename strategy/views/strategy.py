@@ -339,13 +339,11 @@ def _render_comparison(request: HttpRequest, workspace, product: Product, compar
     }, status=status)
 
 
-@workspace_view
+@workspace_view(post_requires="strategy.edit")
 @require_http_methods(["GET", "POST"])
 def competitor_comparison(request: HttpRequest, workspace, key: str) -> HttpResponse:
     """GET shows the grid (`?edit=1`: as a form for editors); POST saves every cell at once."""
     product = product_for(request, workspace, key)
-    if request.method == "POST":
-        access.ensure_can(request.user, "strategy.edit", product)
     comparison = selectors.comparison_get(user=request.user, product=product)
     if request.method == "GET":
         return _render_comparison(request, workspace, product, comparison)
