@@ -26,23 +26,13 @@ from releases.ranking import REBALANCE_LENGTH
 from strategy import services as strategy_services
 from strategy.models import Role
 
-from ..factories import MembershipFactory, ProductFactory, UserFactory
+from ..factories import FeatureFactory, MembershipFactory, ProductFactory, ReleaseFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 D = Decimal
 MAR_1 = date(2026, 3, 1)
 MAR_31 = date(2026, 3, 31)
-
-
-def make_release(actor, product, name="Spring", **fields):
-    fields.setdefault("start_date", MAR_1)
-    fields.setdefault("release_date", MAR_31)
-    return services.release_create(actor=actor, product=product, name=name, **fields)
-
-
-def make_feature(actor, product, title="Saved carts", **fields):
-    return services.feature_create(actor=actor, product=product, title=title, **fields)
 
 
 def field_errors(exc_info) -> dict:
@@ -149,7 +139,7 @@ def test_bad_status_input_is_refused_by_field(admin, workspace, workflow, fields
 
 
 def test_renaming_a_status_keeps_its_features(admin, editor, workspace, product, workflow):
-    feature = make_feature(editor, product, status=workflow["In review"])
+    feature = FeatureFactory(product=product, created_by=editor, status=workflow["In review"])
 
     services.workflow_status_update(actor=admin, status=workflow["In review"], name="Code review")
 
@@ -192,7 +182,7 @@ def test_moving_a_status_reorders_the_workflow(admin, workspace, workflow, statu
 
 
 def test_retiring_a_status_keeps_its_features_in_it(admin, editor, workspace, product, workflow):
-    feature = make_feature(editor, product, status=workflow["In review"])
+    feature = FeatureFactory(product=product, created_by=editor, status=workflow["In review"])
 
     moved = services.workflow_status_retire(actor=admin, status=workflow["In review"])
 
@@ -204,8 +194,8 @@ def test_retiring_a_status_keeps_its_features_in_it(admin, editor, workspace, pr
 
 
 def test_retiring_a_status_can_move_its_features_to_another(admin, editor, workspace, product, workflow):
-    features = [make_feature(editor, product, title=f"F{i}", status=workflow["In review"]) for i in range(3)]
-    untouched = make_feature(editor, product, title="Other", status=workflow["Planned"])
+    features = FeatureFactory.create_batch(3, product=product, created_by=editor, status=workflow["In review"])
+    untouched = FeatureFactory(product=product, created_by=editor, title="Other", status=workflow["Planned"])
 
     moved = services.workflow_status_retire(actor=admin, status=workflow["In review"], move_to=workflow["Shipped"])
 
@@ -221,7 +211,7 @@ def test_retiring_a_status_can_move_its_features_to_another(admin, editor, works
 @pytest.mark.parametrize("target", ["itself", "retired", "other-workspace"])
 def test_retiring_into_a_status_that_is_not_an_active_one_of_the_workflow_is_refused(
         admin, editor, workspace, product, workflow, other_workspace, target):
-    feature = make_feature(editor, product, status=workflow["In review"])
+    feature = FeatureFactory(product=product, created_by=editor, status=workflow["In review"])
     if target == "itself":
         move_to = workflow["In review"]
     elif target == "retired":
@@ -251,18 +241,18 @@ def test_the_last_active_status_cannot_be_retired(admin, workspace, workflow):
 
 
 def test_a_new_feature_starts_in_the_first_active_status(admin, editor, product, workflow):
-    assert make_feature(editor, product, title="One").status == workflow["Idea"]
+    assert services.feature_create(actor=editor, product=product, title="One").status == workflow["Idea"]
 
     services.workflow_status_retire(actor=admin, status=workflow["Idea"])
-    assert make_feature(editor, product, title="Two").status == workflow["Backlog"]
+    assert services.feature_create(actor=editor, product=product, title="Two").status == workflow["Backlog"]
 
     services.workflow_status_move(actor=admin, status=workflow["Planned"], position=1)
-    assert make_feature(editor, product, title="Three").status == workflow["Planned"]
+    assert services.feature_create(actor=editor, product=product, title="Three").status == workflow["Planned"]
 
 
 def test_a_workspace_without_statuses_gets_the_default_workflow_with_its_first_feature(editor, workspace, product):
     assert not WorkflowStatus.objects.filter(workspace=workspace).exists()
-    feature = make_feature(editor, product)
+    feature = services.feature_create(actor=editor, product=product, title="Saved carts")
     assert feature.status.name == "Idea"
     assert WorkflowStatus.objects.filter(workspace=workspace).count() == 8
 
@@ -292,8 +282,8 @@ def test_admins_of_another_workspace_cannot_change_this_workflow(outsider, works
 
 
 def test_editors_create_releases(editor, product):
-    release = make_release(editor, product, name=" Spring ", version_label="2.4", theme="Checkout",
-                           capacity=D("40"))
+    release = services.release_create(actor=editor, product=product, name=" Spring ", start_date=MAR_1,
+                                      release_date=MAR_31, version_label="2.4", theme="Checkout", capacity=D("40"))
     release.refresh_from_db()
     assert (release.name, release.version_label, release.theme, release.capacity) == ("Spring", "2.4", "Checkout",
                                                                                       D("40.0"))
@@ -304,7 +294,7 @@ def test_editors_create_releases(editor, product):
 
 
 def test_editors_update_releases_as_new_versions(editor, colleague, product):
-    release = make_release(editor, product)
+    release = ReleaseFactory(product=product, created_by=editor)
 
     release = services.release_update(actor=colleague, release=release, version=1, status=Release.Status.IN_PROGRESS,
                                       capacity=D(30))
@@ -316,7 +306,9 @@ def test_editors_update_releases_as_new_versions(editor, colleague, product):
 
 
 def test_a_release_ending_on_its_start_date_is_fine(editor, product):
-    assert make_release(editor, product, start_date=MAR_1, release_date=MAR_1).release_date == MAR_1
+    release = services.release_create(actor=editor, product=product, name="Spring", start_date=MAR_1,
+                                      release_date=MAR_1)
+    assert release.release_date == MAR_1
 
 
 @pytest.mark.parametrize(
@@ -330,14 +322,15 @@ def test_a_release_ending_on_its_start_date_is_fine(editor, product):
     ],
 )
 def test_bad_release_input_is_refused_by_field(editor, product, fields, field):
+    fields = {"name": "Spring", "start_date": MAR_1, "release_date": MAR_31, **fields}
     with pytest.raises(ValidationError) as exc:
-        make_release(editor, product, **fields)
+        services.release_create(actor=editor, product=product, **fields)
     assert field in field_errors(exc)
     assert not Release.objects.exists()
 
 
 def test_a_bad_release_update_changes_nothing(editor, product):
-    release = make_release(editor, product)
+    release = ReleaseFactory(product=product, created_by=editor, name="Spring", start_date=MAR_1, release_date=MAR_31)
     with pytest.raises(ValidationError) as exc:
         services.release_update(actor=editor, release=release, name="Renamed", release_date=date(2026, 2, 1))
     assert "release_date" in field_errors(exc)
@@ -346,7 +339,7 @@ def test_a_bad_release_update_changes_nothing(editor, product):
 
 
 def test_a_release_saved_from_a_stale_version_is_refused_naming_who_changed_what(editor, colleague, product):
-    release = make_release(editor, product)
+    release = ReleaseFactory(product=product, created_by=editor, name="Spring")
     services.release_update(actor=colleague, release=release, version=1, theme="Faster checkout")
 
     with pytest.raises(ValidationError) as exc:
@@ -361,8 +354,8 @@ def test_a_release_saved_from_a_stale_version_is_refused_naming_who_changed_what
 
 
 def test_deleting_a_release_leaves_its_features_unscheduled(editor, colleague, product):
-    release = make_release(editor, product)
-    features = [make_feature(editor, product, title=f"F{i}", release=release) for i in range(2)]
+    release = ReleaseFactory(product=product, created_by=editor)
+    features = FeatureFactory.create_batch(2, product=product, created_by=editor, release=release)
 
     services.release_delete(actor=colleague, release=release)
 
@@ -377,8 +370,8 @@ def test_deleting_a_release_leaves_its_features_unscheduled(editor, colleague, p
 
 def test_viewers_cannot_write_releases(editor, viewer, product):
     with pytest.raises(PermissionDenied):
-        make_release(viewer, product)
-    release = make_release(editor, product)
+        services.release_create(actor=viewer, product=product, name="Spring", start_date=MAR_1, release_date=MAR_31)
+    release = ReleaseFactory(product=product, created_by=editor, name="Spring")
     with pytest.raises(PermissionDenied):
         services.release_update(actor=viewer, release=release, name="Mine")
     with pytest.raises(PermissionDenied):
@@ -389,7 +382,8 @@ def test_viewers_cannot_write_releases(editor, viewer, product):
 
 def test_people_outside_the_workspace_cannot_write_its_releases(outsider, product):
     with pytest.raises(PermissionDenied):
-        make_release(outsider, product)
+        services.release_create(actor=outsider, product=product, name="Spring", start_date=MAR_1,
+                                release_date=MAR_31)
     assert not Release.objects.exists()
 
 
@@ -397,7 +391,7 @@ def test_people_outside_the_workspace_cannot_write_its_releases(outsider, produc
 
 
 def test_editors_add_change_and_delete_milestones(editor, product):
-    release = make_release(editor, product)
+    release = ReleaseFactory(product=product, created_by=editor, start_date=MAR_1, release_date=MAR_31)
     beta = services.milestone_create(actor=editor, release=release, name="Beta", date=date(2026, 3, 15),
                                      description="Ten merchants")
     services.milestone_create(actor=editor, release=release, name="Code freeze", date=date(2026, 3, 10))
@@ -419,7 +413,7 @@ def test_editors_add_change_and_delete_milestones(editor, product):
     ],
 )
 def test_bad_milestones_are_refused_by_field(editor, product, fields, field):
-    release = make_release(editor, product)
+    release = ReleaseFactory(product=product, created_by=editor, start_date=MAR_1, release_date=MAR_31)
     with pytest.raises(ValidationError) as exc:
         services.milestone_create(actor=editor, release=release, **fields)
     assert field in field_errors(exc)
@@ -427,7 +421,7 @@ def test_bad_milestones_are_refused_by_field(editor, product, fields, field):
 
 
 def test_viewers_cannot_write_milestones(editor, viewer, product):
-    release = make_release(editor, product)
+    release = ReleaseFactory(product=product, created_by=editor, start_date=MAR_1, release_date=MAR_31)
     with pytest.raises(PermissionDenied):
         services.milestone_create(actor=viewer, release=release, name="Beta", date=MAR_1)
     milestone = services.milestone_create(actor=editor, release=release, name="Beta", date=MAR_1)
@@ -442,35 +436,36 @@ def test_viewers_cannot_write_milestones(editor, viewer, product):
 
 
 def test_feature_keys_number_one_two_three_per_product(editor, product, web):
-    mob = [make_feature(editor, product, title=f"M{i}") for i in range(3)]
-    web_first = make_feature(editor, web, title="W")
+    mob = [services.feature_create(actor=editor, product=product, title=f"M{i}") for i in range(3)]
+    web_first = services.feature_create(actor=editor, product=web, title="W")
     assert [f.key for f in mob] == ["MOB-1", "MOB-2", "MOB-3"]
     assert web_first.key == "WEB-1"
 
 
 def test_a_key_in_the_middle_is_not_reused_after_a_delete(editor, product):
-    features = [make_feature(editor, product, title=f"F{i}") for i in range(3)]
+    features = FeatureFactory.create_batch(3, product=product, created_by=editor)
     services.feature_delete(actor=editor, feature=features[1])
-    assert make_feature(editor, product, title="New").key == "MOB-4"
+    assert services.feature_create(actor=editor, product=product, title="New").key == "MOB-4"
 
 
 def test_the_key_of_the_newest_feature_is_not_reused_after_it_is_deleted(editor, product):
-    features = [make_feature(editor, product, title=f"F{i}") for i in range(3)]
+    features = FeatureFactory.create_batch(3, product=product, created_by=editor)
     services.feature_delete(actor=editor, feature=features[2])
-    assert make_feature(editor, product, title="New").key == "MOB-4"
+    assert services.feature_create(actor=editor, product=product, title="New").key == "MOB-4"
 
 
 def test_a_new_feature_goes_to_the_bottom_of_the_backlog(editor, product):
     for i in range(4):
-        make_feature(editor, product, title=f"F{i}")
+        services.feature_create(actor=editor, product=product, title=f"F{i}")
     assert ordered_keys(product) == ["MOB-1", "MOB-2", "MOB-3", "MOB-4"]
 
 
 def test_a_feature_is_created_with_what_it_was_given(editor, product, workflow):
-    release = make_release(editor, product)
-    feature = make_feature(editor, product, title="  Apple Pay  ", description="Pay with a tap.\r\nFast.",
-                           status=workflow["Planned"], release=release, estimate=D(5), assignee=editor,
-                           start_date=date(2026, 3, 2), end_date=date(2026, 3, 20))
+    release = ReleaseFactory(product=product, created_by=editor, start_date=MAR_1, release_date=MAR_31)
+    feature = services.feature_create(actor=editor, product=product, title="  Apple Pay  ",
+                                      description="Pay with a tap.\r\nFast.", status=workflow["Planned"],
+                                      release=release, estimate=D(5), assignee=editor,
+                                      start_date=date(2026, 3, 2), end_date=date(2026, 3, 20))
     feature.refresh_from_db()
     assert (feature.title, feature.description) == ("Apple Pay", "Pay with a tap.\nFast.")
     assert (feature.status, feature.release, feature.estimate, feature.assignee) == (
@@ -480,7 +475,8 @@ def test_a_feature_is_created_with_what_it_was_given(editor, product, workflow):
 
 
 def test_the_rice_score_is_stored_and_recomputed_on_every_update(editor, product):
-    feature = make_feature(editor, product, reach=1000, impact=D(2), confidence=80, effort=D(4))
+    feature = services.feature_create(actor=editor, product=product, title="Saved carts", reach=1000, impact=D(2),
+                                      confidence=80, effort=D(4))
     feature.refresh_from_db()
     assert feature.rice_score == D("400.0")
 
@@ -498,8 +494,8 @@ def test_the_rice_score_is_stored_and_recomputed_on_every_update(editor, product
 
 
 def test_a_feature_without_dates_follows_its_release(editor, product):
-    release = make_release(editor, product)
-    feature = make_feature(editor, product, release=release)
+    release = ReleaseFactory(product=product, created_by=editor, start_date=MAR_1, release_date=MAR_31)
+    feature = FeatureFactory(product=product, created_by=editor, release=release)
     assert (feature.effective_start, feature.effective_end) == (MAR_1, MAR_31)
 
     services.release_update(actor=editor, release=release, release_date=date(2026, 4, 15))
@@ -508,8 +504,8 @@ def test_a_feature_without_dates_follows_its_release(editor, product):
 
 
 def test_a_features_own_dates_win_over_its_releases(editor, product):
-    release = make_release(editor, product)
-    feature = make_feature(editor, product, release=release, end_date=date(2026, 3, 20))
+    release = ReleaseFactory(product=product, created_by=editor, start_date=MAR_1, release_date=MAR_31)
+    feature = FeatureFactory(product=product, created_by=editor, release=release, end_date=date(2026, 3, 20))
     assert (feature.effective_start, feature.effective_end) == (MAR_1, date(2026, 3, 20))
     services.feature_update(actor=editor, feature=feature, start_date=date(2026, 3, 5))
     feature = Feature.objects.select_related("release").get(pk=feature.pk)
@@ -517,12 +513,13 @@ def test_a_features_own_dates_win_over_its_releases(editor, product):
 
 
 def test_an_unscheduled_feature_without_dates_has_no_effective_dates(editor, product):
-    feature = make_feature(editor, product)
+    feature = FeatureFactory(product=product, created_by=editor)
     assert (feature.effective_start, feature.effective_end) == (None, None)
 
 
 def test_tags_are_trimmed_lowercased_deduplicated_and_sorted(editor, product):
-    feature = make_feature(editor, product, tags=[" Mobile", "checkout", "CHECKOUT ", "", "  "])
+    feature = services.feature_create(actor=editor, product=product, title="Saved carts",
+                                      tags=[" Mobile", "checkout", "CHECKOUT ", "", "  "])
     feature.refresh_from_db()
     assert feature.tags == ["checkout", "mobile"]
 
@@ -531,7 +528,8 @@ def test_a_feature_serves_goals_of_its_workspace(editor, workspace, product):
     goal = strategy_services.goal_create(actor=editor, workspace=workspace, name="Grow", start_date=MAR_1,
                                          end_date=MAR_31)
     initiative = strategy_services.initiative_create(actor=editor, product=product, name="Checkout", goals=[goal])
-    feature = make_feature(editor, product, initiative=initiative, goals=[goal])
+    feature = services.feature_create(actor=editor, product=product, title="Saved carts", initiative=initiative,
+                                      goals=[goal])
     assert (feature.initiative, list(feature.goals.all())) == (initiative, [goal])
 
     services.feature_update(actor=editor, feature=feature, goals=[])
@@ -551,29 +549,29 @@ def foreign(other_workspace, other_product, outsider):
 
 
 def test_a_release_of_another_product_is_refused(editor, product, web):
-    release = make_release(editor, web)
+    release = ReleaseFactory(product=web, created_by=editor)
     with pytest.raises(ValidationError) as exc:
-        make_feature(editor, product, release=release)
+        services.feature_create(actor=editor, product=product, title="Saved carts", release=release)
     assert "release" in field_errors(exc)
     assert not Feature.objects.exists()
 
 
 def test_an_initiative_of_another_workspace_is_refused(editor, product, foreign):
     with pytest.raises(ValidationError) as exc:
-        make_feature(editor, product, initiative=foreign["initiative"])
+        services.feature_create(actor=editor, product=product, title="Saved carts", initiative=foreign["initiative"])
     assert "initiative" in field_errors(exc)
     assert not Feature.objects.exists()
 
 
 def test_goals_of_another_workspace_are_refused(editor, product, foreign):
     with pytest.raises(ValidationError) as exc:
-        make_feature(editor, product, goals=[foreign["goal"]])
+        services.feature_create(actor=editor, product=product, title="Saved carts", goals=[foreign["goal"]])
     assert "goals" in field_errors(exc)
     assert not Feature.objects.exists()
 
 
 def test_goals_of_another_workspace_are_refused_on_update(editor, workspace, product, foreign):
-    feature = make_feature(editor, product)
+    feature = FeatureFactory(product=product, created_by=editor, title="Saved carts")
     with pytest.raises(ValidationError) as exc:
         services.feature_update(actor=editor, feature=feature, title="Renamed", goals=[foreign["goal"]])
     assert "goals" in field_errors(exc)
@@ -584,22 +582,23 @@ def test_goals_of_another_workspace_are_refused_on_update(editor, workspace, pro
 def test_a_status_of_another_workspace_is_refused(editor, product, other_workspace):
     theirs = services.workflow_defaults_create(workspace=other_workspace)[0]
     with pytest.raises(ValidationError) as exc:
-        make_feature(editor, product, status=theirs)
+        services.feature_create(actor=editor, product=product, title="Saved carts", status=theirs)
     assert "status" in field_errors(exc)
 
 
 def test_an_assignee_outside_the_workspace_is_refused(editor, product, outsider):
     with pytest.raises(ValidationError) as exc:
-        make_feature(editor, product, assignee=UserFactory())
+        services.feature_create(actor=editor, product=product, title="Saved carts", assignee=UserFactory())
     assert "assignee" in field_errors(exc)
     with pytest.raises(ValidationError) as exc:
-        make_feature(editor, product, assignee=outsider)
+        services.feature_create(actor=editor, product=product, title="Saved carts", assignee=outsider)
     assert "assignee" in field_errors(exc)
     assert not Feature.objects.exists()
 
 
 def test_any_member_can_be_assigned_even_a_viewer(editor, viewer, product):
-    assert make_feature(editor, product, assignee=viewer).assignee == viewer
+    feature = services.feature_create(actor=editor, product=product, title="Saved carts", assignee=viewer)
+    assert feature.assignee == viewer
 
 
 @pytest.mark.parametrize(
@@ -626,7 +625,7 @@ def test_bad_feature_input_is_refused_by_field(editor, product, fields, field):
 
 
 def test_a_bad_update_changes_nothing(editor, product):
-    feature = make_feature(editor, product, estimate=D(3))
+    feature = FeatureFactory(product=product, created_by=editor, title="Saved carts", estimate=D(3))
     with pytest.raises(ValidationError) as exc:
         services.feature_update(actor=editor, feature=feature, title="Renamed", estimate=D(-2))
     assert "estimate" in field_errors(exc)
@@ -637,8 +636,8 @@ def test_a_bad_update_changes_nothing(editor, product):
 
 def test_viewers_cannot_write_features(editor, viewer, product):
     with pytest.raises(PermissionDenied):
-        make_feature(viewer, product)
-    feature = make_feature(editor, product)
+        services.feature_create(actor=viewer, product=product, title="Mine")
+    feature = FeatureFactory(product=product, created_by=editor, title="Saved carts")
     with pytest.raises(PermissionDenied):
         services.feature_update(actor=viewer, feature=feature, title="Mine")
     with pytest.raises(PermissionDenied):
@@ -650,8 +649,8 @@ def test_viewers_cannot_write_features(editor, viewer, product):
 
 def test_people_outside_the_workspace_cannot_write_its_features(editor, outsider, product):
     with pytest.raises(PermissionDenied):
-        make_feature(outsider, product)
-    feature = make_feature(editor, product)
+        services.feature_create(actor=outsider, product=product, title="Hijack")
+    feature = FeatureFactory(product=product, created_by=editor)
     with pytest.raises(PermissionDenied):
         services.feature_update(actor=outsider, feature=feature, title="Hijack")
 
@@ -661,7 +660,7 @@ def test_people_outside_the_workspace_cannot_write_its_features(editor, outsider
 
 def test_a_feature_saved_from_a_stale_version_is_refused_naming_the_other_editor_and_fields(
         editor, colleague, product):
-    feature = make_feature(editor, product, estimate=D(3))
+    feature = FeatureFactory(product=product, created_by=editor, title="Saved carts", estimate=D(3))
     services.feature_update(actor=colleague, feature=feature, version=1, title="Saved carts everywhere",
                             estimate=D(8))
 
@@ -680,7 +679,7 @@ def test_a_feature_saved_from_a_stale_version_is_refused_naming_the_other_editor
 
 
 def test_a_save_from_the_current_version_goes_through(editor, colleague, product):
-    feature = make_feature(editor, product)
+    feature = FeatureFactory(product=product, created_by=editor)
     services.feature_update(actor=colleague, feature=feature, version=1, title="Theirs")
     services.feature_update(actor=editor, feature=feature, version=2, title="Mine")
     feature.refresh_from_db()
@@ -692,7 +691,7 @@ def test_a_save_from_the_current_version_goes_through(editor, colleague, product
 
 @pytest.fixture
 def backlog(editor, product):
-    return [make_feature(editor, product, title=f"F{i}") for i in range(1, 6)]  # MOB-1 … MOB-5
+    return [FeatureFactory(product=product, created_by=editor, title=f"F{i}") for i in range(1, 6)]  # MOB-1 … MOB-5
 
 
 def ranks(product) -> dict[int, str]:
@@ -733,7 +732,7 @@ def test_neighbours_given_the_wrong_way_round_still_place_the_feature_between_th
 
 
 def test_a_feature_cannot_be_moved_next_to_another_products_feature(editor, product, web, backlog):
-    stranger = make_feature(editor, web, title="Web")
+    stranger = FeatureFactory(product=web, created_by=editor, title="Web")
     before = ranks(product)
     with pytest.raises(ValidationError):
         services.feature_move(actor=editor, feature=backlog[0], after=stranger)
@@ -784,7 +783,7 @@ def test_a_move_does_not_make_a_new_version(editor, product, backlog):
 
 
 def test_a_bulk_change_applies_to_every_feature(editor, colleague, workspace, product, backlog, workflow):
-    release = make_release(editor, product)
+    release = ReleaseFactory(product=product, created_by=editor)
     initiative = strategy_services.initiative_create(actor=editor, product=product, name="Checkout")
 
     changed = services.feature_bulk_update(actor=colleague, features=backlog[:3], release=release,
@@ -803,23 +802,23 @@ def test_a_bulk_change_applies_to_every_feature(editor, colleague, workspace, pr
 
 
 def test_a_bulk_tag_is_added_to_the_tags_a_feature_has(editor, product):
-    feature = make_feature(editor, product, tags=["mobile", "checkout"])
+    feature = FeatureFactory(product=product, created_by=editor, tags=["checkout", "mobile"])
     services.feature_bulk_update(actor=editor, features=[feature], add_tag="checkout")
     feature.refresh_from_db()
     assert feature.tags == ["checkout", "mobile"]
 
 
 def test_a_bulk_change_can_clear_a_release(editor, product):
-    release = make_release(editor, product)
-    feature = make_feature(editor, product, release=release)
+    release = ReleaseFactory(product=product, created_by=editor)
+    feature = FeatureFactory(product=product, created_by=editor, release=release)
     services.feature_bulk_update(actor=editor, features=[feature], release=None)
     feature.refresh_from_db()
     assert feature.release is None
 
 
 def test_a_bulk_change_one_feature_refuses_changes_nothing_and_names_it(editor, product, web, backlog):
-    release = make_release(editor, product)
-    stranger = make_feature(editor, web, title="Web only")
+    release = ReleaseFactory(product=product, created_by=editor)
+    stranger = FeatureFactory(product=web, created_by=editor, title="Web only")
     batch = [backlog[0], backlog[1], stranger, backlog[2]]
 
     with pytest.raises(ValidationError) as exc:
@@ -849,7 +848,8 @@ def test_viewers_cannot_change_features_in_bulk(viewer, backlog):
 
 
 def test_a_feature_can_depend_on_features_of_other_products_of_its_workspace(editor, product, web):
-    app, api = make_feature(editor, product, title="App"), make_feature(editor, web, title="API")
+    app = FeatureFactory(product=product, created_by=editor, title="App")
+    api = FeatureFactory(product=web, created_by=editor, title="API")
     dependency = services.dependency_add(actor=editor, feature=app, depends_on=api)
     assert (dependency.feature, dependency.depends_on) == (app, api)
     assert list(app.dependencies.values_list("depends_on__title", flat=True)) == ["API"]
@@ -868,7 +868,7 @@ def test_a_direct_cycle_is_refused_and_named(editor, product, backlog):
 
 def test_a_longer_cycle_is_refused_and_named_in_order(editor, product, web, backlog):
     one, two, three = backlog[0], backlog[1], backlog[2]
-    elsewhere = make_feature(editor, web, title="Web")
+    elsewhere = FeatureFactory(product=web, created_by=editor, title="Web")
     services.dependency_add(actor=editor, feature=one, depends_on=two)
     services.dependency_add(actor=editor, feature=two, depends_on=elsewhere)
     services.dependency_add(actor=editor, feature=elsewhere, depends_on=three)
@@ -906,7 +906,7 @@ def test_a_dependency_cannot_be_added_twice(editor, backlog):
 
 
 def test_a_feature_cannot_depend_on_a_feature_of_another_workspace(editor, backlog, other_product, outsider):
-    theirs = make_feature(outsider, other_product, title="Theirs")
+    theirs = FeatureFactory(product=other_product, created_by=outsider, title="Theirs")
     with pytest.raises(ValidationError) as exc:
         services.dependency_add(actor=editor, feature=backlog[0], depends_on=theirs)
     assert "depends_on" in field_errors(exc)
@@ -1032,7 +1032,8 @@ def test_a_mention_at_the_end_of_a_sentence_still_counts(viewer, editor, backlog
 
 
 WRITES = {
-    "create": lambda actor, feature, release, workflow: make_feature(actor, feature.product, title="Newest"),
+    "create": lambda actor, feature, release, workflow: services.feature_create(
+        actor=actor, product=feature.product, title="Newest"),
     "update": lambda actor, feature, release, workflow: services.feature_update(
         actor=actor, feature=feature, title="Renamed"),
     "schedule in bulk": lambda actor, feature, release, workflow: services.feature_bulk_update(
@@ -1047,8 +1048,8 @@ WRITES = {
 
 @pytest.mark.parametrize("write", list(WRITES))
 def test_every_feature_write_names_its_author_in_history(admin, editor, product, workflow, write):
-    release = make_release(editor, product)
-    feature = make_feature(editor, product, release=release if "release" in write else None)
+    release = ReleaseFactory(product=product, created_by=editor)
+    feature = FeatureFactory(product=product, created_by=editor, release=release if "release" in write else None)
 
     WRITES[write](admin, feature, release, workflow)
 

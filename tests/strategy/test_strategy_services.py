@@ -21,24 +21,13 @@ from strategy.models import (
     Vision,
 )
 
-from ..factories import MembershipFactory, ProductFactory, UserFactory
+from ..factories import GoalFactory, KeyResultFactory, MembershipFactory, ProductFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 D = Decimal
 JAN_1 = date(2026, 1, 1)
 JUN_30 = date(2026, 6, 30)
-
-
-def make_goal(actor, workspace, name="Grow revenue", **fields):
-    fields.setdefault("start_date", JAN_1)
-    fields.setdefault("end_date", JUN_30)
-    return services.goal_create(actor=actor, workspace=workspace, name=name, **fields)
-
-
-def make_key_result(actor, goal, name="Weekly active shops", start="100", target="200", **fields):
-    return services.key_result_create(
-        actor=actor, goal=goal, name=name, start_value=D(start), target_value=D(target), **fields)
 
 
 def field_errors(exc_info) -> dict:
@@ -402,8 +391,10 @@ def test_deleting_a_competitor_deletes_its_ratings(editor, product, grid):
 
 
 def test_editors_create_company_wide_and_product_goals(workspace, editor, admin, product):
-    company = make_goal(editor, workspace, name=" Grow revenue ", owner=admin, description="Across all products")
-    product_goal = make_goal(editor, workspace, name="Lift conversion", product=product)
+    company = services.goal_create(actor=editor, workspace=workspace, name=" Grow revenue ", start_date=JAN_1,
+                                   end_date=JUN_30, owner=admin, description="Across all products")
+    product_goal = services.goal_create(actor=editor, workspace=workspace, name="Lift conversion", start_date=JAN_1,
+                                        end_date=JUN_30, product=product)
 
     company.refresh_from_db()
     assert (company.name, company.product, company.owner, company.created_by) == (
@@ -415,39 +406,44 @@ def test_editors_create_company_wide_and_product_goals(workspace, editor, admin,
 
 def test_a_goal_ending_before_it_starts_is_refused_by_end_date(workspace, editor):
     with pytest.raises(ValidationError) as exc:
-        make_goal(editor, workspace, start_date=JUN_30, end_date=JAN_1)
+        services.goal_create(actor=editor, workspace=workspace, name="Grow revenue", start_date=JUN_30,
+                             end_date=JAN_1)
     assert "end_date" in field_errors(exc)
     assert not Goal.objects.exists()
 
 
 def test_a_goal_may_start_and_end_on_the_same_day(workspace, editor):
-    goal = make_goal(editor, workspace, start_date=JAN_1, end_date=JAN_1)
+    goal = services.goal_create(actor=editor, workspace=workspace, name="Grow revenue", start_date=JAN_1,
+                                end_date=JAN_1)
     assert goal.pk
 
 
 def test_a_goal_owner_must_be_a_member_of_the_workspace(workspace, other_workspace, editor):
     for stranger in (UserFactory(), other_workspace.memberships.get().user):
         with pytest.raises(ValidationError) as exc:
-            make_goal(editor, workspace, owner=stranger)
+            services.goal_create(actor=editor, workspace=workspace, name="Grow revenue", start_date=JAN_1,
+                                 end_date=JUN_30, owner=stranger)
         assert "owner" in field_errors(exc)
     assert not Goal.objects.exists()
 
 
 def test_a_goal_cannot_belong_to_another_workspaces_product(workspace, editor, other_product):
     with pytest.raises(ValidationError) as exc:
-        make_goal(editor, workspace, product=other_product)
+        services.goal_create(actor=editor, workspace=workspace, name="Grow revenue", start_date=JAN_1,
+                             end_date=JUN_30, product=other_product)
     assert "product" in field_errors(exc)
     assert not Goal.objects.exists()
 
 
 def test_all_goal_problems_are_reported_at_once(workspace, editor):
     with pytest.raises(ValidationError) as exc:
-        make_goal(editor, workspace, name="", owner=UserFactory(), start_date=JUN_30, end_date=JAN_1)
+        services.goal_create(actor=editor, workspace=workspace, name="", owner=UserFactory(), start_date=JUN_30,
+                             end_date=JAN_1)
     assert {"name", "owner", "end_date"} <= set(field_errors(exc))
 
 
 def test_editors_update_goals_and_bad_updates_change_nothing(workspace, editor, admin):
-    goal = make_goal(editor, workspace)
+    goal = GoalFactory(workspace=workspace, created_by=editor)
     services.goal_update(actor=editor, goal=goal, name="Grow revenue 20%", owner=admin)
     goal.refresh_from_db()
     assert (goal.name, goal.owner) == ("Grow revenue 20%", admin)
@@ -468,10 +464,11 @@ def test_editors_update_goals_and_bad_updates_change_nothing(workspace, editor, 
 
 def test_viewers_cannot_create_change_or_delete_goals(workspace, editor, viewer):
     with pytest.raises(PermissionDenied):
-        make_goal(viewer, workspace)
+        services.goal_create(actor=viewer, workspace=workspace, name="Grow revenue", start_date=JAN_1,
+                             end_date=JUN_30)
     assert not Goal.objects.exists()
 
-    goal = make_goal(editor, workspace)
+    goal = GoalFactory(workspace=workspace, created_by=editor, name="Grow revenue")
     with pytest.raises(PermissionDenied):
         services.goal_update(actor=viewer, goal=goal, name="Renamed")
     with pytest.raises(PermissionDenied):
@@ -482,11 +479,11 @@ def test_viewers_cannot_create_change_or_delete_goals(workspace, editor, viewer)
 
 def test_deleting_a_goal_deletes_its_key_results_and_check_ins_and_unlinks_initiatives(
         workspace, editor, product):
-    goal = make_goal(editor, workspace)
-    kept = make_goal(editor, workspace, name="Keep me")
-    key_result = make_key_result(editor, goal)
+    goal = GoalFactory(workspace=workspace, created_by=editor)
+    kept = GoalFactory(workspace=workspace, created_by=editor, name="Keep me")
+    key_result = KeyResultFactory(goal=goal, created_by=editor, start_value=D(100), target_value=D(200))
     services.key_result_check_in(actor=editor, key_result=key_result, value=D(150))
-    make_key_result(editor, kept, name="Other metric")
+    KeyResultFactory(goal=kept, created_by=editor, name="Other metric")
     initiative = services.initiative_create(actor=editor, product=product, name="Checkout", goals=[goal, kept])
 
     services.goal_delete(actor=editor, goal=goal)
@@ -498,8 +495,8 @@ def test_deleting_a_goal_deletes_its_key_results_and_check_ins_and_unlinks_initi
 
 
 def test_deleting_a_goal_names_its_author_in_the_history_of_its_key_results(workspace, editor, admin):
-    goal = make_goal(editor, workspace)
-    key_result = make_key_result(editor, goal)
+    goal = GoalFactory(workspace=workspace, created_by=editor)
+    key_result = KeyResultFactory(goal=goal, created_by=editor)
 
     services.goal_delete(actor=admin, goal=goal)
 
@@ -509,7 +506,7 @@ def test_deleting_a_goal_names_its_author_in_the_history_of_its_key_results(work
 
 def test_deleting_a_goal_shows_in_each_initiatives_history_that_it_no_longer_serves_it(
         workspace, editor, admin, product):
-    goal = make_goal(editor, workspace)
+    goal = GoalFactory(workspace=workspace, created_by=editor)
     initiative = services.initiative_create(actor=editor, product=product, name="Checkout", goals=[goal])
 
     services.goal_delete(actor=admin, goal=goal)
@@ -531,14 +528,16 @@ def test_deleting_a_goal_shows_in_each_initiatives_history_that_it_no_longer_ser
     ],
 )
 def test_a_key_results_direction_follows_from_start_and_target(workspace, editor, start, target, direction):
-    key_result = make_key_result(editor, make_goal(editor, workspace), start=start, target=target)
+    key_result = services.key_result_create(actor=editor, goal=GoalFactory(workspace=workspace, created_by=editor),
+                                            name="Weekly active shops", start_value=D(start), target_value=D(target))
     key_result.refresh_from_db()
     assert key_result.direction == direction
 
 
 def test_a_new_key_result_starts_at_its_start_value_with_a_first_check_in(workspace, editor):
-    goal = make_goal(editor, workspace)
-    key_result = make_key_result(editor, goal, start="100", target="200", unit="shops")
+    goal = GoalFactory(workspace=workspace, created_by=editor)
+    key_result = services.key_result_create(actor=editor, goal=goal, name="Weekly active shops", start_value=D(100),
+                                            target_value=D(200), unit="shops")
 
     key_result.refresh_from_db()
     assert (key_result.current_value, key_result.unit, key_result.position) == (D(100), "shops", 1)
@@ -548,34 +547,37 @@ def test_a_new_key_result_starts_at_its_start_value_with_a_first_check_in(worksp
 
 
 def test_a_key_result_created_part_way_starts_at_the_given_current_value(workspace, editor):
-    key_result = make_key_result(editor, make_goal(editor, workspace), start="100", target="200",
-                                 current_value=D("125.5"))
+    key_result = services.key_result_create(actor=editor, goal=GoalFactory(workspace=workspace, created_by=editor),
+                                            name="Weekly active shops", start_value=D(100), target_value=D(200),
+                                            current_value=D("125.5"))
     key_result.refresh_from_db()
     assert key_result.current_value == D("125.5")
     assert list(key_result.check_ins.values_list("value", flat=True)) == [D("125.5")]
 
 
 def test_key_results_are_numbered_in_the_order_they_are_added(workspace, editor):
-    goal = make_goal(editor, workspace)
-    positions = [make_key_result(editor, goal, name=f"Metric {i}").position for i in range(3)]
+    goal = GoalFactory(workspace=workspace, created_by=editor)
+    positions = [services.key_result_create(actor=editor, goal=goal, name=f"Metric {i}", start_value=D(100),
+                                            target_value=D(200)).position for i in range(3)]
     assert positions == [1, 2, 3]
 
 
 def test_a_key_result_added_after_a_deletion_gets_a_position_of_its_own(workspace, editor):
-    goal = make_goal(editor, workspace)
-    first, _second, _third = (make_key_result(editor, goal, name=f"Metric {i}") for i in range(3))
+    goal = GoalFactory(workspace=workspace, created_by=editor)
+    first, _second, _third = KeyResultFactory.create_batch(3, goal=goal, created_by=editor)
     services.key_result_delete(actor=editor, key_result=first)
 
-    make_key_result(editor, goal, name="Metric 4")
+    services.key_result_create(actor=editor, goal=goal, name="Metric 4", start_value=D(100), target_value=D(200))
 
     positions = list(goal.key_results.values_list("position", flat=True))
     assert len(set(positions)) == len(positions)
 
 
 def test_a_target_equal_to_the_start_is_refused_by_target_value(workspace, editor):
-    goal = make_goal(editor, workspace)
+    goal = GoalFactory(workspace=workspace, created_by=editor)
     with pytest.raises(ValidationError) as exc:
-        make_key_result(editor, goal, start="50", target="50.00")
+        services.key_result_create(actor=editor, goal=goal, name="Weekly active shops", start_value=D("50"),
+                                   target_value=D("50.00"))
     assert "target_value" in field_errors(exc)
     assert not KeyResult.objects.exists()
     assert not CheckIn.objects.exists()
@@ -590,15 +592,17 @@ def test_a_target_equal_to_the_start_is_refused_by_target_value(workspace, edito
 )
 def test_a_direction_that_contradicts_start_and_target_is_refused_by_direction(
         workspace, editor, start, target, direction):
-    goal = make_goal(editor, workspace)
+    goal = GoalFactory(workspace=workspace, created_by=editor)
     with pytest.raises(ValidationError) as exc:
-        make_key_result(editor, goal, start=start, target=target, direction=direction)
+        services.key_result_create(actor=editor, goal=goal, name="Weekly active shops", start_value=D(start),
+                                   target_value=D(target), direction=direction)
     assert "direction" in field_errors(exc)
     assert not KeyResult.objects.exists()
 
 
 def test_editors_redefine_key_results_but_not_their_current_value(workspace, editor):
-    key_result = make_key_result(editor, make_goal(editor, workspace), start="100", target="200")
+    key_result = KeyResultFactory(goal=GoalFactory(workspace=workspace, created_by=editor), created_by=editor,
+                                  start_value=D(100), target_value=D(200))
     services.key_result_update(actor=editor, key_result=key_result, name="Active shops", target_value=D(300))
     key_result.refresh_from_db()
     assert (key_result.name, key_result.target_value) == ("Active shops", D(300))
@@ -614,7 +618,8 @@ def test_editors_redefine_key_results_but_not_their_current_value(workspace, edi
 
 
 def test_a_check_in_updates_the_current_value_and_records_author_and_note(workspace, editor):
-    key_result = make_key_result(editor, make_goal(editor, workspace), start="100", target="200")
+    key_result = KeyResultFactory(goal=GoalFactory(workspace=workspace, created_by=editor), created_by=editor,
+                                  start_value=D(100), target_value=D(200))
 
     check_in = services.key_result_check_in(actor=editor, key_result=key_result, value=D("140.25"),
                                             note="  Spring campaign landed  ")
@@ -628,7 +633,8 @@ def test_a_check_in_updates_the_current_value_and_records_author_and_note(worksp
 
 
 def test_a_check_in_with_an_impossible_value_is_refused_by_value(workspace, editor):
-    key_result = make_key_result(editor, make_goal(editor, workspace))
+    key_result = KeyResultFactory(goal=GoalFactory(workspace=workspace, created_by=editor), created_by=editor,
+                                  start_value=D(100), target_value=D(200))
     with pytest.raises(ValidationError) as exc:
         services.key_result_check_in(actor=editor, key_result=key_result, value=D("1e20"))
     assert "value" in field_errors(exc)
@@ -638,12 +644,14 @@ def test_a_check_in_with_an_impossible_value_is_refused_by_value(workspace, edit
 
 
 def test_viewers_cannot_add_change_check_in_or_delete_key_results(workspace, editor, viewer):
-    goal = make_goal(editor, workspace)
+    goal = GoalFactory(workspace=workspace, created_by=editor)
     with pytest.raises(PermissionDenied):
-        make_key_result(viewer, goal)
+        services.key_result_create(actor=viewer, goal=goal, name="Weekly active shops", start_value=D(100),
+                                   target_value=D(200))
     assert not KeyResult.objects.exists()
 
-    key_result = make_key_result(editor, goal)
+    key_result = KeyResultFactory(goal=goal, created_by=editor, name="Weekly active shops", start_value=D(100),
+                                  target_value=D(200))
     with pytest.raises(PermissionDenied):
         services.key_result_update(actor=viewer, key_result=key_result, name="Renamed")
     with pytest.raises(PermissionDenied):
@@ -656,7 +664,8 @@ def test_viewers_cannot_add_change_check_in_or_delete_key_results(workspace, edi
 
 
 def test_deleting_a_key_result_deletes_its_check_ins(workspace, editor):
-    key_result = make_key_result(editor, make_goal(editor, workspace))
+    key_result = KeyResultFactory(goal=GoalFactory(workspace=workspace, created_by=editor), created_by=editor,
+                                  start_value=D(100), target_value=D(200))
     services.key_result_check_in(actor=editor, key_result=key_result, value=D(120))
     services.key_result_delete(actor=editor, key_result=key_result)
     assert not KeyResult.objects.exists()
@@ -667,8 +676,8 @@ def test_deleting_a_key_result_deletes_its_check_ins(workspace, editor):
 
 
 def test_editors_create_initiatives_serving_goals(workspace, editor, product):
-    company = make_goal(editor, workspace, name="Grow revenue")
-    product_goal = make_goal(editor, workspace, name="Lift conversion", product=product)
+    company = GoalFactory(workspace=workspace, created_by=editor, name="Grow revenue")
+    product_goal = GoalFactory(workspace=workspace, created_by=editor, name="Lift conversion", product=product)
 
     initiative = services.initiative_create(
         actor=editor, product=product, name=" One-page checkout ", status=Initiative.Status.ACTIVE,
@@ -683,8 +692,8 @@ def test_editors_create_initiatives_serving_goals(workspace, editor, product):
 
 def test_an_initiative_cannot_serve_another_workspaces_goal(workspace, other_workspace, editor, product):
     boss = other_workspace.memberships.get().user
-    foreign = make_goal(boss, other_workspace, name="Their goal")
-    ours = make_goal(editor, workspace)
+    foreign = GoalFactory(workspace=other_workspace, created_by=boss, name="Their goal")
+    ours = GoalFactory(workspace=workspace, created_by=editor)
 
     with pytest.raises(ValidationError) as exc:
         services.initiative_create(actor=editor, product=product, name="Sneaky", goals=[ours, foreign])
@@ -723,8 +732,8 @@ def test_initiative_dates_are_optional_and_may_be_open_ended(editor, product):
 
 
 def test_editors_change_an_initiatives_goals_or_leave_them_alone(workspace, editor, product):
-    first = make_goal(editor, workspace, name="First")
-    second = make_goal(editor, workspace, name="Second")
+    first = GoalFactory(workspace=workspace, created_by=editor, name="First")
+    second = GoalFactory(workspace=workspace, created_by=editor, name="Second")
     initiative = services.initiative_create(actor=editor, product=product, name="Checkout", goals=[first])
 
     services.initiative_update(actor=editor, initiative=initiative, description="Fewer steps")
@@ -744,7 +753,7 @@ def test_viewers_cannot_create_change_or_delete_initiatives(workspace, editor, v
         services.initiative_create(actor=viewer, product=product, name="Checkout")
     assert not Initiative.objects.exists()
 
-    goal = make_goal(editor, workspace)
+    goal = GoalFactory(workspace=workspace, created_by=editor)
     initiative = services.initiative_create(actor=editor, product=product, name="Checkout")
     with pytest.raises(PermissionDenied):
         services.initiative_update(actor=viewer, initiative=initiative, name="Renamed", goals=[goal])
@@ -755,7 +764,7 @@ def test_viewers_cannot_create_change_or_delete_initiatives(workspace, editor, v
 
 
 def test_deleting_an_initiative_leaves_its_goals(workspace, editor, product):
-    goal = make_goal(editor, workspace)
+    goal = GoalFactory(workspace=workspace, created_by=editor)
     initiative = services.initiative_create(actor=editor, product=product, name="Checkout", goals=[goal])
     services.initiative_delete(actor=editor, initiative=initiative)
     assert not Initiative.objects.exists()
@@ -780,14 +789,16 @@ def _competitor(actor, workspace, product):
 
 
 def _goal(actor, workspace, product):
-    record = make_goal(actor, workspace)
+    record = services.goal_create(actor=actor, workspace=workspace, name="Grow revenue", start_date=JAN_1,
+                                  end_date=JUN_30)
     return (record,
             lambda who: services.goal_update(actor=who, goal=record, name="Renamed"),
             lambda who: services.goal_delete(actor=who, goal=record))
 
 
 def _key_result(actor, workspace, product):
-    record = make_key_result(actor, make_goal(actor, workspace))
+    record = services.key_result_create(actor=actor, goal=GoalFactory(workspace=workspace, created_by=actor),
+                                        name="Weekly active shops", start_value=D(100), target_value=D(200))
     return (record,
             lambda who: services.key_result_update(actor=who, key_result=record, unit="shops"),
             lambda who: services.key_result_delete(actor=who, key_result=record))
@@ -823,7 +834,7 @@ def test_vision_history_names_who_saved_and_restored_each_version(editor, admin,
 
 
 def test_changing_an_initiatives_goals_is_recorded_with_its_author(workspace, editor, admin, product):
-    goal = make_goal(editor, workspace)
+    goal = GoalFactory(workspace=workspace, created_by=editor)
     initiative = services.initiative_create(actor=editor, product=product, name="Checkout")
     services.initiative_update(actor=admin, initiative=initiative, goals=[goal])
 
