@@ -70,10 +70,10 @@ def _feature_errors(feature: Feature, goals, previous_status_id: int | None,
 
 
 def prepare_feature(feature: Feature, goals, previous_status_id: int | None = None,
-                     previous_assignee_id: int | None = None) -> None:
+                    previous_assignee_id: int | None = None) -> None:
     errors = _feature_errors(feature, goals, previous_status_id, previous_assignee_id)
     full_clean(feature, errors, exclude=["workspace", "product", "number", "rank", "created_by", "updated_by",
-                                          "rice_score", "status", "release", "initiative", "assignee"])
+                                         "rice_score", "status", "release", "initiative", "assignee"])
     feature.rice_score = metrics.rice_score(reach=feature.reach, impact=feature.impact,
                                             confidence=feature.confidence, effort=feature.effort)
 
