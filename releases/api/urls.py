@@ -1,13 +1,8 @@
 from rest_framework.routers import DefaultRouter
 
-from .views import (
-    DependencyViewSet,
-    FeatureViewSet,
-    MilestoneViewSet,
-    ReleaseViewSet,
-    RequirementViewSet,
-    WorkflowStatusViewSet,
-)
+from .features import DependencyViewSet, FeatureViewSet, RequirementViewSet
+from .releases import MilestoneViewSet, ReleaseViewSet
+from .workflow import WorkflowStatusViewSet
 
 router = DefaultRouter()
 router.register("statuses", WorkflowStatusViewSet, basename="status")

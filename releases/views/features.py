@@ -36,7 +36,7 @@ from strategy.web import display_value, product_for, stored_value, their_changes
 
 from .. import metrics, selectors, services
 from ..extensions import feature_summaries
-from ..forms_features import (
+from ..forms.features import (
     IMPACT_CHOICES,
     CommentForm,
     DependencyForm,

@@ -23,7 +23,7 @@ from strategy.limits import (
 )
 from strategy.models import Goal, Initiative, User
 
-from .models import Feature, Release, WorkflowStatus
+from ..models import Feature, Release, WorkflowStatus
 
 # The five RICE impact values, as the select offers them (values match the stored decimals).
 IMPACT_CHOICES = [("", _("— not rated —"))] + [

@@ -1,67 +1,40 @@
-"""Serializers of the releases API: workflow statuses, releases with milestones, features
-with requirements, dependencies and comments.
-
-Output serializers read only what the viewsets' querysets loaded (annotated counts,
-`select_related` rows, prefetched goals and milestones, conflicts the viewset attached).
-Input serializers are named after the services' keyword arguments; the ids they take are
-looked up only among rows the requesting user may see, so another workspace's id is
-refused (400 on that field) exactly like an id that does not exist."""
+"""The API of features (with the backlog's rank moves, bulk changes and comments),
+requirements and dependencies: serializers and viewsets."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 from functools import partial
 
-from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema_field
-from rest_framework import serializers
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
+from rest_framework.response import Response
 
 from strategy import selectors as strategy_selectors
 from strategy.api.fields import DateField, VisibleIdsField, optional_text
+from strategy.api.records import unmoved
 from strategy.api.serializers import UserSerializer
 from strategy.api.strategy_serializers import (
     InputSerializer,
     VisibleIdField,
-    VisibleSlugField,
 )
 from strategy.limits import BULK_MAX_COUNT, COMMENT_MAX_LENGTH, TAG_MAX_LENGTH, TAGS_MAX_COUNT
 from strategy.models import Goal, Initiative, Product, User, Workspace
 
-from .. import selectors
-from ..models import Comment, Dependency, Feature, Milestone, Release, Requirement, StatusCategory, WorkflowStatus
-
-# --- shared pieces ------------------------------------------------------------
+from .. import selectors, services
+from ..models import Comment, Dependency, Feature, Release, Requirement, WorkflowStatus
+from .fields import version_field
+from .filters import DependencyFilterSet, FeatureApiFilterSet, RequirementFilterSet
+from .records import RecordViewSet
+from .workflow import StatusCategoryField
 
 IMPACTS = [Decimal(str(value)) for value, _label in Feature.IMPACT_CHOICES]
 
 
-def _enum(name: str, choices, description: str):
-    """A choice field documented as its own named enum component, so that two `status` fields
-    with different choices (a release's, an initiative's) do not collide in the schema."""
-
-    @extend_schema_field(
-        {"type": "string", "enum": [value for value, _label in choices],
-         "description": description + " " + "; ".join(f"`{value}`: {label}" for value, label in choices)},
-        component_name=name,
-    )
-    class EnumField(serializers.ChoiceField):
-        def __init__(self, **kwargs):
-            super().__init__(choices=choices, **kwargs)
-
-    EnumField.__name__ = name
-    return EnumField
-
-
-ReleaseStatusField = _enum("ReleaseStatusEnum", Release.Status.choices, "Where a release stands.")
-StatusCategoryField = _enum("StatusCategoryEnum", StatusCategory.choices,
-                            "What a workflow status means for progress.")
-
-
-def _version_field(what: str) -> serializers.IntegerField:
-    return serializers.IntegerField(
-        required=False, min_value=0, write_only=True,
-        help_text=f"The version of the {what} you read. If someone saved it since, the update is refused with 409.",
-    )
 
 
 class ConflictSerializer(serializers.Serializer):
@@ -70,155 +43,6 @@ class ConflictSerializer(serializers.Serializer):
         help_text="ends_after_release, ends_before_dependency, over_capacity or unfinished_in_released.",
     )
     message = serializers.CharField(read_only=True)
-
-
-# --- workflow statuses --------------------------------------------------------
-
-
-class WorkflowStatusSerializer(serializers.ModelSerializer):
-    workspace = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    category = StatusCategoryField(read_only=True)
-    retired = serializers.SerializerMethodField(help_text="Retired statuses keep their features but are not offered.")
-
-    class Meta:
-        model = WorkflowStatus
-        fields = ["id", "workspace", "name", "category", "position", "retired", "retired_at", "created_at",
-                  "updated_at"]
-        read_only_fields = fields
-
-    def get_retired(self, status: WorkflowStatus) -> bool:
-        return status.retired_at is not None
-
-
-class WorkflowStatusInputSerializer(InputSerializer):
-    """Field names are the keyword arguments of `workflow_status_create` / `workflow_status_update`."""
-
-    workspace = VisibleSlugField(
-        strategy_selectors.workspace_list, slug_field="slug", queryset=Workspace.objects.none(),
-        help_text="The workspace's slug. A status cannot move to another workspace.",
-    )
-    name = serializers.CharField(max_length=40)
-    category = StatusCategoryField()
-
-
-class WorkflowStatusMoveInputSerializer(serializers.Serializer):
-    """The keyword argument of `workflow_status_move`."""
-
-    position = serializers.IntegerField(min_value=1, help_text="1-based place in the workflow; the others close up.")
-
-
-class WorkflowStatusRetireInputSerializer(serializers.Serializer):
-    """The keyword argument of `workflow_status_retire`."""
-
-    move_to = VisibleIdField(
-        selectors.status_list, queryset=WorkflowStatus.objects.none(), allow_null=True, required=False, default=None,
-        help_text="Another active status of the workflow to move the features to; empty: they keep this one.",
-    )
-
-
-class WorkflowStatusRetiredSerializer(serializers.Serializer):
-    status = WorkflowStatusSerializer(read_only=True)
-    moved = serializers.IntegerField(read_only=True, help_text="How many features moved to `move_to`.")
-
-
-# --- releases and milestones ------------------------------------------------
-
-
-class MilestoneSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Milestone
-        fields = ["id", "release", "name", "date", "description", "created_at", "updated_at"]
-        read_only_fields = fields
-
-
-class ReleaseMilestoneSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Milestone
-        fields = ["id", "name", "date", "description"]
-        read_only_fields = fields
-
-
-class ReleaseSerializer(serializers.ModelSerializer):
-    """A release with the counts and estimates of its features (won't-do ones left out).
-    The viewset attaches `conflict_count` before serialising."""
-
-    status = ReleaseStatusField(read_only=True)
-    feature_count = serializers.IntegerField(read_only=True, help_text="Features planned in it, won't do left out.")
-    done_count = serializers.IntegerField(read_only=True)
-    planned_estimate = serializers.DecimalField(max_digits=12, decimal_places=1, read_only=True)
-    done_estimate = serializers.DecimalField(max_digits=12, decimal_places=1, read_only=True)
-    milestones = ReleaseMilestoneSerializer(many=True, read_only=True)
-    conflict_count = serializers.IntegerField(
-        read_only=True, help_text="Conflicts of the release and of its features (over capacity, late features…).")
-
-    class Meta:
-        model = Release
-        fields = [
-            "id", "product", "name", "version_label", "theme", "start_date", "release_date", "status", "capacity",
-            "feature_count", "done_count", "planned_estimate", "done_estimate", "milestones", "conflict_count",
-            "version", "created_at", "updated_at",
-        ]
-        read_only_fields = fields
-
-
-class ReleaseInputSerializer(InputSerializer):
-    """Field names are the keyword arguments of `release_create` / `release_update`."""
-
-    clean_model = Release
-    clean_fields = ("start_date", "release_date")
-
-    product = VisibleIdField(
-        partial(strategy_selectors.product_list, include_archived=True), queryset=Product.objects.none(),
-        help_text="The product's id. A release cannot move to another product.",
-    )
-    name = serializers.CharField(max_length=120)
-    version_label = optional_text(30, help_text="For example 2.4.")
-    theme = optional_text()
-    start_date = DateField()
-    release_date = DateField(help_text="On or after the start date.")
-    status = ReleaseStatusField(required=False)
-    capacity = serializers.DecimalField(
-        max_digits=8, decimal_places=1, min_value=Decimal(0), allow_null=True, required=False,
-        help_text="How many estimate points the team can deliver.",
-    )
-    version = _version_field("release")
-
-
-class StaleReleaseSerializer(serializers.Serializer):
-    detail = serializers.CharField(help_text="Who changed what since the version you sent.")
-    current = ReleaseSerializer(help_text="The release as it is now: merge your changes and send them again.")
-
-
-class BurnUpPointSerializer(serializers.Serializer):
-    day = serializers.DateField(read_only=True)
-    done = serializers.DecimalField(max_digits=12, decimal_places=1, read_only=True,
-                                    help_text="Estimate of the features done by the end of the day.")
-    scope = serializers.DecimalField(max_digits=12, decimal_places=1, read_only=True,
-                                     help_text="Estimate of the features in the release that day (won't do left out).")
-
-
-class BurnUpSerializer(serializers.Serializer):
-    release = serializers.IntegerField(read_only=True)
-    start_date = serializers.DateField(read_only=True)
-    release_date = serializers.DateField(read_only=True)
-    points = BurnUpPointSerializer(many=True, read_only=True, help_text=(
-        "One per day from the start (or the first day with history, if later) to today (or the release date, "
-        "if earlier); none before any history."))
-
-
-class MilestoneInputSerializer(InputSerializer):
-    """Field names are the keyword arguments of `milestone_create` / `milestone_update`."""
-
-    release = VisibleIdField(
-        selectors.release_choices, queryset=Release.objects.none(),
-        help_text="The release's id. A milestone cannot move to another release.",
-    )
-    name = serializers.CharField(max_length=120)
-    date = DateField()
-    description = optional_text()
-
-
-# --- features ---------------------------------------------------------------
 
 
 class FeatureStatusSerializer(serializers.ModelSerializer):
@@ -329,7 +153,7 @@ class FeatureInputSerializer(InputSerializer):
         max_digits=6, decimal_places=1, min_value=Decimal("0.1"), allow_null=True, required=False,
         help_text="Person-months.",
     )
-    version = _version_field("feature")
+    version = version_field("feature")
 
     def validate_impact(self, value: Decimal | None) -> Decimal | None:
         if value is not None and value not in IMPACTS:
@@ -385,9 +209,6 @@ class FeatureBulkResultSerializer(serializers.Serializer):
     changed = serializers.IntegerField(read_only=True, help_text="How many features changed (all of them).")
 
 
-# --- requirements, dependencies and comments --------------------------------
-
-
 class RequirementSerializer(serializers.ModelSerializer):
     class Meta:
         model = Requirement
@@ -441,3 +262,160 @@ class CommentInputSerializer(serializers.Serializer):
 
     body = serializers.CharField(
         max_length=COMMENT_MAX_LENGTH, help_text="Markdown; @email or @name-before-the-@ mentions a member.")
+
+
+class FeatureViewSet(RecordViewSet):
+    """Features of the products of your workspaces, in backlog order (or `ordering`), with
+    their status, release, initiative, goals, RICE score and conflicts. Filters are the
+    backlog's. `move` places one in the backlog, `bulk` changes many at once (all or none),
+    `comments` reads and adds comments (viewers may comment)."""
+
+    serializer_class = FeatureSerializer
+    input_serializer_class = FeatureInputSerializer
+    filterset_class = FeatureApiFilterSet
+
+    def get_queryset(self):
+        return selectors.features_with_counts(user=self.request.user)
+
+    def get_object(self):
+        if self.action == "comments":
+            # Every member may comment; the service checks it.
+            return get_object_or_404(Feature.objects.visible_to(self.request.user), pk=self.kwargs["pk"])
+        return super().get_object()
+
+    def _serialize(self, records, **kwargs):
+        many = kwargs.get("many", False)
+        features = list(records) if many else [records]
+        plans = selectors.plan_for(product_ids=[feature.product_id for feature in features])
+        for feature in features:
+            feature.conflicts = plans.of_feature(feature.pk)
+        return self.get_serializer(features if many else features[0], **kwargs).data
+
+    @extend_schema(request=FeatureInputSerializer, responses={201: FeatureSerializer})
+    def create(self, request):
+        self.refuse_early("product", strategy_selectors.product_list(user=request.user, include_archived=True))
+        feature = services.feature_create(actor=request.user, **self._input())
+        return self._show(feature, status.HTTP_201_CREATED)
+
+    @extend_schema(request=FeatureInputSerializer, responses={200: FeatureSerializer, 409: StaleFeatureSerializer})
+    def update(self, request, pk=None):
+        return self._update(partial=False)
+
+    @extend_schema(request=FeatureInputSerializer, responses={200: FeatureSerializer, 409: StaleFeatureSerializer})
+    def partial_update(self, request, pk=None):
+        return self._update(partial=True)
+
+    def _update(self, *, partial: bool) -> Response:
+        feature = self.get_object()
+        data = self._input(partial=partial)
+        unmoved(data, "product", feature.product_id, _("A feature cannot move to another product."))
+        return self._show(services.feature_update(actor=self.request.user, feature=feature, **data))
+
+    def destroy(self, request, pk=None):
+        services.feature_delete(actor=request.user, feature=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=FeatureMoveInputSerializer, responses=FeatureSerializer)
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def move(self, request, pk=None):
+        """Place the feature between `after` (above it) and `before` (below it) in its product's
+        backlog; one of them may be empty for the top or the bottom. Rewrites only its rank."""
+        feature = self.get_object()
+        services.feature_move(actor=request.user, feature=feature, **self._input(FeatureMoveInputSerializer))
+        return self._show(feature)
+
+    @extend_schema(request=FeatureBulkInputSerializer, responses=FeatureBulkResultSerializer)
+    @action(detail=False, methods=["post"], filter_backends=[], pagination_class=None)
+    def bulk(self, request):
+        """Apply one change to many features, all or nothing: a feature that refuses it (a
+        release of another product, say) is named, and no feature is changed."""
+        self.refuse_early("features", Feature.objects.visible_to(request.user))
+        data = self._input(FeatureBulkInputSerializer)
+        try:
+            changed = services.feature_bulk_update(actor=request.user, **data)
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                raise
+            raise ValidationError({"features": exc.messages}) from exc
+        return Response(FeatureBulkResultSerializer({"changed": changed}).data)
+
+    @extend_schema(methods=["GET"], request=None, responses=CommentSerializer(many=True))
+    @extend_schema(methods=["POST"], request=CommentInputSerializer, responses={201: CommentSerializer})
+    @action(detail=True, methods=["get", "post"], filter_backends=[])
+    def comments(self, request, pk=None):
+        """GET: the feature's comments, oldest first. POST: comment; members @mentioned are emailed."""
+        feature = self.get_object()
+        if request.method == "GET":
+            comments = (Comment.objects.filter(feature=feature).select_related("author")
+                        .prefetch_related("mentions").order_by("created_at", "id"))
+            page = self.paginate_queryset(comments)
+            return self.get_paginated_response(CommentSerializer(page, many=True).data)
+        comment = services.comment_create(actor=request.user, feature=feature, **self._input(CommentInputSerializer))
+        comment = Comment.objects.select_related("author").prefetch_related("mentions").get(pk=comment.pk)
+        return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+
+
+class RequirementViewSet(RecordViewSet):
+    """Requirements (the checklist) of the features of your workspaces, in order."""
+
+    serializer_class = RequirementSerializer
+    input_serializer_class = RequirementInputSerializer
+    filterset_class = RequirementFilterSet
+
+    def edit_target(self, requirement):
+        return requirement.feature
+
+    def get_queryset(self):
+        return (Requirement.objects.filter(feature__workspace__in=Workspace.objects.visible_to(self.request.user))
+                .select_related("feature").order_by("feature_id", "position", "id"))
+
+    @extend_schema(request=RequirementInputSerializer, responses={201: RequirementSerializer})
+    def create(self, request):
+        self.refuse_early("feature", Feature.objects.visible_to(request.user))
+        data = self._input()
+        if data.pop("done", False):
+            raise ValidationError({"done": _("A new requirement starts open; tick it off once it exists.")})
+        return self._show(services.requirement_create(actor=request.user, **data), status.HTTP_201_CREATED)
+
+    @extend_schema(request=RequirementInputSerializer, responses=RequirementSerializer)
+    def update(self, request, pk=None):
+        return self._update(partial=False)
+
+    @extend_schema(request=RequirementInputSerializer, responses=RequirementSerializer)
+    def partial_update(self, request, pk=None):
+        return self._update(partial=True)
+
+    def _update(self, *, partial: bool) -> Response:
+        requirement = self.get_object()
+        data = self._input(partial=partial)
+        unmoved(data, "feature", requirement.feature_id, _("A requirement cannot move to another feature."))
+        return self._show(services.requirement_update(actor=self.request.user, requirement=requirement, **data))
+
+    def destroy(self, request, pk=None):
+        services.requirement_delete(actor=request.user, requirement=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class DependencyViewSet(RecordViewSet):
+    """Dependencies between the features of your workspaces: `feature` cannot finish before
+    `depends_on` does. Adding one that would close a cycle is refused, naming the cycle."""
+
+    serializer_class = DependencySerializer
+    input_serializer_class = DependencyInputSerializer
+    filterset_class = DependencyFilterSet
+
+    def edit_target(self, dependency):
+        return dependency.feature
+
+    def get_queryset(self):
+        return (Dependency.objects.filter(feature__workspace__in=Workspace.objects.visible_to(self.request.user))
+                .select_related("feature__product", "depends_on__product").order_by("feature_id", "id"))
+
+    @extend_schema(request=DependencyInputSerializer, responses={201: DependencySerializer})
+    def create(self, request):
+        self.refuse_early("feature", Feature.objects.visible_to(request.user))
+        return self._show(services.dependency_add(actor=request.user, **self._input()), status.HTTP_201_CREATED)
+
+    def destroy(self, request, pk=None):
+        services.dependency_remove(actor=request.user, dependency=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)

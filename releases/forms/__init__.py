@@ -1,0 +1,39 @@
+"""Page input shapes, one module per topic (features, releases, workflow)."""
+
+from .features import (
+    FEATURE_KEY,
+    IMPACT_CHOICES,
+    CommentForm,
+    DependencyForm,
+    FeatureForm,
+    RequirementForm,
+    TagsField,
+    feature_initial,
+    impact_value,
+)
+from .releases import (
+    MilestoneForm,
+    ReleaseForm,
+)
+from .workflow import (
+    WorkflowStatusForm,
+    WorkflowStatusMoveForm,
+    WorkflowStatusRetireForm,
+)
+
+__all__ = [
+    "CommentForm",
+    "DependencyForm",
+    "FEATURE_KEY",
+    "FeatureForm",
+    "IMPACT_CHOICES",
+    "MilestoneForm",
+    "ReleaseForm",
+    "RequirementForm",
+    "TagsField",
+    "WorkflowStatusForm",
+    "WorkflowStatusMoveForm",
+    "WorkflowStatusRetireForm",
+    "feature_initial",
+    "impact_value",
+]

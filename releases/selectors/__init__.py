@@ -1,0 +1,54 @@
+"""Reads shared by pages and the API, scoped to the user's workspaces and loaded so that a
+page costs a fixed number of queries whether it shows 10 features or 2,000. Big lists come as
+`.values()` rows of just the columns a page draws (see DESIGN.md, performance). One module
+per topic."""
+
+from .features import (
+    FEATURE_ROW_FIELDS,
+    feature_get,
+    feature_queryset,
+    feature_rows,
+    features_with_counts,
+)
+from .planning import (
+    ConflictIndex,
+    Plan,
+    blockers_for,
+    conflicts_for,
+    open_features,
+    plan_for,
+    tags_in_use,
+)
+from .releases import (
+    ReleaseOverview,
+    release_choices,
+    release_get,
+    release_list,
+    release_overview,
+)
+from .workflow import (
+    status_get,
+    status_list,
+)
+
+__all__ = [
+    "ConflictIndex",
+    "FEATURE_ROW_FIELDS",
+    "Plan",
+    "ReleaseOverview",
+    "blockers_for",
+    "conflicts_for",
+    "feature_get",
+    "feature_queryset",
+    "feature_rows",
+    "features_with_counts",
+    "open_features",
+    "plan_for",
+    "release_choices",
+    "release_get",
+    "release_list",
+    "release_overview",
+    "status_get",
+    "status_list",
+    "tags_in_use",
+]

@@ -1,0 +1,67 @@
+"""Reads of features: the scoped and loaded querysets, one feature with everything its page
+shows, and the plain rows lists and boards draw."""
+
+from __future__ import annotations
+
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
+
+from strategy.models import Goal, Product, User
+
+from ..models import Comment, Dependency, Feature, Requirement
+
+FEATURE_ROW_FIELDS = (
+    "id", "number", "title", "status_id", "status__name", "status__category", "release_id", "release__name",
+    "initiative_id", "initiative__name", "initiative__colour", "estimate", "start_date", "end_date",
+    "release__start_date", "release__release_date", "assignee_id", "assignee__full_name", "assignee__email",
+    "tags", "rice_score", "reach", "impact", "confidence", "effort", "rank", "version",
+)
+
+
+def feature_queryset(*, user: User, product: Product | None = None) -> QuerySet[Feature]:
+    """Features `user` may see (of one product, if given), with what a list draws loaded."""
+    features = (
+        Feature.objects.visible_to(user)
+        .select_related("product", "status", "release", "initiative", "assignee")
+        .order_by("rank", "id")
+    )
+    return features.filter(product=product) if product is not None else features
+
+
+def feature_get(*, user: User, product: Product, number: int) -> Feature:
+    """A feature with everything its page shows. Raises Http404."""
+    return get_object_or_404(
+        feature_queryset(user=user, product=product).prefetch_related(
+            "goals", "requirements",
+            Prefetch("dependencies", queryset=Dependency.objects.select_related(
+                "depends_on__product", "depends_on__status", "depends_on__release")),
+            Prefetch("dependents", queryset=Dependency.objects.select_related(
+                "feature__product", "feature__status", "feature__release")),
+            Prefetch("comments", queryset=Comment.objects.select_related("author")),
+        ),
+        number=number,
+    )
+
+
+def feature_rows(features: QuerySet[Feature]) -> list[dict]:
+    """Plain rows of the columns lists and boards draw, with `key`, `effective_start` and
+    `effective_end` added; one query."""
+    rows = list(features.values(*FEATURE_ROW_FIELDS, product_key=F("product__key")))
+    for row in rows:
+        row["key"] = f"{row['product_key']}-{row['number']}"
+        row["effective_start"] = row["start_date"] or row["release__start_date"]
+        row["effective_end"] = row["end_date"] or row["release__release_date"]
+    return rows
+
+
+def features_with_counts(*, user: User) -> QuerySet[Feature]:
+    """Features of every product `user` may see, with goal ids and the number of requirements
+    loaded (the API's list)."""
+    requirements = (Requirement.objects.filter(feature=OuterRef("pk")).order_by().values("feature")
+                    .annotate(n=Count("id")).values("n"))
+    return (
+        feature_queryset(user=user)
+        .prefetch_related(Prefetch("goals", queryset=Goal.objects.order_by("id").only("id")))
+        .annotate(requirement_count=Coalesce(Subquery(requirements, output_field=IntegerField()), 0))
+    )

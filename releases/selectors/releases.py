@@ -1,0 +1,84 @@
+"""Reads of releases: the lists, and the release page's data (features by status category,
+progress, burn-up from the features' history, conflicts)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from strategy.models import Product, User
+
+from .. import metrics
+from ..models import Feature, Release, StatusCategory, WorkflowStatus
+from .features import feature_rows
+from .planning import ConflictIndex, conflicts_for
+
+
+def release_list(*, user: User, product: Product | None = None) -> QuerySet[Release]:
+    """Releases (of one product, if given) with feature counts, estimates and milestones."""
+    releases = Release.objects.visible_to(user)
+    if product is not None:
+        releases = releases.filter(product=product)
+    return releases.with_progress().order_by("release_date", "name", "id")
+
+
+def release_get(*, user: User, product: Product, pk: int) -> Release:
+    return get_object_or_404(release_list(user=user, product=product), pk=pk)
+
+
+def release_choices(*, user: User, product: Product | None = None) -> QuerySet[Release]:
+    """Releases by date (of one product, if given), for choosing one (forms and the API's input)."""
+    releases = Release.objects.visible_to(user).order_by("release_date", "name")
+    return releases.filter(product=product) if product is not None else releases
+
+
+@dataclass
+class ReleaseOverview:
+    release: Release
+    features_by_category: dict[str, list[dict]]
+    progress: metrics.Progress
+    burn_up: list[tuple[date, Decimal, Decimal]]
+    conflicts: ConflictIndex
+
+
+def release_overview(*, user: User, product: Product, pk: int, today: date | None = None) -> ReleaseOverview:
+    """The release page's data: features grouped by status category, progress by count and
+    estimate, the burn-up of done estimate from the features' status history, and conflicts."""
+    release = release_get(user=user, product=product, pk=pk)
+    rows = feature_rows(Feature.objects.filter(release=release).order_by("rank", "id"))
+    grouped: dict[str, list[dict]] = {category: [] for category in StatusCategory.values}
+    for row in rows:
+        grouped[row["status__category"]].append(row)
+    feature_ids = {r["id"] for r in rows}
+    series = metrics.burn_up(events=_status_events(release), start=release.start_date, end=release.release_date,
+                             today=today or timezone.localdate())
+    return ReleaseOverview(
+        release=release,
+        features_by_category=grouped,
+        progress=metrics.progress((r["status__category"], r["estimate"]) for r in rows),
+        burn_up=series,
+        conflicts=ConflictIndex.of([c for c in conflicts_for(product=product)
+                                    if c.release_id == release.pk or c.feature_id in feature_ids]),
+    )
+
+
+def _status_events(release: Release) -> list[tuple]:
+    """(feature id, when, status category, estimate) for every saved version of every feature
+    that was ever in this release. A version outside the release (moved away, or deleted)
+    counts as out of scope, like won't do. Two queries."""
+    categories = dict(WorkflowStatus.objects.filter(workspace_id=release.workspace_id).values_list("id", "category"))
+    ever_in = Feature.history.filter(release_id=release.pk).values("id")
+    versions = Feature.history.filter(id__in=ever_in).values_list(
+        "id", "history_date", "status_id", "estimate", "release_id", "history_type")
+    events = []
+    for feature_id, when, status_id, estimate, release_id, history_type in versions:
+        in_scope = release_id == release.pk and history_type != "-"
+        category = categories.get(status_id, StatusCategory.NOT_STARTED) if in_scope else StatusCategory.WONT_DO
+        # Days are counted in the installation's time zone, like "today".
+        events.append((feature_id, timezone.localtime(when), category, estimate))
+    return events
