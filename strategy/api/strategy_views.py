@@ -18,10 +18,10 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from .. import selectors, services
-from ..filters_goals import GoalFilterSet
-from ..filters_strategy import (
+from ..filters import (
     CompetitorFilterSet,
     CriterionFilterSet,
+    GoalFilterSet,
     InitiativeFilterSet,
     KeyResultFilterSet,
     PersonaFilterSet,
