@@ -17,13 +17,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from strategy import selectors as strategy_selectors
-from strategy.api.fields import DateField, VisibleIdsField, optional_text
-from strategy.api.serializers import UserSerializer
-from strategy.api.strategy_serializers import (
-    InputSerializer,
-    VisibleIdField,
-    VisibleSlugField,
-)
+from strategy.api.fields import DateField, VisibleIdField, VisibleIdsField, VisibleSlugField, optional_text
+from strategy.api.records import InputSerializer
+from strategy.api.tenancy import UserSerializer
 from strategy.limits import BULK_MAX_COUNT, COMMENT_MAX_LENGTH, TAG_MAX_LENGTH, TAGS_MAX_COUNT
 from strategy.models import Goal, Initiative, Product, User, Workspace
 
