@@ -15,13 +15,9 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
 from strategy import selectors as strategy_selectors
-from strategy.api.fields import DateField, VisibleIdsField, optional_text
-from strategy.api.records import unmoved
-from strategy.api.serializers import UserSerializer
-from strategy.api.strategy_serializers import (
-    InputSerializer,
-    VisibleIdField,
-)
+from strategy.api.fields import DateField, VisibleIdField, VisibleIdsField, optional_text
+from strategy.api.records import InputSerializer, unmoved
+from strategy.api.tenancy import UserSerializer
 from strategy.limits import BULK_MAX_COUNT, COMMENT_MAX_LENGTH, TAG_MAX_LENGTH, TAGS_MAX_COUNT
 from strategy.models import Goal, Initiative, Product, User, Workspace
 

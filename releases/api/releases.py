@@ -12,9 +12,8 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from strategy import selectors as strategy_selectors
-from strategy.api.fields import DateField, optional_text
-from strategy.api.records import unmoved
-from strategy.api.strategy_serializers import InputSerializer, VisibleIdField
+from strategy.api.fields import DateField, VisibleIdField, optional_text
+from strategy.api.records import InputSerializer, unmoved
 from strategy.models import Product, Workspace
 
 from .. import selectors, services

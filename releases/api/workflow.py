@@ -9,8 +9,8 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from strategy import selectors as strategy_selectors
-from strategy.api.records import unmoved
-from strategy.api.strategy_serializers import InputSerializer, VisibleIdField, VisibleSlugField
+from strategy.api.fields import VisibleIdField, VisibleSlugField
+from strategy.api.records import InputSerializer, unmoved
 from strategy.models import Workspace
 
 from .. import selectors, services

@@ -1,15 +1,22 @@
-"""API fields that carry the input limits of `strategy.limits`, for every app's serializers."""
+"""API fields for every app's serializers: fields that carry the input limits of `strategy.limits`,
+and related fields that only accept rows the requesting user may see."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
+from functools import partial
 
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from .. import selectors
 from ..limits import IDS_MAX_COUNT, INVALID_DATE_MESSAGE, TEXT_MAX_LENGTH, validate_date_in_range
+from ..models import Product, colour_validator
 
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -63,3 +70,41 @@ class UrlOrEmptyField(serializers.URLField):
     def __init__(self, **kwargs):
         kwargs.setdefault("allow_blank", True)
         super().__init__(**kwargs)
+
+
+def _user(field_or_serializer):
+    """The requesting user; without a request (schema generation) nobody, who sees nothing."""
+    request = field_or_serializer.context.get("request")
+    return request.user if request is not None else AnonymousUser()
+
+
+class _Scoped:
+    """A related field whose choices come from a selector, called with the requesting user
+    (and the serializer context's values named in `by`): rows the user may see, read the
+    way the pages read them."""
+
+    def __init__(self, selector: Callable[..., QuerySet], *, by: tuple[str, ...] = (), **kwargs):
+        self.selector = selector
+        self.by = by
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        return self.selector(user=_user(self), **{name: self.context[name] for name in self.by})
+
+
+class VisibleIdField(_Scoped, serializers.PrimaryKeyRelatedField):
+    pass
+
+
+class VisibleSlugField(_Scoped, serializers.SlugRelatedField):
+    pass
+
+
+def product_field(**kwargs) -> VisibleIdField:
+    return VisibleIdField(partial(selectors.product_list, include_archived=True), queryset=Product.objects.none(),
+                          help_text="The product's id.", **kwargs)
+
+
+def colour_field() -> serializers.CharField:
+    return serializers.CharField(
+        max_length=7, required=False, validators=[colour_validator], help_text="A hex colour such as #4f46e5.")

@@ -1,4 +1,5 @@
-"""The shape every record viewset of the API shares, in strategy and in the apps above it:
+"""The shape every record endpoint of the API shares, in strategy and in the apps above it:
+input checked in one go (`InputSerializer`, `VersionedInput`);
 detail URLs find any record the user may see (filters narrow lists only); a role that may
 not change a record is refused (403) before its input is looked at; writes go through the
 services; a refused stale update answers 409 with the record as it is now."""
@@ -8,14 +9,70 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework.fields import SkipField
 from rest_framework.generics import get_object_or_404
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
-from .. import access
+from .. import access, selectors
+
+
+class VersionedInput(serializers.Serializer):
+    version = serializers.IntegerField(
+        required=False, write_only=True,
+        help_text="On updates: the version you read. If the record changed since, the update is refused with 409.",
+    )
+
+
+class InputSerializer(serializers.Serializer):
+    """Reports every problem of a request at once: each bad field, and the model's own
+    single-row rules (its `clean()`: "ends before it starts", "target equals start") over
+    the fields that were valid, so that a client can fix everything in one round trip.
+    The services check the same rules again against the stored record."""
+
+    clean_model: type[Model] | None = None
+    clean_fields: tuple[str, ...] = ()
+
+    def to_internal_value(self, data):
+        try:
+            attrs = super().to_internal_value(data)
+            errors = {}
+        except serializers.ValidationError as exc:
+            if not isinstance(data, Mapping) or not isinstance(exc.detail, dict):
+                raise
+            errors = dict(exc.detail)
+            attrs = self._valid_values(data, skip=errors)
+        for name, messages in self._model_errors(attrs).items():
+            errors.setdefault(name, messages)
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
+
+    def _valid_values(self, data, skip) -> dict:
+        values = {}
+        for name in self.clean_fields:
+            field = self.fields.get(name)
+            if field is None or field.read_only or name in skip:
+                continue
+            try:
+                values[name] = field.run_validation(field.get_value(data))
+            except (serializers.ValidationError, ValidationError, SkipField):
+                continue
+        return values
+
+    def _model_errors(self, attrs) -> dict:
+        if self.clean_model is None:
+            return {}
+        values = {name: attrs[name] for name in self.clean_fields if name in attrs}
+        try:
+            self.clean_model(**values).clean()
+        except ValidationError as exc:
+            # A rule about a field the request left out is checked by the service, against the record.
+            return {name: messages for name, messages in exc.message_dict.items() if name in values}
+        return {}
 
 
 def unmoved(data: dict, name: str, current_id: int, message: str) -> None:
@@ -137,3 +194,12 @@ class RecordViewSet(EditGuardMixin, mixins.ListModelMixin, mixins.RetrieveModelM
             current = self._serialize(self.get_queryset().get(pk=self.kwargs["pk"]))
             return Response({"detail": exc.messages[0], "current": current}, status=status.HTTP_409_CONFLICT)
         return super().handle_exception(exc)
+
+
+class StrategyRecordViewSet(RecordViewSet):
+    """A record viewset of the strategy app: edits need `strategy.edit` on the record's product."""
+
+    edit_action = "strategy.edit"
+
+    def _products(self) -> QuerySet:
+        return selectors.product_list(user=self.request.user, include_archived=True)

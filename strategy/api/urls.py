@@ -1,17 +1,9 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from .strategy_views import (
-    ComparisonViewSet,
-    CompetitorViewSet,
-    CriterionViewSet,
-    GoalViewSet,
-    InitiativeViewSet,
-    KeyResultViewSet,
-    PersonaViewSet,
-    VisionViewSet,
-)
-from .views import InvitationViewSet, MembershipViewSet, ProductViewSet, WorkspaceViewSet
+from .goals import GoalViewSet, InitiativeViewSet, KeyResultViewSet
+from .positioning import ComparisonViewSet, CompetitorViewSet, CriterionViewSet, PersonaViewSet, VisionViewSet
+from .tenancy import InvitationViewSet, MembershipViewSet, ProductViewSet, WorkspaceViewSet
 
 router = DefaultRouter()
 router.register("workspaces", WorkspaceViewSet, basename="workspace")

@@ -1,16 +1,6 @@
-from .strategy import (
-    CheckIn,
-    ComparisonCriterion,
-    Competitor,
-    CompetitorRating,
-    Goal,
-    Initiative,
-    KeyResult,
-    Persona,
-    StrategyRecord,
-    Vision,
-    colour_validator,
-)
+from .goals import CheckIn, Goal, Initiative, KeyResult
+from .positioning import ComparisonCriterion, Competitor, CompetitorRating, Persona, Vision
+from .records import StrategyRecord, colour_validator
 from .tenancy import (
     ApiToken,
     Invitation,

@@ -1,14 +1,7 @@
 """Reads shared by pages and the API, scoped to what the user may see."""
 
-from .strategy import (
-    Comparison,
-    ComparisonColumn,
+from .goals import (
     GoalView,
-    StrategyOverview,
-    comparison_get,
-    competitor_get,
-    competitor_list,
-    criterion_list,
     goal_choices,
     goal_get,
     goal_list,
@@ -19,10 +12,18 @@ from .strategy import (
     initiative_list,
     key_result_get,
     key_result_list,
+    product_goal_list,
+)
+from .positioning import (
+    Comparison,
+    ComparisonColumn,
+    StrategyOverview,
+    comparison_get,
+    competitor_get,
+    competitor_list,
+    criterion_list,
     persona_get,
     persona_list,
-    product_goal_list,
-    product_lineage_ids,
     strategy_overview,
     vision_get,
     vision_versions,
@@ -39,6 +40,7 @@ from .tenancy import (
     portfolio_tree,
     product_get,
     product_line_choices,
+    product_lineage_ids,
     product_list,
     role_counts,
     workspace_get,

@@ -98,6 +98,16 @@ def product_line_choices(*, user: User, workspace: Workspace) -> QuerySet[Produc
     return product_list(user=user, workspace=workspace).filter(kind=Product.Kind.LINE)
 
 
+def product_lineage_ids(product: Product) -> list[int]:
+    """The product and the product lines above it, nearest first."""
+    ids, node, seen = [], product, set()
+    while node is not None and node.pk not in seen:
+        ids.append(node.pk)
+        seen.add(node.pk)
+        node = node.parent
+    return ids
+
+
 @dataclass
 class PortfolioNode:
     product: Product

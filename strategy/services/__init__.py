@@ -1,14 +1,7 @@
 """Write operations: the only sanctioned way to change data. See each module's docstring
 for the invariants it protects."""
 
-from .strategy import (
-    comparison_rate,
-    competitor_create,
-    competitor_delete,
-    competitor_update,
-    criterion_create,
-    criterion_delete,
-    criterion_update,
+from .goals import (
     goal_create,
     goal_delete,
     goal_update,
@@ -19,6 +12,15 @@ from .strategy import (
     key_result_create,
     key_result_delete,
     key_result_update,
+)
+from .positioning import (
+    comparison_rate,
+    competitor_create,
+    competitor_delete,
+    competitor_update,
+    criterion_create,
+    criterion_delete,
+    criterion_update,
     persona_create,
     persona_delete,
     persona_update,

@@ -24,9 +24,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import trigger_client_event
 
 from .. import access, charts, metrics, selectors, services
-from ..filters_goals import COMPANY, GoalFilterSet
+from ..filters import COMPANY, GoalFilterSet
 from ..forms import apply_service_errors
-from ..forms_goals import CheckInForm, GoalForm, InitiativeForm, KeyResultForm, quarter_bounds
+from ..forms.goals import CheckInForm, GoalForm, InitiativeForm, KeyResultForm, quarter_bounds
 from ..history import history_entries
 from ..models import CheckIn, Goal, Initiative, KeyResult, Product, Workspace
 from ..selectors import GoalView

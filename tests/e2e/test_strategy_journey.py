@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from strategy import demo, demo_strategy, services
+from strategy import demo, services
 from strategy.models import CheckIn, Goal, KeyResult, User
 
 from .conftest import screenshot, sign_in
@@ -64,7 +64,7 @@ def test_a_product_manager_writes_the_strategy_and_sees_progress_move(page):
 
 def test_screenshots_of_the_demo_strategy(page):
     """Not a journey: the pictures in the docs, from the demo data, looked at before release."""
-    demo_strategy.seed_strategy(demo.seed_workspace())
+    demo.seed_strategy(demo.seed_workspace())
     sign_in(page, demo.DEMO_EMAIL, demo.DEMO_PASSWORD)
     page.goto("/w/northwind-labs/products/SHOP/strategy/")
     expect(page.get_by_role("heading", name="Strategy")).to_be_visible()

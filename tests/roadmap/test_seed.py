@@ -18,7 +18,7 @@ from releases.models import (
     StatusCategory,
     WorkflowStatus,
 )
-from strategy import demo, demo_strategy, metrics, selectors
+from strategy import demo, metrics, selectors
 from strategy.models import (
     CheckIn,
     ComparisonCriterion,
@@ -123,7 +123,7 @@ def test_seeding_again_fills_in_only_what_is_missing():
 def demo_workspace():
     """The demo workspace with its strategy (without the releases, which take longer to seed)."""
     workspace = demo.seed_workspace()
-    demo_strategy.seed_strategy(workspace)
+    demo.seed_strategy(workspace)
     return workspace
 
 
@@ -181,7 +181,7 @@ def test_demo_goals_show_every_kind_of_progress(demo_workspace, dana):
 def test_demo_goals_are_dated_relative_to_the_day_of_seeding():
     workspace = demo.seed_workspace()
     later = timezone.localdate() + timedelta(days=400)
-    demo_strategy.seed_strategy(workspace, today=later)
+    demo.seed_strategy(workspace, today=later)
     statuses = {view.health.status for view in selectors.goal_list(
         user=User.objects.get(email=demo.DEMO_EMAIL), workspace=workspace, today=later)}
     assert {metrics.ON_TRACK, metrics.AT_RISK, metrics.OFF_TRACK, metrics.ACHIEVED} <= statuses
@@ -315,7 +315,7 @@ def test_the_burn_up_of_a_demo_release_rises_over_the_weeks_it_ran(demo_plan, da
 def test_demo_releases_are_dated_relative_to_the_day_of_seeding():
     workspace = demo.seed_workspace()
     later = timezone.localdate() + timedelta(days=400)
-    demo_strategy.seed_strategy(workspace, today=later)
+    demo.seed_strategy(workspace, today=later)
     releases_demo.seed_releases(workspace, today=later)
     current = Release.objects.filter(status=Release.Status.IN_PROGRESS)
     assert current.count() == 4

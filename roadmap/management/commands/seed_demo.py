@@ -2,7 +2,6 @@ from django.core.management.base import BaseCommand
 
 from releases import demo as releases_demo
 from strategy import demo as strategy_demo
-from strategy import demo_strategy
 
 
 class Command(BaseCommand):
@@ -10,7 +9,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         workspace = strategy_demo.seed_workspace()
-        demo_strategy.seed_strategy(workspace)
+        strategy_demo.seed_strategy(workspace)
         releases_demo.seed_releases(workspace)
         self.stdout.write(self.style.SUCCESS(
             f"Demo workspace “{workspace.name}” is ready. "

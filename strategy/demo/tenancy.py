@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from . import services
-from .models import Product, Role, User, Workspace
+from .. import services
+from ..models import Product, Role, User, Workspace
 
 DEMO_PASSWORD = "waymark-demo"
 DEMO_EMAIL = "demo@waymark.test"
@@ -64,3 +64,7 @@ def seed_workspace() -> Workspace:
                 parent=existing.get(line_key), stage=stage, owner=people[owner_email], description=description,
             )
     return workspace
+
+
+def products_by_key(workspace: Workspace) -> dict[str, Product]:
+    return {p.key: p for p in workspace.products.all()}

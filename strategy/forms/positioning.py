@@ -1,4 +1,4 @@
-"""Forms of the strategy pages: vision, personas, competitors and the comparison grid.
+"""Forms of a product's positioning pages: vision, personas, competitors and the comparison grid.
 They validate input and hand `cleaned_data` to the services; none of them saves."""
 
 from __future__ import annotations
@@ -6,9 +6,9 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .forms import VersionedFormMixin
-from .models import Competitor, Persona, Vision, colour_validator
-from .selectors import Comparison
+from ..models import Competitor, Persona, Vision, colour_validator
+from ..selectors import Comparison
+from .kit import VersionedFormMixin
 
 MARKDOWN_HINT = _("Markdown allowed.")
 

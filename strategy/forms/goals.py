@@ -1,6 +1,6 @@
 """Forms for goals, key results, check-ins and initiatives. They shape and check input;
 saving goes through strategy.services (never `form.save()`), whose ValidationErrors the
-views fold back with `strategy.forms.apply_service_errors`."""
+views fold back with `strategy.forms.kit.apply_service_errors`."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from .forms import DateInput, VersionedFormMixin
-from .limits import NOTE_MAX_LENGTH, TEXT_MAX_LENGTH, DateFormField
-from .models import Initiative, KeyResult, Product, User
+from ..limits import NOTE_MAX_LENGTH, TEXT_MAX_LENGTH, DateFormField
+from ..models import Initiative, KeyResult, Product, User
+from .kit import DateInput, VersionedFormMixin
 
 DECIMAL = {"max_digits": 14, "decimal_places": 2}
 

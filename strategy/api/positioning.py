@@ -1,5 +1,10 @@
-"""API viewsets of a product's strategy: vision, personas, competitors and the comparison,
-goals with key results and check-ins, and initiatives.
+"""The API of a product's positioning: its vision, personas, competitors and the comparison,
+serializers and viewsets together.
+
+Output serializers read only what the viewsets' querysets loaded. Input serializers are
+named after the services' keyword arguments; the ids they take are looked up only among
+rows the requesting user may see, so another workspace's id is refused exactly like an
+id that does not exist.
 
 Every queryset starts from the records of the user's workspaces, so another workspace's
 record is a 404. A role that may not edit is refused (403) before its input is looked at,
@@ -9,59 +14,196 @@ whose ValidationError becomes a 400 naming the fields (roadmap/api.py)."""
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status, viewsets
-from rest_framework.decorators import action
+from rest_framework import serializers, status, viewsets
 from rest_framework.response import Response
 
 from .. import selectors, services
-from ..filters_goals import GoalFilterSet
-from ..filters_strategy import (
+from ..filters import (
     CompetitorFilterSet,
     CriterionFilterSet,
-    InitiativeFilterSet,
-    KeyResultFilterSet,
     PersonaFilterSet,
 )
-from ..models import Vision
-from .records import EditGuardMixin, unmoved
-from .records import RecordViewSet as BaseRecordViewSet
-from .strategy_serializers import (
-    CheckInInputSerializer,
-    CheckInSerializer,
-    ComparisonInputSerializer,
-    ComparisonSerializer,
-    CompetitorInputSerializer,
-    CompetitorSerializer,
-    CriterionInputSerializer,
-    CriterionSerializer,
-    CriterionUpdateInputSerializer,
-    GoalInputSerializer,
-    GoalSerializer,
-    InitiativeInputSerializer,
-    InitiativeSerializer,
-    KeyResultInputSerializer,
-    KeyResultSerializer,
-    PersonaInputSerializer,
-    PersonaSerializer,
-    StaleVisionSerializer,
-    VisionInputSerializer,
-    VisionRestoreInputSerializer,
-    VisionSerializer,
-    VisionVersionSerializer,
+from ..limits import RATINGS_MAX_COUNT
+from ..models import (
+    ComparisonCriterion,
+    Competitor,
+    Persona,
+    Vision,
 )
+from .fields import (
+    UrlOrEmptyField,
+    VisibleIdField,
+    colour_field,
+    optional_text,
+    product_field,
+)
+from .records import EditGuardMixin, InputSerializer, StrategyRecordViewSet, VersionedInput, unmoved
+from .tenancy import UserSerializer
 
 PRODUCT_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The product's id.")
 
 
-class RecordViewSet(BaseRecordViewSet):
-    edit_action = "strategy.edit"
+# --- vision -------------------------------------------------------------------
 
-    def _products(self) -> QuerySet:
-        return selectors.product_list(user=self.request.user, include_archived=True)
+
+class VisionSerializer(serializers.ModelSerializer):
+    updated_at = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text="Empty while the product has no vision yet.")
+
+    class Meta:
+        model = Vision
+        fields = ["product", *Vision.CONTENT_FIELDS, "version", "updated_at"]
+        read_only_fields = fields
+
+
+class VisionInputSerializer(InputSerializer):
+    """Field names are the keyword arguments of `vision_save`. Fields left out keep their text."""
+
+    statement = optional_text()
+    target_market = optional_text()
+    customer_needs = optional_text()
+    value_proposition = optional_text()
+    differentiators = optional_text()
+    business_model = optional_text()
+    version = serializers.IntegerField(
+        required=False, min_value=0,
+        help_text="The version you read. If someone saved a newer one since, the save is refused with 409.",
+    )
+
+
+class StaleVisionSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text="Who saved the newer version, and when.")
+    current = VisionSerializer(help_text="The vision as it is now: merge your changes into it and save again.")
+
+
+class VisionVersionSerializer(serializers.ModelSerializer):
+    history_user = UserSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Vision.history.model
+        fields = ["history_id", "history_date", "history_user", "version", *Vision.CONTENT_FIELDS]
+        read_only_fields = fields
+
+
+class VisionRestoreInputSerializer(InputSerializer):
+    history_id = serializers.IntegerField(help_text="The `history_id` of one of the vision's versions.")
+
+
+# --- personas and competitors ---------------------------------------------------
+
+
+class PersonaSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Persona
+        fields = [
+            "id", "product", "name", "role", "description", "goals", "pains", "quote", "colour", "importance",
+            "version", "created_at", "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class PersonaInputSerializer(VersionedInput, InputSerializer):
+    """Field names are the keyword arguments of `persona_create` / `persona_update`."""
+
+    product = product_field()
+    name = serializers.CharField(max_length=100)
+    role = optional_text(120)
+    description = optional_text()
+    goals = optional_text(help_text="What this persona wants to achieve.")
+    pains = optional_text()
+    quote = optional_text(300)
+    colour = colour_field()
+    importance = serializers.ChoiceField(choices=Persona.Importance.choices, required=False)
+
+
+class CompetitorSerializer(serializers.ModelSerializer):
+    website = UrlOrEmptyField(read_only=True)
+
+    class Meta:
+        model = Competitor
+        fields = [
+            "id", "product", "name", "website", "positioning", "strengths", "weaknesses", "pricing_notes", "threat",
+            "version", "created_at", "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class CompetitorInputSerializer(VersionedInput, InputSerializer):
+    """Field names are the keyword arguments of `competitor_create` / `competitor_update`."""
+
+    product = product_field()
+    name = serializers.CharField(max_length=120)
+    website = UrlOrEmptyField(required=False)
+    positioning = optional_text()
+    strengths = optional_text()
+    weaknesses = optional_text()
+    pricing_notes = optional_text()
+    threat = serializers.ChoiceField(choices=Competitor.Threat.choices, required=False)
+
+
+# --- the comparison -------------------------------------------------------------
+
+
+class CriterionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ComparisonCriterion
+        fields = ["id", "product", "name", "position", "created_at"]
+        read_only_fields = fields
+
+
+class CriterionInputSerializer(InputSerializer):
+    """Field names are the keyword arguments of `criterion_create`."""
+
+    product = product_field()
+    name = serializers.CharField(max_length=120)
+
+
+class CriterionUpdateInputSerializer(serializers.Serializer):
+    """Field names are the keyword arguments of `criterion_update`."""
+
+    name = serializers.CharField(max_length=120, required=False)
+    move = serializers.ChoiceField(choices=["up", "down"], required=False, source="direction",
+                                   help_text="Move the criterion one row up or down.")
+
+
+class ComparisonColumnSerializer(serializers.Serializer):
+    competitor = serializers.IntegerField(
+        source="competitor.pk", allow_null=True, read_only=True,
+        help_text="The competitor's id; empty for the product itself.",
+    )
+    name = serializers.CharField(read_only=True)
+    scores = serializers.ListField(
+        child=serializers.IntegerField(allow_null=True), read_only=True,
+        help_text="One score (0–5, or empty when not rated) per criterion, in the order of `criteria`.",
+    )
+    average = serializers.FloatField(allow_null=True, read_only=True)
+
+
+class ComparisonSerializer(serializers.Serializer):
+    criteria = CriterionSerializer(many=True, read_only=True)
+    columns = ComparisonColumnSerializer(
+        many=True, read_only=True, help_text="The product first, then its competitors, the most threatening first.")
+
+
+class RatingInputSerializer(serializers.Serializer):
+    criterion = VisibleIdField(
+        selectors.criterion_list, by=("product",), queryset=ComparisonCriterion.objects.none(),
+        help_text="A criterion of this product.")
+    competitor = VisibleIdField(
+        selectors.competitor_list, by=("product",), queryset=Competitor.objects.none(), allow_null=True, default=None,
+        help_text="A competitor of this product; empty (or left out) rates the product itself.",
+    )
+    score = serializers.IntegerField(
+        min_value=0, max_value=5, allow_null=True, help_text="0 (absent) to 5 (best in class); empty clears the cell.")
+
+
+class ComparisonInputSerializer(InputSerializer):
+    """`ratings` is the keyword argument of `comparison_rate`: every cell is written, or none."""
+
+    ratings = RatingInputSerializer(many=True, max_length=RATINGS_MAX_COUNT)
 
 
 # --- vision -----------------------------------------------------------------------
@@ -130,7 +272,7 @@ class VisionViewSet(EditGuardMixin, viewsets.GenericViewSet):
 # --- personas and competitors ---------------------------------------------------------
 
 
-class PersonaViewSet(RecordViewSet):
+class PersonaViewSet(StrategyRecordViewSet):
     """Personas of the products of your workspaces. A persona stays with its product."""
 
     serializer_class = PersonaSerializer
@@ -165,7 +307,7 @@ class PersonaViewSet(RecordViewSet):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class CompetitorViewSet(RecordViewSet):
+class CompetitorViewSet(StrategyRecordViewSet):
     """Competitors of the products of your workspaces, the most threatening first."""
 
     serializer_class = CompetitorSerializer
@@ -203,7 +345,7 @@ class CompetitorViewSet(RecordViewSet):
 # --- the comparison -----------------------------------------------------------------
 
 
-class CriterionViewSet(RecordViewSet):
+class CriterionViewSet(StrategyRecordViewSet):
     """Rows of the products' competitor comparisons. Deleting one deletes its ratings."""
 
     serializer_class = CriterionSerializer
@@ -256,150 +398,3 @@ class ComparisonViewSet(EditGuardMixin, viewsets.GenericViewSet):
         ratings = [(cell["criterion"], cell["competitor"], cell["score"]) for cell in data.validated_data["ratings"]]
         services.comparison_rate(actor=request.user, product=product, ratings=ratings)
         return self.retrieve(request, pk=pk)
-
-
-# --- goals, key results and check-ins ------------------------------------------------
-
-
-class GoalViewSet(RecordViewSet):
-    """Goals of your workspaces, company-wide or of a product, each with its key results,
-    progress, expected progress and status (rules in docs/strategy.md)."""
-
-    serializer_class = GoalSerializer
-    input_serializer_class = GoalInputSerializer
-    filterset_class = GoalFilterSet
-
-    def get_queryset(self):
-        return selectors.goal_queryset(user=self.request.user)
-
-    def list(self, request, *args, **kwargs):
-        """Status is computed, not stored: asked for, it is computed for every goal the other
-        filters keep (two queries however many), and the page is cut from those that match."""
-        queryset = self.filter_queryset(self.get_queryset())
-        filterset = GoalFilterSet(request.query_params, queryset=queryset)
-        if not filterset.wanted_status:
-            return super().list(request, *args, **kwargs)
-        views = filterset.keep_status(selectors.goals_with_health(queryset))
-        page = self.paginate_queryset([view.goal for view in views])
-        return self.get_paginated_response(self._serialize(page, many=True, views=views))
-
-    def _serialize(self, records, *, views=None, **kwargs):
-        goals = list(records) if kwargs.get("many") else [records]
-        health = {view.goal.pk: view.health for view in views or selectors.goals_with_health(goals)}
-        for goal in goals:
-            goal.health = health[goal.pk]
-        return self.get_serializer(goals if kwargs.get("many") else goals[0], **kwargs).data
-
-    @extend_schema(request=GoalInputSerializer, responses={201: GoalSerializer})
-    def create(self, request):
-        self.refuse_early("workspace", selectors.workspace_list(user=request.user), lookup="slug")
-        goal = services.goal_create(actor=request.user, **self._input())
-        return self._show(goal, status.HTTP_201_CREATED)
-
-    @extend_schema(request=GoalInputSerializer, responses=GoalSerializer)
-    def update(self, request, pk=None):
-        return self._update(partial=False)
-
-    @extend_schema(request=GoalInputSerializer, responses=GoalSerializer)
-    def partial_update(self, request, pk=None):
-        return self._update(partial=True)
-
-    def _update(self, *, partial: bool) -> Response:
-        goal = self.get_object()
-        data = self._input(partial=partial)
-        unmoved(data, "workspace", goal.workspace_id, _("A goal cannot move to another workspace."))
-        return self._show(services.goal_update(actor=self.request.user, goal=goal, **data))
-
-    def destroy(self, request, pk=None):
-        """Delete the goal with its key results and check-ins; initiatives stop serving it."""
-        services.goal_delete(actor=request.user, goal=self.get_object())
-        return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-class KeyResultViewSet(RecordViewSet):
-    """Key results of the goals of your workspaces. The current value changes only by
-    check-ins: POST one to `check-ins`, read their history (oldest first) with GET."""
-
-    serializer_class = KeyResultSerializer
-    input_serializer_class = KeyResultInputSerializer
-    filterset_class = KeyResultFilterSet
-
-    def get_queryset(self):
-        return selectors.key_result_list(user=self.request.user)
-
-    @extend_schema(request=KeyResultInputSerializer, responses={201: KeyResultSerializer})
-    def create(self, request):
-        self.refuse_early("goal", selectors.goal_choices(user=request.user))
-        key_result = services.key_result_create(actor=request.user, **self._input())
-        return self._show(key_result, status.HTTP_201_CREATED)
-
-    @extend_schema(request=KeyResultInputSerializer, responses=KeyResultSerializer)
-    def update(self, request, pk=None):
-        return self._update(partial=False)
-
-    @extend_schema(request=KeyResultInputSerializer, responses=KeyResultSerializer)
-    def partial_update(self, request, pk=None):
-        return self._update(partial=True)
-
-    def _update(self, *, partial: bool) -> Response:
-        key_result = self.get_object()
-        data = self._input(partial=partial)
-        unmoved(data, "goal", key_result.goal_id, _("A key result cannot move to another goal."))
-        return self._show(services.key_result_update(actor=self.request.user, key_result=key_result, **data))
-
-    def destroy(self, request, pk=None):
-        services.key_result_delete(actor=request.user, key_result=self.get_object())
-        return Response(status=status.HTTP_204_NO_CONTENT)
-
-    @extend_schema(methods=["GET"], request=None, responses=CheckInSerializer(many=True))
-    @extend_schema(methods=["POST"], request=CheckInInputSerializer, responses={201: CheckInSerializer})
-    @action(detail=True, methods=["get", "post"], url_path="check-ins", url_name="check-ins", filter_backends=[])
-    def check_ins(self, request, pk=None):
-        """GET: the key result's check-ins, oldest first. POST: record its current value with a note."""
-        key_result = self.get_object()
-        if request.method == "GET":
-            check_ins = key_result.check_ins.select_related("author").order_by("created_at", "id")
-            page = self.paginate_queryset(check_ins)
-            return self.get_paginated_response(CheckInSerializer(page, many=True).data)
-        data = CheckInInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        check_in = services.key_result_check_in(actor=request.user, key_result=key_result, **data.validated_data)
-        return Response(CheckInSerializer(check_in).data, status=status.HTTP_201_CREATED)
-
-
-# --- initiatives ---------------------------------------------------------------------
-
-
-class InitiativeViewSet(RecordViewSet):
-    """Initiatives of the products of your workspaces, with the ids of the goals they serve."""
-
-    serializer_class = InitiativeSerializer
-    input_serializer_class = InitiativeInputSerializer
-    filterset_class = InitiativeFilterSet
-
-    def get_queryset(self):
-        return selectors.initiative_list(user=self.request.user)
-
-    @extend_schema(request=InitiativeInputSerializer, responses={201: InitiativeSerializer})
-    def create(self, request):
-        self.refuse_early("product", self._products())
-        initiative = services.initiative_create(actor=request.user, **self._input())
-        return self._show(initiative, status.HTTP_201_CREATED)
-
-    @extend_schema(request=InitiativeInputSerializer, responses=InitiativeSerializer)
-    def update(self, request, pk=None):
-        return self._update(partial=False)
-
-    @extend_schema(request=InitiativeInputSerializer, responses=InitiativeSerializer)
-    def partial_update(self, request, pk=None):
-        return self._update(partial=True)
-
-    def _update(self, *, partial: bool) -> Response:
-        initiative = self.get_object()
-        data = self._input(partial=partial)
-        unmoved(data, "product", initiative.product_id, _("An initiative cannot move to another product."))
-        return self._show(services.initiative_update(actor=self.request.user, initiative=initiative, **data))
-
-    def destroy(self, request, pk=None):
-        services.initiative_delete(actor=request.user, initiative=self.get_object())
-        return Response(status=status.HTTP_204_NO_CONTENT)

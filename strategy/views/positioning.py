@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from .. import access, selectors, services
 from ..forms import apply_service_errors
-from ..forms_strategy import ComparisonForm, CompetitorForm, CriterionForm, PersonaForm, VisionForm
+from ..forms.positioning import ComparisonForm, CompetitorForm, CriterionForm, PersonaForm, VisionForm
 from ..history import history_entries
 from ..models import Persona, Product, Vision
 from ..web import product_for, their_changes, workspace_view
