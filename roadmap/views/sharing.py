@@ -20,9 +20,9 @@ from strategy.auth import client_ip
 from strategy.forms import apply_service_errors
 from strategy.web import product_for, workspace_view
 
-from . import services, share
-from .forms_share import ShareLinkForm, SharePasswordForm
-from .models import ShareLink
+from .. import services, share
+from ..forms import ShareLinkForm, SharePasswordForm
+from ..models import ShareLink
 
 PUBLIC_HEADERS = {
     "X-Robots-Tag": "noindex, nofollow",
