@@ -6,7 +6,7 @@ from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from ..health import health_report
+from ..selectors import health_report
 
 
 @never_cache

@@ -18,7 +18,7 @@ from strategy.spreadsheet import SafeCsvWriter
 from strategy.web import product_for, workspace_view
 
 from ..compose import initiative_groups, now_next_later_context, release_timeline_context
-from ..render_horizons import release_label
+from ..render.horizons import release_label
 
 CSV_COLUMNS = ("horizon", "key", "title", "status", "initiative", "release", "product")
 
