@@ -1,3 +1,6 @@
+"""The project's root URLconf (ROOT_URLCONF): the other apps' pages and APIs, and the
+roadmap's own pages, routed directly here."""
+
 from csp.constants import UNSAFE_INLINE
 from csp.decorators import csp_update
 from django.contrib import admin
@@ -7,11 +10,14 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from strategy.forms import SignInForm
 
-from . import views
+from .views import health, horizons, sharing, timeline
+
+# Timeline, horizon and share-link pages of a product or product line.
+ROADMAP = "w/<slug:ws>/products/<str:key>/roadmap/"
 
 urlpatterns = [
-    path("healthz", views.healthz, name="healthz"),
-    path("favicon.ico", views.favicon),
+    path("healthz", health.healthz, name="healthz"),
+    path("favicon.ico", health.favicon),
     path("accounts/login/", auth_views.LoginView.as_view(
         authentication_form=SignInForm, redirect_authenticated_user=True), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
@@ -23,9 +29,17 @@ urlpatterns = [
     path("api/docs/", csp_update({"style-src": [UNSAFE_INLINE]})(
         SpectacularSwaggerSplitView.as_view(url_name="api_schema")), name="api_docs"),
     path("admin/", admin.site.urls),
-    path("", include("roadmap.urls_horizons")),
-    path("", include("roadmap.urls_timeline")),
-    path("", include("roadmap.urls_share")),
+    path(ROADMAP + "now-next-later/", horizons.now_next_later, name="now_next_later"),
+    path(ROADMAP + "releases/", horizons.release_timeline, name="release_timeline"),
+    path(ROADMAP, timeline.product_timeline, name="product_timeline"),
+    path(ROADMAP + "features/reschedule/", timeline.feature_reschedule, name="feature_reschedule"),
+    path(ROADMAP + "releases/reschedule/", timeline.release_reschedule, name="release_reschedule"),
+    path(ROADMAP + "export.svg", timeline.timeline_export_svg, name="timeline_export_svg"),
+    path(ROADMAP + "export.csv", timeline.timeline_export_csv, name="timeline_export_csv"),
+    path(ROADMAP + "portfolio/", timeline.portfolio_timeline, name="portfolio_timeline"),
+    path("s/<str:token>/", sharing.shared_view, name="shared_view"),
+    path(ROADMAP + "share/", sharing.share_link_list, name="share_link_list"),
+    path(ROADMAP + "share/<int:pk>/revoke/", sharing.share_link_revoke, name="share_link_revoke"),
     path("", include("strategy.urls")),
     path("", include("releases.urls")),
 ]

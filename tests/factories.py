@@ -23,8 +23,8 @@ from releases.models import (
     WorkflowStatus,
 )
 from releases.services import workflow_defaults_create
-from roadmap import share
 from roadmap.models import ShareLink, WorkerHeartbeat
+from roadmap.services import PREFIX_LENGTH, digest, new_token
 from strategy.history import record_author
 from strategy.models import (
     CheckIn,
@@ -358,14 +358,14 @@ class ShareLinkFactory(DjangoModelFactory):
         model = ShareLink
 
     class Params:
-        token = factory.LazyFunction(share.new_token)
+        token = factory.LazyFunction(new_token)
         password = ""
 
     product = factory.SubFactory(ProductFactory)
     workspace = factory.SelfAttribute("product.workspace")
     view = ShareLink.View.TIMELINE
-    token_digest = factory.LazyAttribute(lambda o: share.digest(o.token))
-    token_prefix = factory.LazyAttribute(lambda o: o.token[:share.PREFIX_LENGTH])
+    token_digest = factory.LazyAttribute(lambda o: digest(o.token))
+    token_prefix = factory.LazyAttribute(lambda o: o.token[:PREFIX_LENGTH])
     password_hash = factory.LazyAttribute(lambda o: make_password(o.password) if o.password else "")
 
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from roadmap import share
+from roadmap import services as roadmap_services
 from tests.factories import (
     CheckInFactory,
     CompetitorRatingFactory,
@@ -73,8 +73,8 @@ def test_related_rows_stay_in_one_product_and_workspace():
 
 
 def test_a_share_link_opens_with_its_token_only_through_the_digest(product):
-    token = share.new_token()
+    token = roadmap_services.new_token()
     link = ShareLinkFactory(product=product, token=token)
 
     assert link.token_digest != token
-    assert share.resolve(token) == link
+    assert roadmap_services.resolve(token) == link

@@ -1,6 +1,6 @@
 /* Timeline roadmaps: drag a bar to move it, drag its right edge to resize it.
    New dates come from the x offset and the layout's px/day (data-px-per-day on the SVG);
-   the server (roadmap.views_timeline) applies them through the services and answers JSON.
+   the server (roadmap.views.timeline) applies them through the services and answers JSON.
    On a refusal the bar snaps back and the reason is shown next to it. Without JavaScript,
    each bar is a link to its page, whose Edit form changes the dates. */
 (function () {

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from releases import services as release_services
 from releases.models import WorkflowStatus
 from roadmap import services as roadmap_services
-from roadmap import share_throttle
+from roadmap import throttle
 from strategy import services
 from strategy.models import User
 
@@ -26,7 +26,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture(autouse=True)
 def clear_share_throttle():
     client = cache._cache.get_client(write=True)
-    for key in client.scan_iter(match=cache.make_key(f"{share_throttle.KEY_PREFIX}:*")):
+    for key in client.scan_iter(match=cache.make_key(f"{throttle.KEY_PREFIX}:*")):
         client.delete(key)
 
 

@@ -97,7 +97,7 @@ def test_health_reports_an_unreachable_database():
 
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "roadmap.settings.base",
            "DATABASE_URL": "postgres://postgres@127.0.0.1:1/waymark"}
-    script = "import json; from roadmap.health import health_report; ok, r = health_report(); print(json.dumps(r))"
+    script = "import json; from roadmap.selectors import health_report; ok, r = health_report(); print(json.dumps(r))"
     result = subprocess.run([sys.executable, "manage.py", "shell", "-c", script], capture_output=True, text=True,
                             cwd=Path(__file__).resolve().parents[2], env=env, timeout=60)
     import json

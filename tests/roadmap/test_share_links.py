@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from releases import services as release_services
 from releases.models import Feature
-from roadmap import services, share, share_throttle
+from roadmap import services, throttle
 from roadmap.models import ShareLink
 from strategy.models import Product, Role
 from tests.conftest import count_queries
@@ -53,7 +53,7 @@ def plan(editor, workspace, product, workflow):
 def clear_share_throttle():
     """Every test starts with no password attempts counted, and leaves none behind."""
     client = cache._cache.get_client(write=True)
-    pattern = cache.make_key(f"{share_throttle.KEY_PREFIX}:*")
+    pattern = cache.make_key(f"{throttle.KEY_PREFIX}:*")
 
     def clear():
         for key in client.scan_iter(match=pattern):
@@ -89,7 +89,7 @@ def test_token_is_long_random_and_only_its_digest_is_stored(editor, product):
         cursor.execute("SELECT row_to_json(l)::text FROM roadmap_sharelink l")
         dumped = " ".join(row[0] for row in cursor.fetchall())
     assert token not in dumped and other not in dumped
-    assert share.resolve(token) == link
+    assert services.resolve(token) == link
 
 
 # --- who may create ---------------------------------------------------------------------
@@ -266,33 +266,33 @@ def test_forty_parallel_guesses_from_one_address_get_exactly_the_limit_checked(e
     with ThreadPoolExecutor(max_workers=40) as pool:
         answers = list(pool.map(guess, range(40)))
 
-    assert answers.count("wrong") == share_throttle.ADDRESS_ATTEMPTS
-    assert sum("Too many wrong passwords" in a for a in answers) == 40 - share_throttle.ADDRESS_ATTEMPTS
+    assert answers.count("wrong") == throttle.ADDRESS_ATTEMPTS
+    assert sum("Too many wrong passwords" in a for a in answers) == 40 - throttle.ADDRESS_ATTEMPTS
 
 
 def test_an_address_out_of_tries_waits_and_each_further_lockout_doubles(editor, product):
     link, _token = make(editor, product, password="open sesame")
-    for _ in range(share_throttle.ADDRESS_ATTEMPTS):
+    for _ in range(throttle.ADDRESS_ATTEMPTS):
         assert unlock(link, "guess") == "wrong"
     assert unlock(link, "open sesame") == "Too many wrong passwords. Try again in 15 minutes."
 
-    tries_key = share_throttle._keys(link.pk, "203.0.113.7")[0]
+    tries_key = throttle._keys(link.pk, "203.0.113.7")[0]
     cache._cache.get_client(write=True).delete(tries_key)  # the 15 minutes have passed
-    for _ in range(share_throttle.ADDRESS_ATTEMPTS):
+    for _ in range(throttle.ADDRESS_ATTEMPTS):
         assert unlock(link, "guess") == "wrong"
     assert unlock(link, "open sesame") == "Too many wrong passwords. Try again in 30 minutes."
 
 
 def test_a_stranger_out_of_tries_does_not_lock_out_anyone_else(editor, product):
     link, _token = make(editor, product, password="open sesame")
-    for _ in range(share_throttle.ADDRESS_ATTEMPTS + 5):
+    for _ in range(throttle.ADDRESS_ATTEMPTS + 5):
         unlock(link, "guess", address="198.51.100.66")
     assert unlock(link, "open sesame", address="203.0.113.7") == "open"
 
 
 def test_guesses_from_one_ipv6_block_count_together(editor, product):
     link, _token = make(editor, product, password="open sesame")
-    for i in range(share_throttle.ADDRESS_ATTEMPTS):
+    for i in range(throttle.ADDRESS_ATTEMPTS):
         assert unlock(link, "guess", address=f"2001:db8:1:2::{i + 1:x}") == "wrong"
     assert "Too many" in unlock(link, "open sesame", address="2001:db8:1:2::ffff")
     assert unlock(link, "open sesame", address="2001:db8:1:3::1") == "open"
@@ -300,7 +300,7 @@ def test_guesses_from_one_ipv6_block_count_together(editor, product):
 
 def test_many_addresses_slow_the_link_down_without_locking_the_right_password_out(editor, product):
     link, _token = make(editor, product, password="open sesame")
-    for i in range(share_throttle.LINK_SLOWDOWN_AFTER):
+    for i in range(throttle.LINK_SLOWDOWN_AFTER):
         assert unlock(link, "guess", address=f"198.51.100.{i + 1}") == "wrong"
 
     # Under the slow-down each address gets one try per interval, however few it used...
@@ -313,7 +313,7 @@ def test_many_addresses_slow_the_link_down_without_locking_the_right_password_ou
 
 def test_the_slow_down_interval_doubles_as_wrong_guesses_go_on(editor, product):
     link, _token = make(editor, product, password="open sesame")
-    guesses = share_throttle.LINK_SLOWDOWN_AFTER + share_throttle.LINK_SLOWDOWN_STEP
+    guesses = throttle.LINK_SLOWDOWN_AFTER + throttle.LINK_SLOWDOWN_STEP
     for i in range(guesses):
         assert unlock(link, "guess", address=f"10.0.{i // 200}.{i % 200 + 1}") == "wrong"
     assert unlock(link, "guess", address="192.0.2.10") == "wrong"
@@ -323,7 +323,7 @@ def test_the_slow_down_interval_doubles_as_wrong_guesses_go_on(editor, product):
 def test_right_passwords_count_against_no_limit(editor, product):
     """An office behind one address opens the link together."""
     link, _token = make(editor, product, password="open sesame")
-    for _ in range(share_throttle.LINK_SLOWDOWN_AFTER + 10):
+    for _ in range(throttle.LINK_SLOWDOWN_AFTER + 10):
         assert unlock(link, "open sesame") == "open"
     assert unlock(link, "guess") == "wrong"
 
@@ -331,7 +331,7 @@ def test_right_passwords_count_against_no_limit(editor, product):
 def test_password_attempts_through_the_page_are_throttled(client, editor, product, plan):
     link, token = make(editor, product, password="open sesame")
     url = reverse("shared_view", args=[token])
-    for _ in range(share_throttle.ADDRESS_ATTEMPTS):
+    for _ in range(throttle.ADDRESS_ATTEMPTS):
         assert b"That password is not right." in client.post(url, {"password": "guess"}).content
     refused = client.post(url, {"password": "open sesame"})
     assert b"Too many wrong passwords" in refused.content

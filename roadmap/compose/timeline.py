@@ -1,39 +1,25 @@
-"""The roadmap views, composed once for the pages and the share links.
+"""The product timeline and a product line's portfolio timeline, composed for the pages and
+the share links alike."""
 
-Each function takes a product (or product line) that the caller has already resolved — a
-page through the access layer, a share link through its token — plus plain options (the
-view's parameters, today, and the `Audience` that decides what is shown) and returns what
-the templates need. It reads rows through `roadmap.selectors` (only that product or line),
-runs the layout (`timeline`, `horizons`) and draws through `render_timeline` and
-`render_horizons`. It never reads a request, so a share link shows exactly its stored view.
-
-What a share may show is chosen here, in `Audience.shared`: no links, no drag handles, no
-people (nor grouping by them), and estimates only when the link allows them.
-"""
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
-from releases import charts
 from releases import selectors as release_selectors
 from releases.filters import FeatureFilterSet
 from releases.models import Release, WorkflowStatus
-from strategy.models import Product, Workspace
+from strategy.models import Product
 
-from . import render_timeline as draw
-from . import selectors
-from .horizons import HORIZON_TITLES, HORIZONS, NEXT, NOW, RULES_TEXT, current_and_next, horizon_of, quarter_end
-from .models import ShareLink
-from .render_horizons import RELEASE_CSS, column_html, feature_table, release_label
-from .timeline import (
+from .. import selectors
+from ..render import timeline as draw
+from ..timeline import (
     HEADER_HEIGHT,
     RELEASE_LANE_HEIGHT,
     FeatureItem,
@@ -47,29 +33,10 @@ from .timeline import (
     layout_timeline,
     parse_view_options,
 )
+from .audience import Audience
 
 GROUPS = [(GroupBy.RELEASE, "Release"), (GroupBy.INITIATIVE, "Initiative"), (GroupBy.GOAL, "Goal"),
           (GroupBy.STATUS, "Status"), (GroupBy.ASSIGNEE, "Assignee")]
-
-
-@dataclass(frozen=True)
-class Audience:
-    """Who reads a roadmap, and so what it shows besides the plan. Members on the pages see
-    links to every record, people, estimates and the filter choices, and drag bars when they
-    may edit; a share link's readers see none of that, and estimates only when it allows."""
-
-    workspace: Workspace | None = None  # members: bars and lanes link to pages in this workspace
-    editable: bool = False
-    assignees: bool = False
-    estimates: bool = False
-
-    @classmethod
-    def member(cls, workspace: Workspace | None = None, *, editable: bool = False) -> Audience:
-        return cls(workspace=workspace, editable=editable, assignees=True, estimates=True)
-
-    @classmethod
-    def shared(cls, link: ShareLink) -> Audience:
-        return cls(estimates=link.show_estimates)
 
 
 # --- the product timeline ---------------------------------------------------------------
@@ -189,7 +156,7 @@ class ProductTimeline:
             sections=self.sections, width=layout.width, height=layout.height, axis=layout.axis,
             today_x=layout.today_x, window=layout.window, zoom=layout.zoom, options=self.draw_options,
             layout=layout, show_arrows=show_arrows, corner=self.group_label)
-        return mark_safe(drawn)  # noqa: S308 - built with html.escape in render_timeline
+        return mark_safe(drawn)  # noqa: S308 - built with html.escape in roadmap.render.timeline
 
     def svg(self, *, title: str, show_arrows: bool = False) -> str:
         """A standalone SVG document of the visible timeline (the export)."""
@@ -295,188 +262,4 @@ def portfolio_timeline(line: Product, *, params: Mapping, today: date, audience:
     drawn = draw.timeline_html(sections=sections, width=width, height=max(dy, 1.0), axis=axis, today_x=today_x,
                                window=options.window, zoom=options.zoom, options=draw_options, corner="Products")
     return PortfolioTimeline(options=options, notices=notices, children=children, releases=releases,
-                             html=mark_safe(drawn))  # noqa: S308 - built with html.escape in render_timeline
-
-
-# --- Now / Next / Later -------------------------------------------------------------------
-
-
-@dataclass
-class Column:
-    key: str
-    title: str
-    releases: list[dict] = field(default_factory=list)
-    range_text: str = ""
-    count: int = 0
-    html: SafeString = mark_safe("")  # noqa: S308 - empty
-
-    @property
-    def empty(self) -> bool:
-        return self.count == 0
-
-
-def _classify(product: Product, today: date) -> dict:
-    """Rows sorted into horizons, with the releases each horizon covers (three queries)."""
-    products = selectors.roadmap_products(product)
-    product_ids = [p.pk for p in products]
-    releases = selectors.release_rows(product_ids) if product_ids else []
-    by_product: dict[int, list[dict]] = defaultdict(list)
-    for release in releases:
-        by_product[release["product_id"]].append(release)
-    current_ids: dict[int, int | None] = {}
-    next_ids: dict[int, int | None] = {}
-    covered: dict[str, list[dict]] = {NOW: [], NEXT: []}
-    for product_id in product_ids:
-        current, upcoming = current_and_next(by_product.get(product_id, []), today)
-        current_ids[product_id] = current["id"] if current else None
-        next_ids[product_id] = upcoming["id"] if upcoming else None
-        covered[NOW] += [current] if current else []
-        covered[NEXT] += [upcoming] if upcoming else []
-    release_by_id = {r["id"]: r for r in releases}
-    rows = selectors.horizon_feature_rows(
-        product_ids, current_release_ids=[pk for pk in current_ids.values() if pk]) if product_ids else []
-    next_until = quarter_end(today, 1)
-    placed: dict[str, list[tuple[dict, dict | None]]] = {h: [] for h in HORIZONS}
-    for row in rows:
-        row["key"] = f"{row['product__key']}-{row['number']}"
-        release = release_by_id.get(row["release_id"])
-        horizon = horizon_of(row, release=release, current_id=current_ids.get(row["product_id"]),
-                             next_id=next_ids.get(row["product_id"]), today=today, next_until=next_until)
-        if horizon:
-            placed[horizon].append((row, release))
-    return {"products": products, "placed": placed, "covered": covered, "next_until": next_until}
-
-
-def initiative_groups(items: list[tuple[dict, dict | None]]) -> list[tuple[dict | None, list]]:
-    """A column's (row, release) items by initiative (alphabetically, "No initiative" last),
-    each group in release-date then rank order."""
-    far = date.max
-    items = sorted(items, key=lambda item: (item[1]["release_date"] if item[1] else far, item[0]["rank"],
-                                            item[0]["id"]))
-    grouped: dict[int | None, list] = {}
-    initiatives: dict[int, dict] = {}
-    for row, release in items:
-        grouped.setdefault(row["initiative_id"], []).append((row, release))
-        if row["initiative_id"]:
-            initiatives[row["initiative_id"]] = {"name": row["initiative__name"], "colour": row["initiative__colour"]}
-    named = sorted((pk for pk in grouped if pk), key=lambda pk: (initiatives[pk]["name"].lower(), pk))
-    result = [(initiatives[pk], grouped[pk]) for pk in named]
-    if None in grouped:
-        result.append((None, grouped[None]))
-    return result
-
-
-def _span(releases: list[dict]) -> str:
-    return charts.date_range(min(r["start_date"] for r in releases), max(r["release_date"] for r in releases))
-
-
-def now_next_later_context(product: Product, today: date) -> dict:
-    """Everything the Now / Next / Later body shows, computed without a user: reads only
-    `product` or the products of its line. No assignee, estimate or edit link in it."""
-    data = _classify(product, today)
-    is_line = product.is_line
-    multi = is_line and len(data["products"]) > 1
-    columns = []
-    for key in HORIZONS:
-        items = data["placed"][key]
-        releases = sorted(data["covered"].get(key, []), key=lambda r: (r["release_date"], r["id"]))
-        if key == NOW:
-            range_text = _span(releases) if releases else f"Under way on {charts.day_label(today, year=True)}"
-            empty = "Nothing is under way right now."
-        elif key == NEXT:
-            until = charts.day_label(data["next_until"], year=True)
-            range_text = f"{_span(releases)} · or starting by {until}" if releases else f"Starting by {until}"
-            empty = "Nothing is planned next yet."
-        else:
-            range_text = "After that, and unscheduled"
-            empty = "Nothing further out yet."
-        for release in releases:
-            release["label"] = release_label(release)
-            release["product_key"] = next((p.key for p in data["products"] if p.pk == release["product_id"]), "")
-        columns.append(Column(
-            key=key, title=HORIZON_TITLES[key], releases=releases, range_text=range_text, count=len(items),
-            html=column_html(initiative_groups(items), show_product=multi, empty_text=empty),
-        ))
-    return {
-        "roadmap_product": product,
-        "is_line": is_line,
-        "line_products": data["products"] if is_line else [],
-        "columns": columns,
-        "today": today,
-        "rules_text": RULES_TEXT,
-        "total": sum(c.count for c in columns),
-        "placed": data["placed"],
-    }
-
-
-# --- the release timeline -----------------------------------------------------------
-
-
-def _percent(part, whole) -> int:
-    return round(100 * Decimal(part) / Decimal(whole)) if whole else 0
-
-
-def release_timeline_context(product: Product, today: date, *,
-                             audience: Audience = Audience.member()) -> dict:  # noqa: B008 - frozen
-    """The release timeline's data, computed without a user: the releases of `product` (or
-    of its line's products) past to future, the current and next of each product expanded
-    with their features (without who works on them, and without estimates, when the
-    `audience` may not see them, as on share links). Five queries at most."""
-    show_assignees, show_estimates = audience.assignees, audience.estimates
-    products = selectors.roadmap_products(product)
-    product_ids = [p.pk for p in products]
-    releases = list(selectors.timeline_releases(product_ids)) if product_ids else []
-    by_product: dict[int, list[dict]] = defaultdict(list)
-    for release in releases:
-        if release.status != Release.Status.CANCELLED:
-            by_product[release.product_id].append({
-                "id": release.pk, "start_date": release.start_date, "release_date": release.release_date,
-                "status": release.status})
-    current_ids, next_ids = set(), set()
-    for product_id in product_ids:
-        current, upcoming = current_and_next(by_product.get(product_id, []), today)
-        current_ids |= {current["id"]} if current else set()
-        next_ids |= {upcoming["id"]} if upcoming else set()
-    expanded = current_ids | next_ids
-    rows_by_release: dict[int, list[dict]] = defaultdict(list)
-    for row in selectors.timeline_feature_rows(sorted(expanded)):
-        rows_by_release[row["release_id"]].append(row)
-    past, future = [], []
-    for release in releases:
-        is_past = release.pk not in expanded and (
-            release.status == Release.Status.RELEASED or release.release_date < today)
-        count_percent = _percent(release.done_count, release.feature_count)
-        estimate_percent = _percent(release.done_estimate, release.planned_estimate)
-        tone = "done" if release.status == Release.Status.RELEASED else ""
-        item = {
-            "release": release,
-            "label": str(release),
-            "product_key": release.product.key,
-            "dates": charts.date_range(release.start_date, release.release_date),
-            "badge": RELEASE_CSS.get(release.status, "todo"),
-            "is_current": release.pk in current_ids,
-            "is_next": release.pk in next_ids,
-            "expanded": release.pk in expanded,
-            "is_past": is_past,
-            "count_percent": count_percent,
-            "count_bar": charts.bar(count_percent, tone=tone, label=f"{release.done_count} of "
-                                    f"{release.feature_count} features done"),
-            "count_figure": f"{release.done_count}/{release.feature_count}",
-            "estimate_bar": charts.bar(estimate_percent, tone=tone, label=(
-                f"{charts.format_number(release.done_estimate)} of {charts.points(release.planned_estimate)} done")),
-            "estimate_figure": f"{charts.format_number(release.done_estimate)}/"
-                               f"{charts.format_number(release.planned_estimate)} pts",
-            "milestones": [{"name": m.name, "date": m.date, "past": m.date < today} for m in release.milestones.all()],
-            "features": feature_table(rows_by_release.get(release.pk, []), show_assignees=show_assignees,
-                                       show_estimates=show_estimates) if release.pk in expanded else "",
-        }
-        (past if is_past else future).append(item)
-    return {
-        "roadmap_product": product,
-        "is_line": product.is_line,
-        "past": past,
-        "future": future,
-        "today": today,
-        "release_count": len(releases),
-        "show_estimates": show_estimates,
-    }
+                             html=mark_safe(drawn))  # noqa: S308 - built with html.escape in roadmap.render.timeline

@@ -38,7 +38,7 @@ def check_redis() -> Check:
 
 
 def check_worker() -> Check:
-    from .models import WorkerHeartbeat
+    from ..models import WorkerHeartbeat
 
     try:
         last = WorkerHeartbeat.objects.order_by("-beat_at").values_list("beat_at", flat=True).first()

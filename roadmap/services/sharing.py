@@ -1,11 +1,22 @@
-"""Writes of the top layer. Invariants: one heartbeat row per worker, overwritten each run;
-a share link stores only its token's digest, shows one view of one product, is made and
-revoked only by editors and admins, and never expires in the past; a share-link password is
-checked only within the guessing limits of `share_throttle`, each attempt counted first."""
+"""Share links: tokens, lookup, the parameters each view keeps, and the writes.
+
+Invariants: a share link stores only its token's digest, shows one view of one product, is
+made and revoked only by editors and admins, and never expires in the past; a share-link
+password is checked only within the guessing limits of `roadmap.throttle`, each attempt
+counted first.
+
+A token is `secrets.token_urlsafe(32)` (43 characters, 256 bits). Only its SHA-256 digest is
+stored, so a database dump opens nothing. `resolve` finds a link by digest and compares the
+digests with `hmac.compare_digest`; unknown, revoked and expired links all answer None, and
+the public view turns every None into the same plain 404."""
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import hmac
+import re
+import secrets
 from datetime import datetime
 
 from django.contrib.auth.hashers import check_password, make_password
@@ -20,17 +31,67 @@ from redis.exceptions import RedisError
 from strategy import access
 from strategy.models import Product, User
 
-from . import share, share_throttle
-from .models import ShareLink, WorkerHeartbeat
+from .. import throttle
+from ..models import ShareLink
+from ..timeline import GroupBy
+
+TOKEN_BYTES = 32
+PREFIX_LENGTH = 6
+_TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{20,100}$")
+
+# The query parameters each view keeps; anything else is dropped at creation.
+TIMELINE_KEYS = ("zoom", "group", "start", "end", "colour", "status", "initiative", "tag", "release")
+PARAM_KEYS: dict[str, tuple[str, ...]] = {
+    ShareLink.View.TIMELINE: TIMELINE_KEYS,
+    ShareLink.View.PORTFOLIO: ("zoom", "start", "end"),
+    ShareLink.View.NOW_NEXT_LATER: (),
+    ShareLink.View.RELEASE_TIMELINE: (),
+}
+# Grouping by assignee would print people's names on a public page.
+_PRIVATE_GROUPS = {GroupBy.ASSIGNEE.value}
 
 
-@transaction.atomic
-def heartbeat_record(*, hostname: str) -> WorkerHeartbeat:
-    """Record that the worker `hostname` is alive now. Idempotent."""
-    heartbeat, _ = WorkerHeartbeat.objects.update_or_create(
-        hostname=hostname, defaults={"beat_at": timezone.now()}
-    )
-    return heartbeat
+# --- tokens -----------------------------------------------------------------------------
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def resolve(token: str, *, now=None) -> ShareLink | None:
+    """The active link of `token`, or None when it is unknown, revoked or expired."""
+    if not token or not _TOKEN_SHAPE.match(token):
+        return None
+    wanted = digest(token)
+    link = ShareLink.objects.select_related("product", "workspace").filter(token_digest=wanted).first()
+    if link is None or not hmac.compare_digest(link.token_digest, wanted):
+        return None
+    return link if link.status_at(now or timezone.now()) == "active" else None
+
+
+def sanitise_params(view: str, params) -> dict:
+    """Only the view's known keys, as short strings (lists for `status`)."""
+    clean: dict = {}
+    for key in PARAM_KEYS.get(view, ()):
+        if hasattr(params, "getlist"):
+            values = [v for v in params.getlist(key) if v]
+        else:
+            raw = params.get(key)
+            values = [str(v) for v in (raw if isinstance(raw, list | tuple) else [raw]) if v not in (None, "")]
+        values = [str(v).strip()[:40] for v in values][:20]
+        if not values:
+            continue
+        if key == "group" and values[0].lower() in _PRIVATE_GROUPS:
+            continue
+        clean[key] = values if key == "status" else values[0]
+    return clean
+
+
+# --- writes -----------------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -47,11 +108,11 @@ def share_link_create(*, actor: User, product: Product, view: str, params=None,
         raise ValidationError({"view": _("Only a product line has a portfolio timeline.")})
     if expires_at is not None and expires_at <= timezone.now():
         raise ValidationError({"expires_at": _("Choose an expiry date in the future.")})
-    token = share.new_token()
+    token = new_token()
     link = ShareLink.objects.create(
         workspace_id=product.workspace_id, product=product, view=view,
-        params=share.sanitise_params(view, params or {}), token_digest=share.digest(token),
-        token_prefix=token[:share.PREFIX_LENGTH], password_hash=make_password(password) if password else "",
+        params=sanitise_params(view, params or {}), token_digest=digest(token),
+        token_prefix=token[:PREFIX_LENGTH], password_hash=make_password(password) if password else "",
         expires_at=expires_at, created_by=actor, show_estimates=show_estimates,
     )
     return link, token
@@ -80,11 +141,11 @@ def _wait_text(seconds: int) -> str:
 
 
 def share_link_unlock(*, link: ShareLink, password: str, address: str | None) -> ShareLink:
-    """Check `password` for the link, counting the attempt first (see `share_throttle`).
+    """Check `password` for the link, counting the attempt first (see `roadmap.throttle`).
     Raises ValidationError on `password` when the attempt is refused, when Redis is away
     (nothing could be counted), or when the password is wrong."""
     try:
-        verdict = share_throttle.admit(link_id=link.pk, address=address)
+        verdict = throttle.admit(link_id=link.pk, address=address)
     except RedisError:
         raise ValidationError({"password": _(
             "Passwords cannot be checked right now. Try again in a few minutes.")}) from None
@@ -100,5 +161,5 @@ def share_link_unlock(*, link: ShareLink, password: str, address: str | None) ->
         raise ValidationError({"password": _("That password is not right.")})
     # If Redis went away meanwhile the attempt stays counted, which errs on the strict side.
     with contextlib.suppress(RedisError):
-        share_throttle.give_back(link_id=link.pk, address=address)
+        throttle.give_back(link_id=link.pk, address=address)
     return link

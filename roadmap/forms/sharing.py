@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from strategy.forms import DateInput
 from strategy.limits import DateFormField
 
-from .models import ShareLink
+from ..models import ShareLink
 
 
 class ShareLinkForm(forms.Form):

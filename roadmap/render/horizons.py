@@ -1,6 +1,6 @@
 """Now / Next / Later cards and the release timeline's feature tables, built as strings.
 
-Like `render_timeline`, these draw many repeated items, so they are built in Python with
+Like `roadmap.render.timeline`, these draw many repeated items, so they are built in Python with
 `strategy.html.e` and `str.join` and inserted into the page once (DESIGN.md, "Performance
 habits"). They draw only what their rows hold: cards carry title, key, status, release and
 product; a feature table shows people and estimates only when asked.

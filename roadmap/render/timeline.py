@@ -19,7 +19,7 @@ from datetime import date
 
 from strategy.html import e
 
-from .timeline import HEADER_HEIGHT, MILESTONE_SIZE, Axis, Bar, Group, Layout, Window, Zoom, format_date
+from ..timeline import HEADER_HEIGHT, MILESTONE_SIZE, Axis, Bar, Group, Layout, Window, Zoom, format_date
 
 LABEL_COLUMN_WIDTH = 232
 _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")

@@ -17,8 +17,8 @@ from django.views.decorators.http import require_GET
 from strategy.spreadsheet import SafeCsvWriter
 from strategy.web import product_for, workspace_view
 
-from .compose import initiative_groups, now_next_later_context, release_timeline_context
-from .render_horizons import release_label
+from ..compose import initiative_groups, now_next_later_context, release_timeline_context
+from ..render.horizons import release_label
 
 CSV_COLUMNS = ("horizon", "key", "title", "status", "initiative", "release", "product")
 

@@ -3,7 +3,7 @@ releases product by product (the portfolio timeline).
 
 Views stay adapters: they check access, hand the query string to `roadmap.compose` (which
 parses the view options, filters like the backlog, reads `.values()` rows, runs
-`timeline.layout_timeline` and draws through `render_timeline`, as it does for share links)
+`timeline.layout_timeline` and draws through `roadmap.render.timeline`, as it does for share links)
 and add the page's own controls. A page costs a fixed number of queries however many
 features it draws.
 
@@ -34,8 +34,8 @@ from strategy.models import Product, Workspace
 from strategy.spreadsheet import SafeCsvWriter
 from strategy.web import product_for, query_string, workspace_view
 
-from . import compose
-from .timeline import ViewOptions, Window, Zoom, add_months
+from .. import compose
+from ..timeline import ViewOptions, Window, Zoom, add_months
 
 ZOOMS = [(Zoom.WEEKS, "Weeks"), (Zoom.MONTHS, "Months"), (Zoom.QUARTERS, "Quarters"), (Zoom.YEARS, "Years")]
 COLOURS = [("status", "Status"), ("initiative", "Initiative")]

@@ -1,9 +1,12 @@
+"""Answers for machines rather than people: /healthz for monitors and load balancers, and
+/favicon.ico for browsers on the pages we do not template."""
+
 from django.http import HttpRequest, HttpResponsePermanentRedirect, JsonResponse
 from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from .health import health_report
+from ..selectors import health_report
 
 
 @never_cache

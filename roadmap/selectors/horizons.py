@@ -1,17 +1,12 @@
-"""Reads of the roadmap views (timelines, Now / Next / Later and the release timeline).
+"""Reads of the Now / Next / Later and release timeline views, and of the roadmap summary on
+product pages: releases and feature rows of a product or a product line."""
 
-These selectors take products that the caller has already resolved, either through
-`strategy.selectors.product_get(user=...)` (pages) or through a share link (which grants
-exactly one product or product line). They read only that product or line, never beyond
-its workspace, and return plain `.values()` rows of the columns the pages draw, so a page
-costs the same few queries for 10 features or 2,000 (DESIGN.md, performance habits).
-"""
 
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from releases.models import Dependency, Feature, Release, StatusCategory, WorkflowStatus
+from releases.models import Feature, Release, StatusCategory
 from strategy.models import Product
 
 HORIZON_FEATURE_FIELDS = (
@@ -86,47 +81,3 @@ def timeline_feature_rows(release_ids: list[int]) -> list[dict]:
         .order_by("status__position", "rank", "id")
         .values(*TIMELINE_FEATURE_FIELDS)
     )
-
-
-# --- timelines ----------------------------------------------------------------
-
-
-def product_features(product: Product) -> QuerySet[Feature]:
-    """The product's features, for the timeline's FeatureFilterSet to narrow."""
-    return Feature.objects.filter(product=product)
-
-
-def lane_releases(product_ids: list[int]) -> list[Release]:
-    """The releases of these products with their milestones, product by product in date
-    order: what timeline lanes draw; two queries."""
-    return list(Release.objects.filter(product_id__in=product_ids).prefetch_related("milestones")
-                .order_by("product_id", "release_date", "name", "id"))
-
-
-def dependency_pairs(product: Product) -> list[tuple[int, int]]:
-    """(feature id, depends-on id) of every dependency of the product's features; one query."""
-    return list(Dependency.objects.filter(feature__product=product).values_list("feature_id", "depends_on_id"))
-
-
-def workflow_statuses(product: Product) -> list[WorkflowStatus]:
-    """The statuses in use in the product's workspace, in workflow order; one query."""
-    return list(WorkflowStatus.objects.filter(workspace_id=product.workspace_id, retired_at__isnull=True)
-                .order_by("position", "id"))
-
-
-def goals_by_feature(product: Product) -> dict[int, tuple[int, str]]:
-    """{feature id: (goal id, name)} of each feature's first goal by name, in one query. A
-    feature serving several goals is drawn once, under the first."""
-    pairs = (Feature.goals.through.objects.filter(feature__product=product)
-             .order_by("feature_id", "goal__name", "goal_id")
-             .values_list("feature_id", "goal_id", "goal__name"))
-    found: dict[int, tuple[int, str]] = {}
-    for feature_id, goal_id, name in pairs:
-        found.setdefault(feature_id, (goal_id, name))
-    return found
-
-
-def line_children(line: Product) -> list[Product]:
-    """The products directly below a product line that are not archived, by name; one query."""
-    return list(Product.objects.filter(parent=line, workspace_id=line.workspace_id, archived_at__isnull=True)
-                .order_by("name", "id"))

@@ -20,9 +20,9 @@ from strategy.auth import client_ip
 from strategy.forms import apply_service_errors
 from strategy.web import product_for, workspace_view
 
-from . import services, share
-from .forms_share import ShareLinkForm, SharePasswordForm
-from .models import ShareLink
+from .. import compose, services
+from ..forms import ShareLinkForm, SharePasswordForm
+from ..models import ShareLink
 
 PUBLIC_HEADERS = {
     "X-Robots-Tag": "noindex, nofollow",
@@ -76,7 +76,7 @@ def _password_page(request: HttpRequest, link: ShareLink) -> HttpResponse:
 def shared_view(request: HttpRequest, token: str) -> HttpResponse:
     """The one view a share link grants, read-only, for anyone holding the token. HEAD
     answers as GET does but counts no view (link checkers and previews are not readers)."""
-    link = share.resolve(token)
+    link = services.resolve(token)
     if link is None:
         return _not_found(request)
     if link.has_password and not request.session.get(_unlocked_key(link)):
@@ -84,7 +84,7 @@ def shared_view(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         return _public(redirect(request.path))
     now = timezone.now()
-    shown = share.render_shared(link, timezone.localdate(now))
+    shown = compose.render_shared(link, timezone.localdate(now))
     if request.method == "GET":
         services.share_link_record_view(link=link)
     return _public(render(request, "roadmap/shared_page.html", {
@@ -106,7 +106,7 @@ def share_link_list(request: HttpRequest, workspace, key: str) -> HttpResponse:
         # Refused before the form is read, so a viewer never sees its validation errors.
         access.ensure_can(request.user, "share_links.manage", product)
     source = request.POST if request.method == "POST" else request.GET
-    params = share.sanitise_params(source.get("view", ""), request.GET)
+    params = services.sanitise_params(source.get("view", ""), request.GET)
     form = ShareLinkForm(request.POST if request.method == "POST" else None, is_line=product.is_line,
                          initial={"view": request.GET.get("view") or ShareLink.View.NOW_NEXT_LATER})
     created = None

@@ -1,0 +1,51 @@
+"""Reads of the roadmap views (timelines, Now / Next / Later and the release timeline), and
+the health checks behind /healthz.
+
+These selectors take products that the caller has already resolved, either through
+`strategy.selectors.product_get(user=...)` (pages) or through a share link (which grants
+exactly one product or product line). They read only that product or line, never beyond
+its workspace, and return plain `.values()` rows of the columns the pages draw, so a page
+costs the same few queries for 10 features or 2,000 (DESIGN.md, performance habits).
+"""
+
+from .health import Check, check_database, check_redis, check_worker, health_report
+from .horizons import (
+    HORIZON_FEATURE_FIELDS,
+    RELEASE_FIELDS,
+    TIMELINE_FEATURE_FIELDS,
+    horizon_feature_rows,
+    release_rows,
+    roadmap_products,
+    timeline_feature_rows,
+    timeline_releases,
+)
+from .timeline import (
+    dependency_pairs,
+    goals_by_feature,
+    lane_releases,
+    line_children,
+    product_features,
+    workflow_statuses,
+)
+
+__all__ = [
+    "HORIZON_FEATURE_FIELDS",
+    "RELEASE_FIELDS",
+    "TIMELINE_FEATURE_FIELDS",
+    "Check",
+    "check_database",
+    "check_redis",
+    "check_worker",
+    "dependency_pairs",
+    "goals_by_feature",
+    "health_report",
+    "horizon_feature_rows",
+    "lane_releases",
+    "line_children",
+    "product_features",
+    "release_rows",
+    "roadmap_products",
+    "timeline_feature_rows",
+    "timeline_releases",
+    "workflow_statuses",
+]

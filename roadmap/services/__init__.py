@@ -1,0 +1,34 @@
+"""Write operations of the roadmap: the only sanctioned way to change its data. See each
+module's docstring for the invariants it protects."""
+
+from .health import heartbeat_record
+from .sharing import (
+    PARAM_KEYS,
+    PREFIX_LENGTH,
+    TIMELINE_KEYS,
+    TOKEN_BYTES,
+    digest,
+    new_token,
+    resolve,
+    sanitise_params,
+    share_link_create,
+    share_link_record_view,
+    share_link_revoke,
+    share_link_unlock,
+)
+
+__all__ = [
+    "PARAM_KEYS",
+    "PREFIX_LENGTH",
+    "TIMELINE_KEYS",
+    "TOKEN_BYTES",
+    "digest",
+    "heartbeat_record",
+    "new_token",
+    "resolve",
+    "sanitise_params",
+    "share_link_create",
+    "share_link_record_view",
+    "share_link_revoke",
+    "share_link_unlock",
+]

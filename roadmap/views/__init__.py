@@ -1,0 +1,1 @@
+"""The roadmap's pages, one module per topic; `roadmap.urls` routes to them."""
