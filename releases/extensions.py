@@ -66,7 +66,8 @@ def _delivery_summary(product: Product, releases: list[dict], categories: dict[s
     args = [product.workspace.slug, product.key]
     text = _("Dated releases with milestones, and the features planned into them.")
     links = () if product.is_line else (
-        Link(_("Releases"), reverse("release_list", args=args)), Link(_("Backlog"), reverse("backlog", args=args)))
+        Link(_("Releases"), reverse("releases:release_list", args=args)),
+        Link(_("Backlog"), reverse("releases:backlog", args=args)))
     total = sum(categories.values())
     if not releases and not total:
         return Summary(title=_("Releases & features"), icon="calendar", text=text, links=links,
@@ -74,7 +75,7 @@ def _delivery_summary(product: Product, releases: list[dict], categories: dict[s
     released = sum(1 for r in releases if r["status"] == Release.Status.RELEASED)
     figures = [Figure(_("Releases"), _("%(count)d, %(released)d released") % {
         "count": len(releases), "released": released},
-        url="" if product.is_line else reverse("release_list", args=args))]
+        url="" if product.is_line else reverse("releases:release_list", args=args))]
     upcoming = next((r for r in releases if r["status"] != Release.Status.RELEASED and r["release_date"] >= today),
                     None)
     if upcoming is not None:
@@ -85,7 +86,8 @@ def _delivery_summary(product: Product, releases: list[dict], categories: dict[s
             _("Next: %(name)s, %(date)s") % {"name": name, "date": upcoming["release_date"].strftime("%-d %b %Y")},
             _("%(done)d of %(count)d done") % {"done": upcoming["done_count"], "count": upcoming["feature_count"]},
             percent=share,
-            url=reverse("release_detail", args=[product.workspace.slug, upcoming["product__key"], upcoming["id"]])))
+            url=reverse("releases:release_detail", args=[product.workspace.slug, upcoming["product__key"],
+                                                         upcoming["id"]])))
     open_ = total - categories.get(StatusCategory.WONT_DO, 0)
     done = categories.get(StatusCategory.DONE, 0)
     figures.append(Figure(_("Features done"), _("%(done)d of %(count)d") % {"done": done, "count": open_},

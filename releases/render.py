@@ -113,7 +113,7 @@ class Links:
 
     @classmethod
     def for_product(cls, workspace_slug: str, product_key: str) -> Links:
-        url = reverse("feature_detail", args=[workspace_slug, product_key, _SENTINEL])
+        url = reverse("releases:feature_detail", args=[workspace_slug, product_key, _SENTINEL])
         prefix, _sep, suffix = url.partition(str(_SENTINEL))
         return cls(prefix=prefix, suffix=suffix)
 

@@ -10,6 +10,8 @@ PRODUCT = WORKSPACE + "products/<str:key>/"
 RELEASES = PRODUCT + "releases/"
 FEATURE = PRODUCT + "features/<int:number>/"
 
+app_name = "releases"
+
 urlpatterns = [
     path(WORKSPACE + "workflow/", workflow.workflow, name="workflow"),
     path(WORKSPACE + "workflow/statuses/new/", workflow.workflow_status_create, name="workflow_status_create"),

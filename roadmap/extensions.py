@@ -60,8 +60,8 @@ def product_roadmap_summaries(products: Sequence[Product]) -> dict[int, Summary]
                 totals[horizon] += n
         shared = open_links.get(product.pk, 0)
         args = [product.workspace.slug, product.key]
-        links = (Link(_("Timeline"), reverse("product_timeline", args=args)),
-                 Link(_("Now / Next / Later"), reverse("now_next_later", args=args)))
+        links = (Link(_("Timeline"), reverse("roadmap:product_timeline", args=args)),
+                 Link(_("Now / Next / Later"), reverse("roadmap:now_next_later", args=args)))
         text = _("Timeline and now-next-later views to share with engineers and executives.")
         if not any(totals.values()) and not shared:
             summaries[product.pk] = Summary(title=_("Roadmap"), icon="roadmap", text=text, links=links,

@@ -1,5 +1,8 @@
 """The project's root URLconf (ROOT_URLCONF): the other apps' pages and APIs, and the
-roadmap's own pages, routed directly here."""
+roadmap's own pages, routed directly here under the `roadmap` namespace. Every page name is
+namespaced by its app (`roadmap:`, `strategy:`, `releases:`; the APIs `strategy-api:` and
+`releases-api:`), except Django's own sign-in and password views, which reverse their
+names themselves."""
 
 from csp.constants import UNSAFE_INLINE
 from csp.decorators import csp_update
@@ -15,20 +18,14 @@ from .views import health, horizons, sharing, timeline
 # Timeline, horizon and share-link pages of a product or product line.
 ROADMAP = "w/<slug:ws>/products/<str:key>/roadmap/"
 
-urlpatterns = [
+roadmap_patterns = [
     path("healthz", health.healthz, name="healthz"),
-    path("favicon.ico", health.favicon),
-    path("accounts/login/", auth_views.LoginView.as_view(
-        authentication_form=SignInForm, redirect_authenticated_user=True), name="login"),
-    path("accounts/", include("django.contrib.auth.urls")),
-    path("api/v1/", include("strategy.api.urls")),
-    path("api/v1/", include("releases.api.urls")),
+    path("favicon.ico", health.favicon, name="favicon"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     # Swagger UI's script loads from the same URL (?script) rather than inline; its page keeps
     # one inline <style>, the only place the Content-Security-Policy allows one.
     path("api/docs/", csp_update({"style-src": [UNSAFE_INLINE]})(
-        SpectacularSwaggerSplitView.as_view(url_name="api_schema")), name="api_docs"),
-    path("admin/", admin.site.urls),
+        SpectacularSwaggerSplitView.as_view(url_name="roadmap:api_schema")), name="api_docs"),
     path(ROADMAP + "now-next-later/", horizons.now_next_later, name="now_next_later"),
     path(ROADMAP + "releases/", horizons.release_timeline, name="release_timeline"),
     path(ROADMAP, timeline.product_timeline, name="product_timeline"),
@@ -40,6 +37,16 @@ urlpatterns = [
     path("s/<str:token>/", sharing.shared_view, name="shared_view"),
     path(ROADMAP + "share/", sharing.share_link_list, name="share_link_list"),
     path(ROADMAP + "share/<int:pk>/revoke/", sharing.share_link_revoke, name="share_link_revoke"),
+]
+
+urlpatterns = [
+    path("accounts/login/", auth_views.LoginView.as_view(
+        authentication_form=SignInForm, redirect_authenticated_user=True), name="login"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("api/v1/", include("strategy.api.urls")),
+    path("api/v1/", include("releases.api.urls")),
+    path("admin/", admin.site.urls),
+    path("", include((roadmap_patterns, "roadmap"))),
     path("", include("strategy.urls")),
     path("", include("releases.urls")),
 ]

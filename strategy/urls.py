@@ -5,6 +5,8 @@ from .views import goals, positioning, tenancy
 WS = "w/<slug:ws>/"
 STRATEGY = WS + "products/<str:key>/strategy/"
 
+app_name = "strategy"
+
 urlpatterns = [
     path("", tenancy.home, name="home"),
     path("workspaces/new/", tenancy.workspace_create, name="workspace_create"),

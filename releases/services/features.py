@@ -269,7 +269,7 @@ def comment_mention_email_send(*, comment_id: int, user_id: int | None = None) -
             return 0
         comment = Comment.objects.select_related("feature__product__workspace", "author").get(pk=comment_id)
         feature = comment.feature
-        url = settings.SITE_URL + reverse("feature_detail", args=[
+        url = settings.SITE_URL + reverse("releases:feature_detail", args=[
             feature.product.workspace.slug, feature.product.key, feature.number])
         author = comment.author.display_name if comment.author else _("Someone")
         subject = _("%(author)s mentioned you on %(key)s %(title)s") % {

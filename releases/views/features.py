@@ -222,12 +222,12 @@ def _feature_key_options(request: HttpRequest, workspace: Workspace, feature: Fe
 
 
 def _feature_url(workspace: Workspace, product: Product, feature: Feature, anchor: str = "") -> str:
-    url = reverse("feature_detail", args=[workspace.slug, product.key, feature.number])
+    url = reverse("releases:feature_detail", args=[workspace.slug, product.key, feature.number])
     return f"{url}#{anchor}" if anchor else url
 
 
 def _product_home(workspace: Workspace, product: Product) -> str:
-    return reverse("backlog", args=[workspace.slug, product.key])
+    return reverse("releases:backlog", args=[workspace.slug, product.key])
 
 
 def _feature_light(request: HttpRequest, product: Product, number: int) -> Feature:

@@ -99,7 +99,7 @@ def _current(request: HttpRequest) -> dict:
 
 
 def _create_url(workspace: Workspace, product: Product) -> str:
-    return reverse("feature_create", args=[workspace.slug, product.key])
+    return reverse("releases:feature_create", args=[workspace.slug, product.key])
 
 
 # --- backlog -----------------------------------------------------------------------------
@@ -190,7 +190,7 @@ def feature_rank_move(request: HttpRequest, workspace: Workspace, key: str) -> H
     bottom), all feature numbers. The no-JavaScript buttons send the three at once as
     `move=<feature>:<after>:<before>`. Answers 204 to JavaScript, else redirects back."""
     product = product_for(request, workspace, key)
-    fallback = reverse("backlog", args=[workspace.slug, product.key])
+    fallback = reverse("releases:backlog", args=[workspace.slug, product.key])
     if "move" in request.POST:
         feature_no, _sep, rest = request.POST["move"].partition(":")
         after_no, _sep, before_no = rest.partition(":")
@@ -247,7 +247,7 @@ def backlog_bulk(request: HttpRequest, workspace: Workspace, key: str) -> HttpRe
     `action` (release, status, initiative or tag) and `value` (an id, "none", or the tag;
     the page's form sends it as `value_<action>`). A refusal names the feature that refused."""
     product = product_for(request, workspace, key)
-    fallback = reverse("backlog", args=[workspace.slug, product.key])
+    fallback = reverse("releases:backlog", args=[workspace.slug, product.key])
     action = request.POST.get("action", "")
     numbers = sorted({n for n in (_number(v) for v in request.POST.getlist("numbers")) if n is not None})
     if action not in BULK_ACTIONS:
@@ -287,7 +287,7 @@ def _board_options(request: HttpRequest, workspace: Workspace, product: Product,
                    conflicts, blockers, can_edit: bool, next_url: str) -> draw.BoardOptions:
     return draw.BoardOptions(
         links=draw.Links.for_product(workspace.slug, product.key),
-        move_url=reverse("board_move", args=[workspace.slug, product.key]),
+        move_url=reverse("releases:board_move", args=[workspace.slug, product.key]),
         csrf_token=get_token(request) if can_edit else "",
         statuses=[(s.pk, s.name) for s in statuses if s.retired_at is None],
         conflicts=conflicts,
@@ -347,7 +347,7 @@ def board_move(request: HttpRequest, workspace: Workspace, key: str) -> HttpResp
     card's `version` (a card older than the feature is refused). JavaScript gets the
     updated card's HTML; a plain form is redirected back to the board."""
     product = product_for(request, workspace, key)
-    fallback = reverse("board", args=[workspace.slug, product.key])
+    fallback = reverse("releases:board", args=[workspace.slug, product.key])
     feature = _feature_by_number(request, product, _number(request.POST.get("feature")))
     status_id = _number(request.POST.get("status"))
     status = selectors.status_list(user=request.user, workspace=workspace).filter(pk=status_id).first() \

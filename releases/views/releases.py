@@ -130,7 +130,7 @@ def _summary(release: Release, conflicts: list[Conflict], today: date) -> Releas
 
 
 def _release_url(workspace, product, release) -> str:
-    return reverse("release_detail", args=[workspace.slug, product.key, release.pk])
+    return reverse("releases:release_detail", args=[workspace.slug, product.key, release.pk])
 
 
 # --- release list -------------------------------------------------------------
@@ -300,7 +300,7 @@ def release_create(request: HttpRequest, workspace, key: str) -> HttpResponse:
 
 def _render_release_form(request, workspace, product, form, *, release=None, theirs=None, status=200):
     cancel = _release_url(workspace, product, release) if release else reverse(
-        "release_list", args=[workspace.slug, product.key])
+        "releases:release_list", args=[workspace.slug, product.key])
     return render(request, "releases/release_form.html", {
         "workspace": workspace, "product": product, "release": release, "form": form, "theirs": theirs,
         "cancel_url": cancel,
@@ -353,7 +353,7 @@ def release_delete(request: HttpRequest, workspace, key: str, pk: int) -> HttpRe
         services.release_delete(actor=request.user, release=release)
         messages.success(request, _("Release “%(name)s” deleted. Its features are back in the backlog, "
                                     "unscheduled.") % {"name": name})
-        return redirect("release_list", ws=workspace.slug, key=product.key)
+        return redirect("releases:release_list", ws=workspace.slug, key=product.key)
     return render(request, "releases/release_delete.html", {
         "workspace": workspace, "product": product, "release": release,
         "feature_total": release.features.count(),

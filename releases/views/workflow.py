@@ -63,7 +63,7 @@ def workflow_status_create(request: HttpRequest, workspace) -> HttpResponse:
             apply_service_errors(form, exc)
         else:
             messages.success(request, _("Status “%(name)s” added at the end of the workflow.") % {"name": status.name})
-            return redirect("workflow", ws=workspace.slug)
+            return redirect("releases:workflow", ws=workspace.slug)
     return _render_workflow(request, workspace, add_form=form, status=400)
 
 
@@ -81,7 +81,7 @@ def workflow_status_edit(request: HttpRequest, workspace, pk: int) -> HttpRespon
                 apply_service_errors(form, exc)
             else:
                 messages.success(request, _("Status “%(name)s” saved.") % {"name": status.name})
-                return redirect("workflow", ws=workspace.slug)
+                return redirect("releases:workflow", ws=workspace.slug)
         status.refresh_from_db()
     return render(request, "releases/workflow_status_form.html", {
         "workspace": workspace, "status": status, "form": form,
@@ -96,7 +96,7 @@ def workflow_status_move(request: HttpRequest, workspace, pk: int) -> HttpRespon
     form = WorkflowStatusMoveForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(form.non_field_errors()) or _("Choose up, down or a position."))
-        return redirect("workflow", ws=workspace.slug)
+        return redirect("releases:workflow", ws=workspace.slug)
     position = form.cleaned_data.get("position")
     direction = form.cleaned_data.get("direction")
     if direction:
@@ -114,7 +114,7 @@ def workflow_status_move(request: HttpRequest, workspace, pk: int) -> HttpRespon
         services.workflow_status_move(actor=request.user, status=status, position=position)
     if request.htmx:
         return _render_workflow(request, workspace, partial=True)
-    return redirect("workflow", ws=workspace.slug)
+    return redirect("releases:workflow", ws=workspace.slug)
 
 
 @workspace_view(requires="workspace.manage")
@@ -125,7 +125,7 @@ def workflow_status_retire(request: HttpRequest, workspace, pk: int) -> HttpResp
     status = selectors.status_get(user=request.user, workspace=workspace, pk=pk)
     if status.retired_at is not None:
         messages.info(request, _("“%(name)s” is already retired.") % {"name": status.name})
-        return redirect("workflow", ws=workspace.slug)
+        return redirect("releases:workflow", ws=workspace.slug)
     others = selectors.status_list(user=request.user, workspace=workspace).exclude(pk=status.pk)
     form = WorkflowStatusRetireForm(request.POST or None, statuses=others)
     if request.method == "POST" and form.is_valid():
@@ -142,7 +142,7 @@ def workflow_status_retire(request: HttpRequest, workspace, pk: int) -> HttpResp
             else:
                 text = _("“%(name)s” retired. Its features keep it until you move them.") % {"name": status.name}
             messages.success(request, text)
-            return redirect("workflow", ws=workspace.slug)
+            return redirect("releases:workflow", ws=workspace.slug)
     return render(request, "releases/workflow_status_retire.html", {
         "workspace": workspace, "status": status, "form": form,
         "feature_count": status.features.count(),

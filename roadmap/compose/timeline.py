@@ -94,8 +94,8 @@ def _draw_options(product, rows, releases, conflicts, *, audience: Audience, col
                                 conflict_releases=frozenset(conflicts.by_release),
                                 initiative_colours=colour == "initiative")
     workspace, can_edit = audience.workspace, audience.editable
-    feature_url = _url_pattern("feature_detail", workspace.slug, product.key)
-    release_url = _url_pattern("release_detail", workspace.slug, product.key)
+    feature_url = _url_pattern("releases:feature_detail", workspace.slug, product.key)
+    release_url = _url_pattern("releases:release_detail", workspace.slug, product.key)
     number_of = {row["id"]: row["number"] for row in rows}
     versions = {row["id"]: row["version"] for row in rows}
 
@@ -113,8 +113,8 @@ def _draw_options(product, rows, releases, conflicts, *, audience: Audience, col
         conflict_releases=frozenset(conflicts.by_release),
         initiative_colours=colour == "initiative",
         reschedule_urls={
-            "feature": reverse("feature_reschedule", args=[workspace.slug, product.key]),
-            "release": reverse("release_reschedule", args=[workspace.slug, product.key]),
+            "feature": reverse("roadmap:feature_reschedule", args=[workspace.slug, product.key]),
+            "release": reverse("roadmap:release_reschedule", args=[workspace.slug, product.key]),
         } if can_edit else {},
     )
 
@@ -243,14 +243,14 @@ def portfolio_timeline(line: Product, *, params: Mapping, today: date, audience:
                                  releases=_release_items(by_product[child.pk]))
         width, axis, today_x = layout.width, layout.axis, layout.today_x
         if workspace is not None:
-            url = _url_pattern("release_detail", workspace.slug, child.key)
+            url = _url_pattern("releases:release_detail", workspace.slug, child.key)
             for release in by_product[child.pk]:
                 release_urls[release.pk] = url.format(release.pk)
         group = layout.releases
         if group is None:  # no releases: an empty lane
             group = Group("", child.name, "releases", 0.0, float(HEADER_HEIGHT + RELEASE_LANE_HEIGHT), 0, (),
                           (), (), ())
-        href = reverse("product_timeline", args=[workspace.slug, child.key]) if workspace is not None else ""
+        href = reverse("roadmap:product_timeline", args=[workspace.slug, child.key]) if workspace is not None else ""
         sections.append(draw.Section(group=group, dy=dy, label=child.name, href=href, meta=child.key))
         dy += group.height
     if axis is None:

@@ -126,7 +126,7 @@ def share_link_list(request: HttpRequest, workspace, key: str) -> HttpResponse:
     links = _links(product)
     for link in links:
         link.status = link.status_at(now)
-    new_url = f"{settings.SITE_URL}{reverse('shared_view', args=[created['token']])}" if created else ""
+    new_url = f"{settings.SITE_URL}{reverse('roadmap:shared_view', args=[created['token']])}" if created else ""
     response = render(request, "roadmap/share_link_list.html", {
         "workspace": workspace, "product": product, "form": form, "links": links, "can_edit": can_edit,
         "new_url": new_url, "new_pk": created["pk"] if created else None,
@@ -146,4 +146,4 @@ def share_link_revoke(request: HttpRequest, workspace, key: str, pk: int) -> Htt
     services.share_link_revoke(actor=request.user, link=link)
     messages.success(request, _("Share link %(prefix)s… revoked. It no longer opens.") % {
         "prefix": link.token_prefix})
-    return redirect(reverse("share_link_list", args=[workspace.slug, product.key]))
+    return redirect(reverse("roadmap:share_link_list", args=[workspace.slug, product.key]))

@@ -135,9 +135,12 @@ def product_timeline(request: HttpRequest, workspace: Workspace, key: str) -> Ht
         "has_dated": timeline.has_dated,
         "conflicts": timeline.conflict_list,
         "can_edit": timeline.draw_options.editable,
-        "export_svg_url": reverse("timeline_export_svg", args=[workspace.slug, product.key]) + query_string(request),
-        "export_csv_url": reverse("timeline_export_csv", args=[workspace.slug, product.key]) + query_string(request),
-        "portfolio_url": reverse("portfolio_timeline", args=[workspace.slug, product.key]) if product.is_line else "",
+        "export_svg_url": reverse("roadmap:timeline_export_svg", args=[workspace.slug,
+                                                                       product.key]) + query_string(request),
+        "export_csv_url": reverse("roadmap:timeline_export_csv", args=[workspace.slug,
+                                                                       product.key]) + query_string(request),
+        "portfolio_url": reverse("roadmap:portfolio_timeline", args=[workspace.slug,
+                                                                     product.key]) if product.is_line else "",
         "params": {name: request.GET.get(name, "") for name in ("zoom", "start", "end", "colour", "deps")},
     }
     template = "roadmap/product_timeline.html"

@@ -152,7 +152,7 @@ def invitation_token(invitation: Invitation) -> str:
 
 
 def invitation_url(invitation: Invitation) -> str:
-    return settings.SITE_URL + reverse("invitation_accept", args=[invitation_token(invitation)])
+    return settings.SITE_URL + reverse("strategy:invitation_accept", args=[invitation_token(invitation)])
 
 
 def invitation_email_send(*, invitation_id: int) -> None:

@@ -240,13 +240,13 @@ def _initiatives_serving(request: HttpRequest, goal: Goal) -> list[Initiative]:
 
 
 def _goal_url(workspace: Workspace, goal: Goal) -> str:
-    return reverse("goal_detail", args=[workspace.slug, goal.pk])
+    return reverse("strategy:goal_detail", args=[workspace.slug, goal.pk])
 
 
 def _goals_home(workspace: Workspace, product: Product | None) -> str:
     if product is not None:
-        return reverse("product_goal_list", args=[workspace.slug, product.key])
-    return reverse("goal_list", args=[workspace.slug])
+        return reverse("strategy:product_goal_list", args=[workspace.slug, product.key])
+    return reverse("strategy:goal_list", args=[workspace.slug])
 
 
 
@@ -285,7 +285,7 @@ def _render_goal_list(request: HttpRequest, workspace: Workspace, *, goals: Quer
     rows = [_goal_row(view, today) for view in filterset.keep_status(views)]
     is_filtered = any(request.GET.get(name) for name in ("status", "product", "timeframe", "owner"))
     has_any = bool(rows) or bool(views) or goals.exists()
-    create_url = reverse("goal_create", args=[workspace.slug])
+    create_url = reverse("strategy:goal_create", args=[workspace.slug])
     if product is not None:
         create_url += f"?product={product.key}"
     context = {
@@ -606,7 +606,7 @@ def _initiative_form(request: HttpRequest, product: Product, **kwargs) -> Initia
 
 
 def _initiative_url(workspace: Workspace, product: Product, initiative: Initiative) -> str:
-    return reverse("initiative_detail", args=[workspace.slug, product.key, initiative.pk])
+    return reverse("strategy:initiative_detail", args=[workspace.slug, product.key, initiative.pk])
 
 
 @workspace_view(requires="strategy.edit")
@@ -629,7 +629,7 @@ def initiative_create(request: HttpRequest, workspace: Workspace, key: str) -> H
             return redirect(_initiative_url(workspace, product, initiative))
     return render(request, "strategy/initiative_form.html", {
         "form": form, "workspace": workspace, "product": product,
-        "cancel_url": reverse("initiative_list", args=[workspace.slug, product.key]),
+        "cancel_url": reverse("strategy:initiative_list", args=[workspace.slug, product.key]),
     })
 
 
@@ -680,7 +680,7 @@ def initiative_delete(request: HttpRequest, workspace: Workspace, key: str, pk: 
     if request.method == "POST":
         services.initiative_delete(actor=request.user, initiative=initiative)
         messages.success(request, _("Initiative “%(name)s” deleted.") % {"name": initiative.name})
-        return redirect("initiative_list", ws=workspace.slug, key=product.key)
+        return redirect("strategy:initiative_list", ws=workspace.slug, key=product.key)
     return render(request, "strategy/initiative_delete.html", {
         "workspace": workspace, "product": product, "initiative": initiative,
     })

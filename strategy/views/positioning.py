@@ -76,7 +76,7 @@ def vision_edit(request: HttpRequest, workspace, key: str) -> HttpResponse:
                 theirs = their_changes(form, current, yours)
         else:
             messages.success(request, _("Vision saved."))
-            return redirect("strategy_overview", ws=workspace.slug, key=product.key)
+            return redirect("strategy:strategy_overview", ws=workspace.slug, key=product.key)
     status = 400 if request.method == "POST" else 200
     return render(request, "strategy/vision_form.html", _context(
         request, workspace, product, form=form, vision=vision, theirs=theirs), status=status)
@@ -133,7 +133,7 @@ def vision_restore(request: HttpRequest, workspace, key: str, history_id: int) -
     else:
         messages.success(request, _("The earlier version is the current vision again. "
                                     "The one it replaced is kept in the history."))
-    return redirect("vision_history", ws=workspace.slug, key=product.key)
+    return redirect("strategy:vision_history", ws=workspace.slug, key=product.key)
 
 
 # --- personas ---------------------------------------------------------------
@@ -164,7 +164,7 @@ def persona_create(request: HttpRequest, workspace, key: str) -> HttpResponse:
             apply_service_errors(form, exc)
         else:
             messages.success(request, _("Persona %(name)s added.") % {"name": persona.name})
-            return redirect("persona_detail", ws=workspace.slug, key=product.key, pk=persona.pk)
+            return redirect("strategy:persona_detail", ws=workspace.slug, key=product.key, pk=persona.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, "strategy/persona_form.html", _context(request, workspace, product, form=form),
                   status=status)
@@ -174,8 +174,8 @@ def _own_persona(request: HttpRequest, workspace, product: Product, pk: int) -> 
     """The persona if it belongs to `product`; a shared one is changed on its product line's page."""
     persona = selectors.persona_get(user=request.user, product=product, pk=pk)
     if persona.product_id != product.pk:
-        url_name = request.resolver_match.url_name
-        return redirect(url_name, ws=workspace.slug, key=persona.product.key, pk=persona.pk)
+        view_name = request.resolver_match.view_name
+        return redirect(view_name, ws=workspace.slug, key=persona.product.key, pk=persona.pk)
     return persona
 
 
@@ -204,7 +204,7 @@ def persona_edit(request: HttpRequest, workspace, key: str, pk: int) -> HttpResp
             apply_service_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
-            return redirect("persona_detail", ws=workspace.slug, key=product.key, pk=persona.pk)
+            return redirect("strategy:persona_detail", ws=workspace.slug, key=product.key, pk=persona.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, "strategy/persona_form.html", _context(
         request, workspace, product, form=form, persona=persona), status=status)
@@ -221,7 +221,7 @@ def persona_delete(request: HttpRequest, workspace, key: str, pk: int) -> HttpRe
     if request.method == "POST":
         services.persona_delete(actor=request.user, persona=persona)
         messages.success(request, _("Persona %(name)s deleted.") % {"name": persona.name})
-        return redirect("persona_list", ws=workspace.slug, key=product.key)
+        return redirect("strategy:persona_list", ws=workspace.slug, key=product.key)
     return render(request, "strategy/persona_delete.html", _context(request, workspace, product, persona=persona))
 
 
@@ -258,7 +258,7 @@ def competitor_create(request: HttpRequest, workspace, key: str) -> HttpResponse
             apply_service_errors(form, exc)
         else:
             messages.success(request, _("%(name)s added to the competitors.") % {"name": competitor.name})
-            return redirect("competitor_detail", ws=workspace.slug, key=product.key, pk=competitor.pk)
+            return redirect("strategy:competitor_detail", ws=workspace.slug, key=product.key, pk=competitor.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, "strategy/competitor_form.html", _context(request, workspace, product, form=form),
                   status=status)
@@ -295,7 +295,7 @@ def competitor_edit(request: HttpRequest, workspace, key: str, pk: int) -> HttpR
             apply_service_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
-            return redirect("competitor_detail", ws=workspace.slug, key=product.key, pk=competitor.pk)
+            return redirect("strategy:competitor_detail", ws=workspace.slug, key=product.key, pk=competitor.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, "strategy/competitor_form.html", _context(
         request, workspace, product, form=form, competitor=competitor), status=status)
@@ -310,7 +310,7 @@ def competitor_delete(request: HttpRequest, workspace, key: str, pk: int) -> Htt
     if request.method == "POST":
         services.competitor_delete(actor=request.user, competitor=competitor)
         messages.success(request, _("%(name)s deleted.") % {"name": competitor.name})
-        return redirect("competitor_list", ws=workspace.slug, key=product.key)
+        return redirect("strategy:competitor_list", ws=workspace.slug, key=product.key)
     return render(request, "strategy/competitor_delete.html", _context(
         request, workspace, product, competitor=competitor))
 
@@ -355,7 +355,7 @@ def competitor_comparison(request: HttpRequest, workspace, key: str) -> HttpResp
             form.add_error(None, exc)
         else:
             messages.success(request, _("Ratings saved (%(count)s rated cells).") % {"count": written})
-            return redirect("competitor_comparison", ws=workspace.slug, key=product.key)
+            return redirect("strategy:competitor_comparison", ws=workspace.slug, key=product.key)
     return _render_comparison(request, workspace, product, comparison, form=form, status=400)
 
 
@@ -371,7 +371,7 @@ def criterion_create(request: HttpRequest, workspace, key: str) -> HttpResponse:
             apply_service_errors(form, exc)
         else:
             messages.success(request, _("%(name)s added to the comparison.") % {"name": criterion.name})
-            return redirect(reverse("competitor_comparison", args=[workspace.slug, product.key]) + "?edit=1")
+            return redirect(reverse("strategy:competitor_comparison", args=[workspace.slug, product.key]) + "?edit=1")
     comparison = selectors.comparison_get(user=request.user, product=product)
     request.GET = request.GET.copy()
     request.GET["edit"] = "1"
@@ -392,7 +392,7 @@ def criterion_edit(request: HttpRequest, workspace, key: str, pk: int) -> HttpRe
                                   direction=request.POST.get("direction"))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-    return redirect(reverse("competitor_comparison", args=[workspace.slug, product.key]) + "?edit=1")
+    return redirect(reverse("strategy:competitor_comparison", args=[workspace.slug, product.key]) + "?edit=1")
 
 
 @workspace_view(requires="strategy.edit")
@@ -406,4 +406,4 @@ def criterion_delete(request: HttpRequest, workspace, key: str, pk: int) -> Http
     services.criterion_delete(actor=request.user, criterion=criterion)
     messages.success(request, _("%(name)s removed from the comparison, with its ratings.") % {
         "name": criterion.name})
-    return redirect(reverse("competitor_comparison", args=[workspace.slug, product.key]) + "?edit=1")
+    return redirect(reverse("strategy:competitor_comparison", args=[workspace.slug, product.key]) + "?edit=1")

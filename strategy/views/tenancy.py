@@ -41,10 +41,10 @@ def home(request: HttpRequest) -> HttpResponse:
     """Open the workspace used last, or the first one, or offer to create one."""
     workspaces = list(selectors.workspace_list(user=request.user))
     if not workspaces:
-        return redirect("workspace_create")
+        return redirect("strategy:workspace_create")
     last = request.session.get(LAST_WORKSPACE_SESSION_KEY)
     workspace = next((w for w in workspaces if w.slug == last), workspaces[0])
-    return redirect("portfolio", ws=workspace.slug)
+    return redirect("strategy:portfolio", ws=workspace.slug)
 
 
 @login_required
@@ -59,7 +59,7 @@ def workspace_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Workspace %(name)s created. Add your first product.") % {
                 "name": workspace.name})
-            return redirect("portfolio", ws=workspace.slug)
+            return redirect("strategy:portfolio", ws=workspace.slug)
     return render(request, "strategy/workspace_create.html", {"form": form})
 
 
@@ -74,7 +74,7 @@ def workspace_settings(request: HttpRequest, workspace) -> HttpResponse:
             apply_service_errors(form, exc)
         else:
             messages.success(request, _("Workspace renamed."))
-            return redirect("workspace_settings", ws=workspace.slug)
+            return redirect("strategy:workspace_settings", ws=workspace.slug)
     return render(request, "strategy/workspace_settings.html", {"form": form, "workspace": workspace})
 
 
@@ -130,7 +130,7 @@ def product_create(request: HttpRequest, workspace) -> HttpResponse:
             apply_service_errors(form, exc)
         else:
             messages.success(request, _("%(name)s added to the portfolio.") % {"name": product.name})
-            return redirect("product_detail", ws=workspace.slug, key=product.key)
+            return redirect("strategy:product_detail", ws=workspace.slug, key=product.key)
     return render(request, "strategy/product_form.html", {"form": form, "workspace": workspace})
 
 
@@ -153,14 +153,14 @@ def product_detail(request: HttpRequest, workspace, key: str) -> HttpResponse:
 def _strategy_summary(request: HttpRequest, workspace, product: Product) -> Summary:
     """The product's goals and their health, as the hub's Strategy card (three queries)."""
     goals = selectors.product_goal_list(user=request.user, product=product)
-    url = reverse("strategy_overview", args=[workspace.slug, product.key])
+    url = reverse("strategy:strategy_overview", args=[workspace.slug, product.key])
     if not goals:
         return Summary(title=_("Strategy"), icon="target", text=_(
             "Vision, personas, competitors and goals with key results."),
             links=(Link(_("Open strategy"), url),), status=_("No goals yet"))
     on_track = sum(1 for view in goals if view.health.status in (ON_TRACK, ACHIEVED))
     behind = sum(1 for view in goals if view.health.status in (AT_RISK, OFF_TRACK, MISSED))
-    goals_url = reverse("product_goal_list", args=[workspace.slug, product.key])
+    goals_url = reverse("strategy:product_goal_list", args=[workspace.slug, product.key])
     return Summary(
         title=_("Strategy"), icon="target", text=_("Goals of this product and its product lines."),
         figures=(
@@ -190,7 +190,7 @@ def product_edit(request: HttpRequest, workspace, key: str) -> HttpResponse:
                 theirs = their_changes(form, current, yours)
         else:
             messages.success(request, _("Saved."))
-            return redirect("product_detail", ws=workspace.slug, key=product.key)
+            return redirect("strategy:product_detail", ws=workspace.slug, key=product.key)
     return render(request, "strategy/product_form.html", {
         "form": form, "workspace": workspace, "product": product, "theirs": theirs})
 
@@ -209,13 +209,13 @@ def product_archive(request: HttpRequest, workspace, key: str) -> HttpResponse:
                 services.product_archive(actor=request.user, product=product)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
-            return redirect("product_detail", ws=workspace.slug, key=product.key)
+            return redirect("strategy:product_detail", ws=workspace.slug, key=product.key)
         if restore:
             messages.success(request, _("%(name)s is back in the portfolio.") % {"name": product.name})
-            return redirect("product_detail", ws=workspace.slug, key=product.key)
+            return redirect("strategy:product_detail", ws=workspace.slug, key=product.key)
         messages.success(request, _("%(name)s archived. Find it under “Show archived”.") % {
             "name": product.name})
-        return redirect("portfolio", ws=workspace.slug)
+        return redirect("strategy:portfolio", ws=workspace.slug)
     return render(request, "strategy/product_archive.html", {"workspace": workspace, "product": product})
 
 
@@ -252,7 +252,7 @@ def member_invite(request: HttpRequest, workspace) -> HttpResponse:
             apply_service_errors(form, exc)
         else:
             messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
-            return redirect("member_list", ws=workspace.slug)
+            return redirect("strategy:member_list", ws=workspace.slug)
     return _render_members(request, workspace, form, status=400)
 
 
@@ -263,7 +263,7 @@ def member_role(request: HttpRequest, workspace, pk: int) -> HttpResponse:
     form = RoleForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose admin, editor or viewer."))
-        return redirect("member_list", ws=workspace.slug)
+        return redirect("strategy:member_list", ws=workspace.slug)
     try:
         services.membership_change_role(actor=request.user, membership=membership, **form.cleaned_data)
     except ValidationError as exc:
@@ -271,7 +271,7 @@ def member_role(request: HttpRequest, workspace, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("%(name)s is now %(role)s.") % {
             "name": membership.user.display_name, "role": membership.get_role_display().lower()})
-    return redirect("member_list", ws=workspace.slug)
+    return redirect("strategy:member_list", ws=workspace.slug)
 
 
 @workspace_view
@@ -287,12 +287,12 @@ def member_remove(request: HttpRequest, workspace, pk: int) -> HttpResponse:
             services.membership_remove(actor=request.user, membership=membership)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
-            return redirect("member_list", ws=workspace.slug)
+            return redirect("strategy:member_list", ws=workspace.slug)
         if leaving:
             messages.success(request, _("You left %(name)s.") % {"name": workspace.name})
-            return redirect("home")
+            return redirect("strategy:home")
         messages.success(request, _("%(name)s was removed.") % {"name": membership.user.display_name})
-        return redirect("member_list", ws=workspace.slug)
+        return redirect("strategy:member_list", ws=workspace.slug)
     return render(request, "strategy/member_remove.html", {
         "workspace": workspace, "membership": membership, "leaving": leaving})
 
@@ -310,7 +310,7 @@ def invitation_action(request: HttpRequest, workspace, pk: int, action: str) -> 
         done = _("Invitation sent again to %(email)s.") if action == "resend" else _(
             "Invitation to %(email)s withdrawn.")
         messages.success(request, done % {"email": invitation.email})
-    return redirect("member_list", ws=workspace.slug)
+    return redirect("strategy:member_list", ws=workspace.slug)
 
 
 @require_http_methods(["GET", "POST"])
@@ -340,7 +340,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             membership = None
         if membership is not None:
             messages.success(request, _("Welcome to %(name)s.") % {"name": invitation.workspace.name})
-            return redirect("portfolio", ws=invitation.workspace.slug)
+            return redirect("strategy:portfolio", ws=invitation.workspace.slug)
     return render(request, "strategy/invitation_accept.html", {
         "invitation": invitation,
         "has_account": has_account,
@@ -362,7 +362,7 @@ def account(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and profile_form.is_valid():
         services.user_update_profile(actor=request.user, **profile_form.cleaned_data)
         messages.success(request, _("Profile saved."))
-        return redirect("account")
+        return redirect("strategy:account")
     return _render_account(request, profile_form=profile_form)
 
 
@@ -398,4 +398,4 @@ def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     token = selectors.api_token_get(user=request.user, pk=pk)
     services.api_token_revoke(actor=request.user, token=token)
     messages.success(request, _("Token “%(name)s” revoked.") % {"name": token.name})
-    return redirect("account")
+    return redirect("strategy:account")

@@ -94,23 +94,23 @@ def test_app_pages_raise_no_policy_violation_for_a_member(page, plan):
     sign_in(page, "pm@example.com", "a-long-passphrase")
     ws, key = "initech", product.key
     urls = [
-        reverse("portfolio", args=[ws]),
-        reverse("product_detail", args=[ws, key]),
-        reverse("strategy_overview", args=[ws, key]),
-        reverse("product_timeline", args=[ws, key]),
-        reverse("portfolio_timeline", args=[ws, line.key]),
-        reverse("now_next_later", args=[ws, key]),
-        reverse("release_timeline", args=[ws, key]),
-        reverse("backlog", args=[ws, key]),
-        reverse("board", args=[ws, key]),
-        reverse("release_detail", args=[ws, key, release.pk]),
-        reverse("feature_detail", args=[ws, key, feature.number]),
-        reverse("share_link_list", args=[ws, key]),
+        reverse("strategy:portfolio", args=[ws]),
+        reverse("strategy:product_detail", args=[ws, key]),
+        reverse("strategy:strategy_overview", args=[ws, key]),
+        reverse("roadmap:product_timeline", args=[ws, key]),
+        reverse("roadmap:portfolio_timeline", args=[ws, line.key]),
+        reverse("roadmap:now_next_later", args=[ws, key]),
+        reverse("roadmap:release_timeline", args=[ws, key]),
+        reverse("releases:backlog", args=[ws, key]),
+        reverse("releases:board", args=[ws, key]),
+        reverse("releases:release_detail", args=[ws, key, release.pk]),
+        reverse("releases:feature_detail", args=[ws, key, feature.number]),
+        reverse("roadmap:share_link_list", args=[ws, key]),
     ]
     for url in urls:
         assert visit(page, problems, url) == [], url
     # htmx at work: a filtered backlog swaps its results in without a violation.
-    page.goto(reverse("backlog", args=[ws, key]))
+    page.goto(reverse("releases:backlog", args=[ws, key]))
     with page.expect_response(lambda r: "q=pay" in r.url):
         page.locator("#backlog-q").fill("pay")
     page.wait_for_load_state("networkidle")
@@ -121,5 +121,5 @@ def test_app_pages_raise_no_policy_violation_for_a_member(page, plan):
 def test_api_docs_render_under_the_policy(page, plan):
     problems = watch(page)
     sign_in(page, "pm@example.com", "a-long-passphrase")
-    assert visit(page, problems, reverse("api_docs")) == []
+    assert visit(page, problems, reverse("roadmap:api_docs")) == []
     assert page.get_by_text("Waymark API").first.is_visible()

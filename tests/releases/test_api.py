@@ -869,7 +869,7 @@ def test_list_endpoints_cost_the_same_queries_for_2_or_30_rows(viewer, editor, w
 
 
 def test_the_openapi_schema_describes_the_releases_endpoints_and_validates(client, tmp_path):
-    content = client.get(reverse("api_schema")).content.decode()
+    content = client.get(reverse("roadmap:api_schema")).content.decode()
 
     for path in (
         "/api/v1/statuses/", "/api/v1/statuses/{id}/move/", "/api/v1/statuses/{id}/retire/",

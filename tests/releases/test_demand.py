@@ -86,7 +86,7 @@ def test_backlog_sorts_by_highest_demand_with_ties_in_rank_order(client_as_viewe
     carts, lists, cards = features
     services.feature_demand_set(values={cards.pk: 30, lists.pk: 30, carts.pk: 1})
 
-    html = client_as_viewer.get(reverse("backlog", args=[product.workspace.slug, product.key]),
+    html = client_as_viewer.get(reverse("releases:backlog", args=[product.workspace.slug, product.key]),
                                 {"ordering": "-demand"}).content.decode()
 
     assert re.findall(r'data-key="([A-Z]+-\d+)"', html) == [lists.key, cards.key, carts.key]

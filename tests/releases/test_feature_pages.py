@@ -21,7 +21,7 @@ WS = "acme"
 
 
 def url(name, *args):
-    return reverse(name, args=[WS, "MOB", *args])
+    return reverse(f"releases:{name}", args=[WS, "MOB", *args])
 
 
 @pytest.fixture
@@ -91,7 +91,7 @@ def test_feature_page_shows_every_section_to_a_viewer(client_as_viewer, feature,
     assert "Spring 4.2" in html
     assert "<strong>everywhere</strong>" in html  # Markdown rendered
     assert "Saved carts everywhere" in html and "--chip: #a855f7" in html
-    assert reverse("goal_detail", args=[WS, feature.goals.get().pk]) in html
+    assert reverse("strategy:goal_detail", args=[WS, feature.goals.get().pk]) in html
     assert "RICE score" in html and "400" in html  # 1000 × 2 × 80 % ÷ 4
     assert "Reach × Impact × Confidence ÷ Effort" in html
     assert "from release" in html  # dates inherited from the release
@@ -123,10 +123,10 @@ def test_feature_page_of_another_workspace_is_not_found(client_as_viewer, other_
     services.workflow_defaults_create(workspace=other_workspace)
     secret = FeatureFactory(product=other_product, title="Secret", created_by=boss)
 
-    response = client_as_viewer.get(reverse("feature_detail", args=["globex", "SEC", secret.number]))
+    response = client_as_viewer.get(reverse("releases:feature_detail", args=["globex", "SEC", secret.number]))
 
     assert response.status_code == 404
-    assert client_as_viewer.get(reverse("feature_detail", args=[WS, "SEC", secret.number])).status_code == 404
+    assert client_as_viewer.get(reverse("releases:feature_detail", args=[WS, "SEC", secret.number])).status_code == 404
 
 
 # --- create, edit, delete -----------------------------------------------------------

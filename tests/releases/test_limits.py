@@ -76,7 +76,7 @@ def test_a_misspelt_date_is_still_a_wrong_format(editor, product):
 
 
 def test_the_release_form_refuses_a_date_out_of_range(client_as_editor, workspace, product):
-    response = client_as_editor.post(reverse("release_create", args=[workspace.slug, product.key]), {
+    response = client_as_editor.post(reverse("releases:release_create", args=[workspace.slug, product.key]), {
         "name": "Far away", "start_date": "2026-01-05", "release_date": "9999-12-31", "status": "planned"})
 
     assert response.status_code == 400
@@ -113,7 +113,7 @@ def test_a_release_stored_with_extreme_dates_draws_its_page_and_burn_up_from_its
     # A row written before the range existed.
     Release.objects.filter(pk=release.pk).update(start_date=date(1, 1, 1), release_date=date(9999, 12, 31))
 
-    page = client_as_editor.get(reverse("release_detail", args=[workspace.slug, product.key, release.pk]))
+    page = client_as_editor.get(reverse("releases:release_detail", args=[workspace.slug, product.key, release.pk]))
     burn_up = _api(editor).get(reverse("releases-api:release-burn-up", args=[release.pk]))
 
     assert page.status_code == 200
@@ -153,7 +153,7 @@ def test_a_feature_keeps_at_most_the_tag_limit_through_the_api_the_form_and_bulk
     tags = [f"tag{n}" for n in range(TAGS_MAX_COUNT + 1)]
 
     api = _api(editor).post(FEATURES, {"product": product.pk, "title": "Tagged", "tags": tags}, format="json")
-    form = client_as_editor.post(reverse("feature_create", args=[product.workspace.slug, product.key]), {
+    form = client_as_editor.post(reverse("releases:feature_create", args=[product.workspace.slug, product.key]), {
         "title": "Tagged", "status": workflow["Backlog"].pk, "tags": ", ".join(tags)})
     full = services.feature_create(actor=editor, product=product, title="Full", tags=tags[:TAGS_MAX_COUNT])
     bulk = _api(editor).post(BULK, {"features": [full.pk], "add_tag": "one-more"}, format="json")

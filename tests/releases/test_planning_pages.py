@@ -23,7 +23,7 @@ FETCH = {"HTTP_X_REQUESTED_WITH": "fetch"}
 
 
 def url(name, product, **query):
-    path = reverse(name, args=[product.workspace.slug, product.key])
+    path = reverse(f"releases:{name}", args=[product.workspace.slug, product.key])
     if query:
         from urllib.parse import urlencode
 
@@ -160,7 +160,7 @@ def test_empty_backlog_says_what_it_is_for(client_as_editor, product, workflow):
     html = client_as_editor.get(url("backlog", product)).content.decode()
 
     assert "The backlog is empty" in html
-    assert reverse("feature_create", args=["acme", "MOB"]) in html
+    assert reverse("releases:feature_create", args=["acme", "MOB"]) in html
 
 
 def test_planning_pages_of_another_workspace_are_not_found(client_as_viewer, other_product):

@@ -45,7 +45,7 @@ def release_data(**overrides) -> dict:
 
 
 def url(name, *args):
-    return reverse(name, args=args)
+    return reverse(f"releases:{name}", args=args)
 
 
 @pytest.fixture

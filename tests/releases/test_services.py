@@ -1003,7 +1003,7 @@ def test_mentioned_members_are_emailed_after_commit_with_a_link_to_the_feature(
         callback()
 
     assert sorted(m.to[0] for m in mail.outbox) == ["admin@acme.test", "editor@acme.test"]
-    url = "http://testserver" + reverse("feature_detail", args=["acme", "MOB", feature.number])
+    url = "http://testserver" + reverse("releases:feature_detail", args=["acme", "MOB", feature.number])
     for message in mail.outbox:
         assert message.subject == f"{viewer.display_name} mentioned you on MOB-1 F1"
         assert url in message.body

@@ -113,7 +113,7 @@ def test_adding_and_removing_a_dependency_sends_both_features(editor, three, sen
 def test_a_board_move_sends_once(client_as_editor, workspace, product, three, workflow, sent,
                                  django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        response = client_as_editor.post(reverse("board_move", args=[workspace.slug, product.key]),
+        response = client_as_editor.post(reverse("releases:board_move", args=[workspace.slug, product.key]),
                                          {"feature": three[1].number, "status": workflow["In design"].pk})
     assert response.status_code == 302
     assert [s["feature_ids"] for s in sent] == [ids(three[1])]
@@ -123,7 +123,7 @@ def test_a_timeline_reschedule_sends_once(client_as_editor, workspace, product, 
                                           django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         response = client_as_editor.post(
-            reverse("feature_reschedule", args=[workspace.slug, product.key]),
+            reverse("roadmap:feature_reschedule", args=[workspace.slug, product.key]),
             {"number": three[2].number, "start": "2026-04-01", "end": "2026-04-20", "version": three[2].version})
     assert response.status_code == 200
     assert [s["feature_ids"] for s in sent] == [ids(three[2])]

@@ -18,7 +18,7 @@ def beat(age: timedelta) -> None:
 
 def test_health_is_ok_when_database_redis_and_a_recent_heartbeat_are_fine(client):
     beat(timedelta(seconds=30))
-    response = client.get(reverse("healthz"))
+    response = client.get(reverse("roadmap:healthz"))
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "ok"
@@ -27,7 +27,7 @@ def test_health_is_ok_when_database_redis_and_a_recent_heartbeat_are_fine(client
 
 
 def test_health_fails_without_any_heartbeat(client):
-    response = client.get(reverse("healthz"))
+    response = client.get(reverse("roadmap:healthz"))
     assert response.status_code == 503
     assert response.json()["checks"]["worker"]["ok"] is False
     assert "no heartbeat" in response.json()["checks"]["worker"]["detail"]
@@ -35,7 +35,7 @@ def test_health_fails_without_any_heartbeat(client):
 
 def test_a_heartbeat_older_than_three_minutes_is_stale(client):
     beat(timedelta(minutes=3, seconds=5))
-    response = client.get(reverse("healthz"))
+    response = client.get(reverse("roadmap:healthz"))
     assert response.status_code == 503
     assert response.json()["checks"]["worker"]["detail"].startswith("stale")
 
@@ -43,7 +43,7 @@ def test_a_heartbeat_older_than_three_minutes_is_stale(client):
 def test_health_reports_unreachable_redis(client, settings):
     beat(timedelta(seconds=5))
     settings.REDIS_URL = "redis://127.0.0.1:1/0"
-    response = client.get(reverse("healthz"))
+    response = client.get(reverse("roadmap:healthz"))
     assert response.status_code == 503
     checks = response.json()["checks"]
     assert checks["redis"]["ok"] is False
@@ -52,7 +52,7 @@ def test_health_reports_unreachable_redis(client, settings):
 
 def test_health_needs_no_sign_in_and_is_never_cached(client):
     beat(timedelta(seconds=5))
-    response = client.get(reverse("healthz"))
+    response = client.get(reverse("roadmap:healthz"))
     assert response.status_code == 200
     assert "no-cache" in response["Cache-Control"]
 
@@ -71,7 +71,7 @@ def test_beat_schedules_the_heartbeat_more_often_than_it_goes_stale(settings):
 
 @pytest.mark.worker
 def test_a_real_worker_runs_the_heartbeat_and_health_turns_green(transactional_db, client):
-    assert client.get(reverse("healthz")).status_code == 503
+    assert client.get(reverse("roadmap:healthz")).status_code == 503
     celery_app.conf.task_always_eager = False
     try:
         with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=20):
@@ -80,13 +80,13 @@ def test_a_real_worker_runs_the_heartbeat_and_health_turns_green(transactional_d
         celery_app.conf.task_always_eager = True
     assert hostname != "eager"
     assert WorkerHeartbeat.objects.filter(hostname=hostname).exists()
-    response = client.get(reverse("healthz"))
+    response = client.get(reverse("roadmap:healthz"))
     assert response.status_code == 200, response.json()
 
 
 def test_load_balancers_may_probe_health_with_head(client):
     beat(timedelta(seconds=5))
-    assert client.head(reverse("healthz")).status_code == 200
+    assert client.head(reverse("roadmap:healthz")).status_code == 200
 
 
 def test_health_reports_an_unreachable_database():

@@ -32,7 +32,7 @@ def days(n: int) -> date:
 
 
 def url(name, product, ws="acme"):
-    return reverse(name, args=[ws, product.key])
+    return reverse(f"roadmap:{name}", args=[ws, product.key])
 
 
 @pytest.fixture

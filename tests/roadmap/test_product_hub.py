@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 
 
 def page(client, product) -> str:
-    response = client.get(reverse("product_detail", args=[product.workspace.slug, product.key]))
+    response = client.get(reverse("strategy:product_detail", args=[product.workspace.slug, product.key]))
     assert response.status_code == 200
     return response.content.decode()
 
@@ -129,7 +129,7 @@ def test_the_feature_page_shows_the_panels_higher_apps_register(client_as_viewer
 
     feature_summaries.register("demand", demand)
     try:
-        response = client_as_viewer.get(reverse("feature_detail", args=[product.workspace.slug, product.key,
+        response = client_as_viewer.get(reverse("releases:feature_detail", args=[product.workspace.slug, product.key,
                                                                         feature.number]))
     finally:
         feature_summaries.unregister("demand")

@@ -69,7 +69,7 @@ def make(editor, product, view=NNL, **kwargs):
 
 
 def shared(client, token, **query):
-    return client.get(reverse("shared_view", args=[token]), query)
+    return client.get(reverse("roadmap:shared_view", args=[token]), query)
 
 
 SECRETS = ("SECRET-DESC", "SECRET-REQUIREMENT", "SECRET-COMMENT", "grace.secret", "Grace Hopper", ">GH<")
@@ -110,7 +110,7 @@ def test_admin_and_editor_can_create_share_links(admin, editor, product):
 
 def test_viewer_sees_the_list_read_only_and_cannot_post(client_as_viewer, editor, product):
     make(editor, product)
-    url = reverse("share_link_list", args=["acme", product.key])
+    url = reverse("roadmap:share_link_list", args=["acme", product.key])
     response = client_as_viewer.get(url)
     assert response.status_code == 200
     assert b"New share link" not in response.content and b"Revoke" not in response.content
@@ -120,14 +120,14 @@ def test_viewer_sees_the_list_read_only_and_cannot_post(client_as_viewer, editor
 
 def test_viewer_gets_403_on_revoke(client_as_viewer, editor, product):
     link, _token = make(editor, product)
-    url = reverse("share_link_revoke", args=["acme", product.key, link.pk])
+    url = reverse("roadmap:share_link_revoke", args=["acme", product.key, link.pk])
     assert client_as_viewer.post(url).status_code == 403
 
 
 def test_other_workspace_cannot_see_the_list(client, other_workspace, product):
     boss = other_workspace.memberships.first().user
     client.force_login(boss)
-    assert client.get(reverse("share_link_list", args=["acme", product.key])).status_code == 404
+    assert client.get(reverse("roadmap:share_link_list", args=["acme", product.key])).status_code == 404
 
 
 def test_portfolio_view_only_for_product_lines(editor, workspace, product):
@@ -217,7 +217,7 @@ def test_unknown_revoked_expired_and_tampered_tokens_all_answer_the_same_404(cli
 
 def test_revoke_page_revokes_and_the_link_stops_opening(client_as_editor, editor, product, plan):
     link, token = make(editor, product)
-    response = client_as_editor.post(reverse("share_link_revoke", args=["acme", product.key, link.pk]))
+    response = client_as_editor.post(reverse("roadmap:share_link_revoke", args=["acme", product.key, link.pk]))
     assert response.status_code == 302
     link.refresh_from_db()
     assert link.revoked_at is not None
@@ -228,7 +228,7 @@ def test_revoke_page_revokes_and_the_link_stops_opening(client_as_editor, editor
 def test_password_flow(client, editor, product, plan):
     link, token = make(editor, product, password="open sesame")
     other, other_token = make(editor, product, password="another one")
-    url = reverse("shared_view", args=[token])
+    url = reverse("roadmap:shared_view", args=[token])
     first = client.get(url)
     assert first.status_code == 200 and b'type="password"' in first.content and b"Tap to pay" not in first.content
     assert first["X-Robots-Tag"] == "noindex, nofollow"
@@ -238,7 +238,7 @@ def test_password_flow(client, editor, product, plan):
     assert right.status_code == 302
     assert b"Tap to pay" in client.get(url).content
     # the other link of the same product still asks
-    again = client.get(reverse("shared_view", args=[other_token]))
+    again = client.get(reverse("roadmap:shared_view", args=[other_token]))
     assert b'type="password"' in again.content and b"Tap to pay" not in again.content
     link.refresh_from_db()
     assert link.password_hash and "open sesame" not in link.password_hash
@@ -330,7 +330,7 @@ def test_right_passwords_count_against_no_limit(editor, product):
 
 def test_password_attempts_through_the_page_are_throttled(client, editor, product, plan):
     link, token = make(editor, product, password="open sesame")
-    url = reverse("shared_view", args=[token])
+    url = reverse("roadmap:shared_view", args=[token])
     for _ in range(throttle.ADDRESS_ATTEMPTS):
         assert b"That password is not right." in client.post(url, {"password": "guess"}).content
     refused = client.post(url, {"password": "open sesame"})
@@ -340,7 +340,7 @@ def test_password_attempts_through_the_page_are_throttled(client, editor, produc
 
 def test_password_page_sends_only_its_origin_as_referrer_and_the_roadmap_none(client, editor, product, plan):
     _link, token = make(editor, product, password="open sesame")
-    url = reverse("shared_view", args=[token])
+    url = reverse("roadmap:shared_view", args=[token])
     locked = client.get(url)
     assert locked["Referrer-Policy"] == "strict-origin"
     assert b'<meta name="referrer" content="strict-origin">' in locked.content
@@ -358,7 +358,7 @@ def test_password_form_accepts_its_own_origin_and_refuses_others(editor, product
 
     browser = Client(enforce_csrf_checks=True)
     _link, token = make(editor, product, password="open sesame")
-    url = reverse("shared_view", args=[token])
+    url = reverse("roadmap:shared_view", args=[token])
     page = browser.get(url)
     csrf = page.cookies["csrftoken"].value
     response = browser.post(url, {"password": "open sesame", "csrfmiddlewaretoken": csrf}, HTTP_ORIGIN=origin)
@@ -372,10 +372,10 @@ def test_without_redis_password_attempts_are_refused_rather_than_unthrottled(cli
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                                    "LOCATION": "redis://127.0.0.1:1/0"}}
 
-    response = client.post(reverse("shared_view", args=[token]), {"password": "open sesame"})
+    response = client.post(reverse("roadmap:shared_view", args=[token]), {"password": "open sesame"})
 
     assert b"Passwords cannot be checked right now" in response.content
-    assert b"Tap to pay" not in client.get(reverse("shared_view", args=[token])).content
+    assert b"Tap to pay" not in client.get(reverse("roadmap:shared_view", args=[token])).content
 
 
 def test_view_count_and_last_view_are_recorded(client, editor, product, plan):
@@ -425,7 +425,7 @@ def test_the_api_never_accepts_a_share_token(client, editor, product, plan):
 
 
 def test_list_page_shows_the_new_link_once(client_as_editor, editor, product, plan):
-    url = reverse("share_link_list", args=["acme", product.key])
+    url = reverse("roadmap:share_link_list", args=["acme", product.key])
     response = client_as_editor.post(url + "?view=timeline&zoom=weeks&group=initiative&evil=1",
                                      {"view": "timeline", "expires_on": days(7).isoformat(), "password": "pw"})
     assert response.status_code == 200
@@ -442,7 +442,7 @@ def test_list_page_shows_the_new_link_once(client_as_editor, editor, product, pl
 
 
 def test_list_page_refuses_a_past_expiry_with_a_field_error(client_as_editor, product):
-    url = reverse("share_link_list", args=["acme", product.key])
+    url = reverse("roadmap:share_link_list", args=["acme", product.key])
     response = client_as_editor.post(url, {"view": NNL, "expires_on": days(-2).isoformat()})
     assert response.status_code == 400
     assert "Choose an expiry date in the future." in response.content.decode()
@@ -485,7 +485,7 @@ def test_the_shared_timeline_costs_exactly_its_pinned_queries(client, editor, pr
 
 def test_head_answers_like_get_without_counting_a_view(client, editor, product, plan):
     link, token = make(editor, product)
-    response = client.head(reverse("shared_view", args=[token]))
+    response = client.head(reverse("roadmap:shared_view", args=[token]))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/html")
     assert response["X-Robots-Tag"] == "noindex, nofollow"
@@ -504,7 +504,7 @@ def test_shared_release_timeline_leaves_estimates_out_unless_the_link_shows_them
 
 
 def test_list_page_creates_a_link_that_shows_estimates_when_asked(client_as_editor, product):
-    url = reverse("share_link_list", args=["acme", product.key])
+    url = reverse("roadmap:share_link_list", args=["acme", product.key])
     client_as_editor.post(url, {"view": ShareLink.View.RELEASE_TIMELINE})
     client_as_editor.post(url, {"view": ShareLink.View.RELEASE_TIMELINE, "show_estimates": "on"})
     assert sorted(ShareLink.objects.values_list("show_estimates", flat=True)) == [False, True]
@@ -522,7 +522,7 @@ def test_shared_pages_carry_a_strict_content_security_policy(client, editor, pro
 
 
 def test_app_pages_carry_the_same_policy_and_favicon(client_as_viewer, product):
-    response = client_as_viewer.get(reverse("product_timeline", args=["acme", product.key]))
+    response = client_as_viewer.get(reverse("roadmap:product_timeline", args=["acme", product.key]))
     assert "script-src 'self'" in response["Content-Security-Policy"]
     assert "microphone=()" in response["Permissions-Policy"]
     assert '<link rel="icon" href="/static/favicon.svg"' in response.content.decode()
@@ -536,7 +536,7 @@ def test_favicon_ico_redirects_to_the_svg_icon_for_untemplated_pages(client):
 
 
 def test_an_expiry_outside_the_accepted_dates_is_refused_on_the_field(client_as_editor, product):
-    url = reverse("share_link_list", args=[product.workspace.slug, product.key])
+    url = reverse("roadmap:share_link_list", args=[product.workspace.slug, product.key])
 
     response = client_as_editor.post(url, {"view": "now_next_later", "expires_on": "9999-12-31"})
 

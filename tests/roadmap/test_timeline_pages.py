@@ -27,7 +27,7 @@ def start(today):
 
 
 def url(name, product, **query):
-    path = reverse(name, args=[product.workspace.slug, product.key])
+    path = reverse(f"roadmap:{name}", args=[product.workspace.slug, product.key])
     return path + ("?" + urlencode(query, doseq=True) if query else "")
 
 
@@ -65,8 +65,8 @@ def test_viewer_sees_feature_and_release_bars_grouped_by_release(client_as_viewe
     assert 'data-kind="release"' in html and html.count('data-kind="feature"') == 2
     assert "rt-milestone" in html and "Beta" in html
     assert "Spring launch" in html and "No release" in html
-    assert reverse("feature_detail", args=["acme", "MOB", plan["first"].number]) in html
-    assert reverse("release_detail", args=["acme", "MOB", plan["release"].pk]) in html
+    assert reverse("releases:feature_detail", args=["acme", "MOB", plan["first"].number]) in html
+    assert reverse("releases:release_detail", args=["acme", "MOB", plan["release"].pk]) in html
     assert "rt-handle" not in html and "rt-bar--movable" not in html  # viewers get no handles
     assert "Not started" in html and "In progress" in html  # the status legend
     svg_of(html)
@@ -290,7 +290,7 @@ def test_portfolio_timeline_of_a_product_line(client_as_viewer, editor, workspac
     html = response.content.decode()
     assert response.status_code == 200
     assert "Mobile App" in html and "Payments" in html and "Spring launch" in html
-    assert reverse("release_detail", args=["acme", "MOB", plan["release"].pk]) in html
+    assert reverse("releases:release_detail", args=["acme", "MOB", plan["release"].pk]) in html
     svg_of(html)
 
 

@@ -732,7 +732,7 @@ def test_others_cannot_revoke_an_invitation(admin, editor, workspace, other_work
 
 
 def test_the_openapi_schema_describes_the_product_endpoints(client):
-    response = client.get(reverse("api_schema"))
+    response = client.get(reverse("roadmap:api_schema"))
 
     content = response.content.decode()
     assert response.status_code == 200
@@ -742,15 +742,15 @@ def test_the_openapi_schema_describes_the_product_endpoints(client):
 
 
 def test_the_api_docs_are_served_without_a_cdn(client):
-    response = client.get(reverse("api_docs"))
+    response = client.get(reverse("roadmap:api_docs"))
 
     content = response.content.decode()
     assert response.status_code == 200
     assert "swagger-ui" in content
     assert "cdn." not in content
     # The page's script comes from the same URL (?script), not inline (Content-Security-Policy).
-    script = client.get(reverse("api_docs"), {"script": ""}).content.decode()
-    assert reverse("api_schema") in script and "cdn." not in script
+    script = client.get(reverse("roadmap:api_docs"), {"script": ""}).content.decode()
+    assert reverse("roadmap:api_schema") in script and "cdn." not in script
 
 
 def test_a_malformed_product_id_is_a_json_404(editor, workspace):

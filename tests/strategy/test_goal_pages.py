@@ -82,7 +82,7 @@ def test_a_viewer_reads_the_workspace_goals_grouped_company_wide_first(client_as
     mine = _goal(editor, workspace, product=product, name="Shoppers come back weekly")
     _key_result(editor, mine)
 
-    response = client_as_viewer.get(reverse("goal_list", args=[workspace.slug]))
+    response = client_as_viewer.get(reverse("strategy:goal_list", args=[workspace.slug]))
 
     assert response.status_code == 200
     html = response.content.decode()
@@ -92,7 +92,7 @@ def test_a_viewer_reads_the_workspace_goals_grouped_company_wide_first(client_as
     assert 'role="img"' in html  # the progress bars
     assert "goal-status--" in html
     assert "days left" in html
-    assert reverse("goal_create", args=[workspace.slug]) not in html  # no edit controls for viewers
+    assert reverse("strategy:goal_create", args=[workspace.slug]) not in html  # no edit controls for viewers
 
 
 def test_the_goal_list_filters_by_status_product_owner_and_time_frame(client_as_viewer, workspace, editor, product,
@@ -101,7 +101,7 @@ def test_the_goal_list_filters_by_status_product_owner_and_time_frame(client_as_
     _key_result(editor, ahead, current="200")  # 100 % → achieved
     _goal(editor, workspace, name="Nothing measured", owner=editor)
     _goal(editor, workspace, name="Long gone", start=today - timedelta(days=200), end=today - timedelta(days=100))
-    url = reverse("goal_list", args=[workspace.slug])
+    url = reverse("strategy:goal_list", args=[workspace.slug])
 
     default = client_as_viewer.get(url).content.decode()
     assert "Ahead of plan" in default and "Nothing measured" in default
@@ -124,16 +124,16 @@ def test_the_goal_list_filters_by_status_product_owner_and_time_frame(client_as_
 
 
 def test_an_empty_workspace_explains_goals_and_offers_the_first(client_as_editor, workspace):
-    html = client_as_editor.get(reverse("goal_list", args=[workspace.slug])).content.decode()
+    html = client_as_editor.get(reverse("strategy:goal_list", args=[workspace.slug])).content.decode()
 
     assert "Goals say what success looks like" in html
-    assert reverse("goal_create", args=[workspace.slug]) in html
+    assert reverse("strategy:goal_create", args=[workspace.slug]) in html
 
 
 def test_an_htmx_filter_returns_only_the_results(client_as_viewer, workspace, editor):
     _goal(editor, workspace, name="Grow revenue")
 
-    response = client_as_viewer.get(reverse("goal_list", args=[workspace.slug]), {"timeframe": "all"},
+    response = client_as_viewer.get(reverse("strategy:goal_list", args=[workspace.slug]), {"timeframe": "all"},
                                     HTTP_HX_REQUEST="true")
 
     html = response.content.decode()
@@ -150,7 +150,7 @@ def test_the_product_goals_page_shows_its_goals_and_its_lines(client_as_viewer, 
     _goal(editor, workspace, product=other, name="Payments goal")
     _goal(editor, workspace, name="Company goal")
 
-    html = client_as_viewer.get(reverse("product_goal_list", args=[workspace.slug, "SHOP"])).content.decode()
+    html = client_as_viewer.get(reverse("strategy:product_goal_list", args=[workspace.slug, "SHOP"])).content.decode()
 
     assert "Checkout converts" in html and "Line-wide growth" in html
     assert "Payments goal" not in html and "Company goal" not in html
@@ -162,7 +162,7 @@ def test_a_viewer_reads_a_goal_with_key_results_check_ins_and_charts(client_as_v
     services.key_result_check_in(actor=editor, key_result=kr, value=Decimal("130"), note="Promo <b>week</b>")
     initiative = services.initiative_create(actor=editor, product=product, name="Saved carts", goals=[goal])
 
-    response = client_as_viewer.get(reverse("goal_detail", args=[workspace.slug, goal.pk]))
+    response = client_as_viewer.get(reverse("strategy:goal_detail", args=[workspace.slug, goal.pk]))
 
     assert response.status_code == 200
     html = response.content.decode()
@@ -174,7 +174,7 @@ def test_a_viewer_reads_a_goal_with_key_results_check_ins_and_charts(client_as_v
     assert initiative.name in html
     assert "created this" in html  # change history
     assert "Save check-in" not in html  # no forms for viewers
-    assert reverse("goal_edit", args=[workspace.slug, goal.pk]) not in html
+    assert reverse("strategy:goal_edit", args=[workspace.slug, goal.pk]) not in html
 
 
 def test_the_check_in_page_draws_every_check_in_over_time(client_as_viewer, workspace, editor):
@@ -183,7 +183,7 @@ def test_the_check_in_page_draws_every_check_in_over_time(client_as_viewer, work
     for value in ("110", "125"):
         services.key_result_check_in(actor=editor, key_result=kr, value=Decimal(value))
 
-    response = client_as_viewer.get(reverse("key_result_check_in", args=[workspace.slug, goal.pk, kr.pk]))
+    response = client_as_viewer.get(reverse("strategy:key_result_check_in", args=[workspace.slug, goal.pk, kr.pk]))
 
     assert response.status_code == 200
     html = response.content.decode()
@@ -197,11 +197,12 @@ def test_the_check_in_page_draws_every_check_in_over_time(client_as_viewer, work
 
 
 def test_an_editor_creates_a_company_wide_goal(client_as_editor, workspace, editor):
-    response = client_as_editor.post(reverse("goal_create", args=[workspace.slug]), _goal_data(owner=editor.pk))
+    response = client_as_editor.post(reverse("strategy:goal_create", args=[workspace.slug]),
+                                     _goal_data(owner=editor.pk))
 
     goal = Goal.objects.get(name="Make checkout effortless")
     assert response.status_code == 302
-    assert response["Location"] == reverse("goal_detail", args=[workspace.slug, goal.pk])
+    assert response["Location"] == reverse("strategy:goal_detail", args=[workspace.slug, goal.pk])
     assert goal.product is None and goal.owner == editor and goal.workspace == workspace
     assert goal.created_by == editor
     assert goal.history.first().history_user == editor
@@ -211,7 +212,7 @@ def test_the_goal_form_offers_active_products_and_company_wide_and_preselects(
         client_as_editor, workspace, editor, product, other_product):
     archived = ProductFactory(workspace=workspace, name="Old App", key="OLD", archived_at=timezone.now())
 
-    response = client_as_editor.get(reverse("goal_create", args=[workspace.slug]), {"product": "mob"})
+    response = client_as_editor.get(reverse("strategy:goal_create", args=[workspace.slug]), {"product": "mob"})
 
     form = response.context["form"]
     assert list(form.fields["product"].queryset) == [product]
@@ -219,7 +220,7 @@ def test_the_goal_form_offers_active_products_and_company_wide_and_preselects(
     assert form["product"].value() == product.pk
     assert archived.name not in response.content.decode() and other_product.name not in response.content.decode()
 
-    client_as_editor.post(reverse("goal_create", args=[workspace.slug]), _goal_data(product=product.pk))
+    client_as_editor.post(reverse("strategy:goal_create", args=[workspace.slug]), _goal_data(product=product.pk))
     assert Goal.objects.get().product == product
 
 
@@ -230,7 +231,7 @@ def test_the_goal_form_offers_active_products_and_company_wide_and_preselects(
 ])
 def test_a_bad_goal_keeps_the_form_with_field_errors_and_saves_nothing(
         client_as_editor, workspace, overrides, field):
-    response = client_as_editor.post(reverse("goal_create", args=[workspace.slug]), _goal_data(**overrides))
+    response = client_as_editor.post(reverse("strategy:goal_create", args=[workspace.slug]), _goal_data(**overrides))
 
     assert response.status_code == 200
     assert response.context["form"].errors[field]
@@ -239,7 +240,7 @@ def test_a_bad_goal_keeps_the_form_with_field_errors_and_saves_nothing(
 
 
 def test_a_goal_cannot_be_given_another_workspaces_product(client_as_editor, workspace, other_product):
-    response = client_as_editor.post(reverse("goal_create", args=[workspace.slug]),
+    response = client_as_editor.post(reverse("strategy:goal_create", args=[workspace.slug]),
                                      _goal_data(product=other_product.pk))
 
     assert response.status_code == 200 and response.context["form"].errors["product"]
@@ -250,22 +251,23 @@ def test_an_editor_edits_and_deletes_a_goal(client_as_editor, workspace, editor,
     goal = _goal(editor, workspace)
     _key_result(editor, goal)
 
-    edit = client_as_editor.post(reverse("goal_edit", args=[workspace.slug, goal.pk]),
+    edit = client_as_editor.post(reverse("strategy:goal_edit", args=[workspace.slug, goal.pk]),
                                  _goal_data(name="Renamed", product=product.pk))
     goal.refresh_from_db()
     assert edit.status_code == 302 and goal.name == "Renamed" and goal.product == product
 
-    bad = client_as_editor.post(reverse("goal_edit", args=[workspace.slug, goal.pk]), _goal_data(end_date="2020-01-01"))
+    bad = client_as_editor.post(reverse("strategy:goal_edit", args=[workspace.slug, goal.pk]),
+                                _goal_data(end_date="2020-01-01"))
     goal.refresh_from_db()
     assert bad.status_code == 200 and bad.context["form"].errors["end_date"] and goal.end_date != date(2020, 1, 1)
 
-    confirm = client_as_editor.get(reverse("goal_delete", args=[workspace.slug, goal.pk]))
+    confirm = client_as_editor.get(reverse("strategy:goal_delete", args=[workspace.slug, goal.pk]))
     assert confirm.status_code == 200 and "1 key result" in confirm.content.decode()
     assert Goal.objects.filter(pk=goal.pk).exists()
 
-    deleted = client_as_editor.post(reverse("goal_delete", args=[workspace.slug, goal.pk]))
+    deleted = client_as_editor.post(reverse("strategy:goal_delete", args=[workspace.slug, goal.pk]))
     assert deleted.status_code == 302
-    assert deleted["Location"] == reverse("product_goal_list", args=[workspace.slug, product.key])
+    assert deleted["Location"] == reverse("strategy:product_goal_list", args=[workspace.slug, product.key])
     assert not Goal.objects.filter(pk=goal.pk).exists() and not KeyResult.objects.exists()
 
 
@@ -275,12 +277,12 @@ def test_an_editor_edits_and_deletes_a_goal(client_as_editor, workspace, editor,
 def test_an_editor_adds_a_key_result_whose_current_value_is_the_first_check_in(client_as_editor, workspace, editor):
     goal = _goal(editor, workspace)
 
-    response = client_as_editor.post(reverse("key_result_create", args=[workspace.slug, goal.pk]),
+    response = client_as_editor.post(reverse("strategy:key_result_create", args=[workspace.slug, goal.pk]),
                                      _kr_data(current_value="2.4"))
 
     kr = KeyResult.objects.get(goal=goal)
     assert response.status_code == 302
-    assert response["Location"] == reverse("goal_detail", args=[workspace.slug, goal.pk]) + f"#kr-{kr.pk}"
+    assert response["Location"] == reverse("strategy:goal_detail", args=[workspace.slug, goal.pk]) + f"#kr-{kr.pk}"
     assert (kr.name, kr.unit, kr.direction) == ("Checkout conversion", "%", "up")
     assert (kr.start_value, kr.target_value, kr.current_value) == (Decimal("2.1"), Decimal("3.0"), Decimal("2.4"))
     (check_in,) = kr.check_ins.all()
@@ -297,7 +299,7 @@ def test_a_bad_key_result_keeps_the_form_with_field_errors_and_saves_nothing(
         client_as_editor, workspace, editor, overrides, field):
     goal = _goal(editor, workspace)
 
-    url = reverse("key_result_create", args=[workspace.slug, goal.pk])
+    url = reverse("strategy:key_result_create", args=[workspace.slug, goal.pk])
     response = client_as_editor.post(url, _kr_data(**overrides))
 
     assert response.status_code == 200
@@ -308,7 +310,7 @@ def test_a_bad_key_result_keeps_the_form_with_field_errors_and_saves_nothing(
 def test_the_key_result_form_explains_progress(client_as_editor, workspace, editor):
     goal = _goal(editor, workspace)
 
-    html = client_as_editor.get(reverse("key_result_create", args=[workspace.slug, goal.pk])).content.decode()
+    html = client_as_editor.get(reverse("strategy:key_result_create", args=[workspace.slug, goal.pk])).content.decode()
 
     assert "(current − start) ÷ (target − start)" in html
     assert 'name="current_value"' in html
@@ -317,7 +319,7 @@ def test_the_key_result_form_explains_progress(client_as_editor, workspace, edit
 def test_an_editor_edits_and_deletes_a_key_result(client_as_editor, workspace, editor):
     goal = _goal(editor, workspace)
     kr = _key_result(editor, goal)
-    url = reverse("key_result_edit", args=[workspace.slug, goal.pk, kr.pk])
+    url = reverse("strategy:key_result_edit", args=[workspace.slug, goal.pk, kr.pk])
 
     form_page = client_as_editor.get(url)
     assert 'name="current_value"' not in form_page.content.decode()  # current changes through check-ins
@@ -326,7 +328,7 @@ def test_an_editor_edits_and_deletes_a_key_result(client_as_editor, workspace, e
     kr.refresh_from_db()
     assert (kr.name, kr.target_value, kr.current_value) == ("Weekly shoppers", Decimal("250"), Decimal("100"))
 
-    client_as_editor.post(reverse("key_result_delete", args=[workspace.slug, goal.pk, kr.pk]))
+    client_as_editor.post(reverse("strategy:key_result_delete", args=[workspace.slug, goal.pk, kr.pk]))
     assert not KeyResult.objects.filter(pk=kr.pk).exists()
 
 
@@ -334,18 +336,18 @@ def test_checking_in_without_javascript_records_the_value_and_returns_to_the_goa
         client_as_editor, workspace, editor):
     goal = _goal(editor, workspace)
     kr = _key_result(editor, goal)
-    before = client_as_editor.get(reverse("goal_detail", args=[workspace.slug, goal.pk])).context["health"]
+    before = client_as_editor.get(reverse("strategy:goal_detail", args=[workspace.slug, goal.pk])).context["health"]
 
-    response = client_as_editor.post(reverse("key_result_check_in", args=[workspace.slug, goal.pk, kr.pk]),
+    response = client_as_editor.post(reverse("strategy:key_result_check_in", args=[workspace.slug, goal.pk, kr.pk]),
                                      {"value": "150", "note": "Launch week"})
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("goal_detail", args=[workspace.slug, goal.pk]) + f"#kr-{kr.pk}"
+    assert response["Location"] == reverse("strategy:goal_detail", args=[workspace.slug, goal.pk]) + f"#kr-{kr.pk}"
     kr.refresh_from_db()
     assert kr.current_value == Decimal("150")
     latest = kr.check_ins.order_by("-id").first()
     assert (latest.value, latest.note, latest.author) == (Decimal("150"), "Launch week", editor)
-    after = client_as_editor.get(reverse("goal_detail", args=[workspace.slug, goal.pk])).context["health"]
+    after = client_as_editor.get(reverse("strategy:goal_detail", args=[workspace.slug, goal.pk])).context["health"]
     assert before.progress == Decimal("0.0") and after.progress == Decimal("50.0")
 
 
@@ -353,7 +355,7 @@ def test_an_htmx_check_in_returns_the_key_result_row_and_announces_it(client_as_
     goal = _goal(editor, workspace)
     kr = _key_result(editor, goal, unit="users")
 
-    response = client_as_editor.post(reverse("key_result_check_in", args=[workspace.slug, goal.pk, kr.pk]),
+    response = client_as_editor.post(reverse("strategy:key_result_check_in", args=[workspace.slug, goal.pk, kr.pk]),
                                      {"value": "175", "note": ""}, HTTP_HX_REQUEST="true")
 
     assert response.status_code == 200
@@ -370,7 +372,8 @@ def test_the_goal_summary_partial_refreshes_progress_and_the_status_pill(client_
     goal = _goal(editor, workspace)
     _key_result(editor, goal, current="200")
 
-    response = client_as_editor.get(reverse("goal_detail", args=[workspace.slug, goal.pk]), {"part": "summary"},
+    response = client_as_editor.get(reverse("strategy:goal_detail", args=[workspace.slug, goal.pk]),
+                                    {"part": "summary"},
                                     HTTP_HX_REQUEST="true")
 
     html = response.content.decode()
@@ -383,7 +386,7 @@ def test_a_bad_htmx_check_in_returns_the_row_with_the_error_and_saves_nothing(cl
     goal = _goal(editor, workspace)
     kr = _key_result(editor, goal)
 
-    response = client_as_editor.post(reverse("key_result_check_in", args=[workspace.slug, goal.pk, kr.pk]),
+    response = client_as_editor.post(reverse("strategy:key_result_check_in", args=[workspace.slug, goal.pk, kr.pk]),
                                      {"value": "lots"}, HTTP_HX_REQUEST="true")
 
     assert response.status_code == 200
@@ -397,7 +400,7 @@ def test_a_bad_check_in_without_javascript_shows_the_check_in_page_with_errors(c
     goal = _goal(editor, workspace)
     kr = _key_result(editor, goal)
 
-    response = client_as_editor.post(reverse("key_result_check_in", args=[workspace.slug, goal.pk, kr.pk]),
+    response = client_as_editor.post(reverse("strategy:key_result_check_in", args=[workspace.slug, goal.pk, kr.pk]),
                                      {"value": ""})
 
     assert response.status_code == 200
@@ -411,9 +414,9 @@ def test_a_bad_check_in_without_javascript_shows_the_check_in_page_with_errors(c
 def test_an_editor_creates_edits_and_deletes_an_initiative(client_as_editor, workspace, editor, product):
     goal = _goal(editor, workspace, product=product, name="Checkout converts")
     company = _goal(editor, workspace, name="Grow revenue")
-    list_url = reverse("initiative_list", args=[workspace.slug, product.key])
+    list_url = reverse("strategy:initiative_list", args=[workspace.slug, product.key])
 
-    created = client_as_editor.post(reverse("initiative_create", args=[workspace.slug, product.key]),
+    created = client_as_editor.post(reverse("strategy:initiative_create", args=[workspace.slug, product.key]),
                                     _initiative_data(goals=[goal.pk, company.pk], start_date="2026-10-01",
                                                      end_date="2026-12-31"))
     initiative = Initiative.objects.get()
@@ -421,7 +424,7 @@ def test_an_editor_creates_edits_and_deletes_an_initiative(client_as_editor, wor
     assert set(initiative.goals.all()) == {goal, company}
     assert (initiative.product, initiative.colour, initiative.status) == (product, "#4f46e5", "active")
 
-    edit_url = reverse("initiative_edit", args=[workspace.slug, product.key, initiative.pk])
+    edit_url = reverse("strategy:initiative_edit", args=[workspace.slug, product.key, initiative.pk])
     client_as_editor.post(edit_url, _initiative_data(name="Faster checkout", goals=[goal.pk], status="done"))
     initiative.refresh_from_db()
     assert initiative.name == "Faster checkout" and list(initiative.goals.all()) == [goal]
@@ -431,14 +434,14 @@ def test_an_editor_creates_edits_and_deletes_an_initiative(client_as_editor, wor
     assert bad.status_code == 200
     assert bad.context["form"].errors["colour"]
 
-    client_as_editor.post(reverse("initiative_delete", args=[workspace.slug, product.key, initiative.pk]))
+    client_as_editor.post(reverse("strategy:initiative_delete", args=[workspace.slug, product.key, initiative.pk]))
     assert not Initiative.objects.exists()
     assert Goal.objects.filter(pk=goal.pk).exists()
     assert client_as_editor.get(list_url).status_code == 200
 
 
 def test_initiative_dates_in_the_wrong_order_are_a_field_error(client_as_editor, workspace, product):
-    response = client_as_editor.post(reverse("initiative_create", args=[workspace.slug, product.key]),
+    response = client_as_editor.post(reverse("strategy:initiative_create", args=[workspace.slug, product.key]),
                                      _initiative_data(start_date="2026-12-01", end_date="2026-11-01"))
 
     assert response.status_code == 200 and response.context["form"].errors["end_date"]
@@ -450,10 +453,10 @@ def test_a_goal_of_another_workspace_cannot_be_chosen_for_an_initiative(
     boss = other_workspace.memberships.get().user
     foreign = _goal(boss, other_workspace, name="Secret goal")
 
-    form_page = client_as_editor.get(reverse("initiative_create", args=[workspace.slug, product.key]))
+    form_page = client_as_editor.get(reverse("strategy:initiative_create", args=[workspace.slug, product.key]))
     assert "Secret goal" not in form_page.content.decode()
 
-    response = client_as_editor.post(reverse("initiative_create", args=[workspace.slug, product.key]),
+    response = client_as_editor.post(reverse("strategy:initiative_create", args=[workspace.slug, product.key]),
                                      _initiative_data(goals=[foreign.pk]))
     assert response.status_code == 200 and response.context["form"].errors["goals"]
     assert not Initiative.objects.exists()
@@ -465,12 +468,14 @@ def test_the_initiative_pages_show_the_goals_served_with_their_status(client_as_
     initiative = services.initiative_create(actor=editor, product=product, name="One-page checkout",
                                             description="Collapse **four** steps", goals=[goal], colour="#10b981")
 
-    listing = client_as_viewer.get(reverse("initiative_list", args=[workspace.slug, product.key])).content.decode()
+    listing = client_as_viewer.get(reverse("strategy:initiative_list", args=[workspace.slug,
+                                                                             product.key])).content.decode()
     assert "One-page checkout" in listing and "Checkout converts" in listing and "Achieved" in listing
     assert "Collapse four steps" in listing and "--chip: #10b981" in listing
-    assert reverse("initiative_create", args=[workspace.slug, product.key]) not in listing
+    assert reverse("strategy:initiative_create", args=[workspace.slug, product.key]) not in listing
 
-    detail = client_as_viewer.get(reverse("initiative_detail", args=[workspace.slug, product.key, initiative.pk]))
+    detail = client_as_viewer.get(reverse("strategy:initiative_detail", args=[workspace.slug, product.key,
+                                                                              initiative.pk]))
     html = detail.content.decode()
     assert "<strong>four</strong>" in html and "Checkout converts" in html and "100%" in html
     assert "created this" in html
@@ -486,23 +491,23 @@ def test_viewers_posts_are_refused_and_change_nothing(client_as_viewer, workspac
     before = _snapshot()
     ws, key = workspace.slug, product.key
     posts = [
-        (reverse("goal_create", args=[ws]), _goal_data()),
-        (reverse("goal_edit", args=[ws, goal.pk]), _goal_data(name="Hijacked")),
-        (reverse("goal_delete", args=[ws, goal.pk]), {}),
-        (reverse("key_result_create", args=[ws, goal.pk]), _kr_data()),
-        (reverse("key_result_edit", args=[ws, goal.pk, kr.pk]), _kr_data()),
-        (reverse("key_result_delete", args=[ws, goal.pk, kr.pk]), {}),
-        (reverse("key_result_check_in", args=[ws, goal.pk, kr.pk]), {"value": "999"}),
-        (reverse("initiative_create", args=[ws, key]), _initiative_data()),
-        (reverse("initiative_edit", args=[ws, key, initiative.pk]), _initiative_data(name="Hijacked")),
-        (reverse("initiative_delete", args=[ws, key, initiative.pk]), {}),
+        (reverse("strategy:goal_create", args=[ws]), _goal_data()),
+        (reverse("strategy:goal_edit", args=[ws, goal.pk]), _goal_data(name="Hijacked")),
+        (reverse("strategy:goal_delete", args=[ws, goal.pk]), {}),
+        (reverse("strategy:key_result_create", args=[ws, goal.pk]), _kr_data()),
+        (reverse("strategy:key_result_edit", args=[ws, goal.pk, kr.pk]), _kr_data()),
+        (reverse("strategy:key_result_delete", args=[ws, goal.pk, kr.pk]), {}),
+        (reverse("strategy:key_result_check_in", args=[ws, goal.pk, kr.pk]), {"value": "999"}),
+        (reverse("strategy:initiative_create", args=[ws, key]), _initiative_data()),
+        (reverse("strategy:initiative_edit", args=[ws, key, initiative.pk]), _initiative_data(name="Hijacked")),
+        (reverse("strategy:initiative_delete", args=[ws, key, initiative.pk]), {}),
     ]
 
     for url, data in posts:
         assert client_as_viewer.post(url, data).status_code == 403, url
     assert client_as_viewer.post(posts[6][0], {"value": "999"}, HTTP_HX_REQUEST="true").status_code == 403
-    assert client_as_viewer.get(reverse("goal_edit", args=[ws, goal.pk])).status_code == 403
-    assert client_as_viewer.get(reverse("goal_create", args=[ws])).status_code == 403
+    assert client_as_viewer.get(reverse("strategy:goal_edit", args=[ws, goal.pk])).status_code == 403
+    assert client_as_viewer.get(reverse("strategy:goal_create", args=[ws])).status_code == 403
     assert _snapshot() == before
 
 
@@ -515,18 +520,18 @@ def test_another_workspaces_goals_and_initiatives_are_not_found(client_as_editor
     before = _snapshot()
 
     for url in [
-        reverse("goal_detail", args=[workspace.slug, goal.pk]),
-        reverse("goal_edit", args=[workspace.slug, goal.pk]),
-        reverse("key_result_check_in", args=[workspace.slug, goal.pk, kr.pk]),
-        reverse("goal_detail", args=[other_workspace.slug, goal.pk]),
-        reverse("goal_list", args=[other_workspace.slug]),
-        reverse("initiative_detail", args=[other_workspace.slug, other_product.key, initiative.pk]),
-        reverse("initiative_list", args=[workspace.slug, other_product.key]),
+        reverse("strategy:goal_detail", args=[workspace.slug, goal.pk]),
+        reverse("strategy:goal_edit", args=[workspace.slug, goal.pk]),
+        reverse("strategy:key_result_check_in", args=[workspace.slug, goal.pk, kr.pk]),
+        reverse("strategy:goal_detail", args=[other_workspace.slug, goal.pk]),
+        reverse("strategy:goal_list", args=[other_workspace.slug]),
+        reverse("strategy:initiative_detail", args=[other_workspace.slug, other_product.key, initiative.pk]),
+        reverse("strategy:initiative_list", args=[workspace.slug, other_product.key]),
     ]:
         assert client_as_editor.get(url).status_code == 404, url
-    assert client_as_editor.post(reverse("key_result_check_in", args=[workspace.slug, goal.pk, kr.pk]),
+    assert client_as_editor.post(reverse("strategy:key_result_check_in", args=[workspace.slug, goal.pk, kr.pk]),
                                  {"value": "5"}).status_code == 404
-    assert client_as_editor.post(reverse("goal_delete", args=[workspace.slug, goal.pk])).status_code == 404
+    assert client_as_editor.post(reverse("strategy:goal_delete", args=[workspace.slug, goal.pk])).status_code == 404
     assert _snapshot() == before
 
 
@@ -534,8 +539,8 @@ def test_a_key_result_of_another_goal_is_not_found(client_as_editor, workspace, 
     first, second = _goal(editor, workspace, name="First"), _goal(editor, workspace, name="Second")
     kr = _key_result(editor, first)
 
-    check_in = reverse("key_result_check_in", args=[workspace.slug, second.pk, kr.pk])
-    delete = reverse("key_result_delete", args=[workspace.slug, second.pk, kr.pk])
+    check_in = reverse("strategy:key_result_check_in", args=[workspace.slug, second.pk, kr.pk])
+    delete = reverse("strategy:key_result_delete", args=[workspace.slug, second.pk, kr.pk])
     assert client_as_editor.get(check_in).status_code == 404
     assert client_as_editor.post(delete).status_code == 404
     assert KeyResult.objects.filter(pk=kr.pk).exists()
@@ -545,7 +550,7 @@ def test_an_initiative_of_another_product_is_not_found(client_as_editor, workspa
     other = ProductFactory(workspace=workspace, name="Payments", key="PAY")
     initiative = services.initiative_create(actor=editor, product=other, name="Payouts")
 
-    url = reverse("initiative_detail", args=[workspace.slug, product.key, initiative.pk])
+    url = reverse("strategy:initiative_detail", args=[workspace.slug, product.key, initiative.pk])
     assert client_as_editor.get(url).status_code == 404
 
 
@@ -564,7 +569,7 @@ def _goals_with_key_results(actor, workspace, products, count, key_results=3, ch
 
 def test_the_goal_list_costs_the_same_queries_for_2_or_20_goals(client_as_viewer, workspace, editor, product):
     products = [None, product, ProductFactory(workspace=workspace, name="Web", key="WEB")]
-    url = reverse("goal_list", args=[workspace.slug])
+    url = reverse("strategy:goal_list", args=[workspace.slug])
     _goals_with_key_results(editor, workspace, products, 2)
     client_as_viewer.get(url)  # warm caches that are not the page's own
     few = count_queries(lambda: client_as_viewer.get(url))
@@ -574,7 +579,7 @@ def test_the_goal_list_costs_the_same_queries_for_2_or_20_goals(client_as_viewer
 
 
 def test_the_product_goal_list_costs_the_same_queries_for_2_or_20_goals(client_as_viewer, workspace, editor, product):
-    url = reverse("product_goal_list", args=[workspace.slug, product.key])
+    url = reverse("strategy:product_goal_list", args=[workspace.slug, product.key])
     _goals_with_key_results(editor, workspace, [product], 2)
     client_as_viewer.get(url)
     few = count_queries(lambda: client_as_viewer.get(url))
@@ -589,7 +594,7 @@ def test_the_goal_page_costs_the_same_queries_whatever_its_key_results_and_check
     kr = _key_result(editor, goal)
     services.key_result_check_in(actor=editor, key_result=kr, value=Decimal("120"))
     initiative = services.initiative_create(actor=editor, product=product, name="One", goals=[goal])
-    url = reverse("goal_detail", args=[workspace.slug, goal.pk])
+    url = reverse("strategy:goal_detail", args=[workspace.slug, goal.pk])
     client_as_editor.get(url)
     few = count_queries(lambda: client_as_editor.get(url))
 
@@ -607,7 +612,7 @@ def test_the_goal_page_costs_the_same_queries_whatever_its_key_results_and_check
 def test_the_check_in_page_costs_the_same_queries_whatever_its_check_ins(client_as_editor, workspace, editor):
     goal = _goal(editor, workspace)
     kr = _key_result(editor, goal)
-    url = reverse("key_result_check_in", args=[workspace.slug, goal.pk, kr.pk])
+    url = reverse("strategy:key_result_check_in", args=[workspace.slug, goal.pk, kr.pk])
     client_as_editor.get(url)
     few = count_queries(lambda: client_as_editor.get(url))
 
@@ -622,7 +627,7 @@ def test_the_initiative_list_costs_the_same_queries_for_1_or_10_initiatives(clie
     goals = [_goal(editor, workspace, product=product, name=f"G{i}") for i in range(3)]
     for goal in goals:
         _key_result(editor, goal)
-    url = reverse("initiative_list", args=[workspace.slug, product.key])
+    url = reverse("strategy:initiative_list", args=[workspace.slug, product.key])
     services.initiative_create(actor=editor, product=product, name="I0", goals=goals[:1])
     client_as_viewer.get(url)
     few = count_queries(lambda: client_as_viewer.get(url))

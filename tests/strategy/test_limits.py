@@ -32,7 +32,7 @@ def _goal(editor, workspace) -> Goal:
 
 
 def test_the_goal_form_refuses_an_end_date_past_2199(client_as_editor, workspace):
-    response = client_as_editor.post(reverse("goal_create", args=[workspace.slug]), {
+    response = client_as_editor.post(reverse("strategy:goal_create", args=[workspace.slug]), {
         "product": "", "name": "Forever", "description": "", "owner": "",
         "start_date": "2026-10-01", "end_date": "9999-12-31"})
 
@@ -41,7 +41,7 @@ def test_the_goal_form_refuses_an_end_date_past_2199(client_as_editor, workspace
 
 
 def test_the_goal_form_calls_an_impossible_date_invalid(client_as_editor, workspace):
-    response = client_as_editor.post(reverse("goal_create", args=[workspace.slug]), {
+    response = client_as_editor.post(reverse("strategy:goal_create", args=[workspace.slug]), {
         "product": "", "name": "Soon", "description": "", "owner": "",
         "start_date": "2023-14-05", "end_date": "2026-12-31"})
 

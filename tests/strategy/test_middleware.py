@@ -34,7 +34,7 @@ def test_an_address_with_a_nul_character_is_not_found(client_as_viewer, product)
 
 
 def test_a_query_string_with_a_nul_character_is_refused(client_as_viewer, product):
-    response = client_as_viewer.get(reverse("portfolio", args=["acme"]) + "?q=a%00b")
+    response = client_as_viewer.get(reverse("strategy:portfolio", args=["acme"]) + "?q=a%00b")
 
     assert response.status_code == 400
     assert "NUL" in response.content.decode()
@@ -59,7 +59,7 @@ def test_an_escaped_backslash_before_u0000_is_ordinary_text(editor, workspace):
 
 
 def test_a_nul_character_in_a_form_is_refused(client_as_editor, product, workflow):
-    url = reverse("feature_create", args=["acme", "MOB"])
+    url = reverse("releases:feature_create", args=["acme", "MOB"])
 
     response = client_as_editor.post(url, {"title": "Offline", "status": workflow["Backlog"].pk, "tags": "a\x00b"})
 
@@ -69,7 +69,7 @@ def test_a_nul_character_in_a_form_is_refused(client_as_editor, product, workflo
 
 
 def test_a_form_that_is_not_utf8_is_refused_with_a_message(client_as_editor, product, workflow):
-    url = reverse("feature_create", args=["acme", "MOB"])
+    url = reverse("releases:feature_create", args=["acme", "MOB"])
     body = f"title=Caf%E9&status={workflow['Backlog'].pk}".encode()
 
     response = client_as_editor.post(url, body, content_type="application/x-www-form-urlencoded")
@@ -80,7 +80,7 @@ def test_a_form_that_is_not_utf8_is_refused_with_a_message(client_as_editor, pro
 
 
 def test_utf8_text_in_a_form_is_kept(client_as_editor, product, workflow):
-    url = reverse("feature_create", args=["acme", "MOB"])
+    url = reverse("releases:feature_create", args=["acme", "MOB"])
     body = f"title=Caf%C3%A9+%E2%9C%93&status={workflow['Backlog'].pk}".encode()
 
     client_as_editor.post(url, body, content_type="application/x-www-form-urlencoded")

@@ -56,7 +56,7 @@ def test_the_goals_api_lists_ended_goals_while_the_page_hides_them(client_as_vie
     _goal(editor, workspace, "Running goal")
 
     assert _names(_api(viewer).get(GOALS)) == ["Ended goal", "Running goal"]
-    page = client_as_viewer.get(reverse("goal_list", args=[workspace.slug])).content.decode()
+    page = client_as_viewer.get(reverse("strategy:goal_list", args=[workspace.slug])).content.decode()
     assert "Running goal" in page and "Ended goal" not in page
 
 
@@ -99,13 +99,13 @@ def test_goals_with_health_reads_key_results_in_one_query_for_goals_not_yet_load
 
 
 def test_a_viewers_check_in_is_refused_before_its_goal_is_looked_up(client_as_viewer, workspace):
-    url = reverse("key_result_check_in", args=[workspace.slug, 999999, 999999])
+    url = reverse("strategy:key_result_check_in", args=[workspace.slug, 999999, 999999])
 
     assert client_as_viewer.post(url, {"value": "not a number"}).status_code == 403
 
 
 def test_a_viewers_comparison_save_is_refused_before_its_product_is_looked_up(client_as_viewer, workspace):
-    url = reverse("competitor_comparison", args=[workspace.slug, "NOPE"])
+    url = reverse("strategy:competitor_comparison", args=[workspace.slug, "NOPE"])
 
     assert client_as_viewer.post(url, {}).status_code == 403
     assert client_as_viewer.get(url).status_code == 404

@@ -48,7 +48,7 @@ def test_saving_with_the_current_version_goes_through_and_bumps_it(goal, editor)
 def test_a_persona_edit_form_refuses_a_stale_save_keeps_the_input_and_rearms(client, workspace, product, editor,
                                                                              colleague):
     persona = services.persona_create(actor=editor, product=product, name="Maya", role="Merchant")
-    url = reverse("persona_edit", args=[workspace.slug, product.key, persona.pk])
+    url = reverse("strategy:persona_edit", args=[workspace.slug, product.key, persona.pk])
     services.persona_update(actor=colleague, persona=persona, version=persona.version, role="Owner")
     client.force_login(editor)
 
@@ -68,7 +68,7 @@ def test_a_persona_edit_form_refuses_a_stale_save_keeps_the_input_and_rearms(cli
 
 
 def test_the_goal_edit_page_carries_the_version(client_as_editor, workspace, goal):
-    response = client_as_editor.get(reverse("goal_edit", args=[workspace.slug, goal.pk]))
+    response = client_as_editor.get(reverse("strategy:goal_edit", args=[workspace.slug, goal.pk]))
     assert response.context["form"].initial["version"] == goal.version
 
 

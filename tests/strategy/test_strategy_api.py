@@ -939,7 +939,7 @@ def test_list_endpoints_cost_the_same_queries_for_2_or_20_rows(viewer, editor, w
 
 
 def test_the_openapi_schema_describes_the_strategy_endpoints(client):
-    content = client.get(reverse("api_schema")).content.decode()
+    content = client.get(reverse("roadmap:api_schema")).content.decode()
 
     for path in (
         "/api/v1/products/{id}/vision/", "/api/v1/products/{id}/vision/versions/",

@@ -31,7 +31,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _url(name: str, product: Product, *args) -> str:
-    return reverse(name, args=[product.workspace.slug, product.key, *args])
+    return reverse(f"strategy:{name}", args=[product.workspace.slug, product.key, *args])
 
 
 def _client_for(user) -> Client:
@@ -566,20 +566,22 @@ def test_an_editor_moves_and_renames_a_criterion_from_the_comparison(client_as_e
     services.competitor_create(actor=editor, product=product, name="Rival")
     price = services.criterion_create(actor=editor, product=product, name="Price")
     setup = services.criterion_create(actor=editor, product=product, name="Setup")
-    url = reverse("criterion_edit", args=[workspace.slug, product.key, setup.pk])
+    url = reverse("strategy:criterion_edit", args=[workspace.slug, product.key, setup.pk])
 
     assert client_as_editor.post(url, {"direction": "up"}).status_code == 302
-    client_as_editor.post(reverse("criterion_edit", args=[workspace.slug, product.key, price.pk]), {"name": "Cost"})
+    client_as_editor.post(reverse("strategy:criterion_edit", args=[workspace.slug, product.key, price.pk]),
+                          {"name": "Cost"})
 
     assert list(ComparisonCriterion.objects.filter(product=product).values_list("name", flat=True)) == [
         "Setup", "Cost"]
-    page = client_as_editor.get(reverse("competitor_comparison", args=[workspace.slug, product.key]) + "?edit=1")
-    assert reverse("criterion_edit", args=[workspace.slug, product.key, price.pk]) in page.content.decode()
+    page = client_as_editor.get(reverse("strategy:competitor_comparison", args=[workspace.slug,
+                                                                                product.key]) + "?edit=1")
+    assert reverse("strategy:criterion_edit", args=[workspace.slug, product.key, price.pk]) in page.content.decode()
 
 
 def test_viewers_cannot_edit_criteria(client_as_viewer, editor, workspace, product):
     price = services.criterion_create(actor=editor, product=product, name="Price")
-    response = client_as_viewer.post(reverse("criterion_edit", args=[workspace.slug, product.key, price.pk]),
+    response = client_as_viewer.post(reverse("strategy:criterion_edit", args=[workspace.slug, product.key, price.pk]),
                                      {"name": "Cost"})
     assert response.status_code == 403
     price.refresh_from_db()

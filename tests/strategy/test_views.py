@@ -108,18 +108,18 @@ def other_invitation(other_workspace):
 
 
 WORKSPACE_PAGES = [
-    ("portfolio", lambda o: [o["ws"]]),
-    ("workspace_settings", lambda o: [o["ws"]]),
-    ("member_list", lambda o: [o["ws"]]),
-    ("member_invite", lambda o: [o["ws"]]),
-    ("member_role", lambda o: [o["ws"], o["membership"]]),
-    ("member_remove", lambda o: [o["ws"], o["membership"]]),
-    ("invitation_resend", lambda o: [o["ws"], o["invitation"]]),
-    ("invitation_revoke", lambda o: [o["ws"], o["invitation"]]),
-    ("product_create", lambda o: [o["ws"]]),
-    ("product_detail", lambda o: [o["ws"], o["key"]]),
-    ("product_edit", lambda o: [o["ws"], o["key"]]),
-    ("product_archive", lambda o: [o["ws"], o["key"]]),
+    ("strategy:portfolio", lambda o: [o["ws"]]),
+    ("strategy:workspace_settings", lambda o: [o["ws"]]),
+    ("strategy:member_list", lambda o: [o["ws"]]),
+    ("strategy:member_invite", lambda o: [o["ws"]]),
+    ("strategy:member_role", lambda o: [o["ws"], o["membership"]]),
+    ("strategy:member_remove", lambda o: [o["ws"], o["membership"]]),
+    ("strategy:invitation_resend", lambda o: [o["ws"], o["invitation"]]),
+    ("strategy:invitation_revoke", lambda o: [o["ws"], o["invitation"]]),
+    ("strategy:product_create", lambda o: [o["ws"]]),
+    ("strategy:product_detail", lambda o: [o["ws"], o["key"]]),
+    ("strategy:product_edit", lambda o: [o["ws"], o["key"]]),
+    ("strategy:product_archive", lambda o: [o["ws"], o["key"]]),
 ]
 
 
@@ -144,7 +144,8 @@ def test_anonymous_visitors_are_sent_to_sign_in_from_every_workspace_page(
     assert _snapshot() == before
 
 
-@pytest.mark.parametrize("url_name", ["home", "account", "workspace_create", "password_change"])
+@pytest.mark.parametrize("url_name", ["strategy:home", "strategy:account", "strategy:workspace_create",
+                                      "password_change"])
 def test_anonymous_visitors_are_sent_to_sign_in_from_account_pages(client, url_name):
     response = client.get(reverse(url_name))
 
@@ -164,10 +165,10 @@ def test_signing_in_with_email_and_password_lands_on_the_portfolio(client, works
     response = client.post(reverse("login"), {"username": "admin@acme.test", "password": PASSWORD})
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("home")
+    assert response["Location"] == reverse("strategy:home")
     assert int(client.session["_auth_user_id"]) == admin.pk
-    home = client.get(reverse("home"))
-    assert home["Location"] == reverse("portfolio", args=["acme"])
+    home = client.get(reverse("strategy:home"))
+    assert home["Location"] == reverse("strategy:portfolio", args=["acme"])
     assert client.get(home["Location"]).status_code == 200
 
 
@@ -227,23 +228,23 @@ def test_one_persons_failures_do_not_lock_out_someone_else_who_mistypes(client, 
 @pytest.mark.parametrize(
     ("url_name", "method"),
     [
-        ("portfolio", "get"),
-        ("workspace_settings", "get"),
-        ("workspace_settings", "post"),
-        ("member_list", "get"),
-        ("member_invite", "post"),
-        ("member_role", "post"),
-        ("member_remove", "get"),
-        ("member_remove", "post"),
-        ("invitation_resend", "post"),
-        ("invitation_revoke", "post"),
-        ("product_create", "get"),
-        ("product_create", "post"),
-        ("product_detail", "get"),
-        ("product_edit", "get"),
-        ("product_edit", "post"),
-        ("product_archive", "get"),
-        ("product_archive", "post"),
+        ("strategy:portfolio", "get"),
+        ("strategy:workspace_settings", "get"),
+        ("strategy:workspace_settings", "post"),
+        ("strategy:member_list", "get"),
+        ("strategy:member_invite", "post"),
+        ("strategy:member_role", "post"),
+        ("strategy:member_remove", "get"),
+        ("strategy:member_remove", "post"),
+        ("strategy:invitation_resend", "post"),
+        ("strategy:invitation_revoke", "post"),
+        ("strategy:product_create", "get"),
+        ("strategy:product_create", "post"),
+        ("strategy:product_detail", "get"),
+        ("strategy:product_edit", "get"),
+        ("strategy:product_edit", "post"),
+        ("strategy:product_archive", "get"),
+        ("strategy:product_archive", "post"),
     ],
 )
 def test_a_member_of_one_workspace_gets_404_for_another_workspaces_pages(
@@ -277,13 +278,13 @@ def test_a_member_of_one_workspace_gets_404_for_another_workspaces_pages(
 @pytest.mark.parametrize(
     ("url_name", "target"),
     [
-        ("product_detail", "product"),
-        ("product_edit", "product"),
-        ("product_archive", "product"),
-        ("member_role", "membership"),
-        ("member_remove", "membership"),
-        ("invitation_resend", "invitation"),
-        ("invitation_revoke", "invitation"),
+        ("strategy:product_detail", "product"),
+        ("strategy:product_edit", "product"),
+        ("strategy:product_archive", "product"),
+        ("strategy:member_role", "membership"),
+        ("strategy:member_remove", "membership"),
+        ("strategy:invitation_resend", "invitation"),
+        ("strategy:invitation_revoke", "invitation"),
     ],
 )
 def test_another_workspaces_objects_are_not_found_under_ones_own_workspace(
@@ -294,7 +295,7 @@ def test_another_workspaces_objects_are_not_found_under_ones_own_workspace(
         "membership": other_workspace.memberships.get().pk,
         "invitation": other_invitation.pk,
     }[target]
-    send = client_as_admin.get if url_name == "product_detail" else client_as_admin.post
+    send = client_as_admin.get if url_name == "strategy:product_detail" else client_as_admin.post
     before = _snapshot()
 
     response = send(reverse(url_name, args=[workspace.slug, object_part]), {"role": "viewer"})
@@ -307,7 +308,7 @@ def test_a_product_line_of_another_workspace_cannot_be_chosen_in_the_form(client
     foreign_line = ProductFactory(workspace=other_workspace, kind=Product.Kind.LINE, key="FOR")
 
     response = client_as_editor.post(
-        reverse("product_create", args=[workspace.slug]), _product_data(parent=foreign_line.pk)
+        reverse("strategy:product_create", args=[workspace.slug]), _product_data(parent=foreign_line.pk)
     )
 
     assert response.status_code == 200
@@ -319,29 +320,29 @@ def test_a_product_line_of_another_workspace_cannot_be_chosen_in_the_form(client
 
 
 VIEWER_REFUSED = [
-    ("product_create", "get"),
-    ("product_create", "post"),
-    ("product_edit", "get"),
-    ("product_edit", "post"),
-    ("product_archive", "get"),
-    ("product_archive", "post"),
-    ("member_invite", "post"),
-    ("member_role", "post"),
-    ("member_remove", "get"),
-    ("member_remove", "post"),
-    ("invitation_resend", "post"),
-    ("invitation_revoke", "post"),
-    ("workspace_settings", "post"),
+    ("strategy:product_create", "get"),
+    ("strategy:product_create", "post"),
+    ("strategy:product_edit", "get"),
+    ("strategy:product_edit", "post"),
+    ("strategy:product_archive", "get"),
+    ("strategy:product_archive", "post"),
+    ("strategy:member_invite", "post"),
+    ("strategy:member_role", "post"),
+    ("strategy:member_remove", "get"),
+    ("strategy:member_remove", "post"),
+    ("strategy:invitation_resend", "post"),
+    ("strategy:invitation_revoke", "post"),
+    ("strategy:workspace_settings", "post"),
 ]
 
 EDITOR_REFUSED = [
-    ("member_invite", "post"),
-    ("member_role", "post"),
-    ("member_remove", "get"),
-    ("member_remove", "post"),
-    ("invitation_resend", "post"),
-    ("invitation_revoke", "post"),
-    ("workspace_settings", "post"),
+    ("strategy:member_invite", "post"),
+    ("strategy:member_role", "post"),
+    ("strategy:member_remove", "get"),
+    ("strategy:member_remove", "post"),
+    ("strategy:invitation_resend", "post"),
+    ("strategy:invitation_revoke", "post"),
+    ("strategy:workspace_settings", "post"),
 ]
 
 
@@ -390,14 +391,14 @@ def test_an_editor_is_refused_member_administration(
 
 
 def test_a_viewer_can_read_the_portfolio_and_a_product_but_sees_no_edit_rights(client_as_viewer, workspace, product):
-    portfolio = client_as_viewer.get(reverse("portfolio", args=[workspace.slug]))
-    detail = client_as_viewer.get(reverse("product_detail", args=[workspace.slug, product.key]))
+    portfolio = client_as_viewer.get(reverse("strategy:portfolio", args=[workspace.slug]))
+    detail = client_as_viewer.get(reverse("strategy:product_detail", args=[workspace.slug, product.key]))
 
     assert portfolio.status_code == 200
     assert portfolio.context["can_edit"] is False
     assert detail.status_code == 200
     assert detail.context["can_edit"] is False
-    assert reverse("product_edit", args=[workspace.slug, product.key]) not in detail.content.decode()
+    assert reverse("strategy:product_edit", args=[workspace.slug, product.key]) not in detail.content.decode()
 
 
 # --- product create ---------------------------------------------------------
@@ -405,13 +406,13 @@ def test_a_viewer_can_read_the_portfolio_and_a_product_but_sees_no_edit_rights(c
 
 def test_an_editor_creates_a_product_and_lands_on_its_page(client_as_editor, workspace, editor):
     response = client_as_editor.post(
-        reverse("product_create", args=[workspace.slug]),
+        reverse("strategy:product_create", args=[workspace.slug]),
         _product_data(name="Web App", key="web", stage="launch", owner=editor.pk, description="Browser client"),
     )
 
     product = Product.objects.get(workspace=workspace, key="WEB")
     assert response.status_code == 302
-    assert response["Location"] == reverse("product_detail", args=[workspace.slug, "WEB"])
+    assert response["Location"] == reverse("strategy:product_detail", args=[workspace.slug, "WEB"])
     assert (product.name, product.stage, product.owner, product.updated_by) == ("Web App", "launch", editor, editor)
     assert product.description == "Browser client"
 
@@ -419,7 +420,8 @@ def test_an_editor_creates_a_product_and_lands_on_its_page(client_as_editor, wor
 def test_a_product_can_be_created_inside_a_product_line(client_as_editor, workspace):
     line = ProductFactory(workspace=workspace, kind=Product.Kind.LINE, key="CON", name="Consumer")
 
-    response = client_as_editor.post(reverse("product_create", args=[workspace.slug]), _product_data(parent=line.pk))
+    response = client_as_editor.post(reverse("strategy:product_create", args=[workspace.slug]),
+                                     _product_data(parent=line.pk))
 
     assert response.status_code == 302
     assert Product.objects.get(workspace=workspace, key="WEB").parent == line
@@ -428,7 +430,7 @@ def test_a_product_can_be_created_inside_a_product_line(client_as_editor, worksp
 def test_the_create_form_preselects_the_product_line_from_the_link(client_as_editor, workspace):
     line = ProductFactory(workspace=workspace, kind=Product.Kind.LINE, key="CON")
 
-    response = client_as_editor.get(reverse("product_create", args=[workspace.slug]) + "?parent=con")
+    response = client_as_editor.get(reverse("strategy:product_create", args=[workspace.slug]) + "?parent=con")
 
     assert response.status_code == 200
     assert response.context["form"]["parent"].value() == line.pk
@@ -451,7 +453,8 @@ def test_the_create_form_preselects_the_product_line_from_the_link(client_as_edi
 def test_bad_product_input_shows_the_form_again_with_field_errors(client_as_editor, workspace, overrides, field):
     before = workspace.products.count()
 
-    response = client_as_editor.post(reverse("product_create", args=[workspace.slug]), _product_data(**overrides))
+    response = client_as_editor.post(reverse("strategy:product_create", args=[workspace.slug]),
+                                     _product_data(**overrides))
 
     assert response.status_code == 200
     assert field in response.context["form"].errors
@@ -460,7 +463,7 @@ def test_bad_product_input_shows_the_form_again_with_field_errors(client_as_edit
 
 def test_every_bad_field_is_marked_in_one_go(client_as_editor, workspace):
     response = client_as_editor.post(
-        reverse("product_create", args=[workspace.slug]), _product_data(name="", key="1AB")
+        reverse("strategy:product_create", args=[workspace.slug]), _product_data(name="", key="1AB")
     )
 
     assert response.status_code == 200
@@ -470,7 +473,7 @@ def test_every_bad_field_is_marked_in_one_go(client_as_editor, workspace):
 
 def test_a_duplicate_key_is_refused_on_the_key_field_whatever_its_case(client_as_editor, workspace, product):
     response = client_as_editor.post(
-        reverse("product_create", args=[workspace.slug]), _product_data(name="Mobile Again", key="mob")
+        reverse("strategy:product_create", args=[workspace.slug]), _product_data(name="Mobile Again", key="mob")
     )
 
     assert response.status_code == 200
@@ -480,7 +483,7 @@ def test_a_duplicate_key_is_refused_on_the_key_field_whatever_its_case(client_as
 
 def test_the_same_key_is_fine_in_another_workspace(client_as_editor, workspace, other_product):
     response = client_as_editor.post(
-        reverse("product_create", args=[workspace.slug]), _product_data(key=other_product.key)
+        reverse("strategy:product_create", args=[workspace.slug]), _product_data(key=other_product.key)
     )
 
     assert response.status_code == 302
@@ -492,7 +495,8 @@ def test_the_same_key_is_fine_in_another_workspace(client_as_editor, workspace, 
 def test_an_owner_who_is_not_a_member_cannot_be_chosen(client_as_editor, workspace, other_workspace):
     outsider = other_workspace.memberships.get().user
 
-    response = client_as_editor.post(reverse("product_create", args=[workspace.slug]), _product_data(owner=outsider.pk))
+    response = client_as_editor.post(reverse("strategy:product_create", args=[workspace.slug]),
+                                     _product_data(owner=outsider.pk))
 
     assert response.status_code == 200
     assert "owner" in response.context["form"].errors
@@ -503,7 +507,7 @@ def test_an_owner_who_is_not_a_member_cannot_be_chosen(client_as_editor, workspa
 
 
 def test_an_editor_saves_changes_and_the_version_goes_up(client_as_editor, workspace, product, editor):
-    url = reverse("product_edit", args=[workspace.slug, product.key])
+    url = reverse("strategy:product_edit", args=[workspace.slug, product.key])
     form = client_as_editor.get(url).context["form"]
     assert form["version"].value() == 1
 
@@ -511,7 +515,7 @@ def test_an_editor_saves_changes_and_the_version_goes_up(client_as_editor, works
 
     product.refresh_from_db()
     assert response.status_code == 302
-    assert response["Location"] == reverse("product_detail", args=[workspace.slug, "MOB"])
+    assert response["Location"] == reverse("strategy:product_detail", args=[workspace.slug, "MOB"])
     assert (product.name, product.stage, product.version, product.updated_by) == ("Mobile", "growth", 2, editor)
 
 
@@ -523,7 +527,7 @@ def test_a_stale_edit_is_refused_naming_who_saved_first_and_keeps_the_input(work
         workspace=workspace, role=Role.EDITOR, user=UserFactory(email="sam@acme.test", full_name="Sam Second")
     ).user
     first_client, second_client = _client_for(first), _client_for(second)
-    url = reverse("product_edit", args=[workspace.slug, product.key])
+    url = reverse("strategy:product_edit", args=[workspace.slug, product.key])
     first_version = first_client.get(url).context["form"]["version"].value()
     second_version = second_client.get(url).context["form"]["version"].value()
     assert first_version == second_version == 1
@@ -568,7 +572,7 @@ def test_a_line_with_products_cannot_become_a_plain_product(client_as_editor, wo
     ProductFactory(workspace=workspace, parent=line)
 
     response = client_as_editor.post(
-        reverse("product_edit", args=[workspace.slug, line.key]), _edit_data(line, kind="product")
+        reverse("strategy:product_edit", args=[workspace.slug, line.key]), _edit_data(line, kind="product")
     )
 
     line.refresh_from_db()
@@ -582,7 +586,7 @@ def test_a_product_line_cannot_be_put_inside_its_own_product(client_as_editor, w
     inner = ProductFactory(workspace=workspace, kind=Product.Kind.LINE, key="INN", parent=outer)
 
     response = client_as_editor.post(
-        reverse("product_edit", args=[workspace.slug, outer.key]), _edit_data(outer, parent=inner.pk)
+        reverse("strategy:product_edit", args=[workspace.slug, outer.key]), _edit_data(outer, parent=inner.pk)
     )
 
     outer.refresh_from_db()
@@ -595,7 +599,7 @@ def test_a_product_line_cannot_be_put_inside_its_own_product(client_as_editor, w
 
 
 def test_archiving_asks_for_confirmation_first(client_as_editor, workspace, product):
-    response = client_as_editor.get(reverse("product_archive", args=[workspace.slug, product.key]))
+    response = client_as_editor.get(reverse("strategy:product_archive", args=[workspace.slug, product.key]))
 
     product.refresh_from_db()
     assert response.status_code == 200
@@ -605,9 +609,9 @@ def test_archiving_asks_for_confirmation_first(client_as_editor, workspace, prod
 
 def test_an_archived_product_leaves_the_portfolio_and_shows_among_archived(client_as_editor, workspace, product):
     ProductFactory(workspace=workspace, key="WEB", name="Web App")
-    portfolio = reverse("portfolio", args=[workspace.slug])
+    portfolio = reverse("strategy:portfolio", args=[workspace.slug])
 
-    response = client_as_editor.post(reverse("product_archive", args=[workspace.slug, product.key]))
+    response = client_as_editor.post(reverse("strategy:product_archive", args=[workspace.slug, product.key]))
 
     product.refresh_from_db()
     assert response.status_code == 302
@@ -621,11 +625,11 @@ def test_a_product_line_with_active_products_cannot_be_archived(client_as_editor
     line = ProductFactory(workspace=workspace, kind=Product.Kind.LINE, key="CON", name="Consumer")
     ProductFactory(workspace=workspace, parent=line)
 
-    response = client_as_editor.post(reverse("product_archive", args=[workspace.slug, line.key]))
+    response = client_as_editor.post(reverse("strategy:product_archive", args=[workspace.slug, line.key]))
 
     line.refresh_from_db()
     assert response.status_code == 302
-    assert response["Location"] == reverse("product_detail", args=[workspace.slug, "CON"])
+    assert response["Location"] == reverse("strategy:product_detail", args=[workspace.slug, "CON"])
     assert line.archived_at is None
     assert any("first" in message for message in _messages(response))
 
@@ -633,13 +637,14 @@ def test_a_product_line_with_active_products_cannot_be_archived(client_as_editor
 def test_an_archived_product_can_be_restored(client_as_editor, workspace, product, editor):
     services.product_archive(actor=editor, product=product)
 
-    response = client_as_editor.post(reverse("product_archive", args=[workspace.slug, product.key]), {"restore": "1"})
+    response = client_as_editor.post(reverse("strategy:product_archive", args=[workspace.slug, product.key]),
+                                     {"restore": "1"})
 
     product.refresh_from_db()
     assert response.status_code == 302
-    assert response["Location"] == reverse("product_detail", args=[workspace.slug, "MOB"])
+    assert response["Location"] == reverse("strategy:product_detail", args=[workspace.slug, "MOB"])
     assert product.archived_at is None
-    assert _tree_keys(client_as_editor.get(reverse("portfolio", args=[workspace.slug]))) == ["MOB"]
+    assert _tree_keys(client_as_editor.get(reverse("strategy:portfolio", args=[workspace.slug]))) == ["MOB"]
 
 
 def test_a_product_cannot_be_restored_while_its_line_is_archived(client_as_editor, workspace, editor):
@@ -648,7 +653,8 @@ def test_a_product_cannot_be_restored_while_its_line_is_archived(client_as_edito
     services.product_archive(actor=editor, product=child)
     services.product_archive(actor=editor, product=line)
 
-    response = client_as_editor.post(reverse("product_archive", args=[workspace.slug, "KID"]), {"restore": "1"})
+    response = client_as_editor.post(reverse("strategy:product_archive", args=[workspace.slug, "KID"]),
+                                     {"restore": "1"})
 
     child.refresh_from_db()
     assert child.archived_at is not None
@@ -661,18 +667,19 @@ def test_a_product_cannot_be_restored_while_its_line_is_archived(client_as_edito
 def test_an_admin_invites_someone_by_email(client_as_admin, workspace, admin, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         response = client_as_admin.post(
-            reverse("member_invite", args=[workspace.slug]), {"email": "New.Person@Example.com", "role": "editor"}
+            reverse("strategy:member_invite", args=[workspace.slug]), {"email": "New.Person@Example.com",
+                                                                       "role": "editor"}
         )
 
     invitation = Invitation.objects.get(workspace=workspace)
     assert response.status_code == 302
-    assert response["Location"] == reverse("member_list", args=[workspace.slug])
+    assert response["Location"] == reverse("strategy:member_list", args=[workspace.slug])
     assert (invitation.email, invitation.role, invitation.invited_by) == ("new.person@example.com", "editor", admin)
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["new.person@example.com"]
     assert "Acme" in mail.outbox[0].subject
     assert services.invitation_from_token(_invite_link_path(mail.outbox[0]).split("/")[-2]) == invitation
-    listed = client_as_admin.get(reverse("member_list", args=[workspace.slug]))
+    listed = client_as_admin.get(reverse("strategy:member_list", args=[workspace.slug]))
     assert list(listed.context["invitations"]) == [invitation]
     assert "new.person@example.com" in listed.content.decode()
 
@@ -683,7 +690,7 @@ def test_inviting_an_invited_address_or_a_member_again_is_a_form_error(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         response = client_as_admin.post(
-            reverse("member_invite", args=[workspace.slug]), {"email": email, "role": "viewer"}
+            reverse("strategy:member_invite", args=[workspace.slug]), {"email": email, "role": "viewer"}
         )
 
     assert response.status_code == 400
@@ -694,7 +701,7 @@ def test_inviting_an_invited_address_or_a_member_again_is_a_form_error(
 
 def test_an_invalid_invitation_form_is_shown_again(client_as_admin, workspace):
     response = client_as_admin.post(
-        reverse("member_invite", args=[workspace.slug]), {"email": "not-an-email", "role": "owner"}
+        reverse("strategy:member_invite", args=[workspace.slug]), {"email": "not-an-email", "role": "owner"}
     )
 
     assert response.status_code == 400
@@ -705,18 +712,20 @@ def test_an_invalid_invitation_form_is_shown_again(client_as_admin, workspace):
 def test_an_admin_changes_a_members_role(client_as_admin, workspace, viewer):
     membership = viewer.memberships.get()
 
-    response = client_as_admin.post(reverse("member_role", args=[workspace.slug, membership.pk]), {"role": "editor"})
+    response = client_as_admin.post(reverse("strategy:member_role", args=[workspace.slug, membership.pk]),
+                                    {"role": "editor"})
 
     membership.refresh_from_db()
     assert response.status_code == 302
-    assert response["Location"] == reverse("member_list", args=[workspace.slug])
+    assert response["Location"] == reverse("strategy:member_list", args=[workspace.slug])
     assert membership.role == Role.EDITOR
 
 
 def test_the_last_admin_cannot_demote_themselves(client_as_admin, workspace, admin, editor):
     membership = admin.memberships.get()
 
-    response = client_as_admin.post(reverse("member_role", args=[workspace.slug, membership.pk]), {"role": "viewer"})
+    response = client_as_admin.post(reverse("strategy:member_role", args=[workspace.slug, membership.pk]),
+                                    {"role": "viewer"})
 
     membership.refresh_from_db()
     assert membership.role == Role.ADMIN
@@ -726,7 +735,7 @@ def test_the_last_admin_cannot_demote_themselves(client_as_admin, workspace, adm
 def test_the_last_admin_cannot_leave(client_as_admin, workspace, admin, editor):
     membership = admin.memberships.get()
 
-    response = client_as_admin.post(reverse("member_remove", args=[workspace.slug, membership.pk]))
+    response = client_as_admin.post(reverse("strategy:member_remove", args=[workspace.slug, membership.pk]))
 
     assert Membership.objects.filter(pk=membership.pk, role=Role.ADMIN).exists()
     assert any("at least one admin" in message for message in _messages(response))
@@ -736,7 +745,7 @@ def test_an_admin_can_step_down_once_there_is_another_admin(client_as_admin, wor
     services.membership_change_role(actor=admin, membership=editor.memberships.get(), role=Role.ADMIN)
     membership = admin.memberships.get()
 
-    client_as_admin.post(reverse("member_role", args=[workspace.slug, membership.pk]), {"role": "viewer"})
+    client_as_admin.post(reverse("strategy:member_role", args=[workspace.slug, membership.pk]), {"role": "viewer"})
 
     membership.refresh_from_db()
     assert membership.role == Role.VIEWER
@@ -744,7 +753,7 @@ def test_an_admin_can_step_down_once_there_is_another_admin(client_as_admin, wor
 
 def test_an_admin_removes_a_member_after_confirming(client_as_admin, workspace, editor):
     membership = editor.memberships.get()
-    url = reverse("member_remove", args=[workspace.slug, membership.pk])
+    url = reverse("strategy:member_remove", args=[workspace.slug, membership.pk])
 
     confirm = client_as_admin.get(url)
     assert confirm.status_code == 200
@@ -753,29 +762,29 @@ def test_an_admin_removes_a_member_after_confirming(client_as_admin, workspace, 
     response = client_as_admin.post(url)
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("member_list", args=[workspace.slug])
+    assert response["Location"] == reverse("strategy:member_list", args=[workspace.slug])
     assert not Membership.objects.filter(pk=membership.pk).exists()
-    assert client_as_admin.get(reverse("member_list", args=[workspace.slug])).status_code == 200
+    assert client_as_admin.get(reverse("strategy:member_list", args=[workspace.slug])).status_code == 200
 
 
 def test_a_member_can_leave_a_workspace(client_as_viewer, workspace, admin, viewer):
     membership = viewer.memberships.get()
-    url = reverse("member_remove", args=[workspace.slug, membership.pk])
+    url = reverse("strategy:member_remove", args=[workspace.slug, membership.pk])
 
     assert client_as_viewer.get(url).context["leaving"] is True
     response = client_as_viewer.post(url)
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("home")
+    assert response["Location"] == reverse("strategy:home")
     assert not Membership.objects.filter(pk=membership.pk).exists()
-    assert client_as_viewer.get(reverse("portfolio", args=[workspace.slug])).status_code == 404
+    assert client_as_viewer.get(reverse("strategy:portfolio", args=[workspace.slug])).status_code == 404
 
 
 def test_an_admin_resends_an_invitation(client_as_admin, workspace, invitation, django_capture_on_commit_callbacks):
     Invitation.objects.filter(pk=invitation.pk).update(created_at=timezone.now() - timedelta(days=6))
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client_as_admin.post(reverse("invitation_resend", args=[workspace.slug, invitation.pk]))
+        response = client_as_admin.post(reverse("strategy:invitation_resend", args=[workspace.slug, invitation.pk]))
 
     invitation.refresh_from_db()
     assert response.status_code == 302
@@ -790,7 +799,7 @@ def test_resending_an_expired_invitation_emails_a_link_that_works(
     Invitation.objects.filter(pk=invitation.pk).update(created_at=timezone.now() - timedelta(days=8))
 
     with django_capture_on_commit_callbacks(execute=True):
-        client_as_admin.post(reverse("invitation_resend", args=[workspace.slug, invitation.pk]))
+        client_as_admin.post(reverse("strategy:invitation_resend", args=[workspace.slug, invitation.pk]))
 
     (message,) = mail.outbox
     page = Client().get(_invite_link_path(message))
@@ -799,21 +808,22 @@ def test_resending_an_expired_invitation_emails_a_link_that_works(
 
 
 def test_an_admin_revokes_an_invitation_and_its_link_stops_working(client_as_admin, workspace, invitation):
-    link = reverse("invitation_accept", args=[services.invitation_token(invitation)])
+    link = reverse("strategy:invitation_accept", args=[services.invitation_token(invitation)])
 
-    response = client_as_admin.post(reverse("invitation_revoke", args=[workspace.slug, invitation.pk]))
+    response = client_as_admin.post(reverse("strategy:invitation_revoke", args=[workspace.slug, invitation.pk]))
 
     invitation.refresh_from_db()
     assert response.status_code == 302
     assert invitation.revoked_at is not None
-    assert list(client_as_admin.get(reverse("member_list", args=[workspace.slug])).context["invitations"]) == []
+    assert list(client_as_admin.get(reverse("strategy:member_list",
+                                            args=[workspace.slug])).context["invitations"]) == []
     assert Client().get(link).status_code == 410
 
 
 def test_a_revoked_invitation_cannot_be_resent(client_as_admin, workspace, invitation, admin):
     services.invitation_revoke(actor=admin, invitation=invitation)
 
-    response = client_as_admin.post(reverse("invitation_resend", args=[workspace.slug, invitation.pk]))
+    response = client_as_admin.post(reverse("strategy:invitation_resend", args=[workspace.slug, invitation.pk]))
 
     assert response.status_code == 404
     assert mail.outbox == []
@@ -827,7 +837,8 @@ def emailed_link(client_as_admin, workspace, django_capture_on_commit_callbacks)
     """An admin invites newcomer@example.com as an editor; the link from the email."""
     with django_capture_on_commit_callbacks(execute=True):
         client_as_admin.post(
-            reverse("member_invite", args=[workspace.slug]), {"email": "newcomer@example.com", "role": "editor"}
+            reverse("strategy:member_invite", args=[workspace.slug]), {"email": "newcomer@example.com",
+                                                                       "role": "editor"}
         )
     (message,) = mail.outbox
     return _invite_link_path(message)
@@ -844,7 +855,7 @@ def test_a_new_person_signs_up_from_the_invitation_email_and_lands_on_the_portfo
 
     user = User.objects.get(email="newcomer@example.com")
     assert response.status_code == 302
-    assert response["Location"] == reverse("portfolio", args=[workspace.slug])
+    assert response["Location"] == reverse("strategy:portfolio", args=[workspace.slug])
     assert user.full_name == "Nora Newcomer"
     assert user.check_password("a-long-unique-passphrase-42")
     assert Membership.objects.get(workspace=workspace, user=user).role == Role.EDITOR
@@ -866,14 +877,14 @@ def test_a_weak_password_at_signup_is_a_form_error(workspace, emailed_link):
 def test_an_existing_user_signed_in_with_the_invited_email_accepts_with_one_post(workspace, invitation):
     person = UserFactory(email="newcomer@example.com")
     client = _client_for(person)
-    link = reverse("invitation_accept", args=[services.invitation_token(invitation)])
+    link = reverse("strategy:invitation_accept", args=[services.invitation_token(invitation)])
 
     assert client.get(link).context["email_matches"] is True
     response = client.post(link)
 
     invitation.refresh_from_db()
     assert response.status_code == 302
-    assert response["Location"] == reverse("portfolio", args=[workspace.slug])
+    assert response["Location"] == reverse("strategy:portfolio", args=[workspace.slug])
     assert Membership.objects.get(workspace=workspace, user=person).role == Role.EDITOR
     assert invitation.accepted_by == person
 
@@ -881,7 +892,7 @@ def test_an_existing_user_signed_in_with_the_invited_email_accepts_with_one_post
 def test_a_signed_in_user_with_another_email_cannot_accept(workspace, invitation, other_workspace):
     stranger = other_workspace.memberships.get().user
     client = _client_for(stranger)
-    link = reverse("invitation_accept", args=[services.invitation_token(invitation)])
+    link = reverse("strategy:invitation_accept", args=[services.invitation_token(invitation)])
 
     response = client.post(link)
 
@@ -895,7 +906,7 @@ def test_a_signed_in_user_with_another_email_cannot_accept(workspace, invitation
 def test_an_invitee_with_an_account_is_asked_to_sign_in_rather_than_sign_up(workspace, invitation):
     UserFactory(email="newcomer@example.com")
     client = Client()
-    link = reverse("invitation_accept", args=[services.invitation_token(invitation)])
+    link = reverse("strategy:invitation_accept", args=[services.invitation_token(invitation)])
 
     page = client.get(link)
     client.post(link, {"full_name": "Intruder", "password": "a-long-unique-passphrase-42"})
@@ -933,14 +944,14 @@ def _assert_link_is_dead(link: str) -> None:
 
 def test_an_invitation_link_signed_more_than_a_week_ago_has_expired(workspace, invitation):
     Invitation.objects.filter(pk=invitation.pk).update(created_at=timezone.now() - timedelta(days=8))
-    link = reverse("invitation_accept", args=[_signed_days_ago(invitation.pk, 8)])
+    link = reverse("strategy:invitation_accept", args=[_signed_days_ago(invitation.pk, 8)])
 
     _assert_link_is_dead(link)
     assert "expired" in Client().get(link).context["error"]
 
 
 def test_an_old_link_expires_even_when_the_invitation_row_looks_fresh(workspace, invitation):
-    link = reverse("invitation_accept", args=[_signed_days_ago(invitation.pk, 8)])
+    link = reverse("strategy:invitation_accept", args=[_signed_days_ago(invitation.pk, 8)])
 
     _assert_link_is_dead(link)
 
@@ -948,7 +959,7 @@ def test_an_old_link_expires_even_when_the_invitation_row_looks_fresh(workspace,
 def test_an_invitation_past_its_max_age_has_expired(workspace, invitation, settings):
     settings.INVITATION_MAX_AGE = timedelta(minutes=5)
     Invitation.objects.filter(pk=invitation.pk).update(created_at=timezone.now() - timedelta(minutes=6))
-    link = reverse("invitation_accept", args=[services.invitation_token(invitation)])
+    link = reverse("strategy:invitation_accept", args=[services.invitation_token(invitation)])
 
     _assert_link_is_dead(link)
     assert "expired" in Client().get(link).context["error"]
@@ -974,18 +985,18 @@ def test_a_used_invitation_link_cannot_be_used_again(workspace, emailed_link):
 def test_a_tampered_invitation_link_is_invalid(workspace, invitation, mangle):
     token = services.invitation_token(invitation)
 
-    _assert_link_is_dead(reverse("invitation_accept", args=[mangle(token)]))
+    _assert_link_is_dead(reverse("strategy:invitation_accept", args=[mangle(token)]))
 
 
 # --- account and API tokens -------------------------------------------------
 
 
 def test_the_account_page_renders(client_as_viewer):
-    assert client_as_viewer.get(reverse("account")).status_code == 200
+    assert client_as_viewer.get(reverse("strategy:account")).status_code == 200
 
 
 def test_a_user_updates_their_name(client_as_viewer, viewer):
-    response = client_as_viewer.post(reverse("account"), {"full_name": "  Vera Viewer "})
+    response = client_as_viewer.post(reverse("strategy:account"), {"full_name": "  Vera Viewer "})
 
     viewer.refresh_from_db()
     assert response.status_code == 302
@@ -993,7 +1004,7 @@ def test_a_user_updates_their_name(client_as_viewer, viewer):
 
 
 def test_a_new_api_tokens_secret_is_shown_once_and_only_its_digest_is_stored(client_as_viewer, viewer):
-    response = client_as_viewer.post(reverse("api_token_create"), {"name": "CI pipeline"})
+    response = client_as_viewer.post(reverse("strategy:api_token_create"), {"name": "CI pipeline"})
 
     secret = response.context["new_secret"]["secret"]
     token = ApiToken.objects.get(user=viewer)
@@ -1005,12 +1016,12 @@ def test_a_new_api_tokens_secret_is_shown_once_and_only_its_digest_is_stored(cli
     assert token.digest != secret
     stored = [str(value) for row in ApiToken.objects.values() for value in row.values()]
     assert not any(secret in value for value in stored)
-    assert secret not in client_as_viewer.get(reverse("account")).content.decode()
+    assert secret not in client_as_viewer.get(reverse("strategy:account")).content.decode()
     assert services.api_token_authenticate(secret) == token
 
 
 def test_a_token_needs_a_name(client_as_viewer, viewer):
-    response = client_as_viewer.post(reverse("api_token_create"), {"name": "  "})
+    response = client_as_viewer.post(reverse("strategy:api_token_create"), {"name": "  "})
 
     assert response.status_code == 400
     assert "name" in response.context["token_form"].errors
@@ -1020,11 +1031,11 @@ def test_a_token_needs_a_name(client_as_viewer, viewer):
 def test_a_user_revokes_their_token(client_as_viewer, viewer):
     token, secret = services.api_token_create(actor=viewer, name="laptop")
 
-    response = client_as_viewer.post(reverse("api_token_revoke", args=[token.pk]))
+    response = client_as_viewer.post(reverse("strategy:api_token_revoke", args=[token.pk]))
 
     token.refresh_from_db()
     assert response.status_code == 302
-    assert response["Location"] == reverse("account")
+    assert response["Location"] == reverse("strategy:account")
     assert token.revoked_at is not None
     assert services.api_token_authenticate(secret) is None
 
@@ -1032,7 +1043,7 @@ def test_a_user_revokes_their_token(client_as_viewer, viewer):
 def test_another_users_token_is_not_found(client_as_viewer, editor):
     token, secret = services.api_token_create(actor=editor, name="theirs")
 
-    response = client_as_viewer.post(reverse("api_token_revoke", args=[token.pk]))
+    response = client_as_viewer.post(reverse("strategy:api_token_revoke", args=[token.pk]))
 
     token.refresh_from_db()
     assert response.status_code == 404
@@ -1088,7 +1099,7 @@ def _add_portfolio(workspace, count: int, owners) -> None:
 
 
 def test_the_portfolio_page_costs_the_same_queries_for_2_or_30_products(client_as_editor, workspace, admin, editor):
-    url = reverse("portfolio", args=[workspace.slug])
+    url = reverse("strategy:portfolio", args=[workspace.slug])
     _add_portfolio(workspace, 2, [admin, editor])
     client_as_editor.get(url)
     few = count_queries(lambda: client_as_editor.get(url))
@@ -1100,7 +1111,7 @@ def test_the_portfolio_page_costs_the_same_queries_for_2_or_30_products(client_a
 
 
 def test_the_members_page_costs_the_same_queries_for_2_or_20_members(client_as_admin, workspace, admin, editor):
-    url = reverse("member_list", args=[workspace.slug])
+    url = reverse("strategy:member_list", args=[workspace.slug])
     InvitationFactory(workspace=workspace, invited_by=admin)
     client_as_admin.get(url)
     few = count_queries(lambda: client_as_admin.get(url))
@@ -1115,7 +1126,7 @@ def test_the_members_page_costs_the_same_queries_for_2_or_20_members(client_as_a
 
 def test_a_product_line_page_costs_the_same_queries_for_2_or_20_products(client_as_editor, workspace, admin, editor):
     line = ProductFactory(workspace=workspace, kind=Product.Kind.LINE, key="CON", owner=admin)
-    url = reverse("product_detail", args=[workspace.slug, line.key])
+    url = reverse("strategy:product_detail", args=[workspace.slug, line.key])
     ProductFactory.create_batch(2, workspace=workspace, parent=line, owner=editor)
     client_as_editor.get(url)
     few = count_queries(lambda: client_as_editor.get(url))
@@ -1133,7 +1144,7 @@ def test_an_htmx_search_returns_only_the_results_partial(client_as_viewer, works
     ProductFactory(workspace=workspace, name="Web App", key="WEB")
 
     response = client_as_viewer.get(
-        reverse("portfolio", args=[workspace.slug]), {"q": "mobile"}, HTTP_HX_REQUEST="true"
+        reverse("strategy:portfolio", args=[workspace.slug]), {"q": "mobile"}, HTTP_HX_REQUEST="true"
     )
 
     content = response.content.decode()
@@ -1144,7 +1155,7 @@ def test_an_htmx_search_returns_only_the_results_partial(client_as_viewer, works
 
 
 def test_the_full_portfolio_page_is_a_whole_document(client_as_viewer, workspace, product):
-    response = client_as_viewer.get(reverse("portfolio", args=[workspace.slug]), {"q": "web"})
+    response = client_as_viewer.get(reverse("strategy:portfolio", args=[workspace.slug]), {"q": "web"})
 
     assert "<html" in response.content.decode()
     assert _tree_keys(response) == []
@@ -1153,47 +1164,48 @@ def test_the_full_portfolio_page_is_a_whole_document(client_as_viewer, workspace
 def test_a_member_of_two_workspaces_sees_both_in_the_switcher(client_as_admin, workspace, admin, other_workspace):
     MembershipFactory(workspace=other_workspace, user=admin, role=Role.VIEWER)
 
-    content = client_as_admin.get(reverse("portfolio", args=[workspace.slug])).content.decode()
+    content = client_as_admin.get(reverse("strategy:portfolio", args=[workspace.slug])).content.decode()
 
     assert "Acme" in content
     assert "Globex" in content
 
 
 def test_the_switcher_lists_only_ones_own_workspaces(client_as_admin, workspace, other_workspace):
-    content = client_as_admin.get(reverse("portfolio", args=[workspace.slug])).content.decode()
+    content = client_as_admin.get(reverse("strategy:portfolio", args=[workspace.slug])).content.decode()
 
     assert "Globex" not in content
 
 
 def test_home_opens_the_workspace_used_last(client_as_admin, workspace, admin, other_workspace):
     MembershipFactory(workspace=other_workspace, user=admin, role=Role.VIEWER)
-    assert client_as_admin.get(reverse("home"))["Location"] == reverse("portfolio", args=["acme"])
+    assert client_as_admin.get(reverse("strategy:home"))["Location"] == reverse("strategy:portfolio", args=["acme"])
 
-    client_as_admin.get(reverse("portfolio", args=["globex"]))
+    client_as_admin.get(reverse("strategy:portfolio", args=["globex"]))
 
-    assert client_as_admin.get(reverse("home"))["Location"] == reverse("portfolio", args=["globex"])
+    assert client_as_admin.get(reverse("strategy:home"))["Location"] == reverse("strategy:portfolio", args=["globex"])
 
 
 def test_home_offers_to_create_a_workspace_to_someone_without_one(client):
     client.force_login(UserFactory())
 
-    assert client.get(reverse("home"))["Location"] == reverse("workspace_create")
+    assert client.get(reverse("strategy:home"))["Location"] == reverse("strategy:workspace_create")
 
 
 def test_creating_a_workspace_makes_the_creator_its_admin(client):
     person = UserFactory()
     client.force_login(person)
 
-    response = client.post(reverse("workspace_create"), {"name": "Vandelay Industries"})
+    response = client.post(reverse("strategy:workspace_create"), {"name": "Vandelay Industries"})
 
     workspace = Workspace.objects.get(name="Vandelay Industries", memberships__user=person)
-    assert response["Location"] == reverse("portfolio", args=[workspace.slug])
+    assert response["Location"] == reverse("strategy:portfolio", args=[workspace.slug])
     assert Membership.objects.get(workspace=workspace).user == person
     assert Membership.objects.get(workspace=workspace).role == Role.ADMIN
 
 
 def test_an_admin_renames_the_workspace(client_as_admin, workspace):
-    response = client_as_admin.post(reverse("workspace_settings", args=[workspace.slug]), {"name": "Acme Corp"})
+    response = client_as_admin.post(reverse("strategy:workspace_settings", args=[workspace.slug]),
+                                    {"name": "Acme Corp"})
 
     workspace.refresh_from_db()
     assert response.status_code == 302
@@ -1204,7 +1216,7 @@ def test_posts_without_a_csrf_token_are_refused(workspace, editor):
     client = Client(enforce_csrf_checks=True)
     client.force_login(editor)
 
-    response = client.post(reverse("product_create", args=[workspace.slug]), _product_data())
+    response = client.post(reverse("strategy:product_create", args=[workspace.slug]), _product_data())
 
     assert response.status_code == 403
     assert not workspace.products.exists()
@@ -1225,25 +1237,25 @@ def test_failed_sign_ins_count_together_whatever_the_case_of_the_email(client, w
 @pytest.mark.parametrize("client_fixture", ["client_as_viewer", "client_as_editor"])
 def test_only_admins_open_the_workspace_settings(request, workspace, client_fixture):
     client = request.getfixturevalue(client_fixture)
-    assert client.get(reverse("workspace_settings", args=[workspace.slug])).status_code == 403
-    response = client.post(reverse("workspace_settings", args=[workspace.slug]), {"name": ""})
+    assert client.get(reverse("strategy:workspace_settings", args=[workspace.slug])).status_code == 403
+    response = client.post(reverse("strategy:workspace_settings", args=[workspace.slug]), {"name": ""})
     assert response.status_code == 403
 
 
 def test_the_portfolio_varies_on_htmx_requests(client_as_viewer, workspace):
-    response = client_as_viewer.get(reverse("portfolio", args=[workspace.slug]))
+    response = client_as_viewer.get(reverse("strategy:portfolio", args=[workspace.slug]))
     assert "HX-Request" in response["Vary"]
 
 
 def test_a_new_token_secret_is_never_cached(client_as_editor):
-    response = client_as_editor.post(reverse("api_token_create"), {"name": "CI"})
+    response = client_as_editor.post(reverse("strategy:api_token_create"), {"name": "CI"})
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
 
 
 def test_opening_workspace_pages_does_not_rewrite_the_session_each_time(client_as_viewer, workspace,
                                                                           django_assert_max_num_queries):
-    url = reverse("member_list", args=[workspace.slug])
+    url = reverse("strategy:member_list", args=[workspace.slug])
     client_as_viewer.get(url)
     first = count_queries(lambda: client_as_viewer.get(url))
     with django_assert_max_num_queries(first):
