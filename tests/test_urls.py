@@ -30,8 +30,9 @@ def test_every_named_route_of_ours_sits_in_its_apps_namespace():
 
 
 def test_the_same_short_name_can_live_in_two_apps_without_clashing():
-    # Sign-in is listed twice on purpose: our form first, Django's own view behind it.
-    routes = [route for route in named_routes(get_resolver().url_patterns) if route[1] not in DJANGO_NAMES]
+    # Pages only: DRF's routers name each API route twice (with and without a format suffix).
+    routes = [route for route in named_routes(get_resolver().url_patterns)
+              if route[0] in {"strategy", "releases", "roadmap"}]
 
     assert ("releases", "comment_create") in routes
     assert len(routes) == len(set(routes))
