@@ -1,15 +1,5 @@
 """The API of goals with their key results and check-ins, and of a product's initiatives,
-serializers and viewsets together.
-
-Output serializers read only what the viewsets' querysets loaded. Input serializers are
-named after the services' keyword arguments; the ids they take are looked up only among
-rows the requesting user may see, so another workspace's id is refused exactly like an
-id that does not exist.
-
-Every queryset starts from the records of the user's workspaces, so another workspace's
-record is a 404. A role that may not edit is refused (403) before its input is looked at,
-as the product endpoints do; every write then goes through the service of the same name,
-whose ValidationError becomes a 400 naming the fields (roadmap/api.py)."""
+serializers and viewsets together; the contract they keep is in `strategy.api`."""
 
 from __future__ import annotations
 
