@@ -19,7 +19,7 @@ from strategy.api.fields import DateField, VisibleIdField, VisibleIdsField, opti
 from strategy.api.records import InputSerializer, unmoved
 from strategy.api.tenancy import UserSerializer
 from strategy.limits import BULK_MAX_COUNT, COMMENT_MAX_LENGTH, TAG_MAX_LENGTH, TAGS_MAX_COUNT
-from strategy.models import Goal, Initiative, Product, User, Workspace
+from strategy.models import Goal, Initiative, Product, User
 
 from .. import selectors, services
 from ..models import Comment, Dependency, Feature, Release, Requirement, WorkflowStatus
@@ -362,8 +362,7 @@ class RequirementViewSet(RecordViewSet):
         return requirement.feature
 
     def get_queryset(self):
-        return (Requirement.objects.filter(feature__workspace__in=Workspace.objects.visible_to(self.request.user))
-                .select_related("feature").order_by("feature_id", "position", "id"))
+        return selectors.requirement_list(user=self.request.user)
 
     @extend_schema(request=RequirementInputSerializer, responses={201: RequirementSerializer})
     def create(self, request):
@@ -404,8 +403,7 @@ class DependencyViewSet(RecordViewSet):
         return dependency.feature
 
     def get_queryset(self):
-        return (Dependency.objects.filter(feature__workspace__in=Workspace.objects.visible_to(self.request.user))
-                .select_related("feature__product", "depends_on__product").order_by("feature_id", "id"))
+        return selectors.dependency_list(user=self.request.user)
 
     @extend_schema(request=DependencyInputSerializer, responses={201: DependencySerializer})
     def create(self, request):

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from strategy import selectors as strategy_selectors
 from strategy.api.fields import DateField, VisibleIdField, optional_text
 from strategy.api.records import InputSerializer, unmoved
-from strategy.models import Product, Workspace
+from strategy.models import Product
 
 from .. import selectors, services
 from ..models import Milestone, Release
@@ -190,8 +190,7 @@ class MilestoneViewSet(RecordViewSet):
         return milestone.release
 
     def get_queryset(self):
-        return (Milestone.objects.filter(release__workspace__in=Workspace.objects.visible_to(self.request.user))
-                .select_related("release").order_by("date", "id"))
+        return selectors.milestone_list(user=self.request.user)
 
     @extend_schema(request=MilestoneInputSerializer, responses={201: MilestoneSerializer})
     def create(self, request):

@@ -5,10 +5,12 @@ per topic."""
 
 from .features import (
     FEATURE_ROW_FIELDS,
+    dependency_list,
     feature_get,
     feature_queryset,
     feature_rows,
     features_with_counts,
+    requirement_list,
 )
 from .planning import (
     ConflictIndex,
@@ -21,6 +23,7 @@ from .planning import (
 )
 from .releases import (
     ReleaseOverview,
+    milestone_list,
     release_choices,
     release_get,
     release_list,
@@ -38,16 +41,19 @@ __all__ = [
     "ReleaseOverview",
     "blockers_for",
     "conflicts_for",
+    "dependency_list",
     "feature_get",
     "feature_queryset",
     "feature_rows",
     "features_with_counts",
+    "milestone_list",
     "open_features",
     "plan_for",
     "release_choices",
     "release_get",
     "release_list",
     "release_overview",
+    "requirement_list",
     "status_get",
     "status_list",
     "tags_in_use",

@@ -7,7 +7,7 @@ from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, QuerySe
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
-from strategy.models import Goal, Product, User
+from strategy.models import Goal, Product, User, Workspace
 
 from ..models import Comment, Dependency, Feature, Requirement
 
@@ -17,6 +17,18 @@ FEATURE_ROW_FIELDS = (
     "release__start_date", "release__release_date", "assignee_id", "assignee__full_name", "assignee__email",
     "tags", "rice_score", "reach", "impact", "confidence", "effort", "rank", "version",
 )
+
+
+def requirement_list(*, user: User) -> QuerySet[Requirement]:
+    """Requirements of the features `user` may see, feature by feature in their order."""
+    return (Requirement.objects.filter(feature__workspace__in=Workspace.objects.visible_to(user))
+            .select_related("feature").order_by("feature_id", "position", "id"))
+
+
+def dependency_list(*, user: User) -> QuerySet[Dependency]:
+    """Dependencies between the features `user` may see, with both ends' products loaded."""
+    return (Dependency.objects.filter(feature__workspace__in=Workspace.objects.visible_to(user))
+            .select_related("feature__product", "depends_on__product").order_by("feature_id", "id"))
 
 
 def feature_queryset(*, user: User, product: Product | None = None) -> QuerySet[Feature]:

@@ -11,10 +11,10 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from strategy.models import Product, User
+from strategy.models import Product, User, Workspace
 
 from .. import metrics
-from ..models import Feature, Release, StatusCategory, WorkflowStatus
+from ..models import Feature, Milestone, Release, StatusCategory, WorkflowStatus
 from .features import feature_rows
 from .planning import ConflictIndex, conflicts_for
 
@@ -29,6 +29,12 @@ def release_list(*, user: User, product: Product | None = None) -> QuerySet[Rele
 
 def release_get(*, user: User, product: Product, pk: int) -> Release:
     return get_object_or_404(release_list(user=user, product=product), pk=pk)
+
+
+def milestone_list(*, user: User) -> QuerySet[Milestone]:
+    """Milestones of the releases `user` may see, by date."""
+    return (Milestone.objects.filter(release__workspace__in=Workspace.objects.visible_to(user))
+            .select_related("release").order_by("date", "id"))
 
 
 def release_choices(*, user: User, product: Product | None = None) -> QuerySet[Release]:

@@ -14,7 +14,15 @@ from releases.models import Feature, Release, StatusCategory
 from strategy import services as strategy_services
 
 from ..conftest import count_queries
-from ..factories import FeatureFactory, ProductFactory, ReleaseFactory, UserFactory
+from ..factories import (
+    DependencyFactory,
+    FeatureFactory,
+    MilestoneFactory,
+    ProductFactory,
+    ReleaseFactory,
+    RequirementFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -400,3 +408,18 @@ def test_release_overview_queries_do_not_grow_with_features(editor, viewer, work
     assert sum(len(rows) for rows in result.features_by_category.values()) == 200
     assert result.conflicts.all
 
+
+
+def test_milestones_requirements_and_dependencies_of_another_workspace_are_not_listed(
+        viewer, product, other_product):
+    mine, theirs = FeatureFactory(product=product), FeatureFactory(product=other_product)
+    MilestoneFactory(release=ReleaseFactory(product=product))
+    MilestoneFactory(release=ReleaseFactory(product=other_product))
+    RequirementFactory(feature=mine)
+    RequirementFactory(feature=theirs)
+    DependencyFactory(feature=mine, depends_on=FeatureFactory(product=product))
+    DependencyFactory(feature=theirs, depends_on=FeatureFactory(product=other_product))
+
+    assert {m.release.product_id for m in selectors.milestone_list(user=viewer)} == {product.pk}
+    assert {r.feature_id for r in selectors.requirement_list(user=viewer)} == {mine.pk}
+    assert {d.feature_id for d in selectors.dependency_list(user=viewer)} == {mine.pk}
