@@ -95,16 +95,13 @@ def _links(product) -> list[ShareLink]:
     return list(ShareLink.objects.filter(product=product).select_related("created_by").order_by("-created_at", "-id"))
 
 
-@workspace_view
+@workspace_view(post_requires="share_links.manage")
 @require_http_methods(["GET", "POST"])
 def share_link_list(request: HttpRequest, workspace, key: str) -> HttpResponse:
     """The product's share links, and (for editors and admins) a form to create one from the
     view options in this page's query string (?view=timeline&zoom=…&group=…)."""
     product = product_for(request, workspace, key)
     can_edit = access.can(request.user, "share_links.manage", product)
-    if request.method == "POST" and not can_edit:
-        # Refused before the form is read, so a viewer never sees its validation errors.
-        access.ensure_can(request.user, "share_links.manage", product)
     source = request.POST if request.method == "POST" else request.GET
     params = services.sanitise_params(source.get("view", ""), request.GET)
     form = ShareLinkForm(request.POST if request.method == "POST" else None, is_line=product.is_line,
