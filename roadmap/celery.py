@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 from celery.signals import worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "roadmap.settings.base")
@@ -23,6 +24,18 @@ app.conf.beat_schedule = {
         "task": "releases.tasks.mention_emails_sweep_task",
         "schedule": 300.0,
         "options": {"expires": 290},
+    },
+    # Usage rollups whose debounced trigger was lost (Redis or the broker down) or failed.
+    "usage-rollup-sweep": {
+        "task": "roadmap.tasks.usage_rollup_sweep_task",
+        "schedule": 300.0,
+        "options": {"expires": 290},
+    },
+    # Event partitions for the months ahead, and retention (drops months past it).
+    "usage-partitions": {
+        "task": "roadmap.tasks.usage_partitions_task",
+        "schedule": crontab(hour=3, minute=17),
+        "options": {"expires": 3600},
     },
 }
 
