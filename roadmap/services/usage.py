@@ -244,6 +244,8 @@ def usage_events_write(*, product_id: int, rows: Sequence[tuple]) -> int:
         cursor.execute("SELECT roadmap_usage_event_ensure_partition(m) FROM unnest(%s::date[]) AS m",
                        [_months(row[5] for row in rows)])
         cursor.execute(_BATCH_TABLE)
+        # Empty already after any commit; not when this runs inside an outer transaction.
+        cursor.execute("DELETE FROM usage_event_batch")
         cursor.copy_expert("COPY usage_event_batch FROM STDIN WITH (FORMAT csv)", data)
         cursor.execute(_INSERT, {"product": product_id, "zone": settings.TIME_ZONE})
         return cursor.fetchone()[0]
@@ -356,7 +358,7 @@ WITH grouped AS MATERIALIZED (
     SELECT day, sum(n) AS n FROM grouped GROUP BY day, session_id
 )
 INSERT INTO roadmap_usagedaily (product_id, day, dau, wau, mau, sessions, bounced_sessions, events, computed_at)
-SELECT %(product)s, d.day, 0, 0, 0, COALESCE(s.sessions, 0), COALESCE(s.bounced, 0), COALESCE(s.events, 0), now()
+SELECT %(product)s, d.day, 0, 0, 0, COALESCE(s.sessions, 0), COALESCE(s.bounced, 0), COALESCE(s.events, 0), statement_timestamp()
 FROM unnest(%(days)s::date[]) AS d (day)
 LEFT JOIN (
     SELECT day, count(*) AS sessions, count(*) FILTER (WHERE n = 1) AS bounced, sum(n) AS events
@@ -390,7 +392,7 @@ WITH covers AS (
     WINDOW running AS (ORDER BY g.day)
 )
 INSERT INTO roadmap_usagedaily (product_id, day, dau, wau, mau, sessions, bounced_sessions, events, computed_at)
-SELECT %(product)s, day, dau, wau, mau, 0, 0, 0, now() FROM counted WHERE day >= %(first)s
+SELECT %(product)s, day, dau, wau, mau, 0, 0, 0, statement_timestamp() FROM counted WHERE day >= %(first)s
 ON CONFLICT (product_id, day) DO UPDATE SET
     dau = EXCLUDED.dau, wau = EXCLUDED.wau, mau = EXCLUDED.mau, computed_at = EXCLUDED.computed_at
 """
@@ -420,7 +422,7 @@ WITH covers AS (
     WINDOW running AS (PARTITION BY k.feature_key ORDER BY g.day)
 )
 INSERT INTO roadmap_usagefeaturedaily (product_id, day, feature_key, users, users_7d, events, computed_at)
-SELECT %(product)s, day, feature_key, users, users_7d, events, now()
+SELECT %(product)s, day, feature_key, users, users_7d, events, statement_timestamp()
 FROM counted WHERE day >= %(first)s AND users_7d > 0
 """
 
