@@ -358,7 +358,8 @@ WITH grouped AS MATERIALIZED (
     SELECT day, sum(n) AS n FROM grouped GROUP BY day, session_id
 )
 INSERT INTO roadmap_usagedaily (product_id, day, dau, wau, mau, sessions, bounced_sessions, events, computed_at)
-SELECT %(product)s, d.day, 0, 0, 0, COALESCE(s.sessions, 0), COALESCE(s.bounced, 0), COALESCE(s.events, 0), statement_timestamp()
+SELECT %(product)s, d.day, 0, 0, 0, COALESCE(s.sessions, 0), COALESCE(s.bounced, 0), COALESCE(s.events, 0),
+       statement_timestamp()
 FROM unnest(%(days)s::date[]) AS d (day)
 LEFT JOIN (
     SELECT day, count(*) AS sessions, count(*) FILTER (WHERE n = 1) AS bounced, sum(n) AS events
@@ -521,3 +522,12 @@ def usage_dirty_products(*, older_than: timedelta = timedelta(0), now: datetime 
         cursor.execute("SELECT DISTINCT product_id FROM roadmap_usagedirtyday WHERE marked_at <= %s ORDER BY 1",
                        [before])
         return [product_id for (product_id,) in cursor.fetchall()]
+
+
+def usage_product_deleted(sender, instance, **kwargs) -> None:
+    """post_delete of a product: its activity rows go with it (its rollups go by foreign key).
+    Its raw events stay until retention drops their month: deleting millions of rows would
+    hold up the request that deletes the product."""
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM roadmap_usage_actor_day WHERE product_id = %s", [instance.pk])
+        cursor.execute("DELETE FROM roadmap_usage_feature_actor_day WHERE product_id = %s", [instance.pk])

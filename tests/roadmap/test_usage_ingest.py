@@ -165,7 +165,8 @@ def test_a_body_that_is_not_a_batch_is_400(client, product, key, body):
 
 
 def test_an_unpaired_surrogate_rejects_only_its_event(client, product, key):
-    body = '{"events": [%s, %s]}' % (json.dumps(event(0)), json.dumps(event(1)).replace("page_viewed", "\\ud800"))
+    bad = json.dumps(event(1)).replace("page_viewed", "\\ud800")
+    body = f'{{"events": [{json.dumps(event(0))}, {bad}]}}'
 
     response = post(client, key, body)
 
@@ -238,7 +239,7 @@ def test_a_month_without_a_partition_gets_one_at_ingest(client, product, key):
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS roadmap_usage_event_p%s" % timezone.now().strftime("%Y%m"))
+        cursor.execute(f"DROP TABLE IF EXISTS roadmap_usage_event_p{timezone.now():%Y%m}")
 
     response = post(client, key, {"events": [event(0, timestamp=timezone.now().isoformat())]})
 

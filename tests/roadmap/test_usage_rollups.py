@@ -265,3 +265,15 @@ def test_partitions_are_made_ahead(db):
 
     assert created == [f"roadmap_usage_event_p2031{m:02d}" for m in (1, 2, 3, 4)]
     assert usage.usage_partitions_ensure(months_ahead=3, today=date(2031, 1, 15)) == []
+
+
+def test_a_deleted_product_takes_its_activity_and_rollups_along(product, history):
+    from django.db import connection
+
+    product_id = product.pk
+    product.delete()
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM roadmap_usage_actor_day WHERE product_id = %s", [product_id])
+        assert cursor.fetchone()[0] == 0
+    assert not UsageDaily.objects.filter(product_id=product_id).exists()
