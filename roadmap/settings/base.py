@@ -76,6 +76,8 @@ MIDDLEWARE = [
 # JSON nested deeper than this with 400, before anything parses them.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("REQUEST_BODY_MAX_BYTES", default=2_621_440)
 JSON_MAX_DEPTH = env.int("JSON_MAX_DEPTH", default=32)
+# Paths whose view checks the nesting of what it keeps (usage events: each event's properties).
+JSON_DEPTH_CHECKED_BY_VIEW = ("/api/v1/events",)
 
 ROOT_URLCONF = "roadmap.urls"
 WSGI_APPLICATION = "roadmap.wsgi.application"
