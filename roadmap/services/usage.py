@@ -506,6 +506,9 @@ def usage_rollup(*, product_id: int, today: date | None = None) -> RollupResult:
     today = today or timezone.localdate()
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(hashtext('roadmap_usage_rollup'), %s::int)", [product_id])
+        # The sorts and groupings of a rollup spill to disk under PostgreSQL's default 4 MB;
+        # the rollup's own transaction gets more (USAGE_ROLLUP_WORK_MEM).
+        cursor.execute("SELECT set_config('work_mem', %s, true)", [settings.USAGE_ROLLUP_WORK_MEM])
         cursor.execute("SELECT day, marked_at FROM roadmap_usagedirtyday WHERE product_id = %s ORDER BY day",
                        [product_id])
         marks = cursor.fetchall()
