@@ -76,6 +76,8 @@ MIDDLEWARE = [
 # JSON nested deeper than this with 400, before anything parses them.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("REQUEST_BODY_MAX_BYTES", default=2_621_440)
 JSON_MAX_DEPTH = env.int("JSON_MAX_DEPTH", default=32)
+# Paths whose view checks the nesting of what it keeps (usage events: each event's properties).
+JSON_DEPTH_CHECKED_BY_VIEW = ("/api/v1/events",)
 
 ROOT_URLCONF = "roadmap.urls"
 WSGI_APPLICATION = "roadmap.wsgi.application"
@@ -241,6 +243,26 @@ SPECTACULAR_SETTINGS = {
         "roadmap.api.document_error_responses",
     ],
 }
+
+# --- usage events -----------------------------------------------------------
+# Raw usage events older than this many days are dropped, a whole month partition at a time,
+# once the month has passed entirely (so an event is kept at least this long, at most a month
+# longer). Events older than this are refused at ingestion.
+USAGE_EVENT_RETENTION_DAYS = env.int("USAGE_EVENT_RETENTION_DAYS", default=400)
+# One POST /api/v1/events: at most this many events (more: 413) and this many bytes of body
+# (more: 413; the site-wide REQUEST_BODY_MAX_BYTES still applies first).
+USAGE_INGEST_MAX_EVENTS = env.int("USAGE_INGEST_MAX_EVENTS", default=1000)
+USAGE_INGEST_MAX_BYTES = env.int("USAGE_INGEST_MAX_BYTES", default=2_097_152)
+# Events ingested within this many seconds of each other cause one rollup, queued this long
+# after the first of them.
+USAGE_ROLLUP_DEBOUNCE_SECONDS = env.int("USAGE_ROLLUP_DEBOUNCE_SECONDS", default=30)
+# PostgreSQL's work_mem inside a rollup's transaction (its sorts and hash tables; a full rollup
+# of 5 million events uses a few hundred MB of it in the database server, never in Python).
+USAGE_ROLLUP_WORK_MEM = env.str("USAGE_ROLLUP_WORK_MEM", default="256MB")
+# How many usage events `seed_demo` writes, as a share of its ~150,000 (tests seed a sliver).
+DEMO_USAGE_SCALE = env.float("DEMO_USAGE_SCALE", default=1.0)
+# A rotated ingest key keeps working this many hours after its successor is made.
+USAGE_INGEST_KEY_ROTATION_GRACE_HOURS = env.int("USAGE_INGEST_KEY_ROTATION_GRACE_HOURS", default=24)
 
 # --- Celery -----------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
