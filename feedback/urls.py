@@ -1,9 +1,10 @@
-"""In-app pages of the feedback app: a product's ideas, inbox and likely duplicates, and the
-workspace's customers. (The public portal's pages are in portal_urls.py.)"""
+"""Pages of the feedback app: a product's ideas, feedback inbox and likely duplicates, the
+workspace's customers, and the unsubscribe page of shipped emails. (The public portal's
+pages are in portal_urls.py.)"""
 
 from django.urls import path
 
-from .views import customers, ideas, notes
+from .views import customers, ideas, loop, notes
 
 WORKSPACE = "w/<slug:ws>/"
 PRODUCT = WORKSPACE + "products/<str:key>/"
@@ -15,6 +16,7 @@ CUSTOMERS = WORKSPACE + "customers/"
 app_name = "feedback"
 
 urlpatterns = [
+    path("feedback/unsubscribe/<str:token>/", loop.unsubscribe, name="unsubscribe"),
     path(IDEAS, ideas.idea_list, name="idea_list"),
     path(IDEAS + "new/", ideas.idea_create, name="idea_create"),
     path(IDEAS + "similar/", ideas.idea_suggestions, name="idea_suggestions"),
@@ -37,4 +39,7 @@ urlpatterns = [
     path(CUSTOMERS + "<int:pk>/edit/", customers.customer_edit, name="customer_edit"),
     path(CUSTOMERS + "<int:pk>/contacts/", customers.contact_create, name="contact_create"),
     path(CUSTOMERS + "<int:pk>/contacts/<int:contact_pk>/delete/", customers.contact_delete, name="contact_delete"),
+=======
+    path("feedback/unsubscribe/<str:token>/", loop.unsubscribe, name="unsubscribe"),
+>>>>>>> fbcore
 ]

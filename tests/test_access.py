@@ -16,6 +16,9 @@ EXPECTED = {
     "releases.edit": {Role.ADMIN, Role.EDITOR},
     "releases.comment": {Role.ADMIN, Role.EDITOR, Role.VIEWER},
     "share_links.manage": {Role.ADMIN, Role.EDITOR},
+    "feedback.vote": {Role.ADMIN, Role.EDITOR, Role.VIEWER},
+    "feedback.edit": {Role.ADMIN, Role.EDITOR},
+    "feedback.portal": {Role.ADMIN},
 }
 
 
