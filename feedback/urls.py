@@ -39,7 +39,4 @@ urlpatterns = [
     path(CUSTOMERS + "<int:pk>/edit/", customers.customer_edit, name="customer_edit"),
     path(CUSTOMERS + "<int:pk>/contacts/", customers.contact_create, name="contact_create"),
     path(CUSTOMERS + "<int:pk>/contacts/<int:contact_pk>/delete/", customers.contact_delete, name="contact_delete"),
-=======
-    path("feedback/unsubscribe/<str:token>/", loop.unsubscribe, name="unsubscribe"),
->>>>>>> fbcore
 ]
