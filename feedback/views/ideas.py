@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from releases import selectors as release_selectors
+from releases.models import Feature
 from strategy import access
 from strategy.forms import apply_service_errors
 from strategy.html import e, safe_join
@@ -124,11 +125,13 @@ def idea_list(request: HttpRequest, workspace: Workspace, key: str) -> HttpRespo
     ideas = selectors.idea_list(user=request.user, product=product, sort=sort, status=status,
                                 category=current["category"] or None, segment=segment, q=current["q"])
     feature_filter = None
-    if current["feature"].isdigit() and len(current["feature"]) < 10:
-        ideas = ideas.filter(feature__number=int(current["feature"]))
-        feature_filter = {"key": f"{product.key}-{current['feature']}",
-                          "url": reverse("releases:feature_detail", args=[workspace.slug, product.key,
-                                                                         int(current["feature"])])}
+    if current["feature"].isdigit() and len(current["feature"]) < 12:
+        # From a feature page's demand panel: the ideas linked to that feature.
+        feature = Feature.objects.visible_to(request.user).filter(pk=int(current["feature"]), product=product).first()
+        ideas = ideas.filter(feature_id=int(current["feature"]))
+        if feature is not None:
+            feature_filter = {"key": f"{product.key}-{feature.number}", "url": reverse("releases:feature_detail", args=[
+                workspace.slug, product.key, feature.number])}
     page = Paginator(ideas, PAGE_SIZE).get_page(request.GET.get("page"))
     ideas_on_page = list(page.object_list)
     trends = pages.trend_counts(idea_ids=[idea.pk for idea in ideas_on_page])
