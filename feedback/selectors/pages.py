@@ -15,7 +15,7 @@ from django.utils import timezone
 from releases.models import CLOSED_CATEGORIES, Feature
 from strategy.models import Product, User
 
-from ..models import Contact, FeedbackNote, Idea, Vote
+from ..models import Contact, Customer, FeedbackNote, Idea, Vote
 from .ideas import TREND_DAYS, search_query
 
 VOTERS_SHOWN = 30
@@ -130,3 +130,8 @@ def contact_choices(*, user: User, workspace) -> QuerySet[Contact]:
 def contacts_with_votes(*, customer) -> QuerySet[Contact]:
     """The customer's contacts, by name, each with how many votes it gave (`vote_total`)."""
     return Contact.objects.filter(customer=customer).annotate(vote_total=Count("votes")).order_by("name", "id")
+
+
+def customer_choices(*, user: User, workspace) -> QuerySet[Customer]:
+    """Customers of the workspace for a select, by name."""
+    return Customer.objects.visible_to(user).filter(workspace=workspace).only("id", "name").order_by("name", "id")

@@ -200,8 +200,7 @@ def note_create(request: HttpRequest, workspace: Workspace, key: str) -> HttpRes
     """Capture a feedback note; `?idea=` (from an idea page) links it to that idea already."""
     product = product_for(request, workspace, key)
     form = FeedbackNoteForm(request.POST or None,
-                            customers=selectors.customer_list(user=request.user, workspace=workspace).only(
-                                "id", "name"),
+                            customers=pages.customer_choices(user=request.user, workspace=workspace),
                             contacts=pages.contact_choices(user=request.user, workspace=workspace))
     idea_param = request.GET.get("idea", "")
     if request.method == "GET":
