@@ -17,7 +17,7 @@ from ..models import Contact, Idea, IdeaComment
 SORTS = {
     "votes": _("Most votes"),
     "demand": _("Weighted demand"),
-    "trend": _("Trending (votes in 30 days)"),
+    "trend": _("Trending"),
     "recent": _("Newest"),
 }
 DEFAULT_SORT = "demand"

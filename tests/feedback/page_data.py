@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
-import pytest
 from django.utils import timezone
 
 from feedback import services
@@ -23,11 +22,14 @@ class FeedbackData:
     note: FeedbackNote
 
 
-@pytest.fixture
-def feedback_data(workspace, product, editor, viewer, today) -> FeedbackData:
-    big = services.customer_create(actor=editor, workspace=workspace, name="Globex", segment=Customer.Segment.ENTERPRISE,
-                                   plan="Enterprise", annual_revenue=Decimal("250000"))
-    small = services.customer_create(actor=editor, workspace=workspace, name="Initrode", annual_revenue=Decimal("12000"))
+def make_feedback_data(workspace, product, editor, viewer, today) -> FeedbackData:
+    """Globex (enterprise, 250k) and Initrode (12k) with a contact each; "Export reports to
+    Excel" (public) voted by Globex's contact and the viewer; "Dark mode" voted by
+    Initrode's contact; an unprocessed note of Initrode with a highlight, linked to nothing."""
+    big = services.customer_create(actor=editor, workspace=workspace, name="Globex", plan="Enterprise",
+                                   segment=Customer.Segment.ENTERPRISE, annual_revenue=Decimal("250000"))
+    small = services.customer_create(actor=editor, workspace=workspace, name="Initrode",
+                                     annual_revenue=Decimal("12000"))
     hank = services.contact_create(actor=editor, customer=big, name="Hank Scorpio", email="hank@globex.test")
     mia = services.contact_create(actor=editor, customer=small, name="Mia Chen", email="mia@initrode.test")
     export = services.idea_create(actor=editor, product=product, title="Export reports to Excel",

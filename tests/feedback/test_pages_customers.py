@@ -10,9 +10,14 @@ from feedback import services
 from feedback.models import Contact, Customer
 from tests.conftest import count_queries
 
-from .page_data import feedback_data  # noqa: F401 - fixture
+from .page_data import make_feedback_data
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def feedback_data(workspace, product, editor, viewer, today):
+    return make_feedback_data(workspace, product, editor, viewer, today)
 
 
 def list_url(workspace, **query):
@@ -58,7 +63,8 @@ def test_an_empty_customer_list_explains_customers(client_as_editor, workspace):
 def test_the_customer_list_costs_the_same_queries_for_few_or_many(client_as_viewer, workspace, feedback_data):
     client_as_viewer.get(list_url(workspace))
     few = count_queries(lambda: client_as_viewer.get(list_url(workspace)))
-    Customer.objects.bulk_create([Customer(workspace=workspace, name=f"Bulk {n}", annual_revenue=n) for n in range(120)])
+    Customer.objects.bulk_create([Customer(workspace=workspace, name=f"Bulk {n}", annual_revenue=n)
+                                  for n in range(120)])
 
     assert count_queries(lambda: client_as_viewer.get(list_url(workspace))) == few
 

@@ -11,9 +11,14 @@ from feedback.models import Idea, IdeaComment, Vote
 from releases.models import Feature
 from tests.conftest import count_queries
 
-from .page_data import feedback_data  # noqa: F401 - fixture
+from .page_data import make_feedback_data
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def feedback_data(workspace, product, editor, viewer, today):
+    return make_feedback_data(workspace, product, editor, viewer, today)
 
 
 def url(idea, name="feedback:idea_detail"):
@@ -60,7 +65,8 @@ def test_a_member_votes_and_takes_the_vote_back_with_htmx(client_as_viewer, feed
 
     response = client_as_viewer.post(url(idea, "feedback:idea_vote"), {"vote": "1"}, headers={"HX-Request": "true"})
 
-    assert response.status_code == 200 and response.content.decode().lstrip().startswith('<section class="card" id="votes"')
+    assert response.status_code == 200
+    assert response.content.decode().lstrip().startswith('<section class="card" id="votes"')
     assert Vote.objects.filter(idea=idea, user=viewer).exists()
     assert "Unvote" in response.content.decode()
     client_as_viewer.post(url(idea, "feedback:idea_vote"), {"vote": "1"})  # twice counts once

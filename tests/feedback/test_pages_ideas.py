@@ -8,9 +8,14 @@ from feedback import services
 from feedback.models import Idea
 from tests.conftest import count_queries
 
-from .page_data import feedback_data, many_ideas  # noqa: F401 - fixture
+from .page_data import make_feedback_data, many_ideas
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def feedback_data(workspace, product, editor, viewer, today):
+    return make_feedback_data(workspace, product, editor, viewer, today)
 
 
 def list_url(product, **query):

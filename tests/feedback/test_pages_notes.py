@@ -10,9 +10,14 @@ from feedback import services
 from feedback.models import FeedbackNote
 from tests.conftest import count_queries
 
-from .page_data import feedback_data  # noqa: F401 - fixture
+from .page_data import make_feedback_data
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def feedback_data(workspace, product, editor, viewer, today):
+    return make_feedback_data(workspace, product, editor, viewer, today)
 
 
 def inbox_url(product, **query):
