@@ -204,3 +204,40 @@ def test_a_viewer_cannot_create_an_idea_from_a_note(client_as_viewer, product, f
 
     assert response.status_code == 403
     assert not Idea.objects.filter(title="Sneaky").exists()
+
+
+# --- editing ----------------------------------------------------------------------------
+
+
+def edit_url(idea):
+    return reverse("feedback:idea_edit", args=[idea.workspace.slug, idea.product.key, idea.pk])
+
+
+def test_an_editor_edits_an_idea(client_as_editor, feedback_data):
+    idea = feedback_data.dark
+    form = client_as_editor.get(edit_url(idea)).context["form"]
+    assert form.initial["title"] == "Dark mode"
+
+    response = client_as_editor.post(edit_url(idea), {"title": "Dark theme", "category": "Design",
+                                                      "visibility": "public", "version": idea.version})
+
+    assert response.status_code == 302
+    idea.refresh_from_db()
+    assert (idea.title, idea.visibility) == ("Dark theme", "public")
+
+
+def test_a_stale_edit_is_refused_and_keeps_the_input(client_as_editor, feedback_data, editor):
+    idea = feedback_data.dark
+    stale_version = idea.version
+    services.idea_update(actor=editor, idea=idea, title="Night mode")
+
+    response = client_as_editor.post(edit_url(idea), {"title": "Dark theme", "visibility": "internal",
+                                                      "version": stale_version})
+
+    assert response.status_code == 400
+    assert "newer version" in response.content.decode()
+    assert Idea.objects.get(pk=idea.pk).title == "Night mode"
+
+
+def test_a_viewer_cannot_edit_an_idea(client_as_viewer, feedback_data):
+    assert client_as_viewer.get(edit_url(feedback_data.dark)).status_code == 403
