@@ -1,5 +1,6 @@
-"""How the feedback pages show things: an idea status as a chip, money as people say it, a
-note's text with its highlighted passage marked. Pure: no database, no request."""
+"""How the feedback pages show things: an idea status as a chip, money as people say it (the
+same figures as the feature page's demand panel), a note's text with its highlighted
+passage marked. Pure: no database, no request."""
 
 from __future__ import annotations
 
@@ -9,7 +10,10 @@ from django.utils.safestring import SafeString
 
 from strategy.html import e, safe_join
 
+from ..extensions import money
 from ..models import Idea
+
+__all__ = ["STATUS_BADGE", "STATUS_LABEL", "highlighted", "money", "percent_of"]
 
 # Idea statuses in the status-category colours (not started grey, in progress blue, done
 # green, won't do muted); under review and planned are shades of "not started yet".
@@ -22,17 +26,6 @@ STATUS_BADGE = {
     Idea.Status.DECLINED: "wont",
 }
 STATUS_LABEL = dict(Idea.Status.choices)
-
-
-def money(value) -> str:
-    """An amount of revenue, short: 1_250_000 → "1.25M", 48_000 → "48k", 950 → "950", 0 → "0"."""
-    amount = Decimal(value or 0)
-    for size, suffix in ((Decimal(1_000_000_000), "B"), (Decimal(1_000_000), "M"), (Decimal(1_000), "k")):
-        if amount >= size:
-            scaled = (amount / size).quantize(Decimal("0.01"))
-            text = f"{scaled:f}".rstrip("0").rstrip(".")
-            return f"{text}{suffix}"
-    return f"{amount.quantize(Decimal('1')):f}"
 
 
 def highlighted(text: str, highlight: str) -> SafeString:

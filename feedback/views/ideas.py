@@ -291,12 +291,14 @@ def idea_edit(request: HttpRequest, workspace: Workspace, key: str, pk: int) -> 
 
 
 def _breakdown(idea: Idea) -> list[dict]:
+    """The customers behind the idea's weighted demand, each with its share of the total."""
     rows = []
     for row in selectors.idea_demand_breakdown(idea=idea):
         via = (["vote"] if row.votes else []) + (["note"] if row.notes else [])
         rows.append({"customer_id": row.customer_id, "name": row.name,
                      "segment_label": Customer.Segment(row.segment).label, "via": via,
-                     "people": row.votes, "revenue_text": money(row.annual_revenue)})
+                     "people": row.votes, "revenue_text": money(row.annual_revenue),
+                     "share": percent_of(row.annual_revenue, idea.demand)})
     return rows
 
 
