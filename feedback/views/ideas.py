@@ -19,6 +19,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -47,7 +48,7 @@ from ..forms.ideas import (
 from ..models import Customer, FeedbackNote, Idea, IdeaEvent
 from ..selectors import pages
 from ..services import pages as page_services
-from .display import STATUS_BADGE, STATUS_LABEL, highlighted, money, percent_of
+from .display import STATUS_BADGE, STATUS_LABEL, highlighted, idea_rows_html, money, percent_of
 
 PAGE_SIZE = 50
 OPEN = "open"
@@ -73,10 +74,12 @@ def product_idea(request: HttpRequest, product: Product, pk: int) -> Idea:
     return idea
 
 
-def tab_counts(request: HttpRequest, product: Product) -> dict:
+def tab_counts(request: HttpRequest, product: Product, count: int | None = None) -> dict:
     """The inbox count of the feedback tabs, and of the sidebar's Feedback entry (set by the
-    page itself, so the other pages of the product pay no query for it)."""
-    count = selectors.untriaged_count(user=request.user, product=product)
+    page itself, so the other pages of the product pay no query for it); `count` when the
+    page has already counted the notes to triage."""
+    if count is None:
+        count = selectors.untriaged_count(user=request.user, product=product)
     return {"tab_counts": {"inbox": count}, "nav_inbox_count": count}
 
 
@@ -148,6 +151,7 @@ def idea_list(request: HttpRequest, workspace: Workspace, key: str) -> HttpRespo
         "product": product,
         "page": page,
         "rows": rows,
+        "rows_html": idea_rows_html(rows),
         "page_urls": page_urls(request, page),
         "current": current,
         "sort": sort,
@@ -177,7 +181,7 @@ def _idea_row(workspace: Workspace, product: Product, idea: Idea, trend: int, sc
         feature_key=feature.key if feature else "", feature_title=feature.title if feature else "",
         feature_url=reverse("releases:feature_detail", args=[workspace.slug, feature.product.key, feature.number])
         if feature else "",
-        created_at=idea.created_at,
+        created_at=timezone.localtime(idea.created_at),
     )
 
 

@@ -108,7 +108,7 @@ def inbox(request: HttpRequest, workspace: Workspace, key: str) -> HttpResponse:
         "page_urls": page_urls(request, page),
         "can_edit": access.can(request.user, "feedback.edit", product),
         "inbox_url": _inbox_url(workspace, product), "next": request.get_full_path(),
-        **tab_counts(request, product),
+        **tab_counts(request, product, page.paginator.count),
     })
 
 
