@@ -56,8 +56,8 @@ def idea_rows_html(rows: list) -> SafeString:
                     else '<span class="subtle">—</span>')
         trend = (f'<span class="fb-trend" title="{row.trend} vote{"" if row.trend == 1 else "s"} in the last 30 days">'
                  f'+{row.trend}</span>' if row.trend else '<span class="subtle">0</span>')
-        feature = (f'<a class="fkey" href="{e(row.feature_url)}" title="{e(row.feature_title)}">{e(row.feature_key)}</a>'
-                   if row.feature_key else '<span class="subtle">—</span>')
+        feature = (f'<a class="fkey" href="{e(row.feature_url)}" title="{e(row.feature_title)}">'
+                   f'{e(row.feature_key)}</a>' if row.feature_key else '<span class="subtle">—</span>')
         parts.append(
             f'<tr><td class="fb-ideas__title"><a class="row-link fb-clamp" href="{e(row.url)}" title="{e(row.title)}">'
             f'{e(row.title)}</a> <span class="fb-num">#{row.pk}</span>{" " + internal if internal else ""}</td>'
