@@ -241,3 +241,13 @@ def test_a_stale_edit_is_refused_and_keeps_the_input(client_as_editor, feedback_
 
 def test_a_viewer_cannot_edit_an_idea(client_as_viewer, feedback_data):
     assert client_as_viewer.get(edit_url(feedback_data.dark)).status_code == 403
+
+
+def test_titles_and_categories_are_escaped_in_the_list(client_as_editor, product, editor):
+    services.idea_create(actor=editor, product=product, title='<script>alert("x")</script>',
+                         category='<img src=x onerror=alert(1)>')
+
+    html = client_as_editor.get(list_url(product)).content.decode()
+
+    assert "<script>alert" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
