@@ -11,7 +11,7 @@ from feedback.models import Idea, IdeaComment, Vote
 from releases.models import Feature
 from tests.conftest import count_queries
 
-from .page_data import make_feedback_data
+from .page_data import make_feedback_data, many_ideas
 
 pytestmark = pytest.mark.django_db
 
@@ -258,5 +258,15 @@ def test_the_idea_page_costs_the_same_queries_with_few_or_many_votes_and_notes(c
         services.note_create(actor=editor, product=idea.product, customer=customer, date=today, text=f"Note {n}",
                              ideas=[idea])
         services.idea_comment_create(actor=editor, idea=idea, body=f"Comment {n}")
+
+    assert count_queries(lambda: client_as_editor.get(url(idea))) == few
+
+
+def test_the_idea_page_costs_the_same_queries_with_10_or_5000_ideas(client_as_editor, feedback_data):
+    idea = feedback_data.export
+    many_ideas(idea.product, 8, contact=feedback_data.hank)
+    client_as_editor.get(url(idea))
+    few = count_queries(lambda: client_as_editor.get(url(idea)))
+    many_ideas(idea.product, 4990, contact=feedback_data.hank)
 
     assert count_queries(lambda: client_as_editor.get(url(idea))) == few

@@ -10,7 +10,7 @@ from feedback import services
 from feedback.models import FeedbackNote
 from tests.conftest import count_queries
 
-from .page_data import make_feedback_data
+from .page_data import make_feedback_data, many_ideas
 
 pytestmark = pytest.mark.django_db
 
@@ -220,3 +220,13 @@ def test_a_contact_of_another_customer_is_refused(client_as_editor, product, fee
 def test_a_viewer_cannot_capture_notes(client_as_viewer, product, today):
     assert client_as_viewer.get(create_url(product)).status_code == 403
     assert client_as_viewer.post(create_url(product), {"date": today.isoformat(), "text": "x"}).status_code == 403
+
+
+def test_the_inbox_costs_the_same_queries_with_10_or_5000_ideas(client_as_editor, product, feedback_data):
+    many_ideas(product, 8, contact=feedback_data.hank)
+    client_as_editor.get(inbox_url(product))
+    few = count_queries(lambda: client_as_editor.get(inbox_url(product)))
+    ideas = many_ideas(product, 4990, contact=feedback_data.hank)
+    feedback_data.note.ideas.add(*ideas[:50])
+
+    assert count_queries(lambda: client_as_editor.get(inbox_url(product))) == few
