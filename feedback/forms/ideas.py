@@ -13,6 +13,7 @@ from releases.forms import FEATURE_KEY
 from strategy.limits import COMMENT_MAX_LENGTH, NOTE_MAX_LENGTH, TEXT_MAX_LENGTH
 
 from ..models import Contact, Idea, IdeaComment
+from .widgets import LongSelect, contact_choices
 
 SORTS = {
     "votes": _("Most votes"),
@@ -21,10 +22,6 @@ SORTS = {
     "recent": _("Newest"),
 }
 DEFAULT_SORT = "demand"
-
-
-def contact_label(contact: Contact) -> str:
-    return f"{contact.name} · {contact.customer.name}"
 
 
 class IdeaForm(forms.Form):
@@ -47,15 +44,14 @@ class IdeaForm(forms.Form):
                                    initial=Idea.Visibility.INTERNAL, widget=forms.RadioSelect)
     submitted_by_contact = forms.ModelChoiceField(
         label=_("Submitted on behalf of"), queryset=Contact.objects.none(), required=False,
-        empty_label=_("— you —"),
+        empty_label=_("— you —"), widget=LongSelect,
         help_text=_("The customer contact who asked for it, when you enter it for them."),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, contacts: QuerySet[Contact], editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["submitted_by_contact"].queryset = contacts
-        self.fields["submitted_by_contact"].label_from_instance = contact_label
+        contact_choices(self.fields["submitted_by_contact"], contacts)
         if editing:
             del self.fields["submitted_by_contact"]
         else:
@@ -78,14 +74,14 @@ class IdeaStatusForm(forms.Form):
 class VoteForContactForm(forms.Form):
     contact = forms.ModelChoiceField(
         label=_("Vote on behalf of"), queryset=Contact.objects.none(), empty_label=_("— choose a contact —"),
+        widget=LongSelect,
         error_messages={"required": _("Choose the contact who asked for it."),
                         "invalid_choice": _("Choose a contact of this workspace.")},
     )
 
     def __init__(self, *args, contacts: QuerySet[Contact], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["contact"].queryset = contacts
-        self.fields["contact"].label_from_instance = contact_label
+        contact_choices(self.fields["contact"], contacts)
 
 
 class IdeaCommentForm(forms.Form):

@@ -13,7 +13,7 @@ from strategy.forms import DateInput
 from strategy.limits import IDS_MAX_COUNT, TEXT_MAX_LENGTH, DateFormField, too_many_message
 
 from ..models import Contact, Customer, FeedbackNote
-from .ideas import contact_label
+from .widgets import LongSelect, contact_choices, plain_choices
 
 IDEA_REF = re.compile(r"#?(\d+)")
 
@@ -53,9 +53,9 @@ def _feature_ref(match: re.Match) -> tuple[str, int]:
 
 class FeedbackNoteForm(forms.Form):
     customer = forms.ModelChoiceField(label=_("Customer"), queryset=Customer.objects.none(), required=False,
-                                      empty_label=_("— unknown —"))
+                                      empty_label=_("— unknown —"), widget=LongSelect)
     contact = forms.ModelChoiceField(label=_("Contact"), queryset=Contact.objects.none(), required=False,
-                                     empty_label=_("— nobody in particular —"),
+                                     empty_label=_("— nobody in particular —"), widget=LongSelect,
                                      help_text=_("Who said it; their customer is used when you leave that empty."))
     source = forms.ChoiceField(label=_("Source"), choices=FeedbackNote.Source.choices,
                                initial=FeedbackNote.Source.CALL)
@@ -86,9 +86,8 @@ class FeedbackNoteForm(forms.Form):
 
     def __init__(self, *args, customers: QuerySet[Customer], contacts: QuerySet[Contact], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["customer"].queryset = customers
-        self.fields["contact"].queryset = contacts
-        self.fields["contact"].label_from_instance = contact_label
+        plain_choices(self.fields["customer"], customers)
+        contact_choices(self.fields["contact"], contacts)
 
     def clean(self) -> dict:
         data = super().clean()

@@ -123,8 +123,8 @@ def customer_idea_counts(*, customer_ids: Iterable[int]) -> dict[int, int]:
 
 def contact_choices(*, user: User, workspace) -> QuerySet[Contact]:
     """Contacts of the workspace for a "on behalf of" select, with their customer."""
-    return Contact.objects.visible_to(user).filter(workspace=workspace).select_related("customer").order_by(
-        "customer__name", "name", "id")
+    return (Contact.objects.visible_to(user).filter(workspace=workspace).select_related("customer")
+            .only("id", "name", "customer__name").order_by("customer__name", "name", "id"))
 
 
 def contacts_with_votes(*, customer) -> QuerySet[Contact]:

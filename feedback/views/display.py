@@ -75,3 +75,25 @@ def idea_rows_html(rows: list) -> SafeString:
             f'{row.created_at.day} {row.created_at:%b %Y}</time></td></tr>'
         )
     return safe_join(parts)
+
+
+def breakdown_rows_html(rows: list[dict], customer_url: str) -> SafeString:
+    """The <tr>s of an idea's demand breakdown (one per customer, hundreds on a popular
+    idea), built in Python like the ideas list's rows. `customer_url` is a customer page's
+    URL with 0 in place of the id."""
+    parts = []
+    prefix, _zero, suffix = customer_url.rpartition("/0/")
+    for row in rows:
+        via = "".join(
+            f'<span class="fb-via fb-via--{kind}"'
+            + (f' title="{row["people"]} people of {e(row["name"])} voted">{kind} ×{row["people"]}'
+               if kind == "vote" and row["people"] > 1 else f">{kind}")
+            + "</span>" for kind in row["via"])
+        parts.append(
+            f'<tr><td><a href="{e(prefix)}/{row["customer_id"]}/{e(suffix)}">{e(row["name"])}</a></td>'
+            f'<td class="nowrap">{e(row["segment_label"])}</td><td class="nowrap">{via}</td>'
+            f'<td class="col-num">{e(row["revenue_text"])}</td>'
+            f'<td class="fb-share"><span class="fb-demand"><span class="fb-demand__bar" aria-hidden="true">'
+            f'<span style="width: {row["share"]}%"></span></span>'
+            f'<span class="fb-share__figure">{row["share"]} %</span></span></td></tr>')
+    return safe_join(parts)

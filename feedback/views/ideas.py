@@ -48,7 +48,15 @@ from ..forms.ideas import (
 from ..models import Customer, FeedbackNote, Idea, IdeaEvent
 from ..selectors import pages
 from ..services import pages as page_services
-from .display import STATUS_BADGE, STATUS_LABEL, highlighted, idea_rows_html, money, percent_of
+from .display import (
+    STATUS_BADGE,
+    STATUS_LABEL,
+    breakdown_rows_html,
+    highlighted,
+    idea_rows_html,
+    money,
+    percent_of,
+)
 
 PAGE_SIZE = 50
 OPEN = "open"
@@ -378,6 +386,7 @@ def _page_context(request: HttpRequest, workspace: Workspace, product: Product, 
     """Everything the idea page draws, in a fixed number of queries."""
     can_edit = access.can(request.user, "feedback.edit", idea)
     feature = idea.feature
+    breakdown = _breakdown(idea)
     context = {
         "workspace": workspace,
         "product": product,
@@ -387,7 +396,9 @@ def _page_context(request: HttpRequest, workspace: Workspace, product: Product, 
         "submitter": _submitter(idea),
         "feature_url": reverse("releases:feature_detail", args=[workspace.slug, feature.product.key, feature.number])
         if feature else "",
-        "breakdown": _breakdown(idea),
+        "breakdown": breakdown,
+        "breakdown_html": breakdown_rows_html(breakdown, reverse("feedback:customer_detail",
+                                                                 args=[workspace.slug, 0])),
         "unweighted_votes": pages.unweighted_vote_count(idea=idea),
         "notes": [{"note": note, "text": highlighted(note.text, note.highlight)}
                   for note in pages.note_rows(idea=idea)],
