@@ -35,7 +35,7 @@ from ..selectors import pages
 from .display import highlighted, money
 from .ideas import idea_url, page_urls, tab_counts
 
-PAGE_SIZE = 25
+PAGE_SIZE = 20  # notes a page: enough to triage in one sitting, cheap to draw
 
 
 def _inbox_url(workspace: Workspace, product: Product) -> str:
@@ -84,7 +84,7 @@ def _card(request: HttpRequest, workspace: Workspace, product: Product, row: dic
 @require_GET
 @vary_on_headers("HX-Request")
 def inbox(request: HttpRequest, workspace: Workspace, key: str) -> HttpResponse:
-    """The product's unprocessed feedback notes, oldest first, 25 to a page. With `pick`
+    """The product's unprocessed feedback notes, oldest first, 20 to a page. With `pick`
     (a note) and `q`, the picker under that note lists the ideas and features matching `q`;
     htmx asks for just that list."""
     product = product_for(request, workspace, key)
