@@ -53,10 +53,12 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/v1/", include("strategy.api.urls")),
     path("api/v1/", include("releases.api.urls")),
+    path("api/v1/", include("feedback.api.urls")),
     path("admin/", admin.site.urls),
     path("", include((roadmap_patterns, "roadmap"))),
     path("", include("strategy.urls")),
     path("", include("releases.urls")),
+    path("", include("feedback.urls")),
 ]
 
 handler404 = "roadmap.api.not_found"

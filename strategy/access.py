@@ -25,6 +25,11 @@ RULES: dict[str, Role] = {
     "strategy.edit": Role.EDITOR,  # vision, personas, competitors, goals, key results, initiatives
     "releases.edit": Role.EDITOR,  # releases, milestones, features, requirements, dependencies
     "releases.comment": Role.VIEWER,  # comments on features
+    # Feedback: everyone votes and comments on ideas; editors triage notes, edit, merge and
+    # promote ideas and keep the customer list; admins open a product's public portal.
+    "feedback.vote": Role.VIEWER,
+    "feedback.edit": Role.EDITOR,
+    "feedback.portal": Role.ADMIN,
 }
 
 

@@ -17,6 +17,9 @@ EXPECTED = {
     "releases.comment": {Role.ADMIN, Role.EDITOR, Role.VIEWER},
     "share_links.manage": {Role.ADMIN, Role.EDITOR},
     "ingest_keys.manage": {Role.ADMIN},
+    "feedback.vote": {Role.ADMIN, Role.EDITOR, Role.VIEWER},
+    "feedback.edit": {Role.ADMIN, Role.EDITOR},
+    "feedback.portal": {Role.ADMIN},
 }
 
 

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from feedback import demo as feedback_demo
 from releases import demo as releases_demo
 from roadmap import demo_usage
 from strategy import demo as strategy_demo
@@ -13,6 +14,7 @@ class Command(BaseCommand):
         strategy_demo.seed_strategy(workspace)
         releases_demo.seed_releases(workspace)
         demo_usage.seed_usage(workspace)
+        feedback_demo.seed_feedback(workspace)
         self.stdout.write(self.style.SUCCESS(
             f"Demo workspace “{workspace.name}” is ready. "
             f"Sign in as {strategy_demo.DEMO_EMAIL} / {strategy_demo.DEMO_PASSWORD}"

@@ -1,0 +1,1 @@
+"""Page input shapes of the feedback app, one module per topic."""

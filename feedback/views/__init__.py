@@ -1,0 +1,1 @@
+"""Pages of the feedback app, one module per topic."""
