@@ -27,6 +27,7 @@ from .timeline import format_date
 ADDED, REMOVED, LATER, EARLIER, DONE = "added", "removed", "later", "earlier", "done"
 KINDS = (LATER, ADDED, DONE, EARLIER, REMOVED)  # the order of the summary
 _PHRASES = {LATER: "slipped", ADDED: "added", DONE: "shipped", EARLIER: "moved earlier", REMOVED: "removed"}
+LISTED = 50  # changes listed under the summary; the marks on the view show them all
 LEGEND = ((ADDED, "Added"), (LATER, "Moved later"), (EARLIER, "Moved earlier"), (DONE, "Newly done"))
 
 
@@ -94,9 +95,14 @@ class PlanChanges:
         words += [f"{count} {phrase}" for count, phrase in rest]
         return f"{', '.join(words)} since {self.since_text(today)}"
 
-    def ordered(self) -> list[Change]:
+    def ordered(self, limit: int | None = LISTED) -> list[Change]:
+        """The changes, slips first and the biggest moves first, at most `limit` of them."""
         rank = {kind: index for index, kind in enumerate(KINDS)}
-        return sorted(self.changes, key=lambda change: (rank[change.kind], -change.days, change.key))
+        return sorted(self.changes, key=lambda change: (rank[change.kind], -change.days, change.key))[:limit]
+
+    @property
+    def unlisted(self) -> int:
+        return max(len(self.changes) - LISTED, 0)
 
 
 def _moved(then: PlanRow, now: PlanRow) -> tuple[str, int] | None:

@@ -70,7 +70,7 @@ MILESTONE_LABEL_GAP = 6.0  # between one milestone's name and the next milestone
 ARROW_STUB = 8.0  # how far an arrow leaves and enters a bar horizontally
 BESIDE_GAP = 4.0  # between a bar and the label written beside it
 READABLE_CHARS = 20  # a label shortened inside its bar keeps at least this much, else it goes beside
-BESIDE_MAX = 320.0  # the longest label written beside a bar (~45 characters); longer ones end in "…"
+BESIDE_MAX = 360.0  # the longest label written beside a bar (~51 characters); longer ones end in "…"
 ELLIPSIS = "…"
 
 # --- window limits ----------------------------------------------------------
@@ -492,8 +492,9 @@ def _next_period(zoom: Zoom, day: date) -> date:
 def fit_window(spans: Iterable[tuple[date | None, date | None]], zoom: Zoom, today: date) -> Window | None:
     """The window that holds the work of `spans` ((start, end) pairs; a missing date takes the
     other), in whole periods of `zoom` (months at month zoom…), at least `_FIT_MIN_PERIODS` of
-    them. Work longer than the zoom's longest fitted window is cut around today: from a little
-    before today (or, when all of it is past, up to its end). None when no span has a date."""
+    them, and one more after the work, where the titles of its last bars are written. Work
+    longer than the zoom's longest fitted window is cut around today: from a little before
+    today (or, when all of it is past, up to its end). None when no span has a date."""
     today = _clamp_date(_as_date(today))
     dated = [(start or end, end or start) for start, end in spans if start or end]
     if not dated:
@@ -513,6 +514,7 @@ def fit_window(spans: Iterable[tuple[date | None, date | None]], zoom: Zoom, tod
     while end <= last or periods < _FIT_MIN_PERIODS:
         end = _next_period(zoom, end)
         periods += 1
+    end = _next_period(zoom, end)  # one more period: room for the titles beside the last bars
     return _sane_window(Window(start, _clamp_date(end - timedelta(days=1))))
 
 
@@ -787,8 +789,19 @@ def _place_label(placed: _Placed, title: str, total_width: float) -> None:
     elif placed.x - room >= 0:
         placed.label, placed.label_x, placed.label_side = beside, placed.x - room, "left"
         placed.extent_x, placed.extent_width = placed.x - room, placed.width + room
-    else:
-        placed.label, placed.label_x = fit_text(title, inside), placed.x + LABEL_PADDING
+    else:  # a narrow window: as much as fits on the roomier side
+        right = total_width - placed.x - placed.width - BESIDE_GAP
+        left = placed.x - BESIDE_GAP
+        label = fit_text(title, max(right, left))
+        if text_width(label) <= max(inside, 0):
+            placed.label, placed.label_x = kept, placed.x + LABEL_PADDING
+        elif right >= left:
+            placed.label, placed.label_x, placed.label_side = label, placed.x + placed.width + BESIDE_GAP, "right"
+            placed.extent_width = placed.width + BESIDE_GAP + text_width(label)
+        else:
+            room = text_width(label) + BESIDE_GAP
+            placed.label, placed.label_x, placed.label_side = label, placed.x - room, "left"
+            placed.extent_x, placed.extent_width = placed.x - room, placed.width + room
 
 
 def pack_lanes(spans: Sequence[tuple[float, float]], gap: float = LANE_GAP) -> tuple[list[int], int]:

@@ -522,8 +522,9 @@ def test_bar_labels_never_exceed_the_bar_and_keep_the_full_title_for_the_tooltip
             assert bar.label_x == bar.x + LABEL_PADDING
             assert bar.label == bar.title or bar.label == "" or (
                 bar.label.endswith("…") and bar.title.startswith(bar.label[:-1]))
-        else:  # beside the bar: the whole title, unless it is longer than BESIDE_MAX
-            assert bar.label == bar.title or (text_width(bar.title) > BESIDE_MAX and bar.label.endswith("…"))
+        else:  # beside the bar: the whole title, unless it is longer than BESIDE_MAX or the window
+            assert bar.label == bar.title or (bar.label.endswith("…") and bar.title.startswith(bar.label[:-1]) and (
+                text_width(bar.title) > BESIDE_MAX or text_width(bar.title) > layout.width / 2))
             assert bar.label_x >= 0 and bar.label_x + text_width(bar.label) <= layout.width
     assert_labels_clear_of_other_bars(layout)
 
@@ -591,13 +592,13 @@ def test_without_collapsing_empty_groups_keep_their_rows():
 
 def test_fit_window_holds_the_work_in_whole_periods():
     spans = [(date(2026, 3, 10), date(2026, 5, 2)), (None, date(2026, 8, 20))]
-    assert fit_window(spans, Zoom.MONTHS, TODAY) == Window(date(2026, 3, 1), date(2026, 8, 31))
-    assert fit_window(spans, Zoom.QUARTERS, TODAY) == Window(date(2026, 1, 1), date(2026, 9, 30))
+    assert fit_window(spans, Zoom.MONTHS, TODAY) == Window(date(2026, 3, 1), date(2026, 9, 30))
+    assert fit_window(spans, Zoom.QUARTERS, TODAY) == Window(date(2026, 1, 1), date(2026, 12, 31))
 
 
 def test_fit_window_shows_at_least_three_periods_and_nothing_without_dates():
     assert fit_window([(date(2026, 3, 10), date(2026, 3, 12))], Zoom.MONTHS, TODAY) == Window(
-        date(2026, 3, 1), date(2026, 5, 31))
+        date(2026, 3, 1), date(2026, 6, 30))
     assert fit_window([(None, None)], Zoom.MONTHS, TODAY) is None
 
 
@@ -606,7 +607,7 @@ def test_fit_window_cuts_long_plans_around_today_or_at_their_end():
     window = fit_window(long, Zoom.MONTHS, date(2026, 6, 15))
     assert window.start == date(2026, 5, 1) and window.end <= date(2027, 12, 31)
     past = fit_window([(date(2018, 1, 1), date(2022, 8, 23))], Zoom.MONTHS, date(2026, 6, 15))
-    assert past.start <= date(2021, 2, 28) and past.end == date(2022, 8, 31)
+    assert past.start <= date(2021, 2, 28) and past.end == date(2022, 9, 30)
 
 
 @pytest.mark.parametrize(
