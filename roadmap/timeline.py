@@ -1008,7 +1008,9 @@ def _release_band(releases: Sequence[ReleaseItem], window: Window, px_per_day: f
         for placed in bucket.placed
     ]
     markers = _markers(bars, release_by_id, window, px_per_day, total_width)
-    bars = [_label_between(bar, markers[bar.id]) if bar.id in markers else bar for bar in bars]
+    # A name written beside its bar stays there (the milestone names are on the line below).
+    bars = [_label_between(bar, markers[bar.id]) if bar.id in markers and bar.label_side == "inside" else
+            replace(bar, milestones=markers.get(bar.id, ())) for bar in bars]
     return Group("", "Releases", "releases", 0.0, float(HEADER_HEIGHT + max(lanes, 1) * RELEASE_LANE_HEIGHT),
                  lanes, tuple(bars), tuple(bucket.hidden_before), tuple(bucket.hidden_after),
                  tuple(bucket.unscheduled))

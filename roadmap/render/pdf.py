@@ -2,8 +2,9 @@
 
 svglib reads the SVG into a ReportLab drawing and ReportLab writes the PDF: both are plain
 Python wheels, with no browser and no system library, so the export works offline and in the
-slim container. The drawing is scaled to the width of a landscape A4 page; when it is then too
-tall for one page it runs on over as many pages as it needs, each numbered.
+slim container. The drawing is scaled to the width of a landscape A4 page, and shrunk further
+to stay on one page as long as its text stays legible; a taller one runs on over as many pages
+as it needs at page width, each numbered.
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ from svglib.svglib import svg2rlg
 PAGE = landscape(A4)
 MARGIN = 10 * mm
 FOOTER = 7 * mm  # under the drawing: the page number
-SHRINK = 0.75  # how much further a drawing may shrink to stay on one page, rather than run over
+# The smallest scale that keeps one page (12 px text prints at ~3.6 pt: small, but crisp
+# vector text that a reader can zoom into); a taller drawing runs over pages at page width.
+ONE_PAGE_MIN_SCALE = 0.3
 # The standard PDF fonts cover Western European text but not these arrows; their meaning
 # ("earlier", "later") survives as plain angle brackets.
 _PLAIN = str.maketrans({"◂": "&lt;", "▸": "&gt;"})
@@ -33,8 +36,8 @@ def svg_to_pdf(svg: str, *, title: str) -> bytes:
     width, height = PAGE
     room_w, room_h = width - 2 * MARGIN, height - 2 * MARGIN - FOOTER
     scale = min(room_w / drawing.width, 1.0)
-    if room_h < drawing.height * scale <= room_h / SHRINK:  # a little too tall: shrink it onto one page
-        scale = room_h / drawing.height
+    if drawing.height * scale > room_h and room_h / drawing.height >= ONE_PAGE_MIN_SCALE:
+        scale = room_h / drawing.height  # shrink it onto one page while its text stays legible
     slice_h = room_h / scale  # drawing units shown per page
     pages = max(1, math.ceil(drawing.height / slice_h - 1e-9))
     drawing.scale(scale, scale)

@@ -476,6 +476,9 @@ def standalone_svg(*, sections: Sequence[Section], width: float, height: float, 
     # Body, nested.
     body = body_svg(sections=sections, width=width, height=height, axis=axis, today_x=today_x, window=window,
                     zoom=zoom, options=options, layout=layout, show_arrows=show_arrows, standalone=True)
+    # A group rather than a nested <svg>: converters (svglib, for the PDF) scale nested viewports.
+    body = "<g" + body[len("<svg"):body.index(">") + 1].replace(' xmlns="http://www.w3.org/2000/svg"', "") + \
+        body[body.index(">") + 1:-len("</svg>")] + "</g>"
     body = body.replace('<path class="rt-arrow rt-arrow--conflict"', '<path fill="none" stroke="#dc6803" '
                         'stroke-width="1.5" class="rt-arrow rt-arrow--conflict"')
     body = body.replace('<path class="rt-arrow"', '<path fill="none" stroke="#667085" class="rt-arrow"')
