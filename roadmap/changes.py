@@ -98,7 +98,7 @@ class PlanChanges:
     def ordered(self, limit: int | None = LISTED) -> list[Change]:
         """The changes, slips first and the biggest moves first, at most `limit` of them."""
         rank = {kind: index for index, kind in enumerate(KINDS)}
-        return sorted(self.changes, key=lambda change: (rank[change.kind], -change.days, change.key))[:limit]
+        return sorted(self.changes, key=lambda change: (rank[change.kind], -change.days, change.feature_id))[:limit]
 
     @property
     def unlisted(self) -> int:
