@@ -353,3 +353,32 @@ def test_composed_share_of_a_portfolio_has_no_links(line, plan, today):
     portfolio = compose.portfolio_timeline(line, params={"features": "1"}, today=today,
                                            audience=compose.Audience())
     assert 'href="' not in portfolio.html and "Tap to pay" in portfolio.html
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
+
+
+def test_an_admin_sets_the_workspace_logo_and_shares_show_it(client_as_admin, client, workspace, editor, product,
+                                                             plan):
+    page = reverse("strategy:workspace_settings", args=[workspace.slug])
+    response = client_as_admin.post(page, {"name": workspace.name, "logo": io.BytesIO(PNG)})
+    assert response.status_code == 302
+    workspace.refresh_from_db()
+    assert workspace.logo.startswith("data:image/png;base64,")
+    _link, token = services.share_link_create(actor=editor, product=product, view=ShareLink.View.TIMELINE)
+    shared = client.get(reverse("roadmap:shared_view", args=[token])).content.decode()
+    assert f'<img class="shared-header__logo" src="{workspace.logo}"' in shared
+
+
+def test_a_logo_that_is_not_a_small_image_is_refused_and_nothing_is_saved(admin, workspace):
+    from strategy import services as strategy_services
+
+    for data, message in ((b"<svg onload=alert(1)>", "PNG, JPEG or WebP"), (PNG + b"\x00" * 100_001, "100 KB")):
+        with pytest.raises(ValidationError, match=message):
+            strategy_services.workspace_update(actor=admin, workspace=workspace, name="Renamed", logo=data)
+    workspace.refresh_from_db()
+    assert workspace.logo == "" and workspace.name != "Renamed"
+    strategy_services.workspace_update(actor=admin, workspace=workspace, name="Renamed", logo=PNG)
+    strategy_services.workspace_update(actor=admin, workspace=workspace, name="Renamed", remove_logo=True)
+    workspace.refresh_from_db()
+    assert workspace.logo == ""
