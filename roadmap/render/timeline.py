@@ -400,7 +400,7 @@ def timeline_html(*, sections: Sequence[Section], width: float, height: float, a
     urls = "".join(f' data-{kind}-url="{e(url)}"' for kind, url in options.reschedule_urls.items())
     today_offset = f' data-today-x="{_n(today_x)}"' if today_x is not None else ""
     return (
-        f'<div class="rt" data-timeline{urls}{today_offset} style="--rt-label-w:{LABEL_COLUMN_WIDTH}px;'
+        f'<div class="rt" data-timeline data-print-fit{urls}{today_offset} style="--rt-label-w:{LABEL_COLUMN_WIDTH}px;'
         f'--rt-axis-h:{axis.height}px">'
         f'<div class="rt__scroll" tabindex="0" aria-label="Timeline, scroll sideways for other dates">'
         f'<div class="rt__grid" style="grid-template-columns:{LABEL_COLUMN_WIDTH}px {_n(width)}px">'

@@ -2,8 +2,10 @@
 phone and on a desktop and sees the legend and full titles; "what changed" marks a feature
 moved after a first visit; an engineer opens a past release and follows a dependency."""
 
+import io
 from datetime import timedelta
 
+import pypdf
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -124,3 +126,18 @@ def test_an_engineer_opens_a_past_release_and_follows_a_dependency(page, plan):
     table.get_by_role("link", name="PAY-1").click()
     page.wait_for_url(f"**/products/PAY/features/{plan['upstream'].number}/")
     expect(page.get_by_text("Payments API").first).to_be_visible()
+
+
+@pytest.mark.parametrize("path", ["/w/initech/products/MOB/roadmap/",
+                                  "/w/initech/products/MOB/roadmap/now-next-later/"])
+def test_printing_a_roadmap_gives_one_landscape_page_without_the_sidebar(page, plan, path):
+    sign_in(page, "pm@example.com", "a-long-passphrase")
+    page.goto(path)
+    page.evaluate("window.dispatchEvent(new Event('beforeprint'))")  # what the browser does before printing
+    page.emulate_media(media="print")
+    document = pypdf.PdfReader(io.BytesIO(page.pdf(prefer_css_page_size=True, print_background=True)))
+    assert len(document.pages) == 1
+    box = document.pages[0].mediabox
+    assert box.width > box.height
+    text = document.pages[0].extract_text()
+    assert "Loyalty tiers" in text and "Members" not in text  # the plan, not the app's sidebar
