@@ -197,7 +197,7 @@ class ProductTimeline:
     def group_label(self) -> str:
         return dict(GROUPS)[self.options.group]
 
-    def legend(self, *, show_arrows: bool = False) -> draw.Legend:
+    def legend(self) -> draw.Legend:
         return draw.Legend(self.legend_entries, conflicts=bool(self.conflicts.all), milestones=any(
             bar.milestones for bar in (self.layout.releases.bars if self.layout.releases else ())),
             changes=self.changes is not None)
