@@ -382,3 +382,11 @@ def test_a_logo_that_is_not_a_small_image_is_refused_and_nothing_is_saved(admin,
     strategy_services.workspace_update(actor=admin, workspace=workspace, name="Renamed", remove_logo=True)
     workspace.refresh_from_db()
     assert workspace.logo == ""
+
+
+def test_the_compare_form_keeps_the_views_options_and_every_status(client_as_viewer, product, plan, workflow):
+    html = client_as_viewer.get(url("product_timeline", product, zoom="quarters",
+                                    status=[workflow["Planned"].pk, workflow["Shipped"].pk])).content.decode()
+    form = html[html.index('class="rt-since"'):html.index("</form>", html.index('class="rt-since"'))]
+    assert '<input type="hidden" name="zoom" value="quarters">' in form
+    assert form.count('name="status"') == 2 and 'name="since"' in form
