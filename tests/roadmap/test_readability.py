@@ -390,3 +390,12 @@ def test_the_compare_form_keeps_the_views_options_and_every_status(client_as_vie
     form = html[html.index('class="rt-since"'):html.index("</form>", html.index('class="rt-since"'))]
     assert '<input type="hidden" name="zoom" value="quarters">' in form
     assert form.count('name="status"') == 2 and 'name="since"' in form
+
+
+def test_a_view_too_big_for_a_pdf_is_refused_with_a_way_forward(client_as_viewer, product, plan, monkeypatch):
+    from roadmap.views import timeline as timeline_views
+
+    monkeypatch.setattr(timeline_views, "PDF_MAX_BARS", 2)
+    response = client_as_viewer.get(url("timeline_export_pdf", product, zoom="years"))
+    assert response.status_code == 400
+    assert "a PDF holds at most 2" in response.content.decode() and "Filter the timeline" in response.content.decode()
