@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 
 from reportlab.graphics import renderPDF
 from reportlab.lib.pagesizes import A4, landscape
@@ -27,12 +28,14 @@ ONE_PAGE_MIN_SCALE = 0.3
 # The standard PDF fonts cover Western European text but not these arrows; their meaning
 # ("earlier", "later") survives as plain angle brackets.
 _PLAIN = str.maketrans({"◂": "&lt;", "▸": "&gt;"})
+# Tooltips (<title>) are for pointers; svglib would print the ones inside <text> as text.
+_TOOLTIP = re.compile(r"<title>.*?</title>", re.S)
 
 
 def svg_to_pdf(svg: str, *, title: str) -> bytes:
     """A PDF of `svg`: landscape A4 pages, the drawing as wide as the page allows, numbered
     "Page 1 of N" at the foot of each page."""
-    drawing = svg2rlg(io.BytesIO(svg.translate(_PLAIN).encode("utf-8")))
+    drawing = svg2rlg(io.BytesIO(_TOOLTIP.sub("", svg).translate(_PLAIN).encode("utf-8")))
     width, height = PAGE
     room_w, room_h = width - 2 * MARGIN, height - 2 * MARGIN - FOOTER
     scale = min(room_w / drawing.width, 1.0)
