@@ -22,7 +22,8 @@ What it does, in order, and always stopping what it started:
 Adding a page is one line in PAGES. Its path may name {ws} (the bench workspace), {product} and
 {line} (the key of the largest product and of its line), {release} (the id of the largest product's
 release with the most features), {current_release} (its in-progress release with the most features)
-and {feature} (the number of the largest product's feature with the most dependencies)."""
+and {feature} (the number of the largest product's feature with the most dependencies), and {since}
+(30 days before the run, for "what changed since")."""
 
 from __future__ import annotations
 
@@ -43,7 +44,7 @@ import sys
 import tempfile
 import time
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from http.cookiejar import CookieJar
 from pathlib import Path
 from urllib.error import HTTPError, URLError
@@ -100,6 +101,10 @@ PAGES = [
     Page("ideas by demand", "/w/{ws}/products/{product}/ideas/?sort=demand"),
     Page("ideas full-text search", "/w/{ws}/products/{product}/ideas/?q=export+report"),
     Page("feedback inbox", "/w/{ws}/products/{product}/feedback/inbox/"),
+    # "What changed since" a month ago: the same pages plus one flat set of history queries.
+    Page("timeline: what changed", "/w/{ws}/products/{product}/roadmap/?since={since}", target_ms=250,
+         max_queries=15),
+    Page("shared: what changed", "/s/{share_token}/?since={since}", anonymous=True, target_ms=250, max_queries=15),
 ]
 
 
@@ -266,6 +271,7 @@ def places() -> dict[str, str]:
                                            view="timeline", params={"group": "release"})
     return {
         "share_token": share_token,
+        "since": (date.today() - timedelta(days=30)).isoformat(),
         "ws": workspace.slug,
         "product": product.key,
         "line": product.parent.key if product.parent_id else product.key,

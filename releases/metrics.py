@@ -98,8 +98,10 @@ def conflicts(features: Iterable[FeatureRow], releases: Iterable[ReleaseRow],
         if feature is None or prerequisite is None or feature.end is None or prerequisite.end is None:
             continue
         if feature.end < prerequisite.end:
-            found.append(Conflict(ENDS_BEFORE_DEPENDENCY, f"{feature.key} ends {feature.end:%d %b}, before "
-                                  f"{prerequisite.key}, which it depends on, ends {prerequisite.end:%d %b}.",
+            # Two dates of one year read best without it; across years, each carries its own.
+            shape = "%d %b" if feature.end.year == prerequisite.end.year else "%d %b %Y"
+            found.append(Conflict(ENDS_BEFORE_DEPENDENCY, f"{feature.key} ends {feature.end:{shape}}, before "
+                                  f"{prerequisite.key}, which it depends on, ends {prerequisite.end:{shape}}.",
                                   feature_id=feature.id))
     for release_id, estimate in planned.items():
         release = releases[release_id]

@@ -27,6 +27,11 @@ Conventions:
 - Text widths are estimated at `CHAR_WIDTH` px a character (12 px sans-serif; East Asian wide
   characters count double), so labels never run past their box; the full text stays available
   for a tooltip.
+- A title that does not fit inside its bar is shortened there when `READABLE_CHARS` of it
+  still fit, else written beside it (right of it, or left of it at the window's right edge),
+  never cut to a stub: lanes are packed with the label's room, so a
+  label never runs into the next bar. Only titles longer than `BESIDE_MAX` px are shortened.
+- Groups with no bar in the window collapse into one line when asked (`collapse_empty`).
 """
 
 from __future__ import annotations
@@ -45,8 +50,8 @@ from strategy.limits import DATE_MAX, DATE_MIN
 __all__ = [
     "Arrow", "Axis", "Bar", "FeatureItem", "Group", "GroupBy", "GroupItem", "Layout", "Marker", "MilestoneItem",
     "ReleaseItem", "Tick", "ViewOptions", "Window", "Zoom",
-    "add_months", "axis_for", "default_window", "fit_text", "format_date", "layout_timeline", "pack_lanes",
-    "parse_view_options", "text_width",
+    "add_months", "axis_for", "default_window", "fit_text", "fit_window", "format_date", "layout_timeline",
+    "pack_lanes", "parse_view_options", "text_width",
 ]
 
 # --- geometry ---------------------------------------------------------------
@@ -63,6 +68,9 @@ LABEL_PADDING = 6.0  # inside a bar or a tick, on each side of its label
 MILESTONE_SIZE = 10.0  # width and height of a milestone diamond; draw them no bigger
 MILESTONE_LABEL_GAP = 6.0  # between one milestone's name and the next milestone's
 ARROW_STUB = 8.0  # how far an arrow leaves and enters a bar horizontally
+BESIDE_GAP = 4.0  # between a bar and the label written beside it
+READABLE_CHARS = 20  # a label shortened inside its bar keeps at least this much, else it goes beside
+BESIDE_MAX = 360.0  # the longest label written beside a bar (~51 characters); longer ones end in "…"
 ELLIPSIS = "…"
 
 # --- window limits ----------------------------------------------------------
@@ -242,6 +250,7 @@ class Bar:
     inherited: bool  # at least one date came from the release
     label_x: float  # where the label's text starts
     milestones: tuple[Marker, ...] = ()
+    label_side: str = "inside"  # "inside", or "right"/"left" when written beside the bar
 
     @property
     def right(self) -> float:
@@ -258,13 +267,25 @@ class Bar:
     @property
     def tooltip(self) -> str:
         """The full name, the dates and where they come from: for a `<title>`."""
-        name = f"{self.key} · {self.title}" if self.key else self.title
+        return f"{self.name}\n{self.dates}"
+
+    @property
+    def name(self) -> str:
+        return f"{self.key} · {self.title}" if self.key else self.title
+
+    @property
+    def dates(self) -> str:
         start = format_date(self.start) if self.start else "no start date"
         end = format_date(self.end) if self.end else "no end date"
         dates = f"{start} – {end}"
         if self.inherited:
             dates += " (from the release)"
-        return f"{name}\n{dates}"
+        return dates
+
+    @property
+    def accessible_name(self) -> str:
+        """What a screen reader says for the bar: its full title and dates, on one line."""
+        return f"{self.name}, {self.dates}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,7 +295,7 @@ class Group:
 
     key: str
     label: str
-    kind: str  # "releases" or "features"
+    kind: str  # "releases", "features", or "collapsed" (the one line standing for empty groups)
     y: float
     height: float
     lanes: int
@@ -282,6 +303,7 @@ class Group:
     hidden_before_ids: tuple[int, ...]  # end before the window starts
     hidden_after_ids: tuple[int, ...]  # start after the window ends
     unscheduled_ids: tuple[int, ...]  # no date at all, even from a release
+    members: tuple[str, ...] = ()  # a collapsed line: the labels of the groups it stands for
 
     @property
     def body_y(self) -> float:
@@ -451,6 +473,49 @@ def default_window(zoom: Zoom, today: date) -> Window:
     today = _clamp_date(_as_date(today))
     start = _clamp_date(_default_start(zoom, today))
     return Window(start, _clamp_date(_span_end(zoom, start)))
+
+
+# The longest window "fit to work" draws at each zoom; longer plans are cut around today.
+_FIT_MAX_MONTHS = {Zoom.WEEKS: 4, Zoom.MONTHS: 18, Zoom.QUARTERS: 36, Zoom.YEARS: 10 * 12 - 1}
+_FIT_MIN_PERIODS = 3  # a fitted window shows at least this many of the zoom's own periods
+_FLOOR = {Zoom.WEEKS: week_start, Zoom.MONTHS: month_start, Zoom.QUARTERS: quarter_start, Zoom.YEARS: year_start}
+
+
+def _next_period(zoom: Zoom, day: date) -> date:
+    if zoom is Zoom.WEEKS:
+        return day + timedelta(days=7)
+    if zoom is Zoom.YEARS:
+        return date(day.year + 1, 1, 1)
+    return add_months(day, 3 if zoom is Zoom.QUARTERS else 1)
+
+
+def fit_window(spans: Iterable[tuple[date | None, date | None]], zoom: Zoom, today: date) -> Window | None:
+    """The window that holds the work of `spans` ((start, end) pairs; a missing date takes the
+    other), in whole periods of `zoom` (months at month zoom…), at least `_FIT_MIN_PERIODS` of
+    them, and one more after the work, where the titles of its last bars are written. Work
+    longer than the zoom's longest fitted window is cut around today: from a little before
+    today (or, when all of it is past, up to its end). None when no span has a date."""
+    today = _clamp_date(_as_date(today))
+    dated = [(start or end, end or start) for start, end in spans if start or end]
+    if not dated:
+        return None
+    first = min(min(start, end) for start, end in dated)
+    last = max(max(start, end) for start, end in dated)
+    longest = _FIT_MAX_MONTHS[zoom]
+    if add_months(first, longest) <= last:  # too long to draw whole: keep the part around today
+        if today > last:
+            first = add_months(last, -longest)
+        else:
+            first = max(first, _default_start(zoom, today))
+            last = min(last, add_months(first, longest))
+    start = _FLOOR[zoom](_clamp_date(first))
+    end = start
+    periods = 0
+    while end <= last or periods < _FIT_MIN_PERIODS:
+        end = _next_period(zoom, end)
+        periods += 1
+    end = _next_period(zoom, end)  # one more period: room for the titles beside the last bars
+    return _sane_window(Window(start, _clamp_date(end - timedelta(days=1))))
 
 
 # --- query string -----------------------------------------------------------
@@ -700,6 +765,43 @@ class _Placed:
     open_end: bool
     inherited: bool
     lane: int = 0
+    label: str = ""
+    label_x: float = 0.0
+    label_side: str = "inside"
+    extent_x: float = 0.0  # the bar and a label beside it: what lane packing keeps apart
+    extent_width: float = 0.0
+
+
+def _place_label(placed: _Placed, title: str, total_width: float) -> None:
+    """Put `title` inside the bar when it fits, else beside it (right, or left when the right
+    runs out of window), else inside, shortened; and record the room bar and label take."""
+    placed.extent_x, placed.extent_width = placed.x, placed.width
+    inside = placed.width - 2 * LABEL_PADDING
+    kept = fit_text(title, inside)
+    if not title or len(kept) >= min(len(title), READABLE_CHARS):  # whole, or long enough to read
+        placed.label, placed.label_x = kept, placed.x + LABEL_PADDING
+        return
+    beside = fit_text(title, BESIDE_MAX)
+    room = text_width(beside) + BESIDE_GAP
+    if placed.x + placed.width + room <= total_width:
+        placed.label, placed.label_x, placed.label_side = beside, placed.x + placed.width + BESIDE_GAP, "right"
+        placed.extent_width = placed.width + room
+    elif placed.x - room >= 0:
+        placed.label, placed.label_x, placed.label_side = beside, placed.x - room, "left"
+        placed.extent_x, placed.extent_width = placed.x - room, placed.width + room
+    else:  # a narrow window: as much as fits on the roomier side
+        right = total_width - placed.x - placed.width - BESIDE_GAP
+        left = placed.x - BESIDE_GAP
+        label = fit_text(title, max(right, left))
+        if text_width(label) <= max(inside, 0):
+            placed.label, placed.label_x = kept, placed.x + LABEL_PADDING
+        elif right >= left:
+            placed.label, placed.label_x, placed.label_side = label, placed.x + placed.width + BESIDE_GAP, "right"
+            placed.extent_width = placed.width + BESIDE_GAP + text_width(label)
+        else:
+            room = text_width(label) + BESIDE_GAP
+            placed.label, placed.label_x, placed.label_side = label, placed.x - room, "left"
+            placed.extent_x, placed.extent_width = placed.x - room, placed.width + room
 
 
 def pack_lanes(spans: Sequence[tuple[float, float]], gap: float = LANE_GAP) -> tuple[list[int], int]:
@@ -788,7 +890,8 @@ class _Bucket:
 
 
 def _lanes_for(bucket: _Bucket) -> int:
-    lanes, count = pack_lanes([(p.x, p.width) for p in bucket.placed])
+    lanes, count = pack_lanes([(p.extent_x, p.extent_width) if p.extent_width else (p.x, p.width)
+                               for p in bucket.placed])
     for placed, lane in zip(bucket.placed, lanes, strict=True):
         placed.lane = lane
     bucket.placed.sort(key=lambda p: (p.lane, p.x, p.order))
@@ -861,11 +964,15 @@ def _markers(bars: list[Bar], release_by_id: Mapping[int, ReleaseItem], window: 
 
 def _bar(kind: str, placed: _Placed, key: str, title: str, lane_top: float, group_key: str,
          colour_key: str, category: str) -> Bar:
-    return Bar(kind, placed.item.id, key, title, fit_text(title, placed.width - 2 * LABEL_PADDING),
+    if placed.extent_width:
+        label, label_x, side = placed.label, placed.label_x, placed.label_side
+    else:
+        label, label_x, side = fit_text(title, placed.width - 2 * LABEL_PADDING), placed.x + LABEL_PADDING, "inside"
+    return Bar(kind, placed.item.id, key, title, label,
                placed.x, placed.width, lane_top + (LANE_HEIGHT - BAR_HEIGHT) / 2, BAR_HEIGHT, placed.lane,
                placed.start, placed.end, group_key, colour_key, category, placed.clipped_start,
                placed.clipped_end, placed.open_start, placed.open_end, placed.inherited,
-               placed.x + LABEL_PADDING)
+               label_x, label_side=side)
 
 
 def _label_between(bar: Bar, markers: tuple[Marker, ...]) -> Bar:
@@ -877,7 +984,8 @@ def _label_between(bar: Bar, markers: tuple[Marker, ...]) -> Bar:
     gaps = [(left, right - left - 2 * LABEL_PADDING) for left, right in zip(edges[::2], edges[1::2], strict=True)]
     fits = [gap for gap in gaps if text_width(bar.title) <= gap[1]]
     left, room = fits[0] if fits else max(gaps, key=lambda gap: gap[1])
-    return replace(bar, milestones=markers, label=fit_text(bar.title, room), label_x=left + LABEL_PADDING)
+    return replace(bar, milestones=markers, label=fit_text(bar.title, room), label_x=left + LABEL_PADDING,
+                   label_side="inside")
 
 
 def _release_band(releases: Sequence[ReleaseItem], window: Window, px_per_day: float,
@@ -889,8 +997,10 @@ def _release_band(releases: Sequence[ReleaseItem], window: Window, px_per_day: f
         if release.id in release_by_id:
             continue
         release_by_id[release.id] = release
-        bucket.add(release.id, _place(order, release, release.start, release.end, False, origin, last,
-                                      px_per_day, total_width))
+        placed = _place(order, release, release.start, release.end, False, origin, last, px_per_day, total_width)
+        if isinstance(placed, _Placed):
+            _place_label(placed, release.name, total_width)
+        bucket.add(release.id, placed)
     lanes = _lanes_for(bucket)
     bars = [
         _bar("release", placed, "", placed.item.name, HEADER_HEIGHT + placed.lane * RELEASE_LANE_HEIGHT, "",
@@ -898,7 +1008,9 @@ def _release_band(releases: Sequence[ReleaseItem], window: Window, px_per_day: f
         for placed in bucket.placed
     ]
     markers = _markers(bars, release_by_id, window, px_per_day, total_width)
-    bars = [_label_between(bar, markers[bar.id]) if bar.id in markers else bar for bar in bars]
+    # A name written beside its bar stays there (the milestone names are on the line below).
+    bars = [_label_between(bar, markers[bar.id]) if bar.id in markers and bar.label_side == "inside" else
+            replace(bar, milestones=markers.get(bar.id, ())) for bar in bars]
     return Group("", "Releases", "releases", 0.0, float(HEADER_HEIGHT + max(lanes, 1) * RELEASE_LANE_HEIGHT),
                  lanes, tuple(bars), tuple(bucket.hidden_before), tuple(bucket.hidden_after),
                  tuple(bucket.unscheduled))
@@ -923,6 +1035,7 @@ def layout_timeline(
     dependencies: Iterable[tuple[int, int]] = (),
     groups: Sequence[GroupItem] = (),
     show_releases: bool = True,
+    collapse_empty: tuple[str, str] | None = None,
 ) -> Layout:
     """Lay out a timeline roadmap. Never touches the database and never raises on odd rows.
 
@@ -934,6 +1047,9 @@ def layout_timeline(
       features have a bar in the window. Self, duplicate and unknown pairs are skipped.
     - `groups`: groups to show first and in this order, even when empty; other groups follow
       by label, the "" group (no release, no initiative…) last.
+    - `collapse_empty`: (singular, plural) of what a group is ("release", "releases"); when
+      given, the groups with no bar in the window are drawn as one line at the bottom
+      ("14 releases with nothing in this window"), which keeps their hidden and undated counts.
     - `window` is kept drawable (ordered, at most `MAX_WINDOW_YEARS` long); validate user
       input with `parse_view_options` first to tell the user about it.
     """
@@ -960,15 +1076,21 @@ def layout_timeline(
         if bucket is None:
             label = str(feature.group_label or feature.group_key or "No group")
             bucket = buckets[feature.group_key] = _Bucket(label)
-        bucket.add(feature.id, _place(order, feature, start, end, inherited, origin, last, px_per_day,
-                                      total_width))
+        placed = _place(order, feature, start, end, inherited, origin, last, px_per_day, total_width)
+        if isinstance(placed, _Placed):
+            _place_label(placed, feature.title, total_width)
+        bucket.add(feature.id, placed)
 
     release_band = _release_band(releases, window, px_per_day, total_width) if show_releases and releases else None
     y = float(release_band.height) if release_band else 0.0
     laid_out: list[Group] = []
     feature_bars: dict[int, Bar] = {}
+    empty: list[_Bucket] = []
     for key in _group_order(buckets, groups):
         bucket = buckets[key]
+        if collapse_empty and not bucket.placed:
+            empty.append(bucket)
+            continue
         lanes = _lanes_for(bucket)
         body_y = y + HEADER_HEIGHT
         bars = []
@@ -982,6 +1104,14 @@ def layout_timeline(
         laid_out.append(Group(key, bucket.label, "features", y, height, lanes, tuple(bars),
                               tuple(bucket.hidden_before), tuple(bucket.hidden_after), tuple(bucket.unscheduled)))
         y += height
+    if empty:
+        singular, plural = collapse_empty
+        label = f"{len(empty)} {singular if len(empty) == 1 else plural} with nothing in this window"
+        laid_out.append(Group("", label, "collapsed", y, float(HEADER_HEIGHT), 0, (),
+                              tuple(i for b in empty for i in b.hidden_before),
+                              tuple(i for b in empty for i in b.hidden_after),
+                              tuple(i for b in empty for i in b.unscheduled), tuple(b.label for b in empty)))
+        y += HEADER_HEIGHT
 
     today = _as_date(today)
     today_x = _x(today.toordinal() - origin + 0.5, px_per_day) if today in window else None

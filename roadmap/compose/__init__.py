@@ -14,7 +14,13 @@ allows them.
 """
 
 from .audience import Audience
-from .horizons import Column, initiative_groups, now_next_later_context, release_timeline_context
+from .horizons import (
+    Column,
+    initiative_groups,
+    now_next_later_context,
+    release_feature_tables,
+    release_timeline_context,
+)
 from .sharing import RENDERERS, Shared, render_shared
 from .timeline import GROUPS, PortfolioTimeline, ProductTimeline, portfolio_timeline, product_timeline
 
@@ -30,6 +36,7 @@ __all__ = [
     "now_next_later_context",
     "portfolio_timeline",
     "product_timeline",
+    "release_feature_tables",
     "release_timeline_context",
     "render_shared",
 ]

@@ -6,16 +6,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
+from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from releases import charts
-from releases.models import Release
+from releases.models import Release, StatusCategory
 from strategy.models import Product
 
 from .. import selectors
+from ..changes import PlanChanges, PlanRow, compare_plans
 from ..horizons import HORIZON_TITLES, HORIZONS, NEXT, NOW, RULES_TEXT, current_and_next, horizon_of, quarter_end
 from ..render.horizons import RELEASE_CSS, column_html, feature_table, release_label
 from .audience import Audience
@@ -92,12 +94,28 @@ def _span(releases: list[dict]) -> str:
     return charts.date_range(min(r["start_date"] for r in releases), max(r["release_date"] for r in releases))
 
 
-def now_next_later_context(product: Product, today: date) -> dict:
+def _horizon_changes(data: dict, since: datetime, today: date) -> PlanChanges:
+    """What changed since `since` among the features the columns show (three queries)."""
+    now = []
+    for items in data["placed"].values():
+        for row, release in items:
+            now.append(PlanRow(row["id"], row["key"], row["title"],
+                               row["start_date"] or (release["start_date"] if release else None),
+                               row["end_date"] or (release["release_date"] if release else None),
+                               row["status__category"] == StatusCategory.DONE))
+    then, deleted = selectors.plan_then([p.pk for p in data["products"]], since)
+    return compare_plans(then=then, now=now, removed=deleted, since=since)
+
+
+def now_next_later_context(product: Product, today: date, *, since: datetime | None = None) -> dict:
     """Everything the Now / Next / Later body shows, computed without a user: reads only
-    `product` or the products of its line. No assignee, estimate or edit link in it."""
+    `product` or the products of its line. No assignee, estimate or edit link in it. With
+    `since`, cards are marked with what changed since then, and the changes summed up."""
     data = _classify(product, today)
     is_line = product.is_line
     multi = is_line and len(data["products"]) > 1
+    changes = _horizon_changes(data, since, today) if since else None
+    marks = changes.by_feature if changes else {}
     columns = []
     for key in HORIZONS:
         items = data["placed"][key]
@@ -117,7 +135,7 @@ def now_next_later_context(product: Product, today: date) -> dict:
             release["product_key"] = next((p.key for p in data["products"] if p.pk == release["product_id"]), "")
         columns.append(Column(
             key=key, title=HORIZON_TITLES[key], releases=releases, range_text=range_text, count=len(items),
-            html=column_html(initiative_groups(items), show_product=multi, empty_text=empty),
+            html=column_html(initiative_groups(items), show_product=multi, empty_text=empty, changes=marks),
         ))
     return {
         "roadmap_product": product,
@@ -128,6 +146,9 @@ def now_next_later_context(product: Product, today: date) -> dict:
         "rules_text": RULES_TEXT,
         "total": sum(c.count for c in columns),
         "placed": data["placed"],
+        "changes": changes,
+        "changes_summary": changes.summary(today) if changes else "",
+        "changes_list": changes.ordered() if changes else [],
     }
 
 
@@ -139,12 +160,16 @@ def _percent(part, whole) -> int:
 
 
 def release_timeline_context(product: Product, today: date, *,
-                             audience: Audience = Audience.member()) -> dict:  # noqa: B008 - frozen
+                             audience: Audience = Audience.member(),  # noqa: B008 - frozen
+                             expand_all: bool = False, open_id: int | None = None,
+                             assignee_id: int | None = None) -> dict:
     """The release timeline's data, computed without a user: the releases of `product` (or
-    of its line's products) past to future, the current and next of each product expanded
-    with their features (without who works on them, and without estimates, when the
-    `audience` may not see them, as on share links). Five queries at most."""
-    show_assignees, show_estimates = audience.assignees, audience.estimates
+    of its line's products) past to future. The current and next release of each product
+    (and `open_id`) are open with their features; the others list theirs when opened, from
+    `release_features_context` (or at once, with `expand_all`, for share links, which cannot
+    load more). People and estimates only when the `audience` may see them. With
+    `assignee_id` ("mine"), only the releases holding that person's features, and only those
+    features. Four queries at most."""
     products = selectors.roadmap_products(product)
     product_ids = [p.pk for p in products]
     releases = list(selectors.timeline_releases(product_ids)) if product_ids else []
@@ -159,17 +184,20 @@ def release_timeline_context(product: Product, today: date, *,
         current, upcoming = current_and_next(by_product.get(product_id, []), today)
         current_ids |= {current["id"]} if current else set()
         next_ids |= {upcoming["id"]} if upcoming else set()
-    expanded = current_ids | next_ids
-    rows_by_release: dict[int, list[dict]] = defaultdict(list)
-    for row in selectors.timeline_feature_rows(sorted(expanded)):
-        rows_by_release[row["release_id"]].append(row)
+    opened = current_ids | next_ids | ({open_id} if open_id else set())
+    mine_ids = selectors.releases_with_assignee(product_ids, assignee_id) if assignee_id else None
+    if mine_ids is not None:
+        releases = [release for release in releases if release.pk in mine_ids]
+    loaded = {release.pk for release in releases} if expand_all else opened
+    tables = release_feature_tables(sorted(loaded), product_ids, audience=audience, assignee_id=assignee_id)
     past, future = [], []
     for release in releases:
-        is_past = release.pk not in expanded and (
+        is_past = release.pk not in opened and (
             release.status == Release.Status.RELEASED or release.release_date < today)
         count_percent = _percent(release.done_count, release.feature_count)
         estimate_percent = _percent(release.done_estimate, release.planned_estimate)
         tone = "done" if release.status == Release.Status.RELEASED else ""
+        same_year = release.start_date.year == release.release_date.year == today.year
         item = {
             "release": release,
             "label": str(release),
@@ -178,7 +206,8 @@ def release_timeline_context(product: Product, today: date, *,
             "badge": RELEASE_CSS.get(release.status, "todo"),
             "is_current": release.pk in current_ids,
             "is_next": release.pk in next_ids,
-            "expanded": release.pk in expanded,
+            "expanded": release.pk in opened,
+            "loaded": release.pk in loaded,
             "is_past": is_past,
             "count_percent": count_percent,
             "count_bar": charts.bar(count_percent, tone=tone, label=f"{release.done_count} of "
@@ -188,9 +217,9 @@ def release_timeline_context(product: Product, today: date, *,
                 f"{charts.format_number(release.done_estimate)} of {charts.points(release.planned_estimate)} done")),
             "estimate_figure": f"{charts.format_number(release.done_estimate)}/"
                                f"{charts.format_number(release.planned_estimate)} pts",
-            "milestones": [{"name": m.name, "date": m.date, "past": m.date < today} for m in release.milestones.all()],
-            "features": feature_table(rows_by_release.get(release.pk, []), show_assignees=show_assignees,
-                                       show_estimates=show_estimates) if release.pk in expanded else "",
+            "milestones": [{"name": m.name, "date": m.date, "past": m.date < today,
+                            "label": charts.day_label(m.date, year=not same_year)} for m in release.milestones.all()],
+            "features": tables.get(release.pk, "") if release.pk in loaded else "",
         }
         (past if is_past else future).append(item)
     return {
@@ -200,5 +229,36 @@ def release_timeline_context(product: Product, today: date, *,
         "future": future,
         "today": today,
         "release_count": len(releases),
-        "show_estimates": show_estimates,
+        "show_estimates": audience.estimates,
+        "links": audience.workspace is not None,
+        "mine": assignee_id is not None,
     }
+
+
+def release_feature_tables(release_ids: list[int], product_ids: list[int], *, audience: Audience,
+                           assignee_id: int | None = None) -> dict[int, SafeString]:
+    """{release id: its feature table}, with each feature's dependencies (blocked by and
+    blocking, across products: only among `product_ids` for readers without links). Two
+    queries however many releases."""
+    if not release_ids:
+        return {}
+    rows = selectors.timeline_feature_rows(release_ids, assignee_id=assignee_id)
+    blocked_by, blocking = selectors.dependency_links([row["id"] for row in rows],
+                                                      within=None if audience.workspace else product_ids)
+    rows_by_release: dict[int, list[dict]] = defaultdict(list)
+    for row in rows:
+        rows_by_release[row["release_id"]].append(row)
+    links = _feature_link(audience)
+    return {pk: feature_table(rows_by_release.get(pk, []), show_assignees=audience.assignees,
+                              show_estimates=audience.estimates, blocked_by=blocked_by, blocking=blocking,
+                              link=links) for pk in release_ids}
+
+
+def _feature_link(audience: Audience):
+    """A feature's page from its product key and number, for members; None on share links."""
+    if audience.workspace is None:
+        return None
+    slug = audience.workspace.slug
+    pattern = reverse("releases:feature_detail", args=[slug, "KEY", 0]).replace("/KEY/", "/{}/").replace(
+        "/0/", "/{}/")
+    return lambda product_key, number: pattern.format(product_key, number)

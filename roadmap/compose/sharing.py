@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
+from ..changes import PlanChanges
 from ..models import ShareLink
 from .audience import Audience
 from .horizons import now_next_later_context, release_timeline_context
@@ -37,6 +38,7 @@ class Shared:
     title: str
     body: SafeString
     css: tuple[str, ...] = ()  # the view's own stylesheets, on top of shared_base.html's
+    changes: PlanChanges | None = None
 
 
 def _options(link: ShareLink, today: date) -> dict:
@@ -44,39 +46,53 @@ def _options(link: ShareLink, today: date) -> dict:
     return {"params": _Params(dict(link.params or {})), "today": today, "audience": Audience.shared(link)}
 
 
-def _timeline(link: ShareLink, today: date) -> Shared:
-    """The product timeline, without links, drag handles or people."""
-    timeline = product_timeline(link.product, **_options(link, today))
+def _changes(changes: PlanChanges | None, today: date) -> dict:
+    return {"changes": changes, "changes_summary": changes.summary(today) if changes else "",
+            "changes_list": changes.ordered() if changes else []}
+
+
+def _timeline(link: ShareLink, today: date, since: datetime | None) -> Shared:
+    """The product timeline, without links, drag handles or people, with its legend."""
+    timeline = product_timeline(link.product, **_options(link, today), since=since)
     body = render_to_string("roadmap/shared_timeline.html", {
         "timeline_html": timeline.html(), "window": timeline.layout.window, "group_label": timeline.group_label,
-        "count": len(timeline.rows)})
-    return Shared(title="Timeline", body=mark_safe(body), css=("css/timeline.css",))  # noqa: S308
+        "count": len(timeline.rows), "fitted": timeline.fitted,
+        "legend_html": mark_safe(timeline.legend().html()),  # noqa: S308 - escaped in roadmap.render.timeline
+        **_changes(timeline.changes, today)})
+    return Shared(title="Timeline", body=mark_safe(body), css=("css/timeline.css",),  # noqa: S308
+                  changes=timeline.changes)
 
 
-def _portfolio(link: ShareLink, today: date) -> Shared:
+def _portfolio(link: ShareLink, today: date, since: datetime | None) -> Shared:
     """A product line's products, one lane each, with their releases; no links."""
-    portfolio = portfolio_timeline(link.product, **_options(link, today))
+    portfolio = portfolio_timeline(link.product, **_options(link, today), since=since)
     body = render_to_string("roadmap/shared_timeline.html", {
         "timeline_html": portfolio.html, "window": portfolio.options.window, "group_label": "Product",
-        "count": None, "release_count": len(portfolio.releases)})
-    return Shared(title="Portfolio timeline", body=mark_safe(body), css=("css/timeline.css",))  # noqa: S308
+        "count": portfolio.feature_count if portfolio.features else None, "fitted": portfolio.fitted,
+        "release_count": len(portfolio.releases),
+        "legend_html": mark_safe(portfolio.legend.html()),  # noqa: S308 - escaped in roadmap.render.timeline
+        **_changes(portfolio.changes, today)})
+    return Shared(title="Portfolio timeline", body=mark_safe(body), css=("css/timeline.css",),  # noqa: S308
+                  changes=portfolio.changes)
 
 
-def _now_next_later(link: ShareLink, today: date) -> Shared:
-    context = now_next_later_context(link.product, today)
+def _now_next_later(link: ShareLink, today: date, since: datetime | None) -> Shared:
+    context = now_next_later_context(link.product, today, since=since)
     body = render_to_string("roadmap/now_next_later.html#body", context)
-    return Shared(title="Now / Next / Later", body=mark_safe(body), css=("css/horizons.css",))  # noqa: S308
+    return Shared(title="Now / Next / Later", body=mark_safe(body), css=("css/horizons.css",  # noqa: S308
+                                                                          "css/timeline.css"),
+                  changes=context["changes"])
 
 
-def _release_timeline(link: ShareLink, today: date) -> Shared:
+def _release_timeline(link: ShareLink, today: date, since: datetime | None) -> Shared:
     """The release timeline without who works on what, and with estimates only when the
-    link says so."""
-    context = release_timeline_context(link.product, today, audience=Audience.shared(link))
+    link says so; every release lists its features (there is no lazy loading without links)."""
+    context = release_timeline_context(link.product, today, audience=Audience.shared(link), expand_all=True)
     body = render_to_string("roadmap/release_timeline.html#body", context)
     return Shared(title="Release timeline", body=mark_safe(body), css=("css/horizons.css",))  # noqa: S308
 
 
-RENDERERS: dict[str, Callable[[ShareLink, date], Shared]] = {
+RENDERERS: dict[str, Callable[[ShareLink, date, datetime | None], Shared]] = {
     ShareLink.View.TIMELINE: _timeline,
     ShareLink.View.PORTFOLIO: _portfolio,
     ShareLink.View.NOW_NEXT_LATER: _now_next_later,
@@ -84,6 +100,7 @@ RENDERERS: dict[str, Callable[[ShareLink, date], Shared]] = {
 }
 
 
-def render_shared(link: ShareLink, today: date) -> Shared:
-    """The link's one view of its product, from its stored params and options only."""
-    return RENDERERS[link.view](link, today)
+def render_shared(link: ShareLink, today: date, since: datetime | None = None) -> Shared:
+    """The link's one view of its product, from its stored params and options only; with
+    `since`, marked with what changed since then among what the view shows."""
+    return RENDERERS[link.view](link, today, since)

@@ -15,6 +15,12 @@ from ..models import ShareLink
 
 
 class ShareLinkForm(forms.Form):
+    title = forms.CharField(
+        label=_("Title"), required=False, max_length=120,
+        help_text=_("Optional. Shown on top of the shared page and in this list, e.g. “Q3 plan for the board”."))
+    intro = forms.CharField(
+        label=_("Introduction"), required=False, max_length=600, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Optional. A sentence or two for the reader, above the roadmap."))
     view = forms.ChoiceField(label=_("View"), choices=ShareLink.View.choices)
     expires_on = DateFormField(
         label=_("Expires on"), required=False, widget=DateInput(),

@@ -38,7 +38,7 @@ def release_label(release: dict) -> str:
     return f"{release['name']} {release['version_label']}".strip()
 
 
-def _card(row: dict, release: dict | None, *, show_product: bool) -> str:
+def _card(row: dict, release: dict | None, *, show_product: bool, change=None) -> str:
     css = CATEGORY_CSS.get(row["status__category"], "todo")
     done = row["status__category"] == StatusCategory.DONE
     check = ('<span class="hz-card__check" title="Done" aria-label="Done">'
@@ -52,13 +52,17 @@ def _card(row: dict, release: dict | None, *, show_product: bool) -> str:
                        f'{e(row["product__key"])}</span>')
     release_html = (f'<span class="hz-card__release" title="Release">{e(release_label(release))}</span>'
                     if release else '<span class="hz-card__release hz-card__release--none">No release</span>')
-    return (f'<li class="hz-card{" hz-card--done" if done else ""}">'
+    classes = "hz-card" + (" hz-card--done" if done else "") + (f" hz-card--chg-{change.kind}" if change else "")
+    mark = (f'<span class="hz-card__change"><span class="rt-chg-dot rt-chg-dot--{change.kind}" aria-hidden="true">'
+            f'</span>{e(change.text)}</span>') if change else ""
+    return (f'<li class="{classes}">'
             f'<div class="hz-card__title">{check}<span>{e(row["title"])}</span></div>'
-            f'<div class="hz-card__meta">{"".join(meta)}{release_html}</div></li>')
+            f'<div class="hz-card__meta">{"".join(meta)}{release_html}</div>{mark}</li>')
 
 
 def column_html(groups: list[tuple[dict | None, list[tuple[dict, dict | None]]]], *, show_product: bool,
-                 empty_text: str) -> SafeString:
+                 empty_text: str, changes: dict | None = None) -> SafeString:
+    changes = changes or {}
     if not groups:
         return mark_safe(f'<p class="hz-empty">{e(empty_text)}</p>')  # noqa: S308 - escaped
     parts = []
@@ -70,25 +74,46 @@ def column_html(groups: list[tuple[dict | None, list[tuple[dict, dict | None]]]]
         else:
             head = '<span class="hz-chip hz-chip--none" aria-hidden="true"></span>' \
                    '<span class="hz-group__name hz-group__name--none">No initiative</span>'
-        cards = "".join(_card(row, release, show_product=show_product) for row, release in items)
+        cards = "".join(_card(row, release, show_product=show_product, change=changes.get(row["id"]))
+                        for row, release in items)
         parts.append(f'<section class="hz-group"><h3 class="hz-group__head">{head}'
                      f'<span class="hz-group__count">{len(items)}</span></h3><ul class="hz-cards">{cards}</ul>'
                      f'</section>')
     return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
 
 
-def feature_table(rows: list[dict], *, show_assignees: bool = True, show_estimates: bool = True) -> SafeString:
-    """The features of an expanded release, grouped by status category, as one string."""
+def _deps(items: list[dict], link) -> str:
+    """Other features, as links to their pages (members) or as keys with the title on hover."""
+    parts = []
+    for item in items:
+        css = CATEGORY_CSS.get(item["category"], "todo")
+        text = f'<span class="rel-dot rel-dot--{css}" aria-hidden="true"></span>{e(item["key"])}'
+        if link is not None:
+            parts.append(f'<a class="tl-dep" href="{e(link(item["product_key"], item["number"]))}" '
+                         f'title="{e(item["title"])}">{text}</a>')
+        else:
+            parts.append(f'<span class="tl-dep" title="{e(item["title"])}">{text}</span>')
+    return " ".join(parts)
+
+
+def feature_table(rows: list[dict], *, show_assignees: bool = True, show_estimates: bool = True,
+                  blocked_by: dict | None = None, blocking: dict | None = None, link=None) -> SafeString:
+    """The features of a release, grouped by status category, as one string: key, title
+    (a link to the feature when `link` makes one), status, assignee and estimate (when
+    shown), and what each is blocked by and blocking."""
     if not rows:
         return mark_safe('<p class="hz-empty">No features in this release yet.</p>')  # noqa: S308 - constant
+    blocked_by, blocking = blocked_by or {}, blocking or {}
     grouped: dict[str, list[dict]] = {c: [] for c in StatusCategory.values}
     for row in rows:
         grouped[row["status__category"]].append(row)
-    columns = 5 if show_estimates else 4
+    columns = 6 if show_estimates else 5
     parts = ['<table class="table table--compact tl-features"><caption class="sr-only">Features</caption>'
              '<thead><tr><th scope="col">Key</th><th scope="col">Title</th><th scope="col">Status</th>'
-             '<th scope="col"><span class="sr-only">Assignee</span></th>'
-             + ('<th scope="col" class="tl-num">Est.</th>' if show_estimates else '') + '</tr></thead>']
+             + ('<th scope="col">Assignee</th>' if show_assignees else '<th scope="col"><span class="sr-only">'
+                'Assignee</span></th>')
+             + ('<th scope="col" class="tl-num">Est.</th>' if show_estimates else '')
+             + '<th scope="col">Dependencies</th></tr></thead>']
     for category, label in StatusCategory.choices:
         items = grouped[category]
         if not items:
@@ -103,19 +128,27 @@ def feature_table(rows: list[dict], *, show_assignees: bool = True, show_estimat
                      f'<span class="tl-group__meta">{e(meta)}</span></th></tr>')
         for row in items:
             key = f"{row['product__key']}-{row['number']}"
+            title = e(row["title"])
+            if link is not None:
+                title = f'<a href="{e(link(row["product__key"], row["number"]))}">{title}</a>'
             person = ""
             if show_assignees and row["assignee_id"]:
-                name = row["assignee__full_name"] or "Assignee"
+                name = row["assignee__full_name"] or row["assignee__email"] or "Assignee"
                 letters = initials(row["assignee__full_name"], row["assignee__email"]) or "?"
-                person = (f'<span class="avatar avatar--sm" data-initial="{e(letters[:1])}" title="{e(name)}">'
-                          f'{e(letters)}</span>')
+                person = (f'<span class="tl-person"><span class="avatar avatar--sm" data-initial="{e(letters[:1])}" '
+                          f'aria-hidden="true">{e(letters)}</span>{e(name)}</span>')
             estimate = ""
             if show_estimates:
                 figure = charts.format_number(row["estimate"]) if row["estimate"] is not None else "—"
                 estimate = f'<td class="tl-num">{e(figure)}</td>'
-            parts.append(f'<tr><td class="tl-key">{e(key)}</td><td class="tl-title">{e(row["title"])}</td>'
+            deps = []
+            if row["id"] in blocked_by:
+                deps.append(f'<span class="tl-deps__label">Blocked by</span> {_deps(blocked_by[row["id"]], link)}')
+            if row["id"] in blocking:
+                deps.append(f'<span class="tl-deps__label">Blocking</span> {_deps(blocking[row["id"]], link)}')
+            parts.append(f'<tr><td class="tl-key">{e(key)}</td><td class="tl-title">{title}</td>'
                          f'<td><span class="badge badge--dot badge--status-{css}">{e(row["status__name"])}</span>'
-                         f'</td><td>{person}</td>{estimate}</tr>')
+                         f'</td><td>{person}</td>{estimate}<td class="tl-deps">{"<br>".join(deps)}</td></tr>')
         parts.append("</tbody>")
     parts.append("</table>")
     return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped

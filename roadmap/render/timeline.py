@@ -15,11 +15,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from strategy.html import e
 
-from ..timeline import HEADER_HEIGHT, MILESTONE_SIZE, Axis, Bar, Group, Layout, Window, Zoom, format_date
+from ..changes import ADDED, DONE, EARLIER, LATER, Change
+from ..changes import LEGEND as CHANGE_LEGEND
+from ..timeline import HEADER_HEIGHT, MILESTONE_SIZE, Axis, Bar, Group, Layout, Window, Zoom, fit_text, format_date
 
 LABEL_COLUMN_WIDTH = 232
 _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -35,6 +37,13 @@ _STATUS_FILL = {
     "cancelled": ("#f8f9fb", "#cfd4dc", "#667085"),
 }
 _WARNING = "#dc6803"
+_BESIDE_TEXT = "#344054"  # a label beside its bar sits on the page, not on the bar's fill
+# The marks of "what changed since": one colour each, in the page and in the export.
+CHANGE_COLOURS = {ADDED: "#7a5af8", LATER: "#d92d20", EARLIER: "#0e9384", DONE: "#17b26a"}
+STATUS_LEGEND = (("not_started", "Not started"), ("in_progress", "In progress"), ("done", "Done"),
+                 ("wont_do", "Won't do"))
+RELEASE_LEGEND = (("planned", "Planned"), ("in_progress", "In progress"), ("released", "Released"),
+                  ("cancelled", "Cancelled"))
 _MILESTONE_TEXT = ' fill="#475467" font-size="11" font-family="system-ui, sans-serif"'
 _HEAD_FILL = ' fill="#f8f9fb"'
 _RULE = ' stroke="#e2e5eb"'
@@ -70,6 +79,9 @@ class DrawOptions:
     initiative_colours: bool = False  # colour_key holds a "#rrggbb" colour rather than a category
     reschedule_urls: Mapping[str, str] = field(default_factory=dict)  # {"feature": url, "release": url}
     standalone: bool = False  # inline presentation attributes, for the SVG export
+    changes: Mapping[int, Change] = field(default_factory=dict)  # "what changed since", by feature id
+    bar_x: Callable[[date], float] | None = None  # x of a date, to draw where a moved bar was
+    body_width: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -149,15 +161,33 @@ def _bar_svg(bar: Bar, options: DrawOptions) -> str:
     else:
         box = f'<rect class="rt-bar__box" x="{x}" y="{y}" width="{w}" height="{h}" rx="4"/>'
         text_attrs = ""
-    parts = [f'<g class="{classes}"{style} {" ".join(data)}><title>{e(bar.tooltip)}</title>', box]
+    change = options.changes.get(bar.id) if bar.kind == "feature" else None
+    tooltip, name = bar.tooltip, bar.accessible_name
+    if change is not None:
+        classes += f" rt-bar--chg-{change.kind}"
+        tooltip, name = f"{tooltip}\n{change.text}", f"{name}. {change.text}"
+    href = options.href(bar)
+    # Without a link around it, the bar itself is the element that carries the accessible name.
+    role = "" if href else f' role="img" aria-label="{e(name)}"'
+    parts = [f'<g class="{classes}"{style}{role} {" ".join(data)}><title>{e(tooltip)}</title>']
+    if change is not None and change.kind in (LATER, EARLIER) and options.bar_x is not None:
+        parts.append(_ghost(bar, change, options))
+    parts.append(box)
     mid = bar.y + bar.height / 2
     if bar.clipped_start or bar.open_start:
         parts.append(f'<path class="rt-bar__clip" d="M{_n(bar.x + 7)} {_n(mid - 4)} l-4 4 l4 4"/>')
     if bar.clipped_end or bar.open_end:
         parts.append(f'<path class="rt-bar__clip" d="M{_n(bar.right - 7)} {_n(mid - 4)} l4 4 l-4 4"/>')
     if bar.label:
-        parts.append(f'<text class="rt-bar__label" x="{_n(bar.label_x)}" y="{_n(mid + 4)}"{text_attrs}>'
+        label_class = "rt-bar__label" if bar.label_side == "inside" else "rt-bar__label rt-bar__label--beside"
+        if options.standalone and bar.label_side != "inside":
+            text_attrs = f' fill="{_BESIDE_TEXT}" font-size="12" font-family="system-ui, sans-serif"'
+        parts.append(f'<text class="{label_class}" x="{_n(bar.label_x)}" y="{_n(mid + 4)}"{text_attrs}>'
                      f'{e(bar.label)}</text>')
+    if change is not None:
+        paint = f' fill="{CHANGE_COLOURS[change.kind]}" stroke="#ffffff"' if options.standalone else ""
+        parts.append(f'<circle class="rt-chg rt-chg--{change.kind}" cx="{_n(bar.x)}" cy="{_n(bar.y)}" r="4.5"'
+                     f'{paint}/>')
     for marker in bar.milestones:
         half = MILESTONE_SIZE / 2
         diamond = (f'M{_n(marker.x)} {_n(marker.y - half)} l{_n(half)} {_n(half)} l-{_n(half)} {_n(half)} '
@@ -175,10 +205,23 @@ def _bar_svg(bar: Bar, options: DrawOptions) -> str:
                      f'<title>Drag to change the end date</title></rect>')
     parts.append("</g>")
     inner = "".join(parts)
-    href = options.href(bar)
     if href:
-        return f'<a class="rt-link" href="{e(href)}">{inner}</a>'
+        return f'<a class="rt-link" href="{e(href)}" aria-label="{e(name)}">{inner}</a>'
     return inner
+
+
+def _ghost(bar: Bar, change: Change, options: DrawOptions) -> str:
+    """A dashed outline where a moved bar was, in its lane, cut to the window."""
+    start, end = change.was_start or change.was_end, change.was_end or change.was_start
+    if start is None or end is None or options.bar_x is None:
+        return ""
+    left = max(options.bar_x(start), 0.0)
+    right = min(options.bar_x(end + timedelta(days=1)), options.body_width)
+    if right - left < 2:
+        return ""
+    paint = f' fill="none" stroke="{CHANGE_COLOURS[change.kind]}" stroke-dasharray="3 2"' if options.standalone else ""
+    return (f'<rect class="rt-ghost rt-ghost--{change.kind}" x="{_n(left)}" y="{_n(bar.y + 1)}" '
+            f'width="{_n(right - left)}" height="{_n(bar.height - 2)}" rx="3"{paint}/>')
 
 
 def _group_svg(section: Section, width: float, options: DrawOptions) -> str:
@@ -255,16 +298,96 @@ def _labels_html(sections: Sequence[Section], height: float) -> str:
         name = (f'<a href="{e(section.href)}">{e(label)}</a>' if section.href else e(label))
         meta = e(section.meta)
         extra = ""
+        # A collapsed line names, on hover, the groups it stands for.
+        label_title = ", ".join(group.members) if group.members else label
         if group.unscheduled:
             extra = (f'<span class="rt-labels__undated" title="No dates, even from a release">'
                      f'{group.unscheduled} undated</span>')
         parts.append(
             f'<div class="rt-labels__group rt-labels__group--{group.kind}" style="top:{_n(top)}px;'
-            f'height:{_n(group.height)}px"><div class="rt-labels__head" title="{e(label)}">'
+            f'height:{_n(group.height)}px"><div class="rt-labels__head" title="{e(label_title)}">'
             f'<span class="rt-labels__name">{name}</span>'
             f'<span class="rt-labels__meta">{meta}</span></div>{extra}</div>')
     parts.append("</div>")
     return "".join(parts)
+
+
+@dataclass(frozen=True)
+class LegendEntry:
+    """One swatch of a legend: a colour key (CSS class rt-c-<css>) or an initiative colour."""
+
+    label: str
+    css: str = ""
+    colour: str = ""
+
+
+def status_legend() -> list[LegendEntry]:
+    return [LegendEntry(label, css) for css, label in STATUS_LEGEND]
+
+
+def release_legend() -> list[LegendEntry]:
+    return [LegendEntry(label, css) for css, label in RELEASE_LEGEND]
+
+
+def legend_html(entries: Sequence[LegendEntry], *, conflicts: bool = False, milestones: bool = False,
+                changes: bool = False, label: str = "Legend") -> str:
+    """The legend of what colours and marks mean, as a list (pages, shares and print)."""
+    items = []
+    for entry in entries:
+        if entry.colour and _HEX.match(entry.colour):
+            swatch = f'<span class="rt-swatch rt-c-custom" style="--c:{entry.colour}" aria-hidden="true"></span>'
+        else:
+            swatch = f'<span class="rt-swatch rt-c-{e(entry.css or "none")}" aria-hidden="true"></span>'
+        items.append(f"<li>{swatch}{e(entry.label)}</li>")
+    items.append('<li><span class="rt-swatch rt-swatch--open" aria-hidden="true"></span>Dates from its release or '
+                 "open-ended (dashed)</li>")
+    if milestones:
+        items.append('<li><span class="rt-diamond" aria-hidden="true"></span>Milestone</li>')
+    if conflicts:
+        items.append('<li><span class="rt-swatch rt-swatch--conflict" aria-hidden="true"></span>Conflict (orange '
+                     "outline): see the list below</li>")
+    if changes:
+        items.extend(f'<li><span class="rt-chg-dot rt-chg-dot--{kind}" aria-hidden="true"></span>{e(text)}</li>'
+                     for kind, text in CHANGE_LEGEND)
+    items.append('<li><span class="rt-today-mark" aria-hidden="true"></span>Today</li>')
+    return f'<ul class="rt-legend" aria-label="{e(label)}">{"".join(items)}</ul>'
+
+
+def _legend_svg(entries: Sequence[LegendEntry], *, conflicts: bool, milestones: bool, changes: bool,
+                width: float) -> tuple[str, float]:
+    """The legend as SVG rows under the export, wrapped to `width`: (markup, height)."""
+    parts, x, y = [], 12.0, 16.0
+    items: list[tuple[str, str]] = []
+    for entry in entries:
+        colour = entry.colour if entry.colour and _HEX.match(entry.colour) else ""
+        if colour:
+            swatch = f'fill="{colour}" fill-opacity="0.22" stroke="{colour}"'
+        else:
+            fill, stroke, _text = _STATUS_FILL.get(entry.css, _STATUS_FILL["not_started"])
+            swatch = f'fill="{fill}" stroke="{stroke}"'
+        items.append((f'<rect x="{{x}}" y="{{y}}" width="14" height="10" rx="2" {swatch}/>', entry.label))
+    items.append(('<rect x="{x}" y="{y}" width="14" height="10" rx="2" fill="#ffffff" stroke="#98a1b0" '
+                  'stroke-dasharray="3 2"/>', "Dates from its release or open-ended (dashed)"))
+    if milestones:
+        items.append(('<path d="M{cx} {y} l5 5 l-5 5 l-5 -5 z" fill="#344054"/>', "Milestone"))
+    if conflicts:
+        items.append((f'<rect x="{{x}}" y="{{y}}" width="14" height="10" rx="2" fill="#ffffff" stroke="{_WARNING}" '
+                      'stroke-width="2"/>', "Conflict (orange outline)"))
+    if changes:
+        items.extend((f'<circle cx="{{cx}}" cy="{{cy}}" r="4.5" fill="{CHANGE_COLOURS[kind]}"/>', text)
+                     for kind, text in CHANGE_LEGEND)
+    items.append(('<line x1="{cx}" x2="{cx}" y1="{y}" y2="{y2}" stroke="#4f46e5" stroke-width="1.5" '
+                  'stroke-dasharray="4 3"/>', "Today"))
+    parts.append(f'<text x="12" y="{_n(y + 9)}" font-weight="600" fill="#344054">Legend</text>')
+    x = 70.0
+    for shape, text in items:
+        advance = 22 + 7 * len(text) + 18
+        if x + advance > width and x > 70:
+            x, y = 70.0, y + 20
+        parts.append(shape.format(x=_n(x), y=_n(y), cx=_n(x + 7), cy=_n(y + 5), y2=_n(y + 10)))
+        parts.append(f'<text x="{_n(x + 20)}" y="{_n(y + 9)}" fill="#344054">{e(text)}</text>')
+        x += advance
+    return "".join(parts), y + 22
 
 
 def timeline_html(*, sections: Sequence[Section], width: float, height: float, axis: Axis,
@@ -277,7 +400,7 @@ def timeline_html(*, sections: Sequence[Section], width: float, height: float, a
     urls = "".join(f' data-{kind}-url="{e(url)}"' for kind, url in options.reschedule_urls.items())
     today_offset = f' data-today-x="{_n(today_x)}"' if today_x is not None else ""
     return (
-        f'<div class="rt" data-timeline{urls}{today_offset} style="--rt-label-w:{LABEL_COLUMN_WIDTH}px;'
+        f'<div class="rt" data-timeline data-print-fit{urls}{today_offset} style="--rt-label-w:{LABEL_COLUMN_WIDTH}px;'
         f'--rt-axis-h:{axis.height}px">'
         f'<div class="rt__scroll" tabindex="0" aria-label="Timeline, scroll sideways for other dates">'
         f'<div class="rt__grid" style="grid-template-columns:{LABEL_COLUMN_WIDTH}px {_n(width)}px">'
@@ -289,52 +412,81 @@ def timeline_html(*, sections: Sequence[Section], width: float, height: float, a
     )
 
 
-def standalone_svg(*, sections: Sequence[Section], layout: Layout, options: DrawOptions, title: str,
-                   show_arrows: bool) -> str:
-    """A self-contained SVG document of the visible timeline (labels, axis and body), with
-    presentation attributes instead of the stylesheet: what the export downloads."""
+@dataclass(frozen=True)
+class Legend:
+    """What a legend explains: colour entries, and which marks the drawing uses."""
+
+    entries: Sequence[LegendEntry] = ()
+    conflicts: bool = False
+    milestones: bool = False
+    changes: bool = False
+
+    def html(self, label: str = "Legend") -> str:
+        return legend_html(self.entries, conflicts=self.conflicts, milestones=self.milestones,
+                           changes=self.changes, label=label)
+
+
+def standalone_svg(*, sections: Sequence[Section], width: float, height: float, axis: Axis,
+                   today_x: float | None, window: Window, zoom: Zoom, options: DrawOptions, title: str,
+                   subtitle: str = "", legend: Legend | None = None, layout: Layout | None = None,
+                   show_arrows: bool = False) -> str:
+    """A self-contained SVG document of the visible timeline (title, labels, axis, body and
+    legend), with presentation attributes instead of the stylesheet: what the SVG export
+    downloads and the PDF export draws."""
     options = DrawOptions(href=options.href, data={}, editable=False,
                           conflict_features=options.conflict_features,
                           conflict_releases=options.conflict_releases,
-                          initiative_colours=options.initiative_colours, standalone=True)
+                          initiative_colours=options.initiative_colours, standalone=True,
+                          changes=options.changes, bar_x=options.bar_x, body_width=options.body_width)
     label_w = LABEL_COLUMN_WIDTH
-    axis_h = layout.axis.height
-    title_h = 32
-    width = label_w + layout.width
-    height = title_h + axis_h + layout.height
+    axis_h = axis.height
+    title_h = 48 if subtitle else 32
+    full_width = label_w + width
+    legend_svg, legend_h = _legend_svg(legend.entries, conflicts=legend.conflicts, milestones=legend.milestones,
+                                       changes=legend.changes, width=full_width) if legend else ("", 0.0)
+    body_top = title_h + axis_h
+    full_height = body_top + height + (legend_h + 8 if legend else 0)
     font = 'font-family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif" font-size="12"'
     parts = ['<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n',
-             f'<svg xmlns="http://www.w3.org/2000/svg" width="{_n(width)}" height="{_n(height)}" '
-             f'viewBox="0 0 {_n(width)} {_n(height)}" {font}>',
+             f'<svg xmlns="http://www.w3.org/2000/svg" width="{_n(full_width)}" height="{_n(full_height)}" '
+             f'viewBox="0 0 {_n(full_width)} {_n(full_height)}" {font}>',
              f'<title>{e(title)}</title><rect width="100%" height="100%" fill="#ffffff"/>',
              f'<text x="12" y="21" font-size="14" font-weight="600" fill="#111827">{e(title)}</text>']
+    if subtitle:
+        parts.append(f'<text x="12" y="38" fill="#475467">{e(subtitle)}</text>')
     # Axis.
     parts.append(f'<g transform="translate({label_w} {title_h})" fill="#475467">')
-    bands = [band for band in (layout.axis.major, layout.axis.minor) if band]
+    bands = [band for band in (axis.major, axis.minor) if band]
     for row, band in enumerate(bands):
         for tick in band:
             parts.append(f'<line x1="{_n(tick.x)}" x2="{_n(tick.x)}" y1="{row * 24}" y2="{row * 24 + 24}" '
                          f'stroke="#e2e5eb"/><text x="{_n(tick.x + 6)}" y="{row * 24 + 16}">{e(tick.label)}</text>')
-    parts.append(f'<line x1="0" x2="{_n(layout.width)}" y1="{axis_h}" y2="{axis_h}" stroke="#cfd4dc"/></g>')
+    parts.append(f'<line x1="0" x2="{_n(width)}" y1="{axis_h}" y2="{axis_h}" stroke="#cfd4dc"/></g>')
     # Labels.
-    parts.append(f'<g transform="translate(0 {title_h + axis_h})">')
+    parts.append(f'<g transform="translate(0 {body_top})">')
     for section in sections:
         group = section.group
         top = group.y + section.dy
         parts.append(f'<rect x="0" y="{_n(top)}" width="{label_w}" height="{HEADER_HEIGHT}" fill="#f8f9fb"/>'
                      f'<text x="12" y="{_n(top + 18)}" font-weight="600" fill="#344054">'
-                     f'{e((section.label or group.label)[:30])}</text>'
+                     f'{e(fit_text(section.label or group.label, label_w - 24))}</text>'
                      f'<line x1="0" x2="{label_w}" y1="{_n(top + group.height)}" y2="{_n(top + group.height)}" '
                      f'stroke="#e2e5eb"/>')
-    parts.append(f'<line x1="{label_w}" x2="{label_w}" y1="0" y2="{_n(layout.height)}" stroke="#cfd4dc"/></g>')
+    parts.append(f'<line x1="{label_w}" x2="{label_w}" y1="0" y2="{_n(height)}" stroke="#cfd4dc"/></g>')
     # Body, nested.
-    body = body_svg(sections=sections, width=layout.width, height=layout.height, axis=layout.axis,
-                    today_x=layout.today_x, window=layout.window, zoom=layout.zoom, options=options, layout=layout,
-                    show_arrows=show_arrows, standalone=True)
+    body = body_svg(sections=sections, width=width, height=height, axis=axis, today_x=today_x, window=window,
+                    zoom=zoom, options=options, layout=layout, show_arrows=show_arrows, standalone=True)
+    # A group rather than a nested <svg>: converters (svglib, for the PDF) scale nested viewports.
+    body = "<g" + body[len("<svg"):body.index(">") + 1].replace(' xmlns="http://www.w3.org/2000/svg"', "") + \
+        body[body.index(">") + 1:-len("</svg>")] + "</g>"
     body = body.replace('<path class="rt-arrow rt-arrow--conflict"', '<path fill="none" stroke="#dc6803" '
                         'stroke-width="1.5" class="rt-arrow rt-arrow--conflict"')
     body = body.replace('<path class="rt-arrow"', '<path fill="none" stroke="#667085" class="rt-arrow"')
-    parts.append(f'<g transform="translate({label_w} {title_h + axis_h})">{body}</g></svg>')
+    parts.append(f'<g transform="translate({label_w} {body_top})">{body}</g>')
+    if legend:
+        parts.append(f'<g transform="translate(0 {_n(body_top + height + 8)})" class="rt-legend-svg">'
+                     f'<line x1="0" x2="{_n(full_width)}" y1="0" y2="0" stroke="#e2e5eb"/>{legend_svg}</g>')
+    parts.append("</svg>")
     return "".join(parts)
 
 

@@ -8,13 +8,16 @@ its workspace, and return plain `.values()` rows of the columns the pages draw, 
 costs the same few queries for 10 features or 2,000 (DESIGN.md, performance habits).
 """
 
+from .changes import plan_now, plan_then
 from .health import Check, check_database, check_redis, check_worker, health_report
 from .horizons import (
     HORIZON_FEATURE_FIELDS,
     RELEASE_FIELDS,
     TIMELINE_FEATURE_FIELDS,
+    dependency_links,
     horizon_feature_rows,
     release_rows,
+    releases_with_assignee,
     roadmap_products,
     timeline_feature_rows,
     timeline_releases,
@@ -24,6 +27,7 @@ from .timeline import (
     goals_by_feature,
     lane_releases,
     line_children,
+    line_features,
     product_features,
     workflow_statuses,
 )
@@ -36,14 +40,19 @@ __all__ = [
     "check_database",
     "check_redis",
     "check_worker",
+    "dependency_links",
     "dependency_pairs",
     "goals_by_feature",
     "health_report",
     "horizon_feature_rows",
     "lane_releases",
+    "plan_now",
+    "plan_then",
     "line_children",
+    "line_features",
     "product_features",
     "release_rows",
+    "releases_with_assignee",
     "roadmap_products",
     "timeline_feature_rows",
     "timeline_releases",

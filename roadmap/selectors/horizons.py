@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from releases.models import Feature, Release, StatusCategory
+from releases.models import Dependency, Feature, Release, StatusCategory
 from strategy.models import Product
 
 HORIZON_FEATURE_FIELDS = (
@@ -16,7 +16,7 @@ HORIZON_FEATURE_FIELDS = (
 )
 TIMELINE_FEATURE_FIELDS = (
     "id", "number", "title", "rank", "release_id", "product__key", "status__name", "status__category",
-    "status__position", "estimate", "assignee_id", "assignee__full_name", "assignee__email",
+    "status__position", "estimate", "assignee_id", "assignee__full_name", "assignee__email", "product_id",
 )
 RELEASE_FIELDS = ("id", "product_id", "name", "version_label", "start_date", "release_date", "status")
 
@@ -72,12 +72,49 @@ def timeline_releases(product_ids: list[int]) -> QuerySet[Release]:
     )
 
 
-def timeline_feature_rows(release_ids: list[int]) -> list[dict]:
-    """The features of the expanded releases, with what an engineer reads; one query."""
+def timeline_feature_rows(release_ids: list[int], *, assignee_id: int | None = None) -> list[dict]:
+    """The features of these releases (only `assignee_id`'s, when given), with what an
+    engineer reads; one query."""
     if not release_ids:
         return []
-    return list(
-        Feature.objects.filter(release_id__in=release_ids)
-        .order_by("status__position", "rank", "id")
-        .values(*TIMELINE_FEATURE_FIELDS)
-    )
+    features = Feature.objects.filter(release_id__in=release_ids)
+    if assignee_id is not None:
+        features = features.filter(assignee_id=assignee_id)
+    return list(features.order_by("status__position", "rank", "id").values(*TIMELINE_FEATURE_FIELDS))
+
+
+def releases_with_assignee(product_ids: list[int], assignee_id: int) -> set[int]:
+    """The releases of these products holding features assigned to `assignee_id`; one query."""
+    return set(Feature.objects.filter(product_id__in=product_ids, assignee_id=assignee_id, release__isnull=False)
+               .values_list("release_id", flat=True).distinct())
+
+
+_SIDE = ("number", "product__key", "title", "status__category")
+
+
+def dependency_links(feature_ids: list[int], *, within: list[int] | None = None
+                     ) -> tuple[dict[int, list[dict]], dict[int, list[dict]]]:
+    """({feature id: what it is blocked by}, {feature id: what it blocks}) for these features,
+    across products, each other feature as {key, number, product_key, title, category}; only
+    among the products `within` when given (share links). One query."""
+    if not feature_ids:
+        return {}, {}
+    pairs = Dependency.objects.filter(Q(feature_id__in=feature_ids) | Q(depends_on_id__in=feature_ids))
+    if within is not None:
+        pairs = pairs.filter(feature__product_id__in=within, depends_on__product_id__in=within)
+    fields = [f"{side}__{name}" for side in ("feature", "depends_on") for name in _SIDE]
+    wanted = set(feature_ids)
+    blocked_by: dict[int, list[dict]] = {}
+    blocking: dict[int, list[dict]] = {}
+
+    def side(row: dict, name: str) -> dict:
+        return {"key": f"{row[name + '__product__key']}-{row[name + '__number']}", "number": row[name + "__number"],
+                "product_key": row[name + "__product__key"], "title": row[name + "__title"],
+                "category": row[name + "__status__category"]}
+
+    for row in pairs.order_by("id").values("feature_id", "depends_on_id", *fields):
+        if row["feature_id"] in wanted:
+            blocked_by.setdefault(row["feature_id"], []).append(side(row, "depends_on"))
+        if row["depends_on_id"] in wanted:
+            blocking.setdefault(row["depends_on_id"], []).append(side(row, "feature"))
+    return blocked_by, blocking

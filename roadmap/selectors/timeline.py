@@ -49,3 +49,8 @@ def line_children(line: Product) -> list[Product]:
     """The products directly below a product line that are not archived, by name; one query."""
     return list(Product.objects.filter(parent=line, workspace_id=line.workspace_id, archived_at__isnull=True)
                 .order_by("name", "id"))
+
+
+def line_features(product_ids: list[int]) -> QuerySet[Feature]:
+    """The features of these products (a line's), for the portfolio timeline to draw."""
+    return Feature.objects.filter(product_id__in=product_ids)

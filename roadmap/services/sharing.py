@@ -36,6 +36,8 @@ from ..models import ShareLink
 from ..timeline import GroupBy
 
 TOKEN_BYTES = 32
+TITLE_MAX = 120
+INTRO_MAX = 600
 PREFIX_LENGTH = 6
 _TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{20,100}$")
 
@@ -97,7 +99,7 @@ def sanitise_params(view: str, params) -> dict:
 @transaction.atomic
 def share_link_create(*, actor: User, product: Product, view: str, params=None,
                       expires_at: datetime | None = None, password: str = "",
-                      show_estimates: bool = False) -> tuple[ShareLink, str]:
+                      show_estimates: bool = False, title: str = "", intro: str = "") -> tuple[ShareLink, str]:
     """A new share link and its token (shown once; only the digest is kept).
     Raises PermissionDenied or ValidationError (unknown view, portfolio of a single product,
     expiry not in the future)."""
@@ -108,12 +110,17 @@ def share_link_create(*, actor: User, product: Product, view: str, params=None,
         raise ValidationError({"view": _("Only a product line has a portfolio timeline.")})
     if expires_at is not None and expires_at <= timezone.now():
         raise ValidationError({"expires_at": _("Choose an expiry date in the future.")})
+    title, intro = (title or "").strip(), (intro or "").strip()
+    if len(title) > TITLE_MAX:
+        raise ValidationError({"title": _("Keep the title to %(n)d characters.") % {"n": TITLE_MAX}})
+    if len(intro) > INTRO_MAX:
+        raise ValidationError({"intro": _("Keep the introduction to %(n)d characters.") % {"n": INTRO_MAX}})
     token = new_token()
     link = ShareLink.objects.create(
         workspace_id=product.workspace_id, product=product, view=view,
         params=sanitise_params(view, params or {}), token_digest=digest(token),
         token_prefix=token[:PREFIX_LENGTH], password_hash=make_password(password) if password else "",
-        expires_at=expires_at, created_by=actor, show_estimates=show_estimates,
+        expires_at=expires_at, created_by=actor, show_estimates=show_estimates, title=title, intro=intro,
     )
     return link, token
 

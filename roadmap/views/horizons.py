@@ -8,17 +8,26 @@ what each page shows, for these pages and for share links alike. The views check
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
+from releases.models import Release
 from strategy.spreadsheet import SafeCsvWriter
-from strategy.web import product_for, workspace_view
+from strategy.web import product_for, query_string, workspace_view
 
-from ..compose import initiative_groups, now_next_later_context, release_timeline_context
+from ..changes import parse_since
+from ..compose import (
+    Audience,
+    initiative_groups,
+    now_next_later_context,
+    release_feature_tables,
+    release_timeline_context,
+)
 from ..render.horizons import release_label
+from ..selectors import roadmap_products
 
 CSV_COLUMNS = ("horizon", "key", "title", "status", "initiative", "release", "product")
 
@@ -41,17 +50,51 @@ def now_next_later_csv(context: dict, filename: str) -> HttpResponse:
 @require_GET
 def now_next_later(request: HttpRequest, workspace, key: str) -> HttpResponse:
     product = product_for(request, workspace, key)
-    context = now_next_later_context(product, timezone.localdate())
+    since, since_notice = parse_since(request.GET.get("since"), timezone.now())
+    context = now_next_later_context(product, timezone.localdate(), since=since)
     if request.GET.get("format") == "csv":
         return now_next_later_csv(context, f"{slugify(product.key)}-now-next-later.csv")
-    context.update({"workspace": workspace, "product": product, "tab": "now_next_later"})
+    context.update({"workspace": workspace, "product": product, "tab": "now_next_later",
+                    "notices": [since_notice] if since_notice else [],
+                    "since_value": request.GET.get("since", "")[:40],
+                    "changes_off_url": query_string(request, since="")})
     return render(request, "roadmap/now_next_later.html", context)
+
+
+def _int(value) -> int | None:
+    value = str(value or "").strip()
+    return int(value) if value.isdigit() and len(value) < 10 else None
 
 
 @workspace_view
 @require_GET
 def release_timeline(request: HttpRequest, workspace, key: str) -> HttpResponse:
+    """Releases past to future; `mine=1` keeps the reader's own features, `open=<id>` opens
+    a release with its features (what the lazy loading does, without JavaScript)."""
     product = product_for(request, workspace, key)
-    context = release_timeline_context(product, timezone.localdate())
-    context.update({"workspace": workspace, "product": product, "tab": "release_timeline"})
+    mine = request.GET.get("mine") == "1"
+    context = release_timeline_context(product, timezone.localdate(), audience=_audience(workspace),
+                                       open_id=_int(request.GET.get("open")),
+                                       assignee_id=request.user.pk if mine else None)
+    context.update({"workspace": workspace, "product": product, "tab": "release_timeline",
+                    "mine_url": query_string(request, mine="" if mine else "1", open=""),
+                    "mine_query": "?mine=1" if mine else ""})
     return render(request, "roadmap/release_timeline.html", context)
+
+
+def _audience(workspace) -> Audience:
+    return Audience.member(workspace)
+
+
+@workspace_view
+@require_GET
+def release_features(request: HttpRequest, workspace, key: str, pk: int) -> HttpResponse:
+    """One release's feature table (the release timeline loads it when a release is opened)."""
+    product = product_for(request, workspace, key)
+    product_ids = [p.pk for p in roadmap_products(product)]
+    if not Release.objects.filter(pk=pk, product_id__in=product_ids).exists():
+        raise Http404("No such release on this roadmap.")
+    mine = request.GET.get("mine") == "1"
+    tables = release_feature_tables([pk], product_ids, audience=_audience(workspace),
+                                    assignee_id=request.user.pk if mine else None)
+    return HttpResponse(tables[pk])

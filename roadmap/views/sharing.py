@@ -1,6 +1,7 @@
 """Share links: the list and create page for a product's team, and the public page a link
 opens. The public page reads nothing from the request but the token (and, for a locked link,
-the password form): its view and options come from the link alone."""
+the password form), and `since`, the earlier moment a reader compares the plan with: its view
+and options come from the link alone."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from strategy.forms import apply_service_errors
 from strategy.web import product_for, workspace_view
 
 from .. import compose, services
+from ..changes import parse_since
 from ..forms import ShareLinkForm, SharePasswordForm
 from ..models import ShareLink
 
@@ -84,11 +86,16 @@ def shared_view(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         return _public(redirect(request.path))
     now = timezone.now()
-    shown = compose.render_shared(link, timezone.localdate(now))
+    # `since` only says which earlier plan to compare with; the view and its options still
+    # come from the link alone, and the comparison covers only what the view shows.
+    since, since_notice = parse_since(request.GET.get("since"), now)
+    shown = compose.render_shared(link, timezone.localdate(now), since)
     if request.method == "GET":
         services.share_link_record_view(link=link)
     return _public(render(request, "roadmap/shared_page.html", {
-        "product": link.product, "shown": shown, "as_of": now, "link": link}))
+        "product": link.product, "shown": shown, "as_of": now, "link": link,
+        "notices": [since_notice] if since_notice else [], "changes": shown.changes,
+        "since_value": request.GET.get("since", "")[:40], "changes_off_url": request.path}))
 
 
 def _links(product) -> list[ShareLink]:
@@ -112,7 +119,8 @@ def share_link_list(request: HttpRequest, workspace, key: str) -> HttpResponse:
             link, token = services.share_link_create(
                 actor=request.user, product=product, view=form.cleaned_data["view"], params=params,
                 expires_at=form.expires_at(), password=form.cleaned_data["password"],
-                show_estimates=form.cleaned_data["show_estimates"])
+                show_estimates=form.cleaned_data["show_estimates"], title=form.cleaned_data["title"],
+                intro=form.cleaned_data["intro"])
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:

@@ -14,20 +14,20 @@ answer JSON: 200 {ok}, or 400/403/409 {error}."""
 from __future__ import annotations
 
 import io
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from releases import selectors as release_selectors
 from releases import services as release_services
 from releases.filters import NONE
-from releases.models import StatusCategory
 from strategy import access
 from strategy import selectors as strategy_selectors
 from strategy.models import Product, Workspace
@@ -35,11 +35,12 @@ from strategy.spreadsheet import SafeCsvWriter
 from strategy.web import product_for, query_string, workspace_view
 
 from .. import compose
-from ..timeline import ViewOptions, Window, Zoom, add_months
+from ..changes import parse_since
+from ..render import pdf
+from ..timeline import ViewOptions, Window, Zoom, add_months, default_window, format_date
 
 ZOOMS = [(Zoom.WEEKS, "Weeks"), (Zoom.MONTHS, "Months"), (Zoom.QUARTERS, "Quarters"), (Zoom.YEARS, "Years")]
 COLOURS = [("status", "Status"), ("initiative", "Initiative")]
-CATEGORY_LEGEND = [(value, label) for value, label in StatusCategory.choices]
 FILTER_PARAMS = ("status", "initiative", "tag", "assignee", "release")
 # How far "earlier" / "later" moves the window, in months (weeks: 4 weeks).
 _STEP_MONTHS = {Zoom.MONTHS: 3, Zoom.QUARTERS: 6, Zoom.YEARS: 12}
@@ -61,36 +62,47 @@ def _shift(window: Window, zoom: Zoom, steps: int) -> Window:
     return Window(add_months(window.start, months), end)
 
 
-def _controls(request: HttpRequest, options: ViewOptions) -> dict:
+def _controls(request: HttpRequest, options: ViewOptions, *, fitted: str = "") -> dict:
     earlier, later = _shift(options.window, options.zoom, -1), _shift(options.window, options.zoom, 1)
+    around_today = default_window(options.zoom, timezone.localdate())
     return {
         "zooms": [(value.value, label, query_string(request, zoom=value.value, start="", end=""),
                    value is options.zoom) for value, label in ZOOMS],
         "earlier_url": query_string(request, start=earlier.start.isoformat(), end=earlier.end.isoformat()),
         "later_url": query_string(request, start=later.start.isoformat(), end=later.end.isoformat()),
-        "today_url": query_string(request, start="", end=""),
+        "today_url": query_string(request, start=around_today.start.isoformat(), end=around_today.end.isoformat()),
+        # Without dates in the address, the window fits the planned work.
+        "fit_url": query_string(request, start="", end=""),
+        "fitted": fitted,
         "window": options.window,
+    }
+
+
+def since_of(request: HttpRequest) -> tuple[datetime | None, str]:
+    """The moment `?since=` asks to compare with, and a notice when it was ignored."""
+    return parse_since(request.GET.get("since"), timezone.now())
+
+
+def changes_context(request: HttpRequest, changes, today: date, *, links: bool = True) -> dict:
+    """What the "what changed" toggle and summary need, for any roadmap page."""
+    return {
+        "changes": changes,
+        "changes_summary": changes.summary(today) if changes else "",
+        "changes_list": changes.ordered() if changes else [],
+        "since_value": request.GET.get("since", "")[:40],
+        "changes_off_url": query_string(request, since=""),
     }
 
 
 # --- the product timeline ---------------------------------------------------------------
 
 
-def _timeline(request: HttpRequest, workspace: Workspace, product: Product) -> compose.ProductTimeline:
+def _timeline(request: HttpRequest, workspace: Workspace, product: Product,
+              since: datetime | None = None) -> compose.ProductTimeline:
     """The timeline the query string asks for, as this member sees it."""
     audience = compose.Audience.member(workspace, editable=access.can(request.user, "releases.edit", product))
-    return compose.product_timeline(product, params=request.GET, today=timezone.localdate(), audience=audience)
-
-
-def _legend(colour: str, rows: list[dict]) -> list[dict]:
-    if colour == "initiative":
-        seen: dict = {}
-        for row in rows:
-            if row["initiative_id"] and row["initiative_id"] not in seen:
-                seen[row["initiative_id"]] = {"label": row["initiative__name"], "colour": row["initiative__colour"]}
-        legend = sorted(seen.values(), key=lambda entry: entry["label"].casefold())
-        return legend + [{"label": "No initiative", "css": "none"}]
-    return [{"label": label, "css": value} for value, label in CATEGORY_LEGEND]
+    return compose.product_timeline(product, params=request.GET, today=timezone.localdate(), audience=audience,
+                                    since=since)
 
 
 @workspace_view
@@ -100,21 +112,25 @@ def product_timeline(request: HttpRequest, workspace: Workspace, key: str) -> Ht
     """The product's features and releases on a time axis, grouped and coloured as asked,
     filtered like the backlog; editors drag bars to reschedule."""
     product = product_for(request, workspace, key)
-    timeline = _timeline(request, workspace, product)
+    if product.is_line:  # a line has no features of its own: its timeline is its products' work
+        return _portfolio_page(request, workspace, product, tab="timeline")
+    since, since_notice = since_of(request)
+    timeline = _timeline(request, workspace, product, since)
     options, rows = timeline.options, timeline.rows
     show_arrows = request.GET.get("deps") == "1"
     context = {
         "workspace": workspace,
         "product": product,
         "timeline_html": timeline.html(show_arrows=show_arrows),
-        "notices": timeline.notices,
-        "controls": _controls(request, options),
+        "notices": timeline.notices + ([since_notice] if since_notice else []),
+        "controls": _controls(request, options, fitted=timeline.fitted),
+        **changes_context(request, timeline.changes, timezone.localdate()),
         "group": options.group.value,
         "groups": [(value.value, label) for value, label in compose.GROUPS],
         "colour": timeline.colour,
         "colour_urls": [(value, label, query_string(request, colour="" if value == "status" else value),
                          value == timeline.colour) for value, label in COLOURS],
-        "legend": _legend(timeline.colour, rows),
+        "legend_html": mark_safe(timeline.legend().html()),  # noqa: S308 - escaped in roadmap.render.timeline
         "deps": show_arrows,
         "deps_url": query_string(request, deps="" if show_arrows else "1"),
         "filter": timeline.filterset,
@@ -139,9 +155,11 @@ def product_timeline(request: HttpRequest, workspace: Workspace, key: str) -> Ht
                                                                        product.key]) + query_string(request),
         "export_csv_url": reverse("roadmap:timeline_export_csv", args=[workspace.slug,
                                                                        product.key]) + query_string(request),
+        "export_pdf_url": reverse("roadmap:timeline_export_pdf", args=[workspace.slug,
+                                                                       product.key]) + query_string(request),
         "portfolio_url": reverse("roadmap:portfolio_timeline", args=[workspace.slug,
                                                                      product.key]) if product.is_line else "",
-        "params": {name: request.GET.get(name, "") for name in ("zoom", "start", "end", "colour", "deps")},
+        "params": {name: request.GET.get(name, "") for name in ("zoom", "start", "end", "colour", "deps", "since")},
     }
     template = "roadmap/product_timeline.html"
     if request.htmx and not request.htmx.boosted:
@@ -222,17 +240,53 @@ def release_reschedule(request: HttpRequest, workspace: Workspace, key: str) -> 
 # --- exports ----------------------------------------------------------------------------
 
 
+# svglib and ReportLab are pure Python: a PDF of 3,200 bars took 155 s on a busy 2-core machine
+# (about 20 bars a second), so a request draws at most this many, well inside a worker's
+# timeout; larger views are asked to narrow down (or to export SVG) first.
+PDF_MAX_BARS = 300
+
+
+def _too_big_for_pdf(bars: int) -> HttpResponse | None:
+    if bars <= PDF_MAX_BARS:
+        return None
+    return HttpResponse(f"This view draws {bars:,} bars; a PDF holds at most {PDF_MAX_BARS:,}. Filter the "
+                        "timeline or narrow its window, then download the PDF again (or export it as SVG).",
+                        status=400, content_type="text/plain; charset=utf-8")
+
+
+def _export_svg(request: HttpRequest, workspace: Workspace, product: Product,
+                timeline: compose.ProductTimeline | None = None) -> str:
+    timeline = timeline or _timeline(request, workspace, product, since_of(request)[0])
+    window = timeline.layout.window
+    title = f"{product.name} roadmap · {format_date(window.start)} – {format_date(window.end)}"
+    as_of = timezone.localtime()
+    return timeline.svg(title=title, subtitle=f"{workspace.name} · as of {as_of:%d %b %Y, %H:%M}",
+                        show_arrows=request.GET.get("deps") == "1")
+
+
 @workspace_view
 @require_GET
 def timeline_export_svg(request: HttpRequest, workspace: Workspace, key: str) -> HttpResponse:
-    """The visible timeline as a standalone SVG file."""
+    """The visible timeline as a standalone SVG file, with its title, date and legend."""
     product = product_for(request, workspace, key)
-    timeline = _timeline(request, workspace, product)
-    layout = timeline.layout
-    title = (f"{product.name} roadmap · {layout.window.start.isoformat()} – {layout.window.end.isoformat()}")
-    svg = timeline.svg(title=title, show_arrows=request.GET.get("deps") == "1")
-    response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
+    response = HttpResponse(_export_svg(request, workspace, product), content_type="image/svg+xml; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{product.key.lower()}-roadmap.svg"'
+    return response
+
+
+@workspace_view
+@require_GET
+def timeline_export_pdf(request: HttpRequest, workspace: Workspace, key: str) -> HttpResponse:
+    """The visible timeline as a PDF drawn from the same SVG: landscape A4, one page when it
+    fits legibly, more (numbered) for long roadmaps."""
+    product = product_for(request, workspace, key)
+    timeline = _timeline(request, workspace, product, since_of(request)[0])
+    refusal = _too_big_for_pdf(sum(len(group.bars) for group in timeline.layout.all_groups))
+    if refusal is not None:
+        return refusal
+    document = pdf.svg_to_pdf(_export_svg(request, workspace, product, timeline), title=f"{product.name} roadmap")
+    response = HttpResponse(document, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{product.key.lower()}-roadmap.pdf"'
     return response
 
 
@@ -264,27 +318,130 @@ def timeline_export_csv(request: HttpRequest, workspace: Workspace, key: str) ->
 # --- the portfolio timeline -------------------------------------------------------------
 
 
-@workspace_view
-@require_GET
-@vary_on_headers("HX-Request")
-def portfolio_timeline(request: HttpRequest, workspace: Workspace, key: str) -> HttpResponse:
-    """A product line's products, one swim lane each, with their releases and milestones."""
-    line = product_for(request, workspace, key)
-    if not line.is_line:
-        raise Http404("Only a product line has a portfolio timeline.")
-    portfolio = compose.portfolio_timeline(line, params=request.GET, today=timezone.localdate(),
-                                           audience=compose.Audience.member(workspace))
+class _WithFeatures(dict):
+    """The query string, with the line's features shown unless it says otherwise."""
+
+    def __init__(self, params):
+        super().__init__(params.items())
+        self._params = params
+        self.setdefault("features", "1")
+
+    def getlist(self, key, default=None):
+        return self._params.getlist(key, default)
+
+
+def _portfolio(request: HttpRequest, workspace: Workspace, line: Product, *, features_by_default: bool = False):
+    params = _WithFeatures(request.GET) if features_by_default else request.GET
+    return compose.portfolio_timeline(line, params=params, today=timezone.localdate(),
+                                      audience=compose.Audience.member(workspace), since=since_of(request)[0])
+
+
+def _portfolio_page(request: HttpRequest, workspace: Workspace, line: Product, *, tab: str) -> HttpResponse:
+    since, since_notice = since_of(request)
+    portfolio = _portfolio(request, workspace, line, features_by_default=tab == "timeline")
+    exports = {name: reverse(f"roadmap:portfolio_export_{name}", args=[workspace.slug, line.key])
+               + query_string(request, features="1" if portfolio.features else "")
+               for name in ("svg", "csv", "pdf")}
     context = {
         "workspace": workspace,
         "product": line,
+        "tab": tab,
         "children": portfolio.children,
         "timeline_html": portfolio.html,
-        "notices": portfolio.notices,
-        "controls": _controls(request, portfolio.options),
+        "notices": portfolio.notices + ([since_notice] if since_notice else []),
+        "controls": _controls(request, portfolio.options, fitted=portfolio.fitted),
         "release_count": len(portfolio.releases),
-        "params": {name: request.GET.get(name, "") for name in ("zoom", "start", "end")},
+        "feature_count": portfolio.feature_count,
+        "features": portfolio.features,
+        "features_url": query_string(request, features="0" if portfolio.features else "1", since=""),
+        "legend_html": mark_safe(portfolio.legend.html()),  # noqa: S308 - escaped in roadmap.render.timeline
+        "exports": exports,
+        **changes_context(request, portfolio.changes, timezone.localdate()),
+        "params": {name: request.GET.get(name, "") for name in ("zoom", "start", "end", "features")},
     }
     template = "roadmap/portfolio_timeline.html"
     if request.htmx and not request.htmx.boosted:
         template += "#timeline-results"
     return render(request, template, context)
+
+
+@workspace_view
+@require_GET
+@vary_on_headers("HX-Request")
+def portfolio_timeline(request: HttpRequest, workspace: Workspace, key: str) -> HttpResponse:
+    """A product line's products, one swim lane each, with their releases and milestones,
+    and their features when asked (`features=1`)."""
+    line = product_for(request, workspace, key)
+    if not line.is_line:
+        raise Http404("Only a product line has a portfolio timeline.")
+    return _portfolio_page(request, workspace, line, tab="portfolio")
+
+
+def _line(request: HttpRequest, workspace: Workspace, key: str) -> Product:
+    line = product_for(request, workspace, key)
+    if not line.is_line:
+        raise Http404("Only a product line has a portfolio timeline.")
+    return line
+
+
+def _portfolio_svg(request: HttpRequest, workspace: Workspace, line: Product, portfolio=None) -> str:
+    portfolio = portfolio or _portfolio(request, workspace, line)
+    window = portfolio.options.window
+    return portfolio.svg(title=f"{line.name} portfolio · {format_date(window.start)} – {format_date(window.end)}",
+                         subtitle=f"{workspace.name} · as of {timezone.localtime():%d %b %Y, %H:%M}")
+
+
+@workspace_view
+@require_GET
+def portfolio_export_svg(request: HttpRequest, workspace: Workspace, key: str) -> HttpResponse:
+    """The visible portfolio timeline as a standalone SVG file, with its legend."""
+    line = _line(request, workspace, key)
+    response = HttpResponse(_portfolio_svg(request, workspace, line), content_type="image/svg+xml; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{line.key.lower()}-portfolio.svg"'
+    return response
+
+
+@workspace_view
+@require_GET
+def portfolio_export_pdf(request: HttpRequest, workspace: Workspace, key: str) -> HttpResponse:
+    """The visible portfolio timeline as a PDF, drawn from the same SVG."""
+    line = _line(request, workspace, key)
+    portfolio = _portfolio(request, workspace, line)
+    refusal = _too_big_for_pdf(sum(len(section.group.bars) for section in portfolio.sections))
+    if refusal is not None:
+        return refusal
+    document = pdf.svg_to_pdf(_portfolio_svg(request, workspace, line, portfolio), title=f"{line.name} portfolio")
+    response = HttpResponse(document, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{line.key.lower()}-portfolio.pdf"'
+    return response
+
+
+PORTFOLIO_CSV_COLUMNS = ("product", "kind", "key", "title", "status", "release", "start", "end")
+
+
+@workspace_view
+@require_GET
+def portfolio_export_csv(request: HttpRequest, workspace: Workspace, key: str) -> HttpResponse:
+    """The releases (and, when shown, the features) drawn in the visible window, lane by lane."""
+    line = _line(request, workspace, key)
+    portfolio = _portfolio(request, workspace, line)
+    releases = {release.pk: release for release in portfolio.releases}
+    rows = {row["id"]: row for row in portfolio.rows}
+    out = io.StringIO()
+    writer = SafeCsvWriter(out)
+    writer.writerow(PORTFOLIO_CSV_COLUMNS)
+    for section in portfolio.sections:
+        for bar in section.group.bars:
+            start = bar.start.isoformat() if bar.start else ""
+            end = bar.end.isoformat() if bar.end else ""
+            if bar.kind == "release":
+                release = releases[bar.id]
+                writer.writerow([section.label, "release", "", str(release), release.get_status_display(), "",
+                                 start, end])
+            else:
+                row = rows[bar.id]
+                writer.writerow([row["product_key"], "feature", row["key"], row["title"], row["status__name"],
+                                 row["release__name"] or "", start, end])
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{line.key.lower()}-portfolio.csv"'
+    return response

@@ -13,11 +13,13 @@ from .tenancy import (
     SignInForm,
     SignUpForm,
     WorkspaceForm,
+    WorkspaceSettingsForm,
 )
 
 __all__ = [
     "ApiTokenForm", "CheckInForm", "ColourInput", "ComparisonForm", "CompetitorForm", "CriterionForm", "DateInput",
     "GoalForm", "InitiativeForm", "InvitationForm", "KeyResultForm", "PersonaForm", "ProductForm", "ProfileForm",
     "RoleForm", "SignInForm", "SignUpForm", "VersionedFormMixin", "VisionForm", "WorkspaceForm",
+    "WorkspaceSettingsForm",
     "apply_service_errors", "quarter_bounds",
 ]

@@ -20,6 +20,20 @@ class WorkspaceForm(forms.Form):
                            help_text=_("Usually your company or team name."))
 
 
+class WorkspaceSettingsForm(WorkspaceForm):
+    logo = forms.FileField(label=_("Logo"), required=False,
+                           help_text=_("Optional. Shown on shared roadmaps: a PNG, JPEG or WebP image of at most "
+                                       "100 KB."))
+    remove_logo = forms.BooleanField(label=_("Remove the logo"), required=False)
+
+    def service_data(self) -> dict:
+        """The service's arguments: the logo's bytes rather than the upload."""
+        data = dict(self.cleaned_data)
+        upload = data.pop("logo", None)
+        data["logo"] = upload.read(200_000) if upload else None
+        return data
+
+
 class ProductForm(forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 

@@ -107,6 +107,9 @@ class Workspace(TimeStampedModel):
 
     name = models.CharField(_("name"), max_length=100)
     slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    # A small image as a data: URI (PNG, JPEG or WebP), shown on shared roadmaps; kept in the
+    # row so that a share page needs no file storage and no extra request.
+    logo = models.TextField(_("logo"), blank=True)
 
     objects = WorkspaceQuerySet.as_manager()
 

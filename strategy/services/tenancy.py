@@ -11,6 +11,7 @@ Invariants protected here:
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import secrets
 from contextlib import contextmanager
@@ -74,15 +75,45 @@ def workspace_create(*, actor: User, name: str) -> Workspace:
     return workspace
 
 
+LOGO_MAX_BYTES = 100_000
+# The image types a logo may have, by the bytes they start with (what a browser checks too).
+_LOGO_TYPES = ((b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"))
+
+
+def _logo_type(data: bytes) -> str:
+    for magic, content_type in _LOGO_TYPES:
+        if data.startswith(magic):
+            return content_type
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return ""
+
+
 @transaction.atomic
-def workspace_update(*, actor: User, workspace: Workspace, name: str) -> Workspace:
-    """Rename a workspace (its slug, and so its URLs, stay). Raises PermissionDenied."""
+def workspace_update(*, actor: User, workspace: Workspace, name: str, logo: bytes | None = None,
+                     remove_logo: bool = False) -> Workspace:
+    """Rename a workspace (its slug, and so its URLs, stay), and set or remove its logo (a
+    PNG, JPEG or WebP image of at most `LOGO_MAX_BYTES`). Raises PermissionDenied, or
+    ValidationError (no name, a logo too big or not an image of those types)."""
     access.ensure_can(actor, "workspace.manage", workspace)
     name = name.strip()
     if not name:
         raise ValidationError({"name": _("Give the workspace a name.")})
+    fields = ["name", "updated_at"]
+    if logo:
+        content_type = _logo_type(logo)
+        if not content_type:
+            raise ValidationError({"logo": _("Choose a PNG, JPEG or WebP image.")})
+        if len(logo) > LOGO_MAX_BYTES:
+            raise ValidationError({"logo": _("Choose an image of at most %(kb)d KB.") % {
+                "kb": LOGO_MAX_BYTES // 1000}})
+        workspace.logo = f"data:{content_type};base64,{base64.b64encode(logo).decode('ascii')}"
+        fields.append("logo")
+    elif remove_logo:
+        workspace.logo = ""
+        fields.append("logo")
     workspace.name = name
-    workspace.save(update_fields=["name", "updated_at"])
+    workspace.save(update_fields=fields)
     return workspace
 
 

@@ -26,6 +26,7 @@ from ..forms import (
     RoleForm,
     SignUpForm,
     WorkspaceForm,
+    WorkspaceSettingsForm,
     apply_service_errors,
 )
 from ..metrics import ACHIEVED, AT_RISK, MISSED, OFF_TRACK, ON_TRACK
@@ -66,14 +67,14 @@ def workspace_create(request: HttpRequest) -> HttpResponse:
 @workspace_view(requires="workspace.manage")
 @require_http_methods(["GET", "POST"])
 def workspace_settings(request: HttpRequest, workspace) -> HttpResponse:
-    form = WorkspaceForm(request.POST or None, initial={"name": workspace.name})
+    form = WorkspaceSettingsForm(request.POST or None, request.FILES or None, initial={"name": workspace.name})
     if request.method == "POST" and form.is_valid():
         try:
-            services.workspace_update(actor=request.user, workspace=workspace, **form.cleaned_data)
+            services.workspace_update(actor=request.user, workspace=workspace, **form.service_data())
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
-            messages.success(request, _("Workspace renamed."))
+            messages.success(request, _("Workspace settings saved."))
             return redirect("strategy:workspace_settings", ws=workspace.slug)
     return render(request, "strategy/workspace_settings.html", {"form": form, "workspace": workspace})
 

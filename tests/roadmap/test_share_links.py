@@ -183,7 +183,9 @@ def test_shared_page_shows_no_internal_fields_links_or_controls(client, editor, 
         assert secret not in html, secret
     assert 'href="/w/' not in html and "/w/acme" not in html
     assert "csrfmiddlewaretoken" not in html and "X-CSRFToken" not in html
-    assert "data-feature-url" not in html and "<form" not in html
+    # The one form is the reader's "what changed since" date, a GET back to this same page.
+    assert "data-feature-url" not in html and 'method="post"' not in html
+    assert html.count("<form") == 1 and 'class="rt-since" method="get"' in html
     assert 'class="avatar' not in html
 
 

@@ -9,6 +9,7 @@ from django.http import QueryDict
 
 from roadmap.timeline import (
     BAR_HEIGHT,
+    BESIDE_MAX,
     CHAR_WIDTH,
     HEADER_HEIGHT,
     LABEL_PADDING,
@@ -29,6 +30,7 @@ from roadmap.timeline import (
     axis_for,
     default_window,
     fit_text,
+    fit_window,
     layout_timeline,
     pack_lanes,
     parse_view_options,
@@ -41,7 +43,7 @@ H1 = Window(date(2026, 1, 1), date(2026, 6, 30))
 
 def feature(id, start=None, end=None, *, group="g", title=None, **fields) -> FeatureItem:
     fields.setdefault("group_label", group.upper() if group else "")
-    return FeatureItem(id=id, key=f"MOB-{id}", title=title or f"Feature {id}", start=start, end=end,
+    return FeatureItem(id=id, key=f"MOB-{id}", title=f"Feature {id}" if title is None else title, start=start, end=end,
                        group_key=group, **fields)
 
 
@@ -399,9 +401,10 @@ def test_overlapping_bars_go_into_separate_lanes_and_free_lanes_are_reused_from_
     ],
 )
 def test_back_to_back_items_share_a_lane_unless_a_minimum_width_bar_reaches_the_next(zoom, lanes):
-    items = [feature(1, date(2026, 1, 1), date(2026, 4, 30)),
-             feature(2, date(2026, 5, 1), date(2026, 5, 1)),  # the day after 1 ends
-             feature(3, date(2026, 5, 3), date(2026, 5, 31))]  # two days after 2 starts
+    # Untitled, so that no label beside a bar takes room: this is about the bars alone.
+    items = [feature(1, date(2026, 1, 1), date(2026, 4, 30), title=""),
+             feature(2, date(2026, 5, 1), date(2026, 5, 1), title=""),  # the day after 1 ends
+             feature(3, date(2026, 5, 3), date(2026, 5, 31), title="")]  # two days after 2 starts
 
     layout = lay_out(items, zoom=zoom)
 
@@ -512,11 +515,99 @@ def test_bar_labels_never_exceed_the_bar_and_keep_the_full_title_for_the_tooltip
     layout = lay_out(items, zoom=zoom)
 
     for bar in layout.feature_bars.values():
-        assert text_width(bar.label) <= max(bar.width - 2 * LABEL_PADDING, 0)
         assert bar.title in bar.tooltip and bar.key in bar.tooltip
-        assert bar.label == bar.title or bar.label == "" or (
-            bar.label.endswith("…") and bar.title.startswith(bar.label[:-1]))
-        assert bar.label_x == bar.x + LABEL_PADDING
+        assert bar.title in bar.accessible_name
+        if bar.label_side == "inside":
+            assert text_width(bar.label) <= max(bar.width - 2 * LABEL_PADDING, 0)
+            assert bar.label_x == bar.x + LABEL_PADDING
+            assert bar.label == bar.title or bar.label == "" or (
+                bar.label.endswith("…") and bar.title.startswith(bar.label[:-1]))
+        else:  # beside the bar: the whole title, unless it is longer than BESIDE_MAX or the window
+            assert bar.label == bar.title or (bar.label.endswith("…") and bar.title.startswith(bar.label[:-1]) and (
+                text_width(bar.title) > BESIDE_MAX or text_width(bar.title) > layout.width / 2))
+            assert bar.label_x >= 0 and bar.label_x + text_width(bar.label) <= layout.width
+    assert_labels_clear_of_other_bars(layout)
+
+
+def assert_labels_clear_of_other_bars(layout: Layout) -> None:
+    """A label written beside a bar never runs into another bar or label of its lane."""
+    for group in layout.groups:
+        lanes = defaultdict(list)
+        for bar in group.bars:
+            left = min(bar.x, bar.label_x)
+            right = max(bar.right, bar.label_x + text_width(bar.label)) if bar.label_side != "inside" else bar.right
+            lanes[bar.lane].append((left, right))
+        for spans in lanes.values():
+            spans.sort()
+            for (_, before_right), (after_left, _) in zip(spans, spans[1:]):
+                assert before_right <= after_left
+
+
+def test_a_short_bar_writes_its_whole_title_beside_it_and_packs_the_next_bar_after_the_label():
+    items = [feature(1, date(2026, 2, 2), date(2026, 2, 4), title="Store search with filters"),
+             feature(2, date(2026, 2, 9), date(2026, 2, 20), title="B")]
+
+    layout = lay_out(items, zoom=Zoom.QUARTERS)
+
+    short = layout.bar(1)
+    assert (short.label, short.label_side) == ("Store search with filters", "right")
+    assert short.label_x == short.right + 4
+    assert layout.bar(2).lane == 1  # the label of 1 runs where 2 would start
+    assert_labels_clear_of_other_bars(layout)
+
+
+def test_a_short_bar_at_the_window_end_writes_its_title_on_its_left():
+    items = [feature(1, H1.end - timedelta(days=2), H1.end, title="Kubernetes operator")]
+
+    bar = lay_out(items, zoom=Zoom.QUARTERS).bar(1)
+
+    assert (bar.label, bar.label_side) == ("Kubernetes operator", "left")
+    assert bar.label_x + text_width(bar.label) < bar.x
+
+
+# --- collapsing and fitting ----------------------------------------------------------------
+
+
+def test_groups_with_nothing_in_the_window_collapse_into_one_line():
+    groups = [GroupItem(str(n), f"R{n}") for n in range(1, 5)]
+    items = [feature(1, date(2026, 2, 1), date(2026, 2, 20), group="2"),
+             feature(2, date(2025, 1, 1), date(2025, 2, 1), group="3"),  # before the window
+             feature(3, group="4")]  # undated
+
+    layout = lay_out(items, groups=groups, collapse_empty=("release", "releases"))
+
+    assert [g.kind for g in layout.groups] == ["features", "collapsed"]
+    collapsed = layout.groups[-1]
+    assert collapsed.label == "3 releases with nothing in this window"
+    assert collapsed.members == ("R1", "R3", "R4")
+    assert (collapsed.hidden_before, collapsed.unscheduled) == (1, 1)
+    assert layout.height == collapsed.y + collapsed.height
+
+
+def test_without_collapsing_empty_groups_keep_their_rows():
+    groups = [GroupItem("1", "R1"), GroupItem("2", "R2")]
+    layout = lay_out([feature(1, date(2026, 2, 1), date(2026, 2, 20), group="2")], groups=groups)
+    assert [g.label for g in layout.groups] == ["R1", "R2"]
+
+
+def test_fit_window_holds_the_work_in_whole_periods():
+    spans = [(date(2026, 3, 10), date(2026, 5, 2)), (None, date(2026, 8, 20))]
+    assert fit_window(spans, Zoom.MONTHS, TODAY) == Window(date(2026, 3, 1), date(2026, 9, 30))
+    assert fit_window(spans, Zoom.QUARTERS, TODAY) == Window(date(2026, 1, 1), date(2026, 12, 31))
+
+
+def test_fit_window_shows_at_least_three_periods_and_nothing_without_dates():
+    assert fit_window([(date(2026, 3, 10), date(2026, 3, 12))], Zoom.MONTHS, TODAY) == Window(
+        date(2026, 3, 1), date(2026, 6, 30))
+    assert fit_window([(None, None)], Zoom.MONTHS, TODAY) is None
+
+
+def test_fit_window_cuts_long_plans_around_today_or_at_their_end():
+    long = [(date(2020, 1, 1), date(2030, 12, 31))]
+    window = fit_window(long, Zoom.MONTHS, date(2026, 6, 15))
+    assert window.start == date(2026, 5, 1) and window.end <= date(2027, 12, 31)
+    past = fit_window([(date(2018, 1, 1), date(2022, 8, 23))], Zoom.MONTHS, date(2026, 6, 15))
+    assert past.start <= date(2021, 2, 28) and past.end == date(2022, 9, 30)
 
 
 @pytest.mark.parametrize(
