@@ -1,0 +1,1 @@
+"""Input shapes of the feedback pages, one module per topic."""
