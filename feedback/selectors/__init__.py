@@ -4,8 +4,10 @@ holds the public portal's reads, which never show anything internal."""
 
 from .customers import (
     CustomerDetail,
+    contact_choices,
     contact_get,
     contact_list,
+    customer_choices,
     customer_detail,
     customer_get,
     customer_list,
@@ -50,8 +52,10 @@ __all__ = [
     "DemandRow",
     "DuplicatePair",
     "PortalIdea",
+    "contact_choices",
     "contact_get",
     "contact_list",
+    "customer_choices",
     "customer_detail",
     "customer_get",
     "customer_list",
