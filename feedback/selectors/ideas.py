@@ -192,7 +192,7 @@ DUPLICATE_MIN_SCORE = 0.5
 def duplicate_pairs(*, user: User, product: Product, limit: int = 20) -> list[DuplicatePair]:
     """Likely duplicate pairs among the product's open ideas, for a product manager to merge:
     pairs whose title words (stemmed, without stop words and without words common to many
-    ideas) overlap by at least half (Jaccard), closest first. Two queries."""
+    ideas) overlap by at least half (Jaccard), closest first. Three queries."""
     if not Idea.objects.visible_to(user).filter(product=product).exists():
         return []
     sql = """
@@ -200,14 +200,15 @@ def duplicate_pairs(*, user: User, product: Product, limit: int = 20) -> list[Du
             SELECT i.id, w AS word FROM feedback_idea i,
                 unnest(tsvector_to_array(to_tsvector(%(config)s::regconfig, i.title))) AS w
             WHERE i.product_id = %(product)s AND i.merged_into_id IS NULL
-        ), sizes AS (
-            SELECT id, count(*) AS n FROM words GROUP BY id
         ), useful AS (
             SELECT word FROM words GROUP BY word HAVING count(*) <= %(common)s
+        ), kept AS (
+            SELECT id, word FROM words WHERE word IN (SELECT word FROM useful)
+        ), sizes AS (
+            SELECT id, count(*) AS n FROM kept GROUP BY id
         ), shared AS (
-            SELECT a.id AS a, b.id AS b, count(*) AS n FROM words a
-                JOIN words b ON a.word = b.word AND a.id < b.id
-                WHERE a.word IN (SELECT word FROM useful)
+            SELECT a.id AS a, b.id AS b, count(*) AS n FROM kept a
+                JOIN kept b ON a.word = b.word AND a.id < b.id
                 GROUP BY a.id, b.id
         )
         SELECT s.a, s.b, s.n::float / (sa.n + sb.n - s.n) AS score FROM shared s
