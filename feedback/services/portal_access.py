@@ -41,12 +41,14 @@ EMAIL_MAX_LENGTH = 254
 
 
 class Throttled(Exception):
-    """Too many attempts from this address or for this email; try again in `retry_after` s."""
+    """Too many attempts from this address or for this email; try again in `retry_after` s.
+    `unavailable` when nothing could be counted (Redis is away) rather than too much was."""
 
-    def __init__(self, message: str, retry_after: int):
+    def __init__(self, message: str, retry_after: int, *, unavailable: bool = False):
         super().__init__(message)
         self.message = message
         self.retry_after = retry_after
+        self.unavailable = unavailable
 
 
 class LinkRefused(ValidationError):
@@ -75,7 +77,8 @@ def _admit(action: str, *, address: str | None, email: str, per_address: throttl
         verdict = throttle.admit_person(action, address=address, email=email, per_address=per_address,
                                         per_email=per_email)
     except RedisError:
-        raise Throttled(_("The portal cannot take this right now. Try again in a few minutes."), 60) from None
+        raise Throttled(_("The portal cannot take this right now. Try again in a few minutes."), 60,
+                        unavailable=True) from None
     if not verdict.allowed:
         raise Throttled(message % {"wait": _wait_text(verdict.retry_after)}, verdict.retry_after)
 
@@ -105,7 +108,9 @@ def _sign_in_state(portal_user: PortalUser | None) -> str:
 def _safe_next(product: Product, next_path: str) -> str:
     """`next_path` when it is a page of this product's portal, else ""."""
     home = reverse("portal:home", args=[product.workspace.slug, product.key])
-    return next_path if next_path and next_path.startswith(home) and "//" not in next_path else ""
+    if not next_path or not next_path.startswith(home) or "//" in next_path or "/sign-in/" in next_path:
+        return ""
+    return next_path
 
 
 def portal_link_token(*, product: Product, email: str, next_path: str = "") -> str:

@@ -83,8 +83,8 @@ def _url(name: str, portal: PortalSettings, *args) -> str:
 
 
 def _too_many(request: HttpRequest, portal: PortalSettings, exc: portal_access.Throttled) -> HttpResponse:
-    response = render(request, "feedback/portal/throttled.html",
-                      _context(request, portal, message=exc.message), status=429)
+    response = render(request, "feedback/portal/throttled.html", _context(
+        request, portal, message=exc.message, unavailable=exc.unavailable), status=503 if exc.unavailable else 429)
     response["Retry-After"] = str(exc.retry_after)
     return response
 

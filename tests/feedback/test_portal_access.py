@@ -243,3 +243,29 @@ def test_ideas_and_comments_are_limited_per_portal_user_and_per_address(portal, 
                 admitted += 1
     assert admitted == throttle.COMMENT_PER_ADDRESS.count
 
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_link_redeemed_twice_at_the_same_moment_signs_in_once(product):
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+
+    portal_data.open_portal(product)
+    token = portal_access.portal_link_token(product=product, email="fan@example.com")
+    start = threading.Barrier(2)
+
+    def redeem(_):
+        start.wait()
+        try:
+            return portal_access.portal_link_redeem(token=token, product=product)[0].pk
+        except LinkRefused as refused:
+            return refused.code
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        outcomes = list(pool.map(redeem, range(2)))
+
+    assert sorted(outcomes, key=str) == sorted([PortalUser.objects.get().pk, "used"], key=str)

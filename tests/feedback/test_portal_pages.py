@@ -540,3 +540,33 @@ def test_member_users_are_named_never_by_email(client, product, portal):
     portal_data.comment(idea, "From the team", public=True, author=nameless)
     html = client.get(url("idea_detail", idea.pk)).content.decode()
     assert "From the team" in html and "nameless.member" not in html
+
+
+def test_a_filled_honeypot_discards_the_comment_silently(client, product, portal):
+    idea = portal_data.idea(product, "Dark mode")
+    sign_in(client, product)
+    answer = client.post(url("idea_comment", idea.pk), {"body": "Buy now", "website": "spam.example"})
+    assert answer.status_code == 302
+    assert not idea.comments.exists()
+
+
+@pytest.fixture
+def redis_away(settings):
+    """The cache (where the limits are counted) on a closed local port, as when Redis is down."""
+    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": "redis://127.0.0.1:1/0"}}
+
+
+def test_without_redis_links_and_ideas_are_refused_but_the_portal_reads(
+        client, product, portal, django_capture_on_commit_callbacks, redis_away):
+    portal_data.idea(product, "Dark mode")
+    assert b"Dark mode" in client.get(url("home")).content
+
+    with django_capture_on_commit_callbacks(execute=True):
+        refused = client.post(url("sign_in"), {"email": "fan@outside.example"})
+    assert refused.status_code == 503
+    assert b"cannot take this right now" in refused.content
+    assert mail.outbox == []
+
+    sign_in(client, product)  # a link sent earlier still signs in: redeeming counts nothing
+    assert client.post(url("idea_submit"), {"title": "Offline mode"}).status_code == 503
+    assert not Idea.objects.filter(title="Offline mode").exists()
