@@ -16,4 +16,4 @@ class FeedbackConfig(AppConfig):
         features_changed.connect(services.on_features_changed, dispatch_uid="feedback.close_the_loop")
         # The feature page and the product page show demand and ideas through the registries.
         feature_summaries.register("demand", extensions.feature_demand_summaries, order=10)
-        product_summaries.register("feedback", extensions.product_feedback_summaries, order=40)
+        product_summaries.register("feedback", extensions.product_feedback_summaries, order=25)

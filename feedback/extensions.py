@@ -24,7 +24,7 @@ def money(value: Decimal | int) -> str:
     value = Decimal(value or 0)
     for limit, suffix in ((Decimal(1_000_000_000), "B"), (Decimal(1_000_000), "M"), (Decimal(1_000), "k")):
         if value >= limit:
-            return f"{(value / limit):.3g}{suffix}"
+            return f"{float(value / limit):.3g}{suffix}"
     return f"{value:.0f}"
 
 

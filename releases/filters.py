@@ -37,9 +37,8 @@ ORDERING_CHOICES = [
     ("rice_score", _("Lowest RICE score")),
     ("end", _("Soonest end date")),
     ("-end", _("Latest end date")),
+    ("-demand", _("Highest demand")),
 ]
-# Accepted, but left out of the backlog's menu until feedback shows the demand column.
-DEMAND_ORDERINGS = [("-demand", _("Highest demand"))]
 FILTER_NAMES = ("status", "category", "release", "initiative", "tag", "assignee", "q")
 
 _NUMBER = re.compile(r"^(?:[A-Za-z][A-Za-z0-9]*-)?(\d{1,9})$")
@@ -89,7 +88,7 @@ class FeatureFilterSet(django_filters.FilterSet):
                                          help_text=_("A user id, or “none” for unassigned features."))
     q = django_filters.CharFilter(method="filter_search", label=_("Search"),
                                   help_text=_("Words of the title, or a feature number such as 42 or MOB-42."))
-    ordering = django_filters.ChoiceFilter(choices=ORDERING_CHOICES + DEMAND_ORDERINGS, method="filter_ordering",
+    ordering = django_filters.ChoiceFilter(choices=ORDERING_CHOICES, method="filter_ordering",
                                            label=_("Order"), empty_label=None)
 
     class Meta:
@@ -142,7 +141,7 @@ class FeatureFilterSet(django_filters.FilterSet):
         """The order asked for (one of the ordering choices), `rank` by default."""
         if not self.is_bound or not self.form.is_valid():
             value = self.data.get("ordering") if self.is_bound else None
-            return value if value in dict(ORDERING_CHOICES + DEMAND_ORDERINGS) else RANK
+            return value if value in dict(ORDERING_CHOICES) else RANK
         return self.form.cleaned_data.get("ordering") or RANK
 
     @property

@@ -157,6 +157,24 @@ def rice_bar(score, maximum) -> str:
     return f'<span class="rice" style="--w:{share:.0f}%">{format_number(score)}</span>'
 
 
+def format_demand(value) -> str:
+    """Weighted demand (revenue) as people read it in a table: 1,250,000 → "1.25M", 48,000 → "48k"."""
+    value = Decimal(value or 0)
+    for limit, suffix in ((Decimal(1_000_000_000), "B"), (Decimal(1_000_000), "M"), (Decimal(1_000), "k")):
+        if value >= limit:
+            return f"{float(value / limit):.3g}{suffix}"
+    return f"{value:.0f}"
+
+
+def demand_bar(demand, maximum) -> str:
+    """A feature's weighted demand (from feedback) with a small bar relative to the largest shown."""
+    if not demand:
+        return '<span class="rice rice--none" title="No customer demand recorded">—</span>'
+    share = max(2.0, min(100.0, float(demand) / float(maximum) * 100)) if maximum else 0.0
+    return (f'<span class="rice" style="--w:{share:.0f}%" title="{format_number(demand)}">'
+            f'{format_demand(demand)}</span>')
+
+
 def _move_value(number: int, after: int | None, before: int | None) -> str:
     return f"{number}:{'' if after is None else after}:{'' if before is None else before}"
 
@@ -181,8 +199,9 @@ class _Memo(dict):
 
 def backlog_rows(rows: Sequence[dict], options: BacklogOptions) -> SafeString:
     """The backlog table's <tr>s: handle, checkbox, key, title with tags, status, release,
-    initiative, assignee, estimate, RICE, end date, and the keyboard move buttons."""
+    initiative, assignee, estimate, RICE, demand, end date, and the keyboard move buttons."""
     maximum = max((r["rice_score"] for r in rows if r["rice_score"] is not None), default=None)
+    most_demand = max((r["demand"] for r in rows), default=None)
     numbers = [r["number"] for r in rows]
     today = options.today or date.today()
     links, can_edit, rankable = options.links, options.can_edit, options.can_edit and options.rankable
@@ -220,7 +239,8 @@ def backlog_rows(rows: Sequence[dict], options: BacklogOptions) -> SafeString:
             else '<span class="subtle">—</span>'))
         estimate = row["estimate"]
         out.append(f'</td><td class="col-num">{format_points(estimate) if estimate is not None else ""}</td>'
-                   f'<td class="brow__rice">{rice_bar(row["rice_score"], maximum)}</td><td class="brow__end">')
+                   f'<td class="brow__rice">{rice_bar(row["rice_score"], maximum)}</td>'
+                   f'<td class="brow__demand">{demand_bar(row["demand"], most_demand)}</td><td class="brow__end">')
         end = row["effective_end"]
         if end is None:
             out.append('<span class="subtle">—</span>')

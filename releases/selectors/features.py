@@ -15,7 +15,7 @@ FEATURE_ROW_FIELDS = (
     "id", "number", "title", "status_id", "status__name", "status__category", "release_id", "release__name",
     "initiative_id", "initiative__name", "initiative__colour", "estimate", "start_date", "end_date",
     "release__start_date", "release__release_date", "assignee_id", "assignee__full_name", "assignee__email",
-    "tags", "rice_score", "reach", "impact", "confidence", "effort", "rank", "version",
+    "tags", "rice_score", "reach", "impact", "confidence", "effort", "rank", "version", "demand",
 )
 
 

@@ -157,6 +157,7 @@ def backlog(request: HttpRequest, workspace: Workspace, key: str) -> HttpRespons
         "sort_urls": {
             "rice": query_string(request, ordering="rice_score" if ordering == "-rice_score" else "-rice_score"),
             "end": query_string(request, ordering="-end" if ordering == "end" else "end"),
+            "demand": query_string(request, ordering="" if ordering == "-demand" else "-demand"),
             "rank": query_string(request, ordering=""),
         },
         "clear_url": request.path,
