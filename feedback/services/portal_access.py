@@ -5,8 +5,8 @@ Invariants protected here:
 - while a product's portal is closed no link is sent or redeemed for it;
 - a magic link is signed with its own salt (`LINK_SALT`), names one product and one email,
   expires after `LINK_MAX_AGE`, and opens once: it carries the portal user's sign-in state
-  (`last_signed_in_at`, empty before the first sign-in), which redeeming changes under a row
-  lock, so a used link, and every older one, no longer matches;
+  (`last_signed_in_at`, empty before the first sign-in), which redeeming changes while it
+  holds a lock on that address, so a used link, and every older one, no longer matches;
 - sign-in links, ideas and comments are counted per address and per email before anything
   is sent or written (`feedback.throttle`); without Redis they are refused, never let through."""
 
@@ -21,7 +21,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -198,17 +198,20 @@ def portal_link_redeem(*, token: str, product: Product | None = None, name: str 
     """Sign in with a magic link, once: the portal user it names (created on their first
     sign-in by `portal_user_sign_in`, with `name` if they have none yet) and the portal page
     to go to. Raises LinkRefused as `portal_link_check` does; a link redeemed twice, even at
-    the same moment, is "used" the second time (the sign-in state is compared under the
-    row's lock, and two first sign-ins meet at the unique constraint on the address)."""
+    the same moment, is "used" the second time (redemptions of one address take turns, and
+    each compares the sign-in state the one before it left)."""
     claim = portal_link_check(token=token, product=product)
     used = LinkRefused(_("This sign-in link was already used."), code="used", email=claim.email)
-    current = PortalUser.objects.select_for_update().filter(product=claim.product, email__iexact=claim.email).first()
+    # One redemption per address at a time, until this transaction ends: a second one waits,
+    # then reads the sign-in state the first one wrote (a row lock cannot cover a first
+    # sign-in, whose row does not exist yet).
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
+                       [f"{LINK_SALT}:{claim.product.pk}:{claim.email.lower()}"])
+    current = PortalUser.objects.filter(product=claim.product, email__iexact=claim.email).first()
     if _sign_in_state(current) != claim.state:
         raise used
-    try:
-        portal_user = portal_user_sign_in(product=claim.product, email=claim.email, name=name)
-    except IntegrityError:
-        raise used from None
+    portal_user = portal_user_sign_in(product=claim.product, email=claim.email, name=name)
     return portal_user, claim.next_path
 
 
