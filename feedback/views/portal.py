@@ -75,7 +75,9 @@ def _context(request: HttpRequest, portal: PortalSettings, **extra) -> dict:
     product = portal.product
     return {"status_labels": STATUS_LABELS, "portal": portal, "product": product, "workspace": product.workspace,
             "portal_title": portal.title or product.name, "portal_user": request.portal_user,
-            "ws": product.workspace.slug, "key": product.key, **extra}
+            "ws": product.workspace.slug, "key": product.key,
+            # Rows link to their idea from this prefix: one reverse() per page, not four per row.
+            "ideas_url": _url("home", portal) + "ideas/", "sign_in_url": _url("sign_in", portal), **extra}
 
 
 def _url(name: str, portal: PortalSettings, *args) -> str:
