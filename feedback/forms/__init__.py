@@ -1,1 +1,1 @@
-"""Input shapes of the feedback pages, one module per topic."""
+"""Page input shapes of the feedback app, one module per topic."""
