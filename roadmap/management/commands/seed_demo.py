@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from feedback import demo as feedback_demo
 from releases import demo as releases_demo
 from strategy import demo as strategy_demo
 
@@ -11,6 +12,7 @@ class Command(BaseCommand):
         workspace = strategy_demo.seed_workspace()
         strategy_demo.seed_strategy(workspace)
         releases_demo.seed_releases(workspace)
+        feedback_demo.seed_feedback(workspace)
         self.stdout.write(self.style.SUCCESS(
             f"Demo workspace “{workspace.name}” is ready. "
             f"Sign in as {strategy_demo.DEMO_EMAIL} / {strategy_demo.DEMO_PASSWORD}"
