@@ -69,10 +69,12 @@ def portal_idea_rows(*, product: Product, sort: str = "top", status: str | None 
     if sort == "trending":
         since = (now or timezone.now()) - timedelta(days=TREND_DAYS)
         # A bare COUNT(*) per idea (no GROUP BY around it): PostgreSQL answers it from the
-        # (idea, created_at) index alone, several times faster over thousands of ideas.
+        # (idea, created_at) index alone, several times faster over thousands of ideas; and
+        # an idea nobody voted for is not asked at all.
         recent = (Vote.objects.filter(idea=OuterRef("pk"), created_at__gte=since).order_by()
                   .annotate(n=Func(template="COUNT(*)", output_field=IntegerField())).values("n"))
-        ideas = ideas.annotate(trend=Coalesce(Subquery(recent, output_field=IntegerField()), 0))
+        ideas = ideas.annotate(trend=Case(When(vote_count=0, then=Value(0)),
+                                          default=Subquery(recent, output_field=IntegerField())))
     q = (q or "").strip()
     if q:
         query = search_query(q)
