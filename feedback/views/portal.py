@@ -73,7 +73,7 @@ def portal_page(view):
 
 def _context(request: HttpRequest, portal: PortalSettings, **extra) -> dict:
     product = portal.product
-    return {"status_labels": STATUS_LABELS, "portal": portal, "product": product, "workspace": product.workspace,
+    return {"portal": portal, "product": product, "workspace": product.workspace,
             "portal_title": portal.title or product.name, "portal_user": request.portal_user,
             "ws": product.workspace.slug, "key": product.key,
             # Rows link to their idea from this prefix: one reverse() per page, not four per row.
