@@ -204,6 +204,8 @@ def seed(*, today: date) -> Counts:
     from strategy.models import Membership, Product, Role, User
     from strategy.services import workspace_create
 
+    from .seed_feedback import seed_feedback
+
     rng = random.Random(RANDOM_SEED)
     counts = Counts()
 
@@ -244,6 +246,7 @@ def seed(*, today: date) -> Counts:
     strategy = _seed_strategy(rng, workspace, bench_user, people, lines, products, today, counts)
     releases = _seed_releases(rng, workspace, bench_user, products, today, counts)
     _seed_features(rng, workspace, bench_user, people, products, releases, strategy, today, counts)
+    seed_feedback(random.Random(RANDOM_SEED + 10), workspace, people, products, today, counts)
     return counts
 
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import Count, Exists, F, FloatField, Func, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, FloatField, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -49,7 +49,7 @@ def _segment_filter(segment: str) -> Q:
     return Q(Exists(voters)) | Q(Exists(notes))
 
 
-def idea_list(*, user: User, product: Product, sort: str = "votes", status: str | list[str] | None = None,
+def idea_list(*, user: User, product: Product | None, sort: str = "votes", status: str | list[str] | None = None,
               category: str | None = None, segment: str | None = None, q: str = "",
               include_merged: bool = False, now: datetime | None = None) -> QuerySet[Idea]:
     """The product's ideas: sorted by `sort` (votes, demand, recent, or trend = votes of the
@@ -120,38 +120,33 @@ class DemandRow:
     notes: int
 
 
-def _count(queryset: QuerySet) -> Subquery:
-    """COUNT(DISTINCT id) of a correlated subquery, as one value (no GROUP BY)."""
-    counted = queryset.order_by().annotate(
-        n=Func(F("id"), function="COUNT", template="COUNT(DISTINCT %(expressions)s)")).values("n")
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
-
-
-def _demand_rows(customers: QuerySet[Customer], votes: QuerySet[Vote],
-                 notes: QuerySet[FeedbackNote]) -> list[DemandRow]:
-    vote_counts = _count(votes.filter(Q(contact__customer=OuterRef("pk"))
-                                      | Q(portal_user__contact__customer=OuterRef("pk"))))
-    note_counts = _count(notes.filter(customer=OuterRef("pk")))
-    rows = (customers.annotate(via_votes=vote_counts, via_notes=note_counts)
-            .filter(Q(via_votes__gt=0) | Q(via_notes__gt=0))
-            .order_by("-annual_revenue", "name")
-            .values_list("id", "name", "segment", "annual_revenue", "via_votes", "via_notes"))
-    return [DemandRow(*row) for row in rows]
+def _demand_rows(workspace_id: int, votes: QuerySet[Vote], notes: QuerySet[FeedbackNote]) -> list[DemandRow]:
+    """Votes per customer (through contacts and portal users' contacts) and notes per
+    customer, then the customers themselves: three queries, each reading only these rows."""
+    vote_counts = dict(
+        votes.annotate(customer=Coalesce("contact__customer_id", "portal_user__contact__customer_id"))
+        .filter(customer__isnull=False).order_by().values_list("customer").annotate(n=Count("id")))
+    note_counts = dict(notes.filter(customer__isnull=False).order_by().values_list("customer_id")
+                       .annotate(n=Count("id", distinct=True)))
+    customers = (Customer.objects.filter(workspace_id=workspace_id, pk__in={*vote_counts, *note_counts})
+                 .order_by("-annual_revenue", "name").values_list("id", "name", "segment", "annual_revenue"))
+    return [DemandRow(pk, name, segment, revenue, vote_counts.get(pk, 0), note_counts.get(pk, 0))
+            for pk, name, segment, revenue in customers]
 
 
 def idea_demand_breakdown(*, idea: Idea) -> list[DemandRow]:
     """The customers behind the idea's weighted demand, highest revenue first, with how many
-    votes (of their contacts and portal users) and notes each gave; one query. Their revenue
+    votes (of their contacts and portal users) and notes each gave; three queries. Their revenue
     adds up to `idea.demand`."""
-    return _demand_rows(Customer.objects.filter(workspace_id=idea.workspace_id),
-                        Vote.objects.filter(idea_id=idea.pk), FeedbackNote.objects.filter(ideas=idea.pk))
+    return _demand_rows(idea.workspace_id, Vote.objects.filter(idea_id=idea.pk),
+                        FeedbackNote.objects.filter(ideas=idea.pk))
 
 
 def feature_demand_breakdown(*, feature) -> list[DemandRow]:
     """The customers behind a feature's demand: through its linked ideas' votes and notes and
-    the notes linked to the feature; one query. Their revenue adds up to `feature.demand`."""
+    the notes linked to the feature; three queries. Their revenue adds up to `feature.demand`."""
     return _demand_rows(
-        Customer.objects.filter(workspace_id=feature.workspace_id),
+        feature.workspace_id,
         Vote.objects.filter(idea__feature_id=feature.pk, idea__merged_into__isnull=True),
         FeedbackNote.objects.filter(Q(ideas__feature_id=feature.pk) | Q(features=feature.pk)))
 

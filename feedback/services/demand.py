@@ -23,17 +23,71 @@ from releases import services as release_services
 
 from ..models import FeedbackNote, Idea
 
-# (idea id, customer id) for every customer behind an idea: its voting contacts, its voting
-# portal users' contacts and its linked notes. UNION removes repeats, so a customer counts once.
+# (idea id, customer id) for every customer behind the ideas `%(ideas)s`: their voting
+# contacts, their voting portal users' contacts and their linked notes. UNION removes repeats,
+# so a customer counts once per idea. Each branch filters first, so only those ideas' rows are read.
 IDEA_CUSTOMERS_SQL = """
     SELECT v.idea_id, ct.customer_id FROM feedback_vote v JOIN feedback_contact ct ON ct.id = v.contact_id
+        WHERE v.idea_id = ANY(%(ideas)s)
     UNION
     SELECT v.idea_id, ct.customer_id FROM feedback_vote v JOIN feedback_portaluser p ON p.id = v.portal_user_id
         JOIN feedback_contact ct ON ct.id = p.contact_id
+        WHERE v.idea_id = ANY(%(ideas)s)
     UNION
     SELECT ni.idea_id, n.customer_id FROM feedback_feedbacknote_ideas ni
         JOIN feedback_feedbacknote n ON n.id = ni.feedbacknote_id
-        WHERE n.customer_id IS NOT NULL
+        WHERE ni.idea_id = ANY(%(ideas)s) AND n.customer_id IS NOT NULL
+"""
+
+RECOUNT_SQL = "WITH ic AS (" + IDEA_CUSTOMERS_SQL + """),
+    worth AS (
+        SELECT ic.idea_id, sum(c.annual_revenue) AS demand FROM ic
+            JOIN feedback_customer c ON c.id = ic.customer_id GROUP BY ic.idea_id
+    ), votes AS (
+        SELECT idea_id, count(*) AS n FROM feedback_vote WHERE idea_id = ANY(%(ideas)s) GROUP BY idea_id
+    ), target AS (
+        SELECT unnest(%(ideas)s::bigint[]) AS id
+    )
+    UPDATE feedback_idea i SET vote_count = COALESCE(votes.n, 0), demand = COALESCE(worth.demand, 0)
+    FROM target LEFT JOIN votes ON votes.idea_id = target.id LEFT JOIN worth ON worth.idea_id = target.id
+    WHERE i.id = target.id
+"""  # noqa: S608 - built from this module's constants only; values are parameters
+
+# The same over features: the customers of their linked ideas and of the notes linked to them.
+FEATURE_DEMAND_SQL = """
+    WITH linked AS (
+        SELECT id, feature_id FROM feedback_idea WHERE feature_id = ANY(%(features)s)
+    ), fc AS (
+        SELECT linked.feature_id, ct.customer_id FROM linked JOIN feedback_vote v ON v.idea_id = linked.id
+            JOIN feedback_contact ct ON ct.id = v.contact_id
+        UNION
+        SELECT linked.feature_id, ct.customer_id FROM linked JOIN feedback_vote v ON v.idea_id = linked.id
+            JOIN feedback_portaluser p ON p.id = v.portal_user_id JOIN feedback_contact ct ON ct.id = p.contact_id
+        UNION
+        SELECT linked.feature_id, n.customer_id FROM linked
+            JOIN feedback_feedbacknote_ideas ni ON ni.idea_id = linked.id
+            JOIN feedback_feedbacknote n ON n.id = ni.feedbacknote_id
+            WHERE n.customer_id IS NOT NULL
+        UNION
+        SELECT nf.feature_id, n.customer_id FROM feedback_feedbacknote_features nf
+            JOIN feedback_feedbacknote n ON n.id = nf.feedbacknote_id
+            WHERE nf.feature_id = ANY(%(features)s) AND n.customer_id IS NOT NULL
+    )
+    SELECT fc.feature_id, sum(c.annual_revenue) FROM fc JOIN feedback_customer c ON c.id = fc.customer_id
+    GROUP BY fc.feature_id
+"""
+
+# Ideas the customers stand behind: their contacts' and portal users' votes, their notes.
+CUSTOMER_IDEAS_SQL = """
+    SELECT v.idea_id FROM feedback_vote v JOIN feedback_contact ct ON ct.id = v.contact_id
+        WHERE ct.customer_id = ANY(%(customers)s)
+    UNION
+    SELECT v.idea_id FROM feedback_vote v JOIN feedback_portaluser p ON p.id = v.portal_user_id
+        JOIN feedback_contact ct ON ct.id = p.contact_id
+        WHERE ct.customer_id = ANY(%(customers)s)
+    UNION
+    SELECT ni.idea_id FROM feedback_feedbacknote_ideas ni JOIN feedback_feedbacknote n ON n.id = ni.feedbacknote_id
+        WHERE n.customer_id = ANY(%(customers)s)
 """
 
 
@@ -43,17 +97,8 @@ def ideas_recount(*, idea_ids: Iterable[int]) -> int:
     ids = sorted({int(pk) for pk in idea_ids})
     if not ids:
         return 0
-    sql = "WITH ic AS (" + IDEA_CUSTOMERS_SQL + """)
-        UPDATE feedback_idea i SET
-            vote_count = (SELECT count(*) FROM feedback_vote v WHERE v.idea_id = i.id),
-            demand = COALESCE((
-                SELECT sum(c.annual_revenue) FROM feedback_customer c
-                WHERE c.id IN (SELECT ic.customer_id FROM ic WHERE ic.idea_id = i.id)
-            ), 0)
-        WHERE i.id = ANY(%s)
-    """  # noqa: S608 - built from this module's constants only; values are parameters
     with connection.cursor() as cursor:
-        cursor.execute(sql, [ids])
+        cursor.execute(RECOUNT_SQL, {"ideas": ids})
         return cursor.rowcount
 
 
@@ -63,20 +108,8 @@ def feature_demand_values(*, feature_ids: Iterable[int]) -> dict[int, Decimal]:
     ids = sorted({int(pk) for pk in feature_ids})
     if not ids:
         return {}
-    sql = "WITH ic AS (" + IDEA_CUSTOMERS_SQL + """), fc AS (
-            SELECT i.feature_id, ic.customer_id FROM feedback_idea i
-                JOIN ic ON ic.idea_id = i.id
-                WHERE i.feature_id = ANY(%s)
-            UNION
-            SELECT nf.feature_id, n.customer_id FROM feedback_feedbacknote_features nf
-                JOIN feedback_feedbacknote n ON n.id = nf.feedbacknote_id
-                WHERE nf.feature_id = ANY(%s) AND n.customer_id IS NOT NULL
-        )
-        SELECT fc.feature_id, sum(c.annual_revenue) FROM fc JOIN feedback_customer c ON c.id = fc.customer_id
-        GROUP BY fc.feature_id
-    """  # noqa: S608 - built from this module's constants only; values are parameters
     with connection.cursor() as cursor:
-        cursor.execute(sql, [ids, ids])
+        cursor.execute(FEATURE_DEMAND_SQL, {"features": ids})
         found = dict(cursor.fetchall())
     return {pk: found.get(pk, Decimal(0)) for pk in ids}
 
@@ -94,10 +127,9 @@ def customer_idea_ids(*, customer_ids: Iterable[int]) -> list[int]:
     ids = sorted({int(pk) for pk in customer_ids})
     if not ids:
         return []
-    sql = "SELECT DISTINCT ic.idea_id FROM (" + IDEA_CUSTOMERS_SQL + ") ic WHERE ic.customer_id = ANY(%s)"  # noqa: S608
     with connection.cursor() as cursor:
-        cursor.execute(sql, [ids])
-        return [row[0] for row in cursor.fetchall()]
+        cursor.execute(CUSTOMER_IDEAS_SQL, {"customers": ids})
+        return sorted(row[0] for row in cursor.fetchall())
 
 
 def customer_feature_ids(*, customer_ids: Iterable[int]) -> list[int]:

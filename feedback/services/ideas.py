@@ -57,9 +57,9 @@ def idea_create(*, actor: User, product: Product, title: str, description: str =
                 visibility: str = Idea.Visibility.INTERNAL, submitted_by_contact: Contact | None = None) -> Idea:
     """Submit an idea for `product`, as the member `actor` or, when `submitted_by_contact`
     is given, on behalf of that contact. Every member may submit; only editors may
-    make an idea public. Raises PermissionDenied or ValidationError."""
+    make an idea public or record one for a contact. Raises PermissionDenied or ValidationError."""
     access.ensure_can(actor, "feedback.vote", product)
-    if visibility == Idea.Visibility.PUBLIC:
+    if visibility == Idea.Visibility.PUBLIC or submitted_by_contact is not None:
         access.ensure_can(actor, "feedback.edit", product)
     idea = Idea(workspace_id=product.workspace_id, product=product, created_by=actor,
                 submitted_by_user=None if submitted_by_contact else actor,

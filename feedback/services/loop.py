@@ -159,7 +159,8 @@ def shipped_notices_send(*, feature_id: int | None = None, idea_id: int | None =
             feature = Feature.objects.filter(pk=feature_id).first()
             if feature is None:
                 return 0
-            ideas = list(Idea.objects.filter(feature_id=feature_id, merged_into__isnull=True).order_by("pk"))
+            ideas = list(Idea.objects.filter(feature_id=feature_id, merged_into__isnull=True,
+                                             status=Idea.Status.SHIPPED).order_by("pk"))
             workspace_id, scope = feature.workspace_id, Q(feature_id=feature_id)
         else:
             idea = Idea.objects.filter(pk=idea_id).first()

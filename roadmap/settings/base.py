@@ -227,8 +227,9 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Waymark API",
     "DESCRIPTION": "Read and change Waymark's workspaces, members, products, product strategy "
-    "(vision, personas, competitors, goals with key results and check-ins, initiatives) and delivery "
-    "plans (workflow statuses, releases, milestones, features, requirements, dependencies, comments). "
+    "(vision, personas, competitors, goals with key results and check-ins, initiatives), delivery "
+    "plans (workflow statuses, releases, milestones, features, requirements, dependencies, comments) and "
+    "feedback (customers, contacts, ideas, votes, feedback notes). "
     "Authenticate with a personal token: `Authorization: Bearer <token>`.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,

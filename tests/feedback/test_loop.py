@@ -163,3 +163,16 @@ def test_a_forged_unsubscribe_link_is_not_found(client):
     response = client.post(reverse("feedback:unsubscribe", args=["forged-token"]))
     assert response.status_code == 404
     assert not EmailOptOut.objects.exists()
+
+
+def test_people_behind_a_declined_idea_of_the_feature_are_not_told_it_shipped(
+        editor, promoted, shipped_status, other_idea, django_capture_on_commit_callbacks):
+    Idea.objects.filter(pk=other_idea.pk).update(status=Idea.Status.DECLINED)
+
+    _ship(editor, promoted, shipped_status, django_capture_on_commit_callbacks)
+
+    other_idea.refresh_from_db()
+    assert other_idea.status == Idea.Status.DECLINED
+    # Bob only submitted the declined idea; Alice voted for both and still hears.
+    assert "bob@beta.example" not in [m.to[0] for m in mail.outbox]
+    assert "alice@acme.example" in [m.to[0] for m in mail.outbox]

@@ -141,7 +141,7 @@ def test_the_demand_breakdown_lists_each_customer_once_with_how_they_asked(
     FeedbackNoteFactory(product=product, customer=acme_corp, ideas=[idea])
     FeedbackNoteFactory(product=product, customer=bob.customer, ideas=[idea])
 
-    with django_assert_max_num_queries(1):
+    with django_assert_max_num_queries(3):
         rows = selectors.idea_demand_breakdown(idea=idea)
 
     assert [(row.name, row.annual_revenue, row.votes, row.notes) for row in rows] == [

@@ -367,3 +367,8 @@ def test_contacts_of_other_workspaces_are_refused(editor, workspace, other_works
     stranger = ContactFactory(customer__workspace=other_workspace)
     with pytest.raises(PermissionDenied):
         services.contact_update(actor=editor, contact=stranger, customer=customer)
+
+
+def test_viewers_cannot_record_an_idea_for_a_contact(viewer, product, alice):
+    with pytest.raises(PermissionDenied):
+        services.idea_create(actor=viewer, product=product, title="SSO", submitted_by_contact=alice)

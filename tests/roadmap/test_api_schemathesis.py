@@ -23,6 +23,7 @@ from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
+from feedback import services as feedback_services
 from releases import services as release_services
 from strategy import services
 
@@ -62,6 +63,13 @@ def editor_token(editor, product):
     services.key_result_create(actor=editor, goal=goal, name="Shoppers", start_value=Decimal(0),
                                target_value=Decimal(100))
     services.initiative_create(actor=editor, product=product, name="Onboarding")
+    customer = feedback_services.customer_create(actor=editor, workspace=product.workspace, name="Initech",
+                                                 annual_revenue=Decimal(50000))
+    contact = feedback_services.contact_create(actor=editor, customer=customer, name="Ann", email="ann@initech.test")
+    idea = feedback_services.idea_create(actor=editor, product=product, title="Export to CSV")
+    feedback_services.vote_add(actor=editor, idea=idea, contact=contact)
+    feedback_services.note_create(actor=editor, product=product, text="We need CSV", date=date(2026, 3, 2),
+                                  customer=customer, ideas=[idea])
     _token, secret = services.api_token_create(actor=editor, name="schemathesis")
     return secret
 
