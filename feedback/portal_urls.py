@@ -22,5 +22,6 @@ urlpatterns = [
     path(PORTAL + "sign-in/", portal.sign_in, name="sign_in"),
     path(PORTAL + "sign-in/<str:token>/", portal.sign_in_link, name="sign_in_link"),
     path(PORTAL + "sign-out/", portal.sign_out, name="sign_out"),
+    path(PORTAL + "me/", portal.preferences, name="preferences"),
     path("w/<slug:ws>/products/<str:key>/portal/", portal.portal_settings, name="settings"),
 ]

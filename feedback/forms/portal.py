@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from strategy.limits import COMMENT_MAX_LENGTH, NOTE_MAX_LENGTH, TEXT_MAX_LENGTH
 
-from ..models import Idea, PortalSettings
+from ..models import Idea, PortalSettings, PortalUser
 
 TITLE_MAX_LENGTH = Idea._meta.get_field("title").max_length
 HONEYPOT = "website"
@@ -61,6 +61,13 @@ class PortalCommentForm(HoneypotMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.add_honeypot()
+
+
+class PortalPreferencesForm(forms.Form):
+    name = forms.CharField(
+        label=_("Your name"), required=False, max_length=PortalUser._meta.get_field("name").max_length,
+        help_text=_("Shown with your ideas and comments. Your email address is never shown."))
+    emails = forms.BooleanField(label=_("Email me when an idea I voted for or suggested ships"), required=False)
 
 
 class PortalSettingsForm(forms.Form):

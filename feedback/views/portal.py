@@ -33,7 +33,13 @@ from strategy.forms import apply_service_errors
 from strategy.web import product_for, workspace_view
 
 from .. import selectors, services
-from ..forms.portal import PortalCommentForm, PortalIdeaForm, PortalSettingsForm, PortalSignInForm
+from ..forms.portal import (
+    PortalCommentForm,
+    PortalIdeaForm,
+    PortalPreferencesForm,
+    PortalSettingsForm,
+    PortalSignInForm,
+)
 from ..models import Idea, PortalSettings
 from ..selectors import portal_pages
 from ..services import portal_access
@@ -353,6 +359,24 @@ def sign_out(request: HttpRequest, portal: PortalSettings) -> HttpResponse:
     request.session.cycle_key()
     messages.info(request, _("You are signed out."))
     return redirect(_url("home", portal))
+
+
+@require_http_methods(["GET", "POST"])
+@portal_page
+def preferences(request: HttpRequest, portal: PortalSettings) -> HttpResponse:
+    """A signed-in portal user's name and whether they get "shipped" emails."""
+    portal_user = request.portal_user
+    if portal_user is None:
+        return redirect(_sign_in_url(portal, _url("preferences", portal)))
+    form = PortalPreferencesForm(request.POST if request.method == "POST" else None,
+                                 initial={"name": portal_user.name, "emails": not portal_user.unsubscribed})
+    if request.method == "POST" and form.is_valid():
+        services.portal_user_preferences_set(portal_user=portal_user, unsubscribed=not form.cleaned_data["emails"],
+                                             name=form.cleaned_data["name"])
+        messages.success(request, _("Your settings are saved."))
+        return redirect(_url("preferences", portal))
+    return render(request, "feedback/portal/preferences.html", _context(request, portal, form=form),
+                  status=400 if request.method == "POST" else 200)
 
 
 # --- the switch, in the app --------------------------------------------------------------

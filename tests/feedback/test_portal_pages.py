@@ -56,7 +56,7 @@ def sign_in(client, product, email="fan@outside.example"):
 
 
 PUBLIC_PAGES = [("home", ()), ("roadmap", ()), ("changelog", ()), ("changelog_feed", ()), ("sign_in", ()),
-                ("idea_submit", ()), ("idea_similar", ())]
+                ("preferences", ()), ("idea_submit", ()), ("idea_similar", ())]
 
 
 @pytest.mark.parametrize(("name", "args"), PUBLIC_PAGES)
@@ -570,3 +570,22 @@ def test_without_redis_links_and_ideas_are_refused_but_the_portal_reads(
     sign_in(client, product)  # a link sent earlier still signs in: redeeming counts nothing
     assert client.post(url("idea_submit"), {"title": "Offline mode"}).status_code == 503
     assert not Idea.objects.filter(title="Offline mode").exists()
+
+
+def test_a_portal_user_renames_themselves_and_switches_shipped_emails_off(client, product, portal):
+    fan = sign_in(client, product)
+    assert client.get(url("preferences")).status_code == 200
+
+    answer = client.post(url("preferences"), {"name": "Frankie"})
+
+    assert answer.status_code == 302
+    fan.refresh_from_db()
+    assert (fan.name, fan.unsubscribed) == ("Frankie", True)
+    client.post(url("preferences"), {"name": "Frankie", "emails": "on"})
+    fan.refresh_from_db()
+    assert fan.unsubscribed is False
+
+
+def test_settings_need_a_sign_in(client, product, portal):
+    answer = client.get(url("preferences"))
+    assert answer.status_code == 302 and answer["Location"].startswith(url("sign_in"))
