@@ -79,6 +79,7 @@ def product_feedback_summaries(products: Sequence[Product]) -> dict[int, Summary
         url = "" if product.is_line else _ideas_url(product)
         summaries[product.pk] = Summary(
             title=_("Feedback"), icon="feedback",
+            text=_("Ideas customers ask for, their votes, and what they said in calls, emails and tickets."),
             figures=(Figure(_("Open ideas"), str(open_ideas), url=url),
                      Figure(_("Notes to triage"), str(notes))),
             status="" if open_ideas or notes else _("No ideas or feedback yet"))

@@ -16,6 +16,7 @@ from releases.models import Feature
 from strategy.api.fields import DateField, VisibleIdField, VisibleIdsField, optional_text, product_field
 from strategy.api.records import InputSerializer, unmoved
 from strategy.api.tenancy import UserSerializer
+from strategy.limits import TEXT_MAX_LENGTH
 from strategy.models import Product
 
 from .. import selectors, services
@@ -58,7 +59,7 @@ class FeedbackNoteInputSerializer(InputSerializer):
     """Field names are the keyword arguments of `note_create` / `note_update`."""
 
     product = product_field()
-    text = serializers.CharField(max_length=20_000, help_text="What the customer said, word for word.")
+    text = serializers.CharField(max_length=TEXT_MAX_LENGTH, help_text="What the customer said, word for word.")
     date = DateField(help_text="When they said it.")
     source = NoteSourceField(required=False)
     customer = VisibleIdField(selectors.customer_choices, queryset=Customer.objects.none(), allow_null=True,
@@ -92,7 +93,7 @@ class NoteIngestInputSerializer(serializers.Serializer):
     """The keyword arguments of `note_ingest`: what a support desk or CRM sends."""
 
     product = product_field()
-    text = serializers.CharField(max_length=20_000)
+    text = serializers.CharField(max_length=TEXT_MAX_LENGTH, help_text="What the customer said, word for word.")
     source = NoteSourceField(required=False, help_text="support_ticket by default.")
     external_id = serializers.CharField(max_length=200, required=False, allow_blank=True,
                                         help_text="The ticket or record id in your tool: sending it again "

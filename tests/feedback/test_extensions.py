@@ -68,7 +68,7 @@ def test_the_product_page_counts_open_ideas_and_notes_to_triage(client_as_viewer
 
     response = client_as_viewer.get(reverse("strategy:product_detail", args=["acme", "MOB"]))
 
-    assert "Feedback Open ideas 1 Notes to triage 2" in text(response.content.decode())
+    assert "tickets. Open ideas 1 Notes to triage 2" in text(response.content.decode())
 
 
 def test_the_backlog_shows_demand_and_sorts_by_it(client_as_viewer, editor, product, alice, bob, workflow):
