@@ -105,6 +105,9 @@ PAGES = [
     Page("timeline: what changed", "/w/{ws}/products/{product}/roadmap/?since={since}", target_ms=250,
          max_queries=15),
     Page("shared: what changed", "/s/{share_token}/?since={since}", anonymous=True, target_ms=250, max_queries=15),
+    # The public ideas portal of the largest product, as a visitor without an account sees it.
+    Page("portal top ideas", "/portal/{ws}/{product}/?sort=top", anonymous=True, max_queries=8),
+    Page("portal trending ideas", "/portal/{ws}/{product}/", anonymous=True, max_queries=8),
 ]
 
 
@@ -253,6 +256,7 @@ def places() -> dict[str, str]:
     """The values page paths are filled in with, read from the bench database."""
     from django.db.models import Count
 
+    from feedback.services import portal_settings_update
     from releases.models import Feature, Release
     from roadmap.services import share_link_create
     from strategy.models import Product, User, Workspace
@@ -267,8 +271,10 @@ def places() -> dict[str, str]:
                .annotate(n=Count("dependencies", distinct=True) + Count("dependents", distinct=True))
                .order_by("-n", "number").first())
     # A fresh link each run: only its digest is stored, so an older token cannot be read back.
-    _link, share_token = share_link_create(actor=User.objects.get(email=seed.BENCH_EMAIL), product=product,
-                                           view="timeline", params={"group": "release"})
+    bench_user = User.objects.get(email=seed.BENCH_EMAIL)
+    _link, share_token = share_link_create(actor=bench_user, product=product, view="timeline",
+                                           params={"group": "release"})
+    portal_settings_update(actor=bench_user, product=product, enabled=True)
     return {
         "share_token": share_token,
         "since": (date.today() - timedelta(days=30)).isoformat(),

@@ -64,6 +64,7 @@ urlpatterns = [
     path("", include("strategy.urls")),
     path("", include("releases.urls")),
     path("", include("feedback.urls")),
+    path("", include("feedback.portal_urls")),
 ]
 
 handler404 = "roadmap.api.not_found"

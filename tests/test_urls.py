@@ -8,7 +8,8 @@ DJANGO_NAMES = {
     "login", "logout", "password_change", "password_change_done", "password_reset", "password_reset_done",
     "password_reset_confirm", "password_reset_complete",
 }
-OUR_NAMESPACES = {"strategy", "releases", "feedback", "roadmap", "strategy-api", "releases-api", "feedback-api"}
+OUR_NAMESPACES = {"strategy", "releases", "feedback", "portal", "roadmap", "strategy-api", "releases-api",
+                  "feedback-api"}
 
 
 def named_routes(patterns, namespace=None):
@@ -32,7 +33,7 @@ def test_every_named_route_of_ours_sits_in_its_apps_namespace():
 def test_the_same_short_name_can_live_in_two_apps_without_clashing():
     # Pages only: DRF's routers name each API route twice (with and without a format suffix).
     routes = [route for route in named_routes(get_resolver().url_patterns)
-              if route[0] in {"strategy", "releases", "feedback", "roadmap"}]
+              if route[0] in {"strategy", "releases", "feedback", "portal", "roadmap"}]
 
     assert ("releases", "comment_create") in routes
     assert len(routes) == len(set(routes))

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.contrib.postgres.search import SearchRank
-from django.db.models import Case, CharField, Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, CharField, Count, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -68,9 +68,13 @@ def portal_idea_rows(*, product: Product, sort: str = "top", status: str | None 
     order = PORTAL_SORTS.get(sort, PORTAL_SORTS["top"])
     if sort == "trending":
         since = (now or timezone.now()) - timedelta(days=TREND_DAYS)
-        recent = (Vote.objects.filter(idea=OuterRef("pk"), created_at__gte=since).order_by().values("idea")
-                  .annotate(n=Count("id")).values("n"))
-        ideas = ideas.annotate(trend=Coalesce(Subquery(recent, output_field=IntegerField()), 0))
+        # A bare COUNT(*) per idea (no GROUP BY around it): PostgreSQL answers it from the
+        # (idea, created_at) index alone, several times faster over thousands of ideas; and
+        # an idea nobody voted for is not asked at all.
+        recent = (Vote.objects.filter(idea=OuterRef("pk"), created_at__gte=since).order_by()
+                  .annotate(n=Func(template="COUNT(*)", output_field=IntegerField())).values("n"))
+        ideas = ideas.annotate(trend=Case(When(vote_count=0, then=Value(0)),
+                                          default=Subquery(recent, output_field=IntegerField())))
     q = (q or "").strip()
     if q:
         query = search_query(q)
