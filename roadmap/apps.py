@@ -6,9 +6,15 @@ class RoadmapConfig(AppConfig):
     verbose_name = "Roadmap"
 
     def ready(self) -> None:
-        from strategy.extensions import product_summaries
+        from releases.extensions import feature_summaries
+        from strategy.extensions import key_result_summaries, product_summaries
 
         from . import extensions
 
         # The product page shows the roadmap at a glance through strategy's registry.
         product_summaries.register("roadmap", extensions.product_roadmap_summaries, order=30)
+        product_summaries.register("metrics", extensions.product_metric_summaries, order=40)
+        # The feature page shows the adoption of a shipped feature with a usage key.
+        feature_summaries.register("adoption", extensions.feature_adoption_summaries, order=50)
+        # The goal page says which metric feeds each key result, and links to binding one.
+        key_result_summaries.register("metric", extensions.key_result_metric_summaries)

@@ -6,6 +6,8 @@ them)."""
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from strategy.models import WorkspaceScopedQuerySet
+
 
 class WorkerHeartbeat(models.Model):
     """When a Celery worker last ran the beat-scheduled heartbeat task.
@@ -67,3 +69,73 @@ class ShareLink(models.Model):
         if self.expires_at is not None and self.expires_at <= now:
             return "expired"
         return "active"
+
+
+class Metric(models.TextChoices):
+    """The metrics a key result can be bound to. Usage metrics come from roadmap's rollups of
+    a product's usage events; delivery metrics from the snapshots `releases` stores."""
+
+    DAU = "dau", _("Daily active users")
+    WAU = "wau", _("Weekly active users")
+    MAU = "mau", _("Monthly active users")
+    SESSIONS = "sessions", _("Sessions per day")
+    BOUNCE_RATE = "bounce_rate", _("Bounce rate (%)")
+    FEATURE_ADOPTION = "feature_adoption", _("Feature adoption (% of weekly active users)")
+    FEATURE_USERS = "feature_users", _("Feature users per day")
+    RELEASE_PROGRESS = "release_progress", _("Release progress (% of features done)")
+    THROUGHPUT = "throughput", _("Throughput (features done per week)")
+    ON_TIME_PROBABILITY = "on_time_probability", _("Chance of making the release date (%)")
+
+
+USAGE_METRICS = frozenset({Metric.DAU, Metric.WAU, Metric.MAU, Metric.SESSIONS, Metric.BOUNCE_RATE,
+                           Metric.FEATURE_ADOPTION, Metric.FEATURE_USERS})
+FEATURE_METRICS = frozenset({Metric.FEATURE_ADOPTION, Metric.FEATURE_USERS})
+RELEASE_METRICS = frozenset({Metric.RELEASE_PROGRESS, Metric.ON_TIME_PROBABILITY})
+METRIC_UNITS = {Metric.BOUNCE_RATE: "%", Metric.FEATURE_ADOPTION: "%", Metric.RELEASE_PROGRESS: "%",
+                Metric.ON_TIME_PROBABILITY: "%"}
+
+
+class KeyResultBinding(models.Model):
+    """A key result that updates itself from a metric: a usage metric of a product (active
+    users, sessions, bounce rate, a feature key's adoption or users) or a delivery metric (a
+    release's progress or chance of making its date, a product's throughput). After each
+    computation of its source the key result gets the new value as a check-in (one per day of
+    the source's data, corrected in place when that day is recomputed). `value`, `as_of` and
+    `computed_at` are the last value taken, the day it describes and when its source computed it."""
+
+    workspace = models.ForeignKey("strategy.Workspace", on_delete=models.CASCADE, related_name="+")
+    key_result = models.OneToOneField("strategy.KeyResult", on_delete=models.CASCADE, related_name="binding")
+    metric = models.CharField(_("metric"), max_length=24, choices=Metric.choices)
+    product = models.ForeignKey("strategy.Product", on_delete=models.CASCADE, related_name="+",
+                                verbose_name=_("product"))
+    release = models.ForeignKey("releases.Release", null=True, blank=True, on_delete=models.CASCADE,
+                                related_name="+", verbose_name=_("release"))
+    feature_key = models.CharField(_("feature key"), max_length=50, blank=True)
+    created_by = models.ForeignKey("strategy.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("bound"), auto_now_add=True)
+    value = models.DecimalField(_("last value"), max_digits=14, decimal_places=2, null=True, blank=True)
+    as_of = models.DateField(_("data of"), null=True, blank=True)
+    computed_at = models.DateTimeField(_("computed"), null=True, blank=True)
+    check_in = models.ForeignKey("strategy.CheckIn", null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+")
+
+    objects = WorkspaceScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["product"], name="roadmap_krbinding_product")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(metric__in=sorted(RELEASE_METRICS)) | models.Q(release__isnull=False),
+                name="roadmap_krbinding_release_metric_has_release"),
+            models.CheckConstraint(
+                condition=~models.Q(metric__in=sorted(FEATURE_METRICS)) | ~models.Q(feature_key=""),
+                name="roadmap_krbinding_feature_metric_has_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key_result_id} ← {self.metric}"
+
+    @property
+    def unit(self) -> str:
+        return METRIC_UNITS.get(self.metric, "")

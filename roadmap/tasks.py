@@ -12,3 +12,9 @@ def worker_heartbeat_task(self) -> str:
     hostname = self.request.hostname or "eager"
     services.heartbeat_record(hostname=hostname)
     return hostname
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3, acks_late=True)
+def key_results_refresh_task(product_ids: list[int] | None = None) -> int:
+    """Bound key results (of these products, or all) take their metric's latest value."""
+    return services.key_results_refresh(product_ids=product_ids)
