@@ -10,8 +10,11 @@ class ReleasesConfig(AppConfig):
         from strategy.signals import workspace_created
 
         from . import extensions, services
+        from .signals import features_changed
 
         # Every new workspace starts with the default workflow.
         workspace_created.connect(services.on_workspace_created, dispatch_uid="releases.default_workflow")
         # The product page shows releases and features through strategy's registry.
         product_summaries.register("releases", extensions.product_delivery_summaries, order=20)
+        # Delivery metrics are recomputed after feature changes, debounced per product.
+        features_changed.connect(services.on_features_changed, dispatch_uid="releases.delivery_metrics")

@@ -35,7 +35,8 @@ from strategy.chart_kit import (
 from strategy.html import e, safe_join
 
 # The numbers and dates release pages show, from the toolkit, beside the charts.
-__all__ = ["bar", "burn_up_chart", "capacity_bar", "date_range", "day_label", "format_number", "points"]
+__all__ = ["bar", "burn_up_chart", "capacity_bar", "cycle_time_chart", "date_range", "day_label", "format_number",
+           "points", "throughput_chart"]
 
 SeriesPoint = tuple  # (day, done estimate, scope estimate)
 
@@ -127,15 +128,26 @@ def _x_ticks(start: date, end: date) -> list[date]:
 
 def burn_up_chart(series: Sequence[SeriesPoint], *, start: date, end: date, today: date,
                   milestones: Sequence[tuple[date, str]] = (), name: str = "",
+                  forecast: Sequence[tuple[int, date]] = (),
                   width: int = 760, height: int = 280) -> SafeString:
     """Done estimate and scope per day over the release window: the scope line, the done
     line with a soft area, a today marker, milestones as diamonds on the x axis (with
     their names above the plot), dates below and points up the side. `series` runs from
     `start` to the last day with data (today, or the release date when it has passed);
-    it may be empty (the release has not started)."""
+    it may be empty (the release has not started).
+
+    `forecast`, (confidence, date) pairs such as ((50, d50), (85, d85), (95, d95)), draws the
+    forecast cone: from today's done figure to the scope line at the earliest and latest
+    dates, with a line to each date. When they fall after the release date, the time axis
+    stretches to show them (at most as far again as the release is long, a month at least;
+    later dates are drawn at the edge) and a line marks the release date."""
     left, right, top, bottom = 48.0, 24.0, 34.0, 34.0
     plot_w, plot_h = width - left - right, height - top - bottom
     base_y = top + plot_h
+    release_end = end
+    cone = sorted((day, confidence) for confidence, day in forecast if day is not None and day >= today)
+    if cone and series:
+        end = max(end, min(cone[-1][0], end + timedelta(days=max((end - start).days, 30))))
     span = (end - start).days
 
     def x(day: date) -> float:
@@ -149,7 +161,10 @@ def burn_up_chart(series: Sequence[SeriesPoint], *, start: date, end: date, toda
     has_scale = highest > 0
     y = y_scale(0.0, ticks[-1], top=top, plot_h=plot_h)
 
-    label = _summary(series, start=start, end=end, today=today, name=name, milestones=milestones)
+    label = _summary(series, start=start, end=release_end, today=today, name=name, milestones=milestones)
+    if cone and series:
+        label += "; forecast: " + ", ".join(f"{confidence}% likely done by {day_label(day, year=True)}"
+                                            for day, confidence in cone)
     shown_ticks = ticks if has_scale else []
     parts = [svg_open("burnup", label, width=width, height=height)]
     parts += grid("burnup__grid", shown_ticks, y, left=left, right=left + plot_w)
@@ -244,8 +259,45 @@ def burn_up_chart(series: Sequence[SeriesPoint], *, start: date, end: date, toda
         text_y = ly - 10 if ly - 10 > top + 4 else ly + 16
         parts.append(f'<text class="burnup__value" x="{coord(lx + offset)}" y="{coord(text_y)}" text-anchor="{anchor}">'
                      f"{e(points(last_done))} done</text>")
+        if cone and last_scope > last_done:
+            parts += _cone(cone, apex=(lx, ly), scope_y=y(last_scope), x=x, right=left + plot_w)
+    if end > release_end and span > 0:
+        rx = coord(x(release_end))
+        parts.append(f'<line class="burnup__release" x1="{rx}" x2="{rx}" y1="{coord(top)}" y2="{coord(base_y)}"/>')
+        parts.append(f'<text class="burnup__release-label" x="{rx}" y="{coord(base_y - 6)}" text-anchor="end" '
+                     f'dx="-4">Release date</text>')
     parts.append("</svg>")
     return safe_join(parts)
+
+
+def _cone(cone: Sequence[tuple[date, int]], *, apex: tuple[float, float], scope_y: float, x, right: float) -> list[str]:
+    """The forecast cone: a shaded triangle from the done line's last point to the scope
+    line between the earliest and the latest forecast date, and a labelled line per date."""
+    ax, ay = apex
+
+    def at(day: date) -> float:
+        return min(x(day), right)
+
+    first, last = at(cone[0][0]), at(cone[-1][0])
+    parts = ['<g class="burnup__forecast">',
+             f'<polygon class="burnup__cone" points="{coord(ax)},{coord(ay)} {coord(first)},{coord(scope_y)} '
+             f'{coord(last)},{coord(scope_y)}"/>']
+    for day, confidence in cone:
+        fx = at(day)
+        parts.append(f'<line class="burnup__forecast-line" x1="{coord(ax)}" y1="{coord(ay)}" x2="{coord(fx)}" '
+                     f'y2="{coord(scope_y)}"><title>{confidence}% likely done by {e(day_label(day, year=True))}'
+                     "</title></line>")
+        parts.append(f'<circle class="burnup__forecast-dot" cx="{coord(fx)}" cy="{coord(scope_y)}" r="3"/>')
+    labelled = []
+    for day, confidence in cone:
+        fx = at(day)
+        if any(abs(fx - other) < 30 for other in labelled):
+            continue
+        labelled.append(fx)
+        parts.append(f'<text class="burnup__forecast-label" x="{coord(fx)}" y="{coord(scope_y - 8)}" '
+                     f'text-anchor="middle">{confidence}%</text>')
+    parts.append("</g>")
+    return parts
 
 
 def _summary(series, *, start: date, end: date, today: date, name: str, milestones) -> str:
@@ -267,3 +319,130 @@ def _summary(series, *, start: date, end: date, today: date, name: str, mileston
     if start <= today <= end:
         text += f"; today is {day_label(today)}"
     return text
+
+
+# --- throughput and cycle time ---------------------------------------------------
+
+
+def _week_ticks(weeks: Sequence[date], every: int = 4) -> list[int]:
+    """Indexes of the weeks worth a date label: every `every`-th, counted from the last."""
+    return [i for i in range(len(weeks)) if (len(weeks) - 1 - i) % every == 0]
+
+
+def throughput_chart(weeks: Sequence[tuple[date, int]], *, today: date, mean: float | None = None,
+                     width: int = 760, height: int = 240) -> SafeString:
+    """Features finished per ISO week: one bar a week (the current week, still open, paler),
+    the count above each bar that has one, week starts below, and the forecast's weekly
+    mean as a dashed line when given."""
+    left, right, top, bottom = 40.0, 16.0, 20.0, 34.0
+    plot_w, plot_h = width - left - right, height - top - bottom
+    base_y = top + plot_h
+    highest = max([count for _, count in weeks] + [mean or 0, 0])
+    ticks = ticks_from_zero(highest) if highest > 0 else [0.0, 1.0]
+    y = y_scale(0.0, ticks[-1], top=top, plot_h=plot_h)
+    total = sum(count for _, count in weeks)
+    label = (f"Features finished per week, {len(weeks)} weeks to the week of {day_label(today, year=True)}: "
+             f"{total} in all" + (f", {format_number(round(mean, 1))} a week on average over the forecast's "
+                                  "weeks" if mean else ""))
+    parts = [svg_open("metric-chart throughput", label, width=width, height=height)]
+    parts += grid("metric-chart__grid", ticks if highest > 0 else [], y, left=left, right=left + plot_w)
+    parts.append('<g class="metric-chart__axis">')
+    parts += y_labels(ticks if highest > 0 else [], y, x=left - 8, text=_tick_text)
+    parts.append(f'<line class="metric-chart__baseline" x1="{coord(left)}" x2="{coord(left + plot_w)}" '
+                 f'y1="{coord(base_y)}" y2="{coord(base_y)}"/>')
+    slot = plot_w / max(len(weeks), 1)
+    for i in _week_ticks([w for w, _ in weeks]):
+        cx = left + slot * (i + 0.5)
+        parts.append(f'<text x="{coord(cx)}" y="{coord(base_y + 18)}" text-anchor="middle">'
+                     f"{e(day_label(weeks[i][0]))}</text>")
+    parts.append("</g>")
+    current = today - timedelta(days=today.weekday())
+    bar_w = max(slot * 0.68, 1.0)
+    parts.append('<g class="throughput__bars">')
+    for i, (week, count) in enumerate(weeks):
+        bx = left + slot * i + (slot - bar_w) / 2
+        open_week = week == current
+        title = f"Week of {day_label(week, year=True)}: {count} finished" + (" so far" if open_week else "")
+        parts.append(f'<g><title>{e(title)}</title>')
+        if count:
+            top_y = y(count)
+            css = "throughput__bar throughput__bar--open" if open_week else "throughput__bar"
+            parts.append(f'<rect class="{css}" x="{coord(bx)}" y="{coord(top_y)}" width="{coord(bar_w)}" '
+                         f'height="{coord(base_y - top_y)}" rx="2"/>')
+            if slot >= 16:
+                parts.append(f'<text class="throughput__count" x="{coord(bx + bar_w / 2)}" y="{coord(top_y - 4)}" '
+                             f'text-anchor="middle">{count}</text>')
+        else:
+            parts.append(f'<rect class="throughput__hit" x="{coord(bx)}" y="{coord(top)}" width="{coord(bar_w)}" '
+                         f'height="{coord(plot_h)}"/>')
+        parts.append("</g>")
+    parts.append("</g>")
+    if mean:
+        my = coord(y(mean))
+        parts.append(f'<line class="metric-chart__mean" x1="{coord(left)}" x2="{coord(left + plot_w)}" '
+                     f'y1="{my}" y2="{my}"/>')
+    if highest == 0:
+        parts.append(f'<text class="metric-chart__empty" x="{coord(left + plot_w / 2)}" '
+                     f'y="{coord(top + plot_h / 2)}" text-anchor="middle">No feature finished in these weeks</text>')
+    parts.append("</svg>")
+    return safe_join(parts)
+
+
+def cycle_time_chart(points_: Sequence[tuple[str, str, date, int]], *, start: date, end: date,
+                     p50: float | None, p85: float | None, width: int = 760, height: int = 260) -> SafeString:
+    """Cycle time of each finished feature as a dot: when it finished (across) against the
+    days it took (up), with dashed lines at the 50th and 85th percentiles. `points_` are
+    (key, title, finished day, days)."""
+    left, right, top, bottom = 40.0, 56.0, 20.0, 34.0
+    plot_w, plot_h = width - left - right, height - top - bottom
+    base_y = top + plot_h
+    span = max((end - start).days, 1)
+    highest = max([days for *_, days in points_] + [p85 or 0, 0])
+    ticks = ticks_from_zero(highest) if points_ else [0.0, 1.0]
+    y = y_scale(0.0, ticks[-1], top=top, plot_h=plot_h)
+
+    def x(day: date) -> float:
+        return left + clamp((day - start).days / span, 0.0, 1.0) * plot_w
+
+    label = f"Cycle time of {len(points_)} features finished {date_range(start, end)}"
+    if p50 is not None:
+        label += f": half took {format_number(p50)} days or less, 85% took {format_number(p85)} days or less"
+    parts = [svg_open("metric-chart cycle", label, width=width, height=height)]
+    parts += grid("metric-chart__grid", ticks if points_ else [], y, left=left, right=left + plot_w)
+    parts.append('<g class="metric-chart__axis">')
+    parts += y_labels(ticks if points_ else [], y, x=left - 8, text=_tick_text)
+    if points_:
+        parts.append(f'<text class="metric-chart__unit" x="{coord(left - 8)}" y="{coord(top - 8)}" '
+                     'text-anchor="end">days</text>')
+    parts.append(f'<line class="metric-chart__baseline" x1="{coord(left)}" x2="{coord(left + plot_w)}" '
+                 f'y1="{coord(base_y)}" y2="{coord(base_y)}"/>')
+    parts.append(f'<text x="{coord(left)}" y="{coord(base_y + 18)}" text-anchor="start">'
+                 f"{e(day_label(start, year=start.year != end.year))}</text>")
+    parts.append(f'<text x="{coord(left + plot_w)}" y="{coord(base_y + 18)}" text-anchor="end">'
+                 f"{e(day_label(end, year=True))}</text>")
+    for day in _x_ticks(start, end):
+        tx = x(day)
+        if tx - left < 56 or left + plot_w - tx < 72:
+            continue
+        parts.append(f'<text x="{coord(tx)}" y="{coord(base_y + 18)}" text-anchor="middle">{e(day_label(day))}</text>')
+    parts.append("</g>")
+    parts.append('<g class="cycle__dots">')
+    for key, title, day, days in points_:
+        parts.append(f'<circle class="cycle__dot" cx="{coord(x(day))}" cy="{coord(y(days))}" r="4">'
+                     f"<title>{e(key)} {e(title)}: {days} day{'s' if days != 1 else ''}, finished "
+                     f"{e(day_label(day, year=True))}</title></circle>")
+    parts.append("</g>")
+    for value, name in ((p50, "p50"), (p85, "p85")):
+        if value is None:
+            continue
+        ly = coord(y(value))
+        parts.append(f'<line class="cycle__line cycle__line--{name}" x1="{coord(left)}" x2="{coord(left + plot_w)}" '
+                     f'y1="{ly}" y2="{ly}"/>')
+        parts.append(f'<text class="cycle__line-label" x="{coord(left + plot_w + 6)}" y="{ly}" '
+                     f'dominant-baseline="middle">{name} {e(format_number(value))}d</text>')
+    if not points_:
+        parts.append(f'<text class="metric-chart__empty" x="{coord(left + plot_w / 2)}" '
+                     f'y="{coord(top + plot_h / 2)}" text-anchor="middle">No finished feature went through an '
+                     "in-progress status in these weeks</text>")
+    parts.append("</svg>")
+    return safe_join(parts)

@@ -7,6 +7,11 @@ their authors write. Dates are relative to today: past releases are released, th
 way is in progress, later ones are planned. The only direct writes backdate the features'
 history, so the burn-up of a release shows the weeks it ran rather than the second of seeding.
 
+Three launched features carry the usage keys of the demo's usage events (seeded by roadmap):
+"csv-export" (INS "Export reports to CSV", release Launch 1.0), "dark-mode" (MOB "Dark mode",
+release Saved carts 3.1) and "offline-sync" (MOB "Offline product browsing", release Faster app
+3.2). Seeding ends by computing each product's delivery snapshots.
+
 The plan holds four deliberate conflicts, so the warnings have something to show: a feature
 ending after its release (SHOP), a release over capacity (SHOP "Guided setup"), an unfinished
 feature in a released release (SHOP "Checkout foundations") and a feature ending before the
@@ -85,6 +90,7 @@ class F:
     ends_late: int = 0  # days after the release date the feature is planned to end
     requirements: tuple[str, ...] | None = None  # None: picked from its tags
     added_late: bool = False  # joined the release after it started (scope change)
+    usage_key: str = ""  # the feature key of the demo's usage events (roadmap seeds them)
 
 
 @dataclass(frozen=True)
@@ -200,12 +206,13 @@ PLANS: dict[str, Plan] = {
                 F("Saved carts on the device", 5, ("mobile",)),
                 F("Back-in-stock alerts", 5, ("notifications",), initiative=PUSH),
                 F("Offer inbox", 3, ("notifications",), initiative=PUSH),
+                F("Dark mode", 5, ("mobile",), usage_key="dark-mode"),
                 F("Shake to report a bug", 2, ("mobile",), status="Won't do"),
             )),
             R("Faster app", "3.2", "Open, browse and buy without waiting.", (
                 F("Cold start under 2 seconds", 8, ("performance", "mobile")),
                 F("Image caching on the device", 3, ("performance",)),
-                F("Offline product browsing", 8, ("mobile",)),
+                F("Offline product browsing", 8, ("mobile",), usage_key="offline-sync"),
                 F("Personalised offers for all shops", 5, ("notifications",), initiative=PUSH),
             )),
             R("Cart everywhere", "3.3", "A cart started on the web continues in the app, and back.", (
@@ -240,7 +247,6 @@ PLANS: dict[str, Plan] = {
             )),
             R("Tablet", "4.1", "A layout made for bigger screens.", (
                 F("Tablet layout", 8, ("mobile",)),
-                F("Dark mode", 5, ("mobile",)),
                 F("In-app chat with the shop", 8, ("support",)),
             )),
         ],
@@ -331,7 +337,7 @@ PLANS: dict[str, Plan] = {
                 F("Customer cohorts", 8, ("analytics",)),
                 F("Repeat purchase rate", 3, ("analytics",)),
                 F("Insights add-on billing", 5, ("billing",)),
-                F("Export reports to CSV", 2, ("analytics",)),
+                F("Export reports to CSV", 2, ("analytics",), usage_key="csv-export"),
             )),
             R("Funnels", "1.1", "Where shoppers drop off, step by step.", (
                 F("Checkout funnel report", 8, ("analytics", "checkout")),
@@ -547,7 +553,8 @@ class _Seeder:
             status=self.statuses[status], release=release, initiative=initiative,
             goals=list(initiative.goals.all()) if initiative else [],
             estimate=Decimal(spec.estimate) if spec.estimate is not None else None, tags=list(spec.tags),
-            assignee=self._assignee(rng, product, status), end_date=end_date, **_rice(rng, spec),
+            assignee=self._assignee(rng, product, status), end_date=end_date, usage_key=spec.usage_key,
+            **_rice(rng, spec),
         )
         for text in _requirements(rng, spec):
             requirement = services.requirement_create(actor=self.actor, feature=feature, text=text)
@@ -657,3 +664,6 @@ def seed_releases(workspace: Workspace, *, today: date | None = None) -> None:
     seeder.seed_dependencies(seeded)
     seeder.seed_comments(seeded)
     _backdate(seeder.backdates)
+    # The delivery snapshots the pages show, computed now rather than by the worker later.
+    for key in sorted(seeded):
+        services.delivery_snapshots_write(product_id=products[key].pk, today=seeder.today)

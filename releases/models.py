@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models.functions import Coalesce, Lower
 from django.utils.translation import gettext_lazy as _
@@ -140,6 +140,14 @@ class Milestone(TimeStampedModel):
         return self.name
 
 
+USAGE_KEY_MAX_LENGTH = 50
+usage_key_validator = RegexValidator(
+    r"^[a-z0-9]+(?:[-_.][a-z0-9]+)*\Z",
+    _("Use lower-case letters and digits, joined by single hyphens, dots or underscores (e.g. csv-export)."),
+    code="invalid_usage_key",
+)
+
+
 class Feature(TimeStampedModel):
     """The unit of planned work: something users will get, with an estimate, a status in the
     workflow, optionally a release and an initiative, and the goals it serves."""
@@ -183,6 +191,12 @@ class Feature(TimeStampedModel):
     rice_score = models.DecimalField(_("RICE score"), max_digits=14, decimal_places=1, null=True, blank=True)
     # Fractional rank: moving a feature rewrites only its own rank (see releases/ranking.py).
     rank = models.CharField(max_length=80, db_collation="C")
+    # The "feature key" usage events carry (roadmap's usage rollups count events per key and
+    # show adoption on the feature page); empty when the feature has none.
+    usage_key = models.CharField(
+        _("usage key"), max_length=USAGE_KEY_MAX_LENGTH, blank=True, default="", validators=[usage_key_validator],
+        help_text=_("The feature key your product sends with usage events, e.g. csv-export. Unique per product."),
+    )
     # Owned by a higher app (feedback's weighted demand from ideas and votes), stored here so
     # the backlog can sort by it; written only by `services.feature_demand_set`.
     demand = models.DecimalField(_("demand"), max_digits=12, decimal_places=2, default=0, editable=False)
@@ -199,6 +213,8 @@ class Feature(TimeStampedModel):
         ordering = ["rank", "id"]
         constraints = [
             models.UniqueConstraint(fields=["product", "number"], name="releases_feature_number_unique_per_product"),
+            models.UniqueConstraint(fields=["product", "usage_key"], condition=~models.Q(usage_key=""),
+                                    name="releases_feature_usage_key_unique_per_product"),
             models.CheckConstraint(condition=models.Q(estimate__isnull=True) | models.Q(estimate__gte=0),
                                    name="releases_feature_estimate_not_negative"),
             models.CheckConstraint(
@@ -309,3 +325,66 @@ class Mention(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} in comment {self.comment_id}"
+
+
+class DeliverySnapshot(models.Model):
+    """What the two delivery snapshots share: the day it stands for (in the installation's
+    time zone) and when it was computed. A recomputation the same day replaces the row, so
+    the rows are a history of one snapshot per day."""
+
+    day = models.DateField(_("day"))
+    computed_at = models.DateTimeField(_("computed"))
+
+    class Meta:
+        abstract = True
+
+
+class ReleaseDeliverySnapshot(DeliverySnapshot):
+    """A release's delivery figures on one day: progress by count and estimate, scope added
+    and removed since the release started, and the Monte Carlo forecast of when its remaining
+    features are done (see releases/metrics.py for each definition). `data` holds the series:
+    `burn_up` ([day, done, scope] per day) and `forecast` (percentile weeks, history used)."""
+
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="delivery_snapshots")
+    feature_count = models.PositiveIntegerField(default=0)
+    done_count = models.PositiveIntegerField(default=0)
+    estimate_total = models.DecimalField(max_digits=10, decimal_places=1, default=0)
+    estimate_done = models.DecimalField(max_digits=10, decimal_places=1, default=0)
+    scope_added_count = models.PositiveIntegerField(default=0)
+    scope_removed_count = models.PositiveIntegerField(default=0)
+    scope_added_estimate = models.DecimalField(max_digits=10, decimal_places=1, default=0)
+    scope_removed_estimate = models.DecimalField(max_digits=10, decimal_places=1, default=0)
+    remaining_count = models.PositiveIntegerField(default=0)
+    forecast_status = models.CharField(max_length=12, default="no_history")
+    forecast_p50 = models.DateField(null=True, blank=True)
+    forecast_p85 = models.DateField(null=True, blank=True)
+    forecast_p95 = models.DateField(null=True, blank=True)
+    on_time_probability = models.FloatField(null=True, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["release", "day"], name="releases_release_snapshot_per_day")]
+
+    def __str__(self) -> str:
+        return f"{self.release_id} on {self.day}"
+
+
+class ProductDeliverySnapshot(DeliverySnapshot):
+    """A product's delivery figures on one day: weekly throughput, cycle time p50/p85 and how
+    much history the forecasts had. `data` holds `throughput` ([week start, count] per ISO
+    week, oldest first) and `cycle_times` ([key, title, done day, days] per done feature)."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="delivery_snapshots")
+    done_in_window = models.PositiveIntegerField(default=0)
+    throughput_mean = models.DecimalField(max_digits=8, decimal_places=2, default=0)
+    history_weeks = models.PositiveSmallIntegerField(default=0)
+    cycle_count = models.PositiveIntegerField(default=0)
+    cycle_p50 = models.DecimalField(max_digits=8, decimal_places=1, null=True, blank=True)
+    cycle_p85 = models.DecimalField(max_digits=8, decimal_places=1, null=True, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["product", "day"], name="releases_product_snapshot_per_day")]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} on {self.day}"

@@ -1,6 +1,8 @@
 import smtplib
 
 from celery import shared_task
+from django.db import OperationalError
+from redis.exceptions import RedisError
 
 from . import services
 
@@ -13,3 +15,25 @@ def comment_mention_email_task(comment_id: int, user_id: int | None = None) -> N
 @shared_task(acks_late=True)
 def mention_emails_sweep_task() -> int:
     return services.mention_emails_sweep()
+
+
+@shared_task(bind=True, autoretry_for=(OperationalError, RedisError), retry_backoff=15, retry_jitter=True,
+             max_retries=5, acks_late=True)
+def product_delivery_refresh_task(self, product_id: int) -> None:
+    """Store today's delivery snapshots of the product; idempotent. While another worker
+    computes the same product, try again after it (its result may predate the change that
+    queued this one)."""
+    try:
+        services.product_delivery_refresh(product_id=product_id)
+    except services.DeliveryBusy as busy:
+        raise self.retry(countdown=30, exc=busy) from busy
+
+
+@shared_task(acks_late=True)
+def product_delivery_refresh_all_task() -> int:
+    return services.delivery_refresh_all()
+
+
+@shared_task(acks_late=True)
+def delivery_stale_sweep_task() -> int:
+    return services.delivery_stale_sweep()

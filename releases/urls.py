@@ -3,7 +3,7 @@ backlog and board, with the writes they post to."""
 
 from django.urls import path
 
-from .views import features, planning, releases, workflow
+from .views import features, metrics, planning, releases, workflow
 
 WORKSPACE = "w/<slug:ws>/"
 PRODUCT = WORKSPACE + "products/<str:key>/"
@@ -46,4 +46,5 @@ urlpatterns = [
     path(PRODUCT + "board/", planning.board, name="board"),
     path(PRODUCT + "board/move/", planning.board_move, name="board_move"),
     path(PRODUCT + "value-effort/", planning.value_effort, name="value_effort"),
+    path(PRODUCT + "delivery/", metrics.product_delivery, name="product_delivery"),
 ]

@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 from celery.signals import worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "roadmap.settings.base")
@@ -31,6 +32,12 @@ app.conf.beat_schedule = {
         "schedule": 300.0,
         "options": {"expires": 290},
     },
+    # Delivery metrics: a snapshot of every product each night, and products whose snapshot is
+    # older than their latest change (a lost or debounced-away trigger) every 15 minutes.
+    "delivery-refresh-nightly": {"task": "releases.tasks.product_delivery_refresh_all_task",
+                                 "schedule": crontab(hour=2, minute=30)},
+    "delivery-stale-sweep": {"task": "releases.tasks.delivery_stale_sweep_task", "schedule": 900.0,
+                             "options": {"expires": 890}},
 }
 
 

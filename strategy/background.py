@@ -14,8 +14,9 @@ from kombu.exceptions import OperationalError
 logger = logging.getLogger(__name__)
 
 
-def queue_after_commit(task: Task, *args) -> None:
-    """Queue `task(*args)` when the current transaction commits. Publishing gives up quickly
+def queue_after_commit(task: Task, *args, countdown: float | None = None) -> None:
+    """Queue `task(*args)` when the current transaction commits (to run `countdown` seconds
+    later, if given). Publishing gives up quickly
     when the broker is down (CELERY_TASK_PUBLISH_RETRY_POLICY and the connection timeouts in
     settings), and never waits on the result store; the failure is then logged, never raised."""
 
@@ -23,7 +24,7 @@ def queue_after_commit(task: Task, *args) -> None:
         try:
             # Nobody waits for the result; asking for one would subscribe to the result store
             # first, whose reconnect loop holds the request up for ~20 s when Redis is down.
-            task.apply_async(args, ignore_result=True)
+            task.apply_async(args, ignore_result=True, countdown=countdown)
         except OperationalError:
             logger.warning("Broker unreachable: %s%r was not queued", task.name, args)
 

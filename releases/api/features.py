@@ -22,7 +22,16 @@ from strategy.limits import BULK_MAX_COUNT, COMMENT_MAX_LENGTH, TAG_MAX_LENGTH, 
 from strategy.models import Goal, Initiative, Product, User
 
 from .. import selectors, services
-from ..models import Comment, Dependency, Feature, Release, Requirement, WorkflowStatus
+from ..models import (
+    USAGE_KEY_MAX_LENGTH,
+    Comment,
+    Dependency,
+    Feature,
+    Release,
+    Requirement,
+    WorkflowStatus,
+    usage_key_validator,
+)
 from .fields import version_field
 from .filters import DependencyFilterSet, FeatureApiFilterSet, RequirementFilterSet
 from .records import RecordViewSet
@@ -91,8 +100,8 @@ class FeatureSerializer(serializers.ModelSerializer):
         fields = [
             "id", "key", "product", "number", "title", "description", "status", "release", "initiative", "goals",
             "estimate", "start_date", "end_date", "effective_start", "effective_end", "assignee", "tags",
-            "reach", "impact", "confidence", "effort", "rice_score", "rank", "version", "requirement_count",
-            "conflicts", "created_at", "updated_at",
+            "usage_key", "reach", "impact", "confidence", "effort", "rice_score", "rank", "version",
+            "requirement_count", "conflicts", "created_at", "updated_at",
         ]
         read_only_fields = fields
 
@@ -137,6 +146,10 @@ class FeatureInputSerializer(InputSerializer):
     tags = serializers.ListField(
         child=serializers.CharField(max_length=TAG_MAX_LENGTH), max_length=TAGS_MAX_COUNT, required=False,
         help_text="Stored lower case, without repeats.")
+    usage_key = serializers.CharField(
+        max_length=USAGE_KEY_MAX_LENGTH, allow_blank=True, required=False, validators=[usage_key_validator],
+        help_text="The feature key usage events carry (e.g. csv-export): lower-case letters and digits joined by "
+                  "single hyphens, dots or underscores; unique per product; empty for none.")
     reach = serializers.IntegerField(
         min_value=0, allow_null=True, required=False, help_text="People or events per quarter.")
     impact = serializers.DecimalField(

@@ -23,7 +23,7 @@ from strategy.limits import (
 )
 from strategy.models import Goal, Initiative, User
 
-from ..models import Feature, Release, WorkflowStatus
+from ..models import USAGE_KEY_MAX_LENGTH, Feature, Release, WorkflowStatus, usage_key_validator
 
 # The five RICE impact values, as the select offers them (values match the stored decimals).
 IMPACT_CHOICES = [("", _("— not rated —"))] + [
@@ -99,6 +99,12 @@ class FeatureForm(forms.Form):
     tags = TagsField(label=_("Tags"), required=False,
                      widget=forms.TextInput(attrs={"placeholder": _("e.g. ios, onboarding")}),
                      help_text=_("Separate tags with commas."))
+    usage_key = forms.CharField(
+        label=_("Usage key"), required=False, max_length=USAGE_KEY_MAX_LENGTH, validators=[usage_key_validator],
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. csv-export"), "autocomplete": "off",
+                                      "spellcheck": "false"}),
+        help_text=_("The feature key your product sends with usage events, to measure adoption. Unique per product."),
+    )
     # Prioritisation (RICE)
     reach = forms.IntegerField(label=_("Reach"), required=False, min_value=0,
                                help_text=_("People or events per quarter."),
@@ -116,7 +122,8 @@ class FeatureForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     BASICS = ("title", "description")
-    PLANNING = ("status", "release", "initiative", "goals", "estimate", "start_date", "end_date", "assignee", "tags")
+    PLANNING = ("status", "release", "initiative", "goals", "estimate", "start_date", "end_date", "assignee", "tags",
+                "usage_key")
     PRIORITISATION = ("reach", "impact", "confidence", "effort")
 
     def __init__(self, *args, statuses: QuerySet[WorkflowStatus], releases: QuerySet[Release],
@@ -165,7 +172,8 @@ def feature_initial(feature: Feature) -> dict:
         "release": feature.release_id, "initiative": feature.initiative_id,
         "goals": [goal.pk for goal in feature.goals.all()], "estimate": _plain(feature.estimate),
         "start_date": feature.start_date, "end_date": feature.end_date, "assignee": feature.assignee_id,
-        "tags": feature.tags, "reach": feature.reach, "impact": impact_value(feature.impact),
+        "tags": feature.tags, "usage_key": feature.usage_key, "reach": feature.reach,
+        "impact": impact_value(feature.impact),
         "confidence": feature.confidence, "effort": _plain(feature.effort), "version": feature.version,
     }
 

@@ -12,6 +12,16 @@ from .features import (
     features_with_counts,
     requirement_list,
 )
+from .metrics import (
+    RELEASE_SNAPSHOT_FIELDS,
+    delivery_open_releases,
+    delivery_stale_product_ids,
+    delivery_versions,
+    latest_release_snapshot,
+    product_delivery_latest,
+    release_forecasts,
+    release_snapshot_of,
+)
 from .planning import (
     ConflictIndex,
     Plan,
@@ -35,6 +45,14 @@ from .workflow import (
 )
 
 __all__ = [
+    "RELEASE_SNAPSHOT_FIELDS",
+    "delivery_open_releases",
+    "delivery_stale_product_ids",
+    "delivery_versions",
+    "latest_release_snapshot",
+    "product_delivery_latest",
+    "release_forecasts",
+    "release_snapshot_of",
     "ConflictIndex",
     "FEATURE_ROW_FIELDS",
     "Plan",

@@ -14,8 +14,9 @@ from django.utils import timezone
 from strategy.models import Product, User, Workspace
 
 from .. import metrics
-from ..models import Feature, Milestone, Release, StatusCategory, WorkflowStatus
+from ..models import Feature, Milestone, Release, ReleaseDeliverySnapshot, StatusCategory, WorkflowStatus
 from .features import feature_rows
+from .metrics import latest_release_snapshot, release_snapshot_of
 from .planning import ConflictIndex, conflicts_for
 
 
@@ -50,12 +51,15 @@ class ReleaseOverview:
     progress: metrics.Progress
     burn_up: list[tuple[date, Decimal, Decimal]]
     conflicts: ConflictIndex
+    delivery: ReleaseDeliverySnapshot | None = None  # the latest delivery snapshot, if computed
 
 
 def release_overview(*, user: User, product: Product, pk: int, today: date | None = None) -> ReleaseOverview:
     """The release page's data: features grouped by status category, progress by count and
-    estimate, the burn-up of done estimate from the features' status history, and conflicts."""
-    release = release_get(user=user, product=product, pk=pk)
+    estimate, the burn-up of done estimate from the features' status history, conflicts, and
+    the latest delivery snapshot (loaded with the release, no query of its own)."""
+    release = get_object_or_404(release_list(user=user, product=product)
+                                .annotate(delivery_json=latest_release_snapshot()), pk=pk)
     rows = feature_rows(Feature.objects.filter(release=release).order_by("rank", "id"))
     grouped: dict[str, list[dict]] = {category: [] for category in StatusCategory.values}
     for row in rows:
@@ -70,6 +74,7 @@ def release_overview(*, user: User, product: Product, pk: int, today: date | Non
         burn_up=series,
         conflicts=ConflictIndex.of([c for c in conflicts_for(product=product)
                                     if c.release_id == release.pk or c.feature_id in feature_ids]),
+        delivery=release_snapshot_of(release.pk, release.delivery_json),
     )
 
 

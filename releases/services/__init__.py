@@ -23,6 +23,17 @@ from .features import (
     requirement_delete,
     requirement_update,
 )
+from .metrics import (
+    DEBOUNCE_SECONDS,
+    DeliveryBusy,
+    delivery_refresh_all,
+    delivery_refresh_debounced,
+    delivery_snapshots_write,
+    delivery_stale_sweep,
+    on_features_changed,
+    product_delivery_refresh,
+    product_lock,
+)
 from .planning import (
     UNSET,
     feature_bulk_update,
@@ -49,6 +60,15 @@ from .workflow import (
 )
 
 __all__ = [
+    "DEBOUNCE_SECONDS",
+    "DeliveryBusy",
+    "delivery_refresh_all",
+    "delivery_refresh_debounced",
+    "delivery_snapshots_write",
+    "delivery_stale_sweep",
+    "on_features_changed",
+    "product_delivery_refresh",
+    "product_lock",
     "DEFAULT_WORKFLOW",
     "MENTION",
     "MENTION_SWEEP_AFTER",

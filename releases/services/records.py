@@ -20,7 +20,7 @@ from ..models import Feature
 
 FEATURE_FIELDS = (
     "title", "description", "status", "release", "initiative", "estimate", "start_date", "end_date",
-    "assignee", "tags", "reach", "impact", "confidence", "effort",
+    "assignee", "tags", "reach", "impact", "confidence", "effort", "usage_key",
 )
 
 
@@ -61,6 +61,11 @@ def _feature_errors(feature: Feature, goals, previous_status_id: int | None,
         errors["start_date"] = _("This start is after the release date the feature ends on; set an end date.")
     if release is not None and end and not start and end < release.start_date:
         errors["end_date"] = _("This end is before the release starts, when the feature begins; set a start date.")
+    feature.usage_key = (feature.usage_key or "").strip().lower()
+    if feature.usage_key and Feature.objects.filter(product_id=feature.product_id, usage_key=feature.usage_key).exclude(
+            pk=feature.pk).exists():
+        errors["usage_key"] = _("Another feature of %(product)s already has the usage key %(key)s.") % {
+            "product": feature.product.name, "key": feature.usage_key}
     feature.tags = sorted({tag.strip().lower() for tag in (feature.tags or []) if tag and tag.strip()})
     if any(len(tag) > TAG_MAX_LENGTH for tag in feature.tags):
         errors["tags"] = _("Keep each tag to %(limit)d characters.") % {"limit": TAG_MAX_LENGTH}

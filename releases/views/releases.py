@@ -30,6 +30,7 @@ from ..forms.releases import MilestoneForm, ReleaseForm
 from ..metrics import Conflict
 from ..models import Milestone, Release, StatusCategory
 from ..render import CATEGORY_CLASS
+from .metrics import release_forecast
 
 RELEASE_BADGE = {
     Release.Status.PLANNED: "todo",
@@ -233,9 +234,10 @@ def _render_release(request, workspace, product, overview, today) -> HttpRespons
     for milestone in summary.milestones:
         milestone.days = (milestone.date - today).days
         milestone.days_ago = -milestone.days
+    forecast = release_forecast(release, overview.delivery)
     chart = charts.burn_up_chart(
         overview.burn_up, start=release.start_date, end=release.release_date, today=today,
-        milestones=[(m.date, m.name) for m in summary.milestones], name=str(release),
+        milestones=[(m.date, m.name) for m in summary.milestones], name=str(release), forecast=forecast.cone,
     )
     feature_url = draw.Links.for_product(workspace.slug, product.key).feature
     numbers = {row["id"]: row["number"] for rows in overview.features_by_category.values() for row in rows}
@@ -256,7 +258,7 @@ def _render_release(request, workspace, product, overview, today) -> HttpRespons
         "days_to_start": (release.start_date - today).days,
         "time_bar": charts.bar(100 * elapsed / window, tone="muted", label=_("%(n)d of %(total)d days gone") % {
             "n": elapsed, "total": window}),
-        "chart": chart,
+        "chart": chart, "forecast": forecast,
         "features_html": _feature_sections(overview.features_by_category, overview.conflicts.by_feature,
                                            feature_url) if feature_count else "",
         "by_category": [(value, label, len(overview.features_by_category.get(value) or []), CATEGORY_CLASS[value])
