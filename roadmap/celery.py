@@ -38,6 +38,18 @@ app.conf.beat_schedule = {
                                  "schedule": crontab(hour=2, minute=30)},
     "delivery-stale-sweep": {"task": "releases.tasks.delivery_stale_sweep_task", "schedule": 900.0,
                              "options": {"expires": 890}},
+    # Usage rollups whose debounced trigger was lost (Redis or the broker down) or failed.
+    "usage-rollup-sweep": {
+        "task": "roadmap.tasks.usage_rollup_sweep_task",
+        "schedule": 300.0,
+        "options": {"expires": 290},
+    },
+    # Event partitions for the months ahead, and retention (drops months past it).
+    "usage-partitions": {
+        "task": "roadmap.tasks.usage_partitions_task",
+        "schedule": crontab(hour=3, minute=17),
+        "options": {"expires": 3600},
+    },
 }
 
 

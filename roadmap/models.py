@@ -1,7 +1,12 @@
-"""The top layer's tables: share links and the worker heartbeat. Usage metrics (events,
-rollups, key results bound to a metric, the dashboard) will live here too, because they read
+"""The top layer's tables: share links, the worker heartbeat, usage metrics (ingest keys,
+raw usage events, their daily rollups) and key results bound to a metric, because they read
 products, features and goals together; delivery metrics stay in `releases` (its page shows
-them)."""
+them).
+
+The raw events table, `roadmap_usage_event`, is partitioned by month and created by SQL in
+migration 0004 (Django cannot declare a partitioned table); `UsageEvent` below only reads it.
+So are the two activity tables the rollups keep (`roadmap_usage_actor_day`,
+`roadmap_usage_feature_actor_day`), which only SQL in `roadmap.services.usage` touches."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -69,6 +74,132 @@ class ShareLink(models.Model):
         if self.expires_at is not None and self.expires_at <= now:
             return "expired"
         return "active"
+
+
+# --- usage metrics ----------------------------------------------------------------------
+
+
+class IngestKey(models.Model):
+    """The secret a product sends its usage events with (`Authorization: Bearer <key>`). Only
+    the key's SHA-256 digest is stored; the key itself is shown once, when it is created. A
+    revoked key stops working with the next request (nothing caches key validity)."""
+
+    product = models.ForeignKey("strategy.Product", on_delete=models.CASCADE, related_name="ingest_keys")
+    name = models.CharField(_("name"), max_length=100)
+    key_digest = models.CharField(_("key digest"), max_length=64, unique=True)
+    key_prefix = models.CharField(_("key prefix"), max_length=12)
+    created_by = models.ForeignKey("strategy.User", null=True, on_delete=models.SET_NULL,
+                                   related_name="ingest_keys")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["product", "-created_at"], name="roadmap_ingestkey_product")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.key_prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class UsageEvent(models.Model):
+    """One raw usage event, read-only: the table is partitioned by month of `occurred_at`
+    and written only by the ingest service's SQL. Its real key is (product, event_id,
+    occurred_at); Django needs one column as primary key, so `event_id` stands in for reads."""
+
+    product = models.ForeignKey("strategy.Product", on_delete=models.DO_NOTHING, db_constraint=False,
+                                related_name="+")
+    event_id = models.TextField(primary_key=True)
+    name = models.TextField()
+    # NULL, not "", is "not sent" in the raw table (the SQL checks one of the two is there).
+    user_id = models.TextField(null=True)  # noqa: DJ001
+    anonymous_id = models.TextField(null=True)  # noqa: DJ001
+    session_id = models.TextField()
+    occurred_at = models.DateTimeField()
+    feature_key = models.TextField(null=True)  # noqa: DJ001
+    properties = models.JSONField(default=dict)
+    received_at = models.DateTimeField()
+
+    class Meta:
+        managed = False
+        db_table = "roadmap_usage_event"
+
+    def __str__(self) -> str:
+        return f"{self.name} at {self.occurred_at:%Y-%m-%d %H:%M:%S}"
+
+
+class UsageDirtyDay(models.Model):
+    """A (product, day) with events the rollups have not counted yet. Ingestion upserts it in
+    the transaction that inserts the events (moving `marked_at` on); the rollup deletes it
+    only if `marked_at` is still the value it read, so events that arrive during a rollup
+    leave their day dirty for the next one."""
+
+    product = models.ForeignKey("strategy.Product", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField(_("day"))
+    marked_at = models.DateTimeField(_("marked"))
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["product", "day"], name="roadmap_usagedirtyday_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} {self.day}"
+
+
+class UsageDaily(models.Model):
+    """A product's usage on one day (days in settings.TIME_ZONE): distinct users that day
+    (`dau`), in the 7 and 30 days ending that day (`wau`, `mau`), sessions, sessions with
+    exactly one event that day (`bounced_sessions`) and events. Written by the rollups only."""
+
+    product = models.ForeignKey("strategy.Product", on_delete=models.CASCADE, related_name="usage_days")
+    day = models.DateField(_("day"))
+    dau = models.PositiveIntegerField(_("daily active users"), default=0)
+    wau = models.PositiveIntegerField(_("weekly active users"), default=0)
+    mau = models.PositiveIntegerField(_("monthly active users"), default=0)
+    sessions = models.PositiveIntegerField(_("sessions"), default=0)
+    bounced_sessions = models.PositiveIntegerField(_("bounced sessions"), default=0)
+    events = models.PositiveBigIntegerField(_("events"), default=0)
+    computed_at = models.DateTimeField(_("computed"))
+
+    class Meta:
+        ordering = ["product", "day"]
+        constraints = [models.UniqueConstraint(fields=["product", "day"], name="roadmap_usagedaily_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} {self.day}: {self.dau} DAU"
+
+    @property
+    def bounce_rate(self) -> float | None:
+        """Bounced sessions ÷ sessions, as a percentage; None on a day without sessions."""
+        return self.bounced_sessions * 100 / self.sessions if self.sessions else None
+
+
+class UsageFeatureDaily(models.Model):
+    """Use of one feature key on one day: distinct users and events that day, and distinct
+    users in the 7 days ending that day (`users_7d`, the numerator of weekly adoption; WAU of
+    the same day is its denominator). A day appears while `users_7d` is above zero."""
+
+    product = models.ForeignKey("strategy.Product", on_delete=models.CASCADE, related_name="usage_feature_days")
+    day = models.DateField(_("day"))
+    feature_key = models.CharField(_("feature key"), max_length=100)
+    users = models.PositiveIntegerField(_("users"), default=0)
+    users_7d = models.PositiveIntegerField(_("users in 7 days"), default=0)
+    events = models.PositiveBigIntegerField(_("events"), default=0)
+    computed_at = models.DateTimeField(_("computed"))
+
+    class Meta:
+        ordering = ["product", "day", "feature_key"]
+        constraints = [models.UniqueConstraint(fields=["product", "day", "feature_key"],
+                                               name="roadmap_usagefeaturedaily_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} {self.day} {self.feature_key}: {self.users} users"
+
+
+# --- key results bound to a metric -------------------------------------------------------
 
 
 class Metric(models.TextChoices):

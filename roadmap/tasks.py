@@ -1,10 +1,17 @@
 """Celery tasks of the top layer: the worker heartbeat, and the usage-metric rollups and
 dashboard refreshes as they land. Delivery-metric snapshots are tasks of `releases`."""
 
+import contextlib
+from datetime import timedelta
+
 from celery import shared_task
+from django.conf import settings
+from django.core.cache import cache
 from django.db import OperationalError
+from redis.exceptions import LockError, RedisError
 
 from . import services
+from .services import usage
 
 
 @shared_task(bind=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
@@ -12,6 +19,60 @@ def worker_heartbeat_task(self) -> str:
     hostname = self.request.hostname or "eager"
     services.heartbeat_record(hostname=hostname)
     return hostname
+
+
+# --- usage metrics ------------------------------------------------------------------------------
+
+# A rollup of 5 million events takes well under a minute; the lock outlives the slowest
+# rollup the task time limit allows, so it never expires under a running rollup.
+ROLLUP_LOCK_SECONDS = 15 * 60
+ROLLUP_LOCK_KEY = "usage:rollup-lock:{product_id}"
+# A rollup that found another worker rolling the same product up tries again this much later.
+LOCK_BUSY_RETRY_SECONDS = 30
+
+
+def _redis():
+    # The cache's own connection (its URL, its test database); the lock needs the raw client.
+    return cache._cache.get_client(write=True)
+
+
+@shared_task(bind=True, acks_late=True, autoretry_for=(OperationalError, RedisError), retry_backoff=5,
+             retry_backoff_max=300, max_retries=6)
+def usage_rollup_task(self, product_id: int) -> dict:
+    """Roll up the product's dirty days, holding a per-product Redis lock so that two workers
+    never roll up the same product at once. Busy: try again later (the dirty days wait)."""
+    key = cache.make_and_validate_key(ROLLUP_LOCK_KEY.format(product_id=product_id))
+    lock = _redis().lock(key, timeout=ROLLUP_LOCK_SECONDS, blocking=False)
+    if not lock.acquire():
+        if self.request.retries < self.max_retries and not self.request.is_eager:
+            raise self.retry(countdown=LOCK_BUSY_RETRY_SECONDS)
+        return {"product_id": product_id, "skipped": "locked"}
+    try:
+        result = usage.usage_rollup(product_id=product_id)
+    finally:
+        with contextlib.suppress(LockError, RedisError):
+            lock.release()
+    return {"product_id": product_id, "days": len(result.days), "ranges": len(result.ranges)}
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=30, max_retries=3)
+def usage_rollup_sweep_task() -> list[int]:
+    """Queue a rollup for every product whose dirty days outlived their debounced rollup (a
+    trigger lost to Redis or the broker being down, or a failed rollup)."""
+    older_than = timedelta(seconds=2 * settings.USAGE_ROLLUP_DEBOUNCE_SECONDS)
+    product_ids = usage.usage_dirty_products(older_than=older_than)
+    for product_id in product_ids:
+        usage_rollup_task.apply_async((product_id,), ignore_result=True)
+    return product_ids
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=60, max_retries=5)
+def usage_partitions_task() -> dict:
+    """Make the event partitions of this month and the next three, and drop the months past
+    retention (USAGE_EVENT_RETENTION_DAYS)."""
+    created = usage.usage_partitions_ensure(months_ahead=3)
+    dropped = usage.usage_partitions_drop_expired()
+    return {"created": created, "dropped": dropped}
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3, acks_late=True)

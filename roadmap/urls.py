@@ -13,10 +13,13 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from strategy.forms import SignInForm
 
-from .views import bindings, dashboard, health, horizons, sharing, timeline
+from .views import bindings, dashboard, health, horizons, sharing, timeline, usage
+from .views.ingest import EventsIngest
 
 # Timeline, horizon and share-link pages of a product or product line.
 ROADMAP = "w/<slug:ws>/products/<str:key>/roadmap/"
+# Usage metrics of a product and its ingest keys.
+USAGE = "w/<slug:ws>/products/<str:key>/usage/"
 
 roadmap_patterns = [
     path("healthz", health.healthz, name="healthz"),
@@ -41,6 +44,11 @@ roadmap_patterns = [
          name="key_result_binding"),
     path(ROADMAP + "share/", sharing.share_link_list, name="share_link_list"),
     path(ROADMAP + "share/<int:pk>/revoke/", sharing.share_link_revoke, name="share_link_revoke"),
+    path(USAGE, usage.product_usage, name="product_usage"),
+    path(USAGE + "keys/", usage.ingest_keys, name="ingest_keys"),
+    path(USAGE + "keys/<int:pk>/rotate/", usage.ingest_key_rotate, name="ingest_key_rotate"),
+    path(USAGE + "keys/<int:pk>/revoke/", usage.ingest_key_revoke, name="ingest_key_revoke"),
+    path("api/v1/events", EventsIngest.as_view(), name="events_ingest"),
 ]
 
 urlpatterns = [

@@ -19,6 +19,8 @@ RULES: dict[str, Role] = {
     # Create and revoke share links. Admins manage them (DESIGN.md); editors, who build the
     # roadmaps, may share them too (docs/roadmap.md). Viewers may not.
     "share_links.manage": Role.EDITOR,
+    # Create, rotate and revoke a product's usage-event ingest keys: secrets that write data.
+    "ingest_keys.manage": Role.ADMIN,
     "products.edit": Role.EDITOR,  # create, edit, archive products and product lines
     "strategy.edit": Role.EDITOR,  # vision, personas, competitors, goals, key results, initiatives
     "releases.edit": Role.EDITOR,  # releases, milestones, features, requirements, dependencies

@@ -16,7 +16,7 @@ logger = logging.getLogger(__name__)
 
 def queue_after_commit(task: Task, *args, countdown: float | None = None) -> None:
     """Queue `task(*args)` when the current transaction commits (to run `countdown` seconds
-    later, if given). Publishing gives up quickly
+    later, for a debounced task, when given). Publishing gives up quickly
     when the broker is down (CELERY_TASK_PUBLISH_RETRY_POLICY and the connection timeouts in
     settings), and never waits on the result store; the failure is then logged, never raised."""
 

@@ -189,3 +189,13 @@ def area(css_class: str, coords: Coordinates, *, base_y: float) -> str:
     base = coord(base_y)
     return (f'<polygon class="{e(css_class)}" points="{coord(coords[0][0])},{base} {polyline_points(coords)} '
             f'{coord(coords[-1][0])},{base}"/>')
+
+
+def spread_indexes(count: int, most: int) -> list[int]:
+    """Up to `most` indexes of `count` items, evenly spread and always the first and the last:
+    which days of a long series get an axis label."""
+    if count <= 0:
+        return []
+    if count <= most:
+        return list(range(count))
+    return sorted({round(i * (count - 1) / (most - 1)) for i in range(most)})

@@ -16,6 +16,7 @@ EXPECTED = {
     "releases.edit": {Role.ADMIN, Role.EDITOR},
     "releases.comment": {Role.ADMIN, Role.EDITOR, Role.VIEWER},
     "share_links.manage": {Role.ADMIN, Role.EDITOR},
+    "ingest_keys.manage": {Role.ADMIN},
 }
 
 

@@ -2,5 +2,6 @@
 
 from .bindings import KeyResultBindingForm
 from .sharing import ShareLinkForm, SharePasswordForm
+from .usage import IngestKeyForm
 
-__all__ = ["KeyResultBindingForm", "ShareLinkForm", "SharePasswordForm"]
+__all__ = ["IngestKeyForm", "KeyResultBindingForm", "ShareLinkForm", "SharePasswordForm"]

@@ -8,8 +8,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('releases', '0005_feature_demand'),
-        ('roadmap', '0003_sharelink_show_estimates'),
+        ('releases', '0006_delivery_metrics'),
+        ('roadmap', '0004_usage_events'),
         ('strategy', '0005_input_limits_and_date_range'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

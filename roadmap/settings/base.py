@@ -242,6 +242,21 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
+# --- usage events -----------------------------------------------------------
+# Raw usage events older than this many days are dropped, a whole month partition at a time,
+# once the month has passed entirely (so an event is kept at least this long, at most a month
+# longer). Events older than this are refused at ingestion.
+USAGE_EVENT_RETENTION_DAYS = env.int("USAGE_EVENT_RETENTION_DAYS", default=400)
+# One POST /api/v1/events: at most this many events (more: 413) and this many bytes of body
+# (more: 413; the site-wide REQUEST_BODY_MAX_BYTES still applies first).
+USAGE_INGEST_MAX_EVENTS = env.int("USAGE_INGEST_MAX_EVENTS", default=1000)
+USAGE_INGEST_MAX_BYTES = env.int("USAGE_INGEST_MAX_BYTES", default=2_097_152)
+# Events ingested within this many seconds of each other cause one rollup, queued this long
+# after the first of them.
+USAGE_ROLLUP_DEBOUNCE_SECONDS = env.int("USAGE_ROLLUP_DEBOUNCE_SECONDS", default=30)
+# A rotated ingest key keeps working this many hours after its successor is made.
+USAGE_INGEST_KEY_ROTATION_GRACE_HOURS = env.int("USAGE_INGEST_KEY_ROTATION_GRACE_HOURS", default=24)
+
 # --- Celery -----------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=REDIS_URL)
