@@ -7,9 +7,10 @@ class RoadmapConfig(AppConfig):
 
     def ready(self) -> None:
         from releases.extensions import feature_summaries
+        from releases.signals import delivery_computed
         from strategy.extensions import key_result_summaries, product_summaries
 
-        from . import extensions
+        from . import extensions, services
 
         # The product page shows the roadmap at a glance through strategy's registry.
         product_summaries.register("roadmap", extensions.product_roadmap_summaries, order=30)
@@ -18,3 +19,5 @@ class RoadmapConfig(AppConfig):
         feature_summaries.register("adoption", extensions.feature_adoption_summaries, order=50)
         # The goal page says which metric feeds each key result, and links to binding one.
         key_result_summaries.register("metric", extensions.key_result_metric_summaries)
+        # Key results bound to a delivery metric follow each delivery computation.
+        delivery_computed.connect(services.on_delivery_computed, dispatch_uid="roadmap.key_results")

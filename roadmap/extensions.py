@@ -8,22 +8,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
-from django.utils.safestring import SafeString
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 
+from releases.models import Feature
 from strategy.chart_kit import day_label, format_value
 from strategy.extensions import Figure, Link, Summary, covered_products
-from releases.models import Feature
 from strategy.models import KeyResult, Product
 
 from . import selectors
-from .render import metrics as charts
-from .selectors.adoption import feature_adoption, released_on
 from .horizons import HORIZONS, LATER, NEXT, NOW, current_and_next, horizon_of, quarter_end
 from .models import FEATURE_METRICS, RELEASE_METRICS, Metric, ShareLink
+from .render import metrics as charts
+from .selectors.adoption import feature_adoption, released_on
 
 
 def product_roadmap_summaries(products: Sequence[Product]) -> dict[int, Summary]:
@@ -207,3 +207,4 @@ def product_metric_summaries(products: Sequence[Product]) -> dict[int, Summary]:
         summaries[product.pk] = Summary(title=_("Metrics"), icon="chart", text=text, figures=tuple(figures),
                                         links=links, status=computed_ago(min(ages)) if ages else "")
     return summaries
+

@@ -1,5 +1,5 @@
-"""Celery tasks of the top layer: the worker heartbeat, and the usage-metric rollups and
-dashboard refreshes as they land. Delivery-metric snapshots are tasks of `releases`."""
+"""Celery tasks of the top layer: the worker heartbeat, the usage-metric rollups, and the
+refresh of key results bound to a metric. Delivery-metric snapshots are tasks of `releases`."""
 
 import contextlib
 from datetime import timedelta
@@ -52,6 +52,8 @@ def usage_rollup_task(self, product_id: int) -> dict:
     finally:
         with contextlib.suppress(LockError, RedisError):
             lock.release()
+    if result.days:  # key results bound to this product's usage take the new figures
+        services.key_results_refresh(product_ids=[product_id])
     return {"product_id": product_id, "days": len(result.days), "ranges": len(result.ranges)}
 
 

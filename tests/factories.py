@@ -376,3 +376,18 @@ class WorkerHeartbeatFactory(DjangoModelFactory):
 
     hostname = factory.Sequence(lambda n: f"worker{n}@test")
     beat_at = factory.LazyFunction(timezone.now)
+
+
+# --- roadmap: key results bound to a metric (metricsweb) ------------------------------------------------------
+
+
+class KeyResultBindingFactory(DjangoModelFactory):
+    """A key result following the daily active users of a product of its workspace."""
+
+    class Meta:
+        model = "roadmap.KeyResultBinding"
+
+    key_result = factory.SubFactory(KeyResultFactory)
+    workspace = factory.SelfAttribute("key_result.workspace")
+    metric = "dau"
+    product = factory.SubFactory(ProductFactory, workspace=factory.SelfAttribute("..workspace"))

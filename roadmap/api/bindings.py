@@ -45,7 +45,7 @@ class KeyResultBindingInputSerializer(InputSerializer):
     """Field names are the keyword arguments of `key_result_bind`."""
 
     metric = serializers.ChoiceField(choices=Metric.choices)
-    product = product_field(help_text="The id of a product (not a product line) of the key result's workspace.")
+    product = product_field()
     release = VisibleIdField(
         release_selectors.release_choices, queryset=Release.objects.none(), required=False, allow_null=True,
         help_text="For release_progress and on_time_probability: the id of a release of the product.")

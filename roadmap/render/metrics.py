@@ -34,7 +34,8 @@ def bars(points: Sequence[tuple[date, float | None]], *, label: str, high: float
             continue
         x = i * (bar + gap)
         bar_top = min(y(value), height - 2.0)
-        tip = f"{day_label(when, year=True)}: {value:,.1f}{unit}" if unit else f"{day_label(when, year=True)}: {value:,.0f}"
+        figure = f"{value:,.1f}{unit}" if unit else f"{value:,.0f}"
+        tip = f"{day_label(when, year=True)}: {figure}"
         parts.append(f'<rect class="metric-bars__bar" x="{coord(x)}" y="{coord(bar_top)}" width="{coord(bar)}" '
                      f'height="{coord(height - bar_top)}"><title>{e(tip)}</title></rect>')
     parts.append("</svg>")

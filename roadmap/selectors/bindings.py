@@ -19,8 +19,15 @@ from django.shortcuts import get_object_or_404
 from releases.models import ProductDeliverySnapshot, Release, ReleaseDeliverySnapshot
 from strategy.models import KeyResult, Product, User
 
-from ..models import FEATURE_METRICS, RELEASE_METRICS, USAGE_METRICS, KeyResultBinding, Metric, UsageDaily, \
-    UsageFeatureDaily
+from ..models import (
+    FEATURE_METRICS,
+    RELEASE_METRICS,
+    USAGE_METRICS,
+    KeyResultBinding,
+    Metric,
+    UsageDaily,
+    UsageFeatureDaily,
+)
 
 HUNDREDTH = Decimal("0.01")
 

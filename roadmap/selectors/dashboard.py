@@ -109,17 +109,22 @@ def product_metrics(products: Sequence[Product], *, today: date, goals: Sequence
     ids = sorted({pk for pks in covered.values() for pk in pks} | {p.pk for p in products})
     yesterday = today - timedelta(days=1)
 
-    upcoming = list(Release.objects.filter(product_id__in=ids, release_date__gte=today)
-                    .exclude(status__in=[Release.Status.RELEASED, Release.Status.CANCELLED])
+    upcoming_filter = {"product_id__in": ids, "release_date__gte": today}
+    closed = [Release.Status.RELEASED, Release.Status.CANCELLED]
+    upcoming = list(Release.objects.filter(**upcoming_filter).exclude(status__in=closed)
                     .select_related("product").order_by("release_date", "id"))
     first_of: dict[int, Release] = {}
     for release in upcoming:
         first_of.setdefault(release.product_id, release)
+    # The newest snapshot of every upcoming release, in one query whether or not any is upcoming.
     release_snapshots = {s.release_id: s for s in ReleaseDeliverySnapshot.objects
-                         .filter(release_id__in=[r.pk for r in first_of.values()])
-                         .order_by("release_id", "-day").distinct("release_id")} if first_of else {}
-    delivery = {s.product_id: s for s in ProductDeliverySnapshot.objects.filter(product_id__in=ids)
-                .order_by("product_id", "-day").distinct("product_id").defer("data")}
+                         .filter(**{f"release__{name}": value for name, value in upcoming_filter.items()})
+                         .exclude(release__status__in=closed).defer("data")
+                         .order_by("release_id", "-day").distinct("release_id")}
+    delivery_rows = ProductDeliverySnapshot.objects.filter(product_id__in=ids).order_by("product_id", "-day")
+    if not with_series:  # the weekly throughput chart is drawn on the overview only
+        delivery_rows = delivery_rows.defer("data")
+    delivery = {s.product_id: s for s in delivery_rows.distinct("product_id")}
     usage = {row.product_id: Usage(row.day, row.dau, row.wau, row.mau, row.sessions, row.bounced_sessions,
                                    row.computed_at)
              for row in UsageDaily.objects.filter(product_id__in=ids, day__lte=yesterday)

@@ -1,7 +1,7 @@
 """Write operations of the roadmap: the only sanctioned way to change its data. See each
 module's docstring for the invariants it protects."""
 
-from .bindings import key_result_bind, key_result_unbind, key_results_refresh
+from .bindings import key_result_bind, key_result_unbind, key_results_refresh, on_delivery_computed
 from .health import heartbeat_record
 from .sharing import (
     PARAM_KEYS,
@@ -28,6 +28,7 @@ __all__ = [
     "key_result_bind",
     "key_result_unbind",
     "key_results_refresh",
+    "on_delivery_computed",
     "new_token",
     "resolve",
     "sanitise_params",

@@ -46,7 +46,8 @@ def _binding_errors(key_result: KeyResult, metric: str, product: Product | None,
     if product is None or product.workspace_id != key_result.workspace_id:
         errors["product"] = _("Choose a product of this workspace.")
     elif product.is_line:
-        errors["product"] = _("Choose a product rather than a product line: usage and throughput are measured per product.")
+        errors["product"] = _("Choose a product rather than a product line: usage and throughput are "
+                              "measured per product.")
     elif product.archived_at is not None:
         errors["product"] = _("This product is archived.")
     if metric in RELEASE_METRICS:
@@ -129,9 +130,8 @@ def key_results_refresh(*, product_ids: Iterable[int] | None = None, today: date
 
 @transaction.atomic
 def _take(binding_id: int, measurement: selectors.Measurement) -> int:
-    binding = (KeyResultBinding.objects.select_for_update().select_related("key_result", "product", "release",
-                                                                           "check_in")
-               .filter(pk=binding_id).first())
+    binding = (KeyResultBinding.objects.select_for_update(of=("self",))
+               .select_related("key_result", "product", "release", "check_in").filter(pk=binding_id).first())
     if binding is None or (binding.as_of, binding.value) == (measurement.as_of, measurement.value):
         return 0  # unbound meanwhile, or another refresh took this value first
     same_day = binding.as_of == measurement.as_of
@@ -142,3 +142,9 @@ def _take(binding_id: int, measurement: selectors.Measurement) -> int:
     binding.check_in = check_in
     binding.save(update_fields=["value", "as_of", "computed_at", "check_in"])
     return 1
+
+
+def on_delivery_computed(sender, *, product_id: int, **kwargs) -> None:
+    """`releases.signals.delivery_computed`: the product's bound key results take the new
+    values, in a task of their own (if it cannot be queued, the ten-minute sweep catches up)."""
+    queue_after_commit(tasks.key_results_refresh_task, [product_id])

@@ -143,7 +143,8 @@ def _metrics_view(workspace: Workspace, metrics: ProductMetrics, *, depth: int =
         note = day_label(u.day)
         usage = {
             "dau": Number(f"{u.dau:,}", note=note, age=age, computed_at=u.computed_at),
-            "wau": Number(f"{u.wau:,}", note=_("7 days to %(day)s") % {"day": note}, age=age, computed_at=u.computed_at),
+            "wau": Number(f"{u.wau:,}", note=_("7 days to %(day)s") % {"day": note}, age=age,
+                          computed_at=u.computed_at),
             "mau": Number(f"{u.mau:,}", note=_("30 days to %(day)s") % {"day": note}, age=age,
                           computed_at=u.computed_at),
             "bounce": Number(f"{u.bounce_rate:.0f}%" if u.bounce_rate is not None else "—",
