@@ -99,7 +99,9 @@ def _adoption_rows(workspace: Workspace, metrics: ProductMetrics) -> list[Adopti
     return rows
 
 
-def _metrics_view(workspace: Workspace, metrics: ProductMetrics, *, depth: int = 0) -> MetricsView:
+def _metrics_view(workspace: Workspace, metrics: ProductMetrics, *, depth: int = 0,
+                  detailed: bool = False) -> MetricsView:
+    """`detailed` (the metrics page) adds the weekly throughput chart, from the snapshot's data."""
     product = metrics.product
     upcoming, next_release, forecast = metrics.next_release, None, None
     if upcoming is not None:
@@ -131,7 +133,7 @@ def _metrics_view(workspace: Workspace, metrics: ProductMetrics, *, depth: int =
                 cycle_time = Number(_("%(days)s days") % {"days": f"{snapshot.cycle_p50:.0f}"},
                                     note=_("median, 85%% within %(days)s") % {"days": f"{snapshot.cycle_p85:.0f}"},
                                     age=_age(computed), computed_at=computed)
-            weekly = (snapshot.data or {}).get("throughput") or []
+            weekly = ((snapshot.data or {}).get("throughput") or []) if detailed else []
             points = [(date.fromisoformat(str(week)), float(count)) for week, count in weekly][-12:]
             if points:
                 throughput_chart = charts.bars(points, label=_("Features done per week, last %(n)d weeks") % {
@@ -188,7 +190,7 @@ def product_metrics(request: HttpRequest, workspace: Workspace, key: str) -> Htt
                 .filter(Q(product=product) | Q(product__in=[child.pk for child in children])))
     return render(request, "roadmap/product_metrics.html", {
         "workspace": workspace, "product": product, "tab": "overview",
-        "view": _metrics_view(workspace, found[product.pk]),
+        "view": _metrics_view(workspace, found[product.pk], detailed=True),
         "children": [_metrics_view(workspace, found[child.pk]) for child in children],
         "bindings": bindings,
     })
