@@ -87,6 +87,7 @@ PAGES = [
     Page("release (largest)", "/w/{ws}/products/{product}/releases/{release}/"),
     Page("release (in progress)", "/w/{ws}/products/{product}/releases/{current_release}/"),
     Page("feature", "/w/{ws}/products/{product}/features/{feature}/"),
+    Page("product delivery", "/w/{ws}/products/{product}/delivery/"),
     Page("value/effort", "/w/{ws}/products/{product}/value-effort/"),
     Page("goals", "/w/{ws}/goals/"),
     Page("strategy overview", "/w/{ws}/products/{product}/strategy/"),

@@ -23,6 +23,7 @@ rules row by row, which would take many minutes for 20,000 features). What it ho
   (a few ending after their release: conflicts), requirements and comments on some;
   a creation version in their history, and a second one when their status moved on, so
   release burn-ups and feature histories have something to draw;
+- today's delivery snapshots of every product (bench.seed_delivery), as the worker computes them;
 - 4,000 dependencies, acyclic: a feature only depends on a feature with a smaller id of
   the same product, or (one in ten) of another product of the same line.
 
@@ -41,6 +42,7 @@ from datetime import time as clock
 from decimal import Decimal
 
 import bench
+from bench import seed_delivery
 
 WORKSPACE_NAME = "Waymark Bench"
 WORKSPACE_SLUG = "waymark-bench"
@@ -244,6 +246,7 @@ def seed(*, today: date) -> Counts:
     strategy = _seed_strategy(rng, workspace, bench_user, people, lines, products, today, counts)
     releases = _seed_releases(rng, workspace, bench_user, products, today, counts)
     _seed_features(rng, workspace, bench_user, people, products, releases, strategy, today, counts)
+    seed_delivery.seed(workspace=workspace, today=today)
     return counts
 
 

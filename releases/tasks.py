@@ -6,6 +6,9 @@ from redis.exceptions import RedisError
 
 from . import services
 
+# How long a computation waits when another worker is computing the same product.
+BUSY_RETRY_SECONDS = 30
+
 
 @shared_task(autoretry_for=(smtplib.SMTPException, OSError), retry_backoff=30, max_retries=5, acks_late=True)
 def comment_mention_email_task(comment_id: int, user_id: int | None = None) -> None:
@@ -26,7 +29,7 @@ def product_delivery_refresh_task(self, product_id: int) -> None:
     try:
         services.product_delivery_refresh(product_id=product_id)
     except services.DeliveryBusy as busy:
-        raise self.retry(countdown=30, exc=busy) from busy
+        raise self.retry(countdown=BUSY_RETRY_SECONDS, exc=busy) from busy
 
 
 @shared_task(acks_late=True)

@@ -17,7 +17,9 @@ from releases.models import (
     Dependency,
     Feature,
     Milestone,
+    ProductDeliverySnapshot,
     Release,
+    ReleaseDeliverySnapshot,
     Requirement,
     StatusCategory,
     WorkflowStatus,
@@ -376,6 +378,31 @@ class WorkerHeartbeatFactory(DjangoModelFactory):
 
     hostname = factory.Sequence(lambda n: f"worker{n}@test")
     beat_at = factory.LazyFunction(timezone.now)
+
+
+# --- releases: delivery metrics -----------------------------------------------------------
+
+
+class ReleaseDeliverySnapshotFactory(DjangoModelFactory):
+    """Today's delivery snapshot of a release, computed a minute ago, with nothing forecast."""
+
+    class Meta:
+        model = ReleaseDeliverySnapshot
+
+    release = factory.SubFactory(ReleaseFactory)
+    day = factory.LazyFunction(timezone.localdate)
+    computed_at = factory.LazyFunction(lambda: timezone.now() - timedelta(minutes=1))
+
+
+class ProductDeliverySnapshotFactory(DjangoModelFactory):
+    """Today's delivery snapshot of a product, computed a minute ago, without history."""
+
+    class Meta:
+        model = ProductDeliverySnapshot
+
+    product = factory.SubFactory(ProductFactory)
+    day = factory.LazyFunction(timezone.localdate)
+    computed_at = factory.LazyFunction(lambda: timezone.now() - timedelta(minutes=1))
 
 
 # --- roadmap: key results bound to a metric (metricsweb) ------------------------------------------------------

@@ -20,7 +20,7 @@ from .. import charts, metrics, selectors
 from ..models import Release, ReleaseDeliverySnapshot
 
 OPEN_RELEASES_LISTED = 12  # forecasts in the table of the delivery page
-BURN_UPS_SHOWN = 3  # open releases whose burn-up the delivery page draws
+BURN_UPS_SHOWN = 3  # open releases under way whose burn-up the delivery page draws
 TABLE_STEP_DAYS = 7  # a burn-up's data table lists one day a week (and the last)
 
 
@@ -44,8 +44,8 @@ class ForecastView:
         return self.snapshot.forecast_status if self.snapshot else ""
 
     @property
-    def rows(self) -> list[tuple[int, date | None, str]]:
-        """(confidence, date, words) for 50, 85 and 95 %."""
+    def rows(self) -> list[tuple[int, date | None, str, str]]:
+        """(confidence, date, the date in words, how late that is) for 50, 85 and 95 %."""
         snapshot = self.snapshot
         if snapshot is None:
             return []
@@ -53,21 +53,22 @@ class ForecastView:
         result = []
         for confidence, day in ((50, snapshot.forecast_p50), (85, snapshot.forecast_p85),
                                 (95, snapshot.forecast_p95)):
+            late = ""
             if day is not None:
                 words = charts.day_label(day, year=True)
                 if day > self.release.release_date:
-                    late = (day - self.release.release_date).days
-                    words += f" · {late} day{'s' if late != 1 else ''} after the release date"
+                    days = (day - self.release.release_date).days
+                    late = f"{days} day{'s' if days != 1 else ''} late"
             else:
                 words = f"after {charts.day_label(date.fromisoformat(horizon), year=True)}" if horizon else "—"
-            result.append((confidence, day, words))
+            result.append((confidence, day, words, late))
         return result
 
     @property
     def cone(self) -> list[tuple[int, date]]:
         if not self.is_open or self.status != metrics.FORECAST_OK:
             return []
-        return [(confidence, day) for confidence, day, _words in self.rows if day is not None]
+        return [(confidence, day) for confidence, day, _words, _late in self.rows if day is not None]
 
     @property
     def probability_percent(self) -> int | None:
@@ -98,15 +99,23 @@ class ForecastView:
 
     @property
     def scope_added(self) -> str:
-        s = self.snapshot
-        return f"+{s.scope_added_count} feature{'s' if s.scope_added_count != 1 else ''} · " \
-               f"+{charts.points(s.scope_added_estimate)}"
+        return _scope_words("+", self.snapshot.scope_added_count, self.snapshot.scope_added_estimate)
 
     @property
     def scope_removed(self) -> str:
-        s = self.snapshot
-        return f"−{s.scope_removed_count} feature{'s' if s.scope_removed_count != 1 else ''} · " \
-               f"−{charts.points(s.scope_removed_estimate)}"
+        return _scope_words("−", self.snapshot.scope_removed_count, self.snapshot.scope_removed_estimate)
+
+    @property
+    def simulations(self) -> str:
+        return charts.format_number((self.snapshot.data.get("forecast") or {}).get("simulations", 0))
+
+
+def _scope_words(sign: str, count: int, estimate) -> str:
+    """"+2 features · +8 pts"; "None" without a change."""
+    if not count and not estimate:
+        return "None"
+    text = f"{sign}{charts.points(estimate)}"
+    return f"{sign}{count} feature{'s' if count != 1 else ''} · {text}" if count else text
 
 
 def release_forecast(release: Release, snapshot: ReleaseDeliverySnapshot | None) -> ForecastView:
@@ -155,8 +164,10 @@ def product_delivery(request: HttpRequest, workspace, key: str) -> HttpResponse:
                 p50=float(snapshot.cycle_p50) if snapshot.cycle_p50 is not None else None,
                 p85=float(snapshot.cycle_p85) if snapshot.cycle_p85 is not None else None),
         )
+    # Burn-ups of the open releases under way; before any has started, of the next one.
+    started = [f for f in forecasts if f.release.start_date <= today] or forecasts[:1]
     burn_ups = []
-    for forecast in forecasts[:BURN_UPS_SHOWN]:
+    for forecast in started[:BURN_UPS_SHOWN]:
         release = forecast.release
         series = _series(forecast.snapshot)
         burn_ups.append({
