@@ -6,11 +6,17 @@ class RoadmapConfig(AppConfig):
     verbose_name = "Roadmap"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_delete
+
         from releases.extensions import feature_summaries
         from releases.signals import delivery_computed
         from strategy.extensions import key_result_summaries, product_summaries
+        from strategy.models import Product
 
         from . import extensions, services
+        from .services import usage
+
+        post_delete.connect(usage.usage_product_deleted, sender=Product, dispatch_uid="roadmap.usage.product_deleted")
 
         # The product page shows the roadmap at a glance through strategy's registry.
         product_summaries.register("roadmap", extensions.product_roadmap_summaries, order=30)

@@ -25,8 +25,8 @@ from releases.models import (
     WorkflowStatus,
 )
 from releases.services import workflow_defaults_create
-from roadmap.models import ShareLink, WorkerHeartbeat
-from roadmap.services import PREFIX_LENGTH, digest, new_token
+from roadmap.models import IngestKey, ShareLink, UsageDaily, WorkerHeartbeat
+from roadmap.services import PREFIX_LENGTH, digest, ingest_keys, new_token
 from strategy.history import record_author
 from strategy.models import (
     CheckIn,
@@ -418,3 +418,39 @@ class KeyResultBindingFactory(DjangoModelFactory):
     workspace = factory.SelfAttribute("key_result.workspace")
     metric = "dau"
     product = factory.SubFactory(ProductFactory, workspace=factory.SelfAttribute("..workspace"))
+
+
+# --- roadmap: usage metrics ----------------------------------------------------------------------
+
+
+class IngestKeyFactory(DjangoModelFactory):
+    """An ingest key of a product. Only the digest of `key` is stored, as `ingest_key_create`
+    does: pass your own `key` to send events with it in a test."""
+
+    class Meta:
+        model = IngestKey
+
+    class Params:
+        key = factory.LazyFunction(ingest_keys.new_key)
+
+    product = factory.SubFactory(ProductFactory)
+    name = "Web app"
+    key_digest = factory.LazyAttribute(lambda o: ingest_keys.key_digest(o.key))
+    key_prefix = factory.LazyAttribute(lambda o: o.key[:ingest_keys.PREFIX_LENGTH])
+
+
+class UsageDailyFactory(DjangoModelFactory):
+    """A rolled-up day of a product, for pages and selectors (the rollups write the real ones)."""
+
+    class Meta:
+        model = UsageDaily
+
+    product = factory.SubFactory(ProductFactory)
+    day = factory.LazyFunction(timezone.localdate)
+    dau = 10
+    wau = 40
+    mau = 120
+    sessions = 20
+    bounced_sessions = 8
+    events = 100
+    computed_at = factory.LazyFunction(timezone.now)

@@ -53,16 +53,17 @@ FROM generate_series(-1, 2) AS m;
 -- Who was active on which day (days in settings.TIME_ZONE), and who used which feature key:
 -- the rollups refresh the rows of days with new events, then count the 7- and 30-day windows
 -- from here rather than from the raw events. `actor` is a 64-bit hash of the user id (or of
--- the anonymous id when there is none).
+-- the anonymous id when there is none). No foreign key (Django's flush could not truncate the
+-- products under one): roadmap deletes a product's rows here when the product goes.
 CREATE TABLE roadmap_usage_actor_day (
-    product_id bigint NOT NULL REFERENCES strategy_product (id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+    product_id bigint NOT NULL,
     day date NOT NULL,
     actor bigint NOT NULL,
     events integer NOT NULL,
     PRIMARY KEY (product_id, day, actor)
 );
 CREATE TABLE roadmap_usage_feature_actor_day (
-    product_id bigint NOT NULL REFERENCES strategy_product (id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+    product_id bigint NOT NULL,
     day date NOT NULL,
     feature_key text NOT NULL,
     actor bigint NOT NULL,

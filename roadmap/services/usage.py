@@ -244,6 +244,8 @@ def usage_events_write(*, product_id: int, rows: Sequence[tuple]) -> int:
         cursor.execute("SELECT roadmap_usage_event_ensure_partition(m) FROM unnest(%s::date[]) AS m",
                        [_months(row[5] for row in rows)])
         cursor.execute(_BATCH_TABLE)
+        # Empty already after any commit; not when this runs inside an outer transaction.
+        cursor.execute("DELETE FROM usage_event_batch")
         cursor.copy_expert("COPY usage_event_batch FROM STDIN WITH (FORMAT csv)", data)
         cursor.execute(_INSERT, {"product": product_id, "zone": settings.TIME_ZONE})
         return cursor.fetchone()[0]
@@ -356,7 +358,8 @@ WITH grouped AS MATERIALIZED (
     SELECT day, sum(n) AS n FROM grouped GROUP BY day, session_id
 )
 INSERT INTO roadmap_usagedaily (product_id, day, dau, wau, mau, sessions, bounced_sessions, events, computed_at)
-SELECT %(product)s, d.day, 0, 0, 0, COALESCE(s.sessions, 0), COALESCE(s.bounced, 0), COALESCE(s.events, 0), now()
+SELECT %(product)s, d.day, 0, 0, 0, COALESCE(s.sessions, 0), COALESCE(s.bounced, 0), COALESCE(s.events, 0),
+       statement_timestamp()
 FROM unnest(%(days)s::date[]) AS d (day)
 LEFT JOIN (
     SELECT day, count(*) AS sessions, count(*) FILTER (WHERE n = 1) AS bounced, sum(n) AS events
@@ -390,7 +393,7 @@ WITH covers AS (
     WINDOW running AS (ORDER BY g.day)
 )
 INSERT INTO roadmap_usagedaily (product_id, day, dau, wau, mau, sessions, bounced_sessions, events, computed_at)
-SELECT %(product)s, day, dau, wau, mau, 0, 0, 0, now() FROM counted WHERE day >= %(first)s
+SELECT %(product)s, day, dau, wau, mau, 0, 0, 0, statement_timestamp() FROM counted WHERE day >= %(first)s
 ON CONFLICT (product_id, day) DO UPDATE SET
     dau = EXCLUDED.dau, wau = EXCLUDED.wau, mau = EXCLUDED.mau, computed_at = EXCLUDED.computed_at
 """
@@ -420,7 +423,7 @@ WITH covers AS (
     WINDOW running AS (PARTITION BY k.feature_key ORDER BY g.day)
 )
 INSERT INTO roadmap_usagefeaturedaily (product_id, day, feature_key, users, users_7d, events, computed_at)
-SELECT %(product)s, day, feature_key, users, users_7d, events, now()
+SELECT %(product)s, day, feature_key, users, users_7d, events, statement_timestamp()
 FROM counted WHERE day >= %(first)s AND users_7d > 0
 """
 
@@ -519,3 +522,12 @@ def usage_dirty_products(*, older_than: timedelta = timedelta(0), now: datetime 
         cursor.execute("SELECT DISTINCT product_id FROM roadmap_usagedirtyday WHERE marked_at <= %s ORDER BY 1",
                        [before])
         return [product_id for (product_id,) in cursor.fetchall()]
+
+
+def usage_product_deleted(sender, instance, **kwargs) -> None:
+    """post_delete of a product: its activity rows go with it (its rollups go by foreign key).
+    Its raw events stay until retention drops their month: deleting millions of rows would
+    hold up the request that deletes the product."""
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM roadmap_usage_actor_day WHERE product_id = %s", [instance.pk])
+        cursor.execute("DELETE FROM roadmap_usage_feature_actor_day WHERE product_id = %s", [instance.pk])
