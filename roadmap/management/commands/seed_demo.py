@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from releases import demo as releases_demo
+from roadmap import demo_metrics
 from strategy import demo as strategy_demo
 
 
@@ -11,6 +12,8 @@ class Command(BaseCommand):
         workspace = strategy_demo.seed_workspace()
         strategy_demo.seed_strategy(workspace)
         releases_demo.seed_releases(workspace)
+        # Last: key results bound to metrics take the values seeded above.
+        demo_metrics.seed_metrics(workspace)
         self.stdout.write(self.style.SUCCESS(
             f"Demo workspace “{workspace.name}” is ready. "
             f"Sign in as {strategy_demo.DEMO_EMAIL} / {strategy_demo.DEMO_PASSWORD}"
