@@ -139,15 +139,16 @@ def burn_up_chart(series: Sequence[SeriesPoint], *, start: date, end: date, toda
     `forecast`, (confidence, date) pairs such as ((50, d50), (85, d85), (95, d95)), draws the
     forecast cone: from today's done figure to the scope line at the earliest and latest
     dates, with a line to each date. When they fall after the release date, the time axis
-    stretches to show them (at most as far again as the release is long, a month at least;
-    later dates are drawn at the edge) and a line marks the release date."""
+    stretches to show them (past the later of the release date and today, at most as far again
+    as the release is long, four months at least; later dates are drawn at the edge) and a line
+    marks the release date."""
     left, right, top, bottom = 48.0, 24.0, 34.0, 34.0
     plot_w, plot_h = width - left - right, height - top - bottom
     base_y = top + plot_h
     release_end = end
     cone = sorted((day, confidence) for confidence, day in forecast if day is not None and day >= today)
     if cone and series:
-        end = max(end, min(cone[-1][0], end + timedelta(days=max((end - start).days, 30))))
+        end = max(end, min(cone[-1][0], max(end, today) + timedelta(days=max((end - start).days, 120))))
     span = (end - start).days
 
     def x(day: date) -> float:
@@ -191,7 +192,7 @@ def burn_up_chart(series: Sequence[SeriesPoint], *, start: date, end: date, toda
                      f"{e(day_label(end, year=True))}</text>")
         for day in _x_ticks(start, end):
             tx = x(day)
-            if tx - left < 56 or left + plot_w - tx < 72:
+            if tx - left < (76 if with_year else 56) or left + plot_w - tx < 72:
                 continue
             parts.append(f'<line class="burnup__tick" x1="{coord(tx)}" x2="{coord(tx)}" y1="{coord(base_y)}" '
                          f'y2="{coord(base_y + 4)}"/>')
@@ -260,7 +261,12 @@ def burn_up_chart(series: Sequence[SeriesPoint], *, start: date, end: date, toda
         parts.append(f'<text class="burnup__value" x="{coord(lx + offset)}" y="{coord(text_y)}" text-anchor="{anchor}">'
                      f"{e(points(last_done))} done</text>")
         if cone and last_scope > last_done:
-            parts += _cone(cone, apex=(lx, ly), scope_y=y(last_scope), x=x, right=left + plot_w)
+            # The forecast starts today, even when the series stopped at a release date already past.
+            apex_x = x(today) if last_day < today <= end else lx
+            if apex_x != lx:
+                parts.append(f'<line class="burnup__forecast-line" x1="{coord(lx)}" y1="{coord(ly)}" '
+                             f'x2="{coord(apex_x)}" y2="{coord(ly)}"/>')
+            parts += _cone(cone, apex=(apex_x, ly), scope_y=y(last_scope), x=x, right=left + plot_w)
     if end > release_end and span > 0:
         rx = coord(x(release_end))
         parts.append(f'<line class="burnup__release" x1="{rx}" x2="{rx}" y1="{coord(top)}" y2="{coord(base_y)}"/>')

@@ -175,3 +175,70 @@ def test_dates_and_points_read_as_people_write_them():
     assert charts.points(D("12.0")) == "12 pts"
     assert charts.points(D("2.5")) == "2.5 pts"
     assert charts.points(None) == "—"
+
+
+# --- forecast cone, throughput and cycle time ------------------------------------------
+
+
+def test_burn_up_draws_the_forecast_cone_and_stretches_past_the_release_date():
+    today = OCT_1 + timedelta(days=60)
+    data = series(OCT_1, 61, done=lambda i: i // 4, scope=lambda i: 40)
+    forecast = [(50, DEC_31 - timedelta(days=10)), (85, DEC_31 + timedelta(days=14)), (95, DEC_31 + timedelta(days=30))]
+
+    root = parse(charts.burn_up_chart(data, start=OCT_1, end=DEC_31, today=today, forecast=forecast))
+
+    assert {"burnup__cone", "burnup__forecast-line", "burnup__release"} <= classes(root)
+    labels = texts(root)
+    assert {"50%", "85%", "95%", "Release date"} <= set(labels)
+    assert "30 Jan 2027" in labels  # the axis reaches the 95 % date
+    assert "forecast: 50% likely done by 21 Dec 2026" in root.get("aria-label")
+
+
+def test_burn_up_without_a_forecast_or_history_draws_no_cone():
+    without = parse(charts.burn_up_chart(series(OCT_1, 5, lambda i: i, lambda i: 9), start=OCT_1, end=DEC_31,
+                                         today=OCT_1 + timedelta(days=4)))
+    no_history = parse(charts.burn_up_chart([], start=OCT_1, end=DEC_31, today=OCT_1,
+                                            forecast=[(50, DEC_31)]))
+
+    assert "burnup__cone" not in classes(without) | classes(no_history)
+    assert "31 Dec 2026" in texts(no_history)  # the axis keeps the release window
+
+
+def test_throughput_chart_draws_a_bar_per_week_with_counts_and_the_mean():
+    today = date(2026, 3, 18)
+    weeks = [(date(2026, 2, 16) + timedelta(days=7 * i), count) for i, count in enumerate([2, 0, 5, 1, 3])]
+
+    root = parse(charts.throughput_chart(weeks, today=today, mean=2.0))
+
+    bars = [e for e in root.iter(f"{SVG}rect") if "throughput__bar" in (e.get("class") or "")]
+    assert len(bars) == 4  # the empty week has no bar
+    assert "throughput__bar--open" in bars[-1].get("class")  # the current week, still open
+    assert {"2", "5", "1", "3"} <= set(texts(root)) and "metric-chart__mean" in classes(root)
+    titles = [e.text for e in root.iter(f"{SVG}title")]
+    assert "Week of 23 Feb 2026: 0 finished" in titles and "Week of 16 Mar 2026: 3 finished so far" in titles
+    assert "11 in all" in root.get("aria-label")
+
+
+def test_throughput_chart_without_finishes_says_so():
+    weeks = [(date(2026, 2, 16) + timedelta(days=7 * i), 0) for i in range(4)]
+
+    assert "No feature finished in these weeks" in texts(parse(charts.throughput_chart(weeks, today=date(2026, 3, 9))))
+
+
+def test_cycle_time_chart_draws_a_dot_per_feature_and_the_percentile_lines():
+    points = [("MOB-1", "Saved <carts>", date(2026, 3, 2), 4), ("MOB-2", "Offline", date(2026, 3, 9), 12)]
+
+    root = parse(charts.cycle_time_chart(points, start=date(2026, 1, 5), end=date(2026, 3, 18), p50=8, p85=10.8))
+
+    assert len([e for e in root.iter(f"{SVG}circle")]) == 2
+    assert {"cycle__line--p50", "cycle__line--p85"} <= classes(root)
+    assert {"p50 8d", "p85 10.8d", "days"} <= set(texts(root))
+    titles = [e.text for e in root.iter(f"{SVG}title")]
+    assert "MOB-1 Saved <carts>: 4 days, finished 2 Mar 2026" in titles  # escaped in the SVG, text here
+    assert "half took 8 days or less" in root.get("aria-label")
+
+
+def test_cycle_time_chart_without_points_says_so():
+    root = parse(charts.cycle_time_chart([], start=date(2026, 1, 5), end=date(2026, 3, 18), p50=None, p85=None))
+
+    assert any("No finished feature" in text for text in texts(root))

@@ -335,3 +335,27 @@ def test_a_real_worker_computes_a_snapshot_after_a_feature_change(transactional_
     row = ReleaseDeliverySnapshot.objects.get(release=release)
     assert (row.feature_count, row.remaining_count, row.forecast_status) == (1, 1, "no_history")
     assert row.computed_at >= started
+
+
+# --- the demo -----------------------------------------------------------------------------
+
+
+def test_the_demo_has_history_enough_for_forecasts_and_launched_features_with_usage_keys(today):
+    from django.core.management import call_command
+
+    from releases.models import Release
+
+    call_command("seed_demo")
+
+    products = {s.product.key: s for s in ProductDeliverySnapshot.objects.select_related("product")}
+    assert set(products) == {"SHOP", "MOB", "PAY", "INS"}
+    for snapshot in products.values():
+        assert snapshot.history_weeks == 12 and snapshot.done_in_window > 0 and snapshot.cycle_count > 0
+    current = ReleaseDeliverySnapshot.objects.filter(release__status=Release.Status.IN_PROGRESS)
+    assert current.count() == 4
+    assert all(row.forecast_status == "forecast" and row.forecast_p50 for row in current)
+    keyed = {f.usage_key: f for f in Feature.objects.exclude(usage_key="").select_related("release", "status")}
+    assert set(keyed) == {"csv-export", "dark-mode", "offline-sync"}
+    for feature in keyed.values():
+        assert feature.release.status == Release.Status.RELEASED and feature.status.category == "done"
+        assert today - timedelta(days=90) < feature.release.release_date < today  # launched within the usage window
