@@ -58,11 +58,12 @@ def json_depth(raw: bytes) -> int:
     return deepest
 
 
-def _check_json(raw: bytes) -> None:
+def _check_json(raw: bytes, *, exempt_from_depth: bool = False) -> None:
     _decoded(raw, _("JSON body"))
-    if JSON_NUL.search(raw):
+    # The plain search first: the escape-aware pattern is slow on large bodies without any.
+    if b"\\u0000" in raw and JSON_NUL.search(raw):
         raise Refused(_("The JSON body contains a NUL character (\\u0000), which Waymark cannot store."))
-    if json_depth(raw) > settings.JSON_MAX_DEPTH:
+    if not exempt_from_depth and json_depth(raw) > settings.JSON_MAX_DEPTH:
         raise Refused(_("The JSON body nests arrays and objects more than %(depth)s levels deep.")
                       % {"depth": settings.JSON_MAX_DEPTH})
 
@@ -86,7 +87,9 @@ def _check(request: HttpRequest) -> None:
     if content_type == "application/x-www-form-urlencoded":
         _check_urlencoded(request.body, _("form"))
     elif content_type == "application/json" or content_type.endswith("+json"):
-        _check_json(request.body)
+        # Endpoints that parse large bodies and bound the nesting of what they keep themselves
+        # (JSON_DEPTH_CHECKED_BY_VIEW) skip the depth scan, which costs ~10 ms per 200 KB.
+        _check_json(request.body, exempt_from_depth=request.path in settings.JSON_DEPTH_CHECKED_BY_VIEW)
 
 
 class InputGuardMiddleware:

@@ -46,6 +46,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from redis.exceptions import RedisError
 
+from strategy.middleware import json_depth
+
 logger = logging.getLogger(__name__)
 
 NAME_MAX = 200
@@ -98,75 +100,93 @@ def parse_batch(body: bytes) -> list:
     return events
 
 
-def _text(event: dict, name: str, errors: dict, *, limit: int, required: bool = False) -> str | None:
+def _text(event: dict, name: str, errors: dict, limit: int, required: bool = False) -> str | None:
     value = event.get(name)
+    if type(value) is str and 0 < len(value) <= limit:  # the usual case, first
+        return value
     if value is None or value == "":
         if required:
             errors[name] = [_("This field is required.")]
         return None
     if not isinstance(value, str):
         errors[name] = [_("Must be a string.")]
-        return None
-    if len(value) > limit:
+    else:
         errors[name] = [_("At most %(limit)s characters.") % {"limit": limit}]
+    return None
+
+
+_PROPERTIES = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
+def _properties(value, errors: dict) -> str:
+    if value is None:
+        return "{}"
+    if not isinstance(value, dict):
+        errors["properties"] = [_("Must be a JSON object.")]
+        return ""
+    try:
+        text = _PROPERTIES.encode(value)
+    except RecursionError:
+        text = ""
+    # The middleware leaves this endpoint's nesting to us: only properties can nest, and an
+    # event's own two levels (batch, event) count towards JSON_MAX_DEPTH.
+    if not text or (text.count("{") + text.count("[") > settings.JSON_MAX_DEPTH - 2
+                    and json_depth(text.encode("utf-8", "surrogatepass")) > settings.JSON_MAX_DEPTH - 2):
+        errors["properties"] = [_("Nested more than %(depth)s levels deep.") % {
+            "depth": settings.JSON_MAX_DEPTH - 2}]
+    elif len(text) * 4 > PROPERTIES_MAX_BYTES and len(text.encode("utf-8", "surrogatepass")) > PROPERTIES_MAX_BYTES:
+        errors["properties"] = [_("At most %(size)s bytes as JSON.") % {"size": PROPERTIES_MAX_BYTES}]
+    return text
+
+
+def _moment(raw, errors: dict, *, now: datetime, oldest: datetime) -> datetime | None:
+    if type(raw) is not str or not raw:
+        errors["timestamp"] = [_("Send the moment of the event as an ISO-8601 string with its offset, "
+                                 "e.g. 2026-12-07T14:03:00Z.")]
         return None
-    return value
+    try:
+        moment = datetime.fromisoformat(raw)
+    except ValueError:
+        errors["timestamp"] = [_("Not an ISO-8601 date and time.")]
+        return None
+    if moment.tzinfo is None:
+        errors["timestamp"] = [_("Add the offset (Z for UTC), so the moment is unambiguous.")]
+    elif moment > now + FUTURE_LIMIT:
+        errors["timestamp"] = [_("More than 24 hours in the future: check the device's clock.")]
+    elif moment < oldest:
+        errors["timestamp"] = [_("Older than the %(days)s days Waymark keeps events.") % {
+            "days": settings.USAGE_EVENT_RETENTION_DAYS}]
+    else:
+        return moment.astimezone(UTC)
+    return None
 
 
 def check_event(event, *, now: datetime, oldest: datetime) -> tuple[tuple | None, dict]:
     """One event as a row to write (event_id, name, user_id, anonymous_id, session_id,
-    occurred_at, feature_key, properties JSON), or None and its errors by field."""
-    if not isinstance(event, dict):
+    occurred_at in UTC, feature_key, properties JSON), or None and its errors by field."""
+    if type(event) is not dict:
         return None, {"non_field_errors": [_("An event is a JSON object.")]}
     errors: dict[str, list[str]] = {}
-    name = _text(event, "name", errors, limit=NAME_MAX, required=True)
-    user_id = _text(event, "user_id", errors, limit=ID_MAX)
-    anonymous_id = _text(event, "anonymous_id", errors, limit=ID_MAX)
+    name = _text(event, "name", errors, NAME_MAX, True)
+    user_id = _text(event, "user_id", errors, ID_MAX)
+    anonymous_id = _text(event, "anonymous_id", errors, ID_MAX)
     if user_id is None and anonymous_id is None and "user_id" not in errors and "anonymous_id" not in errors:
         errors["user_id"] = [_("Send a user_id or an anonymous_id.")]
-    session_id = _text(event, "session_id", errors, limit=ID_MAX, required=True)
-    event_id = _text(event, "id", errors, limit=EVENT_ID_MAX)
-    feature_key = _text(event, "feature_key", errors, limit=FEATURE_KEY_MAX)
+    session_id = _text(event, "session_id", errors, ID_MAX, True)
+    event_id = _text(event, "id", errors, EVENT_ID_MAX)
+    feature_key = _text(event, "feature_key", errors, FEATURE_KEY_MAX)
     if feature_key is not None and not FEATURE_KEY_SHAPE.match(feature_key):
         errors["feature_key"] = [_("A feature key is a slug: lowercase letters, digits and single hyphens.")]
-
-    occurred_at = None
-    raw_time = event.get("timestamp")
-    if not isinstance(raw_time, str) or not raw_time:
-        errors["timestamp"] = [_("Send the moment of the event as an ISO-8601 string with its offset, "
-                                 "e.g. 2026-12-07T14:03:00Z.")]
-    else:
-        try:
-            occurred_at = datetime.fromisoformat(raw_time)
-        except ValueError:
-            errors["timestamp"] = [_("Not an ISO-8601 date and time.")]
-        else:
-            if occurred_at.tzinfo is None:
-                errors["timestamp"] = [_("Add the offset (Z for UTC), so the moment is unambiguous.")]
-            elif occurred_at > now + FUTURE_LIMIT:
-                errors["timestamp"] = [_("More than 24 hours in the future: check the device's clock.")]
-            elif occurred_at < oldest:
-                errors["timestamp"] = [_("Older than the %(days)s days Waymark keeps events.") % {
-                    "days": settings.USAGE_EVENT_RETENTION_DAYS}]
-
-    properties = event.get("properties")
-    properties_json = "{}"
-    if properties is not None:
-        if not isinstance(properties, dict):
-            errors["properties"] = [_("Must be a JSON object.")]
-        else:
-            properties_json = json.dumps(properties, ensure_ascii=False, separators=(",", ":"))
-            if len(properties_json) * 4 > PROPERTIES_MAX_BYTES and \
-                    len(properties_json.encode("utf-8", "surrogatepass")) > PROPERTIES_MAX_BYTES:
-                errors["properties"] = [_("At most %(size)s bytes as JSON.") % {"size": PROPERTIES_MAX_BYTES}]
+    occurred_at = _moment(event.get("timestamp"), errors, now=now, oldest=oldest)
+    properties = _properties(event.get("properties"), errors)
     if errors:
         return None, errors
-    return (event_id or uuid.uuid4().hex, name, user_id, anonymous_id, session_id,
-            occurred_at.astimezone(UTC), feature_key, properties_json), {}
+    return (event_id or uuid.uuid4().hex, name, user_id, anonymous_id, session_id, occurred_at, feature_key,
+            properties), {}
 
 
 def check_batch(events: list, *, now: datetime | None = None) -> tuple[list[tuple], list[dict]]:
-    """The rows to write and the rejected events by index."""
+    """The rows to write, each with the index of its event, and the rejected events by index."""
     now = now or timezone.now()
     oldest = now - timedelta(days=settings.USAGE_EVENT_RETENTION_DAYS)
     rows, rejected = [], []
@@ -179,26 +199,31 @@ def check_batch(events: list, *, now: datetime | None = None) -> tuple[list[tupl
     return rows, rejected
 
 
-def _csv(rows: Iterable[tuple]) -> io.BytesIO:
+def _csv(rows: Iterable[tuple]) -> bytes:
     text = io.StringIO()
     csv.writer(text, lineterminator="\n").writerows(rows)
-    return io.BytesIO(text.getvalue().encode("utf-8"))
+    return text.getvalue().encode("utf-8")
 
 
-def _encodable(indexed_rows: list[tuple[int, tuple]], rejected: list[dict]) -> list[tuple]:
-    """The rows whose text PostgreSQL can store; an unpaired surrogate (a \\ud800 escape in the
-    JSON) cannot be, and rejects its event."""
+def encode_rows(indexed_rows: list[tuple[int, tuple]], rejected: list[dict]) -> tuple[list[tuple], bytes]:
+    """The rows PostgreSQL can store and their CSV. An unpaired surrogate (a \\ud800 escape in
+    the JSON) is not text, and rejects its event (added to `rejected`, kept in index order)."""
+    rows = [row for _index, row in indexed_rows]
+    try:
+        return rows, _csv(rows)
+    except UnicodeEncodeError:
+        pass
     good = []
     for index, row in indexed_rows:
         try:
-            "\x1f".join(str(value) for value in row).encode("utf-8")
+            _csv([row])
         except UnicodeEncodeError:
             rejected.append({"index": index, "errors": {"non_field_errors": [
                 _("Contains an unpaired UTF-16 surrogate (\\ud800–\\udfff), which is not text.")]}})
         else:
             good.append(row)
     rejected.sort(key=lambda item: item["index"])
-    return good
+    return good, _csv(good)
 
 
 # --- writing ----------------------------------------------------------------------------------
@@ -234,12 +259,13 @@ def _months(moments: Iterable[datetime]) -> list[date]:
     return sorted({date(m.year, m.month, 1) for m in moments})
 
 
-def usage_events_write(*, product_id: int, rows: Sequence[tuple]) -> int:
-    """Write checked rows (see `check_event`) of one product; returns how many were new (the
-    others were duplicates). One transaction: the events and their dirty days together."""
+def usage_events_write(*, product_id: int, rows: Sequence[tuple], data: bytes | None = None) -> int:
+    """Write checked rows (see `check_event`) of one product, `data` being their CSV when the
+    caller has it already; returns how many were new (the others were duplicates). One
+    transaction: the events and their dirty days together."""
     if not rows:
         return 0
-    data = _csv(rows)
+    data = io.BytesIO(data if data is not None else _csv(rows))
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT roadmap_usage_event_ensure_partition(m) FROM unnest(%s::date[]) AS m",
                        [_months(row[5] for row in rows)])
@@ -255,8 +281,8 @@ def usage_events_ingest(*, product_id: int, events: list, now: datetime | None =
     """Check a batch, write its good events, report the bad ones by index, and ask for a rollup
     (debounced; never fails the ingestion)."""
     indexed, rejected = check_batch(events, now=now)
-    rows = _encodable(indexed, rejected)
-    accepted = usage_events_write(product_id=product_id, rows=rows)
+    rows, data = encode_rows(indexed, rejected)
+    accepted = usage_events_write(product_id=product_id, rows=rows, data=data)
     if accepted:
         usage_rollup_request(product_id=product_id)
     return IngestResult(accepted=accepted, duplicates=len(rows) - accepted, rejected=rejected)

@@ -76,6 +76,8 @@ MIDDLEWARE = [
 # JSON nested deeper than this with 400, before anything parses them.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("REQUEST_BODY_MAX_BYTES", default=2_621_440)
 JSON_MAX_DEPTH = env.int("JSON_MAX_DEPTH", default=32)
+# Paths whose view checks the nesting of what it keeps (usage events: each event's properties).
+JSON_DEPTH_CHECKED_BY_VIEW = ("/api/v1/events",)
 
 ROOT_URLCONF = "roadmap.urls"
 WSGI_APPLICATION = "roadmap.wsgi.application"
@@ -254,6 +256,8 @@ USAGE_INGEST_MAX_BYTES = env.int("USAGE_INGEST_MAX_BYTES", default=2_097_152)
 # Events ingested within this many seconds of each other cause one rollup, queued this long
 # after the first of them.
 USAGE_ROLLUP_DEBOUNCE_SECONDS = env.int("USAGE_ROLLUP_DEBOUNCE_SECONDS", default=30)
+# How many usage events `seed_demo` writes, as a share of its ~150,000 (tests seed a sliver).
+DEMO_USAGE_SCALE = env.float("DEMO_USAGE_SCALE", default=1.0)
 # A rotated ingest key keeps working this many hours after its successor is made.
 USAGE_INGEST_KEY_ROTATION_GRACE_HOURS = env.int("USAGE_INGEST_KEY_ROTATION_GRACE_HOURS", default=24)
 

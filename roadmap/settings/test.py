@@ -26,3 +26,7 @@ STORAGES = {
 REDIS_URL = env.str("TEST_REDIS_URL", default="redis://127.0.0.1:6379/9")  # noqa: F405
 CACHES["default"]["LOCATION"] = REDIS_URL
 CELERY_BROKER_URL = CELERY_RESULT_BACKEND = REDIS_URL
+
+# The demo's usage events: a sliver is enough for the seeding tests (tests/roadmap/test_demo_usage.py
+# checks the full shape of one product).
+DEMO_USAGE_SCALE = 0.05

@@ -74,10 +74,10 @@ def product_usage(request: HttpRequest, workspace, key: str) -> HttpResponse:
             "sessions_chart": charts.series_chart(day_list, [
                 charts.Series("Sessions", "sessions", [r["sessions"] for r in rows]),
                 charts.Series("Bounced sessions", "bounced", [r["bounced_sessions"] for r in rows]),
-            ], label="Sessions per day"),
+            ], label="Sessions per day", width=480, height=220),
             "bounce_chart": charts.series_chart(day_list, [
                 charts.Series("Bounce rate", "bounce", [r["bounce_rate"] for r in rows]),
-            ], label="Bounce rate per day", percent=True),
+            ], label="Bounce rate per day", percent=True, width=480, height=220),
             "table_rows": [{**r, "bounce_text": format_percent(r["bounce_rate"]),
                             "events_text": format_number(r["events"])} for r in reversed(rows)],
         })

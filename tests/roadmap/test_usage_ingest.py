@@ -85,6 +85,19 @@ def test_bad_events_are_reported_by_index_and_the_good_ones_kept(client, product
     assert UsageEvent.objects.get(event_id="evt-6").properties == {"format": "csv"}
 
 
+def test_properties_nested_too_deep_reject_their_event_only(client, product, key, settings):
+    deep: dict = {}
+    inner = deep
+    for _level in range(settings.JSON_MAX_DEPTH):
+        inner["a"] = {}
+        inner = inner["a"]
+
+    body = post(client, key, {"events": [event(0, properties=deep), event(1, properties={"a": {"b": [1]}})]}).json()
+
+    assert body["accepted"] == 1
+    assert "Nested more than" in body["rejected"][0]["errors"]["properties"][0]
+
+
 def test_an_anonymous_visitor_counts_without_a_user_id(client, product, key):
     response = post(client, key, {"events": [event(0, user_id=None, anonymous_id="anon-1")]})
 

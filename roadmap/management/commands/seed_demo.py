@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from releases import demo as releases_demo
-from roadmap import demo_metrics
+from roadmap import demo_metrics, demo_usage
 from strategy import demo as strategy_demo
 
 
@@ -12,6 +12,7 @@ class Command(BaseCommand):
         workspace = strategy_demo.seed_workspace()
         strategy_demo.seed_strategy(workspace)
         releases_demo.seed_releases(workspace)
+        demo_usage.seed_usage(workspace)
         # Last: key results bound to metrics take the values seeded above.
         demo_metrics.seed_metrics(workspace)
         self.stdout.write(self.style.SUCCESS(
