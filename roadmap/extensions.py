@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db.models import Count, Q
 from django.urls import reverse
@@ -83,10 +84,12 @@ def product_roadmap_summaries(products: Sequence[Product]) -> dict[int, Summary]
 
 
 def computed_ago(when) -> str:
-    """"computed 3 hours ago", or "not computed yet"."""
+    """"computed 3 hours ago" (or "just now"), or "not computed yet"."""
     if when is None:
         return _("not computed yet")
-    return _("computed %(age)s ago") % {"age": timesince(when)}
+    if timezone.now() - when < timedelta(minutes=1):
+        return _("computed just now")
+    return _("computed %(age)s ago") % {"age": timesince(when, depth=1)}
 
 
 def key_result_metric_summaries(key_results: Sequence[KeyResult]) -> dict[int, Summary]:

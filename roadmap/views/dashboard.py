@@ -31,6 +31,20 @@ from ..render import metrics as charts
 from ..selectors.dashboard import GOAL_STATUSES, ProductMetrics
 
 
+def short_ago(when: datetime | None) -> str:
+    """The age of a figure in a dense table: "5 min ago", "3 h ago" (the full time in its tooltip)."""
+    if when is None:
+        return ""
+    seconds = (timezone.now() - when).total_seconds()
+    if seconds < 60:
+        return _("just now")
+    if seconds < 3600:
+        return _("%(n)d min ago") % {"n": seconds // 60}
+    if seconds < 86400:
+        return _("%(n)d h ago") % {"n": seconds // 3600}
+    return _("%(n)d d ago") % {"n": seconds // 86400}
+
+
 @dataclass
 class Number:
     """A figure as the pages show it: the value, a quiet note beside it, and its age."""
@@ -41,6 +55,10 @@ class Number:
     computed_at: datetime | None = None
     url: str = ""
     percent: float | None = None
+
+    @property
+    def short_age(self) -> str:
+        return short_ago(self.computed_at)
 
 
 @dataclass
@@ -53,6 +71,11 @@ class AdoptionRow:
     users: str
     chart: str
     age: str
+    computed_at: datetime | None = None
+
+    @property
+    def short_age(self) -> str:
+        return short_ago(self.computed_at)
 
 
 @dataclass
@@ -95,7 +118,8 @@ def _adoption_rows(workspace: Workspace, metrics: ProductMetrics) -> list[Adopti
             chart=charts.bars([(week.start, week.share) for week in weeks], unit="%", high=100.0, width=96,
                               height=24, label=_("Weekly adoption of %(key)s") % {"key": feature.usage_key})
             if weeks else "",
-            age=_age(adoption.computed_at if adoption else None)))
+            age=_age(adoption.computed_at if adoption else None),
+            computed_at=adoption.computed_at if adoption else None))
     return rows
 
 
@@ -119,7 +143,7 @@ def _metrics_view(workspace: Workspace, metrics: ProductMetrics, *, depth: int =
                                   note=_("85%% by %(date)s") % {"date": day_label(snapshot.forecast_p85, year=True)}
                                   if snapshot.forecast_p85 else _("no 85% date yet"))
             else:
-                forecast = Number("—", note=_("not enough history to forecast"), age=_age(snapshot.computed_at),
+                forecast = Number("—", note=_("not enough history"), age=_age(snapshot.computed_at),
                                   computed_at=snapshot.computed_at)
     throughput = cycle_time = None
     throughput_chart = ""

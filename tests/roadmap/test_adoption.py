@@ -100,7 +100,7 @@ def test_the_feature_page_shows_the_figure_the_bars_and_the_table(client_as_view
     words = text(html)
     assert "Adoption 30%" in words and "Last 7 days: 150 of 500 active users" in words
     assert "100 of 400 25.0%" in words
-    assert "Computed 0 minutes ago" in words
+    assert "Computed just now" in words
 
 
 def test_a_feature_without_a_usage_key_gets_a_hint(client_as_viewer, product):

@@ -5,7 +5,8 @@ by it, and the goal page and the product metrics page showing the value."""
 import json
 import re
 import time
-from datetime import datetime, time as day_time, timedelta
+from datetime import datetime, timedelta
+from datetime import time as day_time
 from decimal import Decimal
 from html import unescape
 
