@@ -22,7 +22,7 @@ from strategy.models import KeyResult, Product
 
 from . import selectors
 from .horizons import HORIZONS, LATER, NEXT, NOW, current_and_next, horizon_of, quarter_end
-from .models import FEATURE_METRICS, RELEASE_METRICS, Metric, ShareLink
+from .models import ShareLink
 from .render import metrics as charts
 from .selectors.adoption import feature_adoption, released_on
 
@@ -106,16 +106,12 @@ def key_result_metric_summaries(key_results: Sequence[KeyResult]) -> dict[int, S
             summaries[key_result.pk] = Summary(title=_("Metric"), links=(Link(_("Feed from a metric"), url),),
                                                template="roadmap/key_result_metric.html")
             continue
-        metric = Metric(binding.metric).label
-        if binding.metric in FEATURE_METRICS:
-            metric += f" ({binding.feature_key})"
-        source = binding.release.name if binding.metric in RELEASE_METRICS else binding.product.name
         status = computed_ago(binding.computed_at)
         if binding.as_of:
             status = _("%(value)s on %(day)s, %(age)s") % {
                 "value": format_value(binding.value, binding.unit), "day": day_label(binding.as_of), "age": status}
         summaries[key_result.pk] = Summary(
-            title=_("Metric"), text=_("From %(metric)s of %(source)s") % {"metric": metric, "source": source},
+            title=_("Metric"), text=_("Fed by %(metric)s") % {"metric": binding.description},
             status=status, links=(Link(_("Change"), url),), template="roadmap/key_result_metric.html")
     return summaries
 

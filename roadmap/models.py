@@ -222,6 +222,9 @@ USAGE_METRICS = frozenset({Metric.DAU, Metric.WAU, Metric.MAU, Metric.SESSIONS, 
                            Metric.FEATURE_ADOPTION, Metric.FEATURE_USERS})
 FEATURE_METRICS = frozenset({Metric.FEATURE_ADOPTION, Metric.FEATURE_USERS})
 RELEASE_METRICS = frozenset({Metric.RELEASE_PROGRESS, Metric.ON_TIME_PROBABILITY})
+SHORT_LABELS = {Metric.DAU: _("daily active users"), Metric.WAU: _("weekly active users"),
+                Metric.MAU: _("monthly active users"), Metric.SESSIONS: _("sessions"),
+                Metric.BOUNCE_RATE: _("bounce rate")}
 METRIC_UNITS = {Metric.BOUNCE_RATE: "%", Metric.FEATURE_ADOPTION: "%", Metric.RELEASE_PROGRESS: "%",
                 Metric.ON_TIME_PROBABILITY: "%"}
 
@@ -270,3 +273,21 @@ class KeyResultBinding(models.Model):
     @property
     def unit(self) -> str:
         return METRIC_UNITS.get(self.metric, "")
+
+    @property
+    def description(self) -> str:
+        """The metric in a few words: "weekly active users of Mobile App", "adoption of
+        csv-export in Mobile App", "chance Spring ships on time" (reads `product`, `release`)."""
+        product = self.product.name
+        match self.metric:
+            case Metric.FEATURE_ADOPTION:
+                return _("adoption of %(key)s in %(product)s") % {"key": self.feature_key, "product": product}
+            case Metric.FEATURE_USERS:
+                return _("daily users of %(key)s in %(product)s") % {"key": self.feature_key, "product": product}
+            case Metric.RELEASE_PROGRESS:
+                return _("progress of %(release)s") % {"release": self.release.name}
+            case Metric.ON_TIME_PROBABILITY:
+                return _("chance %(release)s ships on time") % {"release": self.release.name}
+            case Metric.THROUGHPUT:
+                return _("features done per week in %(product)s") % {"product": product}
+        return _("%(metric)s of %(product)s") % {"metric": SHORT_LABELS[self.metric], "product": product}

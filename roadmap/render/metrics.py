@@ -26,8 +26,9 @@ def bars(points: Sequence[tuple[date, float | None]], *, label: str, high: float
     gap = 2.0
     bar = max((width - gap * (count - 1)) / count, 1.0)
     y = y_scale(0, float(top), top=1, plot_h=height - 2)
+    # Bars may stretch to their container's width (no aspect to keep), never in height.
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="metric-bars" width="{width}" height="{height}" '
-             f'viewBox="0 0 {width} {height}" role="img" aria-label="{e(label)}">',
+             f'viewBox="0 0 {width} {height}" preserveAspectRatio="none" role="img" aria-label="{e(label)}">',
              f'<line class="metric-bars__base" x1="0" x2="{width}" y1="{height - 0.5}" y2="{height - 0.5}"/>']
     for i, (when, value) in enumerate(points):
         if value is None:

@@ -102,12 +102,8 @@ def key_result_unbind(*, actor: User, key_result: KeyResult) -> None:
 
 
 def _note(binding: KeyResultBinding, as_of: date) -> str:
-    subject = Metric(binding.metric).label
-    if binding.metric in FEATURE_METRICS:
-        subject += f" · {binding.feature_key}"
-    source = binding.release.name if binding.metric in RELEASE_METRICS and binding.release else binding.product.name
-    return _("%(metric)s of %(source)s, data of %(day)s (measured automatically)") % {
-        "metric": subject, "source": source, "day": day_label(as_of, year=True)}
+    return _("%(metric)s on %(day)s (measured automatically)") % {
+        "metric": binding.description[:1].upper() + binding.description[1:], "day": day_label(as_of, year=True)}
 
 
 def key_results_refresh(*, product_ids: Iterable[int] | None = None, today: date | None = None) -> int:

@@ -16,6 +16,7 @@ from roadmap import services
 from roadmap.celery import app as celery_app
 from roadmap.models import KeyResultBinding, UsageDaily, UsageFeatureDaily
 from strategy import metrics as goal_metrics
+from strategy.chart_kit import day_label
 from strategy.models import CheckIn, KeyResult
 
 from ..conftest import count_queries
@@ -81,7 +82,8 @@ def test_a_dau_key_result_takes_the_last_complete_day_as_a_check_in(editor, key_
     assert (binding.value, binding.as_of) == (Decimal(220), today - timedelta(days=1))
     last = key_result.check_ins.order_by("-created_at", "-id").first()
     assert last.value == Decimal(220) and last.author is None
-    assert "Daily active users of Mobile App" in last.note
+    day = day_label(today - timedelta(days=1), year=True)
+    assert last.note == f"Daily active users of Mobile App on {day} (measured automatically)"
 
 
 @pytest.mark.parametrize(("metric", "expected"), [
@@ -448,7 +450,7 @@ def test_the_goal_page_says_which_metric_feeds_a_key_result(client_as_viewer, ed
 
     html = client_as_viewer.get(reverse("strategy:goal_detail", args=["acme", goal.pk])).content.decode()
 
-    assert "From Daily active users of Mobile App" in html
+    assert "Fed by daily active users of Mobile App" in html
     assert "computed" in html and binding_url(key_result) in html
 
 

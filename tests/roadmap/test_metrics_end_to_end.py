@@ -76,7 +76,7 @@ def test_events_in_rollup_on_the_worker_key_result_updated_pages_show_it(
     client.force_login(viewer)
     goal_page = text(client.get(reverse("strategy:goal_detail", args=[workspace.slug, goal.pk])).content.decode())
     assert "Daily active shoppers" in goal_page and "7 users" in goal_page and "35%" in goal_page
-    assert "From Daily active users of Mobile App" in goal_page
+    assert "Fed by daily active users of Mobile App" in goal_page
     metrics_page = text(client.get(reverse("roadmap:product_metrics", args=[workspace.slug, product.key]))
                         .content.decode())
     assert "Daily active users 7" in metrics_page
