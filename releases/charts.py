@@ -266,7 +266,8 @@ def burn_up_chart(series: Sequence[SeriesPoint], *, start: date, end: date, toda
             if apex_x != lx:
                 parts.append(f'<line class="burnup__forecast-line" x1="{coord(lx)}" y1="{coord(ly)}" '
                              f'x2="{coord(apex_x)}" y2="{coord(ly)}"/>')
-            parts += _cone(cone, apex=(apex_x, ly), scope_y=y(last_scope), x=x, right=left + plot_w)
+            parts += _cone(cone, apex=(apex_x, ly), scope_y=y(last_scope), x=x, right=left + plot_w,
+                           labels_below=y(last_scope) - 8 < top + 30)
     if end > release_end and span > 0:
         rx = coord(x(release_end))
         parts.append(f'<line class="burnup__release" x1="{rx}" x2="{rx}" y1="{coord(top)}" y2="{coord(base_y)}"/>')
@@ -276,9 +277,11 @@ def burn_up_chart(series: Sequence[SeriesPoint], *, start: date, end: date, toda
     return safe_join(parts)
 
 
-def _cone(cone: Sequence[tuple[date, int]], *, apex: tuple[float, float], scope_y: float, x, right: float) -> list[str]:
+def _cone(cone: Sequence[tuple[date, int]], *, apex: tuple[float, float], scope_y: float, x, right: float,
+          labels_below: bool = False) -> list[str]:
     """The forecast cone: a shaded triangle from the done line's last point to the scope
-    line between the earliest and the latest forecast date, and a labelled line per date."""
+    line between the earliest and the latest forecast date, and a labelled line per date
+    (labels under the scope line when it runs close to the milestone names at the top)."""
     ax, ay = apex
 
     def at(day: date) -> float:
@@ -300,8 +303,10 @@ def _cone(cone: Sequence[tuple[date, int]], *, apex: tuple[float, float], scope_
         if any(abs(fx - other) < 30 for other in labelled):
             continue
         labelled.append(fx)
-        parts.append(f'<text class="burnup__forecast-label" x="{coord(fx)}" y="{coord(scope_y - 8)}" '
-                     f'text-anchor="middle">{confidence}%</text>')
+        label_y = scope_y + 15 if labels_below else scope_y - 8
+        anchor = "end" if fx > right - 14 else "middle"
+        parts.append(f'<text class="burnup__forecast-label" x="{coord(fx)}" y="{coord(label_y)}" '
+                     f'text-anchor="{anchor}">{confidence}%</text>')
     parts.append("</g>")
     return parts
 
@@ -399,7 +404,7 @@ def cycle_time_chart(points_: Sequence[tuple[str, str, date, int]], *, start: da
     """Cycle time of each finished feature as a dot: when it finished (across) against the
     days it took (up), with dashed lines at the 50th and 85th percentiles. `points_` are
     (key, title, finished day, days)."""
-    left, right, top, bottom = 40.0, 56.0, 20.0, 34.0
+    left, right, top, bottom = 40.0, 56.0, 28.0, 34.0
     plot_w, plot_h = width - left - right, height - top - bottom
     base_y = top + plot_h
     span = max((end - start).days, 1)

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
@@ -36,8 +37,6 @@ from ..selectors.metrics import delivery_stale_product_ids, delivery_versions
 logger = logging.getLogger(__name__)
 
 DEBOUNCE_SECONDS = 60
-# Longer than any computation; a worker that dies holding the lock frees it after this.
-LOCK_SECONDS = 10 * 60
 # Released releases keep getting a snapshot this long after their release date (late
 # changes); after that only one that never had any gets one.
 RELEASED_KEPT_FRESH = timedelta(days=30)
@@ -57,8 +56,12 @@ def _key(name: str, product_id: int) -> str:
 def product_lock(product_id: int) -> Iterator[None]:
     """Hold the product's delivery lock (in Redis, shared by every worker) for the block.
     Raises DeliveryBusy when another holds it, and Redis's own errors when Redis is down."""
+    # Django's cache has no lock: redis-py's, on the cache's own client (same Redis, same
+    # settings). It expires with the task's hard time limit, so a worker killed while holding
+    # it blocks the product no longer than its task could have run.
     client = cache._cache.get_client(write=True)
-    lock = client.lock(cache.make_and_validate_key(_key("lock", product_id)), timeout=LOCK_SECONDS)
+    lock = client.lock(cache.make_and_validate_key(_key("lock", product_id)),
+                       timeout=settings.CELERY_TASK_TIME_LIMIT)
     if not lock.acquire(blocking=False):
         raise DeliveryBusy(product_id)
     try:
