@@ -454,4 +454,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from bench import usage  # after the pages, the usage-event ingestion and rollups (bench/usage.py)
+
+    sys.exit(main() or usage.main([]))

@@ -31,7 +31,6 @@ import json
 import multiprocessing
 import os
 import random
-import resource
 import shutil
 import subprocess
 import sys
@@ -222,7 +221,9 @@ def child(mode: str, product_id: int) -> None:
     else:
         result = usage.usage_rollup(product_id=product_id)
     seconds = time.monotonic() - started
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
+    # VmHWM: this process's own peak RSS (ru_maxrss would carry the parent's over the exec).
+    peak = next(int(line.split()[1]) for line in Path("/proc/self/status").read_text().splitlines()
+                if line.startswith("VmHWM:")) / 1024
     print(json.dumps({"seconds": round(seconds, 2), "peak_rss_mb": round(peak, 1), "days": len(result.days),
                       "ranges": [[str(a), str(b)] for a, b in result.ranges]}))
 

@@ -371,7 +371,7 @@ WITH grouped AS MATERIALIZED (
         FROM roadmap_usage_event
         WHERE product_id = %(product)s AND occurred_at >= %(lo)s AND occurred_at < %(hi)s
     ) AS events
-    WHERE day = ANY(%(days)s::date[])
+    WHERE %(contiguous)s OR day = ANY(%(days)s::date[])
     GROUP BY 1, 2, 3, 4
 ), actors AS (
     INSERT INTO roadmap_usage_actor_day (product_id, day, actor, events)
@@ -492,11 +492,16 @@ def usage_days_mark_dirty(*, product_id: int, days: Iterable[date]) -> None:
 
 
 def usage_event_days(*, product_id: int) -> list[date]:
-    """Every day (settings.TIME_ZONE) with raw events of the product."""
+    """Every day (settings.TIME_ZONE) from the product's first raw event to its last, days
+    without events included (they get rows of zeros). Two index lookups, not a scan."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT DISTINCT (occurred_at AT TIME ZONE %s)::date FROM roadmap_usage_event "
-                       "WHERE product_id = %s ORDER BY 1", [settings.TIME_ZONE, product_id])
-        return [day for (day,) in cursor.fetchall()]
+        cursor.execute("SELECT (min(occurred_at) AT TIME ZONE %s)::date, (max(occurred_at) AT TIME ZONE %s)::date "
+                       "FROM roadmap_usage_event WHERE product_id = %s",
+                       [settings.TIME_ZONE, settings.TIME_ZONE, product_id])
+        first, last = cursor.fetchone()
+    if first is None:
+        return []
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 
 def usage_rollup(*, product_id: int, today: date | None = None) -> RollupResult:
@@ -506,6 +511,9 @@ def usage_rollup(*, product_id: int, today: date | None = None) -> RollupResult:
     today = today or timezone.localdate()
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(hashtext('roadmap_usage_rollup'), %s::int)", [product_id])
+        # The sorts and groupings of a rollup spill to disk under PostgreSQL's default 4 MB;
+        # the rollup's own transaction gets more (USAGE_ROLLUP_WORK_MEM).
+        cursor.execute("SELECT set_config('work_mem', %s, true)", [settings.USAGE_ROLLUP_WORK_MEM])
         cursor.execute("SELECT day, marked_at FROM roadmap_usagedirtyday WHERE product_id = %s ORDER BY day",
                        [product_id])
         marks = cursor.fetchall()
@@ -513,7 +521,11 @@ def usage_rollup(*, product_id: int, today: date | None = None) -> RollupResult:
             return RollupResult(product_id=product_id, days=[], ranges=[])
         days = [day for day, _marked in marks]
         lo, hi = local_bounds(days[0], days[-1])
-        params = {"product": product_id, "zone": settings.TIME_ZONE, "days": days, "lo": lo, "hi": hi}
+        # Contiguous days (a full recomputation, a busy product) need no per-row day filter
+        # beyond the time bounds.
+        contiguous = (days[-1] - days[0]).days + 1 == len(days)
+        params = {"product": product_id, "zone": settings.TIME_ZONE, "days": days, "lo": lo, "hi": hi,
+                  "contiguous": contiguous}
         cursor.execute("DELETE FROM roadmap_usage_actor_day WHERE product_id = %(product)s "
                        "AND day = ANY(%(days)s::date[])", params)
         cursor.execute("DELETE FROM roadmap_usage_feature_actor_day WHERE product_id = %(product)s "

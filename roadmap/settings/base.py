@@ -256,6 +256,9 @@ USAGE_INGEST_MAX_BYTES = env.int("USAGE_INGEST_MAX_BYTES", default=2_097_152)
 # Events ingested within this many seconds of each other cause one rollup, queued this long
 # after the first of them.
 USAGE_ROLLUP_DEBOUNCE_SECONDS = env.int("USAGE_ROLLUP_DEBOUNCE_SECONDS", default=30)
+# PostgreSQL's work_mem inside a rollup's transaction (its sorts and hash tables; a full rollup
+# of 5 million events uses a few hundred MB of it in the database server, never in Python).
+USAGE_ROLLUP_WORK_MEM = env.str("USAGE_ROLLUP_WORK_MEM", default="256MB")
 # How many usage events `seed_demo` writes, as a share of its ~150,000 (tests seed a sliver).
 DEMO_USAGE_SCALE = env.float("DEMO_USAGE_SCALE", default=1.0)
 # A rotated ingest key keeps working this many hours after its successor is made.
