@@ -8,7 +8,7 @@ DJANGO_NAMES = {
     "login", "logout", "password_change", "password_change_done", "password_reset", "password_reset_done",
     "password_reset_confirm", "password_reset_complete",
 }
-OUR_NAMESPACES = {"strategy", "releases", "roadmap", "strategy-api", "releases-api"}
+OUR_NAMESPACES = {"strategy", "releases", "roadmap", "strategy-api", "releases-api", "roadmap-api"}
 
 
 def named_routes(patterns, namespace=None):
