@@ -34,8 +34,8 @@ def test_a_product_manager_feeds_a_key_result_from_a_metric(page):
 
     page.goto(f"/w/initech/goals/{goal.pk}/")
     page.get_by_role("link", name="Feed from a metric").click()
-    page.get_by_label("Metric").select_option(label="Daily active users")
-    page.get_by_label("Product").select_option(label="MOB · Mobile App")
+    page.get_by_label("Metric", exact=True).select_option(label="Daily active users")
+    page.get_by_label("Product", exact=True).select_option(label="MOB · Mobile App")
     page.get_by_role("button", name="Bind to metric").click()
 
     expect(page.get_by_text("Fed by daily active users of Mobile App")).to_be_visible()
@@ -48,6 +48,6 @@ def test_a_product_manager_feeds_a_key_result_from_a_metric(page):
     expect(page.locator(".metric", has_text="Bounce rate")).to_contain_text("40%")
     expect(page.get_by_role("link", name="Daily shoppers")).to_be_visible()
 
-    page.get_by_role("link", name="Dashboard").click()
+    page.get_by_role("link", name="Dashboard", exact=True).click()
     expect(page.locator(".dash-row", has_text="Mobile App")).to_contain_text("20 min ago")
     screenshot(page, "metrics-journey-dashboard")
