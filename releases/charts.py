@@ -433,7 +433,7 @@ def cycle_time_chart(points_: Sequence[tuple[str, str, date, int]], *, start: da
                  f"{e(day_label(end, year=True))}</text>")
     for day in _x_ticks(start, end):
         tx = x(day)
-        if tx - left < 56 or left + plot_w - tx < 72:
+        if tx - left < 66 or left + plot_w - tx < 80:  # clear of the end labels
             continue
         parts.append(f'<text x="{coord(tx)}" y="{coord(base_y + 18)}" text-anchor="middle">{e(day_label(day))}</text>')
     parts.append("</g>")

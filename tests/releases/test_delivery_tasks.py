@@ -3,7 +3,7 @@ debounced trigger on feature changes, the per-product lock, the nightly run and 
 sweep, against the real PostgreSQL and Redis (and once a real worker)."""
 
 import time
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from celery.contrib.testing.worker import start_worker
@@ -359,3 +359,25 @@ def test_the_demo_has_history_enough_for_forecasts_and_launched_features_with_us
     for feature in keyed.values():
         assert feature.release.status == Release.Status.RELEASED and feature.status.category == "done"
         assert today - timedelta(days=90) < feature.release.release_date < today  # launched within the usage window
+
+
+@pytest.mark.parametrize(("zone", "weeks_back"), [("UTC", 1), ("Etc/GMT-2", 0)])  # Etc/GMT-2 is UTC+2
+def test_a_done_at_half_past_eleven_utc_on_sunday_counts_in_the_installations_week(
+        settings, editor, product, workflow, today, zone, weeks_back):
+    settings.TIME_ZONE = zone
+    monday = week_start(timezone.localdate())
+    sunday_night = datetime.combine(monday - timedelta(days=1), datetime.min.time(), tzinfo=UTC).replace(
+        hour=23, minute=30)
+    feature = services.feature_create(actor=editor, product=product, title="Late", status=workflow["Planned"])
+    feature = services.feature_update(actor=editor, feature=feature, status=workflow["In development"])
+    services.feature_update(actor=editor, feature=feature, status=workflow["Shipped"])
+    history = list(Feature.history.filter(id=feature.pk).order_by("history_date", "history_id"))
+    for version, when in zip(history, [sunday_night - timedelta(days=4), sunday_night - timedelta(days=3),
+                                       sunday_night], strict=True):
+        Feature.history.filter(history_id=version.history_id).update(history_date=when)
+
+    snapshot = services.product_delivery_refresh(product_id=product.pk)
+
+    weeks = snapshot.data["throughput"]
+    assert weeks[-1 - weeks_back] == [(monday - timedelta(weeks=weeks_back)).isoformat(), 1]
+    assert sum(count for _week, count in weeks) == 1
