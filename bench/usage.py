@@ -205,6 +205,18 @@ def copy_floor(product_id: int, events: list[dict], scratch: Path) -> dict:
     return {"events": len(events), "seconds": round(seconds, 2), "events_per_s": round(len(events) / seconds)}
 
 
+def scan_floor(product_id: int) -> dict:
+    """One pass of PostgreSQL over the 5 M events, reading the columns a rollup groups by: the
+    least a full rollup can cost."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        started = time.monotonic()
+        cursor.execute("SELECT count(DISTINCT session_id) FROM roadmap_usage_event WHERE product_id = %s",
+                       [product_id])
+        return {"seconds": round(time.monotonic() - started, 2)}
+
+
 # --- rollups, in a child process ------------------------------------------------------------------
 
 
@@ -277,7 +289,7 @@ def table(results: dict) -> str:
          f"≥ {TARGETS['ingest_events_per_s']:,} ev/s", f"COPY {floor['events_per_s']:,} ev/s ({ratio:.0%})",
          "ok" if ingest_["events_per_s"] >= TARGETS["ingest_events_per_s"] else "OVER"),
         ("full rollup, 5 M events", f"{full['seconds']} s", f"< {TARGETS['full_rollup_s']} s",
-         f"COPY of the 5 M: {results['rollup_seed'].get('copy_s', '—')} s",
+         f"one scan of the 5 M: {results['scan_floor']['seconds']} s",
          "ok" if full["seconds"] < TARGETS["full_rollup_s"] else "OVER"),
         ("incremental rollup, 50 k new events", f"{incremental['seconds']} s",
          f"< {TARGETS['incremental_rollup_s']} s", "", "ok" if incremental["seconds"] < TARGETS["incremental_rollup_s"]
@@ -330,6 +342,7 @@ def main(argv: list[str] | None = None) -> int:
             server.stop()
         results["copy_floor"] = copy_floor(ids[FLOOR], events, scratch)
         print("usage bench: full rollup of 5 M events…", flush=True)
+        results["scan_floor"] = scan_floor(ids[ROLLUP])
         results["full_rollup"] = rollup("full", ids[ROLLUP])
         new_ids = add_incremental(ids[ROLLUP])
         results["incremental_rollup"] = rollup("dirty", ids[ROLLUP])
