@@ -8,7 +8,7 @@ its workspace, and return plain `.values()` rows of the columns the pages draw, 
 costs the same few queries for 10 features or 2,000 (DESIGN.md, performance habits).
 """
 
-from .bindings import Measurement, binding_get, binding_list, binding_sources, bindings_of, measurements
+from .bindings import Measurement, binding_list, binding_sources, bindings_of, measurements
 from .dashboard import ProductMetrics, product_metrics
 from .health import Check, check_database, check_redis, check_worker, health_report
 from .horizons import (
@@ -33,7 +33,6 @@ from .timeline import (
 __all__ = [
     "Measurement",
     "ProductMetrics",
-    "binding_get",
     "binding_list",
     "binding_sources",
     "bindings_of",

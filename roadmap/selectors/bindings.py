@@ -14,7 +14,6 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.db.models import QuerySet
-from django.shortcuts import get_object_or_404
 
 from releases.models import ProductDeliverySnapshot, Release, ReleaseDeliverySnapshot
 from strategy.models import KeyResult, Product, User
@@ -47,11 +46,6 @@ def binding_list(*, user: User) -> QuerySet[KeyResultBinding]:
     return (KeyResultBinding.objects.visible_to(user)
             .select_related("key_result__goal", "product", "release", "workspace")
             .order_by("id"))
-
-
-def binding_get(*, user: User, pk: int) -> KeyResultBinding:
-    """Raises Http404."""
-    return get_object_or_404(binding_list(user=user), pk=pk)
 
 
 def bindings_of(key_results: Sequence[KeyResult]) -> dict[int, KeyResultBinding]:
