@@ -53,23 +53,25 @@ FROM generate_series(-1, 2) AS m;
 -- Who was active on which day (days in settings.TIME_ZONE), and who used which feature key:
 -- the rollups refresh the rows of days with new events, then count the 7- and 30-day windows
 -- from here rather than from the raw events. `actor` is a 64-bit hash of the user id (or of
--- the anonymous id when there is none). No foreign key (Django's flush could not truncate the
+-- the anonymous id when there is none). Rows are unique by construction (the rollup deletes a
+-- day's rows and inserts them grouped, under a per-product lock); no unique index, whose check
+-- against the rows just deleted made re-inserting a day several times slower. No foreign key (Django's flush could not truncate the
 -- products under one): roadmap deletes a product's rows here when the product goes.
 CREATE TABLE roadmap_usage_actor_day (
     product_id bigint NOT NULL,
     day date NOT NULL,
     actor bigint NOT NULL,
-    events integer NOT NULL,
-    PRIMARY KEY (product_id, day, actor)
+    events integer NOT NULL
 );
+CREATE INDEX roadmap_usage_actor_day_product_day ON roadmap_usage_actor_day (product_id, day);
 CREATE TABLE roadmap_usage_feature_actor_day (
     product_id bigint NOT NULL,
     day date NOT NULL,
     feature_key text NOT NULL,
     actor bigint NOT NULL,
-    events integer NOT NULL,
-    PRIMARY KEY (product_id, day, feature_key, actor)
+    events integer NOT NULL
 );
+CREATE INDEX roadmap_usage_feature_actor_day_product_day ON roadmap_usage_feature_actor_day (product_id, day);
 """
 
 EVENTS_REVERSE_SQL = """
