@@ -10,6 +10,10 @@ nothing. Keyword arguments:
   receiver must expect some ids to be gone);
 - `product_ids`: frozenset of their products' ids.
 
+`delivery_computed`: sent once a product's delivery snapshots (the product's and its
+releases') are written, after commit, with `product_id`. Key results bound to a delivery
+metric (roadmap) listen to it and queue their refresh.
+
 Receivers (feedback closing the loop, metrics recomputing, debounced) connect in their
 `AppConfig.ready()` and must be cheap: they run in the request that made the change, so
 anything heavy is queued to Celery with the ids.
@@ -25,6 +29,7 @@ from django.dispatch import Signal
 from .models import Feature
 
 features_changed = Signal()
+delivery_computed = Signal()
 
 
 def send_features_changed(features: Iterable) -> None:
@@ -37,3 +42,8 @@ def send_features_changed(features: Iterable) -> None:
     product_ids = frozenset(product_id for _pk, product_id in pairs)
     transaction.on_commit(lambda: features_changed.send(
         sender=Feature, feature_ids=feature_ids, product_ids=product_ids))
+
+
+def send_delivery_computed(product_id: int) -> None:
+    """Send `delivery_computed` for the product once the current transaction commits."""
+    transaction.on_commit(lambda: delivery_computed.send(sender=Feature, product_id=product_id))

@@ -8,13 +8,22 @@ class RoadmapConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete
 
-        from strategy.extensions import product_summaries
+        from releases.extensions import feature_summaries
+        from releases.signals import delivery_computed
+        from strategy.extensions import key_result_summaries, product_summaries
         from strategy.models import Product
 
-        from . import extensions
+        from . import extensions, services
         from .services import usage
 
         post_delete.connect(usage.usage_product_deleted, sender=Product, dispatch_uid="roadmap.usage.product_deleted")
 
         # The product page shows the roadmap at a glance through strategy's registry.
         product_summaries.register("roadmap", extensions.product_roadmap_summaries, order=30)
+        product_summaries.register("metrics", extensions.product_metric_summaries, order=40)
+        # The feature page shows the adoption of a shipped feature with a usage key.
+        feature_summaries.register("adoption", extensions.feature_adoption_summaries, order=50)
+        # The goal page says which metric feeds each key result, and links to binding one.
+        key_result_summaries.register("metric", extensions.key_result_metric_summaries)
+        # Key results bound to a delivery metric follow each delivery computation.
+        delivery_computed.connect(services.on_delivery_computed, dispatch_uid="roadmap.key_results")

@@ -19,6 +19,13 @@ app.conf.beat_schedule = {
         # A heartbeat nobody picked up within a minute is stale anyway.
         "options": {"expires": 55},
     },
+    # Key results bound to a metric: rollups and delivery computations refresh them as they
+    # finish; this sweep catches a trigger that was lost (Redis down, a worker restarted).
+    "key-results-refresh": {
+        "task": "roadmap.tasks.key_results_refresh_task",
+        "schedule": 600.0,
+        "options": {"expires": 590},
+    },
     # Mention emails whose task could not be queued when the comment was saved (Redis down).
     "mention-emails-sweep": {
         "task": "releases.tasks.mention_emails_sweep_task",

@@ -10,7 +10,8 @@ What the events look like:
   two apart;
 - three feature launches with an S-shaped adoption curve: "offline-sync" about 70 days ago,
   "csv-export" about 45 days ago and "dark-mode" about 20 days ago (the demo features that
-  carry these keys get them from a later seeding step).
+  carry these keys get them from a later seeding step); where a product has a demo feature with
+  that key, the launch is moved to the day its release shipped, so its adoption starts there.
 
 Deterministic: a random generator seeded per product, dates relative to today. Written with
 COPY through the ingest service's write path (which also marks the days for the rollup), about
@@ -27,9 +28,11 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.utils import timezone
 
+from releases.models import Feature
 from strategy.models import Product, Workspace
 
 from .models import UsageDaily, UsageEvent
+from .selectors.adoption import released_on
 from .services import usage
 
 DAYS = 90
@@ -50,9 +53,11 @@ def adoption(days_since_launch: float, plateau: float) -> float:
     return plateau / (1 + math.exp(-(days_since_launch - 10) / 3.5))
 
 
-def product_events(product: Product, *, today, seed: int, scale: float = 1.0) -> list[tuple]:
+def product_events(product: Product, *, today, seed: int, scale: float = 1.0,
+                   launches: list[tuple[str, int, float]] | None = None) -> list[tuple]:
     """The rows (as `usage.check_event` makes them) of one product's 90 days; `scale` shrinks
-    or grows the user base."""
+    or grows the user base; `launches` replaces LAUNCHES."""
+    launches = LAUNCHES if launches is None else launches
     rng = random.Random(seed)
     zone = ZoneInfo(settings.TIME_ZONE)
     base = max(4, int(BASE_DAU.get(product.key, DEFAULT_DAU) * scale))
@@ -76,7 +81,7 @@ def product_events(product: Product, *, today, seed: int, scale: float = 1.0) ->
         start_of_day = datetime.combine(day, time(6), tzinfo=zone)
         for user in users:
             sessions = 1 + (rng.random() < 0.35) + (rng.random() < 0.1)
-            used: list[str] = [key for key, launched, plateau in LAUNCHES
+            used: list[str] = [key for key, launched, plateau in launches
                                if rng.random() < adoption(launched - offset, plateau)]
             for s in range(sessions):
                 session = f"s-{day:%m%d}-{user}-{s}"
@@ -102,6 +107,17 @@ def product_events(product: Product, *, today, seed: int, scale: float = 1.0) ->
     return rows
 
 
+def _launches(product: Product, today) -> list[tuple[str, int, float]]:
+    """LAUNCHES, each launched when the product's demo feature with that usage key was released
+    (so the feature page's adoption starts at its release date), if the product has one."""
+    released = {}
+    for feature in Feature.objects.filter(product=product).exclude(usage_key="").select_related("release"):
+        day = released_on(feature)
+        if day is not None and day <= today:
+            released[feature.usage_key] = (today - day).days
+    return [(key, min(released.get(key, launched), DAYS - 1), plateau) for key, launched, plateau in LAUNCHES]
+
+
 def seed_usage(workspace: Workspace) -> int:
     """Events for each product of `workspace` that has none, rolled up at once; returns how
     many events were written."""
@@ -112,7 +128,8 @@ def seed_usage(workspace: Workspace) -> int:
         if UsageDaily.objects.filter(product=product).exists() or \
                 UsageEvent.objects.filter(product=product).exists():
             continue
-        rows = product_events(product, today=today, seed=1000 + index, scale=settings.DEMO_USAGE_SCALE)
+        rows = product_events(product, today=today, seed=1000 + index, scale=settings.DEMO_USAGE_SCALE,
+                              launches=_launches(product, today))
         written += usage.usage_events_write(product_id=product.pk, rows=rows)
         usage.usage_rollup(product_id=product.pk, today=today)
     return written

@@ -1,7 +1,7 @@
-"""The top layer's tables: share links, the worker heartbeat, and usage metrics (ingest keys,
-raw usage events, their daily rollups). Key results bound to a metric and the dashboard will
-live here too, because they read products, features and goals together; delivery metrics stay
-in `releases` (its page shows them).
+"""The top layer's tables: share links, the worker heartbeat, usage metrics (ingest keys,
+raw usage events, their daily rollups) and key results bound to a metric, because they read
+products, features and goals together; delivery metrics stay in `releases` (its page shows
+them).
 
 The raw events table, `roadmap_usage_event`, is partitioned by month and created by SQL in
 migration 0004 (Django cannot declare a partitioned table); `UsageEvent` below only reads it.
@@ -10,6 +10,8 @@ So are the two activity tables the rollups keep (`roadmap_usage_actor_day`,
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from strategy.models import WorkspaceScopedQuerySet
 
 
 class WorkerHeartbeat(models.Model):
@@ -198,3 +200,97 @@ class UsageFeatureDaily(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product_id} {self.day} {self.feature_key}: {self.users} users"
+
+
+# --- key results bound to a metric -------------------------------------------------------
+
+
+class Metric(models.TextChoices):
+    """The metrics a key result can be bound to. Usage metrics come from roadmap's rollups of
+    a product's usage events; delivery metrics from the snapshots `releases` stores."""
+
+    DAU = "dau", _("Daily active users")
+    WAU = "wau", _("Weekly active users")
+    MAU = "mau", _("Monthly active users")
+    SESSIONS = "sessions", _("Sessions per day")
+    BOUNCE_RATE = "bounce_rate", _("Bounce rate (%)")
+    FEATURE_ADOPTION = "feature_adoption", _("Feature adoption (% of weekly active users)")
+    FEATURE_USERS = "feature_users", _("Feature users per day")
+    RELEASE_PROGRESS = "release_progress", _("Release progress (% of features done)")
+    THROUGHPUT = "throughput", _("Throughput (features done per week)")
+    ON_TIME_PROBABILITY = "on_time_probability", _("Chance of making the release date (%)")
+
+
+USAGE_METRICS = frozenset({Metric.DAU, Metric.WAU, Metric.MAU, Metric.SESSIONS, Metric.BOUNCE_RATE,
+                           Metric.FEATURE_ADOPTION, Metric.FEATURE_USERS})
+FEATURE_METRICS = frozenset({Metric.FEATURE_ADOPTION, Metric.FEATURE_USERS})
+RELEASE_METRICS = frozenset({Metric.RELEASE_PROGRESS, Metric.ON_TIME_PROBABILITY})
+SHORT_LABELS = {Metric.DAU: _("daily active users"), Metric.WAU: _("weekly active users"),
+                Metric.MAU: _("monthly active users"), Metric.SESSIONS: _("sessions"),
+                Metric.BOUNCE_RATE: _("bounce rate")}
+METRIC_UNITS = {Metric.BOUNCE_RATE: "%", Metric.FEATURE_ADOPTION: "%", Metric.RELEASE_PROGRESS: "%",
+                Metric.ON_TIME_PROBABILITY: "%"}
+
+
+class KeyResultBinding(models.Model):
+    """A key result that updates itself from a metric: a usage metric of a product (active
+    users, sessions, bounce rate, a feature key's adoption or users) or a delivery metric (a
+    release's progress or chance of making its date, a product's throughput). After each
+    computation of its source the key result gets the new value as a check-in (one per day of
+    the source's data, corrected in place when that day is recomputed). `value`, `as_of` and
+    `computed_at` are the last value taken, the day it describes and when its source computed it."""
+
+    workspace = models.ForeignKey("strategy.Workspace", on_delete=models.CASCADE, related_name="+")
+    key_result = models.OneToOneField("strategy.KeyResult", on_delete=models.CASCADE, related_name="binding")
+    metric = models.CharField(_("metric"), max_length=24, choices=Metric.choices)
+    product = models.ForeignKey("strategy.Product", on_delete=models.CASCADE, related_name="+",
+                                verbose_name=_("product"))
+    release = models.ForeignKey("releases.Release", null=True, blank=True, on_delete=models.CASCADE,
+                                related_name="+", verbose_name=_("release"))
+    feature_key = models.CharField(_("feature key"), max_length=50, blank=True)
+    created_by = models.ForeignKey("strategy.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("bound"), auto_now_add=True)
+    value = models.DecimalField(_("last value"), max_digits=14, decimal_places=2, null=True, blank=True)
+    as_of = models.DateField(_("data of"), null=True, blank=True)
+    computed_at = models.DateTimeField(_("computed"), null=True, blank=True)
+    check_in = models.ForeignKey("strategy.CheckIn", null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+")
+
+    objects = WorkspaceScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["product"], name="roadmap_krbinding_product")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(metric__in=sorted(RELEASE_METRICS)) | models.Q(release__isnull=False),
+                name="roadmap_krbinding_release_metric_has_release"),
+            models.CheckConstraint(
+                condition=~models.Q(metric__in=sorted(FEATURE_METRICS)) | ~models.Q(feature_key=""),
+                name="roadmap_krbinding_feature_metric_has_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key_result_id} ← {self.metric}"
+
+    @property
+    def unit(self) -> str:
+        return METRIC_UNITS.get(self.metric, "")
+
+    @property
+    def description(self) -> str:
+        """The metric in a few words: "weekly active users of Mobile App", "adoption of
+        csv-export in Mobile App", "chance Spring ships on time" (reads `product`, `release`)."""
+        product = self.product.name
+        match self.metric:
+            case Metric.FEATURE_ADOPTION:
+                return _("adoption of %(key)s in %(product)s") % {"key": self.feature_key, "product": product}
+            case Metric.FEATURE_USERS:
+                return _("daily users of %(key)s in %(product)s") % {"key": self.feature_key, "product": product}
+            case Metric.RELEASE_PROGRESS:
+                return _("progress of %(release)s") % {"release": self.release.name}
+            case Metric.ON_TIME_PROBABILITY:
+                return _("chance %(release)s ships on time") % {"release": self.release.name}
+            case Metric.THROUGHPUT:
+                return _("features done per week in %(product)s") % {"product": product}
+        return _("%(metric)s of %(product)s") % {"metric": SHORT_LABELS[self.metric], "product": product}

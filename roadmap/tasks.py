@@ -1,5 +1,5 @@
-"""Celery tasks of the top layer: the worker heartbeat, and the usage-metric rollups and
-dashboard refreshes as they land. Delivery-metric snapshots are tasks of `releases`."""
+"""Celery tasks of the top layer: the worker heartbeat, the usage-metric rollups, and the
+refresh of key results bound to a metric. Delivery-metric snapshots are tasks of `releases`."""
 
 import contextlib
 from datetime import timedelta
@@ -52,6 +52,8 @@ def usage_rollup_task(self, product_id: int) -> dict:
     finally:
         with contextlib.suppress(LockError, RedisError):
             lock.release()
+    if result.days:  # key results bound to this product's usage take the new figures
+        services.key_results_refresh(product_ids=[product_id])
     return {"product_id": product_id, "days": len(result.days), "ranges": len(result.ranges)}
 
 
@@ -73,3 +75,9 @@ def usage_partitions_task() -> dict:
     created = usage.usage_partitions_ensure(months_ahead=3)
     dropped = usage.usage_partitions_drop_expired()
     return {"created": created, "dropped": dropped}
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3, acks_late=True)
+def key_results_refresh_task(product_ids: list[int] | None = None) -> int:
+    """Bound key results (of these products, or all) take their metric's latest value."""
+    return services.key_results_refresh(product_ids=product_ids)

@@ -1,7 +1,7 @@
 """The project's root URLconf (ROOT_URLCONF): the other apps' pages and APIs, and the
 roadmap's own pages, routed directly here under the `roadmap` namespace. Every page name is
-namespaced by its app (`roadmap:`, `strategy:`, `releases:`; the APIs `strategy-api:` and
-`releases-api:`), except Django's own sign-in and password views, which reverse their
+namespaced by its app (`roadmap:`, `strategy:`, `releases:`; the APIs `strategy-api:`,
+`releases-api:` and `roadmap-api:`), except Django's own sign-in and password views, which reverse their
 names themselves."""
 
 from csp.constants import UNSAFE_INLINE
@@ -13,7 +13,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from strategy.forms import SignInForm
 
-from .views import health, horizons, sharing, timeline, usage
+from .views import bindings, dashboard, health, horizons, sharing, timeline, usage
 from .views.ingest import EventsIngest
 
 # Timeline, horizon and share-link pages of a product or product line.
@@ -43,6 +43,10 @@ roadmap_patterns = [
     path(ROADMAP + "portfolio/export.csv", timeline.portfolio_export_csv, name="portfolio_export_csv"),
     path(ROADMAP + "portfolio/export.pdf", timeline.portfolio_export_pdf, name="portfolio_export_pdf"),
     path("s/<str:token>/", sharing.shared_view, name="shared_view"),
+    path("w/<slug:ws>/products/<str:key>/metrics/", dashboard.product_metrics, name="product_metrics"),
+    path("w/<slug:ws>/dashboard/", dashboard.dashboard, name="dashboard"),
+    path("w/<slug:ws>/goals/<int:goal_pk>/key-results/<int:pk>/metric/", bindings.key_result_binding,
+         name="key_result_binding"),
     path(ROADMAP + "share/", sharing.share_link_list, name="share_link_list"),
     path(ROADMAP + "share/<int:pk>/revoke/", sharing.share_link_revoke, name="share_link_revoke"),
     path(USAGE, usage.product_usage, name="product_usage"),
@@ -59,6 +63,7 @@ urlpatterns = [
     path("api/v1/", include("strategy.api.urls")),
     path("api/v1/", include("releases.api.urls")),
     path("api/v1/", include("feedback.api.urls")),
+    path("api/v1/", include("roadmap.api.urls")),
     path("admin/", admin.site.urls),
     path("", include((roadmap_patterns, "roadmap"))),
     path("", include("strategy.urls")),

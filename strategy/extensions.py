@@ -27,7 +27,7 @@ from typing import Generic, TypeVar
 
 from django.core.exceptions import ImproperlyConfigured
 
-from .models import Product
+from .models import KeyResult, Product
 
 Item = TypeVar("Item")
 
@@ -142,3 +142,9 @@ def covered_products(products: Sequence[Product]) -> dict[int, list[int]]:
 
 product_summaries: SummaryRegistry[Product] = SummaryRegistry("product")
 """What higher apps know of a product: the product page shows one card per summary."""
+
+
+key_result_summaries: SummaryRegistry[KeyResult] = SummaryRegistry("key result")
+"""What higher apps know of a key result (for example the metric that feeds it): the goal page
+and the key result's chart page show each summary under the key result's name. A line under a
+name is not a card, so providers here name their own partial in `Summary.template`."""

@@ -403,6 +403,23 @@ class ProductDeliverySnapshotFactory(DjangoModelFactory):
     product = factory.SubFactory(ProductFactory)
     day = factory.LazyFunction(timezone.localdate)
     computed_at = factory.LazyFunction(lambda: timezone.now() - timedelta(minutes=1))
+
+
+# --- roadmap: key results bound to a metric (metricsweb) ------------------------------------------------------
+
+
+class KeyResultBindingFactory(DjangoModelFactory):
+    """A key result following the daily active users of a product of its workspace."""
+
+    class Meta:
+        model = "roadmap.KeyResultBinding"
+
+    key_result = factory.SubFactory(KeyResultFactory)
+    workspace = factory.SelfAttribute("key_result.workspace")
+    metric = "dau"
+    product = factory.SubFactory(ProductFactory, workspace=factory.SelfAttribute("..workspace"))
+
+
 # --- roadmap: usage metrics ----------------------------------------------------------------------
 
 

@@ -9,7 +9,7 @@ DJANGO_NAMES = {
     "password_reset_confirm", "password_reset_complete",
 }
 OUR_NAMESPACES = {"strategy", "releases", "feedback", "portal", "roadmap", "strategy-api", "releases-api",
-                  "feedback-api"}
+                  "feedback-api", "roadmap-api"}
 
 
 def named_routes(patterns, namespace=None):

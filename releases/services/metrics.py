@@ -30,7 +30,7 @@ from redis.exceptions import LockError, RedisError
 from strategy.background import queue_after_commit
 from strategy.models import Product
 
-from .. import metrics, tasks
+from .. import metrics, signals, tasks
 from ..models import Feature, ProductDeliverySnapshot, Release, ReleaseDeliverySnapshot, StatusCategory
 from ..selectors.metrics import delivery_stale_product_ids, delivery_versions
 
@@ -199,6 +199,7 @@ def delivery_snapshots_write(*, product_id: int, today: date | None = None,
                 "cycle_p85": Decimal(str(round(cycle_p85, 1))) if cycle_p85 is not None else None,
                 "data": product_data,
             })
+    signals.send_delivery_computed(product_id)
     return snapshot
 
 

@@ -1,6 +1,7 @@
 """Input shapes of the roadmap's pages, one module per topic."""
 
+from .bindings import KeyResultBindingForm
 from .sharing import ShareLinkForm, SharePasswordForm
 from .usage import IngestKeyForm
 
-__all__ = ["IngestKeyForm", "ShareLinkForm", "SharePasswordForm"]
+__all__ = ["IngestKeyForm", "KeyResultBindingForm", "ShareLinkForm", "SharePasswordForm"]

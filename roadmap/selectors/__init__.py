@@ -8,7 +8,9 @@ its workspace, and return plain `.values()` rows of the columns the pages draw, 
 costs the same few queries for 10 features or 2,000 (DESIGN.md, performance habits).
 """
 
+from .bindings import Measurement, binding_list, binding_sources, bindings_of, measurements
 from .changes import plan_now, plan_then
+from .dashboard import ProductMetrics, product_metrics
 from .health import Check, check_database, check_redis, check_worker, health_report
 from .horizons import (
     HORIZON_FEATURE_FIELDS,
@@ -33,6 +35,13 @@ from .timeline import (
 )
 
 __all__ = [
+    "Measurement",
+    "ProductMetrics",
+    "binding_list",
+    "binding_sources",
+    "bindings_of",
+    "measurements",
+    "product_metrics",
     "HORIZON_FEATURE_FIELDS",
     "RELEASE_FIELDS",
     "TIMELINE_FEATURE_FIELDS",

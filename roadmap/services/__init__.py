@@ -1,6 +1,7 @@
 """Write operations of the roadmap: the only sanctioned way to change its data. See each
 module's docstring for the invariants it protects."""
 
+from .bindings import key_result_bind, key_result_unbind, key_results_refresh, on_delivery_computed
 from .health import heartbeat_record
 from .sharing import (
     PARAM_KEYS,
@@ -24,6 +25,10 @@ __all__ = [
     "TOKEN_BYTES",
     "digest",
     "heartbeat_record",
+    "key_result_bind",
+    "key_result_unbind",
+    "key_results_refresh",
+    "on_delivery_computed",
     "new_token",
     "resolve",
     "sanitise_params",

@@ -11,6 +11,7 @@ from .goals import (
     key_result_check_in,
     key_result_create,
     key_result_delete,
+    key_result_record_measurement,
     key_result_update,
 )
 from .positioning import (
@@ -73,6 +74,7 @@ __all__ = [
     "key_result_check_in",
     "key_result_create",
     "key_result_delete",
+    "key_result_record_measurement",
     "key_result_update",
     "persona_create",
     "persona_delete",

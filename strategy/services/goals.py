@@ -7,7 +7,8 @@ Invariants protected here:
 - a record edited from a stale copy is refused, naming who changed what since (optimistic
   locking on `version`);
 - a key result's target differs from its start value and agrees with its direction;
-  its current value changes only through a check-in, which is recorded;
+  its current value changes only through a check-in, which is recorded (a value measured
+  by a metric the key result is bound to, too: `key_result_record_measurement`);
 - a goal or initiative never ends before it starts;
 - every change names its author in the record's history.
 """
@@ -148,6 +149,34 @@ def key_result_check_in(*, actor: User, key_result: KeyResult, value: Decimal, n
         raise ValidationError(exc.message_dict) from exc
     check_in.save()
     KeyResult.objects.filter(pk=key_result.pk).update(current_value=value, updated_at=timezone.now())
+    key_result.current_value = value
+    return check_in
+
+
+@transaction.atomic
+def key_result_record_measurement(*, key_result: KeyResult, value: Decimal, note: str,
+                                  correcting: CheckIn | None = None) -> CheckIn:
+    """Record a value measured for the key result by a metric it is bound to (a higher app
+    owns the binding and has checked, when it was made, that an editor made it): a check-in
+    without an author, so progress, status and history read as for any check-in. When
+    `correcting` is the key result's latest check-in (the same measurement, recomputed), it is
+    corrected in place rather than repeated. Raises ValidationError for a value out of range."""
+    value = Decimal(value).quantize(Decimal("0.01"))
+    latest = key_result.check_ins.order_by("-created_at", "-id").first()
+    check_in = correcting if correcting is not None and latest is not None and correcting.pk == latest.pk \
+        else CheckIn(key_result=key_result)
+    check_in.value, check_in.note, check_in.author = value, note.strip(), None
+    try:
+        check_in.full_clean(exclude=["key_result", "author"])
+    except ValidationError as exc:
+        raise ValidationError(exc.message_dict) from exc
+    now = timezone.now()
+    if check_in.pk is None:
+        check_in.save()
+    else:
+        CheckIn.objects.filter(pk=check_in.pk).update(value=value, note=check_in.note, created_at=now)
+        check_in.created_at = now
+    KeyResult.objects.filter(pk=key_result.pk).update(current_value=value, updated_at=now)
     key_result.current_value = value
     return check_in
 

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import trigger_client_event
 
 from .. import access, charts, metrics, selectors, services
+from ..extensions import Summary, key_result_summaries
 from ..filters import COMPANY, GoalFilterSet
 from ..forms import apply_service_errors
 from ..forms.goals import CheckInForm, GoalForm, InitiativeForm, KeyResultForm, quarter_bounds
@@ -161,6 +162,8 @@ class KeyResultRow:
     check_ins: list[CheckInRow]  # newest first
     last_check_in: CheckIn | None
     form: CheckInForm | None = None
+    # What higher apps say of the key result (the metric feeding it), from the registry.
+    extras: list[Summary] = field(default_factory=list)
 
 
 def _check_in_rows(key_result: KeyResult, check_ins: list[CheckIn]) -> list[CheckInRow]:
@@ -179,7 +182,8 @@ def _check_in_rows(key_result: KeyResult, check_ins: list[CheckIn]) -> list[Chec
     return rows
 
 
-def _key_result_row(key_result: KeyResult, progress: Decimal, *, form=None) -> KeyResultRow:
+def _key_result_row(key_result: KeyResult, progress: Decimal, *, form=None,
+                    extras: list[Summary] | None = None) -> KeyResultRow:
     check_ins = list(key_result.check_ins.all())
     unit = key_result.unit
     points = [(timezone.localtime(c.created_at), c.value) for c in check_ins]
@@ -197,6 +201,7 @@ def _key_result_row(key_result: KeyResult, progress: Decimal, *, form=None) -> K
         check_ins=_check_in_rows(key_result, check_ins),
         last_check_in=check_ins[-1] if check_ins else None,
         form=form,
+        extras=extras or [],
     )
 
 
@@ -373,8 +378,9 @@ def _goal_context(request: HttpRequest, workspace: Workspace, goal: Goal, *, tod
     view = selectors.goals_with_health([goal], today=today)[0]
     row = _goal_row(view, today, size="lg")
     can_edit = access.can(request.user, "strategy.edit", goal)
+    extras = key_result_summaries.collect([kr for kr, _progress in view.key_results])
     key_results = [
-        _key_result_row(kr, progress, form=_check_in_form(kr) if can_edit else None)
+        _key_result_row(kr, progress, form=_check_in_form(kr) if can_edit else None, extras=extras[kr.pk])
         for kr, progress in view.key_results
     ]
     return {
@@ -547,7 +553,7 @@ def key_result_check_in(request: HttpRequest, workspace: Workspace, goal_pk: int
     today = timezone.localdate()
     view = selectors.goals_with_health([goal], today=today)[0]
     progress = next(p for kr, p in view.key_results if kr.pk == key_result.pk)
-    row = _key_result_row(key_result, progress)
+    row = _key_result_row(key_result, progress, extras=key_result_summaries.collect([key_result])[key_result.pk])
     check_ins = list(key_result.check_ins.all())
     chart = charts.line_chart(
         [(timezone.localtime(c.created_at), c.value) for c in check_ins],

@@ -80,10 +80,11 @@ def test_the_empty_state_explains_how_to_send_events(client_as_admin, client, pr
     assert "Create an ingest key" not in as_viewer
 
 
-def test_the_sidebar_links_to_usage(client_as_viewer, product):
+def test_the_sidebars_metrics_entry_is_current_on_the_usage_page(client_as_viewer, product):
     page = client_as_viewer.get(usage_url(product)).content.decode()
 
-    assert re.search(rf'href="{usage_url(product)}" aria-current="page">.*?Usage</span>', page, re.DOTALL)
+    # One "Metrics" entry per product (its overview links to the usage and delivery pages).
+    assert re.search(r'href="/w/acme/products/MOB/metrics/" aria-current="page">.*?Metrics</span>', page, re.DOTALL)
 
 
 def test_the_usage_page_costs_the_same_queries_for_little_and_much_data(client_as_viewer, product, workspace):

@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand
 
 from feedback import demo as feedback_demo
 from releases import demo as releases_demo
-from roadmap import demo_usage
+from roadmap import demo_metrics, demo_usage
 from strategy import demo as strategy_demo
 
 
@@ -15,6 +15,8 @@ class Command(BaseCommand):
         releases_demo.seed_releases(workspace)
         demo_usage.seed_usage(workspace)
         feedback_demo.seed_feedback(workspace)
+        # Last: key results bound to metrics take the values seeded above.
+        demo_metrics.seed_metrics(workspace)
         self.stdout.write(self.style.SUCCESS(
             f"Demo workspace “{workspace.name}” is ready. "
             f"Sign in as {strategy_demo.DEMO_EMAIL} / {strategy_demo.DEMO_PASSWORD}"
