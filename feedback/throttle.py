@@ -10,10 +10,11 @@ Redis nothing can be counted: callers refuse the attempt rather than let a flood
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 from dataclasses import dataclass
 
 from django.core.cache import cache
+
+from strategy.redis import address_bucket, raw_client
 
 KEY_PREFIX = "portal-throttle"
 
@@ -63,23 +64,6 @@ class Verdict:
     retry_after: int = 0  # seconds, when refused
 
 
-def _client():
-    # The cache's own connection (its URL, its test database); Lua needs the raw client.
-    return cache._cache.get_client(write=True)
-
-
-def address_bucket(address: str | None) -> str:
-    try:
-        ip = ipaddress.ip_address(address or "")
-    except ValueError:
-        return "unknown"
-    if ip.version == 6:
-        if ip.ipv4_mapped:
-            return str(ip.ipv4_mapped)
-        return str(ipaddress.ip_network(f"{ip}/64", strict=False).network_address)
-    return str(ip)
-
-
 def email_bucket(email: str) -> str:
     # Digested, so Redis never holds the addresses themselves.
     return hashlib.sha256(email.strip().lower().encode("utf-8")).hexdigest()[:32]
@@ -90,7 +74,7 @@ def admit(action: str, buckets: list[tuple[str, Limit]]) -> Verdict:
     full. Raises redis.exceptions.RedisError when Redis is away."""
     keys = [cache.make_and_validate_key(f"{KEY_PREFIX}:{action}:{name}") for name, _limit in buckets]
     args = [value for _name, limit in buckets for value in (limit.count, limit.window)]
-    wait = int(_client().eval(_ADMIT, len(keys), *keys, *args))
+    wait = int(raw_client().eval(_ADMIT, len(keys), *keys, *args))
     return Verdict(allowed=True) if wait == 0 else Verdict(allowed=False, retry_after=max(wait, 1))
 
 
@@ -101,6 +85,6 @@ def admit_person(action: str, *, address: str | None, email: str, per_address: L
 
 def reset() -> None:
     """Forget every count (tests, and an operator lifting a block)."""
-    client = _client()
+    client = raw_client()
     for key in client.scan_iter(match=cache.make_key(f"{KEY_PREFIX}:*")):
         client.delete(key)

@@ -10,6 +10,8 @@ from django.core.cache import cache
 from django.db import OperationalError
 from redis.exceptions import LockError, RedisError
 
+from strategy.redis import raw_client
+
 from . import services
 from .services import usage
 
@@ -31,18 +33,13 @@ ROLLUP_LOCK_KEY = "usage:rollup-lock:{product_id}"
 LOCK_BUSY_RETRY_SECONDS = 30
 
 
-def _redis():
-    # The cache's own connection (its URL, its test database); the lock needs the raw client.
-    return cache._cache.get_client(write=True)
-
-
 @shared_task(bind=True, acks_late=True, autoretry_for=(OperationalError, RedisError), retry_backoff=5,
              retry_backoff_max=300, max_retries=6)
 def usage_rollup_task(self, product_id: int) -> dict:
     """Roll up the product's dirty days, holding a per-product Redis lock so that two workers
     never roll up the same product at once. Busy: try again later (the dirty days wait)."""
     key = cache.make_and_validate_key(ROLLUP_LOCK_KEY.format(product_id=product_id))
-    lock = _redis().lock(key, timeout=ROLLUP_LOCK_SECONDS, blocking=False)
+    lock = raw_client().lock(key, timeout=ROLLUP_LOCK_SECONDS, blocking=False)
     if not lock.acquire():
         if self.request.retries < self.max_retries and not self.request.is_eager:
             raise self.retry(countdown=LOCK_BUSY_RETRY_SECONDS)

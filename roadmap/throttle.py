@@ -20,10 +20,11 @@ can open a link together. Without Redis nothing can be counted: callers refuse t
 
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import dataclass
 
 from django.core.cache import cache
+
+from strategy.redis import address_bucket, raw_client
 
 WINDOW = 15 * 60
 ADDRESS_ATTEMPTS = 10
@@ -82,25 +83,8 @@ class Verdict:
     slowed: bool = False  # refused by the link's slow-down rather than the address's own limit
 
 
-def _client():
-    # The cache's own connection (its URL, its test database); Lua needs the raw client.
-    return cache._cache.get_client(write=True)
-
-
-def _address_key(address: str | None) -> str:
-    try:
-        ip = ipaddress.ip_address(address or "")
-    except ValueError:
-        return "unknown"
-    if ip.version == 6:
-        if ip.ipv4_mapped:
-            return str(ip.ipv4_mapped)
-        return str(ipaddress.ip_network(f"{ip}/64", strict=False).network_address)
-    return str(ip)
-
-
 def _keys(link_id: int, address: str | None) -> list[str]:
-    where = _address_key(address)
+    where = address_bucket(address)
     names = (f"{link_id}:{where}:tries", f"{link_id}:{where}:strikes", f"{link_id}:tries", f"{link_id}:{where}:slow")
     return [cache.make_and_validate_key(f"{KEY_PREFIX}:{name}") for name in names]
 
@@ -109,7 +93,7 @@ def admit(*, link_id: int, address: str | None) -> Verdict:
     """Count one attempt on the link from `address` and say whether its password may be
     checked. Raises redis.exceptions.RedisError when Redis is away."""
     keys = _keys(link_id, address)
-    allowed, wait, reason = _client().eval(
+    allowed, wait, reason = raw_client().eval(
         _ADMIT, len(keys), *keys, WINDOW, ADDRESS_ATTEMPTS, LOCKOUT, MAX_LOCKOUT, STRIKE_MEMORY,
         LINK_SLOWDOWN_AFTER, LINK_SLOWDOWN_STEP, SLOW_INTERVAL, MAX_SLOW_INTERVAL)
     if allowed:
@@ -120,4 +104,4 @@ def admit(*, link_id: int, address: str | None) -> Verdict:
 def give_back(*, link_id: int, address: str | None) -> None:
     """The admitted attempt had the right password: it counts against neither limit."""
     tries, _strikes, link_tries, _slow = _keys(link_id, address)
-    _client().eval(_GIVE_BACK, 2, tries, link_tries)
+    raw_client().eval(_GIVE_BACK, 2, tries, link_tries)

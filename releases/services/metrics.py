@@ -29,6 +29,7 @@ from redis.exceptions import LockError, RedisError
 
 from strategy.background import queue_after_commit
 from strategy.models import Product
+from strategy.redis import raw_client
 
 from .. import metrics, signals, tasks
 from ..models import Feature, ProductDeliverySnapshot, Release, ReleaseDeliverySnapshot, StatusCategory
@@ -59,7 +60,7 @@ def product_lock(product_id: int) -> Iterator[None]:
     # Django's cache has no lock: redis-py's, on the cache's own client (same Redis, same
     # settings). It expires with the task's hard time limit, so a worker killed while holding
     # it blocks the product no longer than its task could have run.
-    client = cache._cache.get_client(write=True)
+    client = raw_client()
     lock = client.lock(cache.make_and_validate_key(_key("lock", product_id)),
                        timeout=settings.CELERY_TASK_TIME_LIMIT)
     if not lock.acquire(blocking=False):

@@ -115,6 +115,15 @@ def test_only_admins_may_switch_the_portal(request, product, who):
     assert not PortalSettings.objects.filter(product=product, enabled=True).exists()
 
 
+@pytest.mark.parametrize(("who", "sees_tab"), [("client_as_admin", True), ("client_as_editor", False),
+                                              ("client_as_viewer", False)])
+def test_the_feedback_tabs_lead_admins_to_the_portal_switch(request, product, who, sees_tab):
+    client = request.getfixturevalue(who)
+    settings_url = reverse("portal:settings", args=["acme", "MOB"])
+    ideas = client.get(reverse("feedback:idea_list", args=["acme", "MOB"])).content.decode()
+    assert (f'href="{settings_url}"' in ideas) is sees_tab
+
+
 def test_an_outsider_cannot_reach_the_settings_page(client, product, other_workspace):
     client.force_login(other_workspace.memberships.get().user)
     assert client.get(reverse("portal:settings", args=["acme", "MOB"])).status_code == 404

@@ -2,6 +2,7 @@
 debounced trigger on feature changes, the per-product lock, the nightly run and the stale
 sweep, against the real PostgreSQL and Redis (and once a real worker)."""
 
+import json
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -176,7 +177,9 @@ def test_a_busy_product_is_computed_by_the_retry_once_the_lock_is_free(transacti
 
 
 def queued_tasks(redis: Redis) -> int:
-    return redis.llen("celery")
+    """Delivery computations waiting in the broker (other apps react to the same changes)."""
+    messages = (json.loads(raw) for raw in redis.lrange("celery", 0, -1))
+    return sum(message["headers"]["task"] == tasks.product_delivery_refresh_task.name for message in messages)
 
 
 @pytest.fixture

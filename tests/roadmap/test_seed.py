@@ -129,9 +129,12 @@ def demo_workspace():
 
 @pytest.fixture
 def demo_plan():
-    """The whole demo, releases included."""
-    call_command("seed_demo")
-    return Workspace.objects.get(name=demo.WORKSPACE_NAME)
+    """The demo's strategy and plan (without usage events and feedback, which have tests of
+    their own and take longer to seed)."""
+    workspace = demo.seed_workspace()
+    demo.seed_strategy(workspace)
+    releases_demo.seed_releases(workspace)
+    return workspace
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from roadmap import tasks
 from roadmap.celery import app as celery_app
 from roadmap.models import UsageDaily, UsageDirtyDay
 from roadmap.services import ingest_keys, usage
+from strategy.redis import raw_client
 
 from ..factories import IngestKeyFactory, UsageDailyFactory
 
@@ -86,7 +87,7 @@ def test_the_debounced_rollup_runs_after_commit(product, django_capture_on_commi
 def test_the_lock_keeps_a_second_worker_off_the_product(product):
     usage.usage_events_ingest(product_id=product.pk, events=events())
     lock_key = cache.make_and_validate_key(tasks.ROLLUP_LOCK_KEY.format(product_id=product.pk))
-    held = tasks._redis().lock(lock_key, timeout=60, blocking=False)
+    held = raw_client().lock(lock_key, timeout=60, blocking=False)
     assert held.acquire()
     try:
         outcome = tasks.usage_rollup_task.delay(product.pk).get()
@@ -105,7 +106,7 @@ def test_the_task_releases_its_lock(product):
     tasks.usage_rollup_task.delay(product.pk).get()
 
     lock_key = cache.make_and_validate_key(tasks.ROLLUP_LOCK_KEY.format(product_id=product.pk))
-    assert not tasks._redis().exists(lock_key)
+    assert not raw_client().exists(lock_key)
 
 
 def test_the_sweep_rolls_up_days_whose_trigger_was_lost(product, other_product, settings):
