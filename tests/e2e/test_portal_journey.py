@@ -110,8 +110,13 @@ def test_a_customer_idea_is_shipped_and_the_customer_hears_back_once(browser, li
     finally:
         context.close()
 
-    # The product manager promotes the idea and ships its feature on the feature page.
-    feature = feedback_services.idea_promote(actor=pm, idea=idea).feature
+    # The product manager promotes the idea on its page and ships its feature on the feature page.
+    page.goto(f"/w/initech/products/MOB/ideas/{idea.pk}/")
+    page.locator("#promote").get_by_label("Feature title").fill("CSV export of invoices")
+    page.get_by_role("button", name="Promote").click()
+    expect(page.locator(".flashes")).to_contain_text("MOB-")
+    idea.refresh_from_db()
+    feature = idea.feature
     page.goto(f"/w/initech/products/MOB/features/{feature.number}/edit/")
     page.get_by_label("Status").select_option(label="Shipped")
     page.get_by_role("button", name="Save changes").click()
