@@ -12,18 +12,31 @@ Query parameters:
 - `q`: words of the title, or a feature number (`42` or `MOB-42`);
 - `ordering`: `rank` (the backlog's manual order, the default), `-rice_score`, `rice_score`,
   `end` or `-end` (the effective end date: the feature's own, or its release's), `-demand`
-  (highest demand first: the number feedback stores through `services.feature_demand_set`).
+  (highest demand first: the number feedback stores through `services.feature_demand_set`),
+  `-score_with_demand` (prioritisation with demand, highest first; see below).
+
+Score with demand: the RICE score raised by the feature's share of its product's demand,
+
+    score with demand = RICE score × (1 + demand ÷ the highest demand among the product's features)
+
+so the feature with the product's top demand has its score doubled, one with half that demand
+gets × 1.5, and one without demand (or every feature, while no product feature has demand)
+keeps its RICE score. Features without a RICE score have none and sort last. The highest
+demand is taken over all the product's features, whatever the filters, so a feature's figure
+does not change with what else is shown. Computed in SQL (`score_with_demand()`), added to the
+rows as `score_with_demand` only while that order is asked for.
 """
 
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import F, Q, QuerySet
-from django.db.models.functions import Coalesce
+from django.db.models import DecimalField, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import gettext_lazy as _
 
 from .models import Feature, StatusCategory
@@ -31,6 +44,7 @@ from .models import Feature, StatusCategory
 NONE = "none"  # the value meaning "no release" / "nobody" / "no initiative"
 
 RANK = "rank"
+SCORE_WITH_DEMAND = "score_with_demand"  # the annotation the `-score_with_demand` order adds
 ORDERING_CHOICES = [
     (RANK, _("Rank")),
     ("-rice_score", _("Highest RICE score")),
@@ -38,6 +52,7 @@ ORDERING_CHOICES = [
     ("end", _("Soonest end date")),
     ("-end", _("Latest end date")),
     ("-demand", _("Highest demand")),
+    (f"-{SCORE_WITH_DEMAND}", _("Score with demand")),
 ]
 FILTER_NAMES = ("status", "category", "release", "initiative", "tag", "assignee", "q")
 
@@ -152,12 +167,26 @@ class FeatureFilterSet(django_filters.FilterSet):
     @property
     def qs(self) -> QuerySet:
         if not hasattr(self, "_ordered_qs"):
-            self._ordered_qs = super().qs.order_by(*order_by(self.ordering_value))
+            features = super().qs
+            if self.ordering_value == f"-{SCORE_WITH_DEMAND}":
+                features = features.annotate(**{SCORE_WITH_DEMAND: score_with_demand()})
+            self._ordered_qs = features.order_by(*order_by(self.ordering_value))
         return self._ordered_qs
 
 
+def score_with_demand() -> ExpressionWrapper:
+    """RICE score × (1 + demand ÷ the highest demand among the product's features), in SQL;
+    NULL without a RICE score, the RICE score itself while the product has no demand."""
+    # The product's top demand, read off the (product, -demand) index for each row's product.
+    top = Feature.objects.filter(product_id=OuterRef("product_id")).order_by("-demand").values("demand")[:1]
+    share = Coalesce(F("demand") / NullIf(Subquery(top), Value(Decimal(0))), Value(Decimal(0)),
+                     output_field=DecimalField())
+    return ExpressionWrapper(F("rice_score") * (Value(Decimal(1)) + share), output_field=DecimalField())
+
+
 def order_by(ordering: str) -> list:
-    """ORDER BY terms for an ordering value; ties fall back to the rank."""
+    """ORDER BY terms for an ordering value; ties fall back to the rank. `-score_with_demand`
+    orders by the annotation `FeatureFilterSet.qs` adds (`score_with_demand()`)."""
     end = Coalesce("end_date", "release__release_date")
     terms = {
         "-rice_score": [F("rice_score").desc(nulls_last=True)],
@@ -165,5 +194,6 @@ def order_by(ordering: str) -> list:
         "end": [end.asc(nulls_last=True)],
         "-end": [end.desc(nulls_last=True)],
         "-demand": [F("demand").desc()],
+        f"-{SCORE_WITH_DEMAND}": [F(SCORE_WITH_DEMAND).desc(nulls_last=True)],
     }.get(ordering, [])
     return [*terms, "rank", "id"]

@@ -157,6 +157,20 @@ def rice_bar(score, maximum) -> str:
     return f'<span class="rice" style="--w:{share:.0f}%">{format_number(score)}</span>'
 
 
+def score_with_demand_bar(row: dict, maximum) -> str:
+    """The score with demand (shown in the RICE column while the backlog is sorted by it) with a bar
+    relative to the largest shown; its title says how the RICE score was raised."""
+    score, rice = row["score_with_demand"], row["rice_score"]
+    if score is None:
+        return rice_bar(None, maximum)
+    score = Decimal(score).quantize(Decimal("0.1"))
+    share = float(score) / float(maximum) * 100 if maximum else 0
+    share = max(2.0, min(100.0, share)) if score > 0 else 0.0
+    factor = f" × {Decimal(row['score_with_demand']) / rice:.2f} for demand" if rice else ""
+    return (f'<span class="rice" style="--w:{share:.0f}%" title="RICE score {format_number(rice)}{factor}">'
+            f'{format_number(score)}</span>')
+
+
 def format_demand(value) -> str:
     """Weighted demand (revenue) as people read it in a table: 1,250,000 → "1.25M", 48,000 → "48k"."""
     value = Decimal(value or 0)
@@ -199,8 +213,11 @@ class _Memo(dict):
 
 def backlog_rows(rows: Sequence[dict], options: BacklogOptions) -> SafeString:
     """The backlog table's <tr>s: handle, checkbox, key, title with tags, status, release,
-    initiative, assignee, estimate, RICE, demand, end date, and the keyboard move buttons."""
-    maximum = max((r["rice_score"] for r in rows if r["rice_score"] is not None), default=None)
+    initiative, assignee, estimate, RICE (the score with demand while sorted by it), demand,
+    end date, and the keyboard move buttons."""
+    with_demand = bool(rows) and "score_with_demand" in rows[0]
+    score = "score_with_demand" if with_demand else "rice_score"
+    maximum = max((r[score] for r in rows if r[score] is not None), default=None)
     most_demand = max((r["demand"] for r in rows), default=None)
     numbers = [r["number"] for r in rows]
     today = options.today or date.today()
@@ -238,8 +255,9 @@ def backlog_rows(rows: Sequence[dict], options: BacklogOptions) -> SafeString:
             f'{_avatar(r)}<span class="sr-only">{e(person_name(r))}</span>') if r["assignee_id"]
             else '<span class="subtle">—</span>'))
         estimate = row["estimate"]
+        rice = score_with_demand_bar(row, maximum) if with_demand else rice_bar(row["rice_score"], maximum)
         out.append(f'</td><td class="col-num">{format_points(estimate) if estimate is not None else ""}</td>'
-                   f'<td class="brow__rice">{rice_bar(row["rice_score"], maximum)}</td>'
+                   f'<td class="brow__rice">{rice}</td>'
                    f'<td class="brow__demand">{demand_bar(row["demand"], most_demand)}</td><td class="brow__end">')
         end = row["effective_end"]
         if end is None:

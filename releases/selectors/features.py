@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404
 
 from strategy.models import Goal, Product, User, Workspace
 
+from ..filters import SCORE_WITH_DEMAND
 from ..models import Comment, Dependency, Feature, Requirement
 
 FEATURE_ROW_FIELDS = (
@@ -58,8 +59,9 @@ def feature_get(*, user: User, product: Product, number: int) -> Feature:
 
 def feature_rows(features: QuerySet[Feature]) -> list[dict]:
     """Plain rows of the columns lists and boards draw, with `key`, `effective_start` and
-    `effective_end` added; one query."""
-    rows = list(features.values(*FEATURE_ROW_FIELDS, product_key=F("product__key")))
+    `effective_end` added, and `score_with_demand` when the order annotated it; one query."""
+    extra = [SCORE_WITH_DEMAND] if SCORE_WITH_DEMAND in features.query.annotations else []
+    rows = list(features.values(*FEATURE_ROW_FIELDS, *extra, product_key=F("product__key")))
     for row in rows:
         row["key"] = f"{row['product_key']}-{row['number']}"
         row["effective_start"] = row["start_date"] or row["release__start_date"]
