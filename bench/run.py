@@ -470,6 +470,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    from bench import usage  # after the pages, the usage-event ingestion and rollups (bench/usage.py)
-
-    sys.exit(main() or usage.main([]))
+    # After the pages, the usage-event ingestion and rollups (bench/usage.py), in a process of
+    # its own: Django's settings (its static root among them) are fixed once per process.
+    sys.exit(main() or subprocess.call([sys.executable, "-m", "bench.usage"]))
