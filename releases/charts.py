@@ -22,6 +22,7 @@ from strategy.chart_kit import (
     area,
     clamp,
     coord,
+    data_table,
     date_range,
     day_label,
     format_number,
@@ -35,7 +36,8 @@ from strategy.chart_kit import (
 from strategy.html import e, safe_join
 
 # The numbers and dates release pages show, from the toolkit, beside the charts.
-__all__ = ["bar", "burn_up_chart", "capacity_bar", "date_range", "day_label", "format_number", "points"]
+__all__ = ["bar", "burn_up_chart", "burn_up_table", "capacity_bar", "date_range", "day_label", "format_number",
+           "points"]
 
 SeriesPoint = tuple  # (day, done estimate, scope estimate)
 
@@ -246,6 +248,19 @@ def burn_up_chart(series: Sequence[SeriesPoint], *, start: date, end: date, toda
                      f"{e(points(last_done))} done</text>")
     parts.append("</svg>")
     return safe_join(parts)
+
+
+def burn_up_table(series: Sequence[SeriesPoint], *, name: str = "") -> SafeString:
+    """The burn-up's numbers as a table: the first day, every day done or scope changed, and
+    the last day (the days between repeat the row above). Nothing without history."""
+    if not series:
+        return SafeString("")
+    last = len(series) - 1
+    rows = [(day_label(day, year=True), points(done), points(scope))
+            for index, (day, done, scope) in enumerate(series)
+            if index in (0, last) or (done, scope) != tuple(series[index - 1][1:])]
+    caption = f"Burn-up of {name}: points done and in scope by day" if name else "Points done and in scope by day"
+    return SafeString(data_table(caption, ("Day", "Done", "Scope"), rows))
 
 
 def _summary(series, *, start: date, end: date, today: date, name: str, milestones) -> str:

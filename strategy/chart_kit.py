@@ -189,3 +189,20 @@ def area(css_class: str, coords: Coordinates, *, base_y: float) -> str:
     base = coord(base_y)
     return (f'<polygon class="{e(css_class)}" points="{coord(coords[0][0])},{base} {polyline_points(coords)} '
             f'{coord(coords[-1][0])},{base}"/>')
+
+
+# --- the chart as a table ---------------------------------------------------
+
+
+def data_table(caption: str, headers: Sequence[str], rows: Iterable[Sequence[str]], *,
+               summary: str = "Chart as a table") -> str:
+    """The numbers behind a chart as a table in a closed `<details>` under it: what a screen
+    reader reads instead of the drawing, and what prints (`data-print-open`). The first
+    column heads each row; cells are plain text, escaped here."""
+    head = "".join(f'<th scope="col">{e(header)}</th>' for header in headers)
+    body = "".join(
+        f'<tr><th scope="row">{e(row[0])}</th>' + "".join(f"<td>{e(cell)}</td>" for cell in row[1:]) + "</tr>"
+        for row in rows)
+    return (f'<details class="chart-table" data-print-open><summary>{e(summary)}</summary>'
+            f'<div class="table-wrap"><table class="table table--compact"><caption class="sr-only">{e(caption)}'
+            f"</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div></details>")

@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
 from ..models import ShareLink
+from ..render.timeline_table import portfolio_table, product_table
 from .audience import Audience
 from .horizons import now_next_later_context, release_timeline_context
 from .timeline import portfolio_timeline, product_timeline
@@ -49,7 +50,7 @@ def _timeline(link: ShareLink, today: date) -> Shared:
     timeline = product_timeline(link.product, **_options(link, today))
     body = render_to_string("roadmap/shared_timeline.html", {
         "timeline_html": timeline.html(), "window": timeline.layout.window, "group_label": timeline.group_label,
-        "count": len(timeline.rows)})
+        "count": len(timeline.rows), "timeline_table": product_table(timeline)})
     return Shared(title="Timeline", body=mark_safe(body), css=("css/timeline.css",))  # noqa: S308
 
 
@@ -58,7 +59,7 @@ def _portfolio(link: ShareLink, today: date) -> Shared:
     portfolio = portfolio_timeline(link.product, **_options(link, today))
     body = render_to_string("roadmap/shared_timeline.html", {
         "timeline_html": portfolio.html, "window": portfolio.options.window, "group_label": "Product",
-        "count": None, "release_count": len(portfolio.releases)})
+        "count": None, "release_count": len(portfolio.releases), "timeline_table": portfolio_table(portfolio)})
     return Shared(title="Portfolio timeline", body=mark_safe(body), css=("css/timeline.css",))  # noqa: S308
 
 

@@ -220,6 +220,7 @@ class PortfolioTimeline:
     children: list[Product]
     releases: list[Release]
     html: SafeString
+    conflict_releases: frozenset[int] = frozenset()
 
 
 def portfolio_timeline(line: Product, *, params: Mapping, today: date, audience: Audience) -> PortfolioTimeline:
@@ -262,4 +263,5 @@ def portfolio_timeline(line: Product, *, params: Mapping, today: date, audience:
     drawn = draw.timeline_html(sections=sections, width=width, height=max(dy, 1.0), axis=axis, today_x=today_x,
                                window=options.window, zoom=options.zoom, options=draw_options, corner="Products")
     return PortfolioTimeline(options=options, notices=notices, children=children, releases=releases,
-                             html=mark_safe(drawn))  # noqa: S308 - built with html.escape in roadmap.render.timeline
+                             html=mark_safe(drawn),  # noqa: S308 - built with html.escape in roadmap.render.timeline
+                             conflict_releases=draw_options.conflict_releases)

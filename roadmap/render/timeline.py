@@ -17,9 +17,23 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from releases.models import Release, StatusCategory
 from strategy.html import e
 
-from ..timeline import HEADER_HEIGHT, MILESTONE_SIZE, Axis, Bar, Group, Layout, Window, Zoom, format_date
+from ..timeline import (
+    HEADER_HEIGHT,
+    LABEL_PADDING,
+    MILESTONE_SIZE,
+    Axis,
+    Bar,
+    Group,
+    Layout,
+    Window,
+    Zoom,
+    fit_text,
+    format_date,
+    text_width,
+)
 
 LABEL_COLUMN_WIDTH = 232
 _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -40,6 +54,38 @@ _HEAD_FILL = ' fill="#f8f9fb"'
 _RULE = ' stroke="#e2e5eb"'
 
 
+
+
+# What a bar's colour says, in words, for the screen reader's name of the bar.
+_STATUS_WORDS = {**dict(StatusCategory.choices), **dict(Release.Status.choices)}
+
+
+# A mark before a bar's label, so that status and conflicts read without colour (in greyscale,
+# for colour-blind people, and when bars are coloured by initiative). Not started: no mark.
+_STATUS_MARKS = {"in_progress": "◐", "done": "✓", "wont_do": "✕", "released": "✓", "cancelled": "✕"}
+_CONFLICT_MARK = "⚠"
+
+
+def marked_label(bar: Bar, *, conflict: bool) -> str:
+    """The bar's label with its marks in front, shortened to the room the label had."""
+    marks = ([_CONFLICT_MARK] if conflict else []) + [_STATUS_MARKS.get(bar.category, "")]
+    prefix = " ".join(mark for mark in marks if mark)
+    if not prefix or not bar.label:
+        return bar.label
+    # A release's label sits in a gap between milestones as wide as the label; a feature's has the whole bar.
+    room = text_width(bar.label) if bar.kind == "release" else bar.width - 2 * LABEL_PADDING
+    return fit_text(f"{prefix} {bar.title}", room) or bar.label
+
+
+def spoken(bar: Bar, *, conflict: bool) -> str:
+    """A bar as a screen reader announces it: what it is, its title, status and dates, and a
+    conflict, which the drawing shows only by the colour of its border."""
+    noun = "Release" if bar.kind == "release" else "Feature"
+    name, dates = bar.tooltip.split("\n", 1)
+    parts = [f"{noun} {name}", str(_STATUS_WORDS.get(bar.category, bar.category)).lower(), dates]
+    if conflict:
+        parts.append("has a conflict")
+    return ", ".join(part for part in parts if part)
 
 
 def _n(value: float) -> str:
@@ -155,9 +201,10 @@ def _bar_svg(bar: Bar, options: DrawOptions) -> str:
         parts.append(f'<path class="rt-bar__clip" d="M{_n(bar.x + 7)} {_n(mid - 4)} l-4 4 l4 4"/>')
     if bar.clipped_end or bar.open_end:
         parts.append(f'<path class="rt-bar__clip" d="M{_n(bar.right - 7)} {_n(mid - 4)} l4 4 l-4 4"/>')
-    if bar.label:
+    label = marked_label(bar, conflict=conflict)
+    if label:
         parts.append(f'<text class="rt-bar__label" x="{_n(bar.label_x)}" y="{_n(mid + 4)}"{text_attrs}>'
-                     f'{e(bar.label)}</text>')
+                     f'{e(label)}</text>')
     for marker in bar.milestones:
         half = MILESTONE_SIZE / 2
         diamond = (f'M{_n(marker.x)} {_n(marker.y - half)} l{_n(half)} {_n(half)} l-{_n(half)} {_n(half)} '
@@ -177,7 +224,10 @@ def _bar_svg(bar: Bar, options: DrawOptions) -> str:
     inner = "".join(parts)
     href = options.href(bar)
     if href:
-        return f'<a class="rt-link" href="{e(href)}">{inner}</a>'
+        return f'<a class="rt-link" href="{e(href)}" aria-label="{e(spoken(bar, conflict=conflict))}">{inner}</a>'
+    if not options.standalone:
+        # Without a link (a share link's view), the bar still takes the keyboard focus and says what it is.
+        return inner.replace("<g ", f'<g tabindex="0" role="img" aria-label="{e(spoken(bar, conflict=conflict))}" ', 1)
     return inner
 
 
@@ -230,7 +280,7 @@ def body_svg(*, sections: Sequence[Section], width: float, height: float, axis: 
     root = [f'<svg class="rt-body" xmlns="http://www.w3.org/2000/svg" width="{_n(width)}" height="{_n(height)}" '
             f'viewBox="0 0 {_n(width)} {_n(height)}" data-px-per-day="{_n(zoom.px_per_day)}" '
             f'data-window-start="{window.start.isoformat()}" data-window-end="{window.end.isoformat()}" '
-            f'data-zoom="{zoom.value}" role="img" aria-label="Timeline from {e(format_date(window.start))} '
+            f'data-zoom="{zoom.value}" role="group" aria-label="Timeline from {e(format_date(window.start))} '
             f'to {e(format_date(window.end))}">', _DEFS]
     grid_attrs = ' stroke="#eef0f3"' if standalone else ""
     root.append('<g class="rt-grid">' + "".join(
@@ -279,7 +329,7 @@ def timeline_html(*, sections: Sequence[Section], width: float, height: float, a
     return (
         f'<div class="rt" data-timeline{urls}{today_offset} style="--rt-label-w:{LABEL_COLUMN_WIDTH}px;'
         f'--rt-axis-h:{axis.height}px">'
-        f'<div class="rt__scroll" tabindex="0" aria-label="Timeline, scroll sideways for other dates">'
+        f'<div class="rt__scroll" tabindex="0" role="region" aria-label="Timeline, scroll sideways for other dates">'
         f'<div class="rt__grid" style="grid-template-columns:{LABEL_COLUMN_WIDTH}px {_n(width)}px">'
         f'<div class="rt__corner">{e(corner)}</div>'
         f'<div class="rt__axis">{_axis_svg(axis, width, today_x)}</div>'

@@ -35,6 +35,7 @@ from strategy.spreadsheet import SafeCsvWriter
 from strategy.web import product_for, query_string, workspace_view
 
 from .. import compose
+from ..render.timeline_table import portfolio_table, product_table
 from ..timeline import ViewOptions, Window, Zoom, add_months
 
 ZOOMS = [(Zoom.WEEKS, "Weeks"), (Zoom.MONTHS, "Months"), (Zoom.QUARTERS, "Quarters"), (Zoom.YEARS, "Years")]
@@ -107,6 +108,7 @@ def product_timeline(request: HttpRequest, workspace: Workspace, key: str) -> Ht
         "workspace": workspace,
         "product": product,
         "timeline_html": timeline.html(show_arrows=show_arrows),
+        "timeline_table": product_table(timeline),
         "notices": timeline.notices,
         "controls": _controls(request, options),
         "group": options.group.value,
@@ -274,11 +276,14 @@ def portfolio_timeline(request: HttpRequest, workspace: Workspace, key: str) -> 
         raise Http404("Only a product line has a portfolio timeline.")
     portfolio = compose.portfolio_timeline(line, params=request.GET, today=timezone.localdate(),
                                            audience=compose.Audience.member(workspace))
+    keys = {child.pk: child.key for child in portfolio.children}
     context = {
         "workspace": workspace,
         "product": line,
         "children": portfolio.children,
         "timeline_html": portfolio.html,
+        "timeline_table": portfolio_table(portfolio, href=lambda release: reverse(
+            "releases:release_detail", args=[workspace.slug, keys[release.product_id], release.pk])),
         "notices": portfolio.notices,
         "controls": _controls(request, portfolio.options),
         "release_count": len(portfolio.releases),
