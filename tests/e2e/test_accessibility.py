@@ -291,21 +291,27 @@ NARROW_PAGES = ["portfolio", "product overview", "strategy", "product goals", "r
 BY_NAME = {page.name: page for page in PAGES}
 
 
+@pytest.fixture(scope="module")
+def narrow(contexts):
+    """A second tab of each person's context, 320 CSS px wide: {MEMBER, VIEWER, VISITOR: Page}."""
+    pages = {}
+    for who, page in contexts.items():
+        pages[who] = page.context.new_page()
+        pages[who].set_viewport_size({"width": 320, "height": 800})
+    return pages
+
+
 @pytest.mark.parametrize("name", NARROW_PAGES, ids=[name.replace(" ", "-") for name in NARROW_PAGES])
-def test_the_page_fits_320_css_pixels_without_scrolling_sideways(contexts, demo_site, name):
+def test_the_page_fits_320_css_pixels_without_scrolling_sideways(narrow, demo_site, name):
     """The page itself never scrolls sideways; a timeline or a wide table scrolls in its own frame."""
     spec = BY_NAME[name]
-    page = contexts[spec.who].context.new_page()
-    try:
-        page.set_viewport_size({"width": 320, "height": 800})
-        page.goto(demo_site.path(spec))
-        widths = page.evaluate("[document.scrollingElement.scrollWidth, document.scrollingElement.clientWidth]")
-        wide = page.evaluate("""() => [...document.querySelectorAll('body *')]
-            .filter(el => el.getBoundingClientRect().right > document.documentElement.clientWidth + 1
-                          && !el.closest('.table-wrap, .rt__scroll, .kboard, .sr-only'))
-            .slice(0, 5).map(el => el.tagName.toLowerCase() + '.' + [...el.classList].join('.'))""")
-    finally:
-        page.close()
+    page = narrow[spec.who]
+    page.goto(demo_site.path(spec))
+    widths = page.evaluate("[document.scrollingElement.scrollWidth, document.scrollingElement.clientWidth]")
+    wide = page.evaluate("""() => [...document.querySelectorAll('body *')]
+        .filter(el => el.getBoundingClientRect().right > document.documentElement.clientWidth + 1
+                      && !el.closest('.table-wrap, .rt__scroll, .kboard, .sr-only'))
+        .slice(0, 5).map(el => el.tagName.toLowerCase() + '.' + [...el.classList].join('.'))""")
     assert widths[0] <= widths[1], f"{name} scrolls sideways at 320 px: {widths[0]} > {widths[1]}; too wide: {wide}"
 
 
@@ -367,3 +373,44 @@ COLOUR_ONLY = """() => [...document.querySelectorAll(
     .filter(el => !(el.textContent.trim() || el.getAttribute('aria-label') || el.getAttribute('title')
                     || el.closest('a[aria-label], [role="img"][aria-label]')))
     .slice(0, 5).map(el => el.tagName.toLowerCase() + '.' + [...el.classList].join('.'))"""
+
+
+# --- timelines without a mouse or without the drawing ------------------------------------------
+
+BAR_NAME = re.compile(r"^(Feature|Release) .+, [a-z' ]+, (\d+ \w+ \d{4}|no start date) – (\d+ \w+ \d{4}|no end date)")
+
+
+@pytest.mark.parametrize("name", ["roadmap timeline", "shared timeline", "portfolio timeline"])
+def test_timeline_bars_take_the_focus_and_say_title_status_and_dates(contexts, demo_site, name):
+    """From one bar, Tab goes to the next; each says what it is (links on a member's page,
+    focusable images on a share link)."""
+    spec = BY_NAME[name]
+    page = contexts[spec.who]
+    page.goto(demo_site.path(spec))
+    page.locator(".rt-body a.rt-link, .rt-body [tabindex='0']").first.focus()
+    names = [page.evaluate("document.activeElement.getAttribute('aria-label') || ''")]
+    for _ in range(2):
+        page.keyboard.press("Tab")
+        names.append(page.evaluate("document.activeElement.getAttribute('aria-label') || ''"))
+    assert all(BAR_NAME.match(label) for label in names), names
+    assert len(set(names)) == 3
+
+
+def test_the_timeline_table_opens_from_the_keyboard_and_always_prints(contexts, demo_site):
+    page = contexts[MEMBER]
+    page.goto(demo_site.path(BY_NAME["roadmap timeline"]))
+    first_row = page.locator(".rt-table tbody tr").first
+    assert not first_row.is_visible()
+
+    page.emulate_media(media="print")
+    try:
+        assert first_row.is_visible(), "the closed table must print"
+    finally:
+        page.emulate_media(media="screen")
+
+    page.locator(".rt-table > summary").focus()
+    page.keyboard.press("Enter")
+    assert first_row.is_visible()
+    rows = page.locator(".rt-table tbody tr").count()
+    bars = page.locator(".rt-body a.rt-link").count()
+    assert rows == bars > 0
