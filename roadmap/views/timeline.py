@@ -287,6 +287,7 @@ def portfolio_timeline(request: HttpRequest, workspace: Workspace, key: str) -> 
         "notices": portfolio.notices,
         "controls": _controls(request, portfolio.options),
         "release_count": len(portfolio.releases),
+        "has_conflicts": bool(portfolio.conflict_releases),
         "params": {name: request.GET.get(name, "") for name in ("zoom", "start", "end")},
     }
     template = "roadmap/portfolio_timeline.html"

@@ -358,7 +358,7 @@ def test_status_and_conflicts_read_in_greyscale_at_200_percent(contexts, demo_si
         slug = name.replace(" ", "-")
         page.screenshot(path=str(ARTIFACTS / f"a11y-{slug}-greyscale.png"), full_page=True)
         page.set_viewport_size({"width": 640, "height": 450})
-        page.screenshot(path=str(ARTIFACTS / f"a11y-{slug}-greyscale-200.png"))
+        page.screenshot(path=str(ARTIFACTS / f"a11y-{slug}-greyscale-200.png"), full_page=True)
         colour_only = page.evaluate(COLOUR_ONLY)
     finally:
         page.close()

@@ -130,6 +130,7 @@ def test_the_portfolio_timeline_lists_its_releases_in_the_window(client_as_viewe
 
     rows = rows_of(table_of(html))
     assert len(rows) == 1 and "Summer" in rows[0] and product.name in rows[0]
+    assert "Conflict</li>" not in html  # the legend explains the conflict mark only when there is one
     assert reverse("releases:release_detail", args=[workspace.slug, product.key, shown.pk]) in rows[0]
 
 
