@@ -260,7 +260,7 @@ def burn_up_table(series: Sequence[SeriesPoint], *, name: str = "") -> SafeStrin
             for index, (day, done, scope) in enumerate(series)
             if index in (0, last) or (done, scope) != tuple(series[index - 1][1:])]
     caption = f"Burn-up of {name}: points done and in scope by day" if name else "Points done and in scope by day"
-    return SafeString(data_table(caption, ("Day", "Done", "Scope"), rows))
+    return SafeString(data_table(caption, ("Day", "Done", "Scope"), rows, summary="Burn-up as a table"))
 
 
 def _summary(series, *, start: date, end: date, today: date, name: str, milestones) -> str:

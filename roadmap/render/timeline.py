@@ -79,7 +79,7 @@ def marked_label(bar: Bar, *, conflict: bool) -> str:
 
 def spoken(bar: Bar, *, conflict: bool) -> str:
     """A bar as a screen reader announces it: what it is, its title, status and dates, and a
-    conflict, which the drawing shows only by the colour of its border."""
+    conflict (which the drawing shows by its border and the ⚠ mark)."""
     noun = "Release" if bar.kind == "release" else "Feature"
     name, dates = bar.tooltip.split("\n", 1)
     parts = [f"{noun} {name}", str(_STATUS_WORDS.get(bar.category, bar.category)).lower(), dates]
