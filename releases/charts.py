@@ -22,6 +22,7 @@ from strategy.chart_kit import (
     area,
     clamp,
     coord,
+    data_table,
     date_range,
     day_label,
     format_number,
@@ -35,8 +36,8 @@ from strategy.chart_kit import (
 from strategy.html import e, safe_join
 
 # The numbers and dates release pages show, from the toolkit, beside the charts.
-__all__ = ["bar", "burn_up_chart", "capacity_bar", "cycle_time_chart", "date_range", "day_label", "format_number",
-           "points", "throughput_chart"]
+__all__ = ["bar", "burn_up_chart", "burn_up_table", "capacity_bar", "cycle_time_chart", "date_range", "day_label",
+           "format_number", "points", "throughput_chart"]
 
 SeriesPoint = tuple  # (day, done estimate, scope estimate)
 
@@ -309,6 +310,19 @@ def _cone(cone: Sequence[tuple[date, int]], *, apex: tuple[float, float], scope_
                      f'text-anchor="{anchor}">{confidence}%</text>')
     parts.append("</g>")
     return parts
+
+
+def burn_up_table(series: Sequence[SeriesPoint], *, name: str = "") -> SafeString:
+    """The burn-up's numbers as a table: the first day, every day done or scope changed, and
+    the last day (the days between repeat the row above). Nothing without history."""
+    if not series:
+        return SafeString("")
+    last = len(series) - 1
+    rows = [(day_label(day, year=True), points(done), points(scope))
+            for index, (day, done, scope) in enumerate(series)
+            if index in (0, last) or (done, scope) != tuple(series[index - 1][1:])]
+    caption = f"Burn-up of {name}: points done and in scope by day" if name else "Points done and in scope by day"
+    return SafeString(data_table(caption, ("Day", "Done", "Scope"), rows, summary="Burn-up as a table"))
 
 
 def _summary(series, *, start: date, end: date, today: date, name: str, milestones) -> str:

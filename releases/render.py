@@ -538,7 +538,7 @@ def value_effort_matrix(rows: Sequence[dict], links: Links, *, width: int = 880,
     y = _Scale(values, height - bottom, top)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="matrix" viewBox="0 0 {width} {height}" width="100%" '
-        f'preserveAspectRatio="xMidYMid meet" role="img" aria-labelledby="matrix-title matrix-desc">',
+        f'preserveAspectRatio="xMidYMid meet" role="group" aria-labelledby="matrix-title matrix-desc">',
         '<title id="matrix-title">Value against effort</title>',
         f'<desc id="matrix-desc">{len(points)} scored features. '
         + "; ".join(f"{QUADRANTS[q][0]}: {len(by_quadrant[q])}" for q in QUADRANTS) + ".</desc>",

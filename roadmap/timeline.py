@@ -71,6 +71,7 @@ ARROW_STUB = 8.0  # how far an arrow leaves and enters a bar horizontally
 BESIDE_GAP = 4.0  # between a bar and the label written beside it
 READABLE_CHARS = 20  # a label shortened inside its bar keeps at least this much, else it goes beside
 BESIDE_MAX = 360.0  # the longest label written beside a bar (~51 characters); longer ones end in "…"
+MARK_ROOM = 4 * CHAR_WIDTH  # beside a bar, before its label: the status and conflict marks ("⚠ ◐ ")
 ELLIPSIS = "…"
 
 # --- window limits ----------------------------------------------------------
@@ -282,10 +283,6 @@ class Bar:
             dates += " (from the release)"
         return dates
 
-    @property
-    def accessible_name(self) -> str:
-        """What a screen reader says for the bar: its full title and dates, on one line."""
-        return f"{self.name}, {self.dates}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -782,7 +779,7 @@ def _place_label(placed: _Placed, title: str, total_width: float) -> None:
         placed.label, placed.label_x = kept, placed.x + LABEL_PADDING
         return
     beside = fit_text(title, BESIDE_MAX)
-    room = text_width(beside) + BESIDE_GAP
+    room = text_width(beside) + BESIDE_GAP + MARK_ROOM
     if placed.x + placed.width + room <= total_width:
         placed.label, placed.label_x, placed.label_side = beside, placed.x + placed.width + BESIDE_GAP, "right"
         placed.extent_width = placed.width + room
@@ -790,16 +787,16 @@ def _place_label(placed: _Placed, title: str, total_width: float) -> None:
         placed.label, placed.label_x, placed.label_side = beside, placed.x - room, "left"
         placed.extent_x, placed.extent_width = placed.x - room, placed.width + room
     else:  # a narrow window: as much as fits on the roomier side
-        right = total_width - placed.x - placed.width - BESIDE_GAP
-        left = placed.x - BESIDE_GAP
+        right = total_width - placed.x - placed.width - BESIDE_GAP - MARK_ROOM
+        left = placed.x - BESIDE_GAP - MARK_ROOM
         label = fit_text(title, max(right, left))
         if text_width(label) <= max(inside, 0):
             placed.label, placed.label_x = kept, placed.x + LABEL_PADDING
         elif right >= left:
             placed.label, placed.label_x, placed.label_side = label, placed.x + placed.width + BESIDE_GAP, "right"
-            placed.extent_width = placed.width + BESIDE_GAP + text_width(label)
+            placed.extent_width = placed.width + BESIDE_GAP + MARK_ROOM + text_width(label)
         else:
-            room = text_width(label) + BESIDE_GAP
+            room = text_width(label) + BESIDE_GAP + MARK_ROOM
             placed.label, placed.label_x, placed.label_side = label, placed.x - room, "left"
             placed.extent_x, placed.extent_width = placed.x - room, placed.width + room
 

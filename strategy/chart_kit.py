@@ -199,3 +199,20 @@ def spread_indexes(count: int, most: int) -> list[int]:
     if count <= most:
         return list(range(count))
     return sorted({round(i * (count - 1) / (most - 1)) for i in range(most)})
+
+
+# --- the chart as a table ---------------------------------------------------
+
+
+def data_table(caption: str, headers: Sequence[str], rows: Iterable[Sequence[str]], *,
+               summary: str = "Chart as a table") -> str:
+    """The numbers behind a chart as a table in a closed `<details>` under it: what a screen
+    reader reads instead of the drawing, and what prints (`data-print-open`). The first
+    column heads each row; cells are plain text, escaped here."""
+    head = "".join(f'<th scope="col">{e(header)}</th>' for header in headers)
+    body = "".join(
+        f'<tr><th scope="row">{e(row[0])}</th>' + "".join(f"<td>{e(cell)}</td>" for cell in row[1:]) + "</tr>"
+        for row in rows)
+    return (f'<details class="chart-table" data-print-open><summary>{e(summary)}</summary>'
+            f'<div class="table-wrap"><table class="table table--compact"><caption class="sr-only">{e(caption)}'
+            f"</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div></details>")

@@ -259,6 +259,7 @@ def _render_release(request, workspace, product, overview, today) -> HttpRespons
         "time_bar": charts.bar(100 * elapsed / window, tone="muted", label=_("%(n)d of %(total)d days gone") % {
             "n": elapsed, "total": window}),
         "chart": chart, "forecast": forecast,
+        "chart_table": charts.burn_up_table(overview.burn_up, name=str(release)),
         "features_html": _feature_sections(overview.features_by_category, overview.conflicts.by_feature,
                                            feature_url) if feature_count else "",
         "by_category": [(value, label, len(overview.features_by_category.get(value) or []), CATEGORY_CLASS[value])

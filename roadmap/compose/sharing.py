@@ -18,6 +18,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from ..changes import PlanChanges
 from ..models import ShareLink
+from ..render.timeline_table import portfolio_table, product_table
 from .audience import Audience
 from .horizons import now_next_later_context, release_timeline_context
 from .timeline import portfolio_timeline, product_timeline
@@ -56,7 +57,7 @@ def _timeline(link: ShareLink, today: date, since: datetime | None) -> Shared:
     timeline = product_timeline(link.product, **_options(link, today), since=since)
     body = render_to_string("roadmap/shared_timeline.html", {
         "timeline_html": timeline.html(), "window": timeline.layout.window, "group_label": timeline.group_label,
-        "count": len(timeline.rows), "fitted": timeline.fitted,
+        "count": len(timeline.rows), "fitted": timeline.fitted, "timeline_table": product_table(timeline),
         "legend_html": mark_safe(timeline.legend().html()),  # noqa: S308 - escaped in roadmap.render.timeline
         **_changes(timeline.changes, today)})
     return Shared(title="Timeline", body=mark_safe(body), css=("css/timeline.css",),  # noqa: S308
@@ -69,7 +70,7 @@ def _portfolio(link: ShareLink, today: date, since: datetime | None) -> Shared:
     body = render_to_string("roadmap/shared_timeline.html", {
         "timeline_html": portfolio.html, "window": portfolio.options.window, "group_label": "Product",
         "count": portfolio.feature_count if portfolio.features else None, "fitted": portfolio.fitted,
-        "release_count": len(portfolio.releases),
+        "release_count": len(portfolio.releases), "timeline_table": portfolio_table(portfolio),
         "legend_html": mark_safe(portfolio.legend.html()),  # noqa: S308 - escaped in roadmap.render.timeline
         **_changes(portfolio.changes, today)})
     return Shared(title="Portfolio timeline", body=mark_safe(body), css=("css/timeline.css",),  # noqa: S308

@@ -321,6 +321,10 @@ class PortfolioTimeline:
         return len(self.rows)
 
     @property
+    def conflict_releases(self) -> frozenset[int]:
+        return self.draw_options.conflict_releases
+
+    @property
     def html(self) -> SafeString:
         drawn = draw.timeline_html(sections=self.sections, width=self.width, height=self.height, axis=self.axis,
                                    today_x=self.today_x, window=self.options.window, zoom=self.options.zoom,

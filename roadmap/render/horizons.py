@@ -41,7 +41,7 @@ def release_label(release: dict) -> str:
 def _card(row: dict, release: dict | None, *, show_product: bool, change=None) -> str:
     css = CATEGORY_CSS.get(row["status__category"], "todo")
     done = row["status__category"] == StatusCategory.DONE
-    check = ('<span class="hz-card__check" title="Done" aria-label="Done">'
+    check = ('<span class="hz-card__check" title="Done" role="img" aria-label="Done">'
              '<svg viewBox="0 0 16 16" width="12" height="12" aria-hidden="true"><path d="M3.5 8.5l3 3 6-7" '
              'fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"/>'
              '</svg></span>') if done else ""
@@ -108,7 +108,8 @@ def feature_table(rows: list[dict], *, show_assignees: bool = True, show_estimat
     for row in rows:
         grouped[row["status__category"]].append(row)
     columns = 6 if show_estimates else 5
-    parts = ['<table class="table table--compact tl-features"><caption class="sr-only">Features</caption>'
+    parts = ['<div class="table-wrap"><table class="table table--compact tl-features">'
+             '<caption class="sr-only">Features</caption>'
              '<thead><tr><th scope="col">Key</th><th scope="col">Title</th><th scope="col">Status</th>'
              + ('<th scope="col">Assignee</th>' if show_assignees else '<th scope="col"><span class="sr-only">'
                 'Assignee</span></th>')
@@ -150,5 +151,5 @@ def feature_table(rows: list[dict], *, show_assignees: bool = True, show_estimat
                          f'<td><span class="badge badge--dot badge--status-{css}">{e(row["status__name"])}</span>'
                          f'</td><td>{person}</td>{estimate}<td class="tl-deps">{"<br>".join(deps)}</td></tr>')
         parts.append("</tbody>")
-    parts.append("</table>")
+    parts.append("</table></div>")
     return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped

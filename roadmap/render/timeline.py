@@ -17,11 +17,26 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from releases.models import Release, StatusCategory
 from strategy.html import e
 
 from ..changes import ADDED, DONE, EARLIER, LATER, Change
 from ..changes import LEGEND as CHANGE_LEGEND
-from ..timeline import HEADER_HEIGHT, MILESTONE_SIZE, Axis, Bar, Group, Layout, Window, Zoom, fit_text, format_date
+from ..timeline import (
+    HEADER_HEIGHT,
+    LABEL_PADDING,
+    MARK_ROOM,
+    MILESTONE_SIZE,
+    Axis,
+    Bar,
+    Group,
+    Layout,
+    Window,
+    Zoom,
+    fit_text,
+    format_date,
+    text_width,
+)
 
 LABEL_COLUMN_WIDTH = 232
 _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -49,6 +64,47 @@ _HEAD_FILL = ' fill="#f8f9fb"'
 _RULE = ' stroke="#e2e5eb"'
 
 
+
+
+# What a bar's colour says, in words, for the screen reader's name of the bar.
+_STATUS_WORDS = {**dict(StatusCategory.choices), **dict(Release.Status.choices)}
+
+
+# A mark before a bar's label, so that status and conflicts read without colour (in greyscale,
+# for colour-blind people, and when bars are coloured by initiative). Not started: no mark.
+_STATUS_MARKS = {"in_progress": "◐", "done": "✓", "wont_do": "✕", "released": "✓", "cancelled": "✕"}
+_CONFLICT_MARK = "⚠"
+
+
+def marked_label(bar: Bar, *, conflict: bool) -> tuple[str, float]:
+    """The bar's label with its marks in front, and where its text starts. Inside the bar the
+    marks take room from the title; beside it they go in the room the layout keeps for them
+    (`MARK_ROOM`), so that a label on the left still ends next to its bar."""
+    marks = ([_CONFLICT_MARK] if conflict else []) + [_STATUS_MARKS.get(bar.category, "")]
+    prefix = " ".join(mark for mark in marks if mark)
+    if not prefix or not bar.label:
+        return bar.label, bar.label_x
+    if bar.label_side != "inside":
+        marked = f"{prefix} {bar.label}"
+        if bar.label_side == "left":
+            return marked, bar.label_x + MARK_ROOM - text_width(f"{prefix} ")
+        return marked, bar.label_x
+    # A release's label sits in a gap between milestones as wide as the label; a feature's has the whole bar.
+    room = text_width(bar.label) if bar.kind == "release" else bar.width - 2 * LABEL_PADDING
+    return fit_text(f"{prefix} {bar.title}", room) or bar.label, bar.label_x
+
+
+def spoken(bar: Bar, *, conflict: bool, change: Change | None = None) -> str:
+    """A bar as a screen reader announces it, on one line: what it is, its full title (which
+    the label may shorten), status and dates, what changed since the chosen date, and a
+    conflict (which the drawing shows by its border and the ⚠ mark)."""
+    noun = "Release" if bar.kind == "release" else "Feature"
+    parts = [f"{noun} {bar.name}", str(_STATUS_WORDS.get(bar.category, bar.category)).lower(), bar.dates]
+    if change is not None:
+        parts.append(change.text.lower())
+    if conflict:
+        parts.append("has a conflict")
+    return ", ".join(part for part in parts if part)
 
 
 def _n(value: float) -> str:
@@ -162,14 +218,17 @@ def _bar_svg(bar: Bar, options: DrawOptions) -> str:
         box = f'<rect class="rt-bar__box" x="{x}" y="{y}" width="{w}" height="{h}" rx="4"/>'
         text_attrs = ""
     change = options.changes.get(bar.id) if bar.kind == "feature" else None
-    tooltip, name = bar.tooltip, bar.accessible_name
+    tooltip, name = bar.tooltip, spoken(bar, conflict=conflict, change=change)
     if change is not None:
         classes += f" rt-bar--chg-{change.kind}"
-        tooltip, name = f"{tooltip}\n{change.text}", f"{name}. {change.text}"
+        tooltip = f"{tooltip}\n{change.text}"
     href = options.href(bar)
-    # Without a link around it, the bar itself is the element that carries the accessible name.
-    role = "" if href else f' role="img" aria-label="{e(name)}"'
-    parts = [f'<g class="{classes}"{style}{role} {" ".join(data)}><title>{e(tooltip)}</title>']
+    # Without a link around it (a share link's view), the bar itself carries the accessible name
+    # and, on a page, takes the keyboard focus.
+    named = "" if href else f' role="img" aria-label="{e(name)}"'
+    if named and not options.standalone:
+        named = ' tabindex="0"' + named
+    parts = [f'<g{named} class="{classes}"{style} {" ".join(data)}><title>{e(tooltip)}</title>']
     if change is not None and change.kind in (LATER, EARLIER) and options.bar_x is not None:
         parts.append(_ghost(bar, change, options))
     parts.append(box)
@@ -178,12 +237,13 @@ def _bar_svg(bar: Bar, options: DrawOptions) -> str:
         parts.append(f'<path class="rt-bar__clip" d="M{_n(bar.x + 7)} {_n(mid - 4)} l-4 4 l4 4"/>')
     if bar.clipped_end or bar.open_end:
         parts.append(f'<path class="rt-bar__clip" d="M{_n(bar.right - 7)} {_n(mid - 4)} l4 4 l-4 4"/>')
-    if bar.label:
+    label, label_x = marked_label(bar, conflict=conflict)
+    if label:
         label_class = "rt-bar__label" if bar.label_side == "inside" else "rt-bar__label rt-bar__label--beside"
         if options.standalone and bar.label_side != "inside":
             text_attrs = f' fill="{_BESIDE_TEXT}" font-size="12" font-family="system-ui, sans-serif"'
-        parts.append(f'<text class="{label_class}" x="{_n(bar.label_x)}" y="{_n(mid + 4)}"{text_attrs}>'
-                     f'{e(bar.label)}</text>')
+        parts.append(f'<text class="{label_class}" x="{_n(label_x)}" y="{_n(mid + 4)}"{text_attrs}>'
+                     f'{e(label)}</text>')
     if change is not None:
         paint = f' fill="{CHANGE_COLOURS[change.kind]}" stroke="#ffffff"' if options.standalone else ""
         parts.append(f'<circle class="rt-chg rt-chg--{change.kind}" cx="{_n(bar.x)}" cy="{_n(bar.y)}" r="4.5"'
@@ -273,7 +333,7 @@ def body_svg(*, sections: Sequence[Section], width: float, height: float, axis: 
     root = [f'<svg class="rt-body" xmlns="http://www.w3.org/2000/svg" width="{_n(width)}" height="{_n(height)}" '
             f'viewBox="0 0 {_n(width)} {_n(height)}" data-px-per-day="{_n(zoom.px_per_day)}" '
             f'data-window-start="{window.start.isoformat()}" data-window-end="{window.end.isoformat()}" '
-            f'data-zoom="{zoom.value}" role="img" aria-label="Timeline from {e(format_date(window.start))} '
+            f'data-zoom="{zoom.value}" role="group" aria-label="Timeline from {e(format_date(window.start))} '
             f'to {e(format_date(window.end))}">', _DEFS]
     grid_attrs = ' stroke="#eef0f3"' if standalone else ""
     root.append('<g class="rt-grid">' + "".join(
@@ -402,7 +462,7 @@ def timeline_html(*, sections: Sequence[Section], width: float, height: float, a
     return (
         f'<div class="rt" data-timeline data-print-fit{urls}{today_offset} style="--rt-label-w:{LABEL_COLUMN_WIDTH}px;'
         f'--rt-axis-h:{axis.height}px">'
-        f'<div class="rt__scroll" tabindex="0" aria-label="Timeline, scroll sideways for other dates">'
+        f'<div class="rt__scroll" tabindex="0" role="region" aria-label="Timeline, scroll sideways for other dates">'
         f'<div class="rt__grid" style="grid-template-columns:{LABEL_COLUMN_WIDTH}px {_n(width)}px">'
         f'<div class="rt__corner">{e(corner)}</div>'
         f'<div class="rt__axis">{_axis_svg(axis, width, today_x)}</div>'

@@ -37,6 +37,7 @@ from strategy.web import product_for, query_string, workspace_view
 from .. import compose
 from ..changes import parse_since
 from ..render import pdf
+from ..render.timeline_table import portfolio_table, product_table
 from ..timeline import ViewOptions, Window, Zoom, add_months, default_window, format_date
 
 ZOOMS = [(Zoom.WEEKS, "Weeks"), (Zoom.MONTHS, "Months"), (Zoom.QUARTERS, "Quarters"), (Zoom.YEARS, "Years")]
@@ -122,6 +123,7 @@ def product_timeline(request: HttpRequest, workspace: Workspace, key: str) -> Ht
         "workspace": workspace,
         "product": product,
         "timeline_html": timeline.html(show_arrows=show_arrows),
+        "timeline_table": product_table(timeline),
         "notices": timeline.notices + ([since_notice] if since_notice else []),
         "controls": _controls(request, options, fitted=timeline.fitted),
         **changes_context(request, timeline.changes, timezone.localdate()),
@@ -348,6 +350,7 @@ def _portfolio_page(request: HttpRequest, workspace: Workspace, line: Product, *
         "tab": tab,
         "children": portfolio.children,
         "timeline_html": portfolio.html,
+        "timeline_table": portfolio_table(portfolio),
         "notices": portfolio.notices + ([since_notice] if since_notice else []),
         "controls": _controls(request, portfolio.options, fitted=portfolio.fitted),
         "release_count": len(portfolio.releases),

@@ -76,6 +76,17 @@
     if (event.target.hasAttribute && event.target.hasAttribute("data-select-on-focus")) event.target.select();
   });
 
+  // Tables behind a <details data-print-open> (a timeline's rows) print open, then close again.
+  var openedForPrint = [];
+  window.addEventListener("beforeprint", function () {
+    openedForPrint = Array.prototype.filter.call(document.querySelectorAll("details[data-print-open]:not([open])"),
+      function (details) { details.open = true; return true; });
+  });
+  window.addEventListener("afterprint", function () {
+    openedForPrint.forEach(function (details) { details.open = false; });
+    openedForPrint = [];
+  });
+
   document.addEventListener("DOMContentLoaded", function () { enhance(document); });
   document.addEventListener("htmx:afterSwap", function (event) { enhance(event.target); });
 })();

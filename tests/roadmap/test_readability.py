@@ -5,6 +5,7 @@ the release timeline's features and dependencies, and the portfolio's features a
 
 import csv
 import io
+import re
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from urllib.parse import urlencode
@@ -94,12 +95,12 @@ def test_releases_with_nothing_in_the_window_collapse_into_one_line(client_as_vi
 
 def test_every_bar_carries_its_full_title_as_accessible_name(client, client_as_viewer, product, plan, editor):
     html = client_as_viewer.get(url("product_timeline", product, zoom="years")).content.decode()
-    assert 'aria-label="MOB-2 · Tap to pay, ' in html  # on the link, for members
+    assert 'aria-label="Feature MOB-2 · Tap to pay, ' in html  # on the link, for members
     _link, token = services.share_link_create(actor=editor, product=product, view=ShareLink.View.TIMELINE,
                                               params={"zoom": "years"})
     shared = client.get(reverse("roadmap:shared_view", args=[token])).content.decode()
-    assert 'role="img" aria-label="MOB-2 · Tap to pay, ' in shared  # on the bar itself, without links
-    assert ">Tap to pay</text>" in shared  # the whole title, beside its short bar
+    assert 'role="img" aria-label="Feature MOB-2 · Tap to pay, ' in shared  # on the bar itself, without links
+    assert re.search(r"rt-bar__label--beside\"[^>]*>(◐ )?Tap to pay</text>", shared)  # whole, beside its short bar
 
 
 # --- 3. legends -------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from django.http import QueryDict
 
+from roadmap.render.timeline import spoken
 from roadmap.timeline import (
     BAR_HEIGHT,
     BESIDE_MAX,
@@ -516,7 +517,7 @@ def test_bar_labels_never_exceed_the_bar_and_keep_the_full_title_for_the_tooltip
 
     for bar in layout.feature_bars.values():
         assert bar.title in bar.tooltip and bar.key in bar.tooltip
-        assert bar.title in bar.accessible_name
+        assert bar.title in spoken(bar, conflict=False)
         if bar.label_side == "inside":
             assert text_width(bar.label) <= max(bar.width - 2 * LABEL_PADDING, 0)
             assert bar.label_x == bar.x + LABEL_PADDING
