@@ -26,7 +26,7 @@ from feedback import demo as feedback_demo
 from feedback.models import Customer, Idea
 from releases import demo as releases_demo
 from releases.models import Feature, Release
-from roadmap import demo_usage, throttle
+from roadmap import demo_metrics, demo_usage, throttle
 from roadmap import services as roadmap_services
 from strategy import demo
 from strategy.models import Competitor, Goal, Initiative, KeyResult, Persona, Product, User
@@ -109,6 +109,10 @@ PAGES = [
     Page("feedback inbox", MEMBER, SHOP + "/feedback/inbox/"),
     Page("customers", MEMBER, W + "/customers/"),
     Page("customer", MEMBER, W + "/customers/{customer}/"),
+    Page("portal settings", MEMBER, SHOP + "/portal/"),
+    Page("metrics", MEMBER, SHOP + "/metrics/"),
+    Page("dashboard", MEMBER, W + "/dashboard/"),
+    Page("key result metric", MEMBER, W + "/goals/{goal}/key-results/{key_result}/metric/"),
     # Forms.
     Page("new product", MEMBER, W + "/products/new/"),
     Page("edit product", MEMBER, SHOP + "/edit/"),
@@ -129,6 +133,12 @@ PAGES = [
     Page("shared now next later", VISITOR, "/s/{share_now_next_later}/"),
     Page("shared release timeline", VISITOR, "/s/{share_release_timeline}/"),
     Page("shared link password", VISITOR, "/s/{share_password}/"),
+    Page("portal", VISITOR, "/portal/{ws}/{product}/"),
+    Page("portal top ideas", VISITOR, "/portal/{ws}/{product}/?sort=top"),
+    Page("portal idea", VISITOR, "/portal/{ws}/{product}/ideas/{public_idea}/"),
+    Page("portal roadmap", VISITOR, "/portal/{ws}/{product}/roadmap/"),
+    Page("portal changelog", VISITOR, "/portal/{ws}/{product}/changelog/"),
+    Page("portal sign in", VISITOR, "/portal/{ws}/{product}/sign-in/"),
     Page("shared link not found", VISITOR, "/s/not-a-valid-token-at-all-0000/", 404),
     Page("not found", VISITOR, "/no-such-page/", 404),
     Page("not found signed in", MEMBER, W + "/products/NOPE/", 404),
@@ -172,6 +182,7 @@ def _demo_ids() -> dict[str, object]:
     releases_demo.seed_releases(workspace)
     demo_usage.seed_usage(workspace)
     feedback_demo.seed_feedback(workspace)
+    demo_metrics.seed_metrics(workspace)
     products = demo.products_by_key(workspace)
     product, line = products["SHOP"], products["NWC"]
     admin = User.objects.get(email=demo.DEMO_EMAIL)
@@ -186,6 +197,8 @@ def _demo_ids() -> dict[str, object]:
         "persona": Persona.objects.filter(product__in=[product, line]).order_by("pk").first().pk,
         "competitor": Competitor.objects.filter(product__in=[product, line]).order_by("pk").first().pk,
         "idea": Idea.objects.filter(product=product).order_by("pk").first().pk,
+        "public_idea": Idea.objects.filter(product=product, visibility=Idea.Visibility.PUBLIC, merged_into=None)
+                               .order_by("pk").first().pk,
         "customer": Customer.objects.filter(workspace=workspace).order_by("pk").first().pk,
         "since": (timezone.localdate() - timedelta(days=30)).isoformat(),
         **_share_links(admin, product, line),
