@@ -115,6 +115,8 @@ class CustomerViewSet(RecordViewSet):
 
 class ContactSerializer(serializers.ModelSerializer):
     customer_name = serializers.CharField(source="customer.name", read_only=True)
+    # Not an EmailField: a contact's address may be unknown (""), which no "email" format admits.
+    email = serializers.CharField(read_only=True, help_text="Their email address, or empty when unknown.")
 
     class Meta:
         model = Contact

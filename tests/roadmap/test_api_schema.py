@@ -28,6 +28,11 @@ def test_a_product_without_owner_and_a_competitor_without_website_are_declared_s
     assert {"type": "string", "maxLength": 0} in website["anyOf"]
 
 
+def test_a_contact_without_email_is_declared_so(schema):
+    email = schema["components"]["schemas"]["Contact"]["properties"]["email"]
+    assert email["type"] == "string" and "format" not in email  # "" is a valid answer
+
+
 def test_every_operation_declares_its_error_responses(schema):
     for path, operations in schema["paths"].items():
         for method, operation in operations.items():
