@@ -5,6 +5,7 @@ by it, and the goal page and the product metrics page showing the value."""
 import json
 import re
 import time
+import uuid
 from datetime import datetime, timedelta
 from datetime import time as day_time
 from decimal import Decimal
@@ -41,7 +42,10 @@ def _fresh_redis():
 def yesterdays_events(users: int) -> list[dict]:
     """Two events in one session for each of `users` signed-in users, at noon yesterday."""
     noon = timezone.make_aware(datetime.combine(timezone.localdate() - timedelta(days=1), day_time(12)))
-    return [{"id": f"e{user}-{n}", "name": "page_viewed", "user_id": f"user-{user}", "session_id": f"s{user}",
+    # Ids unique to this run: the raw events table outlives other tests' data (it is not flushed
+    # with Django's tables), and a repeated (product, id, time) would be ignored as a duplicate.
+    run = uuid.uuid4().hex
+    return [{"id": f"{run}-{user}-{n}", "name": "page_viewed", "user_id": f"user-{user}", "session_id": f"s{user}",
              "timestamp": (noon + timedelta(minutes=n)).isoformat()} for user in range(users) for n in range(2)]
 
 
