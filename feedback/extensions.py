@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django.db.models import Count, Q, Sum
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from releases.models import Feature
@@ -29,12 +30,9 @@ def money(value: Decimal | int) -> str:
 
 
 def _ideas_url(product: Product, **query) -> str:
-    """The product's ideas page, or "" while the workspace runs without it."""
-    try:
-        url = reverse("feedback:idea_list", args=[product.workspace.slug, product.key])
-    except NoReverseMatch:
-        return ""
-    return url + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
+    """The product's ideas page, filtered by `query`."""
+    url = reverse("feedback:idea_list", args=[product.workspace.slug, product.key])
+    return f"{url}?{urlencode(query)}" if query else url
 
 
 def feature_demand_summaries(features: Sequence[Feature]) -> dict[int, Summary]:
@@ -58,7 +56,7 @@ def feature_demand_summaries(features: Sequence[Feature]) -> dict[int, Summary]:
             figures=(Figure(_("Linked ideas"), str(ideas), url=url),
                      Figure(_("Votes"), str(votes)),
                      Figure(_("Weighted demand"), money(feature.demand))),
-            links=(Link(_("See the ideas"), url),) if url and ideas else ())
+            links=(Link(_("See the ideas"), url),) if ideas else ())
     return summaries
 
 
