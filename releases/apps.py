@@ -9,7 +9,7 @@ class ReleasesConfig(AppConfig):
         from strategy.extensions import product_summaries
         from strategy.signals import workspace_created
 
-        from . import extensions, services
+        from . import extensions, selectors, services
         from .signals import features_changed
 
         # Every new workspace starts with the default workflow.
@@ -18,3 +18,5 @@ class ReleasesConfig(AppConfig):
         product_summaries.register("releases", extensions.product_delivery_summaries, order=20)
         # Delivery metrics are recomputed after feature changes, debounced per product.
         features_changed.connect(services.on_features_changed, dispatch_uid="releases.delivery_metrics")
+        # The cached conflicts of the changed products' plans are dropped (releases.selectors.plan_for).
+        features_changed.connect(selectors.forget_plans_on_features_changed, dispatch_uid="releases.plan_cache")

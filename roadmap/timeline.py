@@ -36,6 +36,7 @@ Conventions:
 
 from __future__ import annotations
 
+import functools
 import heapq
 import math
 import re
@@ -613,6 +614,14 @@ def _char_units(char: str) -> int:
 
 def text_width(text: str) -> float:
     """Estimated width of `text` in px at 12 px: the estimate `fit_text` keeps under."""
+    if text.isascii():  # the common case: one unit a character
+        return CHAR_WIDTH * len(text)
+    return _wide_text_width(text)
+
+
+@functools.lru_cache(maxsize=8192)
+def _wide_text_width(text: str) -> float:
+    # Labels cut with "…" come back on every request: remembered per process.
     return CHAR_WIDTH * sum(_char_units(char) for char in text)
 
 

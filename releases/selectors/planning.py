@@ -3,9 +3,13 @@ the conflicts of one or many products' plans."""
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import secrets
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import F, Func, QuerySet
 
 from strategy.models import Product, User
@@ -75,11 +79,13 @@ def _conflicts(rows: list[dict], product_ids: list[int], *, dependencies: list[t
 def conflicts_for(*, product: Product, feature_rows_: list[dict] | None = None,
                   dependencies: list[tuple[int, int]] | None = None,
                   releases: list[Release] | None = None) -> list[metrics.Conflict]:
-    """Every conflict in the product's plan: at most four queries, fewer for what the caller
-    passes in (all the product's feature rows, its dependency pairs, its releases); one more
-    when features depend on features of other products."""
-    rows = feature_rows_ if feature_rows_ is not None else feature_rows(Feature.objects.filter(product=product))
-    return _conflicts(rows, [product.pk], dependencies=dependencies, releases=releases)
+    """Every conflict in the product's plan. With all the product's feature rows passed in
+    (`feature_rows_`), they are computed from them (and from `dependencies` and `releases` when
+    given: up to two queries saved); without, they come from the plan cache (`plan_for`): one
+    query while the plan is unchanged, five or six when it changed."""
+    if feature_rows_ is None:
+        return plan_for(product_ids=[product.pk]).conflicts.all
+    return _conflicts(feature_rows_, [product.pk], dependencies=dependencies, releases=releases)
 
 
 @dataclass
@@ -117,10 +123,93 @@ class Plan:
                 if c.release_id == release_id or (c.feature_id and self.release_of.get(c.feature_id) == release_id)]
 
 
+def _compute_plan(product_ids: list[int]) -> Plan:
+    rows = feature_rows(Feature.objects.filter(product_id__in=product_ids))
+    return Plan(ConflictIndex.of(_conflicts(rows, product_ids)), {r["id"]: r["release_id"] for r in rows})
+
+
+# --- the plan cache ----------------------------------------------------------------------------
+#
+# The conflict rules read every feature of a plan (3,200 rows in a big product: tens of ms on
+# every planning page), so their result is kept in the cache (Redis), per set of products, under
+# a key made of
+# - a generation per product, renewed by `forget_plans` (the `features_changed` receiver, and the
+#   release and workflow services, which change what the rules read without touching features);
+# - a fingerprint of what the rules read, taken in one small query: counts and latest changes of
+#   the products' features, releases, dependencies (with their prerequisites elsewhere and those
+#   prerequisites' releases), the workspace's statuses and the products themselves. It catches
+#   writes that bypass the services (the admin, data migrations, tests' factories).
+# A cache that does not answer (Redis down) only costs the computation.
+
+PLAN_CACHE_SECONDS = 24 * 3600
+_FINGERPRINT_SQL = """
+SELECT
+  (SELECT count(*)::text || '/' || coalesce(max(updated_at)::text, '') FROM releases_feature
+    WHERE product_id = ANY(%(ids)s)),
+  (SELECT count(*)::text || '/' || coalesce(max(updated_at)::text, '') FROM releases_release
+    WHERE product_id = ANY(%(ids)s)),
+  (SELECT count(*)::text || '/' || coalesce(max(d.id), 0)::text || '/' || coalesce(max(o.updated_at)::text, '')
+          || '/' || coalesce(max(r.updated_at)::text, '')
+     FROM releases_dependency d JOIN releases_feature f ON f.id = d.feature_id
+     JOIN releases_feature o ON o.id = d.depends_on_id LEFT JOIN releases_release r ON r.id = o.release_id
+    WHERE f.product_id = ANY(%(ids)s)),
+  (SELECT count(*)::text || '/' || coalesce(max(updated_at)::text, '') FROM releases_workflowstatus
+    WHERE workspace_id IN (SELECT workspace_id FROM strategy_product WHERE id = ANY(%(ids)s))),
+  (SELECT coalesce(max(updated_at)::text, '') FROM strategy_product WHERE id = ANY(%(ids)s))
+"""
+
+
+def _generation_key(product_id: int) -> str:
+    return f"plan-generation:{product_id}"
+
+
+def _plan_key(product_ids: list[int]) -> str | None:
+    from django.core.cache import cache
+
+    with connection.cursor() as cursor:
+        cursor.execute(_FINGERPRINT_SQL, {"ids": product_ids})
+        fingerprint = "|".join(str(part) for part in cursor.fetchone())
+    try:
+        generations = cache.get_many([_generation_key(pk) for pk in product_ids])
+    except Exception:  # noqa: BLE001 - the cache is a help, never a requirement
+        return None
+    parts = [f"{pk}.{generations.get(_generation_key(pk), 0)}" for pk in product_ids]
+    digest = hashlib.sha256(f"{','.join(parts)}|{fingerprint}".encode()).hexdigest()[:32]
+    return f"plan-conflicts:v1:{digest}"
+
+
+def forget_plans(product_ids) -> None:
+    """Drop the cached conflicts of these products' plans (their next reader recomputes them)."""
+    from django.core.cache import cache
+
+    with contextlib.suppress(Exception):  # without a cache there is nothing to forget
+        cache.set_many({_generation_key(pk): secrets.token_hex(8) for pk in product_ids}, PLAN_CACHE_SECONDS)
+
+
+def forget_plans_on_features_changed(sender, *, product_ids: frozenset[int], **kwargs) -> None:
+    """The `features_changed` receiver of the plan cache."""
+    forget_plans(product_ids)
+
+
 def plan_for(*, product_ids: list[int]) -> Plan:
-    """The conflicts of many products' plans at once, in four queries."""
+    """The conflicts of many products' plans at once: one query while they are unchanged (read
+    from the plan cache), six when they changed (and the one more when features depend on
+    features of other products)."""
+    from django.core.cache import cache
+
     product_ids = sorted(set(product_ids))
     if not product_ids:
         return Plan(ConflictIndex.of([]), {})
-    rows = feature_rows(Feature.objects.filter(product_id__in=product_ids))
-    return Plan(ConflictIndex.of(_conflicts(rows, product_ids)), {r["id"]: r["release_id"] for r in rows})
+    key = _plan_key(product_ids)
+    if key is not None:
+        try:
+            cached = cache.get(key)
+        except Exception:  # noqa: BLE001
+            cached = None
+        if cached is not None:
+            return Plan(ConflictIndex.of(cached[0]), cached[1])
+    plan = _compute_plan(product_ids)
+    if key is not None:
+        with contextlib.suppress(Exception):
+            cache.set(key, (plan.conflicts.all, plan.release_of), PLAN_CACHE_SECONDS)
+    return plan

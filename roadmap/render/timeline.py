@@ -17,6 +17,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.utils.translation import get_language
+
 from releases.models import Release, StatusCategory
 from strategy.html import e
 
@@ -70,6 +72,19 @@ _RULE = ' stroke="#e2e5eb"'
 _STATUS_WORDS = {**dict(StatusCategory.choices), **dict(Release.Status.choices)}
 
 
+def _status_words() -> dict[str, str]:
+    """_STATUS_WORDS translated and lower-cased once per language (a lookup per bar, not a
+    gettext call)."""
+    language = get_language()
+    words = _STATUS_WORDS_BY_LANGUAGE.get(language)
+    if words is None:
+        words = _STATUS_WORDS_BY_LANGUAGE[language] = {key: str(value).lower() for key, value in _STATUS_WORDS.items()}
+    return words
+
+
+_STATUS_WORDS_BY_LANGUAGE: dict[str | None, dict[str, str]] = {}
+
+
 # A mark before a bar's label, so that status and conflicts read without colour (in greyscale,
 # for colour-blind people, and when bars are coloured by initiative). Not started: no mark.
 _STATUS_MARKS = {"in_progress": "◐", "done": "✓", "wont_do": "✕", "released": "✓", "cancelled": "✕"}
@@ -99,7 +114,9 @@ def spoken(bar: Bar, *, conflict: bool, change: Change | None = None) -> str:
     the label may shorten), status and dates, what changed since the chosen date, and a
     conflict (which the drawing shows by its border and the ⚠ mark)."""
     noun = "Release" if bar.kind == "release" else "Feature"
-    parts = [f"{noun} {bar.name}", str(_STATUS_WORDS.get(bar.category, bar.category)).lower(), bar.dates]
+    words = _status_words()
+    parts = [f"{noun} {bar.name}", words[bar.category] if bar.category in words else str(bar.category).lower(),
+             bar.dates]
     if change is not None:
         parts.append(change.text.lower())
     if conflict:

@@ -23,6 +23,7 @@ from strategy.web import product_for, workspace_view
 
 from .. import compose, services
 from ..changes import parse_since
+from ..compression import allow_compression
 from ..forms import ShareLinkForm, SharePasswordForm
 from ..models import ShareLink
 
@@ -92,10 +93,13 @@ def shared_view(request: HttpRequest, token: str) -> HttpResponse:
     shown = compose.render_shared(link, timezone.localdate(now), since)
     if request.method == "GET":
         services.share_link_record_view(link=link)
-    return _public(render(request, "roadmap/shared_page.html", {
+    response = _public(render(request, "roadmap/shared_page.html", {
         "product": link.product, "shown": shown, "as_of": now, "link": link,
         "notices": [since_notice] if since_notice else [], "changes": shown.changes,
         "since_value": request.GET.get("since", "")[:40], "changes_off_url": request.path}))
+    # Its token is in its address: whoever can ask for it sees all it shows. Behind a password
+    # the roadmap is the secret, so it is not compressed (roadmap/compression.py).
+    return response if link.has_password else allow_compression(response)
 
 
 def _links(product) -> list[ShareLink]:

@@ -21,7 +21,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -30,6 +30,7 @@ from releases import services as release_services
 from releases.filters import NONE
 from strategy import access
 from strategy import selectors as strategy_selectors
+from strategy.html import e, safe_join
 from strategy.models import Product, Workspace
 from strategy.spreadsheet import SafeCsvWriter
 from strategy.web import product_for, query_string, workspace_view
@@ -106,6 +107,18 @@ def _timeline(request: HttpRequest, workspace: Workspace, product: Product,
                                     since=since)
 
 
+def _conflicts_html(workspace: Workspace, product: Product, conflicts: list[dict]) -> SafeString:
+    """The plan's conflicts as list items, each linking to its feature: built here rather than
+    in a template loop, since a big plan has hundreds (DESIGN.md, "Performance habits")."""
+    url = reverse("releases:feature_detail", args=[workspace.slug, product.key, 0]).replace("/0/", "/{}/")
+    parts = []
+    for conflict in conflicts:
+        link = (f'<a class="mono" href="{e(url.format(conflict["number"]))}">{e(conflict["key"])}</a> '
+                if conflict["number"] else "")
+        parts.append(f'<li>{link}{e(conflict["message"])}</li>')
+    return safe_join(parts)
+
+
 @workspace_view
 @require_GET
 @vary_on_headers("HX-Request")
@@ -152,6 +165,7 @@ def product_timeline(request: HttpRequest, workspace: Workspace, key: str) -> Ht
         "drawn_count": len(timeline.layout.feature_bars),
         "has_dated": timeline.has_dated,
         "conflicts": timeline.conflict_list,
+        "conflicts_html": _conflicts_html(workspace, product, timeline.conflict_list),
         "can_edit": timeline.draw_options.editable,
         "export_svg_url": reverse("roadmap:timeline_export_svg", args=[workspace.slug,
                                                                        product.key]) + query_string(request),

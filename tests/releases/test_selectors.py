@@ -241,15 +241,19 @@ def test_conflicts_of_another_product_are_not_reported(editor, workspace, produc
     assert len(selectors.conflicts_for(product=web)) == 1
 
 
-def test_conflicts_cost_three_queries_and_one_more_for_prerequisites_elsewhere(editor, workspace, product):
+def test_conflicts_cost_four_queries_one_more_for_prerequisites_elsewhere_and_one_when_cached(
+        editor, workspace, product):
     release = ReleaseFactory(product=product, created_by=editor, capacity=D(1), name="Spring", start_date=MAR_1,
                              release_date=MAR_31)
     features = [FeatureFactory(product=product, created_by=editor, title=f"F{i}", release=release,
                                estimate=D(1)) for i in range(5)]
-    assert count_queries(lambda: selectors.conflicts_for(product=product)) == 3
+    # The plan's fingerprint, then its features, dependencies and releases.
+    assert count_queries(lambda: selectors.conflicts_for(product=product)) == 4
+    assert count_queries(lambda: selectors.conflicts_for(product=product)) == 1  # unchanged: from the cache
     other = FeatureFactory(product=ProductFactory(workspace=workspace, key="WEB"), created_by=editor, title="Elsewhere")
     services.dependency_add(actor=editor, feature=features[0], depends_on=other)
-    assert count_queries(lambda: selectors.conflicts_for(product=product)) == 4
+    assert count_queries(lambda: selectors.conflicts_for(product=product)) == 5
+    assert count_queries(lambda: selectors.conflicts_for(product=product)) == 1
 
 
 def test_a_feature_ending_before_its_dependency_in_another_product_is_a_conflict(editor, workspace, product):
