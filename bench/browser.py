@@ -13,7 +13,8 @@ browser's own Navigation and Paint Timing entries, measured from the start of th
   and bound their handlers: drag, htmx, menus respond);
 - loaded: `loadEventEnd`.
 
-Medians go into the table; every sample into the JSON."""
+Medians go into the table; every sample into the JSON. A page that does not reach its load
+event within TIMEOUT_MS is reported as such (its error says so, its figures are None)."""
 
 from __future__ import annotations
 
@@ -33,6 +34,28 @@ _READ_TIMINGS = """() => {
             interactive_ms: nav.domContentLoadedEventEnd, loaded_ms: nav.loadEventEnd,
             transfer_bytes: nav.transferSize, body_bytes: nav.decodedBodySize};
 }"""
+
+
+def _load(tab, path: str) -> dict:
+    """Navigate to `path` and read its timings once the load event has ended. A page that does
+    not get there within TIMEOUT_MS is read as it is then: what it has not reached is None."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    timed_out = False
+    try:
+        tab.goto(path, wait_until="commit")
+        tab.wait_for_function("performance.getEntriesByType('navigation')[0].loadEventEnd > 0")
+    except PlaywrightTimeout:
+        timed_out = True
+    read = tab.evaluate(_READ_TIMINGS)
+    run = {key: (round(value, 1) if isinstance(value, float | int) and value else None) for key, value in read.items()}
+    run["timed_out"] = timed_out
+    return run
+
+
+def _median(runs: list[dict], key: str) -> float | None:
+    values = [run[key] for run in runs if run[key] is not None]
+    return round(statistics.median(values), 1) if len(values) == len(runs) else None
 
 
 def time_pages(base_url: str, pages, *, email: str, password: str, samples: int = SAMPLES) -> dict[str, dict]:
@@ -58,19 +81,18 @@ def time_pages(base_url: str, pages, *, email: str, password: str, samples: int 
                 tab.locator("form button[type=submit], form input[type=submit]").first.click()
             for page, path in pages:
                 try:
-                    tab.goto(path, wait_until="load")  # warm-up: static files cached
-                    runs = []
-                    for _ in range(samples):
-                        tab.goto(path, wait_until="load")
-                        tab.wait_for_function("performance.getEntriesByType('navigation')[0].loadEventEnd > 0")
-                        runs.append({k: (round(v, 1) if isinstance(v, float) else v)
-                                     for k, v in tab.evaluate(_READ_TIMINGS).items()})
-                    if any(run["first_paint_ms"] is None for run in runs):
-                        raise RuntimeError("Chromium reported no first contentful paint")
+                    if _load(tab, path)["timed_out"]:  # warm-up: static files cached
+                        found[page.name] = {"first_paint_ms": None, "interactive_ms": None, "loaded_ms": None,
+                                            "timeout_ms": TIMEOUT_MS, "samples": [], "error":
+                                            f"not loaded within {TIMEOUT_MS / 1000:g} s"}
+                        continue
+                    runs = [_load(tab, path)]
+                    # A page that never finishes loading is read once, not SAMPLES minutes long.
+                    if not runs[0]["timed_out"]:
+                        runs += [_load(tab, path) for _ in range(samples - 1)]
                     found[page.name] = {
-                        **{key: round(statistics.median(run[key] for run in runs), 1)
-                           for key in ("first_paint_ms", "interactive_ms", "loaded_ms")},
-                        "samples": runs,
+                        **{key: _median(runs, key) for key in ("first_paint_ms", "interactive_ms", "loaded_ms")},
+                        "timeout_ms": TIMEOUT_MS, "samples": runs,
                     }
                 except (PlaywrightError, RuntimeError) as exc:
                     found[page.name] = {"error": str(exc).splitlines()[0][:200]}
