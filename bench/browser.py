@@ -44,7 +44,8 @@ def _load(tab, path: str) -> dict:
     timed_out = False
     try:
         tab.goto(path, wait_until="commit")
-        tab.wait_for_function("performance.getEntriesByType('navigation')[0].loadEventEnd > 0")
+        tab.wait_for_load_state("load")  # no script in the page: its CSP forbids eval
+        tab.wait_for_timeout(50)  # loadEventEnd is set just after the load handlers return
     except PlaywrightTimeout:
         timed_out = True
     read = tab.evaluate(_READ_TIMINGS)

@@ -25,7 +25,9 @@ def navigation(request: HttpRequest) -> dict:
         "current_product": getattr(request, "product", None),
     }
     if workspace is not None:
-        products = list(selectors.product_list(user=user, workspace=workspace))
+        known = getattr(request, "nav_products", None)  # read already by strategy.web.product_for
+        products = known[1] if known and known[0] == workspace.pk else list(
+            selectors.product_list(user=user, workspace=workspace))
         context["nav_portfolio"] = selectors.portfolio_tree(products)
         context["nav_role"] = access.role_in(user, workspace)
         context["nav_is_admin"] = access.can(user, "workspace.manage", workspace)

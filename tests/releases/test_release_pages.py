@@ -132,6 +132,7 @@ def test_release_list_queries_do_not_grow_with_releases(client_as_viewer, editor
     client_as_viewer.get(target)  # the first visit also remembers the workspace in the session
     few = count_queries(lambda: client_as_viewer.get(target))
     add_releases(13, 3)
+    client_as_viewer.get(target)  # the plan changed: its conflicts are recomputed once, then cached
     many = count_queries(lambda: client_as_viewer.get(target))
 
     assert many == few
@@ -195,6 +196,7 @@ def test_release_page_queries_do_not_grow_with_features(client_as_viewer, editor
     client_as_viewer.get(target)  # the first visit also remembers the workspace in the session
     few = count_queries(lambda: client_as_viewer.get(target))
     bulk_features(product, release, statuses, 1990, start=11)
+    client_as_viewer.get(target)  # the plan changed: its conflicts are recomputed once, then cached
     many = count_queries(lambda: client_as_viewer.get(target))
 
     assert many == few
@@ -210,7 +212,7 @@ def test_the_release_page_costs_exactly_its_pinned_queries(client_as_viewer, edi
     target = url("release_detail", workspace.slug, product.key, release.pk)
     bulk_features(product, release, statuses, 10)
     client_as_viewer.get(target)  # the first visit also remembers the workspace in the session
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(12):
         assert client_as_viewer.get(target).status_code == 200
 
 
