@@ -33,7 +33,8 @@ LEGEND = ((ADDED, "Added"), (LATER, "Moved later"), (EARLIER, "Moved earlier"), 
 
 @dataclass(frozen=True, slots=True)
 class PlanRow:
-    """A feature as a plan shows it: its effective dates and whether it is done."""
+    """A feature as a plan shows it: its effective dates and whether it is done (and, to
+    tell its dates then from a release that moved, its release and its own dates)."""
 
     id: int
     key: str
@@ -41,6 +42,9 @@ class PlanRow:
     start: date | None
     end: date | None
     done: bool
+    release_id: int | None = None
+    own_start: date | None = None
+    own_end: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +109,11 @@ class PlanChanges:
         return max(len(self.changes) - LISTED, 0)
 
 
+def counts_text(counts: Counter) -> str:
+    """"2 slipped · 1 added": counts of changes by kind, in the summary's order."""
+    return " · ".join(f"{counts[kind]} {_PHRASES[kind]}" for kind in KINDS if counts[kind])
+
+
 def _moved(then: PlanRow, now: PlanRow) -> tuple[str, int] | None:
     before, after = (then.end, now.end) if then.end and now.end else (then.start, now.start)
     if before is None or after is None or before == after:
@@ -120,6 +129,8 @@ def compare_plans(*, then: Mapping[int, PlanRow], now: Iterable[PlanRow], remove
     found = PlanChanges(since=since)
     for row in now:
         old = then.get(row.id)
+        if old is row:
+            continue  # unchanged since (most of a plan): nothing to compare
         if old is None:
             found.changes.append(Change(row.id, ADDED, row.key, row.title))
         elif row.done and not old.done:

@@ -88,9 +88,12 @@ def _now_next_later(link: ShareLink, today: date, since: datetime | None) -> Sha
 def _release_timeline(link: ShareLink, today: date, since: datetime | None) -> Shared:
     """The release timeline without who works on what, and with estimates only when the
     link says so; every release lists its features (there is no lazy loading without links)."""
-    context = release_timeline_context(link.product, today, audience=Audience.shared(link), expand_all=True)
+    context = release_timeline_context(link.product, today, audience=Audience.shared(link), expand_all=True,
+                                       since=since)
     body = render_to_string("roadmap/release_timeline.html#body", context)
-    return Shared(title="Release timeline", body=mark_safe(body), css=("css/horizons.css",))  # noqa: S308
+    return Shared(title="Release timeline", body=mark_safe(body), css=("css/horizons.css",  # noqa: S308
+                                                                        "css/timeline.css"),
+                  changes=context["changes"])
 
 
 RENDERERS: dict[str, Callable[[ShareLink, date, datetime | None], Shared]] = {
