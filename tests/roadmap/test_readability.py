@@ -253,6 +253,34 @@ def test_a_feature_dated_by_its_release_moves_when_the_release_moves(client_as_v
     assert "1 feature slipped since" in html and "Moved 14 days later" in html  # "Tap to pay" has no dates of its own
 
 
+# --- 10. phones: a shared timeline carries the same plan as a list --------------------------------
+
+
+def test_a_shared_timeline_carries_a_list_for_phones_with_full_titles_marks_and_changes(client, editor, product,
+                                                                                       plan):
+    since = timezone.now()
+    doing = Feature.objects.get(pk=plan["doing"].pk)
+    release_services.feature_update(actor=editor, feature=doing, version=doing.version, start_date=days(-5),
+                                    end_date=days(40), title="A much longer title than any bar at quarter zoom holds")
+    _link, token = services.share_link_create(actor=editor, product=product, view=ShareLink.View.TIMELINE,
+                                              params={"zoom": "quarters"})
+
+    html = client.get(reverse("roadmap:shared_view", args=[token]), {"since": since.isoformat()}).content.decode()
+
+    agenda = html[html.index('aria-label="Timeline as a list"'):]
+    assert ">A much longer title than any bar at quarter zoom holds</span>" in agenda
+    assert "MOB-2</span> · In progress · " in agenda and "rt-agenda__item--chg-later" in agenda
+    assert "Moved 10 days later" in agenda and 'class="rt-agenda__head"><span>Summer</span>' in agenda
+    assert "Grace Hopper" not in agenda and 'href="' not in agenda
+
+
+def test_a_shared_portfolio_carries_a_list_of_its_products_lanes(client, editor, line, plan):
+    _link, token = services.share_link_create(actor=editor, product=line, view=ShareLink.View.PORTFOLIO)
+    html = client.get(reverse("roadmap:shared_view", args=[token])).content.decode()
+    agenda = html[html.index('aria-label="Timeline as a list"'):]
+    assert "rt-agenda__group" in agenda and 'href="' not in agenda
+
+
 # --- 9. what changed since, on the release timeline ------------------------------------------
 
 
