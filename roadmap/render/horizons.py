@@ -157,9 +157,9 @@ def feature_table(rows: list[dict], *, show_assignees: bool = True, show_estimat
                 deps.append(f'<span class="tl-deps__label">Blocking</span> {_deps(blocking[row["id"]], link)}')
             change = changes.get(row["id"])
             row_class = f' class="tl-row--chg-{change.kind}"' if change else ""
-            parts.append(f'<tr{row_class}><td class="tl-key">{e(key)}</td><td class="tl-title">{title}</td>'
+            parts.append(f'<tr{row_class}><td class="tl-key">{e(key)}</td><td class="tl-title">{title}'
+                         f'{_change_mark(change) if change else ""}</td>'
                          f'<td><span class="badge badge--dot badge--status-{css}">{e(row["status__name"])}</span>'
-                         f'{_change_mark(change) if change else ""}'
                          f'</td><td>{person}</td>{estimate}<td class="tl-deps">{"<br>".join(deps)}</td></tr>')
         parts.append("</tbody>")
     parts.append("</table></div>")

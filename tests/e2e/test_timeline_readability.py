@@ -160,6 +160,41 @@ def test_what_changed_marks_a_feature_moved_after_the_first_visit(browser, live_
         later.close()
 
 
+def test_an_engineer_sees_what_changed_on_the_release_timeline_since_the_last_visit(browser, live_server, plan):
+    first = browser.new_context(base_url=live_server.url, viewport={"width": 1440, "height": 900})
+    try:
+        visit = first.new_page()
+        sign_in(visit, "eng@example.com", "another-passphrase")
+        visit.goto("/w/initech/products/MOB/roadmap/releases/")
+        expect(visit.get_by_role("link", name="Loyalty tiers")).to_be_visible()
+        remembered = first.storage_state()  # the session, and when this browser last saw the page
+    finally:
+        first.close()
+
+    summer = Release.objects.get(name="Summer")  # slips ten days, and "Loyalty tiers" (dated by it) with it
+    release_services.release_update(actor=plan["pm"], release=summer, version=summer.version,
+                                    release_date=summer.release_date + timedelta(days=10))
+
+    later = browser.new_context(base_url=live_server.url, viewport={"width": 1440, "height": 900},
+                                storage_state=remembered)
+    try:
+        visit = later.new_page()
+        visit.goto("/w/initech/products/MOB/roadmap/releases/")
+        toggle = visit.get_by_role("link", name="What changed since my last visit")
+        expect(toggle).to_be_visible()
+        toggle.click()
+        expect(visit.get_by_role("heading", name="1 feature slipped since", exact=False)).to_be_visible()
+        card = visit.locator(f"#release-{summer.pk}")
+        expect(card.get_by_text("Release moved 10 days later", exact=False)).to_be_visible()
+        expect(card.locator(".tl-row--chg-later")).to_have_count(1)
+        expect(card.locator(".tl-row--chg-later").get_by_role("link", name="Loyalty tiers")).to_be_visible()
+        screenshot(visit, "release-timeline-what-changed")
+        visit.get_by_role("link", name="Hide what changed").click()
+        expect(visit.locator(".rt-changes")).to_have_count(0)
+    finally:
+        later.close()
+
+
 def test_an_engineer_opens_a_past_release_and_follows_a_dependency(page, plan):
     spring = Release.objects.get(name="Spring")
     sign_in(page, "eng@example.com", "another-passphrase")
