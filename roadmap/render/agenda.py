@@ -28,15 +28,13 @@ def _pct(value: float, width: float) -> str:
     return f"{max(0.0, min(100.0, 100 * value / width)):.2f}%" if width else "0%"
 
 
-def _track(bar: Bar, width: float, today_x: float | None, colour: str) -> str:
-    today = (f'<span class="rt-agenda__today" style="left:{_pct(today_x, width)}"></span>'
-             if today_x is not None else "")
-    open_class = " rt-agenda__bar--open" if bar.open_ended else ""
-    return (f'<span class="rt-agenda__track" aria-hidden="true">{today}<span class="rt-agenda__bar{open_class}" '
-            f'style="left:{_pct(bar.x, width)};width:{_pct(max(bar.width, 3.0), width)}{colour}"></span></span>')
+def _track(bar: Bar, width: float, colour: str) -> str:
+    dashed = ' class="rt-agenda__open"' if bar.open_ended else ""
+    return (f'<span class="rt-agenda__track" aria-hidden="true"><span{dashed} style="left:{_pct(bar.x, width)};'
+            f'width:{_pct(max(bar.width, 3.0), width)}{colour}"></span></span>')
 
 
-def _item(bar: Bar, width: float, today_x: float | None, options: DrawOptions) -> str:
+def _item(bar: Bar, width: float, options: DrawOptions) -> str:
     conflict = bar.id in (options.conflict_features if bar.kind == "feature" else options.conflict_releases)
     change = options.changes.get(bar.id) if bar.kind == "feature" else None
     if bar.kind == "feature" and options.initiative_colours and (bar.colour_key or "").startswith("#"):
@@ -58,7 +56,7 @@ def _item(bar: Bar, width: float, today_x: float | None, options: DrawOptions) -
                      f'{e(marker.name)} · {e(format_date(marker.date))}</span>')
     classes = f"rt-agenda__item {css}" + (" rt-agenda__item--conflict" if conflict else "") + (
         f" rt-agenda__item--chg-{change.kind}" if change else "")
-    return (f'<li class="{classes}">{_track(bar, width, today_x, colour)}'
+    return (f'<li class="{classes}">{_track(bar, width, colour)}'
             f'<span class="rt-agenda__title">{title}</span>'
             f'<span class="rt-agenda__meta">{" · ".join(part for part in meta if part)}</span>'
             + (f'<span class="rt-agenda__extra">{"".join(extra)}</span>' if extra else "") + "</li>")
@@ -78,8 +76,10 @@ def agenda_html(*, sections: Sequence[Section], width: float, axis: Axis, today_
                 options: DrawOptions) -> str:
     """The list of every section's bars in start order (with what it leaves out of the window);
     the page says the window's dates above it."""
-    parts = [f'<div class="rt-agenda" role="region" aria-label="Timeline as a list" '
-             f'data-window="{window.start.isoformat()}/{window.end.isoformat()}">', _scale(axis, width, today_x)]
+    # Today is one dashed line down every track, drawn by the stylesheet at --today.
+    today = f' style="--today:{_pct(today_x, width)}"' if today_x is not None else ""
+    parts = [f'<div class="rt-agenda{" rt-agenda--today" if today else ""}" role="region" '
+             f'aria-label="Timeline as a list"{today}>', _scale(axis, width, today_x)]
     for section in sections:
         group = section.group
         label = section.label or group.label
@@ -95,7 +95,7 @@ def agenda_html(*, sections: Sequence[Section], width: float, axis: Axis, today_
         if group.unscheduled:
             hidden.append(f"{group.unscheduled} without dates")
         note = (f'<p class="rt-agenda__hidden">Not in this window: {e(", ".join(hidden))}</p>' if hidden else "")
-        items = "".join(_item(bar, width, today_x, options) for bar in bars)
+        items = "".join(_item(bar, width, options) for bar in bars)
         parts.append(f'<section class="rt-agenda__group rt-agenda__group--{e(group.kind)}">'
                      f'<h3 class="rt-agenda__head"><span>{e(label)}</span>'
                      f'<span class="rt-agenda__count">{len(bars)}</span></h3>'
