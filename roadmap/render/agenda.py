@@ -64,9 +64,14 @@ def _item(bar: Bar, width: float, options: DrawOptions) -> str:
 
 def _scale(axis: Axis, width: float, today_x: float | None) -> str:
     """The window's years or quarters above the list, on the same track as the bars."""
-    band = axis.minor if axis.minor and (len(axis.minor) <= 6 or not axis.major) else axis.major
+    # About five labels fit a phone's width: every month of a short window, else every few.
+    band = axis.minor or axis.major
+    step = -(-len(band) // 5)
+    if step > 1 and axis.major and len(axis.major) >= 3:
+        band, step = axis.major, -(-len(axis.major) // 5)
+    band = band[::step]
     ticks = "".join(f'<span class="rt-agenda__tick" style="left:{_pct(tick.x, width)}">{e(tick.label)}</span>'
-                    for tick in band if tick.x < width - 24)
+                    for tick in band if tick.x < width * 0.85)
     today = (f'<span class="rt-agenda__today" style="left:{_pct(today_x, width)}"></span>'
              if today_x is not None else "")
     return f'<div class="rt-agenda__scale" aria-hidden="true">{today}{ticks}</div>'

@@ -302,8 +302,8 @@ class _Painter:
              top: float | None = None, bottom: float | None = None) -> None:
         canvas = self.canvas
         for op in ops:
-            if top is not None and (op.bottom < top or op.top > bottom):
-                continue
+            if top is not None and (op.bottom <= top or op.top >= bottom) and op.bottom > op.top:
+                continue  # wholly on another page (lines along a page's edge are drawn on both)
             fill, stroke = _colour(op.fill), _colour(op.stroke)
             paint_state = (op.fill, op.stroke, op.stroke_width, op.dash, op.fill_opacity)
             if paint_state != self.state:
