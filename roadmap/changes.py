@@ -19,6 +19,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from typing import NamedTuple
 
 from django.utils import timezone
 
@@ -31,8 +32,9 @@ LISTED = 50  # changes listed under the summary; the marks on the view show them
 LEGEND = ((ADDED, "Added"), (LATER, "Moved later"), (EARLIER, "Moved earlier"), (DONE, "Newly done"))
 
 
-@dataclass(frozen=True, slots=True)
-class PlanRow:
+# Plain tuples: a 3,000-feature comparison builds thousands of these, and a named tuple is
+# built about eight times faster than a frozen dataclass.
+class PlanRow(NamedTuple):
     """A feature as a plan shows it: its effective dates and whether it is done (and, to
     tell its dates then from a release that moved, its release and its own dates)."""
 
@@ -47,8 +49,9 @@ class PlanRow:
     own_end: date | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Change:
+class Change(NamedTuple):
+    """What happened to one feature (or release) since the moment compared with."""
+
     feature_id: int
     kind: str
     key: str

@@ -11,7 +11,7 @@ newest history row of every feature) cost about as much as drawing the timeline 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.db.models import Subquery
@@ -73,7 +73,7 @@ def plan_then(product_ids: list[int], when: datetime, now: list[PlanRow]) -> Pla
         then = row
         if row.release_id in releases and (row.own_start is None or row.own_end is None):
             start, end = releases[row.release_id]
-            then = replace(row, start=row.own_start or start, end=row.own_end or end)
+            then = row._replace(start=row.own_start or start, end=row.own_end or end)
         found.features[row.id] = then
     return found
 
