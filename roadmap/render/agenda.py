@@ -34,7 +34,7 @@ def _track(bar: Bar, width: float, colour: str) -> str:
             f'width:{_pct(max(bar.width, 3.0), width)}{colour}"></span></span>')
 
 
-def _item(bar: Bar, width: float, options: DrawOptions) -> str:
+def _item(bar: Bar, width: float, options: DrawOptions, words: dict[str, str]) -> str:
     conflict = bar.id in (options.conflict_features if bar.kind == "feature" else options.conflict_releases)
     change = options.changes.get(bar.id) if bar.kind == "feature" else None
     if bar.kind == "feature" and options.initiative_colours and (bar.colour_key or "").startswith("#"):
@@ -44,7 +44,7 @@ def _item(bar: Bar, width: float, options: DrawOptions) -> str:
     mark = _MARKS.get(bar.category, "")
     title = (f'<span class="rt-agenda__mark" aria-hidden="true">{mark}</span>' if mark else "") + e(bar.title)
     meta = [f'<span class="rt-agenda__key">{e(bar.key)}</span>' if bar.key else "",
-            e(str(_WORDS.get(bar.category, bar.category))), e(bar.dates)]
+            e(words.get(bar.category, bar.category)), e(bar.dates)]
     extra = []
     if conflict:
         extra.append('<span class="rt-agenda__conflict">⚠ Conflict</span>')
@@ -81,6 +81,8 @@ def agenda_html(*, sections: Sequence[Section], width: float, axis: Axis, today_
                 options: DrawOptions) -> str:
     """The list of every section's bars in start order (with what it leaves out of the window);
     the page says the window's dates above it."""
+    # Status words translated once, not once a bar (each lazy label costs a gettext call).
+    words = {key: str(label) for key, label in _WORDS.items()}
     # Today is one dashed line down every track, drawn by the stylesheet at --today.
     today = f' style="--today:{_pct(today_x, width)}"' if today_x is not None else ""
     parts = [f'<div class="rt-agenda{" rt-agenda--today" if today else ""}" role="region" '
@@ -100,7 +102,7 @@ def agenda_html(*, sections: Sequence[Section], width: float, axis: Axis, today_
         if group.unscheduled:
             hidden.append(f"{group.unscheduled} without dates")
         note = (f'<p class="rt-agenda__hidden">Not in this window: {e(", ".join(hidden))}</p>' if hidden else "")
-        items = "".join(_item(bar, width, options) for bar in bars)
+        items = "".join(_item(bar, width, options, words) for bar in bars)
         parts.append(f'<section class="rt-agenda__group rt-agenda__group--{e(group.kind)}">'
                      f'<h3 class="rt-agenda__head"><span>{e(label)}</span>'
                      f'<span class="rt-agenda__count">{len(bars)}</span></h3>'
