@@ -111,6 +111,7 @@ PAGES = [
     Page("timeline: what changed", "/w/{ws}/products/{product}/roadmap/?since={since}", target_ms=250,
          max_queries=15),
     Page("shared: what changed", "/s/{share_token}/?since={since}", anonymous=True, target_ms=250, max_queries=15),
+    Page("release timeline: what changed", "/w/{ws}/products/{product}/roadmap/releases/?since={since}"),
     # The public ideas portal of the largest product, as a visitor without an account sees it.
     Page("portal top ideas", "/portal/{ws}/{product}/?sort=top", anonymous=True, max_queries=8),
     Page("portal trending ideas", "/portal/{ws}/{product}/", anonymous=True, max_queries=8),

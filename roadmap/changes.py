@@ -19,6 +19,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from typing import NamedTuple
 
 from django.utils import timezone
 
@@ -31,9 +32,11 @@ LISTED = 50  # changes listed under the summary; the marks on the view show them
 LEGEND = ((ADDED, "Added"), (LATER, "Moved later"), (EARLIER, "Moved earlier"), (DONE, "Newly done"))
 
 
-@dataclass(frozen=True, slots=True)
-class PlanRow:
-    """A feature as a plan shows it: its effective dates and whether it is done."""
+# Plain tuples: a 3,000-feature comparison builds thousands of these, and a named tuple is
+# built about eight times faster than a frozen dataclass.
+class PlanRow(NamedTuple):
+    """A feature as a plan shows it: its effective dates and whether it is done (and, to
+    tell its dates then from a release that moved, its release and its own dates)."""
 
     id: int
     key: str
@@ -41,10 +44,14 @@ class PlanRow:
     start: date | None
     end: date | None
     done: bool
+    release_id: int | None = None
+    own_start: date | None = None
+    own_end: date | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Change:
+class Change(NamedTuple):
+    """What happened to one feature (or release) since the moment compared with."""
+
     feature_id: int
     kind: str
     key: str
@@ -105,6 +112,11 @@ class PlanChanges:
         return max(len(self.changes) - LISTED, 0)
 
 
+def counts_text(counts: Counter) -> str:
+    """"2 slipped · 1 added": counts of changes by kind, in the summary's order."""
+    return " · ".join(f"{counts[kind]} {_PHRASES[kind]}" for kind in KINDS if counts[kind])
+
+
 def _moved(then: PlanRow, now: PlanRow) -> tuple[str, int] | None:
     before, after = (then.end, now.end) if then.end and now.end else (then.start, now.start)
     if before is None or after is None or before == after:
@@ -120,6 +132,8 @@ def compare_plans(*, then: Mapping[int, PlanRow], now: Iterable[PlanRow], remove
     found = PlanChanges(since=since)
     for row in now:
         old = then.get(row.id)
+        if old is row:
+            continue  # unchanged since (most of a plan): nothing to compare
         if old is None:
             found.changes.append(Change(row.id, ADDED, row.key, row.title))
         elif row.done and not old.done:

@@ -19,6 +19,7 @@ from .horizons import (
     initiative_groups,
     now_next_later_context,
     release_feature_tables,
+    release_plan_changes,
     release_timeline_context,
 )
 from .sharing import RENDERERS, Shared, render_shared
@@ -37,6 +38,7 @@ __all__ = [
     "portfolio_timeline",
     "product_timeline",
     "release_feature_tables",
+    "release_plan_changes",
     "release_timeline_context",
     "render_shared",
 ]

@@ -4,7 +4,7 @@ alike, with the horizon rules of `roadmap.horizons`."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -17,7 +17,7 @@ from releases.models import Release, StatusCategory
 from strategy.models import Product
 
 from .. import selectors
-from ..changes import PlanChanges, PlanRow, compare_plans
+from ..changes import ADDED, EARLIER, LATER, Change, PlanChanges, PlanRow, compare_plans, counts_text
 from ..horizons import HORIZON_TITLES, HORIZONS, NEXT, NOW, RULES_TEXT, current_and_next, horizon_of, quarter_end
 from ..render.horizons import RELEASE_CSS, column_html, feature_table, release_label
 from .audience import Audience
@@ -102,9 +102,10 @@ def _horizon_changes(data: dict, since: datetime, today: date) -> PlanChanges:
             now.append(PlanRow(row["id"], row["key"], row["title"],
                                row["start_date"] or (release["start_date"] if release else None),
                                row["end_date"] or (release["release_date"] if release else None),
-                               row["status__category"] == StatusCategory.DONE))
-    then, deleted = selectors.plan_then([p.pk for p in data["products"]], since)
-    return compare_plans(then=then, now=now, removed=deleted, since=since)
+                               row["status__category"] == StatusCategory.DONE, row["release_id"],
+                               row["start_date"], row["end_date"]))
+    then = selectors.plan_then([p.pk for p in data["products"]], since, now)
+    return compare_plans(then=then.features, now=now, removed=then.deleted, since=since)
 
 
 def now_next_later_context(product: Product, today: date, *, since: datetime | None = None) -> dict:
@@ -162,14 +163,15 @@ def _percent(part, whole) -> int:
 def release_timeline_context(product: Product, today: date, *,
                              audience: Audience = Audience.member(),  # noqa: B008 - frozen
                              expand_all: bool = False, open_id: int | None = None,
-                             assignee_id: int | None = None) -> dict:
+                             assignee_id: int | None = None, since: datetime | None = None) -> dict:
     """The release timeline's data, computed without a user: the releases of `product` (or
     of its line's products) past to future. The current and next release of each product
     (and `open_id`) are open with their features; the others list theirs when opened, from
     `release_features_context` (or at once, with `expand_all`, for share links, which cannot
     load more). People and estimates only when the `audience` may see them. With
     `assignee_id` ("mine"), only the releases holding that person's features, and only those
-    features. Four queries at most."""
+    features. Four queries at most; with `since`, features and releases are marked with what
+    changed since then, and the changes summed up (four more: `release_plan_changes`)."""
     products = selectors.roadmap_products(product)
     product_ids = [p.pk for p in products]
     releases = list(selectors.timeline_releases(product_ids)) if product_ids else []
@@ -189,7 +191,11 @@ def release_timeline_context(product: Product, today: date, *,
     if mine_ids is not None:
         releases = [release for release in releases if release.pk in mine_ids]
     loaded = {release.pk for release in releases} if expand_all else opened
-    tables = release_feature_tables(sorted(loaded), product_ids, audience=audience, assignee_id=assignee_id)
+    found = release_plan_changes([r.pk for r in releases], product_ids, since, assignee_id=assignee_id) \
+        if since else None
+    changes = found.changes if found else None
+    tables = release_feature_tables(sorted(loaded), product_ids, audience=audience, assignee_id=assignee_id,
+                                    changes=changes)
     past, future = [], []
     for release in releases:
         is_past = release.pk not in opened and (
@@ -220,6 +226,9 @@ def release_timeline_context(product: Product, today: date, *,
             "milestones": [{"name": m.name, "date": m.date, "past": m.date < today,
                             "label": charts.day_label(m.date, year=not same_year)} for m in release.milestones.all()],
             "features": tables.get(release.pk, "") if release.pk in loaded else "",
+            "change": (change := found.release_change(release) if found else None),
+            "change_text": f"Release {change.text[0].lower()}{change.text[1:]}" if change else "",
+            "changes_text": found.feature_counts(release.pk) if found else "",
         }
         (past if is_past else future).append(item)
     return {
@@ -232,14 +241,65 @@ def release_timeline_context(product: Product, today: date, *,
         "show_estimates": audience.estimates,
         "links": audience.workspace is not None,
         "mine": assignee_id is not None,
+        "changes": changes,
+        "changes_summary": changes.summary(today) if changes else "",
+        "changes_list": changes.ordered() if changes else [],
     }
 
 
+@dataclass
+class ReleasePlanChanges:
+    """What changed since a moment on a release timeline: among the features of its
+    releases (`changes`), and the releases' own dates (as they were: `releases_then`)."""
+
+    changes: PlanChanges
+    releases_then: dict[int, tuple[date, date]]
+    by_release: dict[int, Counter] = field(default_factory=dict)
+
+    def release_change(self, release: Release) -> Change | None:
+        """The release added since, or its release date moved (by how many days, from when)."""
+        label = str(release)
+        then = self.releases_then.get(release.pk)
+        if then is None:
+            return Change(release.pk, ADDED, label, release.name)
+        days = release.release_date.toordinal() - then[1].toordinal()
+        if not days:
+            return None
+        return Change(release.pk, LATER if days > 0 else EARLIER, label, release.name, abs(days), then[0], then[1])
+
+    def feature_counts(self, release_id: int) -> str:
+        """"2 slipped · 1 added": the changes among this release's features."""
+        return counts_text(self.by_release.get(release_id, Counter()))
+
+
+def release_plan_changes(release_ids: list[int], product_ids: list[int], since: datetime, *,
+                         assignee_id: int | None = None) -> ReleasePlanChanges:
+    """What changed since `since` among the features of these releases (only `assignee_id`'s,
+    when given) and in the releases' dates. Features deleted since count when they were in a
+    release then and the view is not narrowed to one person. Four queries."""
+    rows = selectors.release_plan_rows(release_ids, assignee_id=assignee_id) if release_ids else []
+    now = [PlanRow(row["id"], f"{row['product__key']}-{row['number']}", row["title"],
+                   row["start_date"] or row["release__start_date"], row["end_date"] or row["release__release_date"],
+                   row["status__category"] == StatusCategory.DONE, row["release_id"], row["start_date"],
+                   row["end_date"]) for row in rows]
+    then = selectors.plan_then(product_ids, since, now)
+    removed = [] if assignee_id is not None else [row for row in then.deleted if row.release_id is not None]
+    changes = compare_plans(then=then.features, now=now, removed=removed, since=since)
+    release_of = {row.id: row.release_id for row in now}
+    by_release: dict[int, Counter] = defaultdict(Counter)
+    for change in changes.changes:
+        if change.feature_id in release_of:
+            by_release[release_of[change.feature_id]][change.kind] += 1
+    return ReleasePlanChanges(changes=changes, releases_then=then.releases, by_release=dict(by_release))
+
+
 def release_feature_tables(release_ids: list[int], product_ids: list[int], *, audience: Audience,
-                           assignee_id: int | None = None) -> dict[int, SafeString]:
+                           assignee_id: int | None = None, changes: PlanChanges | None = None
+                           ) -> dict[int, SafeString]:
     """{release id: its feature table}, with each feature's dependencies (blocked by and
-    blocking, across products: only among `product_ids` for readers without links). Two
-    queries however many releases."""
+    blocking, across products: only among `product_ids` for readers without links), and
+    what changed since an earlier plan when `changes` says. Two queries however many
+    releases."""
     if not release_ids:
         return {}
     rows = selectors.timeline_feature_rows(release_ids, assignee_id=assignee_id)
@@ -249,9 +309,10 @@ def release_feature_tables(release_ids: list[int], product_ids: list[int], *, au
     for row in rows:
         rows_by_release[row["release_id"]].append(row)
     links = _feature_link(audience)
+    marks = changes.by_feature if changes else {}
     return {pk: feature_table(rows_by_release.get(pk, []), show_assignees=audience.assignees,
                               show_estimates=audience.estimates, blocked_by=blocked_by, blocking=blocking,
-                              link=links) for pk in release_ids}
+                              link=links, changes=marks) for pk in release_ids}
 
 
 def _feature_link(audience: Audience):

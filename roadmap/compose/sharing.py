@@ -1,5 +1,8 @@
 """The shareable views: what a share link renders, one renderer per view.
 
+A shared timeline carries, besides the drawing, the same timeline as a vertical list
+(`roadmap.render.agenda`), which phones show instead of the drawing.
+
 Each shareable view renders from (product, stored params, today) without a user and without
 reading the request's query string: a link shows exactly its one view. The renderers call
 the same composition as the pages (`roadmap.compose`) for the link's audience, which reads
@@ -18,6 +21,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from ..changes import PlanChanges
 from ..models import ShareLink
+from ..render.agenda import agenda_html
 from ..render.timeline_table import portfolio_table, product_table
 from .audience import Audience
 from .horizons import now_next_later_context, release_timeline_context
@@ -59,6 +63,9 @@ def _timeline(link: ShareLink, today: date, since: datetime | None) -> Shared:
         "timeline_html": timeline.html(), "window": timeline.layout.window, "group_label": timeline.group_label,
         "count": len(timeline.rows), "fitted": timeline.fitted, "timeline_table": product_table(timeline),
         "legend_html": mark_safe(timeline.legend().html()),  # noqa: S308 - escaped in roadmap.render.timeline
+        "agenda_html": mark_safe(agenda_html(  # noqa: S308 - escaped in roadmap.render.agenda
+            sections=timeline.sections, width=timeline.layout.width, axis=timeline.layout.axis,
+            today_x=timeline.layout.today_x, window=timeline.layout.window, options=timeline.draw_options)),
         **_changes(timeline.changes, today)})
     return Shared(title="Timeline", body=mark_safe(body), css=("css/timeline.css",),  # noqa: S308
                   changes=timeline.changes)
@@ -72,6 +79,9 @@ def _portfolio(link: ShareLink, today: date, since: datetime | None) -> Shared:
         "count": portfolio.feature_count if portfolio.features else None, "fitted": portfolio.fitted,
         "release_count": len(portfolio.releases), "timeline_table": portfolio_table(portfolio),
         "legend_html": mark_safe(portfolio.legend.html()),  # noqa: S308 - escaped in roadmap.render.timeline
+        "agenda_html": mark_safe(agenda_html(  # noqa: S308 - escaped in roadmap.render.agenda
+            sections=portfolio.sections, width=portfolio.width, axis=portfolio.axis, today_x=portfolio.today_x,
+            window=portfolio.options.window, options=portfolio.draw_options)),
         **_changes(portfolio.changes, today)})
     return Shared(title="Portfolio timeline", body=mark_safe(body), css=("css/timeline.css",),  # noqa: S308
                   changes=portfolio.changes)
@@ -88,9 +98,12 @@ def _now_next_later(link: ShareLink, today: date, since: datetime | None) -> Sha
 def _release_timeline(link: ShareLink, today: date, since: datetime | None) -> Shared:
     """The release timeline without who works on what, and with estimates only when the
     link says so; every release lists its features (there is no lazy loading without links)."""
-    context = release_timeline_context(link.product, today, audience=Audience.shared(link), expand_all=True)
+    context = release_timeline_context(link.product, today, audience=Audience.shared(link), expand_all=True,
+                                       since=since)
     body = render_to_string("roadmap/release_timeline.html#body", context)
-    return Shared(title="Release timeline", body=mark_safe(body), css=("css/horizons.css",))  # noqa: S308
+    return Shared(title="Release timeline", body=mark_safe(body), css=("css/horizons.css",  # noqa: S308
+                                                                        "css/timeline.css"),
+                  changes=context["changes"])
 
 
 RENDERERS: dict[str, Callable[[ShareLink, date, datetime | None], Shared]] = {

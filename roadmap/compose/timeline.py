@@ -248,8 +248,9 @@ def legend_entries(colour: str, rows: list[dict]) -> list[draw.LegendEntry]:
 def plan_changes(product_ids: list[int], rows: list[dict], since: datetime, *, complete: bool) -> PlanChanges:
     """What changed among `rows` since `since`; deleted features count only when `rows` are
     the whole plan (`complete`), since a filtered view cannot tell what it would have shown."""
-    then, deleted = selectors.plan_then(product_ids, since)
-    return compare_plans(then=then, now=selectors.plan_now(rows), removed=deleted if complete else (), since=since)
+    now = selectors.plan_now(rows)
+    then = selectors.plan_then(product_ids, since, now)
+    return compare_plans(then=then.features, now=now, removed=then.deleted if complete else (), since=since)
 
 
 def product_timeline(product: Product, *, params: Mapping, today: date, audience: Audience,

@@ -96,11 +96,19 @@ def _deps(items: list[dict], link) -> str:
     return " ".join(parts)
 
 
+def _change_mark(change) -> str:
+    return (f'<span class="tl-change"><span class="rt-chg-dot rt-chg-dot--{change.kind}" aria-hidden="true">'
+            f'</span>{e(change.text)}</span>')
+
+
 def feature_table(rows: list[dict], *, show_assignees: bool = True, show_estimates: bool = True,
-                  blocked_by: dict | None = None, blocking: dict | None = None, link=None) -> SafeString:
+                  blocked_by: dict | None = None, blocking: dict | None = None, link=None,
+                  changes: dict | None = None) -> SafeString:
     """The features of a release, grouped by status category, as one string: key, title
     (a link to the feature when `link` makes one), status, assignee and estimate (when
-    shown), and what each is blocked by and blocking."""
+    shown), what each is blocked by and blocking, and what changed since an earlier plan
+    (`changes`, by feature id)."""
+    changes = changes or {}
     if not rows:
         return mark_safe('<p class="hz-empty">No features in this release yet.</p>')  # noqa: S308 - constant
     blocked_by, blocking = blocked_by or {}, blocking or {}
@@ -147,7 +155,10 @@ def feature_table(rows: list[dict], *, show_assignees: bool = True, show_estimat
                 deps.append(f'<span class="tl-deps__label">Blocked by</span> {_deps(blocked_by[row["id"]], link)}')
             if row["id"] in blocking:
                 deps.append(f'<span class="tl-deps__label">Blocking</span> {_deps(blocking[row["id"]], link)}')
-            parts.append(f'<tr><td class="tl-key">{e(key)}</td><td class="tl-title">{title}</td>'
+            change = changes.get(row["id"])
+            row_class = f' class="tl-row--chg-{change.kind}"' if change else ""
+            parts.append(f'<tr{row_class}><td class="tl-key">{e(key)}</td><td class="tl-title">{title}'
+                         f'{_change_mark(change) if change else ""}</td>'
                          f'<td><span class="badge badge--dot badge--status-{css}">{e(row["status__name"])}</span>'
                          f'</td><td>{person}</td>{estimate}<td class="tl-deps">{"<br>".join(deps)}</td></tr>')
         parts.append("</tbody>")

@@ -83,6 +83,17 @@ def timeline_feature_rows(release_ids: list[int], *, assignee_id: int | None = N
     return list(features.order_by("status__position", "rank", "id").values(*TIMELINE_FEATURE_FIELDS))
 
 
+def release_plan_rows(release_ids: list[int], *, assignee_id: int | None = None) -> list[dict]:
+    """The features of these releases (only `assignee_id`'s, when given) with their own and
+    their release's dates, for comparing the plan with an earlier one; one query."""
+    features = Feature.objects.filter(release_id__in=release_ids)
+    if assignee_id is not None:
+        features = features.filter(assignee_id=assignee_id)
+    return list(features.order_by("id").values(
+        "id", "number", "product__key", "title", "start_date", "end_date", "release_id", "release__start_date",
+        "release__release_date", "status__category"))
+
+
 def releases_with_assignee(product_ids: list[int], assignee_id: int) -> set[int]:
     """The releases of these products holding features assigned to `assignee_id`; one query."""
     return set(Feature.objects.filter(product_id__in=product_ids, assignee_id=assignee_id, release__isnull=False)

@@ -8,6 +8,8 @@ what each page shows, for these pages and for share links alike. The views check
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -24,6 +26,7 @@ from ..compose import (
     initiative_groups,
     now_next_later_context,
     release_feature_tables,
+    release_plan_changes,
     release_timeline_context,
 )
 from ..render.horizons import release_label
@@ -73,12 +76,19 @@ def release_timeline(request: HttpRequest, workspace, key: str) -> HttpResponse:
     a release with its features (what the lazy loading does, without JavaScript)."""
     product = product_for(request, workspace, key)
     mine = request.GET.get("mine") == "1"
+    since, since_notice = parse_since(request.GET.get("since"), timezone.now())
     context = release_timeline_context(product, timezone.localdate(), audience=_audience(workspace),
                                        open_id=_int(request.GET.get("open")),
-                                       assignee_id=request.user.pk if mine else None)
+                                       assignee_id=request.user.pk if mine else None, since=since)
+    # What opening a release keeps: "mine" and the moment compared with.
+    kept = urlencode({name: value for name, value in (("mine", "1" if mine else ""),
+                                                      ("since", since.isoformat() if since else "")) if value})
     context.update({"workspace": workspace, "product": product, "tab": "release_timeline",
                     "mine_url": query_string(request, mine="" if mine else "1", open=""),
-                    "mine_query": "?mine=1" if mine else ""})
+                    "features_query": f"?{kept}" if kept else "", "open_query": f"&{kept}" if kept else "",
+                    "notices": [since_notice] if since_notice else [],
+                    "since_value": request.GET.get("since", "")[:40],
+                    "changes_off_url": query_string(request, since="")})
     return render(request, "roadmap/release_timeline.html", context)
 
 
@@ -89,12 +99,15 @@ def _audience(workspace) -> Audience:
 @workspace_view
 @require_GET
 def release_features(request: HttpRequest, workspace, key: str, pk: int) -> HttpResponse:
-    """One release's feature table (the release timeline loads it when a release is opened)."""
+    """One release's feature table (the release timeline loads it when a release is opened),
+    marked with what changed since `since` when the timeline compares with an earlier plan."""
     product = product_for(request, workspace, key)
     product_ids = [p.pk for p in roadmap_products(product)]
     if not Release.objects.filter(pk=pk, product_id__in=product_ids).exists():
         raise Http404("No such release on this roadmap.")
-    mine = request.GET.get("mine") == "1"
-    tables = release_feature_tables([pk], product_ids, audience=_audience(workspace),
-                                    assignee_id=request.user.pk if mine else None)
+    assignee_id = request.user.pk if request.GET.get("mine") == "1" else None
+    since, _notice = parse_since(request.GET.get("since"), timezone.now())
+    changes = release_plan_changes([pk], product_ids, since, assignee_id=assignee_id).changes if since else None
+    tables = release_feature_tables([pk], product_ids, audience=_audience(workspace), assignee_id=assignee_id,
+                                    changes=changes)
     return HttpResponse(tables[pk])

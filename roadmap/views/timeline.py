@@ -256,10 +256,11 @@ def release_reschedule(request: HttpRequest, workspace: Workspace, key: str) -> 
 # --- exports ----------------------------------------------------------------------------
 
 
-# svglib and ReportLab are pure Python: a PDF of 3,200 bars took 155 s on a busy 2-core machine
-# (about 20 bars a second), so a request draws at most this many, well inside a worker's
-# timeout; larger views are asked to narrow down (or to export SVG) first.
-PDF_MAX_BARS = 300
+# The PDF draws the SVG's shapes straight onto ReportLab's canvas: about 1,000 to 2,000 bars a
+# second on a busy 2-core machine (3,000 bars, 100 pages: 2-3 s; `python -m bench.pdf`). The limit
+# only keeps a request well inside a worker's 30 s timeout; a view this big (a whole portfolio's
+# features, say) is asked to narrow down, or to export SVG, which has no limit.
+PDF_MAX_BARS = 10_000
 
 
 def _too_big_for_pdf(bars: int) -> HttpResponse | None:

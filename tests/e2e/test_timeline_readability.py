@@ -54,13 +54,20 @@ def plan():
     return {"pm": pm, "engineer": engineer, "product": product, "moving": moving, "upstream": upstream}
 
 
-@pytest.mark.parametrize(("viewport", "name"), [({"width": 390, "height": 844}, "phone"),
-                                                ({"width": 1440, "height": 900}, "desktop")])
-def test_an_executive_reads_a_share_with_its_legend_and_full_titles(browser, live_server, plan, viewport, name):
+PHONE = {"width": 390, "height": 844}
+
+
+def _no_sideways_scrolling(page) -> None:
+    width = page.evaluate("window.innerWidth")
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= width
+    assert page.evaluate("document.body.scrollWidth") <= width
+
+
+def test_an_executive_reads_a_share_on_a_desktop_with_its_legend_and_full_titles(browser, live_server, plan):
     _link, token = roadmap_services.share_link_create(
         actor=plan["pm"], product=plan["product"], view="timeline", params={"zoom": "quarters"},
         title="Board update", intro="Where the mobile app stands.")
-    context = browser.new_context(base_url=live_server.url, viewport=viewport)
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1440, "height": 900})
     try:
         reader = context.new_page()
         reader.goto(f"/s/{token}/")
@@ -74,10 +81,49 @@ def test_an_executive_reads_a_share_with_its_legend_and_full_titles(browser, liv
         label = reader.locator("text.rt-bar__label", has_text=LONG_TITLE)
         label.scroll_into_view_if_needed()
         expect(label).to_be_visible()
-        # The page scrolls, not a box inside it: no inner scroll bar cuts the timeline short.
-        assert reader.evaluate("getComputedStyle(document.querySelector('.rt__scroll')).maxHeight") == "none" \
-            or name == "desktop"
-        screenshot(reader, f"timeline-share-{name}")
+        expect(reader.get_by_role("region", name="Timeline as a list")).to_be_hidden()  # the drawing, not the list
+        screenshot(reader, "timeline-share-desktop")
+    finally:
+        context.close()
+
+
+def test_an_executive_reads_a_share_on_a_phone_as_a_list_without_sideways_scrolling(browser, live_server, plan):
+    _link, token = roadmap_services.share_link_create(
+        actor=plan["pm"], product=plan["product"], view="timeline", params={"zoom": "months"},
+        title="Board update", intro="Where the mobile app stands.")
+    context = browser.new_context(base_url=live_server.url, viewport=PHONE, is_mobile=True, has_touch=True)
+    try:
+        reader = context.new_page()
+        reader.goto(f"/s/{token}/")
+        expect(reader.get_by_role("heading", name="Board update")).to_be_visible()
+        expect(reader.get_by_role("list", name="Legend").get_by_text("In progress")).to_be_visible()
+        expect(reader.locator(".rt")).to_be_hidden()  # no drawing to scroll sideways or inside a box
+        agenda = reader.get_by_role("region", name="Timeline as a list")
+        expect(agenda).to_be_visible()
+        for title in (LONG_TITLE, "Loyalty tiers"):  # whole titles, however long
+            item = agenda.locator(".rt-agenda__title", has_text=title)
+            item.scroll_into_view_if_needed()
+            expect(item).to_be_visible()
+            assert item.evaluate("el => el.scrollWidth <= el.clientWidth")  # not cut off with an ellipsis
+        expect(agenda.get_by_text("Summer", exact=True).first).to_be_visible()  # the release's items under it
+        _no_sideways_scrolling(reader)
+        screenshot(reader, "timeline-share-phone")
+    finally:
+        context.close()
+
+
+def test_now_next_later_and_the_release_timeline_shares_read_on_a_phone(browser, live_server, plan):
+    context = browser.new_context(base_url=live_server.url, viewport=PHONE, is_mobile=True, has_touch=True)
+    try:
+        reader = context.new_page()
+        for view, title in (("now_next_later", "Loyalty tiers"), ("release_timeline", "Loyalty tiers")):
+            _link, token = roadmap_services.share_link_create(actor=plan["pm"], product=plan["product"], view=view)
+            reader.goto(f"/s/{token}/")
+            text = reader.get_by_text(title, exact=True).first
+            text.scroll_into_view_if_needed()
+            expect(text).to_be_visible()
+            _no_sideways_scrolling(reader)
+            screenshot(reader, f"{view.replace('_', '-')}-share-phone")
     finally:
         context.close()
 
@@ -110,6 +156,41 @@ def test_what_changed_marks_a_feature_moved_after_the_first_visit(browser, live_
         expect(visit.locator(".rt-bar--chg-later")).to_have_count(1)
         expect(visit.locator(".rt-changes").get_by_text("Loyalty tiers")).to_be_visible()
         screenshot(visit, "timeline-what-changed")
+    finally:
+        later.close()
+
+
+def test_an_engineer_sees_what_changed_on_the_release_timeline_since_the_last_visit(browser, live_server, plan):
+    first = browser.new_context(base_url=live_server.url, viewport={"width": 1440, "height": 900})
+    try:
+        visit = first.new_page()
+        sign_in(visit, "eng@example.com", "another-passphrase")
+        visit.goto("/w/initech/products/MOB/roadmap/releases/")
+        expect(visit.get_by_role("link", name="Loyalty tiers")).to_be_visible()
+        remembered = first.storage_state()  # the session, and when this browser last saw the page
+    finally:
+        first.close()
+
+    summer = Release.objects.get(name="Summer")  # slips ten days, and "Loyalty tiers" (dated by it) with it
+    release_services.release_update(actor=plan["pm"], release=summer, version=summer.version,
+                                    release_date=summer.release_date + timedelta(days=10))
+
+    later = browser.new_context(base_url=live_server.url, viewport={"width": 1440, "height": 900},
+                                storage_state=remembered)
+    try:
+        visit = later.new_page()
+        visit.goto("/w/initech/products/MOB/roadmap/releases/")
+        toggle = visit.get_by_role("link", name="What changed since my last visit")
+        expect(toggle).to_be_visible()
+        toggle.click()
+        expect(visit.get_by_role("heading", name="1 feature slipped since", exact=False)).to_be_visible()
+        card = visit.locator(f"#release-{summer.pk}")
+        expect(card.get_by_text("Release moved 10 days later", exact=False)).to_be_visible()
+        expect(card.locator(".tl-row--chg-later")).to_have_count(1)
+        expect(card.locator(".tl-row--chg-later").get_by_role("link", name="Loyalty tiers")).to_be_visible()
+        screenshot(visit, "release-timeline-what-changed")
+        visit.get_by_role("link", name="Hide what changed").click()
+        expect(visit.locator(".rt-changes")).to_have_count(0)
     finally:
         later.close()
 

@@ -8,6 +8,7 @@ import io
 import re
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from html import escape
 from urllib.parse import urlencode
 
 import pypdf
@@ -18,7 +19,7 @@ from django.utils import timezone
 
 from releases import metrics
 from releases import services as release_services
-from releases.models import Feature
+from releases.models import Feature, Release
 from roadmap import compose, services
 from roadmap.changes import ADDED, DONE, EARLIER, LATER, REMOVED, PlanRow, compare_plans, parse_since
 from roadmap.models import ShareLink
@@ -239,6 +240,119 @@ def test_what_changed_adds_a_flat_set_of_queries(client_as_viewer, editor, produ
                                         start_date=days(n), end_date=days(n + 5))
     many = count_queries(lambda: client_as_viewer.get(url("product_timeline", product, since=since)))
     assert many == few == plain + 3  # the plan then (releases, features) and what was deleted since
+
+
+def test_a_feature_dated_by_its_release_moves_when_the_release_moves(client_as_viewer, editor, product, plan):
+    since = timezone.now()
+    summer = Release.objects.get(pk=plan["current"].pk)
+    release_services.release_update(actor=editor, release=summer, version=summer.version,
+                                    release_date=days(44))
+
+    html = client_as_viewer.get(url("product_timeline", product, since=since.isoformat())).content.decode()
+
+    assert "1 feature slipped since" in html and "Moved 14 days later" in html  # "Tap to pay" has no dates of its own
+
+
+# --- 10. phones: a shared timeline carries the same plan as a list --------------------------------
+
+
+def test_a_shared_timeline_carries_a_list_for_phones_with_full_titles_marks_and_changes(client, editor, product,
+                                                                                       plan):
+    since = timezone.now()
+    doing = Feature.objects.get(pk=plan["doing"].pk)
+    release_services.feature_update(actor=editor, feature=doing, version=doing.version, start_date=days(-5),
+                                    end_date=days(40), title="A much longer title than any bar at quarter zoom holds")
+    _link, token = services.share_link_create(actor=editor, product=product, view=ShareLink.View.TIMELINE,
+                                              params={"zoom": "quarters"})
+
+    html = client.get(reverse("roadmap:shared_view", args=[token]), {"since": since.isoformat()}).content.decode()
+
+    agenda = html[html.index('aria-label="Timeline as a list"'):]
+    assert ">A much longer title than any bar at quarter zoom holds</span>" in agenda
+    assert "MOB-2</span> · In progress · " in agenda and "rt-agenda__item--chg-later" in agenda
+    assert "Moved 10 days later" in agenda and 'class="rt-agenda__head"><span>Summer</span>' in agenda
+    assert "Grace Hopper" not in agenda and 'href="' not in agenda
+
+
+def test_a_shared_portfolio_carries_a_list_of_its_products_lanes(client, editor, line, plan):
+    _link, token = services.share_link_create(actor=editor, product=line, view=ShareLink.View.PORTFOLIO)
+    html = client.get(reverse("roadmap:shared_view", args=[token])).content.decode()
+    agenda = html[html.index('aria-label="Timeline as a list"'):]
+    assert "rt-agenda__group" in agenda and 'href="' not in agenda
+
+
+# --- 9. what changed since, on the release timeline ------------------------------------------
+
+
+def _release_timeline_changes(editor, product, plan, workflow):
+    """Since the returned moment: Winter slips 20 days (with Loyalty tiers, dated by it), Tap to
+    pay is done, a new feature joins Summer, and the shipped feature is deleted."""
+    since = timezone.now()
+    winter = Release.objects.get(pk=plan["later"].pk)
+    release_services.release_update(actor=editor, release=winter, version=winter.version, release_date=days(140))
+    doing = Feature.objects.get(pk=plan["doing"].pk)
+    release_services.feature_update(actor=editor, feature=doing, version=doing.version, status=workflow["Shipped"])
+    release_services.feature_create(actor=editor, product=product, title="Gift cards", status=workflow["Planned"],
+                                    release=plan["current"], assignee=plan["engineer"])
+    release_services.feature_delete(actor=editor, feature=Feature.objects.get(pk=plan["shipped"].pk))
+    return since
+
+
+def test_the_release_timeline_marks_what_changed_in_releases_and_their_features(product, plan, editor, workflow,
+                                                                                  today):
+    since = _release_timeline_changes(editor, product, plan, workflow)
+
+    context = compose.release_timeline_context(product, today, since=since, expand_all=True)
+
+    assert context["changes_summary"].startswith("1 feature slipped, 1 added, 1 shipped, 1 removed since")
+    items = {item["release"].name: item for item in context["past"] + context["future"]}
+    assert items["Winter"]["change_text"].startswith("Release moved 20 days later (was ")
+    assert items["Winter"]["changes_text"] == "1 slipped"
+    assert items["Summer"]["changes_text"] == "1 added · 1 shipped" and items["Summer"]["change"] is None
+    summer = str(items["Summer"]["features"])
+    assert 'tl-row--chg-added' in summer and "Gift cards" in summer and 'tl-row--chg-done' in summer
+
+
+def test_the_release_timeline_page_compares_and_its_lazy_tables_keep_the_comparison(client_as_viewer, product,
+                                                                                     plan, editor, workflow):
+    since = _release_timeline_changes(editor, product, plan, workflow).isoformat()
+
+    html = client_as_viewer.get(url("release_timeline", product, since=since)).content.decode()
+
+    assert "1 feature slipped, 1 added, 1 shipped, 1 removed since" in html and "Hide what changed" in html
+    assert "Release moved 20 days later" in html
+    query = "?" + urlencode({"since": since})
+    assert f'hx-get="{escape(url("release_features", product, plan["past"].pk) + query)}"' in html  # kept when opened
+    table = client_as_viewer.get(url("release_features", product, plan["later"].pk) + query).content.decode()
+    assert "tl-row--chg-later" in table and "Moved 20 days later" in table
+    assert "rt-changes" not in client_as_viewer.get(url("release_timeline", product)).content.decode()
+
+
+def test_a_shared_release_timeline_shows_what_changed_without_people_or_other_products(client, editor, product,
+                                                                                       plan, workflow):
+    since = _release_timeline_changes(editor, product, plan, workflow)
+    release_services.feature_create(actor=editor, product=plan["other"], title="OTHER-PRODUCT new work",
+                                    status=workflow["Planned"])
+    _link, token = services.share_link_create(actor=editor, product=product, view=ShareLink.View.RELEASE_TIMELINE)
+
+    shared = client.get(reverse("roadmap:shared_view", args=[token]), {"since": since.isoformat()}).content.decode()
+
+    assert "1 feature slipped, 1 added, 1 shipped, 1 removed since" in shared
+    assert "Gift cards" in shared and "tl-row--chg-added" in shared and "Release moved 20 days later" in shared
+    assert "OTHER-PRODUCT" not in shared and "Grace Hopper" not in shared and 'href="/w/' not in shared
+
+
+def test_what_changed_on_the_release_timeline_adds_a_flat_set_of_queries(client_as_viewer, editor, product, plan,
+                                                                         workflow):
+    since = (timezone.now() - timedelta(days=1)).isoformat()
+    client_as_viewer.get(url("release_timeline", product))
+    plain = count_queries(lambda: client_as_viewer.get(url("release_timeline", product)))
+    few = count_queries(lambda: client_as_viewer.get(url("release_timeline", product, since=since)))
+    for n in range(20):
+        release_services.feature_create(actor=editor, product=product, title=f"More {n}", status=workflow["Planned"],
+                                        release=plan["current"] if n % 2 else plan["later"])
+    many = count_queries(lambda: client_as_viewer.get(url("release_timeline", product, since=since)))
+    assert many == few == plain + 4  # the features of the releases now, then the history: what changed, as it was
 
 
 # --- 7. the release timeline for engineers ---------------------------------------------------
