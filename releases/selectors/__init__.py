@@ -12,6 +12,24 @@ from .features import (
     features_with_counts,
     requirement_list,
 )
+from .launch import (
+    Launch,
+    WorkItem,
+    messaging_list,
+    my_work,
+    note_list,
+    overdue_todo_counts,
+    phase_list,
+    phase_type_get,
+    phase_type_list,
+    readiness_of,
+    release_launch,
+    template_get,
+    template_list,
+    todo_counts,
+    todo_get,
+    todo_list,
+)
 from .metrics import (
     RELEASE_SNAPSHOT_FIELDS,
     delivery_open_releases,
@@ -45,6 +63,22 @@ from .workflow import (
 )
 
 __all__ = [
+    "Launch",
+    "WorkItem",
+    "messaging_list",
+    "my_work",
+    "note_list",
+    "overdue_todo_counts",
+    "phase_list",
+    "phase_type_get",
+    "phase_type_list",
+    "readiness_of",
+    "release_launch",
+    "template_get",
+    "template_list",
+    "todo_counts",
+    "todo_get",
+    "todo_list",
     "RELEASE_SNAPSHOT_FIELDS",
     "delivery_open_releases",
     "delivery_stale_product_ids",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 
 from django.db.models import F, Func, QuerySet
 
@@ -59,17 +60,33 @@ def _conflicts(rows: list[dict], product_ids: list[int], *, dependencies: list[t
                            end=r["effective_end"], own_end=r["end_date"], release_id=r["release_id"])
         for r in rows
     ]
+    phases: list[metrics.PhaseRow] = []
     if releases is None:
-        release_rows = [
-            metrics.ReleaseRow(id=r["id"], name=r["name"], release_date=r["release_date"], status=r["status"],
-                               capacity=r["capacity"])
-            for r in Release.objects.filter(product_id__in=product_ids).values(
-                "id", "name", "release_date", "status", "capacity")
-        ]
+        release_rows = []
+        for r in Release.objects.filter(product_id__in=product_ids).with_late_phases().values(
+                "id", "name", "release_date", "status", "capacity", "late_phases"):
+            release_rows.append(metrics.ReleaseRow(id=r["id"], name=r["name"], release_date=r["release_date"],
+                                                   status=r["status"], capacity=r["capacity"]))
+            phases.extend(late_phase_rows(r["id"], r["late_phases"]))
     else:
         release_rows = [metrics.ReleaseRow(id=r.pk, name=r.name, release_date=r.release_date, status=r.status,
                                            capacity=r.capacity) for r in releases]
-    return metrics.conflicts(features, release_rows, dependencies)
+        if all(hasattr(r, "late_phases") for r in releases):
+            for r in releases:
+                phases.extend(late_phase_rows(r.pk, r.late_phases))
+        elif releases:
+            # Releases read without the annotation: one more query.
+            late = Release.objects.filter(pk__in=[r.pk for r in releases]).with_late_phases().values_list(
+                "id", "late_phases")
+            for release_id, found in late:
+                phases.extend(late_phase_rows(release_id, found))
+    return metrics.conflicts(features, release_rows, dependencies, phases)
+
+
+def late_phase_rows(release_id: int, found: list[dict] | None) -> list[metrics.PhaseRow]:
+    """The `late_phases` annotation of a release (see `ReleaseQuerySet.with_late_phases`) as rows."""
+    return [metrics.PhaseRow(release_id=release_id, name=p["name"], end=date.fromisoformat(p["end"]))
+            for p in found or ()]
 
 
 def conflicts_for(*, product: Product, feature_rows_: list[dict] | None = None,
