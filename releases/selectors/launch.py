@@ -40,7 +40,8 @@ def phase_type_get(*, user: User, pk: int) -> PhaseType:
 def phase_list(*, user: User) -> QuerySet[ReleasePhase]:
     """Phases of the releases `user` may see, with their type."""
     return (ReleasePhase.objects.filter(release__workspace__in=Workspace.objects.visible_to(user))
-            .select_related("phase_type", "release").order_by("release_id", "start_date", "id"))
+            .select_related("phase_type", "phase_type__workspace", "release")
+            .order_by("release_id", "start_date", "id"))
 
 
 def template_list(*, user: User, workspace: Workspace | None = None) -> QuerySet[LaunchTemplate]:
