@@ -80,6 +80,17 @@ def todo_counts(release_ids: list[int], *, today: date) -> dict[int, tuple[int, 
     return {r["release_id"]: (r["total"], r["done"], r["overdue"]) for r in rows}
 
 
+def todo_count_annotations(today: date) -> dict:
+    """Annotations of a release queryset: `todo_total`, `todo_done` and `todo_overdue` of its
+    launch to-dos, closed ones left out."""
+    counted = ~Q(todos__state=LaunchTodo.State.CLOSED)
+    return {
+        "todo_total": Count("todos", filter=counted),
+        "todo_done": Count("todos", filter=Q(todos__state=LaunchTodo.State.DONE)),
+        "todo_overdue": Count("todos", filter=Q(todos__state=LaunchTodo.State.OPEN, todos__due_date__lt=today)),
+    }
+
+
 def readiness_of(releases: list[Release], *, today: date) -> dict[int, metrics.Readiness]:
     """Launch readiness of each release; one query."""
     counts = todo_counts([r.pk for r in releases], today=today)
@@ -94,6 +105,15 @@ def readiness_of(releases: list[Release], *, today: date) -> dict[int, metrics.R
 def overdue_todo_counts(release_ids: list[int], *, today: date) -> dict[int, int]:
     """{release id: open to-dos past their due date}, only releases that have some; one query."""
     return {pk: overdue for pk, (_total, _done, overdue) in todo_counts(release_ids, today=today).items() if overdue}
+
+
+def overdue_launch_releases(product_ids: list[int], *, today: date) -> list[dict]:
+    """The products' releases with open launch to-dos past their due date, as rows of id,
+    name, product__key and overdue (how many), by release date; one query."""
+    return list(LaunchTodo.objects.filter(release__product_id__in=product_ids, state=LaunchTodo.State.OPEN,
+                                          due_date__lt=today)
+                .values("release_id", "release__name", "release__product__key", "release__release_date")
+                .annotate(overdue=Count("id")).order_by("release__release_date", "release_id"))
 
 
 @dataclass

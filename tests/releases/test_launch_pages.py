@@ -292,3 +292,38 @@ def test_the_release_page_queries_do_not_grow_with_launch_data(client_as_editor,
     few = count_queries(lambda: client_as_editor.get(target))
     add(10)
     assert count_queries(lambda: client_as_editor.get(target)) == few
+
+
+def test_the_backlog_flags_releases_with_overdue_launch_to_dos(client_as_viewer, editor, workspace, product, release,
+                                                               today):
+    services.todo_create(actor=editor, release=release, title="Late", due_date=today - timedelta(days=1))
+    services.todo_create(actor=editor, release=release, title="Fine", due_date=today + timedelta(days=1))
+    html = client_as_viewer.get(url("backlog", workspace.slug, product.key)).content.decode()
+    assert "Overdue launch to-dos" in html and "Spring</a>: 1 launch to-do overdue" in html
+
+
+def test_launch_readiness_reaches_the_product_registry(client_as_viewer, editor, workspace, product, release, today):
+    from strategy.extensions import product_summaries
+
+    done = services.todo_create(actor=editor, release=release, title="Done", due_date=today)
+    services.todo_set_done(actor=editor, todo=done, done=True)
+    services.todo_create(actor=editor, release=release, title="Late", due_date=today - timedelta(days=1))
+    product.workspace = workspace
+    [summary] = [s for s in product_summaries.collect([product])[product.pk] if s.title == "Launch readiness"]
+    assert summary.figures[0].label == "Spring: Behind"
+    assert summary.figures[0].value == "1 of 2 to-dos done"
+    assert [f.label for f in summary.figures] == ["Spring: Behind", "Time gone", "Overdue to-dos"]
+    html = client_as_viewer.get(reverse("strategy:product_detail", args=[workspace.slug, product.key])).content
+    assert b"Launch readiness" in html
+
+
+def test_a_feature_carries_its_customer_description_and_release_notes_flag(client_as_editor, workspace, product):
+    feature = FeatureFactory(product=product, title="Offline mode")
+    edit = url("feature_edit", workspace.slug, product.key, feature.number)
+    form = client_as_editor.get(edit).context["form"]
+    data = {k: v for k, v in form.initial.items() if v is not None and k != "goals"}
+    data.update(customer_description="Work on the train.", in_release_notes="on", tags="")
+    response = client_as_editor.post(edit, data)
+    assert response.status_code == 302, response.context["form"].errors if response.context else ""
+    feature.refresh_from_db()
+    assert (feature.customer_description, feature.in_release_notes) == ("Work on the train.", True)
