@@ -82,7 +82,7 @@ def _release_notes(actor: User, release: Release) -> None:
     shipped = list(Feature.objects.filter(release=release, status__category=StatusCategory.DONE).order_by("rank")[:4])
     for feature in shipped:
         services.feature_update(actor=actor, feature=feature, in_release_notes=True,
-                                customer_description=f"{feature.title}: now available to every shop.")
+                                customer_description=f"Available to every shop from version {release.version_label}.")
     services.release_note_save(actor=actor, release=release, body=services.release_note_draft(release=release))
     services.release_note_publish(actor=actor, release=release)
 
@@ -98,7 +98,8 @@ def seed_launch(*, actor: User, workspace: Workspace, products: list[Product], p
     types = {t.name: t for t in PhaseType.objects.filter(workspace=workspace)}
     template = _template(actor, workspace)
     overdue_left = False
-    for product in products:
+    # The storefront first: its current release carries the demo's one overdue to-do.
+    for product in sorted(products, key=lambda p: (p.key != "SHOP", p.key)):
         upcoming = list(Release.objects.filter(product=product, release_date__gte=today)
                         .exclude(status__in=[Release.Status.RELEASED, Release.Status.CANCELLED])
                         .order_by("release_date")[:2])
