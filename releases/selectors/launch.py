@@ -117,6 +117,34 @@ def overdue_launch_releases(product_ids: list[int], *, today: date) -> list[dict
 
 
 @dataclass
+class TimelineLaunch:
+    """What the release timeline shows of one release's launch."""
+
+    phases: list[ReleasePhase] = field(default_factory=list)
+    overdue: int = 0
+    messaging: ReleaseMessaging | None = None
+
+
+def timeline_launch(releases: list[Release], *, today: date, overdue: bool = True,
+                    messaging: bool = True) -> dict[int, TimelineLaunch]:
+    """{release id: its phases, overdue to-dos and messaging} for the release timeline: one
+    query for the phases, one for the overdue to-dos (when `overdue`), and three for the
+    messaging with its personas and competitors (when `messaging`)."""
+    found = {r.pk: TimelineLaunch() for r in releases}
+    if not found:
+        return found
+    for phase in ReleasePhase.objects.filter(release_id__in=found).select_related("phase_type"):
+        found[phase.release_id].phases.append(phase)
+    if overdue:
+        for release_id, count in overdue_todo_counts(list(found), today=today).items():
+            found[release_id].overdue = count
+    if messaging:
+        for row in ReleaseMessaging.objects.filter(release_id__in=found).prefetch_related("personas", "competitors"):
+            found[row.release_id].messaging = row
+    return found
+
+
+@dataclass
 class Launch:
     """The go-to-market part of the release page."""
 
