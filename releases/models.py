@@ -17,7 +17,16 @@ from django.db.models.functions import Coalesce, JSONObject, Lower
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from strategy.limits import COMMENT_MAX_LENGTH, TAG_MAX_LENGTH, TAGS_MAX_COUNT, BoundedDateField, LongTextField
+from strategy.limits import (
+    COMMENT_MAX_LENGTH,
+    LAUNCH_TEAM_MAX_LENGTH,
+    LAUNCH_TEAMS_MAX_COUNT,
+    OFFSET_DAYS_LIMIT,
+    TAG_MAX_LENGTH,
+    TAGS_MAX_COUNT,
+    BoundedDateField,
+    LongTextField,
+)
 from strategy.models import Product, TimeStampedModel, Workspace, WorkspaceScopedQuerySet, colour_validator
 
 
@@ -409,10 +418,6 @@ class ProductDeliverySnapshot(DeliverySnapshot):
 
 DEFAULT_PHASE_TYPES = [("Plan", "#64748b"), ("Build", "#2563eb"), ("Beta", "#7c3aed"), ("Launch", "#15803d")]
 DEFAULT_LAUNCH_TEAMS = ["Marketing", "Sales", "Support", "Docs"]
-LAUNCH_TEAM_MAX_LENGTH = 40
-LAUNCH_TEAMS_MAX_COUNT = 20
-# A to-do due relative to its release: at most about three years either side.
-OFFSET_DAYS_LIMIT = 1000
 
 
 def default_launch_teams() -> list[str]:

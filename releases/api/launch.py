@@ -25,13 +25,12 @@ from strategy.api.fields import (
 )
 from strategy.api.records import InputSerializer, unmoved
 from strategy.api.tenancy import UserSerializer
+from strategy.limits import LAUNCH_TEAM_MAX_LENGTH, OFFSET_DAYS_LIMIT, TEMPLATE_ITEMS_MAX_COUNT
 from strategy.markdown import render_markdown
 from strategy.models import Competitor, Persona, User, Workspace
 
 from .. import selectors, services
 from ..models import (
-    LAUNCH_TEAM_MAX_LENGTH,
-    OFFSET_DAYS_LIMIT,
     LaunchTemplate,
     LaunchTemplateItem,
     LaunchTodo,
@@ -333,7 +332,7 @@ class LaunchTemplateInputSerializer(InputSerializer):
                                  help_text="The workspace's slug.")
     name = serializers.CharField(max_length=120)
     description = optional_text(300)
-    items = TemplateItemInputSerializer(many=True, required=False, max_length=100)
+    items = TemplateItemInputSerializer(many=True, required=False, max_length=TEMPLATE_ITEMS_MAX_COUNT)
 
 
 class ApplyInputSerializer(serializers.Serializer):

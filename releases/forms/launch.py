@@ -8,10 +8,16 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from strategy.forms import DateInput
-from strategy.limits import TEXT_MAX_LENGTH, DateFormField
+from strategy.limits import (
+    LAUNCH_TEAM_MAX_LENGTH,
+    LAUNCH_TEAMS_MAX_COUNT,
+    OFFSET_DAYS_LIMIT,
+    TEXT_MAX_LENGTH,
+    DateFormField,
+)
 from strategy.models import Competitor, Persona, User
 
-from ..models import LAUNCH_TEAM_MAX_LENGTH, LAUNCH_TEAMS_MAX_COUNT, OFFSET_DAYS_LIMIT, PhaseType
+from ..models import PhaseType
 
 WHEN_CHOICES = [("before", _("before launch")), ("after", _("after launch"))]
 

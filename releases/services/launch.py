@@ -25,14 +25,24 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from strategy import access
-from strategy.limits import DATE_MAX, DATE_MIN, date_range_message, too_many_message
+from strategy.limits import (
+    DATE_MAX,
+    DATE_MIN,
+    LAUNCH_TEAM_MAX_LENGTH,
+    LAUNCH_TEAMS_MAX_COUNT,
+    LAUNCH_TODOS_MAX_COUNT,
+    OFFSET_DAYS_LIMIT,
+    PHASE_TYPES_MAX_COUNT,
+    PHASES_MAX_COUNT,
+    TEMPLATE_ITEMS_MAX_COUNT,
+    date_range_message,
+    too_many_message,
+)
 from strategy.models import Membership, Role, User, Workspace
 from strategy.services.records import assign
 
 from ..models import (
     DEFAULT_PHASE_TYPES,
-    LAUNCH_TEAM_MAX_LENGTH,
-    LAUNCH_TEAMS_MAX_COUNT,
     LaunchSettings,
     LaunchTemplate,
     LaunchTemplateItem,
@@ -48,10 +58,6 @@ PHASE_FIELDS = ("phase_type", "start_date", "end_date")
 TODO_FIELDS = ("title", "team", "assignee", "due_date", "offset_days")
 TEMPLATE_FIELDS = ("name", "description")
 TEMPLATE_ITEM_FIELDS = ("title", "team", "offset_days")
-PHASE_TYPES_MAX_COUNT = 20
-PHASES_MAX_COUNT = 30  # per release
-TODOS_MAX_COUNT = 200  # per release
-TEMPLATE_ITEMS_MAX_COUNT = 100
 
 
 # --- phase types and settings (admins) ---------------------------------------------------
@@ -219,7 +225,7 @@ def _todo_errors(todo: LaunchTodo, release: Release, previous_assignee_id: int |
     if todo.offset_days is not None:
         if todo.due_date is not None and todo.due_date != due_from_offset(release.release_date, todo.offset_days):
             errors["due_date"] = _("Give either a due date or a number of days from launch, not both.")
-        elif abs(todo.offset_days) <= 1000:
+        elif abs(todo.offset_days) <= OFFSET_DAYS_LIMIT:
             due = due_from_offset(release.release_date, todo.offset_days)
             if due is None:
                 errors["offset_days"] = date_range_message()
@@ -232,8 +238,8 @@ def todo_create(*, actor: User, release: Release, title: str, **fields) -> Launc
     """A to-do on the release, due on `due_date`, or `offset_days` from the release date
     (negative: before it), or undated. Raises PermissionDenied or ValidationError."""
     access.ensure_can(actor, "releases.edit", release)
-    if LaunchTodo.objects.filter(release=release).count() >= TODOS_MAX_COUNT:
-        raise ValidationError(too_many_message(TODOS_MAX_COUNT, _("launch to-dos per release")))
+    if LaunchTodo.objects.filter(release=release).count() >= LAUNCH_TODOS_MAX_COUNT:
+        raise ValidationError(too_many_message(LAUNCH_TODOS_MAX_COUNT, _("launch to-dos per release")))
     todo = LaunchTodo(release=release, workspace_id=release.workspace_id)
     if release.status == Release.Status.CANCELLED:
         todo.state = LaunchTodo.State.CLOSED
@@ -418,8 +424,8 @@ def template_apply(*, actor: User, template: LaunchTemplate, release: Release) -
     done_before = set(LaunchTodo.objects.filter(release=release, template_item__in=items)
                       .values_list("template_item_id", flat=True))
     new = [item for item in items if item.pk not in done_before]
-    if LaunchTodo.objects.filter(release=release).count() + len(new) > TODOS_MAX_COUNT:
-        raise ValidationError(too_many_message(TODOS_MAX_COUNT, _("launch to-dos per release")))
+    if LaunchTodo.objects.filter(release=release).count() + len(new) > LAUNCH_TODOS_MAX_COUNT:
+        raise ValidationError(too_many_message(LAUNCH_TODOS_MAX_COUNT, _("launch to-dos per release")))
     todos = []
     for item in new:
         due = due_from_offset(release.release_date, item.offset_days)
