@@ -8,7 +8,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -294,8 +294,10 @@ class LaunchTodoViewSet(RecordViewSet):
 
 def get_visible(queryset, pk):
     """The row `pk` of a scoped queryset, without the edit check of `get_object` (a viewer
-    may tick their own to-do; the service decides)."""
-    return get_object_or_404(queryset, pk=pk)
+    may tick their own to-do; the service decides). An id that is not a whole number is not found."""
+    if not str(pk).isdigit() or int(pk) >= 2**63:
+        raise Http404
+    return get_object_or_404(queryset, pk=int(pk))
 
 
 # --- launch templates ----------------------------------------------------------------------------
@@ -387,7 +389,9 @@ class LaunchTemplateViewSet(RecordViewSet):
         services.template_item_create(actor=request.user, template=template, **data.validated_data)
         return self._show(template, status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses={204: None})
+    @extend_schema(request=None, responses={204: None},
+                   parameters=[OpenApiParameter("item_pk", int, OpenApiParameter.PATH,
+                                                description="The id of the template's to-do.")])
     @action(detail=True, methods=["delete"], url_path=r"items/(?P<item_pk>\d+)", url_name="item")
     def item(self, request, pk=None, item_pk=None):
         """Remove a to-do from the template (to-dos it created stay on their releases)."""
@@ -423,6 +427,8 @@ class NamedSerializer(serializers.Serializer):
 class ReleaseMessagingSerializer(serializers.ModelSerializer):
     personas = NamedSerializer(many=True, read_only=True)
     competitors = NamedSerializer(many=True, read_only=True)
+    updated_at = serializers.DateTimeField(read_only=True, allow_null=True,
+                                           help_text="Empty while nobody has written any messaging.")
 
     class Meta:
         model = ReleaseMessaging
@@ -449,6 +455,7 @@ class ReleaseMessagingViewSet(RecordViewSet):
     serializer_class = ReleaseMessagingSerializer
     input_serializer_class = ReleaseMessagingInputSerializer
     lookup_field = "release"
+    lookup_value_regex = r"\d+"
 
     def get_queryset(self):
         return selectors.messaging_list(user=self.request.user)
@@ -490,6 +497,8 @@ class ReleaseNoteSerializer(serializers.ModelSerializer):
     published_by = UserSerializer(read_only=True, allow_null=True)
     draft = serializers.SerializerMethodField(
         help_text="Markdown drafted from the release's shipped features marked `in_release_notes`.")
+    updated_at = serializers.DateTimeField(read_only=True, allow_null=True,
+                                           help_text="Empty while nobody has written notes.")
 
     class Meta:
         model = ReleaseNote
@@ -523,6 +532,7 @@ class ReleaseNoteViewSet(RecordViewSet):
     serializer_class = ReleaseNoteSerializer
     input_serializer_class = ReleaseNoteInputSerializer
     lookup_field = "release"
+    lookup_value_regex = r"\d+"
 
     def get_queryset(self):
         return selectors.note_list(user=self.request.user)

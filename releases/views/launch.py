@@ -193,8 +193,9 @@ def todo_delete(request: HttpRequest, workspace, key: str, pk: int, todo_pk: int
 @require_POST
 def template_apply(request: HttpRequest, workspace, key: str, pk: int) -> HttpResponse:
     product, release = _release_of(request, workspace, key, pk)
-    template = selectors.template_list(user=request.user, workspace=workspace).filter(
-        pk=request.POST.get("template") or 0).first() if (request.POST.get("template") or "").isdigit() else None
+    raw = request.POST.get("template", "")
+    template = (selectors.template_list(user=request.user, workspace=workspace).filter(pk=int(raw)).first()
+                if raw.isdigit() and int(raw) < 2**63 else None)
     if template is None:
         messages.error(request, _("Choose a launch template of this workspace."))
         return redirect(_release_url(workspace, product, release, "launch"))
