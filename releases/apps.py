@@ -16,6 +16,8 @@ class ReleasesConfig(AppConfig):
         workspace_created.connect(services.on_workspace_created, dispatch_uid="releases.default_workflow")
         # The product page shows releases and features through strategy's registry.
         product_summaries.register("releases", extensions.product_delivery_summaries, order=20)
+        # Launch readiness of each product's next release (the executive dashboard reads it too).
+        product_summaries.register("launch", extensions.product_launch_summaries, order=25)
         # Delivery metrics are recomputed after feature changes, debounced per product.
         features_changed.connect(services.on_features_changed, dispatch_uid="releases.delivery_metrics")
         # The cached conflicts of the changed products' plans are dropped (releases.selectors.plan_for).

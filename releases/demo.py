@@ -33,7 +33,7 @@ from django.utils import timezone
 from strategy.demo import DEMO_EMAIL
 from strategy.models import Initiative, Product, User, Workspace
 
-from . import services
+from . import demo_launch, services
 from .models import Dependency, Feature, Release, StatusCategory, WorkflowStatus
 
 CADENCE = 57  # days from one release's start to the next one's
@@ -663,6 +663,8 @@ def seed_releases(workspace: Workspace, *, today: date | None = None) -> None:
             seeded.add(key)
     seeder.seed_dependencies(seeded)
     seeder.seed_comments(seeded)
+    demo_launch.seed_launch(actor=seeder.actor, workspace=workspace, people=seeder.people, today=seeder.today,
+                            products=[products[key] for key in sorted(seeded)])
     _backdate(seeder.backdates)
     # The delivery snapshots the pages show, computed now rather than by the worker later.
     for key in sorted(seeded):

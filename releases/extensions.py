@@ -6,6 +6,10 @@
   one panel per summary, without naming them.
 - `product_delivery_summaries`: the provider `releases` registers with
   `strategy.extensions.product_summaries`, so the product page shows releases and features.
+- `product_launch_summaries`: registered as "launch" with `product_summaries`: the launch
+  readiness of each product's next release (to-dos done against time gone, overdue to-dos).
+  The executive dashboard and the product hub read it from that registry;
+  `launch_readiness(releases, today=…)` gives the same figures for any list of releases.
 """
 
 from __future__ import annotations
@@ -21,7 +25,9 @@ from django.utils.translation import gettext as _
 from strategy.extensions import Figure, Link, Summary, SummaryRegistry, covered_products
 from strategy.models import Product
 
+from . import metrics
 from .models import Feature, Release, StatusCategory
+from .selectors.launch import readiness_of, todo_count_annotations
 
 feature_summaries: SummaryRegistry[Feature] = SummaryRegistry("feature")
 """What higher apps know of a feature: the feature page shows one panel per summary."""
@@ -97,3 +103,51 @@ def _delivery_summary(product: Product, releases: list[dict], categories: dict[s
     figures.append(Figure(_("In progress · not started"), f"{in_progress} · {not_started}"))
     return Summary(title=_("Releases & features"), icon="calendar", text=text, figures=tuple(figures),
                    links=links, status="" if upcoming else _("No release coming up"))
+
+
+def launch_readiness(releases: Sequence[Release], *, today) -> dict[int, metrics.Readiness]:
+    """{release id: launch readiness} for the releases (with their dates and status); one query."""
+    return readiness_of(list(releases), today=today)
+
+
+def product_launch_summaries(products: Sequence[Product]) -> dict[int, Summary]:
+    """For each product (a product line: its products), the launch readiness of its next
+    release still to come: share of launch to-dos done, time gone, overdue to-dos. One
+    query for any number of products."""
+    covered = covered_products(products)
+    ids = sorted({pk for pks in covered.values() for pk in pks})
+    today = timezone.localdate()
+    upcoming = list(Release.objects.filter(product_id__in=ids, release_date__gte=today)
+                    .exclude(status__in=[Release.Status.RELEASED, Release.Status.CANCELLED])
+                    .select_related("product").only("id", "name", "version_label", "start_date", "release_date",
+                                                    "status", "product_id", "product__key")
+                    .annotate(**todo_count_annotations(today))
+                    .order_by("release_date", "id"))
+    ready = {r.pk: metrics.readiness(total=r.todo_total, done=r.todo_done, overdue=r.todo_overdue,
+                                     start=r.start_date, release_date=r.release_date, today=today, status=r.status)
+             for r in upcoming}
+    summaries = {}
+    for product in products:
+        mine = [r for r in upcoming if r.product_id in covered[product.pk]]
+        release = mine[0] if mine else None
+        if release is None:
+            summaries[product.pk] = Summary(title=_("Launch readiness"), icon="check-circle",
+                                            status=_("No release coming up"))
+            continue
+        found = ready[release.pk]
+        url = reverse("releases:release_detail", args=[product.workspace.slug, release.product.key, release.pk])
+        name = str(release)
+        if found.total == 0:
+            summaries[product.pk] = Summary(
+                title=_("Launch readiness"), icon="check-circle", links=(Link(name, url + "#launch"),),
+                status=_("%(release)s has no launch to-dos yet") % {"release": name})
+            continue
+        figures = [Figure(_("%(release)s: %(state)s") % {"release": name, "state": found.label},
+                          _("%(done)d of %(total)d to-dos done") % {"done": found.done, "total": found.total},
+                          percent=found.percent, url=url + "#launch"),
+                   Figure(_("Time gone"), f"{found.time_percent}%", percent=found.time_percent)]
+        if found.overdue:
+            figures.append(Figure(_("Overdue to-dos"), str(found.overdue), url=url + "#launch"))
+        summaries[product.pk] = Summary(title=_("Launch readiness"), icon="check-circle", figures=tuple(figures),
+                                        text=_("Launch to-dos done against the time gone to the release date."))
+    return summaries

@@ -9,7 +9,11 @@ Conflict rules (shown on features, releases and the backlog):
 - `ends_after_release`: a feature's end date is after its release's release date;
 - `ends_before_dependency`: a feature is scheduled to end before a feature it depends on ends;
 - `over_capacity`: a release's planned estimate (features not won't-do) exceeds its capacity;
-- `unfinished_in_released`: a feature of a released release is not done (or won't do).
+- `unfinished_in_released`: a feature of a released release is not done (or won't do);
+- `phase_after_release`: a phase of a release (its beta, its launch) ends after the release date.
+
+Launch readiness (`readiness`): the share of a release's launch to-dos done against the share
+of its time gone.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ ENDS_AFTER_RELEASE = "ends_after_release"
 ENDS_BEFORE_DEPENDENCY = "ends_before_dependency"
 OVER_CAPACITY = "over_capacity"
 UNFINISHED_IN_RELEASED = "unfinished_in_released"
+PHASE_AFTER_RELEASE = "phase_after_release"
 
 
 def _points(value: Decimal) -> str:
@@ -65,6 +70,15 @@ class ReleaseRow:
 
 
 @dataclass(frozen=True)
+class PhaseRow:
+    """A phase of a release: its type's name and its last day."""
+
+    release_id: int
+    name: str
+    end: date
+
+
+@dataclass(frozen=True)
 class Conflict:
     rule: str
     message: str
@@ -73,12 +87,22 @@ class Conflict:
 
 
 def conflicts(features: Iterable[FeatureRow], releases: Iterable[ReleaseRow],
-              dependencies: Iterable[tuple[int, int]]) -> list[Conflict]:
+              dependencies: Iterable[tuple[int, int]], phases: Iterable[PhaseRow] = ()) -> list[Conflict]:
     """Every conflict among the given features and releases. `dependencies` are
-    (feature id, depends-on id) pairs; pairs naming unknown features are ignored."""
+    (feature id, depends-on id) pairs; pairs naming unknown features are ignored. `phases`
+    are the releases' phases (those ending after their release date are enough)."""
     features = {f.id: f for f in features}
     releases = {r.id: r for r in releases}
     found: list[Conflict] = []
+    for phase in phases:
+        release = releases.get(phase.release_id)
+        if release is None or release.status == "cancelled" or phase.end <= release.release_date:
+            continue
+        # Two dates of one year read best without it; across years, each carries its own.
+        shape = "%d %b" if phase.end.year == release.release_date.year else "%d %b %Y"
+        found.append(Conflict(PHASE_AFTER_RELEASE, f"The {phase.name} phase of {release.name} ends "
+                              f"{phase.end:{shape}}, after its release date, {release.release_date:{shape}}.",
+                              release_id=release.id))
     planned: dict[int, Decimal] = defaultdict(Decimal)
     for feature in features.values():
         release = releases.get(feature.release_id)
@@ -532,3 +556,44 @@ def throughput(versions: Iterable[Version], *, today: date, tz, chart_weeks: int
     sample = throughput_sample(sample_weeks, today=today, since=since, weeks=forecast_weeks)
     cycles = [c for c in cycle_times(versions, tz=tz) if c.finished >= first_week]
     return Throughput(weeks, sample, cycles)
+
+
+@dataclass(frozen=True)
+class Readiness:
+    """How ready a release's launch is: to-dos done (closed ones left out) against time gone."""
+
+    total: int
+    done: int
+    overdue: int
+    time_percent: int  # share of the release window gone, 0–100
+    state: str  # none, ready, on_track, behind, closed
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+    @property
+    def label(self) -> str:
+        return {"none": "No launch to-dos", "ready": "Ready", "on_track": "On track", "behind": "Behind",
+                "closed": "Closed"}[self.state]
+
+
+def readiness(*, total: int, done: int, overdue: int, start: date, release_date: date, today: date,
+              status: str) -> Readiness:
+    """A release's launch readiness. On track while the share of to-dos done is at least the
+    share of the release's time gone (start date to release date), and nothing is overdue;
+    behind otherwise; ready when every to-do is done."""
+    window = max((release_date - start).days, 0) + 1
+    gone = min(max((today - start).days + 1, 0), window)
+    time_percent = round(100 * gone / window)
+    if status == "cancelled":
+        state = "closed"
+    elif total == 0:
+        state = "none"
+    elif done >= total:
+        state = "ready"
+    elif overdue or 100 * done / total < time_percent:
+        state = "behind"
+    else:
+        state = "on_track"
+    return Readiness(total=total, done=done, overdue=overdue, time_percent=time_percent, state=state)

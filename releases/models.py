@@ -7,17 +7,27 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models.functions import Coalesce, Lower
+from django.db.models.functions import Coalesce, JSONObject, Lower
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from strategy.limits import COMMENT_MAX_LENGTH, TAG_MAX_LENGTH, TAGS_MAX_COUNT, BoundedDateField, LongTextField
-from strategy.models import Product, TimeStampedModel, Workspace, WorkspaceScopedQuerySet
+from strategy.limits import (
+    COMMENT_MAX_LENGTH,
+    LAUNCH_TEAM_MAX_LENGTH,
+    LAUNCH_TEAMS_MAX_COUNT,
+    OFFSET_DAYS_LIMIT,
+    TAG_MAX_LENGTH,
+    TAGS_MAX_COUNT,
+    BoundedDateField,
+    LongTextField,
+)
+from strategy.models import Product, TimeStampedModel, Workspace, WorkspaceScopedQuerySet, colour_validator
 
 
 class StatusCategory(models.TextChoices):
@@ -73,7 +83,16 @@ class ReleaseQuerySet(WorkspaceScopedQuerySet):
             done_count=models.Count("features", filter=done),
             planned_estimate=Coalesce(models.Sum("features__estimate", filter=counted), Decimal(0)),
             done_estimate=Coalesce(models.Sum("features__estimate", filter=done), Decimal(0)),
-        ).prefetch_related(models.Prefetch("milestones", queryset=Milestone.objects.order_by("date", "id")))
+        ).prefetch_related(models.Prefetch("milestones", queryset=Milestone.objects.order_by("date", "id"))
+                           ).with_late_phases()
+
+    def with_late_phases(self) -> ReleaseQuerySet:
+        """`late_phases`: the release's phases that end after its release date, as a list of
+        {"name", "end"} (ISO date), for the conflict rules; a subquery, no query of its own."""
+        late = (ReleasePhase.objects.filter(release=models.OuterRef("pk"), end_date__gt=models.OuterRef("release_date"))
+                .order_by("end_date", "id")
+                .values(json=JSONObject(name="phase_type__name", end="end_date")))
+        return self.annotate(late_phases=ArraySubquery(late))
 
 
 class Release(TimeStampedModel):
@@ -200,6 +219,11 @@ class Feature(TimeStampedModel):
     # Owned by a higher app (feedback's weighted demand from ideas and votes), stored here so
     # the backlog can sort by it; written only by `services.feature_demand_set`.
     demand = models.DecimalField(_("demand"), max_digits=12, decimal_places=2, default=0, editable=False)
+    # What customers read in the release notes, and whether the feature appears there.
+    customer_description = LongTextField(
+        _("customer-facing description"), blank=True,
+        help_text=_("What customers read about this feature in the release notes. Markdown is supported."))
+    in_release_notes = models.BooleanField(_("in release notes"), default=False)
     version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
@@ -388,3 +412,200 @@ class ProductDeliverySnapshot(DeliverySnapshot):
 
     def __str__(self) -> str:
         return f"{self.product_id} on {self.day}"
+
+
+# --- go to market: phases, launch checklists, messaging, release notes ------------------
+
+DEFAULT_PHASE_TYPES = [("Plan", "#64748b"), ("Build", "#2563eb"), ("Beta", "#7c3aed"), ("Launch", "#15803d")]
+DEFAULT_LAUNCH_TEAMS = ["Marketing", "Sales", "Support", "Docs"]
+
+
+def default_launch_teams() -> list[str]:
+    return list(DEFAULT_LAUNCH_TEAMS)
+
+
+class PhaseType(TimeStampedModel):
+    """A kind of phase a release goes through (Plan, Build, Beta, Launch…), named and
+    coloured per workspace, in the workspace's order. Admins edit them."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="phase_types")
+    name = models.CharField(_("name"), max_length=40)
+    colour = models.CharField(_("colour"), max_length=7, default="#2563eb", validators=[colour_validator])
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    objects = WorkspaceScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), "workspace", name="releases_phase_type_name_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ReleasePhase(TimeStampedModel):
+    """A dated stretch of a release of one phase type (its beta, from 3 to 20 May). A phase
+    that ends after its release's release date is a conflict."""
+
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="phases")
+    phase_type = models.ForeignKey(PhaseType, on_delete=models.PROTECT, related_name="phases",
+                                   verbose_name=_("phase"))
+    start_date = BoundedDateField(_("starts"))
+    end_date = BoundedDateField(_("ends"))
+
+    class Meta:
+        ordering = ["start_date", "end_date", "id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(end_date__gte=models.F("start_date")),
+                                   name="releases_phase_ends_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.phase_type_id} {self.start_date}–{self.end_date}"
+
+    def clean(self) -> None:
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": _("A phase must end on or after the day it starts.")})
+
+
+class LaunchSettings(models.Model):
+    """A workspace's launch settings: the teams to-dos belong to, and whether viewers may
+    tick off the to-dos assigned to them. A workspace without a row uses the defaults."""
+
+    workspace = models.OneToOneField(Workspace, on_delete=models.CASCADE, related_name="launch_settings")
+    teams = ArrayField(models.CharField(max_length=LAUNCH_TEAM_MAX_LENGTH), size=LAUNCH_TEAMS_MAX_COUNT,
+                       default=default_launch_teams, verbose_name=_("teams"))
+    viewers_tick_own = models.BooleanField(
+        _("viewers may tick off their own to-dos"), default=True,
+        help_text=_("Viewers (sales, support) assigned a launch to-do may mark it done or not done."))
+
+    def __str__(self) -> str:
+        return f"launch settings of {self.workspace_id}"
+
+
+class LaunchTemplate(TimeStampedModel):
+    """A named list of launch to-dos, each due some days before or after the release date,
+    applied to a release in one step."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="launch_templates")
+    name = models.CharField(_("name"), max_length=120)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+
+    objects = WorkspaceScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), "workspace", name="releases_launch_template_name_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LaunchTemplateItem(models.Model):
+    """One to-do of a launch template, due `offset_days` from the release date (negative:
+    before it)."""
+
+    template = models.ForeignKey(LaunchTemplate, on_delete=models.CASCADE, related_name="items")
+    title = models.CharField(_("title"), max_length=200)
+    team = models.CharField(_("team"), max_length=LAUNCH_TEAM_MAX_LENGTH, blank=True)
+    offset_days = models.IntegerField(
+        _("days from launch"), default=0,
+        validators=[MinValueValidator(-OFFSET_DAYS_LIMIT), MaxValueValidator(OFFSET_DAYS_LIMIT)],
+        help_text=_("Negative: before the release date; 0: on it; positive: after it."))
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["offset_days", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class LaunchTodo(TimeStampedModel):
+    """Something a team does to launch a release (brief sales, update the docs), with a due
+    date that is either fixed or relative to the release date (`offset_days`; it then moves
+    when the release moves). Closed when its release is cancelled."""
+
+    class State(models.TextChoices):
+        OPEN = "open", _("Open")
+        DONE = "done", _("Done")
+        CLOSED = "closed", _("Closed with the release")
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="todos")
+    title = models.CharField(_("title"), max_length=200)
+    team = models.CharField(_("team"), max_length=LAUNCH_TEAM_MAX_LENGTH, blank=True)
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="launch_todos", verbose_name=_("assignee"))
+    due_date = BoundedDateField(_("due"), null=True, blank=True)
+    offset_days = models.IntegerField(
+        _("days from launch"), null=True, blank=True,
+        validators=[MinValueValidator(-OFFSET_DAYS_LIMIT), MaxValueValidator(OFFSET_DAYS_LIMIT)])
+    state = models.CharField(_("state"), max_length=8, choices=State.choices, default=State.OPEN)
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="+")
+    template_item = models.ForeignKey(LaunchTemplateItem, null=True, blank=True, on_delete=models.SET_NULL,
+                                      related_name="+")
+
+    objects = WorkspaceScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = [models.F("due_date").asc(nulls_last=True), "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["release", "template_item"],
+                                    condition=models.Q(template_item__isnull=False),
+                                    name="releases_todo_once_per_template_item"),
+        ]
+        indexes = [
+            models.Index(fields=["assignee", "state", "due_date"], name="releases_todo_assignee"),
+            models.Index(fields=["release", "state"], name="releases_todo_release"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_done(self) -> bool:
+        return self.state == self.State.DONE
+
+
+class ReleaseMessaging(TimeStampedModel):
+    """How a release is told to customers: its key messages, the personas it targets and the
+    competitors it answers."""
+
+    release = models.OneToOneField(Release, on_delete=models.CASCADE, related_name="messaging")
+    key_messages = LongTextField(_("key messages"), blank=True)
+    personas = models.ManyToManyField("strategy.Persona", blank=True, related_name="+",
+                                      verbose_name=_("target personas"))
+    competitors = models.ManyToManyField("strategy.Competitor", blank=True, related_name="+",
+                                         verbose_name=_("competitors answered"))
+
+    def __str__(self) -> str:
+        return f"messaging of {self.release_id}"
+
+
+class ReleaseNote(TimeStampedModel):
+    """A release's customer-facing notes in Markdown, drafted from its shipped features and
+    published once to the product's public changelog."""
+
+    release = models.OneToOneField(Release, on_delete=models.CASCADE, related_name="note")
+    body = LongTextField(_("release notes"), blank=True)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+
+    class Meta:
+        indexes = [models.Index(fields=["published_at"], condition=models.Q(published_at__isnull=False),
+                                name="releases_note_published")]
+
+    def __str__(self) -> str:
+        return f"notes of {self.release_id}"
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None

@@ -19,11 +19,12 @@ from decimal import Decimal
 
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 from strategy.chart_kit import format_axis, format_number
 from strategy.html import e
 
-from .models import StatusCategory
+from .models import Release, ReleasePhase, StatusCategory
 
 CATEGORY_CLASS = {
     StatusCategory.NOT_STARTED: "todo",
@@ -616,3 +617,34 @@ def value_effort_matrix(rows: Sequence[dict], links: Links, *, width: int = 880,
     parts.append("</svg>")
     return Matrix(svg=_safe(parts), points=points, by_quadrant=by_quadrant, unscored=unscored,
                   value_split=value_split, effort_split=effort_split, log_value=y.log, log_effort=x.log)
+
+
+def phase_band(release: Release, phases: list[ReleasePhase], today: date) -> SafeString:
+    """The release's phases as coloured bands on its time axis (start date to the later of
+    the release date and the last phase's end), with the release date and today marked."""
+    if not phases:
+        return mark_safe("")  # noqa: S308 - empty
+    first = min([release.start_date] + [p.start_date for p in phases])
+    last = max([release.release_date] + [p.end_date for p in phases])
+    span = max((last - first).days + 1, 1)
+
+    def left(day: date) -> float:
+        return round(100 * (day - first).days / span, 3)
+
+    out = ['<div class="gtm-band" role="img" aria-label="', e(_("Phases of %(release)s: %(list)s") % {
+        "release": release.name, "list": "; ".join(f"{p.phase_type.name} {p.start_date:%-d %b} – {p.end_date:%-d %b %Y}"
+                                                   for p in phases)}), '">']
+    for phase in phases:
+        width = max(round(100 * ((phase.end_date - phase.start_date).days + 1) / span, 3), 1.5)
+        late = " gtm-band__phase--late" if phase.end_date > release.release_date else ""
+        out.append(f'<span class="gtm-band__phase{late}" style="left:{left(phase.start_date)}%;width:{width}%;'
+                   f'--phase:{e(phase.phase_type.colour)}" title="{e(phase.phase_type.name)}: '
+                   f'{phase.start_date:%-d %b} – {phase.end_date:%-d %b %Y}">'
+                   f'<span class="gtm-band__label">{e(phase.phase_type.name)}</span></span>')
+    out.append(f'<span class="gtm-band__mark gtm-band__mark--release" style="left:{left(release.release_date)}%" '
+               f'title="{e(_("Release date"))} {release.release_date:%-d %b %Y}"></span>')
+    if first <= today <= last:
+        out.append(f'<span class="gtm-band__mark gtm-band__mark--today" style="left:{left(today)}%" '
+                   f'title="{e(_("Today"))}"></span>')
+    out.append("</div>")
+    return mark_safe("".join(out))  # noqa: S308 - every value above is escaped or numeric

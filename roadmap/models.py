@@ -55,6 +55,9 @@ class ShareLink(models.Model):
     last_viewed_at = models.DateTimeField(_("last viewed"), null=True, blank=True)
     # Estimates are team-internal sizing; a link shows them only when its creator says so.
     show_estimates = models.BooleanField(_("show estimates"), default=False)
+    # A release's messaging (key messages, personas, competitors) is go-to-market planning; a
+    # release timeline link shows it only when its creator says so.
+    show_messaging = models.BooleanField(_("show messaging"), default=False)
     # What the reader sees on top of the shared page, and what the team sees in the list.
     title = models.CharField(_("title"), max_length=120, blank=True)
     intro = models.TextField(_("introduction"), max_length=600, blank=True)

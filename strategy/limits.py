@@ -35,6 +35,15 @@ RATINGS_MAX_COUNT = 1_000  # cells of the comparison grid written at once
 KEY_RESULTS_MAX_COUNT = 20  # per goal
 REQUIREMENTS_MAX_COUNT = 200  # per feature
 MILESTONES_MAX_COUNT = 50  # per release
+# Going to market (releases): phases, launch to-dos and templates.
+PHASE_TYPES_MAX_COUNT = 20  # per workspace
+PHASES_MAX_COUNT = 30  # per release
+LAUNCH_TODOS_MAX_COUNT = 200  # per release
+TEMPLATE_ITEMS_MAX_COUNT = 100  # per launch template
+LAUNCH_TEAMS_MAX_COUNT = 20  # per workspace
+LAUNCH_TEAM_MAX_LENGTH = 40
+# A to-do due relative to its release: at most this many days before or after it (about three years).
+OFFSET_DAYS_LIMIT = 1000
 
 
 def date_range_message() -> str:

@@ -3,7 +3,8 @@ duplicate suggestions while someone types a new idea's title, and the public cha
 released releases beside shipped ideas.
 
 Public by construction, as there: ideas are the product's public ones that were not merged
-away, releases show their name, version, date and the titles of their done features, and
+away, releases show their name, version, date, their published release notes and the titles
+of their done features, and
 every query names its columns, so nothing internal is loaded. A fixed number of queries."""
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db.models import F, Prefetch
+from django.db.models import F, Prefetch, Q
 from django.utils import timezone
 
 from releases.models import Feature, Release, StatusCategory
+from strategy.markdown import render_markdown
 from strategy.models import Product
 
 from ..models import SEARCH_CONFIG, Idea
@@ -57,15 +59,21 @@ class ChangelogEntry:
     ideas: list[dict] = field(default_factory=list)  # rows: id, title, vote_count
     idea: dict | None = None
     version_label: str = ""
+    notes_html: str = ""  # the release's published release notes, sanitised HTML
 
 
 def portal_changelog_entries(*, product: Product) -> list[ChangelogEntry]:
-    """Released releases (their done features' titles only) and shipped public ideas, newest
-    first, in three queries."""
+    """Released releases (their published release notes, or else their done features' titles)
+    and shipped public ideas, newest first, in three queries. A release whose notes were
+    published before it was marked released is listed too: the changelog is the one place
+    release notes are published to."""
     done = Feature.objects.filter(status__category=StatusCategory.DONE).only("id", "title", "release_id").order_by(
         "number")
-    releases = list(Release.objects.filter(product=product, status=Release.Status.RELEASED)
-                    .only("id", "name", "version_label", "release_date").order_by("-release_date", "-id")
+    releases = list(Release.objects.filter(product=product)
+                    .filter(Q(status=Release.Status.RELEASED) | Q(note__published_at__isnull=False))
+                    .exclude(status=Release.Status.CANCELLED)
+                    .annotate(notes_body=F("note__body"), notes_published_at=F("note__published_at"))
+                    .only("id", "name", "version_label", "release_date", "status").order_by("-release_date", "-id")
                     .prefetch_related(Prefetch("features", queryset=done, to_attr="done_features"))
                     [:CHANGELOG_RELEASES])
     shipped = list(portal_ideas(product).filter(status=Idea.Status.SHIPPED)
@@ -74,9 +82,11 @@ def portal_changelog_entries(*, product: Product) -> list[ChangelogEntry]:
     entries: list[ChangelogEntry] = []
     release_of_feature: dict[int, ChangelogEntry] = {}
     for release in releases:
+        published = release.notes_published_at is not None
         entry = ChangelogEntry(kind="release", day=release.release_date, title=release.name,
                                version_label=release.version_label, anchor=f"release-{release.pk}",
-                               features=[feature.title for feature in release.done_features])
+                               features=[feature.title for feature in release.done_features],
+                               notes_html=render_markdown(release.notes_body) if published else "")
         release_of_feature.update({feature.pk: entry for feature in release.done_features})
         entries.append(entry)
     for idea in shipped:

@@ -279,6 +279,9 @@ def changelog_feed(request: HttpRequest, portal: PortalSettings) -> HttpResponse
         if entry.kind == "release":
             heading = f"{entry.title} {entry.version_label}".strip()
             lines = [*entry.features, *(_("Idea delivered: %(title)s") % {"title": i["title"]} for i in entry.ideas)]
+            if entry.notes_html:  # published release notes, sanitised HTML (summary type="html")
+                lines = [str(entry.notes_html), *(_("Idea delivered: %(title)s") % {"title": i["title"]}
+                                                  for i in entry.ideas)]
             link = f"{page_url}#{entry.anchor}"
         else:
             heading = _("Shipped: %(title)s") % {"title": entry.title}

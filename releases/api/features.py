@@ -101,7 +101,7 @@ class FeatureSerializer(serializers.ModelSerializer):
             "id", "key", "product", "number", "title", "description", "status", "release", "initiative", "goals",
             "estimate", "start_date", "end_date", "effective_start", "effective_end", "assignee", "tags",
             "usage_key", "reach", "impact", "confidence", "effort", "rice_score", "rank", "version",
-            "requirement_count", "conflicts", "created_at", "updated_at",
+            "requirement_count", "conflicts", "customer_description", "in_release_notes", "created_at", "updated_at",
         ]
         read_only_fields = fields
 
@@ -162,6 +162,10 @@ class FeatureInputSerializer(InputSerializer):
         max_digits=6, decimal_places=1, min_value=Decimal("0.1"), allow_null=True, required=False,
         help_text="Person-months.",
     )
+    customer_description = optional_text(
+        help_text="What customers read about the feature in the release notes. Markdown.")
+    in_release_notes = serializers.BooleanField(
+        required=False, help_text="Whether release notes drafted from the release include this feature once shipped.")
     version = version_field("feature")
 
     def validate_impact(self, value: Decimal | None) -> Decimal | None:

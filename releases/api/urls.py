@@ -1,6 +1,14 @@
 from rest_framework.routers import DefaultRouter
 
 from .features import DependencyViewSet, FeatureViewSet, RequirementViewSet
+from .launch import (
+    LaunchTemplateViewSet,
+    LaunchTodoViewSet,
+    PhaseTypeViewSet,
+    ReleaseMessagingViewSet,
+    ReleaseNoteViewSet,
+    ReleasePhaseViewSet,
+)
 from .releases import MilestoneViewSet, ReleaseViewSet
 from .workflow import WorkflowStatusViewSet
 
@@ -11,6 +19,12 @@ router.register("milestones", MilestoneViewSet, basename="milestone")
 router.register("features", FeatureViewSet, basename="feature")
 router.register("requirements", RequirementViewSet, basename="requirement")
 router.register("dependencies", DependencyViewSet, basename="dependency")
+router.register("phase-types", PhaseTypeViewSet, basename="phase-type")
+router.register("release-phases", ReleasePhaseViewSet, basename="release-phase")
+router.register("launch-todos", LaunchTodoViewSet, basename="launch-todo")
+router.register("launch-templates", LaunchTemplateViewSet, basename="launch-template")
+router.register("release-messaging", ReleaseMessagingViewSet, basename="release-messaging")
+router.register("release-notes", ReleaseNoteViewSet, basename="release-note")
 
 app_name = "releases-api"
 

@@ -119,12 +119,21 @@ class FeatureForm(forms.Form):
     effort = forms.DecimalField(label=_("Effort"), required=False, min_value=Decimal("0.1"), max_digits=6,
                                 decimal_places=1, help_text=_("Person-months."),
                                 widget=forms.NumberInput(attrs={"step": "0.5", "min": "0.1"}))
+    # Release notes
+    customer_description = forms.CharField(
+        label=_("Customer-facing description"), required=False, max_length=TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What customers read about this feature in the release notes. Markdown is supported."))
+    in_release_notes = forms.BooleanField(
+        label=_("Include in the release notes"), required=False,
+        help_text=_("Once shipped, it is part of the notes drafted for its release."))
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     BASICS = ("title", "description")
     PLANNING = ("status", "release", "initiative", "goals", "estimate", "start_date", "end_date", "assignee", "tags",
                 "usage_key")
     PRIORITISATION = ("reach", "impact", "confidence", "effort")
+    RELEASE_NOTES = ("customer_description", "in_release_notes")
 
     def __init__(self, *args, statuses: QuerySet[WorkflowStatus], releases: QuerySet[Release],
                  initiatives: QuerySet[Initiative], goals: QuerySet[Goal], members: QuerySet[User],
@@ -175,6 +184,7 @@ def feature_initial(feature: Feature) -> dict:
         "tags": feature.tags, "usage_key": feature.usage_key, "reach": feature.reach,
         "impact": impact_value(feature.impact),
         "confidence": feature.confidence, "effort": _plain(feature.effort), "version": feature.version,
+        "customer_description": feature.customer_description, "in_release_notes": feature.in_release_notes,
     }
 
 

@@ -8,6 +8,7 @@ import hashlib
 import secrets
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 
 from django.db import connection
 from django.db.models import F, Func, QuerySet
@@ -63,17 +64,33 @@ def _conflicts(rows: list[dict], product_ids: list[int], *, dependencies: list[t
                            end=r["effective_end"], own_end=r["end_date"], release_id=r["release_id"])
         for r in rows
     ]
+    phases: list[metrics.PhaseRow] = []
     if releases is None:
-        release_rows = [
-            metrics.ReleaseRow(id=r["id"], name=r["name"], release_date=r["release_date"], status=r["status"],
-                               capacity=r["capacity"])
-            for r in Release.objects.filter(product_id__in=product_ids).values(
-                "id", "name", "release_date", "status", "capacity")
-        ]
+        release_rows = []
+        for r in Release.objects.filter(product_id__in=product_ids).with_late_phases().values(
+                "id", "name", "release_date", "status", "capacity", "late_phases"):
+            release_rows.append(metrics.ReleaseRow(id=r["id"], name=r["name"], release_date=r["release_date"],
+                                                   status=r["status"], capacity=r["capacity"]))
+            phases.extend(late_phase_rows(r["id"], r["late_phases"]))
     else:
         release_rows = [metrics.ReleaseRow(id=r.pk, name=r.name, release_date=r.release_date, status=r.status,
                                            capacity=r.capacity) for r in releases]
-    return metrics.conflicts(features, release_rows, dependencies)
+        if all(hasattr(r, "late_phases") for r in releases):
+            for r in releases:
+                phases.extend(late_phase_rows(r.pk, r.late_phases))
+        elif releases:
+            # Releases read without the annotation: one more query.
+            late = Release.objects.filter(pk__in=[r.pk for r in releases]).with_late_phases().values_list(
+                "id", "late_phases")
+            for release_id, found in late:
+                phases.extend(late_phase_rows(release_id, found))
+    return metrics.conflicts(features, release_rows, dependencies, phases)
+
+
+def late_phase_rows(release_id: int, found: list[dict] | None) -> list[metrics.PhaseRow]:
+    """The `late_phases` annotation of a release (see `ReleaseQuerySet.with_late_phases`) as rows."""
+    return [metrics.PhaseRow(release_id=release_id, name=p["name"], end=date.fromisoformat(p["end"]))
+            for p in found or ()]
 
 
 def conflicts_for(*, product: Product, feature_rows_: list[dict] | None = None,
@@ -137,7 +154,8 @@ def _compute_plan(product_ids: list[int]) -> Plan:
 #   release and workflow services, which change what the rules read without touching features);
 # - a fingerprint of what the rules read, taken in one small query: counts and latest changes of
 #   the products' features, releases, dependencies (with their prerequisites elsewhere and those
-#   prerequisites' releases), the workspace's statuses and the products themselves. It catches
+#   prerequisites' releases), the releases' phases (late phases are a conflict), the workspace's
+#   statuses and phase types, and the products themselves. It catches
 #   writes that bypass the services (the admin, data migrations, tests' factories).
 # A cache that does not answer (Redis down) only costs the computation.
 
@@ -154,6 +172,10 @@ SELECT
      JOIN releases_feature o ON o.id = d.depends_on_id LEFT JOIN releases_release r ON r.id = o.release_id
     WHERE f.product_id = ANY(%(ids)s)),
   (SELECT count(*)::text || '/' || coalesce(max(updated_at)::text, '') FROM releases_workflowstatus
+    WHERE workspace_id IN (SELECT workspace_id FROM strategy_product WHERE id = ANY(%(ids)s))),
+  (SELECT count(*)::text || '/' || coalesce(max(p.updated_at)::text, '') FROM releases_releasephase p
+     JOIN releases_release r ON r.id = p.release_id WHERE r.product_id = ANY(%(ids)s)),
+  (SELECT coalesce(max(updated_at)::text, '') FROM releases_phasetype
     WHERE workspace_id IN (SELECT workspace_id FROM strategy_product WHERE id = ANY(%(ids)s))),
   (SELECT coalesce(max(updated_at)::text, '') FROM strategy_product WHERE id = ANY(%(ids)s))
 """

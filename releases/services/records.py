@@ -20,7 +20,8 @@ from ..models import Feature
 
 FEATURE_FIELDS = (
     "title", "description", "status", "release", "initiative", "estimate", "start_date", "end_date",
-    "assignee", "tags", "reach", "impact", "confidence", "effort", "usage_key",
+    "assignee", "tags", "reach", "impact", "confidence", "effort", "usage_key", "customer_description",
+    "in_release_notes",
 )
 
 

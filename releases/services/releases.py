@@ -3,7 +3,8 @@
 Invariants protected here:
 - a release's dates are in order; a release has a bounded number of milestones;
 - a release saved from a stale copy is refused, naming who changed what since;
-- deleting a release keeps its features, unscheduled."""
+- deleting a release keeps its features, unscheduled;
+- a release's launch to-dos follow its date and close when it is cancelled (services.launch)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from strategy.services.records import assign
 
 from ..models import Feature, Milestone, Release
 from ..signals import send_features_changed
+from . import launch
 from .records import full_clean, save_feature_change
 
 RELEASE_FIELDS = ("name", "version_label", "theme", "start_date", "release_date", "status", "capacity")
@@ -44,8 +46,11 @@ def release_update(*, actor: User, release: Release, version: int | None = None,
     current = Release.objects.select_for_update().get(pk=release.pk)
     if version is not None and current.version != version:
         raise stale_edit_error(current, version)
+    previous_status = current.status
     assign(current, changes, RELEASE_FIELDS)
     full_clean(current, {}, exclude=["workspace", "product", "created_by"])
+    # Launch to-dos due relative to the release move with it, and close if it is cancelled.
+    launch.todos_follow_release(release=current, previous_status=previous_status)
     current.version += 1
     record_author(current, actor)
     current.save()

@@ -20,6 +20,7 @@ from strategy.services.records import assign
 
 from ..models import Feature, StatusCategory, WorkflowStatus
 from ..signals import send_features_changed
+from .launch import phase_types_defaults_create
 from .records import full_clean, save_feature_change
 
 DEFAULT_WORKFLOW = [
@@ -47,6 +48,8 @@ def workflow_defaults_create(*, workspace: Workspace) -> list[WorkflowStatus]:
 
 def on_workspace_created(sender, *, workspace: Workspace, **kwargs) -> None:
     workflow_defaults_create(workspace=workspace)
+    # Phases come with the workflow: Plan, Build, Beta, Launch.
+    phase_types_defaults_create(workspace=workspace)
 
 
 def _status_name_error(status: WorkflowStatus) -> dict:

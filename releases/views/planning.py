@@ -21,6 +21,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -131,6 +132,7 @@ def backlog(request: HttpRequest, workspace: Workspace, key: str) -> HttpRespons
         "product": product,
         "filter": filterset,
         "release_conflicts": release_conflicts,
+        "overdue_launches": selectors.overdue_launch_releases([product.pk], today=timezone.localdate()),
         "rows_html": draw.backlog_rows(rows, draw.BacklogOptions(
             links=draw.Links.for_product(workspace.slug, product.key),
             conflicts=conflicts,

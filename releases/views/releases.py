@@ -30,6 +30,7 @@ from ..forms.releases import MilestoneForm, ReleaseForm
 from ..metrics import Conflict
 from ..models import Milestone, Release, StatusCategory
 from ..render import CATEGORY_CLASS
+from .launch import launch_context
 from .metrics import release_forecast
 
 RELEASE_BADGE = {
@@ -219,12 +220,18 @@ def _feature_sections(grouped: dict[str, list[dict]], conflicts: dict[int, list[
 @require_GET
 def release_detail(request: HttpRequest, workspace, key: str, pk: int) -> HttpResponse:
     product = product_for(request, workspace, key)
+    return render_release_page(request, workspace, product, pk)
+
+
+def render_release_page(request, workspace, product, pk: int, **launch_forms) -> HttpResponse:
+    """The release page; `launch_forms` are bound forms of its launch section to show again
+    with their messages (todo_form, phase_form)."""
     today = timezone.localdate()
     overview = selectors.release_overview(user=request.user, product=product, pk=pk, today=today)
-    return _render_release(request, workspace, product, overview, today)
+    return _render_release(request, workspace, product, overview, today, launch_forms)
 
 
-def _render_release(request, workspace, product, overview, today) -> HttpResponse:
+def _render_release(request, workspace, product, overview, today, launch_forms) -> HttpResponse:
     release = overview.release
     summary = _summary(release, overview.conflicts.all, today)
     progress = overview.progress
@@ -268,6 +275,7 @@ def _render_release(request, workspace, product, overview, today) -> HttpRespons
         "milestone_form": MilestoneForm(),
         "history": history_entries(release, limit=10),
         "can_edit": access.can(request.user, "releases.edit", release),
+        **launch_context(request, workspace, product, release, today, **launch_forms),
     })
 
 

@@ -21,11 +21,12 @@ class Audience:
     editable: bool = False
     assignees: bool = False
     estimates: bool = False
+    messaging: bool = False  # releases' key messages, personas and competitors (release timeline)
 
     @classmethod
     def member(cls, workspace: Workspace | None = None, *, editable: bool = False) -> Audience:
-        return cls(workspace=workspace, editable=editable, assignees=True, estimates=True)
+        return cls(workspace=workspace, editable=editable, assignees=True, estimates=True, messaging=True)
 
     @classmethod
     def shared(cls, link: ShareLink) -> Audience:
-        return cls(estimates=link.show_estimates)
+        return cls(estimates=link.show_estimates, messaging=link.show_messaging)

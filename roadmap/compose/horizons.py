@@ -13,7 +13,10 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from releases import charts
+from releases import render as release_render
+from releases import selectors as release_selectors
 from releases.models import Release, StatusCategory
+from strategy.markdown import render_markdown
 from strategy.models import Product
 
 from .. import selectors
@@ -170,8 +173,10 @@ def release_timeline_context(product: Product, today: date, *,
     `release_features_context` (or at once, with `expand_all`, for share links, which cannot
     load more). People and estimates only when the `audience` may see them. With
     `assignee_id` ("mine"), only the releases holding that person's features, and only those
-    features. Four queries at most; with `since`, features and releases are marked with what
-    changed since then, and the changes summed up (four more: `release_plan_changes`)."""
+    features. Four queries at most, and the releases' launch: phases (one more), overdue
+    launch to-dos for members (one more) and messaging where the audience sees it (three more).
+    With `since`, features and releases are marked with what changed since then, and the
+    changes summed up (four more: `release_plan_changes`)."""
     products = selectors.roadmap_products(product)
     product_ids = [p.pk for p in products]
     releases = list(selectors.timeline_releases(product_ids)) if product_ids else []
@@ -196,6 +201,9 @@ def release_timeline_context(product: Product, today: date, *,
     changes = found.changes if found else None
     tables = release_feature_tables(sorted(loaded), product_ids, audience=audience, assignee_id=assignee_id,
                                     changes=changes)
+    # Go to market: phases for everyone, overdue launch to-dos for members, messaging where allowed.
+    launch = release_selectors.timeline_launch(releases, today=today, overdue=audience.workspace is not None,
+                                               messaging=audience.messaging)
     past, future = [], []
     for release in releases:
         is_past = release.pk not in opened and (
@@ -229,6 +237,11 @@ def release_timeline_context(product: Product, today: date, *,
             "change": (change := found.release_change(release) if found else None),
             "change_text": f"Release {change.text[0].lower()}{change.text[1:]}" if change else "",
             "changes_text": found.feature_counts(release.pk) if found else "",
+            "phase_band": release_render.phase_band(release, launch[release.pk].phases, today),
+            "overdue_todos": launch[release.pk].overdue,
+            "messaging": launch[release.pk].messaging,
+            "key_messages_html": render_markdown(launch[release.pk].messaging.key_messages)
+            if launch[release.pk].messaging else "",
         }
         (past if is_past else future).append(item)
     return {

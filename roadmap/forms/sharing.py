@@ -33,6 +33,10 @@ class ShareLinkForm(forms.Form):
         label=_("Show estimates"), required=False,
         help_text=_("Release timeline only: show the features' estimates and the points done. Off, the link "
                     "shows feature counts only."))
+    show_messaging = forms.BooleanField(
+        label=_("Show messaging"), required=False,
+        help_text=_("Release timeline only: show each release's key messages, target personas and the competitors "
+                    "it answers."))
 
     def __init__(self, *args, is_line: bool = False, **kwargs):
         super().__init__(*args, **kwargs)

@@ -25,11 +25,12 @@ _MILESTONE_FIELDS = ("id", "name", "date", "description", "created_at", "updated
 def lane_releases(product_ids: list[int]) -> list[Release]:
     """The releases of these products with their milestones, product by product in date
     order: what timeline lanes draw; one query (the milestones come along as a JSON array,
-    and `release.milestones.all()` answers from them, in their usual order)."""
+    and `release.milestones.all()` answers from them, in their usual order). `with_late_phases`
+    lets the conflict rules see late phases without a query of their own."""
     milestones = (Milestone.objects.filter(release=OuterRef("pk")).order_by(*Milestone._meta.ordering)
                   .values(row=JSONObject(**{name: name for name in _MILESTONE_FIELDS})))
     releases = list(Release.objects.filter(product_id__in=product_ids)
-                    .annotate(milestone_rows=ArraySubquery(milestones))
+                    .annotate(milestone_rows=ArraySubquery(milestones)).with_late_phases()
                     .order_by("product_id", "release_date", "name", "id"))
     for release in releases:
         _remember_milestones(release, [_milestone(release, row) for row in release.milestone_rows])

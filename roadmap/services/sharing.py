@@ -98,7 +98,8 @@ def sanitise_params(view: str, params) -> dict:
 @transaction.atomic
 def share_link_create(*, actor: User, product: Product, view: str, params=None,
                       expires_at: datetime | None = None, password: str = "",
-                      show_estimates: bool = False, title: str = "", intro: str = "") -> tuple[ShareLink, str]:
+                      show_estimates: bool = False, show_messaging: bool = False, title: str = "",
+                      intro: str = "") -> tuple[ShareLink, str]:
     """A new share link and its token (shown once; only the digest is kept).
     Raises PermissionDenied or ValidationError (unknown view, portfolio of a single product,
     expiry not in the future)."""
@@ -119,7 +120,8 @@ def share_link_create(*, actor: User, product: Product, view: str, params=None,
         workspace_id=product.workspace_id, product=product, view=view,
         params=sanitise_params(view, params or {}), token_digest=digest(token),
         token_prefix=token[:PREFIX_LENGTH], password_hash=make_password(password) if password else "",
-        expires_at=expires_at, created_by=actor, show_estimates=show_estimates, title=title, intro=intro,
+        expires_at=expires_at, created_by=actor, show_estimates=show_estimates, show_messaging=show_messaging,
+        title=title, intro=intro,
     )
     return link, token
 

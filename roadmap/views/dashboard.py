@@ -18,10 +18,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from releases.extensions import product_launch_summaries
 from strategy import metrics as goal_metrics
 from strategy import selectors as strategy_selectors
 from strategy.chart_kit import day_label
-from strategy.extensions import covered_products
+from strategy.extensions import Summary, covered_products
 from strategy.models import Product, Workspace
 from strategy.web import product_for, workspace_view
 
@@ -97,6 +98,7 @@ class MetricsView:
     goal_total: int = 0
     adoption: list[AdoptionRow] = field(default_factory=list)
     shipped_count: int = 0
+    launch: Summary | None = None  # the next release's launch readiness (releases' "launch" summary)
 
 
 def _age(when: datetime | None) -> str:
@@ -240,9 +242,15 @@ def dashboard(request: HttpRequest, workspace: Workspace) -> HttpResponse:
                 start=goal.start_date, end=goal.end_date, today=today).status
             if status in company:
                 company[status] += 1
+    # Launch readiness of each product's next release, from the provider releases registers
+    # with the product registry ("launch"), for all the products at once.
+    launch = product_launch_summaries([node.product for node in tree])
+    rows = [_metrics_view(workspace, found[node.product.pk], depth=node.depth) for node in tree]
+    for row in rows:
+        row.launch = launch.get(row.product.pk)
     return render(request, "roadmap/dashboard.html", {
         "workspace": workspace,
-        "rows": [_metrics_view(workspace, found[node.product.pk], depth=node.depth) for node in tree],
+        "rows": rows, "show_launch": True,
         "company_goals": [(status, goal_metrics.STATUS_LABELS[status], company[status]) for status in GOAL_STATUSES],
         "company_total": company_total,
         "today": today,

@@ -123,7 +123,8 @@ def share_link_list(request: HttpRequest, workspace, key: str) -> HttpResponse:
             link, token = services.share_link_create(
                 actor=request.user, product=product, view=form.cleaned_data["view"], params=params,
                 expires_at=form.expires_at(), password=form.cleaned_data["password"],
-                show_estimates=form.cleaned_data["show_estimates"], title=form.cleaned_data["title"],
+                show_estimates=form.cleaned_data["show_estimates"],
+                show_messaging=form.cleaned_data["show_messaging"], title=form.cleaned_data["title"],
                 intro=form.cleaned_data["intro"])
         except ValidationError as exc:
             apply_service_errors(form, exc)

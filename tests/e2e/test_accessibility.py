@@ -25,7 +25,7 @@ from django.utils import timezone
 from feedback import demo as feedback_demo
 from feedback.models import Customer, Idea
 from releases import demo as releases_demo
-from releases.models import Feature, Release
+from releases.models import Feature, LaunchTemplate, Release, ReleaseNote
 from roadmap import demo_metrics, demo_usage, throttle
 from roadmap import services as roadmap_services
 from strategy import demo
@@ -75,6 +75,8 @@ PAGES = [
     Page("initiatives", MEMBER, SHOP + "/strategy/initiatives/"),
     Page("workspace goals", MEMBER, W + "/goals/"),
     Page("workflow", MEMBER, W + "/workflow/"),
+    Page("launch", MEMBER, W + "/launch/"),
+    Page("my work", MEMBER, W + "/my-work/"),
     Page("members", MEMBER, W + "/members/"),
     Page("workspace settings", MEMBER, W + "/settings/"),
     Page("account", MEMBER, "/account/"),
@@ -87,6 +89,10 @@ PAGES = [
     Page("share links", MEMBER, SHOP + "/roadmap/share/"),
     Page("value effort", MEMBER, SHOP + "/value-effort/"),
     Page("release", MEMBER, SHOP + "/releases/{release}/"),
+    Page("release notes", MEMBER, SHOP + "/releases/{release}/notes/"),
+    Page("published release notes", MEMBER, SHOP + "/releases/{noted_release}/notes/"),
+    Page("release messaging", MEMBER, SHOP + "/releases/{release}/messaging/"),
+    Page("launch template", MEMBER, W + "/launch/templates/{launch_template}/"),
     Page("feature", MEMBER, SHOP + "/features/{feature}/"),
     Page("goal", MEMBER, W + "/goals/{goal}/"),
     Page("key result chart", MEMBER, W + "/goals/{goal}/key-results/{key_result}/check-in/"),
@@ -125,6 +131,8 @@ PAGES = [
     # A viewer sees the pages without their editing controls.
     Page("board as a viewer", VIEWER, SHOP + "/board/"),
     Page("roadmap timeline as a viewer", VIEWER, SHOP + "/roadmap/"),
+    Page("release as a viewer", VIEWER, SHOP + "/releases/{release}/"),
+    Page("my work as a viewer", VIEWER, W + "/my-work/"),
     # Without an account: signing in, share links, error pages.
     Page("sign in", VISITOR, "/accounts/login/"),
     Page("password reset", VISITOR, "/accounts/password_reset/"),
@@ -200,6 +208,8 @@ def _demo_ids() -> dict[str, object]:
         "public_idea": Idea.objects.filter(product=product, visibility=Idea.Visibility.PUBLIC, merged_into=None)
                                .order_by("pk").first().pk,
         "customer": Customer.objects.filter(workspace=workspace).order_by("pk").first().pk,
+        "launch_template": LaunchTemplate.objects.filter(workspace=workspace).order_by("pk").first().pk,
+        "noted_release": ReleaseNote.objects.get(release__product=product, published_at__isnull=False).release_id,
         "since": (timezone.localdate() - timedelta(days=30)).isoformat(),
         **_share_links(admin, product, line),
     }
@@ -319,7 +329,7 @@ def test_exceptions_name_listed_pages_and_give_a_reason():
 # (WCAG 1.4.10), so it covers 200 % zoom of any window 640 px wide or more.
 NARROW_PAGES = ["portfolio", "product overview", "strategy", "product goals", "releases", "backlog", "board",
                 "roadmap timeline", "now next later", "release timeline", "portfolio timeline", "release",
-                "feature", "goal", "members", "sign in", "shared timeline", "shared now next later"]
+                "feature", "goal", "members", "sign in", "shared timeline", "shared now next later", "my work"]
 BY_NAME = {page.name: page for page in PAGES}
 
 

@@ -522,6 +522,37 @@ def test_the_changelog_feed_is_valid_atom(client, product, portal, shipped_plan)
     assert 'type="application/atom+xml"' in home
 
 
+def test_published_release_notes_are_the_release_entry_of_the_one_changelog(client, product, portal, editor,
+                                                                            shipped_plan):
+    release, _delivered, _alone = shipped_plan
+    release_services.release_note_save(actor=editor, release=release,
+                                       body="### Offline sync\n\nKeep working <script>x()</script>on the train.")
+    before = client.get(url("changelog")).content.decode()
+    assert "Keep working" not in before  # saved, not yet published
+    release_services.release_note_publish(actor=editor, release=release)
+    release_services.release_note_publish(actor=editor, release=release)  # twice: nothing more
+    html = client.get(url("changelog")).content.decode()
+    assert html.count('id="release-') == 1
+    assert "<h3>Offline sync</h3>" in html and "on the train" in html and "<script>x()" not in html
+    feed = ET.fromstring(client.get(url("changelog_feed")).content)
+    entries = feed.findall(f"{ATOM}entry")
+    assert [entry.find(f"{ATOM}title").text for entry in entries] == ["Shipped: Bigger fonts", "Spring 2.0"]
+    summary = entries[1].find(f"{ATOM}summary")
+    assert summary.get("type") == "html"
+    assert "<h3>Offline sync</h3>" in summary.text and "<script>" not in summary.text
+    assert "Idea delivered: Work offline" in summary.text
+
+
+def test_notes_published_before_the_release_is_marked_released_are_listed(client, product, portal, editor,
+                                                                          shipped_plan, today):
+    upcoming = release_services.release_create(actor=editor, product=product, name="Autumn",
+                                               start_date=today, release_date=today + timedelta(days=3))
+    release_services.release_note_save(actor=editor, release=upcoming, body="Coming **soon**.")
+    assert "Autumn" not in client.get(url("changelog")).content.decode()
+    release_services.release_note_publish(actor=editor, release=upcoming)
+    assert "<strong>soon</strong>" in client.get(url("changelog")).content.decode()
+
+
 def test_an_empty_changelog_says_so(client, product, portal):
     assert b"Nothing shipped yet" in client.get(url("changelog")).content
     feed = ET.fromstring(client.get(url("changelog_feed")).content)

@@ -246,3 +246,17 @@ def test_the_pages_render_their_last_values_with_redis_down(client_as_viewer, wo
 
     assert "82%" in dashboard and "3 h ago" in dashboard
     assert "Daily active users 120" in metrics and "computed 3 hours ago" in metrics
+
+
+def test_the_dashboard_shows_each_products_launch_readiness(client_as_viewer, editor, workspace, product, today):
+    from releases import services as release_services
+
+    release = ReleaseFactory(product=product, name="Autumn", start_date=today - timedelta(days=10),
+                             release_date=today + timedelta(days=10))
+    done = release_services.todo_create(actor=editor, release=release, title="Brief", due_date=today)
+    release_services.todo_set_done(actor=editor, todo=done, done=True)
+    release_services.todo_create(actor=editor, release=release, title="Docs", due_date=today - timedelta(days=1))
+
+    words = text(get(client_as_viewer, dashboard_url(workspace)))
+
+    assert "Autumn: Behind" in words and "1 of 2 to-dos done · 1 overdue" in words

@@ -263,7 +263,8 @@ def test_query_count_does_not_grow_with_features(client_as_viewer, plan, product
 def test_context_functions_read_a_fixed_number_of_queries(django_assert_max_num_queries, plan, product, today):
     with django_assert_max_num_queries(3):
         now_next_later_context(product, today)
-    # The release timeline reads one more: the dependencies of the features it lists.
-    with django_assert_max_num_queries(4):
+    # The release timeline reads one more: the dependencies of the features it lists; and two
+    # for going to market: the releases' phases and their messaging.
+    with django_assert_max_num_queries(6):
         release_timeline_context(product, today)
     assert horizons.RULES_TEXT

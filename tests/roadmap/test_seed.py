@@ -341,3 +341,25 @@ def test_a_product_with_releases_or_features_of_its_own_is_left_alone():
     assert list(Release.objects.filter(product=shop).values_list("name", flat=True)) == ["Ours"]
     assert list(Feature.objects.filter(product=mobile).values_list("title", flat=True)) == ["Ours"]
     assert set(Release.objects.values_list("product__key", flat=True)) == {"SHOP", "PAY", "INS"}
+
+
+def test_the_demo_takes_its_upcoming_releases_to_market(demo_plan):
+    from releases.models import LaunchTodo, ReleaseMessaging, ReleaseNote, ReleasePhase
+
+    today = timezone.localdate()
+    upcoming = Release.objects.filter(product__workspace=demo_plan, release_date__gte=today).exclude(
+        status__in=[Release.Status.RELEASED, Release.Status.CANCELLED])
+    assert ReleasePhase.objects.filter(release__in=upcoming).values("release").distinct().count() >= 4
+    todos = LaunchTodo.objects.filter(release__in=upcoming)
+    assert todos.filter(template_item__isnull=False).count() == todos.count() > 0
+    assert todos.filter(state=LaunchTodo.State.DONE).exists()
+    overdue = todos.filter(state=LaunchTodo.State.OPEN, due_date__lt=today)
+    assert overdue.count() == 1
+    assert ReleaseMessaging.objects.filter(release__in=upcoming).exclude(key_messages="").exists()
+    assert ReleaseMessaging.objects.filter(release__in=upcoming, personas__isnull=False).exists()
+    [note] = ReleaseNote.objects.filter(release__product__workspace=demo_plan, published_at__isnull=False)
+    assert note.release.status == Release.Status.RELEASED and "###" in note.body
+    # Demo phases never end after their release date: the demo's conflicts are the planned ones.
+    late = [c for c in release_selectors.plan_for(product_ids=list(upcoming.values_list("product_id", flat=True)))
+            .conflicts.all if c.rule == release_metrics.PHASE_AFTER_RELEASE]
+    assert late == []
