@@ -30,6 +30,7 @@ from ..conftest import count_queries
 from ..factories import FeatureFactory, GoalFactory, KeyResultFactory, ReleaseFactory
 
 pytestmark = pytest.mark.django_db
+JSON = "application/json"
 
 
 class Receiver:
@@ -318,7 +319,8 @@ def test_the_task_retries_a_failure_until_it_succeeds(hook, receiver, settings):
 
     delivery.refresh_from_db()
     assert delivery.state == "succeeded" and delivery.attempt_count == 3
-    assert list(delivery.attempts.order_by("attempted_at", "id").values_list("status_code", flat=True)) == [500, 502, 200]
+    codes = delivery.attempts.order_by("attempted_at", "id").values_list("status_code", flat=True)
+    assert list(codes) == [500, 502, 200]
 
 
 def test_a_connection_failure_is_logged_with_its_error(hook, settings):
@@ -364,9 +366,7 @@ def test_the_form_shows_each_error_and_saves_nothing(client_as_admin, settings):
     response = client_as_admin.post(reverse("roadmap:webhook_list", args=["acme"]),
                                     {"url": "http://169.254.169.254/", "events": []})
     assert response.status_code == 400
-    text = response.content.decode()
-    assert "private, loopback or reserved" not in text or "Choose" in text or "required" in text
-    assert "This field is required." in text
+    assert "This field is required." in response.content.decode()
     response = client_as_admin.post(reverse("roadmap:webhook_list", args=["acme"]),
                                     {"url": "http://169.254.169.254/", "events": ["feature.created"]})
     assert response.status_code == 400 and "private, loopback or reserved" in response.content.decode()
@@ -426,7 +426,7 @@ def test_the_log_page_costs_the_same_for_more_deliveries(client_as_admin, hook):
 
 def test_the_api_registers_lists_and_redelivers(client_as_admin, receiver, django_capture_on_commit_callbacks):
     response = client_as_admin.post("/api/v1/webhooks/", {"workspace": "acme", "url": receiver.url,
-                                                          "events": ["feature.created"]}, content_type="application/json")
+                                                          "events": ["feature.created"]}, content_type=JSON)
     assert response.status_code == 201, response.json()
     hook_id = response.json()["id"]
     assert response.json()["secret"]
@@ -449,7 +449,7 @@ def test_the_api_registers_lists_and_redelivers(client_as_admin, receiver, djang
 def test_the_api_refuses_private_targets_by_field(client_as_admin, settings):
     settings.WEBHOOKS_ALLOW_PRIVATE_TARGETS = False
     response = client_as_admin.post("/api/v1/webhooks/", {"workspace": "acme", "url": "http://127.0.0.1/",
-                                                          "events": ["feature.created"]}, content_type="application/json")
+                                                          "events": ["feature.created"]}, content_type=JSON)
     assert response.status_code == 400 and "url" in response.json()
 
 
@@ -457,7 +457,7 @@ def test_editors_neither_see_nor_register_webhooks(client_as_editor, hook, recei
     assert client_as_editor.get("/api/v1/webhooks/").json()["count"] == 0
     assert client_as_editor.get(f"/api/v1/webhooks/{hook.pk}/").status_code == 404
     response = client_as_editor.post("/api/v1/webhooks/", {"workspace": "acme", "url": receiver.url,
-                                                           "events": ["feature.created"]}, content_type="application/json")
+                                                           "events": ["feature.created"]}, content_type=JSON)
     assert response.status_code == 403
 
 
