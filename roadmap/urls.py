@@ -13,7 +13,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from strategy.forms import SignInForm
 
-from .views import bindings, dashboard, health, horizons, sharing, timeline, usage, webhooks
+from .views import backup, bindings, dashboard, health, horizons, sharing, timeline, usage, webhooks
 from .views.ingest import EventsIngest
 
 # Timeline, horizon and share-link pages of a product or product line.
@@ -62,6 +62,8 @@ roadmap_patterns = [
     path(WEBHOOKS + "<int:pk>/secret/", webhooks.webhook_secret_rotate, name="webhook_secret_rotate"),
     path(WEBHOOKS + "<int:pk>/deliveries/<int:delivery_pk>/redeliver/", webhooks.webhook_redeliver,
          name="webhook_redeliver"),
+    path("w/<slug:ws>/settings/export/", backup.workspace_export_page, name="workspace_export"),
+    path("w/<slug:ws>/settings/export/download/", backup.workspace_export_download, name="workspace_export_download"),
     path("api/v1/events", EventsIngest.as_view(), name="events_ingest"),
 ]
 
