@@ -483,3 +483,19 @@ def test_a_real_worker_delivers_a_feature_change(transactional_db, admin, editor
     assert receiver.events() == ["feature.created"]
     assert verify(hook.secret, receiver.requests[0])
     assert WebhookDelivery.objects.get().attempts.get().status_code == 200
+
+
+def test_the_api_lists_cost_the_same_for_more_rows(client_as_admin, hook):
+    def add(n):
+        for _ in range(n):
+            delivery = webhooks.webhook_ping(actor=hook.created_by, webhook=hook)
+            WebhookAttempt.objects.create(delivery=delivery, attempted_at=delivery.created_at, status_code=500)
+
+    add(1)
+    client_as_admin.get("/api/v1/webhook-deliveries/")
+    few = count_queries(lambda: client_as_admin.get("/api/v1/webhook-deliveries/"))
+    hooks = count_queries(lambda: client_as_admin.get("/api/v1/webhooks/"))
+    add(8)
+    Webhook.objects.create(workspace=hook.workspace, url=hook.url, events=["feature.created"], secret="s")
+    assert count_queries(lambda: client_as_admin.get("/api/v1/webhook-deliveries/")) == few
+    assert count_queries(lambda: client_as_admin.get("/api/v1/webhooks/")) == hooks
