@@ -44,6 +44,12 @@ app.conf.beat_schedule = {
         "schedule": 300.0,
         "options": {"expires": 290},
     },
+    # Webhook deliveries whose task was lost, and goal statuses that moved with the calendar.
+    "webhook-sweep": {
+        "task": "roadmap.tasks.webhook_sweep_task",
+        "schedule": 300.0,
+        "options": {"expires": 290},
+    },
     # Event partitions for the months ahead, and retention (drops months past it).
     "usage-partitions": {
         "task": "roadmap.tasks.usage_partitions_task",

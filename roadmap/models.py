@@ -8,6 +8,7 @@ migration 0004 (Django cannot declare a partitioned table); `UsageEvent` below o
 So are the two activity tables the rollups keep (`roadmap_usage_actor_day`,
 `roadmap_usage_feature_actor_day`), which only SQL in `roadmap.services.usage` touches."""
 
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -297,3 +298,118 @@ class KeyResultBinding(models.Model):
             case Metric.THROUGHPUT:
                 return _("features done per week in %(product)s") % {"product": product}
         return _("%(metric)s of %(product)s") % {"metric": SHORT_LABELS[self.metric], "product": product}
+
+
+# --- webhooks -----------------------------------------------------------------------------
+
+
+class WebhookEvent(models.TextChoices):
+    """What a webhook can be told about. A feature "moves" when its release or its workflow
+    status changes (a board move, a reschedule into another release); any other edit is a
+    change. A goal's status is computed from its key results and its dates, so it is watched
+    rather than saved (see `roadmap.services.webhooks`)."""
+
+    FEATURE_CREATED = "feature.created", _("Feature created")
+    FEATURE_CHANGED = "feature.changed", _("Feature changed")
+    FEATURE_MOVED = "feature.moved", _("Feature moved (release or status)")
+    FEATURE_DELETED = "feature.deleted", _("Feature deleted")
+    RELEASE_CREATED = "release.created", _("Release created")
+    RELEASE_CHANGED = "release.changed", _("Release changed")
+    RELEASE_DELETED = "release.deleted", _("Release deleted")
+    GOAL_STATUS_CHANGED = "goal.status_changed", _("Goal status changed")
+    IDEA_CREATED = "idea.created", _("Idea submitted")
+    IDEA_STATUS_CHANGED = "idea.status_changed", _("Idea status changed")
+
+
+class Webhook(models.Model):
+    """An address outside Waymark told about changes in one workspace: each event it
+    subscribes to is POSTed to `url` as JSON, signed with the webhook's `secret`
+    (HMAC-SHA256 over the timestamp and the body), by the Celery worker."""
+
+    workspace = models.ForeignKey("strategy.Workspace", on_delete=models.CASCADE, related_name="webhooks")
+    url = models.URLField(_("payload URL"), max_length=500)
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    events = ArrayField(models.CharField(max_length=40, choices=WebhookEvent.choices), verbose_name=_("events"))
+    secret = models.CharField(_("signing secret"), max_length=80)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_by = models.ForeignKey("strategy.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = WorkspaceScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["workspace"], name="roadmap_webhook_workspace")]
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class WebhookDelivery(models.Model):
+    """One event for one webhook: the JSON body sent (the same for every attempt, so a
+    receiver can deduplicate by `Waymark-Delivery`), its state, and its attempts."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        RETRYING = "retrying", _("Retrying")
+        SUCCEEDED = "succeeded", _("Delivered")
+        FAILED = "failed", _("Failed")
+
+    webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")
+    uid = models.UUIDField(unique=True)
+    event = models.CharField(_("event"), max_length=40)
+    payload = models.JSONField(_("payload"))
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
+    attempt_count = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    last_status_code = models.PositiveSmallIntegerField(_("last response"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["webhook", "-created_at"], name="roadmap_whdelivery_webhook"),
+            models.Index(fields=["state", "next_attempt_at"], name="roadmap_whdelivery_due",
+                         condition=models.Q(state__in=["pending", "retrying"])),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.webhook_id} ({self.state})"
+
+
+class WebhookAttempt(models.Model):
+    """One POST of a delivery: when, the response code (none when the connection failed),
+    how long it took, and the error or the start of the response body."""
+
+    delivery = models.ForeignKey(WebhookDelivery, on_delete=models.CASCADE, related_name="attempts")
+    attempted_at = models.DateTimeField(_("attempted"))
+    status_code = models.PositiveSmallIntegerField(_("response"), null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    response_excerpt = models.TextField(_("response"), blank=True)
+    redelivery = models.BooleanField(_("redelivered by hand"), default=False)
+
+    class Meta:
+        ordering = ["-attempted_at", "-id"]
+        indexes = [models.Index(fields=["delivery", "-attempted_at"], name="roadmap_whattempt_delivery")]
+
+    def __str__(self) -> str:
+        return f"{self.delivery_id} at {self.attempted_at:%Y-%m-%d %H:%M:%S}: {self.status_code or self.error}"
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status_code is not None and 200 <= self.status_code < 300
+
+
+class WebhookGoalStatus(models.Model):
+    """The status of a goal last told to webhooks, so that a recomputation can say when it
+    changed (goal status is derived from key results and dates, never stored on the goal)."""
+
+    goal = models.OneToOneField("strategy.Goal", on_delete=models.CASCADE, primary_key=True, related_name="+")
+    status = models.CharField(max_length=20)
+    checked_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.goal_id}: {self.status}"

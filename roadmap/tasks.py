@@ -1,5 +1,6 @@
-"""Celery tasks of the top layer: the worker heartbeat, the usage-metric rollups, and the
-refresh of key results bound to a metric. Delivery-metric snapshots are tasks of `releases`."""
+"""Celery tasks of the top layer: the worker heartbeat, the usage-metric rollups, the
+refresh of key results bound to a metric, and webhook deliveries. Delivery-metric snapshots
+are tasks of `releases`."""
 
 import contextlib
 from datetime import timedelta
@@ -13,7 +14,8 @@ from redis.exceptions import LockError, RedisError
 from strategy.redis import raw_client
 
 from . import services
-from .services import usage
+from .models import WebhookDelivery
+from .services import usage, webhooks
 
 
 @shared_task(bind=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
@@ -78,3 +80,50 @@ def usage_partitions_task() -> dict:
 def key_results_refresh_task(product_ids: list[int] | None = None) -> int:
     """Bound key results (of these products, or all) take their metric's latest value."""
     return services.key_results_refresh(product_ids=product_ids)
+
+
+# --- webhooks ------------------------------------------------------------------------------
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def webhook_events_dispatch_task(refs: list[list]) -> int:
+    """Build the events of one committed transaction and queue their deliveries."""
+    return webhooks.webhook_events_dispatch(refs=refs)
+
+
+@shared_task(bind=True, acks_late=True, max_retries=None)
+def webhook_deliver_task(self, delivery_id: int) -> str | None:
+    """One attempt of a delivery; a failed one comes back after its back-off (the count of
+    attempts lives on the delivery, so WEBHOOK_MAX_ATTEMPTS is the limit, not Celery's)."""
+    try:
+        attempt = webhooks.webhook_delivery_attempt(delivery_id=delivery_id)
+    except OperationalError as exc:
+        raise self.retry(exc=exc, countdown=webhooks.retry_delay(self.request.retries + 1)) from exc
+    if attempt is None:
+        return None
+    delivery = attempt.delivery
+    while delivery.state == WebhookDelivery.State.RETRYING and self.request.is_eager:
+        # Eager (tests, or no worker configured): the retries run at once, in this call.
+        delivery = webhooks.webhook_delivery_attempt(delivery_id=delivery_id).delivery
+    if delivery.state == WebhookDelivery.State.RETRYING:
+        countdown = webhooks.retry_delay(delivery.attempt_count)
+        raise self.retry(countdown=countdown)
+    return delivery.state
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+def webhook_redeliver_task(delivery_id: int) -> str | None:
+    """A delivery sent again by hand: one attempt, logged like the others."""
+    attempt = webhooks.webhook_delivery_attempt(delivery_id=delivery_id, redelivery=True)
+    return attempt.delivery.state if attempt else None
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+def webhook_goal_status_task(workspace_id: int) -> int:
+    return webhooks.webhook_goal_status_check(workspace_id=workspace_id)
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=60, max_retries=3)
+def webhook_sweep_task() -> dict:
+    """Deliveries whose task was lost, and goal statuses the calendar moved."""
+    return {"requeued": len(webhooks.webhook_deliveries_sweep()), "goals": webhooks.webhook_goal_status_sweep()}

@@ -13,13 +13,15 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from strategy.forms import SignInForm
 
-from .views import bindings, dashboard, health, horizons, sharing, timeline, usage
+from .views import backup, bindings, dashboard, health, horizons, sharing, timeline, usage, webhooks
 from .views.ingest import EventsIngest
 
 # Timeline, horizon and share-link pages of a product or product line.
 ROADMAP = "w/<slug:ws>/products/<str:key>/roadmap/"
 # Usage metrics of a product and its ingest keys.
 USAGE = "w/<slug:ws>/products/<str:key>/usage/"
+# Webhooks of a workspace, in its settings.
+WEBHOOKS = "w/<slug:ws>/settings/webhooks/"
 
 roadmap_patterns = [
     path("healthz", health.healthz, name="healthz"),
@@ -53,6 +55,15 @@ roadmap_patterns = [
     path(USAGE + "keys/", usage.ingest_keys, name="ingest_keys"),
     path(USAGE + "keys/<int:pk>/rotate/", usage.ingest_key_rotate, name="ingest_key_rotate"),
     path(USAGE + "keys/<int:pk>/revoke/", usage.ingest_key_revoke, name="ingest_key_revoke"),
+    path(WEBHOOKS, webhooks.webhook_list, name="webhook_list"),
+    path(WEBHOOKS + "<int:pk>/", webhooks.webhook_detail, name="webhook_detail"),
+    path(WEBHOOKS + "<int:pk>/delete/", webhooks.webhook_delete, name="webhook_delete"),
+    path(WEBHOOKS + "<int:pk>/ping/", webhooks.webhook_ping, name="webhook_ping"),
+    path(WEBHOOKS + "<int:pk>/secret/", webhooks.webhook_secret_rotate, name="webhook_secret_rotate"),
+    path(WEBHOOKS + "<int:pk>/deliveries/<int:delivery_pk>/redeliver/", webhooks.webhook_redeliver,
+         name="webhook_redeliver"),
+    path("w/<slug:ws>/settings/export/", backup.workspace_export_page, name="workspace_export"),
+    path("w/<slug:ws>/settings/export/download/", backup.workspace_export_download, name="workspace_export_download"),
     path("api/v1/events", EventsIngest.as_view(), name="events_ingest"),
 ]
 

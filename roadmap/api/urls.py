@@ -1,9 +1,15 @@
 from rest_framework.routers import DefaultRouter
 
+from .backup import WorkspaceExportViewSet, WorkspaceRestoreViewSet
 from .bindings import KeyResultBindingViewSet
+from .webhooks import WebhookDeliveryViewSet, WebhookViewSet
 
 router = DefaultRouter()
 router.register("key-result-bindings", KeyResultBindingViewSet, basename="key-result-binding")
+router.register("webhooks", WebhookViewSet, basename="webhook")
+router.register("workspace-exports", WorkspaceExportViewSet, basename="workspace-export")
+router.register("workspace-restores", WorkspaceRestoreViewSet, basename="workspace-restore")
+router.register("webhook-deliveries", WebhookDeliveryViewSet, basename="webhook-delivery")
 
 app_name = "roadmap-api"
 

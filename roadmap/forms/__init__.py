@@ -3,5 +3,6 @@
 from .bindings import KeyResultBindingForm
 from .sharing import ShareLinkForm, SharePasswordForm
 from .usage import IngestKeyForm
+from .webhooks import WebhookForm
 
-__all__ = ["IngestKeyForm", "KeyResultBindingForm", "ShareLinkForm", "SharePasswordForm"]
+__all__ = ["IngestKeyForm", "KeyResultBindingForm", "ShareLinkForm", "SharePasswordForm", "WebhookForm"]

@@ -34,8 +34,13 @@ from .timeline import (
     product_features,
     workflow_statuses,
 )
+from .webhooks import DELIVERY_LOG_SIZE, delivery_list, webhook_list
 
 __all__ = [
+    "DELIVERY_LOG_SIZE",
+    "delivery_list",
+    "webhook_list",
+
     "Measurement",
     "ProductMetrics",
     "binding_list",

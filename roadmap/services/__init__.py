@@ -17,8 +17,31 @@ from .sharing import (
     share_link_revoke,
     share_link_unlock,
 )
+from .webhooks import (
+    webhook_create,
+    webhook_delete,
+    webhook_delivery_attempt,
+    webhook_events_dispatch,
+    webhook_goal_status_check,
+    webhook_ping,
+    webhook_redeliver,
+    webhook_secret_rotate,
+    webhook_target_check,
+    webhook_update,
+)
 
 __all__ = [
+    "webhook_create",
+    "webhook_delete",
+    "webhook_delivery_attempt",
+    "webhook_events_dispatch",
+    "webhook_goal_status_check",
+    "webhook_ping",
+    "webhook_redeliver",
+    "webhook_secret_rotate",
+    "webhook_target_check",
+    "webhook_update",
+
     "PARAM_KEYS",
     "PREFIX_LENGTH",
     "TIMELINE_KEYS",

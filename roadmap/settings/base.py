@@ -267,6 +267,20 @@ DEMO_USAGE_SCALE = env.float("DEMO_USAGE_SCALE", default=1.0)
 # A rotated ingest key keeps working this many hours after its successor is made.
 USAGE_INGEST_KEY_ROTATION_GRACE_HOURS = env.int("USAGE_INGEST_KEY_ROTATION_GRACE_HOURS", default=24)
 
+# --- webhooks and workspace exports ------------------------------------------
+# Webhooks may point at private, loopback, link-local or reserved addresses only when this is
+# on (a Waymark on an internal network calling internal tools); off, such URLs are refused when
+# saved and again at each delivery.
+WEBHOOKS_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOKS_ALLOW_PRIVATE_TARGETS", default=False)
+# One delivery attempt waits this long for the receiver's answer.
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+# A failed delivery is tried this many times in all, waiting RETRY_BASE seconds after the first
+# failure and doubling each time, never more than RETRY_MAX seconds (defaults: 30 s, 1 min,
+# 2 min, ... over about 10 hours).
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=10)
+WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=30)
+WEBHOOK_RETRY_MAX_SECONDS = env.int("WEBHOOK_RETRY_MAX_SECONDS", default=4 * 60 * 60)
+
 # --- Celery -----------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=REDIS_URL)

@@ -79,6 +79,9 @@ PAGES = [
     Page("my work", MEMBER, W + "/my-work/"),
     Page("members", MEMBER, W + "/members/"),
     Page("workspace settings", MEMBER, W + "/settings/"),
+    Page("webhooks", MEMBER, W + "/settings/webhooks/"),
+    Page("webhook delivery log", MEMBER, W + "/settings/webhooks/{webhook}/"),
+    Page("workspace export", MEMBER, W + "/settings/export/"),
     Page("account", MEMBER, "/account/"),
     Page("home", MEMBER, "/"),
     # One step further: the tabs and records those pages open.
@@ -212,7 +215,26 @@ def _demo_ids() -> dict[str, object]:
         "noted_release": ReleaseNote.objects.get(release__product=product, published_at__isnull=False).release_id,
         "since": (timezone.localdate() - timedelta(days=30)).isoformat(),
         **_share_links(admin, product, line),
+        "webhook": _webhook_with_log(workspace, admin).pk,
     }
+
+
+def _webhook_with_log(workspace, admin: User):
+    """A webhook with one delivered and one failed delivery (rows written directly: the demo
+    has no receiver to call)."""
+    from roadmap.models import Webhook, WebhookAttempt, WebhookDelivery
+
+    hook = Webhook.objects.create(workspace=workspace, url="https://hooks.example.com/waymark", secret="s" * 43,
+                                  events=["feature.created", "feature.moved"], created_by=admin,
+                                  description="Release notes bot")
+    now = timezone.now()
+    for n, (state, code) in enumerate([("succeeded", 200), ("failed", 500)]):
+        delivery = WebhookDelivery.objects.create(
+            webhook=hook, uid=f"00000000-0000-4000-8000-00000000000{n}", event="feature.moved",
+            payload={"event": "feature.moved"}, state=state, attempt_count=1, last_status_code=code)
+        WebhookAttempt.objects.create(delivery=delivery, attempted_at=now, status_code=code, duration_ms=42,
+                                      response_excerpt="ok" if code == 200 else "Internal error")
+    return hook
 
 
 @pytest.fixture(scope="module")
