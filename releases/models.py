@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -18,6 +19,9 @@ from simple_history.models import HistoricalRecords
 
 from strategy.limits import COMMENT_MAX_LENGTH, TAG_MAX_LENGTH, TAGS_MAX_COUNT, BoundedDateField, LongTextField
 from strategy.models import Product, TimeStampedModel, Workspace, WorkspaceScopedQuerySet
+
+# The text-search configuration of stored search vectors (the workspace search reads it too).
+SEARCH_CONFIG = "english"
 
 
 class StatusCategory(models.TextChoices):
@@ -200,6 +204,12 @@ class Feature(TimeStampedModel):
     # Owned by a higher app (feedback's weighted demand from ideas and votes), stored here so
     # the backlog can sort by it; written only by `services.feature_demand_set`.
     demand = models.DecimalField(_("demand"), max_digits=12, decimal_places=2, default=0, editable=False)
+    # Words of the title (weight A) and description (B), kept by PostgreSQL for the workspace search.
+    search = models.GeneratedField(
+        expression=SearchVector("title", weight="A", config=SEARCH_CONFIG)
+        + SearchVector("description", weight="B", config=SEARCH_CONFIG),
+        output_field=SearchVectorField(), db_persist=True,
+    )
     version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
@@ -207,7 +217,8 @@ class Feature(TimeStampedModel):
                                    related_name="+")
 
     objects = WorkspaceScopedQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["created_at", "updated_at", "rank", "demand"], m2m_fields=[goals])
+    history = HistoricalRecords(excluded_fields=["created_at", "updated_at", "rank", "demand", "search"],
+                                m2m_fields=[goals])
 
     class Meta:
         ordering = ["rank", "id"]
@@ -232,6 +243,7 @@ class Feature(TimeStampedModel):
             # The backlog sorted by demand, highest first.
             models.Index(fields=["product", "-demand"], name="releases_feature_demand"),
             GinIndex(fields=["tags"], name="releases_feature_tags"),
+            GinIndex(fields=["search"], name="releases_feature_search"),
         ]
 
     def __str__(self) -> str:

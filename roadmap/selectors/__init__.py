@@ -24,6 +24,7 @@ from .horizons import (
     timeline_feature_rows,
     timeline_releases,
 )
+from .search import KIND_NAMES, KINDS, Group, Hit, SearchResults, feature_by_key, search_query, workspace_search
 from .timeline import (
     dependency_pairs,
     goals_by_feature,
@@ -35,6 +36,14 @@ from .timeline import (
 )
 
 __all__ = [
+    "KINDS",
+    "KIND_NAMES",
+    "Group",
+    "Hit",
+    "SearchResults",
+    "feature_by_key",
+    "search_query",
+    "workspace_search",
     "Measurement",
     "ProductMetrics",
     "binding_list",
