@@ -103,13 +103,21 @@ class Release(TimeStampedModel):
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # Words of the name and version (weight A) and theme (B), kept by PostgreSQL for the workspace search.
+    search = models.GeneratedField(
+        expression=SearchVector("name", weight="A", config=SEARCH_CONFIG)
+        + SearchVector("version_label", weight="A", config=SEARCH_CONFIG)
+        + SearchVector("theme", weight="B", config=SEARCH_CONFIG),
+        output_field=SearchVectorField(), db_persist=True,
+    )
     version = models.PositiveIntegerField(default=1)
 
     objects = ReleaseQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
+    history = HistoricalRecords(excluded_fields=["created_at", "updated_at", "search"])
 
     class Meta:
         ordering = ["release_date", "name"]
+        indexes = [GinIndex(fields=["search"], name="releases_release_search")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(release_date__gte=models.F("start_date")),

@@ -4,7 +4,7 @@ PostgreSQL full-text search, with the matched words highlighted.
 
 It lives in `roadmap`, the layer that may import every app, because ideas (in `feedback`) sit
 above releases. Every kind reads the rows `user` may see in one workspace (`visible_to`), one
-query per kind whatever the number of rows: the features' and ideas' words are stored in a
+query per kind whatever the number of rows: the words of features, releases and ideas are stored in a
 generated `search` column with a GIN index; the other kinds are small per workspace (tens to
 hundreds of rows), so their words are computed in the query.
 
@@ -177,7 +177,7 @@ PRODUCT_COLUMNS = ("product__key", "product__name")
 KINDS: tuple[Kind, ...] = (
     Kind("feature", _("Features"), _scoped(Feature), "search", "title", "description",
          ("number", "status__name", *PRODUCT_COLUMNS), _feature_hit),
-    Kind("release", _("Releases"), _scoped(Release), (("name", "A"), ("version_label", "A"), ("theme", "B")),
+    Kind("release", _("Releases"), _scoped(Release), "search",
          "name", "theme", ("status", "release_date", *PRODUCT_COLUMNS), _release_hit),
     Kind("goal", _("Goals"), _scoped(Goal), (("name", "A"), ("description", "B")), "name", "description",
          PRODUCT_COLUMNS, _goal_hit),
