@@ -74,6 +74,8 @@ PAGES = [
     Page("product line timeline", MEMBER, LINE + "/roadmap/"),
     Page("initiatives", MEMBER, SHOP + "/strategy/initiatives/"),
     Page("workspace goals", MEMBER, W + "/goals/"),
+    Page("search results", MEMBER, W + "/search/?q=checkout"),
+    Page("search, nothing found", MEMBER, W + "/search/?q=zzzzqq"),
     Page("workflow", MEMBER, W + "/workflow/"),
     Page("members", MEMBER, W + "/members/"),
     Page("workspace settings", MEMBER, W + "/settings/"),
