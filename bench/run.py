@@ -170,9 +170,11 @@ def _opener(jar: CookieJar | None = None) -> OpenerDirector:
     return build_opener(*handlers)
 
 
-def fetch(opener: OpenerDirector, url: str, data: bytes | None = None, *, htmx: bool = False) -> tuple[int, bytes, dict]:
+def fetch(opener: OpenerDirector, url: str, data: bytes | None = None, *,
+          htmx: bool = False) -> tuple[int, bytes, dict]:
     """(status, body, headers) of one request; redirects and errors are answers too."""
-    request = Request(url, data=data, headers={"User-Agent": "waymark-bench", **({"HX-Request": "true"} if htmx else {})})
+    headers = {"User-Agent": "waymark-bench", **({"HX-Request": "true"} if htmx else {})}
+    request = Request(url, data=data, headers=headers)
     try:
         with opener.open(request, timeout=REQUEST_TIMEOUT) as response:
             return response.status, response.read(), dict(response.headers)

@@ -16,5 +16,9 @@ class ReleasesConfig(AppConfig):
         workspace_created.connect(services.on_workspace_created, dispatch_uid="releases.default_workflow")
         # The product page shows releases and features through strategy's registry.
         product_summaries.register("releases", extensions.product_delivery_summaries, order=20)
+        # The overview's facts: the schedule, conflicts and the latest changes.
+        product_summaries.register("schedule", extensions.product_schedule_summaries, order=21)
+        product_summaries.register("conflicts", extensions.product_conflict_summaries, order=22)
+        product_summaries.register("changes", extensions.product_change_summaries, order=90)
         # Delivery metrics are recomputed after feature changes, debounced per product.
         features_changed.connect(services.on_features_changed, dispatch_uid="releases.delivery_metrics")

@@ -12,16 +12,19 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from datetime import timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 
-from strategy.extensions import Figure, Link, Summary, SummaryRegistry, covered_products
+from strategy.extensions import Figure, Link, Row, Summary, SummaryRegistry, covered_products
 from strategy.models import Product
 
-from .models import Feature, Release, StatusCategory
+from .models import Feature, Milestone, Release, StatusCategory
+from .selectors import planning as planning_selectors
 
 feature_summaries: SummaryRegistry[Feature] = SummaryRegistry("feature")
 """What higher apps know of a feature: the feature page shows one panel per summary."""
@@ -97,3 +100,150 @@ def _delivery_summary(product: Product, releases: list[dict], categories: dict[s
     figures.append(Figure(_("In progress · not started"), f"{in_progress} · {not_started}"))
     return Summary(title=_("Releases & features"), icon="calendar", text=text, figures=tuple(figures),
                    links=links, status="" if upcoming else _("No release coming up"))
+
+
+# --- the product page's overview: schedule, conflicts and recent changes --------------------------
+
+SCHEDULE_DAYS = 91
+CONFLICTS_SHOWN = 6
+CHANGES_SHOWN = 8
+# The fields a change names ("changed status, release"), as history rows store them.
+CHANGE_FIELDS = {"title": _("title"), "description": _("description"), "status_id": _("status"),
+                 "release_id": _("release"), "initiative_id": _("initiative"), "estimate": _("estimate"),
+                 "start_date": _("start"), "end_date": _("end"), "assignee_id": _("assignee"),
+                 "reach": _("reach"), "impact": _("impact"), "confidence": _("confidence"),
+                 "effort": _("effort"), "tags": _("tags"), "usage_key": _("usage key")}
+
+
+def _day(value) -> str:
+    return value.strftime("%-d %b %Y")
+
+
+def _progress_item(release: dict, slug: str, *, lead: str, today) -> Row:
+    count, done = release["feature_count"], release["done_count"]
+    name = " ".join(filter(None, [release["product__key"], release["version_label"], release["name"]]))
+    days = (release["release_date"] - today).days
+    when = (_("ships in %(n)d days, %(date)s") % {"n": days, "date": _day(release["release_date"])} if days >= 0
+            else _("was due %(date)s") % {"date": _day(release["release_date"])})
+    return Row(label=f"{lead}: {name}", url=reverse("releases:release_detail", args=[
+        slug, release["product__key"], release["id"]]),
+        note=_("%(done)d of %(count)d done · %(when)s") % {"done": done, "count": count, "when": when},
+        percent=100 * done / count if count else 0, tone="warning" if days < 0 else "")
+
+
+def product_schedule_summaries(products: Sequence[Product]) -> dict[int, Summary]:
+    """The current and the next release of each product (of a line's products) with progress
+    and dates, and what falls in the next quarter: releases and milestones. Three queries at
+    most for any number of products."""
+    covered = covered_products(products)
+    ids = sorted({pk for pks in covered.values() for pk in pks})
+    today = timezone.localdate()
+    horizon = today + timedelta(days=SCHEDULE_DAYS)
+    counted = ~Q(features__status__category=StatusCategory.WONT_DO)
+    open_releases = list(
+        Release.objects.filter(product_id__in=ids, status__in=[Release.Status.PLANNED, Release.Status.IN_PROGRESS])
+        .order_by("release_date", "id")
+        .values("id", "product_id", "product__key", "name", "version_label", "start_date", "release_date", "status")
+        .annotate(feature_count=Count("features", filter=counted),
+                  done_count=Count("features", filter=Q(features__status__category=StatusCategory.DONE))))
+    milestones = list(Milestone.objects.filter(
+        release__product_id__in=ids, date__gte=today, date__lte=horizon,
+        release__status__in=[Release.Status.PLANNED, Release.Status.IN_PROGRESS],
+    ).order_by("date", "id").values("name", "date", "release_id", "release__product_id", "release__product__key",
+                                   "release__name"))
+    summaries = {}
+    for product in products:
+        mine = set(covered[product.pk])
+        releases = [r for r in open_releases if r["product_id"] in mine]
+        current = [r for r in releases if r["status"] == Release.Status.IN_PROGRESS or r["start_date"] <= today]
+        upcoming = [r for r in releases if r not in current]
+        slug = product.workspace.slug
+        items = [_progress_item(r, slug, lead=_("Current"), today=today) for r in current[:3]]
+        items += [_progress_item(r, slug, lead=_("Next"), today=today) for r in upcoming[:1]]
+        quarter = [(r["release_date"], r["name"], _("release"), r["product__key"], r["id"]) for r in releases
+                   if today <= r["release_date"] <= horizon]
+        quarter += [(m["date"], m["name"], _("milestone of %(release)s") % {"release": m["release__name"]},
+                     m["release__product__key"], m["release_id"])
+                    for m in milestones if m["release__product_id"] in mine]
+        quarter.sort(key=lambda entry: (entry[0], entry[1]))
+        items += [Row(label=f"{_day(when)} · {name}", note=f"{key} {kind}" if product.is_line else str(kind),
+                       url=reverse("releases:release_detail", args=[slug, key, release_id]))
+                  for when, name, kind, key, release_id in quarter[:8]]
+        if not items:
+            continue
+        summaries[product.pk] = Summary(
+            title=_("Schedule"), icon="calendar", wide=True,
+            text=_("The release under way and the next one, then the next quarter's releases and milestones."),
+            items=tuple(items), status="" if quarter else _("Nothing due in the next quarter"))
+    return summaries
+
+
+def product_conflict_summaries(products: Sequence[Product]) -> dict[int, Summary]:
+    """The conflicts of each product's plan (of a line's products) worth a look: features that
+    end after their release or before what they depend on, releases over capacity. Five
+    queries at most per call, one product at a time (the product page asks for one)."""
+    covered = covered_products(products)
+    summaries = {}
+    for product in products:
+        rows, conflicts = planning_selectors.conflicts_among(product_ids=covered[product.pk])
+        if not conflicts:
+            continue
+        keys = dict(Release.objects.filter(pk__in={c.release_id for c in conflicts[:CONFLICTS_SHOWN]
+                                                  if c.release_id and not c.feature_id})
+                    .values_list("pk", "product__key"))
+        items = []
+        for conflict in conflicts[:CONFLICTS_SHOWN]:
+            url = ""
+            row = rows.get(conflict.feature_id) if conflict.feature_id else None
+            if row is not None:
+                url = reverse("releases:feature_detail", args=[product.workspace.slug, row["product_key"],
+                                                               row["number"]])
+            elif conflict.release_id in keys:
+                url = reverse("releases:release_detail", args=[product.workspace.slug, keys[conflict.release_id],
+                                                               conflict.release_id])
+            items.append(Row(label=conflict.message, url=url, tone="warning"))
+        summaries[product.pk] = Summary(
+            title=_("Conflicts to look at"), icon="alert", wide=True, items=tuple(items),
+            text=_("%(count)d in the plan: dates, dependencies and capacity that do not fit.") % {
+                "count": len(conflicts)})
+    return summaries
+
+
+def product_change_summaries(products: Sequence[Product]) -> dict[int, Summary]:
+    """The latest changes to each product's features (of a line's products): who created,
+    changed (naming the fields) or deleted which feature, and when. Three queries per product."""
+    covered = covered_products(products)
+    history = Feature.history.model
+    summaries = {}
+    for product in products:
+        latest = list(history.objects.filter(product_id__in=covered[product.pk]).order_by("-history_date", "-pk")
+                      .annotate(previous_id=Subquery(
+                          history.objects.filter(id=OuterRef("id"), history_date__lt=OuterRef("history_date"))
+                          .order_by("-history_date", "-pk").values("pk")[:1]))
+                      .values("pk", "id", "number", "title", "history_type", "history_date", "previous_id",
+                              "product__key", "history_user__full_name", "history_user__email",
+                              *CHANGE_FIELDS)[:CHANGES_SHOWN])
+        if not latest:
+            continue
+        previous = {row["pk"]: row for row in history.objects.filter(
+            pk__in=[row["previous_id"] for row in latest if row["previous_id"]]).values("pk", *CHANGE_FIELDS)}
+        live = set(Feature.objects.filter(pk__in=[row["id"] for row in latest]).values_list("pk", flat=True))
+        items = []
+        for row in latest:
+            who = row["history_user__full_name"] or row["history_user__email"] or _("Someone")
+            key = f"{row['product__key']}-{row['number']}"
+            if row["history_type"] == "+":
+                what = _("created")
+            elif row["history_type"] == "-":
+                what = _("deleted")
+            else:
+                before = previous.get(row["previous_id"], {})
+                changed = [str(label) for name, label in CHANGE_FIELDS.items() if before and before[name] != row[name]]
+                what = _("changed %(fields)s") % {"fields": ", ".join(changed)} if changed else _("edited")
+            url = reverse("releases:feature_detail", args=[product.workspace.slug, row["product__key"],
+                                                           row["number"]]) if row["id"] in live else ""
+            items.append(Row(label=f"{key} {row['title']}", url=url,
+                              note=_("%(who)s %(what)s, %(when)s ago") % {
+                                  "who": who, "what": what, "when": timesince(row["history_date"]).split(",")[0]}))
+        summaries[product.pk] = Summary(title=_("Recent changes"), icon="edit", wide=True, items=tuple(items))
+    return summaries

@@ -12,6 +12,14 @@ from .features import (
     features_with_counts,
     requirement_list,
 )
+from .lines import (
+    LINE_BACKLOG_LIMIT,
+    line_open_feature_count,
+    line_open_features,
+    line_products,
+    line_releases,
+    line_status_counts,
+)
 from .metrics import (
     RELEASE_SNAPSHOT_FIELDS,
     delivery_open_releases,
@@ -26,6 +34,7 @@ from .planning import (
     ConflictIndex,
     Plan,
     blockers_for,
+    conflicts_among,
     conflicts_for,
     open_features,
     plan_for,
@@ -45,6 +54,12 @@ from .workflow import (
 )
 
 __all__ = [
+    "LINE_BACKLOG_LIMIT",
+    "line_open_feature_count",
+    "line_open_features",
+    "line_products",
+    "line_releases",
+    "line_status_counts",
     "RELEASE_SNAPSHOT_FIELDS",
     "delivery_open_releases",
     "delivery_stale_product_ids",
@@ -58,6 +73,7 @@ __all__ = [
     "Plan",
     "ReleaseOverview",
     "blockers_for",
+    "conflicts_among",
     "conflicts_for",
     "dependency_list",
     "feature_get",

@@ -124,3 +124,13 @@ def plan_for(*, product_ids: list[int]) -> Plan:
         return Plan(ConflictIndex.of([]), {})
     rows = feature_rows(Feature.objects.filter(product_id__in=product_ids))
     return Plan(ConflictIndex.of(_conflicts(rows, product_ids)), {r["id"]: r["release_id"] for r in rows})
+
+
+def conflicts_among(*, product_ids: list[int]) -> tuple[dict[int, dict], list[metrics.Conflict]]:
+    """The conflicts of some products' plans with the feature rows they name ({id: row}, keys
+    included) for links: four queries at most, five when features depend on other products'."""
+    product_ids = sorted(set(product_ids))
+    if not product_ids:
+        return {}, []
+    rows = feature_rows(Feature.objects.filter(product_id__in=product_ids))
+    return {row["id"]: row for row in rows}, _conflicts(rows, product_ids)

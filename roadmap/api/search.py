@@ -7,7 +7,7 @@ full-text search, with the matched words marked by <mark> in escaped HTML."""
 from __future__ import annotations
 
 from django.http import Http404
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -32,7 +32,8 @@ class HitSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="pk", read_only=True)
     title = serializers.CharField(read_only=True)
     title_html = serializers.CharField(read_only=True, help_text="The title, escaped, matches in <mark>.")
-    snippet_html = serializers.CharField(read_only=True, help_text="A passage of the text, escaped, matches in <mark>.")
+    snippet_html = serializers.CharField(read_only=True,
+                                         help_text="A passage of the text, escaped, matches in <mark>.")
     url = serializers.CharField(read_only=True, help_text="The page of the result.")
     context = serializers.CharField(read_only=True, help_text="Its key or product, as the page shows it.")
     badge = serializers.CharField(read_only=True, help_text="Its status, where it has one.")

@@ -209,12 +209,14 @@ def _search_kind(kind: Kind, query: SearchQuery, *, user: User, workspace: Works
                                     highlight_all=True),
         body_marked=SearchHeadline(kind.body, query, config=SEARCH_CONFIG, start_sel=START, stop_sel=STOP,
                                    min_words=8, max_words=24, short_word=2),
-    ).order_by("-match_rank", "-pk").values("pk", kind.title, "match_rank", "title_marked", "body_marked", *kind.columns)
+    ).order_by("-match_rank", "-pk").values("pk", kind.title, "match_rank", "title_marked", "body_marked",
+                                            *kind.columns)
     found = list(rows[:limit + 1])
     hits = []
     for row in found[:limit]:
         url, context, badge = kind.hit(row, workspace.slug)
-        hits.append(Hit(kind=kind.name, pk=row["pk"], title=row[kind.title], title_html=highlighted(row["title_marked"]),
+        hits.append(Hit(kind=kind.name, pk=row["pk"], title=row[kind.title],
+                        title_html=highlighted(row["title_marked"]),
                         snippet_html=highlighted(row["body_marked"]), url=url, context=context, badge=badge,
                         rank=float(row["match_rank"])))
     return Group(kind=kind.name, label=str(kind.label), hits=hits, more=len(found) > limit)

@@ -50,7 +50,7 @@ def plan(editor, product, *, releases: int, features_per_release: int, workflow)
 
 
 def test_the_registry_holds_releases_feedback_roadmap_then_metrics():
-    assert product_summaries.names == ["releases", "feedback", "roadmap", "metrics"]
+    assert product_summaries.names == ["releases", "schedule", "conflicts", "feedback", "roadmap", "metrics", "changes"]
 
 
 def test_a_product_without_releases_says_so_and_invents_no_feedback(client_as_viewer, product, workflow):

@@ -71,7 +71,8 @@ def test_a_title_match_ranks_above_a_description_match(viewer, workspace, produc
 def test_the_last_word_is_a_prefix_while_typing(viewer, workspace, product):
     FeatureFactory(product=product, title="Export to spreadsheet")
 
-    assert kinds(workspace_search(user=viewer, workspace=workspace, text="expo"))["feature"] == ["Export to spreadsheet"]
+    typing = workspace_search(user=viewer, workspace=workspace, text="expo")
+    assert kinds(typing)["feature"] == ["Export to spreadsheet"]
     assert kinds(workspace_search(user=viewer, workspace=workspace, text="export spread")) == {
         "feature": ["Export to spreadsheet"]}
 
