@@ -24,7 +24,7 @@ class SearchInputSerializer(serializers.Serializer):
     q = serializers.CharField(max_length=MAX_QUERY_LENGTH, trim_whitespace=True,
                               help_text="Words to find (web-search syntax: quotes, or, -word), or a feature key.")
     kind = serializers.ChoiceField(choices=KIND_NAMES, required=False,
-                                   help_text="Only this kind of result, up to %d of them." % KIND_LIMIT)
+                                   help_text=f"Only this kind of result, up to {KIND_LIMIT} of them.")
 
 
 class HitSerializer(serializers.Serializer):
