@@ -13,17 +13,19 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import timedelta
+from decimal import Decimal
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 
 from strategy.extensions import Figure, Link, Row, Summary, SummaryRegistry, covered_products
-from strategy.models import Product
+from strategy.models import Initiative, Product
 
 from .models import Feature, Milestone, Release, StatusCategory
+from .render import format_points
 from .selectors import planning as planning_selectors
 
 feature_summaries: SummaryRegistry[Feature] = SummaryRegistry("feature")
@@ -246,4 +248,88 @@ def product_change_summaries(products: Sequence[Product]) -> dict[int, Summary]:
                               note=_("%(who)s %(what)s, %(when)s ago") % {
                                   "who": who, "what": what, "when": timesince(row["history_date"]).split(",")[0]}))
         summaries[product.pk] = Summary(title=_("Recent changes"), icon="edit", wide=True, items=tuple(items))
+    return summaries
+
+
+# --- an initiative's features across releases ------------------------------------------------------
+
+INITIATIVE_FEATURES_SHOWN = 40
+
+
+def _initiative_feature_rows(initiatives: Sequence[Initiative]) -> dict[int, list[dict]]:
+    """{initiative id: its features as rows, in release order}; one query."""
+    found: dict[int, list[dict]] = defaultdict(list)
+    for row in (Feature.objects.filter(initiative__in=initiatives)
+                .order_by(F("release__release_date").asc(nulls_last=True), "release_id", "rank", "id")
+                .values("id", "number", "title", "initiative_id", "estimate", "start_date", "end_date",
+                        "status__name", "status__category", "release_id", "release__name",
+                        "release__start_date", "release__release_date", "product__key", "workspace__slug")):
+        found[row["initiative_id"]].append(row)
+    return found
+
+
+def initiative_progress_summaries(initiatives: Sequence[Initiative]) -> dict[int, Summary]:
+    """Each initiative's progress across releases: features and estimate done (won't-do left
+    out), the dates its features span (their own, or their release's), and progress per
+    release. One query for any number of initiatives."""
+    rows = _initiative_feature_rows(initiatives)
+    summaries = {}
+    for initiative in initiatives:
+        scope = [row for row in rows[initiative.pk] if row["status__category"] != StatusCategory.WONT_DO]
+        if not scope:
+            continue
+        slug = scope[0]["workspace__slug"]
+        done = [row for row in scope if row["status__category"] == StatusCategory.DONE]
+        estimate = sum((row["estimate"] or 0 for row in scope), Decimal(0))
+        done_estimate = sum((row["estimate"] or 0 for row in done), Decimal(0))
+        starts = [day for day in (row["start_date"] or row["release__start_date"] for row in scope) if day]
+        ends = [day for day in (row["end_date"] or row["release__release_date"] for row in scope) if day]
+        figures = (
+            Figure(_("Features done"), _("%(done)d of %(count)d") % {"done": len(done), "count": len(scope)},
+                   percent=100 * len(done) / len(scope)),
+            Figure(_("Estimate done"), _("%(done)s of %(total)s points") % {
+                "done": format_points(done_estimate), "total": format_points(estimate)},
+                percent=float(100 * done_estimate / estimate) if estimate else 0),
+            Figure(_("Dates spanned"), f"{_day(min(starts))} – {_day(max(ends))}" if starts and ends
+                   else _("No dates yet")),
+        )
+        by_release: dict[int | None, list[dict]] = defaultdict(list)
+        for row in scope:
+            by_release[row["release_id"]].append(row)
+        items = []
+        for release_id, features in by_release.items():
+            first = features[0]
+            finished = sum(1 for row in features if row["status__category"] == StatusCategory.DONE)
+            note = _("%(done)d of %(count)d done") % {"done": finished, "count": len(features)}
+            if release_id:
+                note += f" · {_day(first['release__release_date'])}"
+            items.append(Row(
+                label=first["release__name"] if release_id else _("Not scheduled"), note=note,
+                percent=100 * finished / len(features),
+                url=reverse("releases:release_detail", args=[slug, first["product__key"], release_id])
+                if release_id else ""))
+        summaries[initiative.pk] = Summary(
+            title=_("Progress across releases"), icon="calendar", figures=figures,
+            items=tuple(items), items_label=_("By release"), wide=True)
+    return summaries
+
+
+def initiative_feature_summaries(initiatives: Sequence[Initiative]) -> dict[int, Summary]:
+    """Each initiative's features in release order, with status and release; one query."""
+    rows = _initiative_feature_rows(initiatives)
+    summaries = {}
+    for initiative in initiatives:
+        mine = rows[initiative.pk]
+        if not mine:
+            continue
+        slug = mine[0]["workspace__slug"]
+        items = tuple(Row(
+            label=f"{row['product__key']}-{row['number']} {row['title']}",
+            url=reverse("releases:feature_detail", args=[slug, row["product__key"], row["number"]]),
+            note=" · ".join([row["status__name"], row["release__name"] or str(_("no release"))]))
+            for row in mine[:INITIATIVE_FEATURES_SHOWN])
+        summaries[initiative.pk] = Summary(
+            title=_("Features"), icon="roadmap", items=items, wide=True,
+            status=_("First %(n)d of %(count)d") % {"n": INITIATIVE_FEATURES_SHOWN, "count": len(mine)}
+            if len(mine) > INITIATIVE_FEATURES_SHOWN else "")
     return summaries

@@ -27,7 +27,7 @@ from typing import Generic, TypeVar
 
 from django.core.exceptions import ImproperlyConfigured
 
-from .models import KeyResult, Product
+from .models import Initiative, KeyResult, Product
 
 Item = TypeVar("Item")
 
@@ -165,3 +165,8 @@ key_result_summaries: SummaryRegistry[KeyResult] = SummaryRegistry("key result")
 """What higher apps know of a key result (for example the metric that feeds it): the goal page
 and the key result's chart page show each summary under the key result's name. A line under a
 name is not a card, so providers here name their own partial in `Summary.template`."""
+
+
+initiative_summaries: SummaryRegistry[Initiative] = SummaryRegistry("initiative")
+"""What higher apps know of an initiative (its features across releases, their progress and
+dates): the initiative page shows one card per summary, above the goals it serves."""
