@@ -8,6 +8,7 @@ its workspace, and return plain `.values()` rows of the columns the pages draw, 
 costs the same few queries for 10 features or 2,000 (DESIGN.md, performance habits).
 """
 
+from .attention import Attention, attention_for
 from .bindings import Measurement, binding_list, binding_sources, bindings_of, measurements
 from .changes import plan_now, plan_then
 from .dashboard import ProductMetrics, product_metrics
@@ -36,6 +37,8 @@ from .timeline import (
 )
 
 __all__ = [
+    "Attention",
+    "attention_for",
     "KINDS",
     "KIND_NAMES",
     "Group",

@@ -242,6 +242,7 @@ def dashboard(request: HttpRequest, workspace: Workspace) -> HttpResponse:
                 company[status] += 1
     return render(request, "roadmap/dashboard.html", {
         "workspace": workspace,
+        "attention": selectors.attention_for(user=request.user, workspace=workspace, goals=goals, today=today),
         "rows": [_metrics_view(workspace, found[node.product.pk], depth=node.depth) for node in tree],
         "company_goals": [(status, goal_metrics.STATUS_LABELS[status], company[status]) for status in GOAL_STATUSES],
         "company_total": company_total,
