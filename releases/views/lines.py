@@ -35,7 +35,12 @@ def _context(request: HttpRequest, workspace: Workspace, line: Product, products
 
 def _backlog_rows(rows: list[dict], names: dict[int, str], slug: str) -> str:
     parts = []
+    current = None
     for row in rows:
+        if row["product_id"] != current:
+            current = row["product_id"]
+            parts.append(f'<tr class="line-group"><th scope="colgroup" colspan="8">{e(names.get(current, ""))} '
+                         f'<span class="badge badge--key">{e(row["product_key"])}</span></th></tr>')
         url = reverse("releases:feature_detail", args=[slug, row["product_key"], row["number"]])
         who = row["assignee__full_name"] or row["assignee__email"] or ""
         end = row["end_date"] or row["release__release_date"]

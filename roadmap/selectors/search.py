@@ -137,7 +137,7 @@ def _feature_hit(row: dict, ws: str) -> tuple[str, str, str]:
 
 def _release_hit(row: dict, ws: str) -> tuple[str, str, str]:
     return (reverse("releases:release_detail", args=[ws, row["product__key"], row["pk"]]),
-            f"{row['product__name']} · {row['release_date']:%d %b %Y}",
+            f"{row['product__name']} · {row['release_date']:%-d %b %Y}",
             str(Release.Status(row["status"]).label))
 
 

@@ -146,10 +146,19 @@ def product_detail(request: HttpRequest, workspace, key: str) -> HttpResponse:
         "children": children,
         "can_edit": access.can(request.user, "products.edit", product),
         # Strategy's own card first, then what higher apps registered (releases, roadmap, …).
-        "summaries": [_strategy_summary(request, workspace, product),
-                      *product_summaries.collect([product])[product.pk],
-                      *_initiative_summary(request, workspace, product)],
+        "summaries": _hub_cards(request, workspace, product),
     })
+
+
+def _hub_cards(request: HttpRequest, workspace, product: Product) -> list[Summary]:
+    """Strategy's own card first, then what higher apps registered (releases, roadmap, …),
+    with the initiatives just before the wide cards that close the hub (recent changes)."""
+    cards = [_strategy_summary(request, workspace, product), *product_summaries.collect([product])[product.pk]]
+    at = len(cards)
+    while at > 1 and cards[at - 1].wide:
+        at -= 1
+    cards[at:at] = _initiative_summary(request, workspace, product)
+    return cards
 
 
 def _strategy_summary(request: HttpRequest, workspace, product: Product) -> Summary:
