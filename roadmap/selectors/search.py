@@ -241,13 +241,14 @@ def workspace_search(*, user: User, workspace: Workspace, text: str, kind: str =
                      limit: int = PAGE_LIMIT) -> SearchResults:
     """Search `workspace` as `user` sees it: the feature whose key `text` is (in `jump`), and
     every kind's best `limit` matches (only kind `kind` when given, up to KIND_LIMIT), kinds
-    with matches only, in KINDS order. One query per kind, plus one for the key."""
+    with matches only, in KINDS order. One query for the key, then (unless it named a feature)
+    one query per kind."""
     text = text.strip()[:MAX_QUERY_LENGTH]
     kind = kind if kind in KIND_NAMES else ""
     results = SearchResults(text=text, kind=kind)
     results.jump = feature_by_key(user=user, workspace=workspace, text=text)
     query = search_query(text)
-    if query is None:
+    if query is None or results.jump is not None:  # a key names one feature: nothing else to rank
         return results
     for spec in KINDS:
         if kind and spec.name != kind:
