@@ -16,6 +16,7 @@ from strategy.models import Product, Workspace
 
 from .. import selectors
 from ..models import Release, StatusCategory
+from ..render import format_points
 
 CATEGORY_BADGES = {StatusCategory.NOT_STARTED: "todo", StatusCategory.IN_PROGRESS: "doing",
                    StatusCategory.DONE: "done", StatusCategory.WONT_DO: "wont"}
@@ -54,7 +55,7 @@ def _backlog_rows(rows: list[dict], names: dict[int, str], slug: str) -> str:
             f'{e(row["status__name"])}</span></td>'
             f'<td data-label="Release">{e(row["release__name"] or "—")}</td>'
             f'<td class="hide-sm" data-label="Assignee">{e(who or "—")}</td>'
-            f'<td class="num" data-label="Estimate">{e(row["estimate"] if row["estimate"] is not None else "—")}</td>'
+            f'<td class="num" data-label="Estimate">{e(format_points(row["estimate"]) or "—")}</td>'
             f'<td class="nowrap hide-sm" data-label="Ends">{e(end.strftime("%-d %b %Y") if end else "—")}</td></tr>')
     return safe_join(parts)
 
