@@ -243,7 +243,7 @@ def workspace_search(*, user: User, workspace: Workspace, text: str, kind: str =
     every kind's best `limit` matches (only kind `kind` when given, up to KIND_LIMIT), kinds
     with matches only, in KINDS order. One query for the key, then (unless it named a feature)
     one query per kind."""
-    text = text.strip()[:MAX_QUERY_LENGTH]
+    text = text.replace("\x00", "").strip()[:MAX_QUERY_LENGTH]  # PostgreSQL refuses NUL in text
     kind = kind if kind in KIND_NAMES else ""
     results = SearchResults(text=text, kind=kind)
     results.jump = feature_by_key(user=user, workspace=workspace, text=text)

@@ -86,7 +86,8 @@ def test_web_search_syntax_excludes_words(viewer, workspace, product):
     assert found == {"feature": ["Slack alerts"]}
 
 
-@pytest.mark.parametrize("text", ["", " ", "a", "'", "&|!():*", "\"", "-", "or or", "x" * 5000, "SHOP-"])
+@pytest.mark.parametrize("text", ["", " ", "a", "'", "&|!():*", "\"", "-", "or or", "x" * 5000, "SHOP-",
+                                  "nul\x00byte", "é:*ü"])
 def test_odd_input_finds_nothing_or_something_but_never_fails(viewer, workspace, product, text):
     FeatureFactory(product=product, title="Anything")
 
@@ -167,6 +168,14 @@ def test_an_exact_key_on_the_page_goes_to_the_feature(client_as_viewer, product)
 
     assert response.status_code == 302
     assert response.url == reverse("releases:feature_detail", args=["acme", "MOB", feature.number])
+
+
+def test_a_nul_character_in_the_query_is_refused_not_an_error(client_as_viewer, product):
+    page = client_as_viewer.get(reverse("roadmap:search", args=["acme"]), {"q": "ex\x00port"})
+    api = client_as_viewer.get("/api/v1/search/", {"workspace": "acme", "q": "ex\x00port"})
+
+    assert page.status_code == 400
+    assert api.status_code == 400
 
 
 def test_nothing_found_says_so(client_as_viewer, product):
