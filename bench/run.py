@@ -109,6 +109,12 @@ PAGES = [
     # The public ideas portal of the largest product, as a visitor without an account sees it.
     Page("portal top ideas", "/portal/{ws}/{product}/?sort=top", anonymous=True, max_queries=8),
     Page("portal trending ideas", "/portal/{ws}/{product}/", anonymous=True, max_queries=8),
+    # The product overview (its facts through the registries) and a product line's roll-ups.
+    Page("product overview", "/w/{ws}/products/{product}/"),
+    Page("line overview", "/w/{ws}/products/{line}/"),
+    Page("line backlog", "/w/{ws}/products/{line}/backlog/"),
+    Page("line releases", "/w/{ws}/products/{line}/releases/?status=all"),
+    Page("dashboard", "/w/{ws}/dashboard/"),
     # The workspace search over 20,000 features (and 5,000 ideas, 600 releases…): a common word,
     # two words, a prefix as the top bar's dropdown asks while typing, and an exact feature key
     # (which redirects to the feature).

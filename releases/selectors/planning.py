@@ -132,5 +132,11 @@ def conflicts_among(*, product_ids: list[int]) -> tuple[dict[int, dict], list[me
     product_ids = sorted(set(product_ids))
     if not product_ids:
         return {}, []
-    rows = feature_rows(Feature.objects.filter(product_id__in=product_ids))
+    # Only the columns the rules read (a product's whole plan: thousands of rows).
+    rows = list(Feature.objects.filter(product_id__in=product_ids).order_by().values(
+        "id", "number", "status__category", "estimate", "start_date", "end_date", "release_id",
+        "release__start_date", "release__release_date", product_key=F("product__key")))
+    for row in rows:
+        row["key"] = f"{row['product_key']}-{row['number']}"
+        row["effective_end"] = row["end_date"] or row["release__release_date"]
     return {row["id"]: row for row in rows}, _conflicts(rows, product_ids)
