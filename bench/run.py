@@ -78,6 +78,7 @@ class Page:
     statuses: tuple[int, ...] = (200,)
     floor_ratio: float | None = None
     browser: bool = False
+    htmx: bool = False  # asked as htmx asks (HX-Request), for the partial a page answers then
 
 
 PAGES = [
@@ -115,6 +116,20 @@ PAGES = [
     # The public ideas portal of the largest product, as a visitor without an account sees it.
     Page("portal top ideas", "/portal/{ws}/{product}/?sort=top", anonymous=True, max_queries=8),
     Page("portal trending ideas", "/portal/{ws}/{product}/", anonymous=True, max_queries=8),
+    # The product overview (its facts through the registries) and a product line's roll-ups.
+    Page("product overview", "/w/{ws}/products/{product}/"),
+    Page("line overview", "/w/{ws}/products/{line}/"),
+    Page("line backlog", "/w/{ws}/products/{line}/backlog/"),
+    Page("line releases", "/w/{ws}/products/{line}/releases/?status=all"),
+    Page("dashboard", "/w/{ws}/dashboard/"),
+    # The workspace search over 20,000 features (and 5,000 ideas, 600 releases…): a common word,
+    # two words, a prefix as the top bar's dropdown asks while typing, and an exact feature key
+    # (which redirects to the feature).
+    Page("search: a word", "/w/{ws}/search/?q=checkout", target_ms=100, max_queries=16),
+    Page("search: two words", "/w/{ws}/search/?q=export+invoices", target_ms=100, max_queries=16),
+    Page("search: dropdown", "/w/{ws}/search/?q=subscr", target_ms=100, max_queries=16, htmx=True),
+    Page("search: feature key", "/w/{ws}/search/?q={product}-{feature}", target_ms=100, statuses=(302,)),
+    Page("search API", "/api/v1/search/?workspace={ws}&q=refunds+mobile", target_ms=100),
 ]
 
 
@@ -177,10 +192,11 @@ def _opener(jar: CookieJar | None = None) -> OpenerDirector:
     return build_opener(*handlers)
 
 
-def fetch(opener: OpenerDirector, url: str, data: bytes | None = None,
-          headers: dict | None = None) -> tuple[int, bytes, dict]:
+def fetch(opener: OpenerDirector, url: str, data: bytes | None = None, *,
+          headers: dict | None = None, htmx: bool = False) -> tuple[int, bytes, dict]:
     """(status, body, headers) of one request; redirects and errors are answers too."""
-    request = Request(url, data=data, headers={"User-Agent": "waymark-bench", **(headers or {})})
+    headers = {"User-Agent": "waymark-bench", **({"HX-Request": "true"} if htmx else {}), **(headers or {})}
+    request = Request(url, data=data, headers=headers)
     try:
         with opener.open(request, timeout=REQUEST_TIMEOUT) as response:
             return response.status, response.read(), dict(response.headers)
@@ -324,7 +340,7 @@ def time_page(opener: OpenerDirector, base_url: str, page: Page, path: str, *, w
                     floor_ratio=page.floor_ratio)
     for n in range(warmups + requests):
         started = time.perf_counter()
-        status, body, headers = fetch(opener, base_url + path)
+        status, body, headers = fetch(opener, base_url + path, htmx=page.htmx)
         took_ms = (time.perf_counter() - started) * 1000
         if status not in page.statuses:
             where = f" to {headers.get('Location')}" if headers.get("Location") else ""
@@ -373,9 +389,10 @@ def count_queries(pages: list[tuple[Page, str]], email: str) -> dict[str, int]:
     counts = {}
     for page, path in pages:
         client = anonymous if page.anonymous else signed_in
-        client.get(path)
+        headers = {"HX-Request": "true"} if page.htmx else {}
+        client.get(path, headers=headers)
         with CaptureQueriesContext(connection) as context:
-            client.get(path)
+            client.get(path, headers=headers)
         counts[page.name] = len(context.captured_queries)
     return counts
 

@@ -9,15 +9,18 @@ from collections.abc import Sequence
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum, Window
+from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from releases.models import Feature
-from strategy.extensions import Figure, Link, Summary, covered_products
+from strategy.extensions import Figure, Link, Row, Summary, covered_products
 from strategy.models import Product
 
 from .models import FeedbackNote, Idea
+
+TOP_IDEAS = 5
 
 
 def money(value: Decimal | int) -> str:
@@ -62,7 +65,8 @@ def feature_demand_summaries(features: Sequence[Feature]) -> dict[int, Summary]:
 
 def product_feedback_summaries(products: Sequence[Product]) -> dict[int, Summary]:
     """Each product's feedback (a product line's: of its products): open ideas and notes
-    nobody has triaged yet. Two queries (three with a product line among them)."""
+    nobody has triaged yet, and the top ideas by weighted demand. Three queries (four with a
+    product line among them)."""
     covered = covered_products(products)
     ids = sorted({pk for pks in covered.values() for pk in pks})
     ideas = dict(Idea.objects.filter(product_id__in=ids, merged_into__isnull=True)
@@ -70,8 +74,22 @@ def product_feedback_summaries(products: Sequence[Product]) -> dict[int, Summary
                  .order_by().values_list("product_id").annotate(n=Count("id")))
     untriaged = dict(FeedbackNote.objects.filter(product_id__in=ids).filter(Q(processed=False))
                      .order_by().values_list("product_id").annotate(n=Count("id")))
+    # The top ideas of every product in one query (the best few per product, by a window).
+    top_rows = list(Idea.objects.filter(product_id__in=ids, merged_into__isnull=True, demand__gt=0)
+                    .exclude(status__in=[Idea.Status.SHIPPED, Idea.Status.DECLINED])
+                    .annotate(place=Window(RowNumber(), partition_by=[F("product_id")],
+                                           order_by=[F("demand").desc(), F("id").desc()]))
+                    .filter(place__lte=TOP_IDEAS)
+                    .values("id", "title", "demand", "vote_count", "product_id", "product__key"))
     summaries = {}
     for product in products:
+        mine = set(covered[product.pk])
+        top = sorted((row for row in top_rows if row["product_id"] in mine),
+                     key=lambda row: (-row["demand"], -row["id"]))[:TOP_IDEAS]
+        items = tuple(Row(label=row["title"], url=reverse("feedback:idea_detail", args=[
+            product.workspace.slug, row["product__key"], row["id"]]),
+            note=_("demand %(demand)s · %(votes)d votes") % {"demand": f"{row['demand']:,.0f}",
+                                                          "votes": row["vote_count"]}) for row in top)
         open_ideas = sum(ideas.get(pk, 0) for pk in covered[product.pk])
         notes = sum(untriaged.get(pk, 0) for pk in covered[product.pk])
         url = "" if product.is_line else _ideas_url(product)
@@ -80,5 +98,6 @@ def product_feedback_summaries(products: Sequence[Product]) -> dict[int, Summary
             text=_("Ideas customers ask for, their votes, and what they said in calls, emails and tickets."),
             figures=(Figure(_("Open ideas"), str(open_ideas), url=url),
                      Figure(_("Notes to triage"), str(notes))),
+            items=items, items_label=_("Top ideas by demand") if items else "",
             status="" if open_ideas or notes else _("No ideas or feedback yet"))
     return summaries

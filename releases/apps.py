@@ -6,7 +6,7 @@ class ReleasesConfig(AppConfig):
     verbose_name = "Releases"
 
     def ready(self) -> None:
-        from strategy.extensions import product_summaries
+        from strategy.extensions import initiative_summaries, product_summaries
         from strategy.signals import workspace_created
 
         from . import extensions, selectors, services
@@ -18,6 +18,13 @@ class ReleasesConfig(AppConfig):
         product_summaries.register("releases", extensions.product_delivery_summaries, order=20)
         # Launch readiness of each product's next release (the executive dashboard reads it too).
         product_summaries.register("launch", extensions.product_launch_summaries, order=25)
+        # The overview's facts: the schedule, conflicts and the latest changes.
+        product_summaries.register("schedule", extensions.product_schedule_summaries, order=21)
+        product_summaries.register("conflicts", extensions.product_conflict_summaries, order=22)
+        product_summaries.register("changes", extensions.product_change_summaries, order=90)
+        # The initiative page shows its features across releases.
+        initiative_summaries.register("progress", extensions.initiative_progress_summaries, order=10)
+        initiative_summaries.register("features", extensions.initiative_feature_summaries, order=20)
         # Delivery metrics are recomputed after feature changes, debounced per product.
         features_changed.connect(services.on_features_changed, dispatch_uid="releases.delivery_metrics")
         # The cached conflicts of the changed products' plans are dropped (releases.selectors.plan_for).

@@ -16,17 +16,22 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from datetime import timedelta
+from decimal import Decimal
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 
-from strategy.extensions import Figure, Link, Summary, SummaryRegistry, covered_products
-from strategy.models import Product
+from strategy.extensions import Figure, Link, Row, Summary, SummaryRegistry, covered_products
+from strategy.models import Initiative, Product
 
 from . import metrics
-from .models import Feature, Release, StatusCategory
+from .models import Feature, Milestone, Release, StatusCategory
+from .render import format_points
+from .selectors import planning as planning_selectors
 from .selectors.launch import readiness_of, todo_count_annotations
 
 feature_summaries: SummaryRegistry[Feature] = SummaryRegistry("feature")
@@ -150,4 +155,232 @@ def product_launch_summaries(products: Sequence[Product]) -> dict[int, Summary]:
             figures.append(Figure(_("Overdue to-dos"), str(found.overdue), url=url + "#launch"))
         summaries[product.pk] = Summary(title=_("Launch readiness"), icon="check-circle", figures=tuple(figures),
                                         text=_("Launch to-dos done against the time gone to the release date."))
+# --- the product page's overview: schedule, conflicts and recent changes --------------------------
+
+SCHEDULE_DAYS = 91
+CONFLICTS_SHOWN = 6
+CHANGES_SHOWN = 8
+# The fields a change names ("changed status, release"), as history rows store them.
+CHANGE_FIELDS = {"title": _("title"), "description": _("description"), "status_id": _("status"),
+                 "release_id": _("release"), "initiative_id": _("initiative"), "estimate": _("estimate"),
+                 "start_date": _("start"), "end_date": _("end"), "assignee_id": _("assignee"),
+                 "reach": _("reach"), "impact": _("impact"), "confidence": _("confidence"),
+                 "effort": _("effort"), "tags": _("tags"), "usage_key": _("usage key")}
+
+
+def _day(value) -> str:
+    return value.strftime("%-d %b %Y")
+
+
+def _progress_item(release: dict, slug: str, *, lead: str, today) -> Row:
+    count, done = release["feature_count"], release["done_count"]
+    name = " ".join(filter(None, [release["product__key"], release["version_label"], release["name"]]))
+    days = (release["release_date"] - today).days
+    when = (_("ships in %(n)d days, %(date)s") % {"n": days, "date": _day(release["release_date"])} if days >= 0
+            else _("was due %(date)s") % {"date": _day(release["release_date"])})
+    return Row(label=f"{lead}: {name}", url=reverse("releases:release_detail", args=[
+        slug, release["product__key"], release["id"]]),
+        note=_("%(done)d of %(count)d done · %(when)s") % {"done": done, "count": count, "when": when},
+        percent=100 * done / count if count else 0, tone="warning" if days < 0 else "")
+
+
+def product_schedule_summaries(products: Sequence[Product]) -> dict[int, Summary]:
+    """The current and the next release of each product (of a line's products) with progress
+    and dates, and what falls in the next quarter: releases and milestones. Three queries at
+    most for any number of products."""
+    covered = covered_products(products)
+    ids = sorted({pk for pks in covered.values() for pk in pks})
+    today = timezone.localdate()
+    horizon = today + timedelta(days=SCHEDULE_DAYS)
+    counted = ~Q(features__status__category=StatusCategory.WONT_DO)
+    open_releases = list(
+        Release.objects.filter(product_id__in=ids, status__in=[Release.Status.PLANNED, Release.Status.IN_PROGRESS])
+        .order_by("release_date", "id")
+        .values("id", "product_id", "product__key", "name", "version_label", "start_date", "release_date", "status")
+        .annotate(feature_count=Count("features", filter=counted),
+                  done_count=Count("features", filter=Q(features__status__category=StatusCategory.DONE))))
+    milestones = list(Milestone.objects.filter(
+        release__product_id__in=ids, date__gte=today, date__lte=horizon,
+        release__status__in=[Release.Status.PLANNED, Release.Status.IN_PROGRESS],
+    ).order_by("date", "id").values("name", "date", "release_id", "release__product_id", "release__product__key",
+                                   "release__name"))
+    summaries = {}
+    for product in products:
+        mine = set(covered[product.pk])
+        releases = [r for r in open_releases if r["product_id"] in mine]
+        current = [r for r in releases if r["status"] == Release.Status.IN_PROGRESS or r["start_date"] <= today]
+        upcoming = [r for r in releases if r not in current]
+        slug = product.workspace.slug
+        items = [_progress_item(r, slug, lead=_("Current"), today=today) for r in current[:3]]
+        items += [_progress_item(r, slug, lead=_("Next"), today=today) for r in upcoming[:1]]
+        quarter = [(r["release_date"], r["name"], _("release"), r["product__key"], r["id"]) for r in releases
+                   if today <= r["release_date"] <= horizon]
+        quarter += [(m["date"], m["name"], _("milestone of %(release)s") % {"release": m["release__name"]},
+                     m["release__product__key"], m["release_id"])
+                    for m in milestones if m["release__product_id"] in mine]
+        quarter.sort(key=lambda entry: (entry[0], entry[1]))
+        items += [Row(label=f"{_day(when)} · {name}", note=f"{key} {kind}" if product.is_line else str(kind),
+                       url=reverse("releases:release_detail", args=[slug, key, release_id]))
+                  for when, name, kind, key, release_id in quarter[:8]]
+        if not items:
+            continue
+        summaries[product.pk] = Summary(
+            title=_("Schedule"), icon="calendar", wide=True,
+            text=_("The release under way and the next one, then the next quarter's releases and milestones."),
+            items=tuple(items), status="" if quarter else _("Nothing due in the next quarter"))
+    return summaries
+
+
+def product_conflict_summaries(products: Sequence[Product]) -> dict[int, Summary]:
+    """The conflicts of each product's plan (of a line's products) worth a look: features that
+    end after their release or before what they depend on, releases over capacity. Five
+    queries at most per call, one product at a time (the product page asks for one)."""
+    covered = covered_products(products)
+    summaries = {}
+    for product in products:
+        rows, conflicts = planning_selectors.conflicts_among(product_ids=covered[product.pk])
+        if not conflicts:
+            continue
+        keys = dict(Release.objects.filter(pk__in={c.release_id for c in conflicts[:CONFLICTS_SHOWN]
+                                                  if c.release_id and not c.feature_id})
+                    .values_list("pk", "product__key"))
+        items = []
+        for conflict in conflicts[:CONFLICTS_SHOWN]:
+            url = ""
+            row = rows.get(conflict.feature_id) if conflict.feature_id else None
+            if row is not None:
+                url = reverse("releases:feature_detail", args=[product.workspace.slug, row["product_key"],
+                                                               row["number"]])
+            elif conflict.release_id in keys:
+                url = reverse("releases:release_detail", args=[product.workspace.slug, keys[conflict.release_id],
+                                                               conflict.release_id])
+            items.append(Row(label=conflict.message, url=url, tone="warning"))
+        summaries[product.pk] = Summary(
+            title=_("Conflicts to look at"), icon="alert", wide=True, items=tuple(items),
+            text=_("%(count)d in the plan: dates, dependencies and capacity that do not fit.") % {
+                "count": len(conflicts)})
+    return summaries
+
+
+def product_change_summaries(products: Sequence[Product]) -> dict[int, Summary]:
+    """The latest changes to each product's features (of a line's products): who created,
+    changed (naming the fields) or deleted which feature, and when. Three queries per product."""
+    covered = covered_products(products)
+    history = Feature.history.model
+    summaries = {}
+    for product in products:
+        latest = list(history.objects.filter(product_id__in=covered[product.pk]).order_by("-history_date", "-pk")
+                      .annotate(previous_id=Subquery(
+                          history.objects.filter(id=OuterRef("id"), history_date__lt=OuterRef("history_date"))
+                          .order_by("-history_date", "-pk").values("pk")[:1]))
+                      .values("pk", "id", "number", "title", "history_type", "history_date", "previous_id",
+                              "product__key", "history_user__full_name", "history_user__email",
+                              *CHANGE_FIELDS)[:CHANGES_SHOWN])
+        if not latest:
+            continue
+        previous = {row["pk"]: row for row in history.objects.filter(
+            pk__in=[row["previous_id"] for row in latest if row["previous_id"]]).values("pk", *CHANGE_FIELDS)}
+        live = set(Feature.objects.filter(pk__in=[row["id"] for row in latest]).values_list("pk", flat=True))
+        items = []
+        for row in latest:
+            who = row["history_user__full_name"] or row["history_user__email"] or _("Someone")
+            key = f"{row['product__key']}-{row['number']}"
+            if row["history_type"] == "+":
+                what = _("created")
+            elif row["history_type"] == "-":
+                what = _("deleted")
+            else:
+                before = previous.get(row["previous_id"], {})
+                changed = [str(label) for name, label in CHANGE_FIELDS.items() if before and before[name] != row[name]]
+                what = _("changed %(fields)s") % {"fields": ", ".join(changed)} if changed else _("edited")
+            url = reverse("releases:feature_detail", args=[product.workspace.slug, row["product__key"],
+                                                           row["number"]]) if row["id"] in live else ""
+            items.append(Row(label=f"{key} {row['title']}", url=url,
+                              note=_("%(who)s %(what)s, %(when)s ago") % {
+                                  "who": who, "what": what, "when": timesince(row["history_date"]).split(",")[0]}))
+        summaries[product.pk] = Summary(title=_("Recent changes"), icon="edit", wide=True, items=tuple(items))
+    return summaries
+
+
+# --- an initiative's features across releases ------------------------------------------------------
+
+INITIATIVE_FEATURES_SHOWN = 40
+
+
+def _initiative_feature_rows(initiatives: Sequence[Initiative]) -> dict[int, list[dict]]:
+    """{initiative id: its features as rows, in release order}; one query."""
+    found: dict[int, list[dict]] = defaultdict(list)
+    for row in (Feature.objects.filter(initiative__in=initiatives)
+                .order_by(F("release__release_date").asc(nulls_last=True), "release_id", "rank", "id")
+                .values("id", "number", "title", "initiative_id", "estimate", "start_date", "end_date",
+                        "status__name", "status__category", "release_id", "release__name",
+                        "release__start_date", "release__release_date", "product__key", "workspace__slug")):
+        found[row["initiative_id"]].append(row)
+    return found
+
+
+def initiative_progress_summaries(initiatives: Sequence[Initiative]) -> dict[int, Summary]:
+    """Each initiative's progress across releases: features and estimate done (won't-do left
+    out), the dates its features span (their own, or their release's), and progress per
+    release. One query for any number of initiatives."""
+    rows = _initiative_feature_rows(initiatives)
+    summaries = {}
+    for initiative in initiatives:
+        scope = [row for row in rows[initiative.pk] if row["status__category"] != StatusCategory.WONT_DO]
+        if not scope:
+            continue
+        slug = scope[0]["workspace__slug"]
+        done = [row for row in scope if row["status__category"] == StatusCategory.DONE]
+        estimate = sum((row["estimate"] or 0 for row in scope), Decimal(0))
+        done_estimate = sum((row["estimate"] or 0 for row in done), Decimal(0))
+        starts = [day for day in (row["start_date"] or row["release__start_date"] for row in scope) if day]
+        ends = [day for day in (row["end_date"] or row["release__release_date"] for row in scope) if day]
+        figures = (
+            Figure(_("Features done"), _("%(done)d of %(count)d") % {"done": len(done), "count": len(scope)},
+                   percent=100 * len(done) / len(scope)),
+            Figure(_("Estimate done"), _("%(done)s of %(total)s points") % {
+                "done": format_points(done_estimate), "total": format_points(estimate)},
+                percent=float(100 * done_estimate / estimate) if estimate else 0),
+            Figure(_("Dates spanned"), f"{_day(min(starts))} – {_day(max(ends))}" if starts and ends
+                   else _("No dates yet")),
+        )
+        by_release: dict[int | None, list[dict]] = defaultdict(list)
+        for row in scope:
+            by_release[row["release_id"]].append(row)
+        items = []
+        for release_id, features in by_release.items():
+            first = features[0]
+            finished = sum(1 for row in features if row["status__category"] == StatusCategory.DONE)
+            note = _("%(done)d of %(count)d done") % {"done": finished, "count": len(features)}
+            if release_id:
+                note += f" · {_day(first['release__release_date'])}"
+            items.append(Row(
+                label=first["release__name"] if release_id else _("Not scheduled"), note=note,
+                percent=100 * finished / len(features),
+                url=reverse("releases:release_detail", args=[slug, first["product__key"], release_id])
+                if release_id else ""))
+        summaries[initiative.pk] = Summary(
+            title=_("Progress across releases"), icon="calendar", figures=figures,
+            items=tuple(items), items_label=_("By release"), wide=True)
+    return summaries
+
+
+def initiative_feature_summaries(initiatives: Sequence[Initiative]) -> dict[int, Summary]:
+    """Each initiative's features in release order, with status and release; one query."""
+    rows = _initiative_feature_rows(initiatives)
+    summaries = {}
+    for initiative in initiatives:
+        mine = rows[initiative.pk]
+        if not mine:
+            continue
+        slug = mine[0]["workspace__slug"]
+        items = tuple(Row(
+            label=f"{row['product__key']}-{row['number']} {row['title']}",
+            url=reverse("releases:feature_detail", args=[slug, row["product__key"], row["number"]]),
+            note=" · ".join([row["status__name"], row["release__name"] or str(_("no release"))]))
+            for row in mine[:INITIATIVE_FEATURES_SHOWN])
+        summaries[initiative.pk] = Summary(
+            title=_("Features"), icon="roadmap", items=items, wide=True,
+            status=_("First %(n)d of %(count)d") % {"n": INITIATIVE_FEATURES_SHOWN, "count": len(mine)}
+            if len(mine) > INITIATIVE_FEATURES_SHOWN else "")
     return summaries

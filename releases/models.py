@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -28,6 +29,9 @@ from strategy.limits import (
     LongTextField,
 )
 from strategy.models import Product, TimeStampedModel, Workspace, WorkspaceScopedQuerySet, colour_validator
+
+# The text-search configuration of stored search vectors (the workspace search reads it too).
+SEARCH_CONFIG = "english"
 
 
 class StatusCategory(models.TextChoices):
@@ -118,13 +122,21 @@ class Release(TimeStampedModel):
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # Words of the name and version (weight A) and theme (B), kept by PostgreSQL for the workspace search.
+    search = models.GeneratedField(
+        expression=SearchVector("name", weight="A", config=SEARCH_CONFIG)
+        + SearchVector("version_label", weight="A", config=SEARCH_CONFIG)
+        + SearchVector("theme", weight="B", config=SEARCH_CONFIG),
+        output_field=SearchVectorField(), db_persist=True,
+    )
     version = models.PositiveIntegerField(default=1)
 
     objects = ReleaseQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
+    history = HistoricalRecords(excluded_fields=["created_at", "updated_at", "search"])
 
     class Meta:
         ordering = ["release_date", "name"]
+        indexes = [GinIndex(fields=["search"], name="releases_release_search")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(release_date__gte=models.F("start_date")),
@@ -224,6 +236,12 @@ class Feature(TimeStampedModel):
         _("customer-facing description"), blank=True,
         help_text=_("What customers read about this feature in the release notes. Markdown is supported."))
     in_release_notes = models.BooleanField(_("in release notes"), default=False)
+    # Words of the title (weight A) and description (B), kept by PostgreSQL for the workspace search.
+    search = models.GeneratedField(
+        expression=SearchVector("title", weight="A", config=SEARCH_CONFIG)
+        + SearchVector("description", weight="B", config=SEARCH_CONFIG),
+        output_field=SearchVectorField(), db_persist=True,
+    )
     version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
@@ -231,7 +249,8 @@ class Feature(TimeStampedModel):
                                    related_name="+")
 
     objects = WorkspaceScopedQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["created_at", "updated_at", "rank", "demand"], m2m_fields=[goals])
+    history = HistoricalRecords(excluded_fields=["created_at", "updated_at", "rank", "demand", "search"],
+                                m2m_fields=[goals])
 
     class Meta:
         ordering = ["rank", "id"]
@@ -256,6 +275,7 @@ class Feature(TimeStampedModel):
             # The backlog sorted by demand, highest first.
             models.Index(fields=["product", "-demand"], name="releases_feature_demand"),
             GinIndex(fields=["tags"], name="releases_feature_tags"),
+            GinIndex(fields=["search"], name="releases_feature_search"),
         ]
 
     def __str__(self) -> str:

@@ -13,7 +13,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from strategy.forms import SignInForm
 
-from .views import backup, bindings, dashboard, health, horizons, sharing, timeline, usage, webhooks
+from .views import backup, bindings, dashboard, health, horizons, search, sharing, timeline, usage, webhooks
 from .views.ingest import EventsIngest
 
 # Timeline, horizon and share-link pages of a product or product line.
@@ -47,6 +47,7 @@ roadmap_patterns = [
     path("s/<str:token>/", sharing.shared_view, name="shared_view"),
     path("w/<slug:ws>/products/<str:key>/metrics/", dashboard.product_metrics, name="product_metrics"),
     path("w/<slug:ws>/dashboard/", dashboard.dashboard, name="dashboard"),
+    path("w/<slug:ws>/search/", search.workspace_search_page, name="search"),
     path("w/<slug:ws>/goals/<int:goal_pk>/key-results/<int:pk>/metric/", bindings.key_result_binding,
          name="key_result_binding"),
     path(ROADMAP + "share/", sharing.share_link_list, name="share_link_list"),

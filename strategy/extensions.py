@@ -27,7 +27,7 @@ from typing import Generic, TypeVar
 
 from django.core.exceptions import ImproperlyConfigured
 
-from .models import KeyResult, Product
+from .models import Initiative, KeyResult, Product
 
 Item = TypeVar("Item")
 
@@ -50,9 +50,23 @@ class Link:
 
 
 @dataclass(frozen=True)
+class Row:
+    """One row of a summary's list (a release, a conflict, a change, an idea): its label and
+    where it leads, a quiet note beside it ("ends 12 May", "by Ann, 2 h ago"), an optional
+    small bar filled to `percent`, and a `tone` ("warning" for what needs attention)."""
+
+    label: str
+    url: str = ""
+    note: str = ""
+    percent: float | None = None
+    tone: str = ""
+
+
+@dataclass(frozen=True)
 class Summary:
     """What a provider says about one item, as a card: a title, a line of text, figures and
-    links. `status` is the quiet line at the bottom ("No releases yet"). A provider that needs
+    links, and a list of `items` under `items_label` (`wide` cards span the hub's two columns).
+    `status` is the quiet line at the bottom ("No releases yet"). A provider that needs
     another layout names its own partial in `template`, rendered with `summary` in its context."""
 
     title: str
@@ -61,6 +75,9 @@ class Summary:
     figures: tuple[Figure, ...] = ()
     links: tuple[Link, ...] = ()
     status: str = ""
+    items: tuple[Row, ...] = ()
+    items_label: str = ""
+    wide: bool = False
     template: str = "components/summary_card.html"
 
 
@@ -148,3 +165,8 @@ key_result_summaries: SummaryRegistry[KeyResult] = SummaryRegistry("key result")
 """What higher apps know of a key result (for example the metric that feeds it): the goal page
 and the key result's chart page show each summary under the key result's name. A line under a
 name is not a card, so providers here name their own partial in `Summary.template`."""
+
+
+initiative_summaries: SummaryRegistry[Initiative] = SummaryRegistry("initiative")
+"""What higher apps know of an initiative (its features across releases, their progress and
+dates): the initiative page shows one card per summary, above the goals it serves."""

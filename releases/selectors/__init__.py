@@ -32,6 +32,14 @@ from .launch import (
     todo_get,
     todo_list,
 )
+from .lines import (
+    LINE_BACKLOG_LIMIT,
+    line_open_feature_count,
+    line_open_features,
+    line_products,
+    line_releases,
+    line_status_counts,
+)
 from .metrics import (
     RELEASE_SNAPSHOT_FIELDS,
     delivery_open_releases,
@@ -46,6 +54,7 @@ from .planning import (
     ConflictIndex,
     Plan,
     blockers_for,
+    conflicts_among,
     conflicts_for,
     forget_plans,
     forget_plans_on_features_changed,
@@ -85,6 +94,12 @@ __all__ = [
     "todo_counts",
     "todo_get",
     "todo_list",
+    "LINE_BACKLOG_LIMIT",
+    "line_open_feature_count",
+    "line_open_features",
+    "line_products",
+    "line_releases",
+    "line_status_counts",
     "RELEASE_SNAPSHOT_FIELDS",
     "delivery_open_releases",
     "delivery_stale_product_ids",
@@ -98,6 +113,7 @@ __all__ = [
     "Plan",
     "ReleaseOverview",
     "blockers_for",
+    "conflicts_among",
     "conflicts_for",
     "forget_plans",
     "forget_plans_on_features_changed",

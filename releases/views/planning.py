@@ -38,6 +38,7 @@ from .. import render as draw
 from .. import selectors, services
 from ..filters import NONE, ORDERING_CHOICES, RANK, FeatureFilterSet
 from ..models import CLOSED_CATEGORIES, Feature, Release, StatusCategory
+from . import lines
 
 UNSCORED_SHOWN = 100  # the matrix lists at most this many features still to score
 BULK_ACTIONS = {
@@ -114,6 +115,8 @@ def backlog(request: HttpRequest, workspace: Workspace, key: str) -> HttpRespons
     filtered by the query string; editors rank by drag and drop or the move buttons and
     change many features at once."""
     product = product_for(request, workspace, key)
+    if product.is_line:
+        return lines.line_backlog(request, workspace, product)
     features = selectors.open_features(user=request.user, product=product)
     filterset = FeatureFilterSet(request.GET, queryset=features, request=request)
     rows = selectors.feature_rows(filterset.qs)
@@ -308,6 +311,8 @@ def board(request: HttpRequest, workspace: Workspace, key: str) -> HttpResponse:
     estimate; retired statuses that still hold features close the row, greyed. Filter by
     release with `?release=<id>` (or `none`)."""
     product = product_for(request, workspace, key)
+    if product.is_line:
+        return lines.line_board(request, workspace, product)
     features = selectors.feature_queryset(user=request.user, product=product)
     filterset = FeatureFilterSet(request.GET, queryset=features, request=request)
     filtered = filterset.qs

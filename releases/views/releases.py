@@ -30,6 +30,7 @@ from ..forms.releases import MilestoneForm, ReleaseForm
 from ..metrics import Conflict
 from ..models import Milestone, Release, StatusCategory
 from ..render import CATEGORY_CLASS
+from . import lines
 from .launch import launch_context
 from .metrics import release_forecast
 
@@ -142,6 +143,8 @@ def _release_url(workspace, product, release) -> str:
 @require_GET
 def release_list(request: HttpRequest, workspace, key: str) -> HttpResponse:
     product = product_for(request, workspace, key)
+    if product.is_line:
+        return lines.line_release_list(request, workspace, product)
     today = timezone.localdate()
     releases = list(selectors.release_list(user=request.user, product=product))
     plan = selectors.plan_for(product_ids=[product.pk] if releases else [])

@@ -1,7 +1,9 @@
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from .backup import WorkspaceExportViewSet, WorkspaceRestoreViewSet
 from .bindings import KeyResultBindingViewSet
+from .search import WorkspaceSearch
 from .webhooks import WebhookDeliveryViewSet, WebhookViewSet
 
 router = DefaultRouter()
@@ -13,4 +15,7 @@ router.register("webhook-deliveries", WebhookDeliveryViewSet, basename="webhook-
 
 app_name = "roadmap-api"
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("search/", WorkspaceSearch.as_view(), name="search"),
+    *router.urls,
+]

@@ -8,6 +8,7 @@ its workspace, and return plain `.values()` rows of the columns the pages draw, 
 costs the same few queries for 10 features or 2,000 (DESIGN.md, performance habits).
 """
 
+from .attention import Attention, attention_for
 from .bindings import Measurement, binding_list, binding_sources, bindings_of, measurements
 from .changes import plan_now, plan_then
 from .dashboard import ProductMetrics, product_metrics
@@ -25,6 +26,7 @@ from .horizons import (
     timeline_feature_rows,
     timeline_releases,
 )
+from .search import KIND_NAMES, KINDS, Group, Hit, SearchResults, feature_by_key, search_query, workspace_search
 from .timeline import (
     dependency_pairs,
     goals_by_feature,
@@ -41,6 +43,16 @@ __all__ = [
     "delivery_list",
     "webhook_list",
 
+    "Attention",
+    "attention_for",
+    "KINDS",
+    "KIND_NAMES",
+    "Group",
+    "Hit",
+    "SearchResults",
+    "feature_by_key",
+    "search_query",
+    "workspace_search",
     "Measurement",
     "ProductMetrics",
     "binding_list",

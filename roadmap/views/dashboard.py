@@ -250,6 +250,7 @@ def dashboard(request: HttpRequest, workspace: Workspace) -> HttpResponse:
         row.launch = launch.get(row.product.pk)
     return render(request, "roadmap/dashboard.html", {
         "workspace": workspace,
+        "attention": selectors.attention_for(user=request.user, workspace=workspace, goals=goals, today=today),
         "rows": rows, "show_launch": True,
         "company_goals": [(status, goal_metrics.STATUS_LABELS[status], company[status]) for status in GOAL_STATUSES],
         "company_total": company_total,

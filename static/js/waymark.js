@@ -87,6 +87,43 @@
     openedForPrint = [];
   });
 
+
+  // The top bar's search: Ctrl-K (Cmd-K on a Mac) focuses it from anywhere; while typing, htmx
+  // fills the dropdown; the arrow keys move between its links, Escape closes it.
+  function searchForm() { return document.querySelector("form[data-search]"); }
+  function searchLinks(form) { return Array.prototype.slice.call(form.querySelectorAll(".search-drop a")); }
+  function closeSearch(form) { var drop = form.querySelector(".search-drop"); if (drop) drop.innerHTML = ""; }
+
+  document.addEventListener("keydown", function (event) {
+    var form = searchForm();
+    if (!form) return;
+    if ((event.ctrlKey || event.metaKey) && !event.altKey && (event.key === "k" || event.key === "K")) {
+      event.preventDefault();
+      var input = form.querySelector("input[type=search]");
+      input.focus();
+      input.select();
+      return;
+    }
+    if (!form.contains(document.activeElement)) return;
+    var links = searchLinks(form);
+    var at = links.indexOf(document.activeElement);
+    if (event.key === "ArrowDown" && links.length) {
+      event.preventDefault();
+      links[Math.min(at + 1, links.length - 1)].focus();
+    } else if (event.key === "ArrowUp" && links.length) {
+      event.preventDefault();
+      if (at <= 0) form.querySelector("input[type=search]").focus();
+      else links[at - 1].focus();
+    } else if (event.key === "Escape") {
+      closeSearch(form);
+      form.querySelector("input[type=search]").focus();
+    }
+  });
+  document.addEventListener("click", function (event) {
+    var form = searchForm();
+    if (form && !form.contains(event.target)) closeSearch(form);
+  });
+
   document.addEventListener("DOMContentLoaded", function () { enhance(document); });
   document.addEventListener("htmx:afterSwap", function (event) { enhance(event.target); });
 })();

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import trigger_client_event
 
 from .. import access, charts, metrics, selectors, services
-from ..extensions import Summary, key_result_summaries
+from ..extensions import Summary, initiative_summaries, key_result_summaries
 from ..filters import COMPANY, GoalFilterSet
 from ..forms import apply_service_errors
 from ..forms.goals import CheckInForm, GoalForm, InitiativeForm, KeyResultForm, quarter_bounds
@@ -648,6 +648,8 @@ def initiative_detail(request: HttpRequest, workspace: Workspace, key: str, pk: 
     return render(request, "strategy/initiative_detail.html", {
         "workspace": workspace, "product": product, "initiative": initiative, "row": row,
         "history": history_entries(initiative),
+        # What higher apps know (its features across releases), without naming them.
+        "summaries": initiative_summaries.collect([initiative])[initiative.pk],
         "can_edit": access.can(request.user, "strategy.edit", initiative),
     })
 

@@ -16,7 +16,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from .. import access, selectors, services
 from ..context_processors import LAST_WORKSPACE_SESSION_KEY
-from ..extensions import Figure, Link, Summary, product_summaries
+from ..extensions import Figure, Link, Row, Summary, product_summaries
 from ..filters import ProductFilterSet
 from ..forms import (
     ApiTokenForm,
@@ -30,7 +30,7 @@ from ..forms import (
     apply_service_errors,
 )
 from ..metrics import ACHIEVED, AT_RISK, MISSED, OFF_TRACK, ON_TRACK
-from ..models import Product, User
+from ..models import Initiative, Product, User
 from ..web import product_for, their_changes, workspace_view
 
 # --- workspaces -------------------------------------------------------------
@@ -146,9 +146,19 @@ def product_detail(request: HttpRequest, workspace, key: str) -> HttpResponse:
         "children": children,
         "can_edit": access.can(request.user, "products.edit", product),
         # Strategy's own card first, then what higher apps registered (releases, roadmap, …).
-        "summaries": [_strategy_summary(request, workspace, product),
-                      *product_summaries.collect([product])[product.pk]],
+        "summaries": _hub_cards(request, workspace, product),
     })
+
+
+def _hub_cards(request: HttpRequest, workspace, product: Product) -> list[Summary]:
+    """Strategy's own card first, then what higher apps registered (releases, roadmap, …),
+    with the initiatives just before the wide cards that close the hub (recent changes)."""
+    cards = [_strategy_summary(request, workspace, product), *product_summaries.collect([product])[product.pk]]
+    at = len(cards)
+    while at > 1 and cards[at - 1].wide:
+        at -= 1
+    cards[at:at] = _initiative_summary(request, workspace, product)
+    return cards
 
 
 def _strategy_summary(request: HttpRequest, workspace, product: Product) -> Summary:
@@ -162,7 +172,16 @@ def _strategy_summary(request: HttpRequest, workspace, product: Product) -> Summ
     on_track = sum(1 for view in goals if view.health.status in (ON_TRACK, ACHIEVED))
     behind = sum(1 for view in goals if view.health.status in (AT_RISK, OFF_TRACK, MISSED))
     goals_url = reverse("strategy:product_goal_list", args=[workspace.slug, product.key])
+    # The goals that need a look first, then the rest.
+    listed = sorted(goals, key=lambda view: (view.health.status not in (AT_RISK, OFF_TRACK, MISSED),
+                                             view.goal.name.lower()))[:GOALS_LISTED]
+    items = tuple(Row(label=view.goal.name,
+                      url=reverse("strategy:goal_detail", args=[workspace.slug, view.goal.pk]),
+                      note=str(view.health.status_label), percent=_bounded(view.health.progress),
+                      tone="warning" if view.health.status in (AT_RISK, OFF_TRACK, MISSED) else "")
+                  for view in listed)
     return Summary(
+        items=items, items_label=_("Goals"),
         title=_("Strategy"), icon="target", text=_("Goals of this product and its product lines."),
         figures=(
             Figure(_("Goals"), str(len(goals)), url=goals_url),
@@ -171,6 +190,36 @@ def _strategy_summary(request: HttpRequest, workspace, product: Product) -> Summ
         ),
         links=(Link(_("Open strategy"), url),),
     )
+
+
+def _bounded(percent) -> float | None:
+    return None if percent is None else min(100.0, max(0.0, float(percent)))
+
+
+def _initiative_summary(request: HttpRequest, workspace, product: Product) -> list[Summary]:
+    """The product's initiatives with their status and dates, as a hub card (one query); none
+    when the product has no initiative."""
+    initiatives = list(selectors.initiative_list(user=request.user, product=product)
+                       .values("pk", "name", "status", "start_date", "end_date")[:INITIATIVES_LISTED + 1])
+    if not initiatives:
+        return []
+    labels = dict(Initiative.Status.choices)
+
+    def dates(row) -> str:
+        spans = [f"{day:%-d %b %Y}" for day in (row["start_date"], row["end_date"]) if day]
+        return " – ".join(spans)
+
+    items = tuple(Row(label=row["name"], note=" · ".join(filter(None, [str(labels[row["status"]]), dates(row)])),
+                       url=reverse("strategy:initiative_detail", args=[workspace.slug, product.key, row["pk"]]))
+                  for row in initiatives[:INITIATIVES_LISTED])
+    return [Summary(title=_("Initiatives"), icon="roadmap", items=items,
+                    text=_("Strategic themes that group features and serve goals."),
+                    links=(Link(_("All initiatives"), reverse("strategy:initiative_list",
+                                                              args=[workspace.slug, product.key])),))]
+
+
+GOALS_LISTED = 6
+INITIATIVES_LISTED = 6
 
 
 @workspace_view(requires="products.edit")

@@ -49,8 +49,9 @@ def plan(editor, product, *, releases: int, features_per_release: int, workflow)
     return made
 
 
-def test_the_registry_holds_releases_feedback_launch_roadmap_then_metrics():
-    assert product_summaries.names == ["releases", "feedback", "launch", "roadmap", "metrics"]
+def test_the_registry_holds_releases_schedule_conflicts_feedback_launch_roadmap_metrics_then_changes():
+    assert product_summaries.names == ["releases", "schedule", "conflicts", "feedback", "launch", "roadmap", "metrics",
+                                       "changes"]
 
 
 def test_a_product_without_releases_says_so_and_invents_no_feedback(client_as_viewer, product, workflow):

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('roadmap', '0006_metric_bindings'),
+        ('roadmap', '0007_sharelink_show_messaging'),
         ('strategy', '0006_workspace_logo'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
