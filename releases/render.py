@@ -211,10 +211,102 @@ class _Memo(dict):
         return value
 
 
+INLINE_FIELDS: dict[str, tuple[str, ...]] = {
+    # The backlog cells an editor changes in place, and the feature fields each one edits.
+    "status": ("status",),
+    "release": ("release",),
+    "assignee": ("assignee",),
+    "estimate": ("estimate",),
+    "rice": ("reach", "impact", "confidence", "effort"),
+}
+CELL_LABELS = {"status": "Status", "release": "Release", "assignee": "Assignee", "estimate": "Estimate",
+               "rice": "RICE score"}
+
+
+def _release_cell(row: dict) -> str:
+    return e(row["release__name"]) if row["release_id"] else '<span class="subtle">Unscheduled</span>'
+
+
+def _person_cell(row: dict) -> str:
+    if not row["assignee_id"]:
+        return '<span class="subtle">—</span>'
+    return f'{_avatar(row)}<span class="sr-only">{e(person_name(row))}</span>'
+
+
+def _end_cell(row: dict, today: date, memo: _Memo) -> str:
+    end = row["effective_end"]
+    if end is None:
+        return '<span class="subtle">—</span>'
+    if row["end_date"]:
+        return memo.get_or(("end", end), lambda d=end: f'<time datetime="{d.isoformat()}">{format_day(d, today)}</time>')
+    return memo.get_or(("inherited", end, row["release_id"]), lambda d=end, r=row: (
+        f'<time class="inherited" datetime="{d.isoformat()}" title="The release date of '
+        f'{e(r["release__name"])}">{format_day(d, today)}</time>'))
+
+
+def _cell_text(name: str, row: dict) -> str:
+    """What an editable cell says, in words, for its link's accessible name."""
+    if name == "status":
+        return row["status__name"]
+    if name == "release":
+        return row["release__name"] or "unscheduled"
+    if name == "assignee":
+        return person_name(row) or "nobody"
+    if name == "estimate":
+        return f'{format_points(row["estimate"])} points' if row["estimate"] is not None else "none"
+    return format_number(row["rice_score"]) if row["rice_score"] is not None else "not scored"
+
+
+@dataclass
+class _RowContext:
+    links: Links
+    can_edit: bool
+    today: date
+    maximum: object
+    with_demand: bool
+    memo: _Memo
+
+
+def _editable(ctx: _RowContext, row: dict, name: str, css: str, inner: str, *, oob: bool = False) -> str:
+    """One cell an editor can change in place: a link to the full form (which works without
+    JavaScript) that planning.js turns into the cell's editor (Enter or click)."""
+    if not ctx.can_edit:
+        return f'<td class="{css}">{inner}</td>'
+    number = row["number"]
+    label = f'{CELL_LABELS[name]} of {row["key"]}: {_cell_text(name, row)}. Change'
+    swap = ' hx-swap-oob="true"' if oob else ""
+    return (f'<td class="{css} bcell" id="c-{number}-{name}" data-v="{row["version"]}"{swap}>'
+            f'<a class="bcell__edit" href="{e(ctx.links.feature(number))}edit/" data-cell="{name}" '
+            f'aria-label="{e(label)}">{inner}</a></td>')
+
+
+def backlog_cells(row: dict, ctx: _RowContext, *, oob: bool = False) -> dict[str, str]:
+    """The cells of one row an inline edit can change, by name: the five editable ones, plus
+    `flags` (conflicts) and `end` (the end date a release may give)."""
+    memo = ctx.memo
+    status = memo.get_or(("status", row["status_id"]), lambda: _status_badge(row))
+    release = memo.get_or(("release", row["release_id"]), lambda: _release_cell(row))
+    person = memo.get_or(("person", row["assignee_id"]), lambda: _person_cell(row))
+    estimate = row["estimate"]
+    if ctx.with_demand:
+        rice = score_with_demand_bar(row, ctx.maximum)
+    else:
+        rice = rice_bar(row["rice_score"], ctx.maximum)
+    return {
+        "status": _editable(ctx, row, "status", "brow__status", status, oob=oob),
+        "release": _editable(ctx, row, "release", "brow__release", release, oob=oob),
+        "assignee": _editable(ctx, row, "assignee", "brow__person", person, oob=oob),
+        "estimate": _editable(ctx, row, "estimate", "col-num brow__estimate",
+                              format_points(estimate) if estimate is not None else "", oob=oob),
+        "rice": _editable(ctx, row, "rice", "brow__rice", rice, oob=oob),
+    }
+
+
 def backlog_rows(rows: Sequence[dict], options: BacklogOptions) -> SafeString:
     """The backlog table's <tr>s: handle, checkbox, key, title with tags, status, release,
     initiative, assignee, estimate, RICE (the score with demand while sorted by it), demand,
-    end date, and the keyboard move buttons."""
+    end date, and the keyboard move buttons. For editors, status, release, assignee, estimate
+    and RICE are cells they can change in place."""
     with_demand = bool(rows) and "score_with_demand" in rows[0]
     score = "score_with_demand" if with_demand else "rice_score"
     maximum = max((r[score] for r in rows if r[score] is not None), default=None)
@@ -223,6 +315,8 @@ def backlog_rows(rows: Sequence[dict], options: BacklogOptions) -> SafeString:
     today = options.today or date.today()
     links, can_edit, rankable = options.links, options.can_edit, options.can_edit and options.rankable
     memo = _Memo()
+    ctx = _RowContext(links=links, can_edit=can_edit, today=today, maximum=maximum, with_demand=with_demand,
+                      memo=memo)
     handle = '<span class="drag-handle" title="Drag to reorder"></span>' if rankable else ""
     out = []
     for i, row in enumerate(rows):
@@ -237,38 +331,24 @@ def backlog_rows(rows: Sequence[dict], options: BacklogOptions) -> SafeString:
                        f'form="bulk-form" aria-label="Select {key}" data-select></td>')
         title = e(row["title"])
         out.append(f'<td class="brow__key"><a class="fkey" href="{e(url)}">{key}</a>')
-        out.append(_conflict_flag(messages) if messages else "")
+        out.append(f'<span id="c-{number}-flags">{_conflict_flag(messages) if messages else ""}</span>')
         out.append('</td><td class="brow__title"><div class="brow__t">')
         out.append(f'<a class="row-link" href="{e(url)}" title="{title}">{title}</a>')
         if row["tags"]:
             out.append(memo.get_or(("tags", tuple(row["tags"])), lambda r=row: _tags(r["tags"])))
-        out.append("</div></td><td>")
-        out.append(memo.get_or(("status", row["status_id"]), lambda r=row: _status_badge(r)))
-        out.append('</td><td class="brow__release">')
-        out.append(memo.get_or(("release", row["release_id"]), lambda r=row: e(r["release__name"])
-                               if r["release_id"] else '<span class="subtle">Unscheduled</span>'))
-        out.append('</td><td class="brow__initiative">')
+        out.append("</div></td>")
+        cells = backlog_cells(row, ctx)
+        out.append(cells["status"])
+        out.append(cells["release"])
+        out.append('<td class="brow__initiative">')
         if row["initiative_id"]:
             out.append(memo.get_or(("initiative", row["initiative_id"]), lambda r=row: _initiative_chip(r)))
-        out.append('</td><td class="brow__person">')
-        out.append(memo.get_or(("person", row["assignee_id"]), lambda r=row: (
-            f'{_avatar(r)}<span class="sr-only">{e(person_name(r))}</span>') if r["assignee_id"]
-            else '<span class="subtle">—</span>'))
-        estimate = row["estimate"]
-        rice = score_with_demand_bar(row, maximum) if with_demand else rice_bar(row["rice_score"], maximum)
-        out.append(f'</td><td class="col-num">{format_points(estimate) if estimate is not None else ""}</td>'
-                   f'<td class="brow__rice">{rice}</td>'
-                   f'<td class="brow__demand">{demand_bar(row["demand"], most_demand)}</td><td class="brow__end">')
-        end = row["effective_end"]
-        if end is None:
-            out.append('<span class="subtle">—</span>')
-        elif row["end_date"]:
-            out.append(memo.get_or(("end", end), lambda d=end: f'<time datetime="{d.isoformat()}">'
-                                                              f'{format_day(d, today)}</time>'))
-        else:
-            out.append(memo.get_or(("inherited", end, row["release_id"]), lambda d=end, r=row: (
-                f'<time class="inherited" datetime="{d.isoformat()}" title="The release date of '
-                f'{e(r["release__name"])}">{format_day(d, today)}</time>')))
+        out.append("</td>")
+        out.append(cells["assignee"])
+        out.append(cells["estimate"])
+        out.append(cells["rice"])
+        out.append(f'<td class="brow__demand">{demand_bar(row["demand"], most_demand)}</td><td class="brow__end">')
+        out.append(f'<span id="c-{number}-end">{_end_cell(row, today, memo)}</span>')
         if rankable:
             # Over the end of the row, shown on hover and keyboard focus (planning.css).
             above = numbers[i - 1] if i >= 1 else None
@@ -286,6 +366,23 @@ def backlog_rows(rows: Sequence[dict], options: BacklogOptions) -> SafeString:
             out.append("</span>")
         out.append("</td></tr>")
     return _safe(out)
+
+
+def backlog_row_cells(row: dict, links: Links, *, edited: str, conflicts: list[str] | None, maximum,
+                      today: date | None = None) -> SafeString:
+    """After an inline edit of `row`: the edited cell (swapped in place of its editor), then
+    every other cell the change may have touched, swapped by id out of band (htmx), each
+    carrying the feature's new version for the next edit."""
+    today = today or date.today()
+    ctx = _RowContext(links=links, can_edit=True, today=today, maximum=maximum,
+                      with_demand="score_with_demand" in row, memo=_Memo())
+    number = row["number"]
+    main = backlog_cells(row, ctx)[edited]
+    others = [html for name, html in backlog_cells(row, ctx, oob=True).items() if name != edited]
+    flag = _conflict_flag(conflicts) if conflicts else ""
+    others.append(f'<span id="c-{number}-flags" hx-swap-oob="true">{flag}</span>')
+    others.append(f'<span id="c-{number}-end" hx-swap-oob="true">{_end_cell(row, today, ctx.memo)}</span>')
+    return _safe([main, *others])
 
 
 # --- board --------------------------------------------------------------------------

@@ -350,9 +350,10 @@
     note.hidden = !message;
   }
 
-  function moveCard(card, body) {
+  function moveCard(card, body, isUndo) {
     var board = card.closest("[data-board]");
     var fromColumn = card.closest(".kcol");
+    var fromBody = card.closest("[data-drop]");
     var toColumn = body.closest(".kcol");
     if (!board || !toColumn || fromColumn === toColumn) return;
     var home = {parent: card.parentNode, next: card.nextElementSibling};
@@ -376,8 +377,18 @@
           if (fresh) card.replaceWith(fresh);
           else card.classList.remove("is-pending");
           refreshColumn(toColumn);
-          announce(board.parentNode, card.getAttribute("data-key") + " moved to " +
-            (columnName ? columnName.textContent : "its new status") + ".", false);
+          var key = card.getAttribute("data-key");
+          var moved = key + " moved to " + (columnName ? columnName.textContent : "its new status") + ".";
+          if (isUndo || !fresh || !fromBody) {
+            toast(isUndo ? key + " moved back to " + (columnName ? columnName.textContent : "where it was") + "." : moved);
+            return;
+          }
+          // Undo moves it back through the same request, with the card's new version: if
+          // someone changed the feature meanwhile, the server refuses and the card stays.
+          toast(moved, function () {
+            var now = document.getElementById(fresh.id);
+            if (now && document.contains(fromBody)) moveCard(now, fromBody, true);
+          }, 8);
         });
       }
       return reasonOf(response).then(undo);
@@ -488,6 +499,154 @@
       params.delete(name);
       kept.forEach(function (value) { params.append(name, value); });
     });
+  });
+
+  // --- backlog: inline edits -------------------------------------------------------------
+  // An editable cell is a link to the full form; here, Enter or a click opens its editor in
+  // place instead (htmx), Enter saves, Escape puts the cell back. Refusals (400, 409) come
+  // back as the editor with its message, so nothing typed is lost.
+
+  function openCell(link) {
+    var cell = link.closest("td.bcell");
+    var table = link.closest("table[data-inline]");
+    if (!cell || !table || !window.htmx) return false;
+    var ordering = table.getAttribute("data-ordering") || "";
+    var url = link.getAttribute("href").replace(/edit\/$/, "cell/" + link.getAttribute("data-cell") + "/") +
+      "?version=" + encodeURIComponent(cell.getAttribute("data-v") || "") +
+      (ordering ? "&ordering=" + encodeURIComponent(ordering) : "");
+    window.htmx.ajax("GET", url, {target: cell, swap: "outerHTML"});
+    return true;
+  }
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest("a[data-cell]");
+    if (!link || event.metaKey || event.ctrlKey || event.shiftKey) return;
+    if (openCell(link)) event.preventDefault();
+  });
+
+  function cancelCell(form) {
+    var cell = form.closest("td");
+    window.htmx.ajax("GET", form.getAttribute("data-cancel-url"), {target: cell, swap: "outerHTML"}).then(function () {
+      var back = document.getElementById(cell.id);
+      var link = back && back.querySelector("a[data-cell]");
+      if (link) link.focus();
+    });
+  }
+
+  document.addEventListener("keydown", function (event) {
+    var form = event.target.closest && event.target.closest("[data-cell-editor]");
+    if (!form) return;
+    if (event.key === "Escape") {
+      event.preventDefault();
+      cancelCell(form);
+    } else if (event.key === "Enter" && event.target.tagName === "SELECT") {
+      event.preventDefault();
+      form.requestSubmit();
+    }
+  });
+
+  document.addEventListener("click", function (event) {
+    var cancel = event.target.closest("[data-cell-cancel]");
+    if (cancel) cancelCell(cancel.closest("[data-cell-editor]"));
+  });
+
+  // A refused inline edit answers 400 or 409 with the editor and its message: show it.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var status = event.detail.xhr.status;
+    var elt = event.detail.elt;
+    if ((status === 400 || status === 409) && elt && elt.closest && elt.closest("[data-cell-editor]")) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+
+  // Focus follows the edit: into a fresh editor, and back to the cell after a save.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var target = event.detail.target;
+    if (!target || !target.id || !/^c-\d+-/.test(target.id)) return;
+    var cell = document.getElementById(target.id);
+    if (!cell) return;
+    var editor = cell.querySelector("[data-cell-editor]");
+    if (editor) {
+      var invalid = editor.querySelector("[aria-invalid=true]");
+      var first = invalid || editor.querySelector("select, input:not([type=hidden])");
+      if (first) first.focus();
+      return;
+    }
+    var link = cell.querySelector("a[data-cell]");
+    if (link && document.activeElement && (document.activeElement === document.body ||
+        !document.contains(document.activeElement))) link.focus();
+  });
+
+  // --- the confirmation toast, with "Undo" for a few seconds ---------------------------------
+
+  function toastBox() {
+    var box = document.getElementById("planning-toast");
+    if (box) return box;
+    box = document.createElement("div");
+    box.id = "planning-toast";
+    box.className = "planning-toast";
+    box.setAttribute("role", "status");
+    box.setAttribute("aria-live", "polite");
+    box.hidden = true;
+    document.body.appendChild(box);
+    return box;
+  }
+
+  // `undo` is a function, called once if the person presses Undo within `seconds`.
+  function toast(message, undo, seconds, isError) {
+    var box = toastBox();
+    clearTimeout(box._timer);
+    box.textContent = "";
+    box.classList.toggle("is-error", !!isError);
+    var text = document.createElement("span");
+    text.className = "planning-toast__text";
+    text.textContent = message;
+    box.appendChild(text);
+    if (undo) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "btn btn--sm planning-toast__undo";
+      button.textContent = "Undo";
+      button.setAttribute("data-undo", "");
+      button.addEventListener("click", function () {
+        clearTimeout(box._timer);
+        box.hidden = true;
+        undo();
+      }, {once: true});
+      box.appendChild(button);
+    }
+    var close = document.createElement("button");
+    close.type = "button";
+    close.className = "planning-toast__close";
+    close.setAttribute("aria-label", "Dismiss");
+    close.textContent = "\u00d7";
+    close.addEventListener("click", function () { box.hidden = true; });
+    box.appendChild(close);
+    box.hidden = false;
+    box._timer = setTimeout(function () { box.hidden = true; }, (seconds || 5) * 1000);
+  }
+
+  document.addEventListener("feature-edited", function (event) {
+    var detail = event.detail || {};
+    var undo = detail.undo;
+    toast(detail.message || "Saved.", undo && function () {
+      var target = document.querySelector(undo.target);
+      if (!target) return;
+      window.htmx.ajax("POST", undo.url, {
+        target: target, swap: "outerHTML", values: undo.values, headers: {"X-CSRFToken": csrfToken()}
+      });
+    }, undo ? undo.seconds : 5);
+  });
+
+  // An undo refused (the feature changed meanwhile): say why, change nothing.
+  document.addEventListener("htmx:responseError", function (event) {
+    var params = event.detail.requestConfig && event.detail.requestConfig.parameters;
+    var isUndo = params && (typeof params.get === "function" ? params.get("undo") : params.undo) === "1";
+    if (!isUndo) return;
+    var reason = "That could not be undone.";
+    try { reason = JSON.parse(event.detail.xhr.responseText).error || reason; } catch (e) { /* keep */ }
+    toast(reason, null, 10, true);
   });
 
   // --- set-up ----------------------------------------------------------------------------------
