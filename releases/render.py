@@ -238,7 +238,8 @@ def _end_cell(row: dict, today: date, memo: _Memo) -> str:
     if end is None:
         return '<span class="subtle">—</span>'
     if row["end_date"]:
-        return memo.get_or(("end", end), lambda d=end: f'<time datetime="{d.isoformat()}">{format_day(d, today)}</time>')
+        return memo.get_or(("end", end), lambda d=end: (
+            f'<time datetime="{d.isoformat()}">{format_day(d, today)}</time>'))
     return memo.get_or(("inherited", end, row["release_id"]), lambda d=end, r=row: (
         f'<time class="inherited" datetime="{d.isoformat()}" title="The release date of '
         f'{e(r["release__name"])}">{format_day(d, today)}</time>'))
@@ -288,10 +289,7 @@ def backlog_cells(row: dict, ctx: _RowContext, *, oob: bool = False) -> dict[str
     release = memo.get_or(("release", row["release_id"]), lambda: _release_cell(row))
     person = memo.get_or(("person", row["assignee_id"]), lambda: _person_cell(row))
     estimate = row["estimate"]
-    if ctx.with_demand:
-        rice = score_with_demand_bar(row, ctx.maximum)
-    else:
-        rice = rice_bar(row["rice_score"], ctx.maximum)
+    rice = score_with_demand_bar(row, ctx.maximum) if ctx.with_demand else rice_bar(row["rice_score"], ctx.maximum)
     return {
         "status": _editable(ctx, row, "status", "brow__status", status, oob=oob),
         "release": _editable(ctx, row, "release", "brow__release", release, oob=oob),
