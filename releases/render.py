@@ -469,9 +469,9 @@ def board_card(row: dict, options: BoardOptions, memo: _Memo | None = None) -> s
     return "".join(parts)
 
 
-def board_columns(columns: Sequence[Column], options: BoardOptions) -> SafeString:
-    """Every column with its header (name, count, estimate sum) and cards."""
-    memo = _Memo()
+def board_columns(columns: Sequence[Column], options: BoardOptions, memo: _Memo | None = None) -> SafeString:
+    """Every column with its header (name, count, estimate sum, a collapse button) and cards."""
+    memo = _Memo() if memo is None else memo
     out = []
     for column in columns:
         css = CATEGORY_CLASS.get(column.category, "todo")
@@ -479,10 +479,13 @@ def board_columns(columns: Sequence[Column], options: BoardOptions) -> SafeStrin
         classes = f"kcol kcol--{css}" + (" kcol--retired" if column.retired else "")
         drop = "" if column.retired else " data-drop"
         label = f"{column.name}: {count} feature{'s' if count != 1 else ''}, {points} points"
+        name = e(column.name)
         out.append(f'<section class="{classes}" data-status="{column.status_id}" aria-label="{e(label)}">')
         out.append(
-            f'<header class="kcol__head"><span class="kcol__dot" aria-hidden="true"></span>'
-            f'<h2 class="kcol__name">{e(column.name)}</h2>'
+            f'<header class="kcol__head"><button type="button" class="kcol__collapse" data-collapse '
+            f'aria-expanded="true" aria-label="Collapse {name}" title="Collapse or expand this column"></button>'
+            f'<span class="kcol__dot" aria-hidden="true"></span>'
+            f'<h2 class="kcol__name">{name}</h2>'
             + ('<span class="kcol__retired">Retired</span>' if column.retired else "")
             + f'<span class="count" data-count>{count}</span>'
             f'<span class="kcol__sum" title="Sum of estimates"><span data-sum>{e(points)}</span> pts</span>'
@@ -492,6 +495,82 @@ def board_columns(columns: Sequence[Column], options: BoardOptions) -> SafeStrin
         out.extend(board_card(row, options, memo) for row in column.rows)
         if not column.rows:
             out.append('<p class="kcol__empty">No features</p>')
+        out.append("</div></section>")
+    return _safe(out)
+
+
+@dataclass
+class Lane:
+    """A swimlane of the board: the features of one initiative, release or assignee (or of
+    none), in the board's columns."""
+
+    key: str
+    name: str
+    columns: list[Column]
+    colour: str = ""
+
+    @property
+    def count(self) -> int:
+        return sum(len(column.rows) for column in self.columns)
+
+
+LANE_FIELDS = {
+    # ?lanes=<value>: (the row's id field, its name, the lane of features without one)
+    "initiative": ("initiative_id", "initiative__name", "No initiative"),
+    "release": ("release_id", "release__name", "Unscheduled"),
+    "assignee": ("assignee_id", None, "Unassigned"),
+}
+
+
+def board_lanes(rows: Sequence[dict], statuses: Sequence[tuple[int, str, str, bool]], by: str) -> list[Lane]:
+    """The rows in swimlanes `by` initiative, release or assignee, each lane with every active
+    column (and the retired ones that hold its cards). `statuses`: (id, name, category,
+    retired) in workflow order. Named lanes first (releases by date, others by name), then
+    the lane of features without one; lanes without cards are left out."""
+    id_field, name_field, none_name = LANE_FIELDS[by]
+    grouped: dict[object, list[dict]] = {}
+    for row in rows:
+        grouped.setdefault(row[id_field], []).append(row)
+
+    def lane_name(sample: dict) -> str:
+        return person_name(sample) if by == "assignee" else sample[name_field]
+
+    def order(item):
+        lane_id, members = item
+        if lane_id is None:
+            return (1, "", "")
+        sample = members[0]
+        if by == "release":
+            return (0, str(sample["release__release_date"] or ""), lane_name(sample).lower())
+        return (0, "", lane_name(sample).lower())
+
+    lanes = []
+    for lane_id, members in sorted(grouped.items(), key=order):
+        by_status: dict[int, list[dict]] = {}
+        for row in members:
+            by_status.setdefault(row["status_id"], []).append(row)
+        columns = [Column(status_id=pk, name=name, category=category, retired=retired, rows=by_status.get(pk, []))
+                   for pk, name, category, retired in statuses if not retired or by_status.get(pk)]
+        sample = members[0]
+        lanes.append(Lane(key=f"{by}-{lane_id if lane_id is not None else 'none'}",
+                          name=lane_name(sample) if lane_id is not None else none_name, columns=columns,
+                          colour=(sample.get("initiative__colour") or "") if by == "initiative" and lane_id else ""))
+    return lanes
+
+
+def board_lane_sections(lanes: Sequence[Lane], options: BoardOptions) -> SafeString:
+    """Each lane: its heading (name and how many features), then its columns side by side."""
+    memo = _Memo()
+    out = []
+    for lane in lanes:
+        count = lane.count
+        dot = f'<span class="lane__dot" style="background:{e(lane.colour)}" aria-hidden="true"></span>' \
+            if lane.colour else ""
+        out.append(f'<section class="lane" data-lane="{e(lane.key)}" aria-label="{e(lane.name)}: {count} '
+                   f'feature{"s" if count != 1 else ""}"><h2 class="lane__head">{dot}'
+                   f'<span class="lane__name">{e(lane.name)}</span><span class="count">{count}</span></h2>'
+                   f'<div class="lane__cols">')
+        out.append(board_columns(lane.columns, options, memo))
         out.append("</div></section>")
     return _safe(out)
 

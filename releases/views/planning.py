@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Max
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
@@ -24,7 +25,6 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from django.db.models import Max
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import trigger_client_event
@@ -453,31 +453,48 @@ def _board_options(request: HttpRequest, workspace: Workspace, product: Product,
 def board(request: HttpRequest, workspace: Workspace, key: str) -> HttpResponse:
     """Kanban: one column per active workflow status, in order, each with its count and
     estimate; retired statuses that still hold features close the row, greyed. Filter by
-    release with `?release=<id>` (or `none`)."""
+    release with `?release=<id>` (or `none`); `?lanes=initiative|release|assignee` splits the
+    board into swimlanes, `?cards=compact` draws smaller cards. (Collapsed columns are
+    remembered by the browser, planning.js.)"""
     product = product_for(request, workspace, key)
     features = selectors.feature_queryset(user=request.user, product=product)
     filterset = FeatureFilterSet(request.GET, queryset=features, request=request)
     filtered = filterset.qs
     rows = selectors.feature_rows(filtered)
     statuses = list(selectors.status_list(user=request.user, workspace=workspace, include_retired=True))
-    by_status: dict[int, list[dict]] = defaultdict(list)
-    for row in rows:
-        by_status[row["status_id"]].append(row)
-    columns = [draw.Column(status_id=s.pk, name=s.name, category=s.category, rows=by_status.get(s.pk, []))
-               for s in statuses if s.retired_at is None]
-    columns += [draw.Column(status_id=s.pk, name=s.name, category=s.category, retired=True,
-                            rows=by_status[s.pk]) for s in statuses if s.retired_at is not None and by_status[s.pk]]
+    lanes_by = request.GET.get("lanes", "")
+    lanes_by = lanes_by if lanes_by in draw.LANE_FIELDS else ""
+    compact = request.GET.get("cards") == "compact"
     can_edit = access.can(request.user, "releases.edit", product)
     conflicts, release_conflicts = _conflict_messages(product, None if filterset.is_filtered else rows)
     options = _board_options(request, workspace, product, statuses, conflicts=conflicts,
                              blockers=selectors.blockers_for(product=product), can_edit=can_edit,
                              next_url=request.get_full_path())
+    if lanes_by:
+        lanes = draw.board_lanes(rows, [(s.pk, s.name, s.category, s.retired_at is not None) for s in statuses],
+                                 lanes_by)
+        columns_html = draw.board_lane_sections(lanes, options)
+        column_count = sum(1 for s in statuses if s.retired_at is None)
+    else:
+        by_status: dict[int, list[dict]] = defaultdict(list)
+        for row in rows:
+            by_status[row["status_id"]].append(row)
+        columns = [draw.Column(status_id=s.pk, name=s.name, category=s.category, rows=by_status.get(s.pk, []))
+                   for s in statuses if s.retired_at is None]
+        columns += [draw.Column(status_id=s.pk, name=s.name, category=s.category, retired=True,
+                                rows=by_status[s.pk]) for s in statuses if s.retired_at is not None and by_status[s.pk]]
+        columns_html = draw.board_columns(columns, options)
+        column_count = len(columns)
     releases = list(selectors.release_choices(user=request.user, product=product))
     context = {
         "workspace": workspace,
         "product": product,
-        "columns_html": draw.board_columns(columns, options),
-        "column_count": len(columns),
+        "columns_html": columns_html,
+        "column_count": column_count,
+        "lanes": lanes_by,
+        "lane_choices": [("", _("No swimlanes")), ("initiative", _("Initiative")), ("release", _("Release")),
+                         ("assignee", _("Assignee"))],
+        "compact": compact,
         "feature_count": len(rows),
         "releases": releases,
         "release_conflicts": release_conflicts,

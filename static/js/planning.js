@@ -414,19 +414,40 @@
     if (board) board.classList.add("is-dragging");
   }
 
-  // Near the board's left or right edge, a dragged card scrolls the columns along.
+  // Near the board's left or right edge, a dragged card scrolls the columns along (faster
+  // the closer it gets), so every column is reachable; near the window's top or bottom the
+  // page scrolls too (swimlanes make the board tall).
   function autoScroll(event) {
     var board = dragCard && dragCard.closest("[data-board]");
     if (!board) return;
     var box = board.getBoundingClientRect();
-    var edge = 64;
-    if (event.clientX > box.right - edge) board.scrollLeft += 24;
-    else if (event.clientX < box.left + edge) board.scrollLeft -= 24;
+    var edge = Math.min(96, box.width / 6);
+    var right = event.clientX - (box.right - edge);
+    var left = box.left + edge - event.clientX;
+    if (right > 0) board.scrollLeft += Math.ceil(8 + right / 2);
+    else if (left > 0) board.scrollLeft -= Math.ceil(8 + left / 2);
+    var high = window.innerHeight;
+    if (event.clientY > high - 48) window.scrollBy(0, 24);
+    else if (event.clientY < 48) window.scrollBy(0, -24);
+  }
+
+  // Where a dragged card would land: a column's body, or a collapsed column as a whole; in
+  // swimlanes, only columns of the card's own lane (a drop changes the status, not the lane).
+  function dropBodyAt(target) {
+    if (!target || !target.closest) return null;
+    var body = target.closest("[data-drop]");
+    if (!body) {
+      var collapsed = target.closest(".kcol.is-collapsed");
+      body = collapsed && collapsed.querySelector("[data-drop]");
+    }
+    if (!body || !dragCard) return body;
+    var lane = dragCard.closest(".lane");
+    return lane && body.closest(".lane") !== lane ? null : body;
   }
 
   function cardDragOver(event) {
     autoScroll(event);
-    var body = event.target.closest && event.target.closest("[data-drop]");
+    var body = dropBodyAt(event.target);
     document.querySelectorAll(".kcol.is-over").forEach(function (column) {
       if (!body || column !== body.closest(".kcol")) column.classList.remove("is-over");
     });
@@ -438,7 +459,7 @@
   }
 
   function cardDrop(event) {
-    var body = event.target.closest && event.target.closest("[data-drop]");
+    var body = dropBodyAt(event.target);
     if (!body) return;
     event.preventDefault();
     var card = dragCard;
@@ -464,7 +485,8 @@
       var card = form.closest(".kcard");
       var select = form.querySelector("select[name=status]");
       var board = card && card.closest("[data-board]");
-      var column = board && select && board.querySelector('.kcol[data-status="' + select.value + '"] [data-drop]');
+      var scope = card && (card.closest(".lane") || board);
+      var column = scope && select && scope.querySelector('.kcol[data-status="' + select.value + '"] [data-drop]');
       if (!column) return;
       event.preventDefault();
       var details = form.closest("details");
@@ -499,6 +521,41 @@
       params.delete(name);
       kept.forEach(function (value) { params.append(name, value); });
     });
+  });
+
+  // --- board: collapsed columns, remembered per board in this browser --------------------------
+
+  function collapseKey() { return "waymark.board.collapsed:" + window.location.pathname; }
+
+  function collapsedIds() {
+    try { return JSON.parse(window.localStorage.getItem(collapseKey()) || "[]"); } catch (e) { return []; }
+  }
+
+  function applyCollapsed(root) {
+    var ids = collapsedIds();
+    (root || document).querySelectorAll("[data-board] .kcol").forEach(function (column) {
+      var collapsed = ids.indexOf(column.getAttribute("data-status")) !== -1;
+      column.classList.toggle("is-collapsed", collapsed);
+      var button = column.querySelector("[data-collapse]");
+      if (button) {
+        var name = column.querySelector(".kcol__name");
+        button.setAttribute("aria-expanded", collapsed ? "false" : "true");
+        button.setAttribute("aria-label", (collapsed ? "Expand " : "Collapse ") + (name ? name.textContent : ""));
+      }
+    });
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-collapse]");
+    if (!button) return;
+    var column = button.closest(".kcol");
+    var id = column.getAttribute("data-status");
+    var ids = collapsedIds().filter(function (other) { return other !== id; });
+    if (!column.classList.contains("is-collapsed")) ids.push(id);
+    try { window.localStorage.setItem(collapseKey(), JSON.stringify(ids)); } catch (e) { /* private mode */ }
+    applyCollapsed(document);
+    var again = document.querySelector('[data-board] .kcol[data-status="' + id + '"] [data-collapse]');
+    if (again) again.focus();
   });
 
   // --- backlog: inline edits -------------------------------------------------------------
@@ -652,6 +709,7 @@
   // --- set-up ----------------------------------------------------------------------------------
 
   function enhance(root) {
+    applyCollapsed(document);
     var results = root.id === "backlog-results" ? root : root.querySelector && root.querySelector("#backlog-results");
     if (results) {
       refreshBulk(results);
