@@ -610,8 +610,9 @@
   // A refused inline edit answers 400 or 409 with the editor and its message: show it.
   document.addEventListener("htmx:beforeSwap", function (event) {
     var status = event.detail.xhr.status;
-    var elt = event.detail.elt;
-    if ((status === 400 || status === 409) && elt && elt.closest && elt.closest("[data-cell-editor]")) {
+    var target = event.detail.target;
+    if ((status === 400 || status === 409) && target && target.querySelector &&
+        target.querySelector("[data-cell-editor]")) {
       event.detail.shouldSwap = true;
       event.detail.isError = false;
     }
