@@ -182,7 +182,7 @@ def test_every_column_is_reachable_while_dragging(page, plan):
 def test_saving_a_view_and_reopening_it_from_the_sidebar(page, plan):
     sign_in(page, "pm@example.com", PASSWORD)
     page.goto("/w/initech/products/MOB/backlog/")
-    page.get_by_label("Initiative").select_option(label="Self-serve growth")
+    page.locator("#backlog-initiative").select_option(label="Self-serve growth")
     expect(page.locator("#backlog-results tr[data-number]")).to_have_count(2)
 
     page.get_by_text("Save view", exact=True).first.click()
@@ -198,4 +198,4 @@ def test_saving_a_view_and_reopening_it_from_the_sidebar(page, plan):
     page.locator('nav [aria-label="Saved views"]').get_by_role("link", name="Growth work").click()
     expect(page).to_have_url(re.compile(r"/backlog/\?initiative=\d+$"))
     expect(page.locator("#backlog-results tr[data-number]")).to_have_count(2)
-    expect(page.get_by_label("Initiative")).to_have_value(str(view.query.split("=")[1]))
+    expect(page.locator("#backlog-initiative")).to_have_value(str(view.query.split("=")[1]))
