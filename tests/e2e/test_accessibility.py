@@ -86,6 +86,8 @@ PAGES = [
     Page("portfolio timeline", MEMBER, LINE + "/roadmap/portfolio/"),
     Page("share links", MEMBER, SHOP + "/roadmap/share/"),
     Page("value effort", MEMBER, SHOP + "/value-effort/"),
+    Page("board in swimlanes, compact", MEMBER, SHOP + "/board/?lanes=initiative&cards=compact"),
+    Page("saved views", MEMBER, SHOP + "/views/"),
     Page("release", MEMBER, SHOP + "/releases/{release}/"),
     Page("feature", MEMBER, SHOP + "/features/{feature}/"),
     Page("goal", MEMBER, W + "/goals/{goal}/"),

@@ -14,6 +14,7 @@ from strategy import services
 from strategy.models import SavedView, User
 
 from .conftest import screenshot, sign_in
+from .test_accessibility import axe_violations
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -97,6 +98,7 @@ def test_keyboard_only_inline_edit(page, plan):
     page.keyboard.press("Enter")
     field = page.get_by_label("Estimate of MOB-4", exact=True)
     expect(field).to_be_focused()
+    assert axe_violations(page) == []  # the open editor meets WCAG 2.1 AA too
     page.keyboard.type("13")
     page.keyboard.press("Escape")  # Escape gives the cell back unchanged, focus on it
     expect(page.locator("#c-4-estimate a[data-cell]")).to_be_focused()
