@@ -77,7 +77,8 @@ def _avatar(row: dict) -> str:
 
 def _status_badge(row: dict) -> str:
     css = CATEGORY_CLASS.get(row["status__category"], "todo")
-    return f'<span class="badge badge--dot badge--status-{css}">{e(row["status__name"])}</span>'
+    name = e(row["status__name"])
+    return f'<span class="badge badge--dot badge--status-{css}" title="{name}">{name}</span>'
 
 
 def _initiative_chip(row: dict) -> str:

@@ -201,3 +201,25 @@ def test_saving_a_view_and_reopening_it_from_the_sidebar(page, plan):
     expect(page).to_have_url(re.compile(r"/backlog/\?initiative=\d+$"))
     expect(page.locator("#backlog-results tr[data-number]")).to_have_count(2)
     expect(page.locator("#backlog-initiative")).to_have_value(str(view.query.split("=")[1]))
+
+
+def test_screenshots_of_the_demo_backlog_and_board(page):
+    """Not a journey: the pictures in the docs, from the demo data, looked at before release."""
+    from releases import demo as releases_demo
+    from strategy import demo
+
+    workspace = demo.seed_workspace()
+    demo.seed_strategy(workspace)
+    releases_demo.seed_releases(workspace)
+    sign_in(page, demo.DEMO_EMAIL, demo.DEMO_PASSWORD)
+    page.goto("/w/northwind-labs/products/SHOP/backlog/")
+    first = page.locator("#backlog-results tr[data-number]").first
+    first.locator("td.brow__rice a[data-cell]").click()
+    expect(first.locator("[data-cell-editor]")).to_be_visible()
+    screenshot(page, "backlog-inline-edit")
+    page.goto("/w/northwind-labs/products/SHOP/board/?lanes=assignee&cards=compact")
+    expect(page.locator(".lane").first).to_be_visible()
+    for css in (".kcol--done", ".kcol--wont", ".kcol--todo"):  # collapse Done, Won't do and Idea
+        page.locator(f".lane:first-child {css} [data-collapse]").first.click()
+    expect(page.locator(".kcol.is-collapsed").first).to_be_visible()
+    screenshot(page, "board-swimlanes-compact")
