@@ -563,14 +563,40 @@
   // place instead (htmx), Enter saves, Escape puts the cell back. Refusals (400, 409) come
   // back as the editor with its message, so nothing typed is lost.
 
+  // The server draws editable cells bare (a long backlog has thousands): their ids come from
+  // here, the version from the row (or from the cell, once an edit has answered it).
+  function nameCells(root) {
+    (root || document).querySelectorAll("tr[data-number] td.bcell:not([id])").forEach(function (cell) {
+      var link = cell.querySelector("a[data-cell]");
+      var row = cell.closest("tr[data-number]");
+      if (link && row) cell.id = "c-" + row.getAttribute("data-number") + "-" + link.getAttribute("data-cell");
+    });
+  }
+
+  // A cell link's accessible name says what it changes: "Status of MOB-3: Planned. Change".
+  document.addEventListener("focusin", function (event) {
+    var link = event.target.closest && event.target.closest("a[data-cell]");
+    if (!link) return;
+    var row = link.closest("tr[data-number]");
+    var table = link.closest("table");
+    var cell = link.closest("td");
+    var header = table && cell && table.tHead && table.tHead.rows[0].cells[cell.cellIndex];
+    var what = header ? (header.getAttribute("title") || header.textContent).trim() : "Value";
+    var value = link.textContent.trim();
+    link.setAttribute("aria-label", what + " of " + (row ? row.getAttribute("data-key") : "") + ": " +
+      (value && value !== "\u2014" ? value : "none") + ". Change");
+  });
+
   function openCell(link) {
     var cell = link.closest("td.bcell");
     var table = link.closest("table[data-inline]");
     if (!cell || !table || !window.htmx) return false;
+    nameCells(link.closest("tr"));
+    var row = cell.closest("tr[data-number]");
+    var version = cell.getAttribute("data-v") || (row && row.getAttribute("data-v")) || "";
     var ordering = table.getAttribute("data-ordering") || "";
-    var url = link.getAttribute("href").replace(/edit\/$/, "cell/" + link.getAttribute("data-cell") + "/") +
-      "?version=" + encodeURIComponent(cell.getAttribute("data-v") || "") +
-      (ordering ? "&ordering=" + encodeURIComponent(ordering) : "");
+    var url = link.href.replace(/edit\/$/, "cell/" + link.getAttribute("data-cell") + "/") +
+      "?version=" + encodeURIComponent(version) + (ordering ? "&ordering=" + encodeURIComponent(ordering) : "");
     window.htmx.ajax("GET", url, {target: cell, swap: "outerHTML"});
     return true;
   }
@@ -711,6 +737,7 @@
 
   function enhance(root) {
     applyCollapsed(document);
+    nameCells(document);
     var results = root.id === "backlog-results" ? root : root.querySelector && root.querySelector("#backlog-results");
     if (results) {
       refreshBulk(results);

@@ -93,7 +93,8 @@ def test_keyboard_only_inline_edit(page, plan):
         page.keyboard.press("Tab")
         if page.evaluate("document.activeElement.closest('#c-4-estimate') !== null"):
             break
-    assert page.evaluate("document.activeElement.getAttribute('aria-label')") == "Estimate of MOB-4: 8 points. Change"
+    assert page.evaluate("document.activeElement.getAttribute('aria-label')") == (
+        "Estimate (points) of MOB-4: 8. Change")
 
     page.keyboard.press("Enter")
     field = page.get_by_label("Estimate of MOB-4", exact=True)

@@ -249,3 +249,14 @@ def test_the_api_list_costs_the_same_however_many_views(editor, product):
 def test_someone_without_a_workspace_sees_no_views(editor, product):
     save(editor, product, shared=True)
     assert api(UserFactory()).get(API).json()["results"] == []
+
+
+def test_saved_views_are_in_the_openapi_schema():
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+
+    assert {"get", "post"} <= set(schema["paths"]["/api/v1/saved-views/"])
+    assert {"get", "patch", "delete"} <= set(schema["paths"]["/api/v1/saved-views/{id}/"])
+    fields = schema["components"]["schemas"]["SavedViewInputRequest"]["properties"]
+    assert {"product", "kind", "name", "query", "shared"} <= set(fields)
