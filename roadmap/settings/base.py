@@ -239,6 +239,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Two models name a choice field `kind`: name their enums apart.
+    "ENUM_NAME_OVERRIDES": {
+        "ProductKindEnum": "strategy.models.Product.Kind",
+        "SavedViewKindEnum": "strategy.models.SavedView.Kind",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "roadmap.api.document_error_responses",
