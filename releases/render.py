@@ -78,7 +78,8 @@ def _avatar(row: dict) -> str:
 
 def _status_badge(row: dict) -> str:
     css = CATEGORY_CLASS.get(row["status__category"], "todo")
-    return f'<span class="badge badge--dot badge--status-{css}">{e(row["status__name"])}</span>'
+    name = e(row["status__name"])
+    return f'<span class="badge badge--dot badge--status-{css}" title="{name}">{name}</span>'
 
 
 def _initiative_chip(row: dict) -> str:
@@ -212,10 +213,91 @@ class _Memo(dict):
         return value
 
 
+INLINE_FIELDS: dict[str, tuple[str, ...]] = {
+    # The backlog cells an editor changes in place, and the feature fields each one edits.
+    "status": ("status",),
+    "release": ("release",),
+    "assignee": ("assignee",),
+    "estimate": ("estimate",),
+    "rice": ("reach", "impact", "confidence", "effort"),
+}
+CELL_LABELS = {"status": "Status", "release": "Release", "assignee": "Assignee", "estimate": "Estimate",
+               "rice": "RICE score"}
+
+
+def _release_cell(row: dict) -> str:
+    return e(row["release__name"]) if row["release_id"] else '<span class="subtle">Unscheduled</span>'
+
+
+def _person_cell(row: dict) -> str:
+    if not row["assignee_id"]:
+        return '<span class="subtle">—</span>'
+    return f'{_avatar(row)}<span class="sr-only">{e(person_name(row))}</span>'
+
+
+def _end_cell(row: dict, today: date, memo: _Memo) -> str:
+    end = row["effective_end"]
+    if end is None:
+        return '<span class="subtle">—</span>'
+    if row["end_date"]:
+        return memo.get_or(("end", end), lambda d=end: (
+            f'<time datetime="{d.isoformat()}">{format_day(d, today)}</time>'))
+    return memo.get_or(("inherited", end, row["release_id"]), lambda d=end, r=row: (
+        f'<time class="inherited" datetime="{d.isoformat()}" title="The release date of '
+        f'{e(r["release__name"])}">{format_day(d, today)}</time>'))
+
+
+@dataclass
+class _RowContext:
+    links: Links
+    can_edit: bool
+    today: date
+    maximum: object
+    with_demand: bool
+    memo: _Memo
+
+
+def _editable(row: dict, name: str, css: str, inner: str, href: str, swap: str | None) -> str:
+    """One cell an editor can change in place: a link to the full form (which works without
+    JavaScript) that planning.js turns into the cell's editor (Enter or click). Kept small: a
+    2,000-row backlog draws 10,000 of them. planning.js gives the cells their ids and the
+    link its accessible name; the cells an edit answers (`swap`: "" or the out-of-band
+    attribute) carry their id and the feature's new version themselves."""
+    head = "" if swap is None else f' id="c-{row["number"]}-{name}" data-v="{row["version"]}"{swap}'
+    return f'<td class="{css} bcell"{head}><a href="{href}" data-cell="{name}">{inner}</a></td>'
+
+
+def backlog_cells(row: dict, ctx: _RowContext, *, swap: str | None = None) -> dict[str, str]:
+    """The cells of one row an inline edit can change, by name: the five editable ones."""
+    memo = ctx.memo
+    status = memo.get_or(("status", row["status_id"]), lambda: _status_badge(row))
+    release = memo.get_or(("release", row["release_id"]), lambda: _release_cell(row))
+    person = memo.get_or(("person", row["assignee_id"]), lambda: _person_cell(row))
+    estimate = row["estimate"]
+    rice = score_with_demand_bar(row, ctx.maximum) if ctx.with_demand else rice_bar(row["rice_score"], ctx.maximum)
+    if not ctx.can_edit:
+        return {"status": f'<td class="brow__status">{status}</td>',
+                "release": f'<td class="brow__release">{release}</td>',
+                "assignee": f'<td class="brow__person">{person}</td>',
+                "estimate": f'<td class="col-num brow__estimate">{format_points(estimate)}</td>',
+                "rice": f'<td class="brow__rice">{rice}</td>'}
+    # Relative to the backlog (…/products/KEY/backlog/), where every one of these cells lives.
+    href = f'../features/{row["number"]}/edit/'
+    points = format_points(estimate) if estimate is not None else '<span class="subtle">—</span>'
+    return {
+        "status": _editable(row, "status", "brow__status", status, href, swap),
+        "release": _editable(row, "release", "brow__release", release, href, swap),
+        "assignee": _editable(row, "assignee", "brow__person", person, href, swap),
+        "estimate": _editable(row, "estimate", "col-num brow__estimate", points, href, swap),
+        "rice": _editable(row, "rice", "brow__rice", rice, href, swap),
+    }
+
+
 def backlog_rows(rows: Sequence[dict], options: BacklogOptions) -> SafeString:
     """The backlog table's <tr>s: handle, checkbox, key, title with tags, status, release,
     initiative, assignee, estimate, RICE (the score with demand while sorted by it), demand,
-    end date, and the keyboard move buttons."""
+    end date, and the keyboard move buttons. For editors, status, release, assignee, estimate
+    and RICE are cells they can change in place."""
     with_demand = bool(rows) and "score_with_demand" in rows[0]
     score = "score_with_demand" if with_demand else "rice_score"
     maximum = max((r[score] for r in rows if r[score] is not None), default=None)
@@ -224,6 +306,8 @@ def backlog_rows(rows: Sequence[dict], options: BacklogOptions) -> SafeString:
     today = options.today or date.today()
     links, can_edit, rankable = options.links, options.can_edit, options.can_edit and options.rankable
     memo = _Memo()
+    ctx = _RowContext(links=links, can_edit=can_edit, today=today, maximum=maximum, with_demand=with_demand,
+                      memo=memo)
     handle = '<span class="drag-handle" title="Drag to reorder"></span>' if rankable else ""
     out = []
     for i, row in enumerate(rows):
@@ -232,44 +316,30 @@ def backlog_rows(rows: Sequence[dict], options: BacklogOptions) -> SafeString:
         messages = options.conflicts.get(row["id"])
         url = links.feature(number)
         out.append(f'<tr id="f-{number}" class="brow{" brow--conflict" if messages else ""}" '
-                   f'data-number="{number}" data-key="{key}">')
+                   f'data-number="{number}" data-key="{key}" data-v="{row["version"]}">')
         if can_edit:
             out.append(f'<td class="brow__check">{handle}<input type="checkbox" name="numbers" value="{number}" '
                        f'form="bulk-form" aria-label="Select {key}" data-select></td>')
         title = e(row["title"])
         out.append(f'<td class="brow__key"><a class="fkey" href="{e(url)}">{key}</a>')
-        out.append(_conflict_flag(messages) if messages else "")
+        out.append(f'<span id="c-{number}-flags">{_conflict_flag(messages) if messages else ""}</span>')
         out.append('</td><td class="brow__title"><div class="brow__t">')
         out.append(f'<a class="row-link" href="{e(url)}" title="{title}">{title}</a>')
         if row["tags"]:
             out.append(memo.get_or(("tags", tuple(row["tags"])), lambda r=row: _tags(r["tags"])))
-        out.append("</div></td><td>")
-        out.append(memo.get_or(("status", row["status_id"]), lambda r=row: _status_badge(r)))
-        out.append('</td><td class="brow__release">')
-        out.append(memo.get_or(("release", row["release_id"]), lambda r=row: e(r["release__name"])
-                               if r["release_id"] else '<span class="subtle">Unscheduled</span>'))
-        out.append('</td><td class="brow__initiative">')
+        out.append("</div></td>")
+        cells = backlog_cells(row, ctx)
+        out.append(cells["status"])
+        out.append(cells["release"])
+        out.append('<td class="brow__initiative">')
         if row["initiative_id"]:
             out.append(memo.get_or(("initiative", row["initiative_id"]), lambda r=row: _initiative_chip(r)))
-        out.append('</td><td class="brow__person">')
-        out.append(memo.get_or(("person", row["assignee_id"]), lambda r=row: (
-            f'{_avatar(r)}<span class="sr-only">{e(person_name(r))}</span>') if r["assignee_id"]
-            else '<span class="subtle">—</span>'))
-        estimate = row["estimate"]
-        rice = score_with_demand_bar(row, maximum) if with_demand else rice_bar(row["rice_score"], maximum)
-        out.append(f'</td><td class="col-num">{format_points(estimate) if estimate is not None else ""}</td>'
-                   f'<td class="brow__rice">{rice}</td>'
-                   f'<td class="brow__demand">{demand_bar(row["demand"], most_demand)}</td><td class="brow__end">')
-        end = row["effective_end"]
-        if end is None:
-            out.append('<span class="subtle">—</span>')
-        elif row["end_date"]:
-            out.append(memo.get_or(("end", end), lambda d=end: f'<time datetime="{d.isoformat()}">'
-                                                              f'{format_day(d, today)}</time>'))
-        else:
-            out.append(memo.get_or(("inherited", end, row["release_id"]), lambda d=end, r=row: (
-                f'<time class="inherited" datetime="{d.isoformat()}" title="The release date of '
-                f'{e(r["release__name"])}">{format_day(d, today)}</time>')))
+        out.append("</td>")
+        out.append(cells["assignee"])
+        out.append(cells["estimate"])
+        out.append(cells["rice"])
+        out.append(f'<td class="brow__demand">{demand_bar(row["demand"], most_demand)}</td><td class="brow__end">')
+        out.append(f'<span id="c-{number}-end">{_end_cell(row, today, memo)}</span>')
         if rankable:
             # Over the end of the row, shown on hover and keyboard focus (planning.css).
             above = numbers[i - 1] if i >= 1 else None
@@ -287,6 +357,23 @@ def backlog_rows(rows: Sequence[dict], options: BacklogOptions) -> SafeString:
             out.append("</span>")
         out.append("</td></tr>")
     return _safe(out)
+
+
+def backlog_row_cells(row: dict, links: Links, *, edited: str, conflicts: list[str] | None, maximum,
+                      today: date | None = None) -> SafeString:
+    """After an inline edit of `row`: the edited cell (swapped in place of its editor), then
+    every other cell the change may have touched, swapped by id out of band (htmx), each
+    carrying the feature's new version for the next edit."""
+    today = today or date.today()
+    ctx = _RowContext(links=links, can_edit=True, today=today, maximum=maximum,
+                      with_demand="score_with_demand" in row, memo=_Memo())
+    number = row["number"]
+    main = backlog_cells(row, ctx, swap="")[edited]
+    others = [html for name, html in backlog_cells(row, ctx, swap=' hx-swap-oob="true"').items() if name != edited]
+    flag = _conflict_flag(conflicts) if conflicts else ""
+    others.append(f'<span id="c-{number}-flags" hx-swap-oob="true">{flag}</span>')
+    others.append(f'<span id="c-{number}-end" hx-swap-oob="true">{_end_cell(row, today, ctx.memo)}</span>')
+    return _safe([main, *others])
 
 
 # --- board --------------------------------------------------------------------------
@@ -375,9 +462,9 @@ def board_card(row: dict, options: BoardOptions, memo: _Memo | None = None) -> s
     return "".join(parts)
 
 
-def board_columns(columns: Sequence[Column], options: BoardOptions) -> SafeString:
-    """Every column with its header (name, count, estimate sum) and cards."""
-    memo = _Memo()
+def board_columns(columns: Sequence[Column], options: BoardOptions, memo: _Memo | None = None) -> SafeString:
+    """Every column with its header (name, count, estimate sum, a collapse button) and cards."""
+    memo = _Memo() if memo is None else memo
     out = []
     for column in columns:
         css = CATEGORY_CLASS.get(column.category, "todo")
@@ -385,10 +472,13 @@ def board_columns(columns: Sequence[Column], options: BoardOptions) -> SafeStrin
         classes = f"kcol kcol--{css}" + (" kcol--retired" if column.retired else "")
         drop = "" if column.retired else " data-drop"
         label = f"{column.name}: {count} feature{'s' if count != 1 else ''}, {points} points"
+        name = e(column.name)
         out.append(f'<section class="{classes}" data-status="{column.status_id}" aria-label="{e(label)}">')
         out.append(
-            f'<header class="kcol__head"><span class="kcol__dot" aria-hidden="true"></span>'
-            f'<h2 class="kcol__name">{e(column.name)}</h2>'
+            f'<header class="kcol__head"><button type="button" class="kcol__collapse" data-collapse '
+            f'aria-expanded="true" aria-label="Collapse {name}" title="Collapse or expand this column"></button>'
+            f'<span class="kcol__dot" aria-hidden="true"></span>'
+            f'<h2 class="kcol__name">{name}</h2>'
             + ('<span class="kcol__retired">Retired</span>' if column.retired else "")
             + f'<span class="count" data-count>{count}</span>'
             f'<span class="kcol__sum" title="Sum of estimates"><span data-sum>{e(points)}</span> pts</span>'
@@ -398,6 +488,82 @@ def board_columns(columns: Sequence[Column], options: BoardOptions) -> SafeStrin
         out.extend(board_card(row, options, memo) for row in column.rows)
         if not column.rows:
             out.append('<p class="kcol__empty">No features</p>')
+        out.append("</div></section>")
+    return _safe(out)
+
+
+@dataclass
+class Lane:
+    """A swimlane of the board: the features of one initiative, release or assignee (or of
+    none), in the board's columns."""
+
+    key: str
+    name: str
+    columns: list[Column]
+    colour: str = ""
+
+    @property
+    def count(self) -> int:
+        return sum(len(column.rows) for column in self.columns)
+
+
+LANE_FIELDS = {
+    # ?lanes=<value>: (the row's id field, its name, the lane of features without one)
+    "initiative": ("initiative_id", "initiative__name", "No initiative"),
+    "release": ("release_id", "release__name", "Unscheduled"),
+    "assignee": ("assignee_id", None, "Unassigned"),
+}
+
+
+def board_lanes(rows: Sequence[dict], statuses: Sequence[tuple[int, str, str, bool]], by: str) -> list[Lane]:
+    """The rows in swimlanes `by` initiative, release or assignee, each lane with every active
+    column (and the retired ones that hold its cards). `statuses`: (id, name, category,
+    retired) in workflow order. Named lanes first (releases by date, others by name), then
+    the lane of features without one; lanes without cards are left out."""
+    id_field, name_field, none_name = LANE_FIELDS[by]
+    grouped: dict[object, list[dict]] = {}
+    for row in rows:
+        grouped.setdefault(row[id_field], []).append(row)
+
+    def lane_name(sample: dict) -> str:
+        return person_name(sample) if by == "assignee" else sample[name_field]
+
+    def order(item):
+        lane_id, members = item
+        if lane_id is None:
+            return (1, "", "")
+        sample = members[0]
+        if by == "release":
+            return (0, str(sample["release__release_date"] or ""), lane_name(sample).lower())
+        return (0, "", lane_name(sample).lower())
+
+    lanes = []
+    for lane_id, members in sorted(grouped.items(), key=order):
+        by_status: dict[int, list[dict]] = {}
+        for row in members:
+            by_status.setdefault(row["status_id"], []).append(row)
+        columns = [Column(status_id=pk, name=name, category=category, retired=retired, rows=by_status.get(pk, []))
+                   for pk, name, category, retired in statuses if not retired or by_status.get(pk)]
+        sample = members[0]
+        lanes.append(Lane(key=f"{by}-{lane_id if lane_id is not None else 'none'}",
+                          name=lane_name(sample) if lane_id is not None else none_name, columns=columns,
+                          colour=(sample.get("initiative__colour") or "") if by == "initiative" and lane_id else ""))
+    return lanes
+
+
+def board_lane_sections(lanes: Sequence[Lane], options: BoardOptions) -> SafeString:
+    """Each lane: its heading (name and how many features), then its columns side by side."""
+    memo = _Memo()
+    out = []
+    for lane in lanes:
+        count = lane.count
+        dot = f'<span class="lane__dot" style="background:{e(lane.colour)}" aria-hidden="true"></span>' \
+            if lane.colour else ""
+        out.append(f'<section class="lane" data-lane="{e(lane.key)}" aria-label="{e(lane.name)}: {count} '
+                   f'feature{"s" if count != 1 else ""}"><h2 class="lane__head">{dot}'
+                   f'<span class="lane__name">{e(lane.name)}</span><span class="count">{count}</span></h2>'
+                   f'<div class="lane__cols">')
+        out.append(board_columns(lane.columns, options, memo))
         out.append("</div></section>")
     return _safe(out)
 

@@ -62,6 +62,7 @@ urlpatterns = [
     path(FEATURE + "dependencies/", features.dependency_add, name="dependency_add"),
     path(FEATURE + "dependencies/<int:pk>/remove/", features.dependency_remove, name="dependency_remove"),
     path(FEATURE + "comments/", features.comment_create, name="comment_create"),
+    path(FEATURE + "cell/<str:cell>/", planning.backlog_cell, name="backlog_cell"),
     path(PRODUCT + "backlog/", planning.backlog, name="backlog"),
     path(PRODUCT + "backlog/move/", planning.feature_rank_move, name="feature_rank_move"),
     path(PRODUCT + "backlog/bulk/", planning.backlog_bulk, name="backlog_bulk"),

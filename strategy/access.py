@@ -84,3 +84,27 @@ def ensure_can(user, action: str, obj) -> None:
 def workspace_ids_where(user, action: str) -> list[int]:
     """Ids of the workspaces where `user` may do `action`."""
     return [ws_id for ws_id, role in _roles(user).items() if RANK[Role(role)] >= RANK[RULES[action]]]
+
+
+# --- saved views: personal records, so ownership rather than a role decides ----------------
+
+
+def can_save_views(user, obj) -> bool:
+    """Any member saves views of what they see, and may share them with the workspace."""
+    return role_in(user, obj) is not None
+
+
+def can_change_saved_view(user, view) -> bool:
+    """Only its owner renames a view, changes its query or shares it."""
+    return role_in(user, view) is not None and view.owner_id == user.pk
+
+
+def can_delete_saved_view(user, view) -> bool:
+    """Its owner deletes a view; an admin may also delete a view shared with the workspace."""
+    return can_change_saved_view(user, view) or (view.shared and can(user, "workspace.manage", view))
+
+
+def ensure(allowed: bool) -> None:
+    """Raises PermissionDenied unless `allowed` (the answer of one of the checks above)."""
+    if not allowed:
+        raise PermissionDenied(_("Only the person who saved this view may change it."))

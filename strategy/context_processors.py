@@ -31,4 +31,9 @@ def navigation(request: HttpRequest) -> dict:
         context["nav_portfolio"] = selectors.portfolio_tree(products)
         context["nav_role"] = access.role_in(user, workspace)
         context["nav_is_admin"] = access.can(user, "workspace.manage", workspace)
+        product = context["current_product"]
+        if product is not None:
+            # Lazy: one query, run only where the sidebar draws the product's sections.
+            context["nav_saved_views"] = selectors.saved_view_list(user=user, product=product).order_by(
+                "name", "id")
     return context

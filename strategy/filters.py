@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .metrics import STATUS_LABELS
-from .models import ComparisonCriterion, Competitor, Goal, Initiative, KeyResult, Persona, Product
+from .models import ComparisonCriterion, Competitor, Goal, Initiative, KeyResult, Persona, Product, SavedView
 
 
 class ProductFilterSet(django_filters.FilterSet):
@@ -66,6 +66,21 @@ class PersonaFilterSet(django_filters.FilterSet):
     class Meta:
         model = Persona
         fields = ["product", "importance"]
+
+
+class SavedViewFilterSet(django_filters.FilterSet):
+    product = _product_filter()
+    mine = django_filters.BooleanFilter(method="filter_mine", label=_("Only my own views"))
+
+    class Meta:
+        model = SavedView
+        fields = ["product", "kind", "shared"]
+
+    def filter_mine(self, queryset, name, value):
+        user = getattr(self.request, "user", None)
+        if value is None or user is None:
+            return queryset
+        return queryset.filter(owner=user) if value else queryset.exclude(owner=user)
 
 
 class CompetitorFilterSet(django_filters.FilterSet):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import goals, positioning, tenancy
+from .views import goals, positioning, saved_views, tenancy
 
 WS = "w/<slug:ws>/"
 STRATEGY = WS + "products/<str:key>/strategy/"
@@ -27,6 +27,10 @@ urlpatterns = [
     path(WS + "products/new/", tenancy.product_create, name="product_create"),
     path(WS + "products/<str:key>/", tenancy.product_detail, name="product_detail"),
     path(WS + "products/<str:key>/edit/", tenancy.product_edit, name="product_edit"),
+    path(WS + "products/<str:key>/views/", saved_views.saved_view_list, name="saved_view_list"),
+    path(WS + "products/<str:key>/views/new/", saved_views.saved_view_create, name="saved_view_create"),
+    path(WS + "products/<str:key>/views/<int:pk>/edit/", saved_views.saved_view_edit, name="saved_view_edit"),
+    path(WS + "products/<str:key>/views/<int:pk>/delete/", saved_views.saved_view_delete, name="saved_view_delete"),
     path(WS + "products/<str:key>/archive/", tenancy.product_archive, name="product_archive"),
     # A product's positioning, under its strategy pages.
     path(STRATEGY, positioning.strategy_overview, name="strategy_overview"),

@@ -323,13 +323,15 @@ def feature_detail(request: HttpRequest, workspace: Workspace, key: str, number:
 # --- create, edit, delete -------------------------------------------------------
 
 
-def _feature_form(request: HttpRequest, workspace: Workspace, product: Product, *, feature: Feature | None = None,
-                  **kwargs) -> FeatureForm:
+def feature_form(request: HttpRequest, workspace: Workspace, product: Product, *, feature: Feature | None = None,
+                 fields: tuple[str, ...] | None = None, **kwargs) -> FeatureForm:
+    """The feature form with its choices scoped to the product; with `fields`, only those
+    (and the version): the backlog's inline editors validate with the very same fields."""
     statuses = selectors.status_list(user=request.user, workspace=workspace, include_retired=True)
     keep = Q(retired_at__isnull=True)
     if feature is not None:
         keep |= Q(pk=feature.status_id)  # a retired status stays selectable for its own features
-    return FeatureForm(
+    form = FeatureForm(
         request.POST or None,
         statuses=statuses.filter(keep),
         releases=selectors.release_choices(user=request.user, product=product),
@@ -339,6 +341,10 @@ def _feature_form(request: HttpRequest, workspace: Workspace, product: Product, 
         editing=feature is not None,
         **kwargs,
     )
+    if fields is not None:
+        for name in [name for name in form.fields if name not in fields and name != "version"]:
+            del form.fields[name]
+    return form
 
 
 def _render_form(request: HttpRequest, workspace: Workspace, product: Product, form: FeatureForm, *,
@@ -355,7 +361,7 @@ def _render_form(request: HttpRequest, workspace: Workspace, product: Product, f
 @require_http_methods(["GET", "POST"])
 def feature_create(request: HttpRequest, workspace: Workspace, key: str) -> HttpResponse:
     product = product_for(request, workspace, key)
-    form = _feature_form(request, workspace, product)
+    form = feature_form(request, workspace, product)
     if request.method == "GET":
         first = form.fields["status"].queryset.first()
         form.initial = {"status": first.pk if first else None}
@@ -398,7 +404,7 @@ def _comparable(name: str, value):
 def feature_edit(request: HttpRequest, workspace: Workspace, key: str, number: int) -> HttpResponse:
     product = product_for(request, workspace, key)
     feature = selectors.feature_get(user=request.user, product=product, number=number)
-    form = _feature_form(request, workspace, product, feature=feature, initial=feature_initial(feature))
+    form = feature_form(request, workspace, product, feature=feature, initial=feature_initial(feature))
     if request.method == "GET":
         return _render_form(request, workspace, product, form, feature=feature)
     theirs = None

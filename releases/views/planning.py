@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Max
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
@@ -25,20 +26,24 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import trigger_client_event
 
 from strategy import access
 from strategy import selectors as strategy_selectors
 from strategy.chart_kit import format_number
+from strategy.forms import apply_service_errors
 from strategy.models import Initiative, Product, Workspace
 from strategy.web import product_for, query_string, workspace_view
 
 from .. import render as draw
 from .. import selectors, services
-from ..filters import NONE, ORDERING_CHOICES, RANK, FeatureFilterSet
+from ..filters import NONE, ORDERING_CHOICES, RANK, SCORE_WITH_DEMAND, FeatureFilterSet
+from ..forms.features import impact_value
 from ..models import CLOSED_CATEGORIES, Feature, Release, StatusCategory
 from . import lines
+from .features import feature_form
 
 UNSCORED_SHOWN = 100  # the matrix lists at most this many features still to score
 BULK_ACTIONS = {
@@ -286,6 +291,150 @@ def backlog_bulk(request: HttpRequest, workspace: Workspace, key: str) -> HttpRe
     return redirect(_next_url(request, fallback))
 
 
+# --- backlog: inline edits ----------------------------------------------------------------
+
+UNDO_SECONDS = 8  # how long the confirmation offers "Undo"
+
+
+def _cell_values(feature: Feature, cell: str) -> dict[str, str]:
+    """The feature's values of one inline cell as its form posts them (ids, plain numbers)."""
+    values = {}
+    for name in draw.INLINE_FIELDS[cell]:
+        if name in ("status", "release", "assignee"):
+            value = getattr(feature, f"{name}_id")
+        elif name == "impact":
+            value = impact_value(feature.impact)
+        else:
+            value = getattr(feature, name)
+            value = format_number(value) if isinstance(value, Decimal) else value
+        values[name] = "" if value is None else str(value)
+    return values
+
+
+def _cell_summary(feature: Feature, cell: str) -> str:
+    """A cell's value in words, for the confirmation: "In design", "Unscheduled", "3 pts"."""
+    if cell == "status":
+        return feature.status.name
+    if cell == "release":
+        return feature.release.name if feature.release_id else _("unscheduled")
+    if cell == "assignee":
+        return feature.assignee.display_name if feature.assignee_id else _("nobody")
+    if cell == "estimate":
+        return _("%(points)s pts") % {"points": format_number(feature.estimate)} if feature.estimate is not None \
+            else _("no estimate")
+    return format_number(feature.rice_score) if feature.rice_score is not None else _("not scored")
+
+
+def _ordering_of(request: HttpRequest) -> str:
+    value = request.POST.get("ordering") or request.GET.get("ordering") or ""
+    return value if value in dict(ORDERING_CHOICES) else ""
+
+
+def _render_cells(request: HttpRequest, workspace: Workspace, product: Product, feature: Feature,
+                  cell: str, *, status: int = 200) -> HttpResponse:
+    """The edited cell (in place of its editor) and, out of band, the other cells of its row
+    the change may have touched, drawn as the backlog draws them (in its current order)."""
+    ordering = _ordering_of(request)
+    opened = selectors.open_features(user=request.user, product=product)
+    scored = FeatureFilterSet({"ordering": ordering} if ordering else {}, queryset=opened, request=request).qs
+    score = SCORE_WITH_DEMAND if ordering == f"-{SCORE_WITH_DEMAND}" else "rice_score"
+    maximum = scored.aggregate(top=Max(score))["top"]
+    single = FeatureFilterSet({"ordering": ordering} if ordering else {},
+                              queryset=selectors.feature_queryset(user=request.user, product=product)
+                              .filter(pk=feature.pk), request=request).qs
+    row = selectors.feature_rows(single)[0]
+    conflicts = _conflict_messages(product)[0].get(feature.pk)
+    html = draw.backlog_row_cells(row, draw.Links.for_product(workspace.slug, product.key), edited=cell,
+                                  conflicts=conflicts, maximum=maximum)
+    return HttpResponse(html, status=status, content_type="text/html; charset=utf-8")
+
+
+def _render_cell_editor(request: HttpRequest, workspace: Workspace, product: Product, feature: Feature, cell: str,
+                        form, *, status: int = 200) -> HttpResponse:
+    for field in form.visible_fields():
+        field.field.widget.attrs.setdefault("class", "input--sm")
+        if field.errors:
+            field.field.widget.attrs.update({"aria-invalid": "true",
+                                             "aria-describedby": f"ce-{feature.number}-{cell}-error"})
+    url = reverse("releases:backlog_cell", args=[workspace.slug, product.key, feature.number, cell])
+    ordering = _ordering_of(request)
+    return render(request, "releases/backlog.html#cell-editor", {
+        "form": form, "cell": cell, "label": draw.CELL_LABELS[cell], "feature": feature,
+        "cell_url": url, "ordering": ordering,
+        "cancel_url": f"{url}?show=1" + (f"&ordering={ordering}" if ordering else ""),
+        "errors": [*form.non_field_errors(),
+                   *(f"{field.label}: {message}" for field in form.visible_fields() for message in field.errors)],
+    }, status=status)
+
+
+@workspace_view(requires="releases.edit")
+@require_http_methods(["GET", "POST"])
+def backlog_cell(request: HttpRequest, workspace: Workspace, key: str, number: int, cell: str) -> HttpResponse:
+    """One cell of a backlog row changed in place (status, release, assignee, estimate or the
+    RICE parts). GET draws its editor (`?show=1`: the cell itself, to cancel), with the
+    `version` the page showed; POST saves through `feature_update`, validated by the feature
+    form's own fields, and refused like the form when someone saved the feature since.
+    The answer is the row's changed cells and an event offering "Undo"; an undo (`undo=1`)
+    posts the previous values with the new version, so it is refused just as cleanly when
+    the feature changed meanwhile. Without JavaScript the cells are links to the full form."""
+    product = product_for(request, workspace, key)
+    if cell not in draw.INLINE_FIELDS:
+        raise Http404(_("No such cell."))
+    feature = _feature_by_number(request, product, number)
+    fields = draw.INLINE_FIELDS[cell]
+    edit_url = reverse("releases:feature_edit", args=[workspace.slug, product.key, feature.number])
+    if request.method == "GET":
+        if not _wants_js(request):
+            return redirect(edit_url)
+        if request.GET.get("show"):
+            return _render_cells(request, workspace, product, feature, cell)
+        version = _number(request.GET.get("version"))
+        form = feature_form(request, workspace, product, feature=feature, fields=fields,
+                            auto_id=f"ce-{feature.number}-%s",
+                            initial={**_cell_values(feature, cell),
+                                     "version": version if version is not None else feature.version})
+        return _render_cell_editor(request, workspace, product, feature, cell, form)
+    undo = request.POST.get("undo") == "1"
+    fallback = reverse("releases:backlog", args=[workspace.slug, product.key])
+    form = feature_form(request, workspace, product, feature=feature, fields=fields,
+                        auto_id=f"ce-{feature.number}-%s")
+    before = _cell_values(feature, cell)
+    before_words = _cell_summary(feature, cell)
+    status = 400
+    if form.is_valid():
+        try:
+            saved = services.feature_update(actor=request.user, feature=feature,
+                                            version=form.cleaned_data.get("version"), **form.service_data())
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+            if getattr(exc, "code", None) == "stale":
+                status = 409
+        else:
+            label = draw.CELL_LABELS[cell] if cell == "rice" else draw.CELL_LABELS[cell].lower()
+            if undo:
+                text = _("%(key)s: %(what)s back to %(value)s.") % {
+                    "key": saved.key, "what": label, "value": _cell_summary(saved, cell)}
+            else:
+                text = _("%(key)s: %(what)s %(before)s → %(after)s.") % {
+                    "key": saved.key, "what": label, "before": before_words, "after": _cell_summary(saved, cell)}
+            if not _wants_js(request):
+                messages.success(request, text)
+                return redirect(f"{_next_url(request, fallback)}#f-{saved.number}")
+            response = _render_cells(request, workspace, product, saved, cell)
+            detail = {"message": text, "key": saved.key}
+            if not undo and before != _cell_values(saved, cell):
+                detail["undo"] = {"url": request.path, "target": f"#c-{saved.number}-{cell}", "seconds": UNDO_SECONDS,
+                                  "values": {**before, "version": saved.version, "undo": "1",
+                                             "ordering": _ordering_of(request)}}
+            return trigger_client_event(response, "feature-edited", detail)
+    if undo or not _wants_js(request):
+        reasons = [*form.non_field_errors(), *(m for f in form.visible_fields() for m in f.errors)]
+        message = _("%(key)s was not changed back: %(reason)s") % {"key": feature.key, "reason": " ".join(reasons)} \
+            if undo else " ".join(reasons)
+        return _refuse(request, message, status, fallback)
+    return _render_cell_editor(request, workspace, product, feature, cell, form, status=status)
+
+
 # --- board ----------------------------------------------------------------------------------
 
 
@@ -309,7 +458,9 @@ def _board_options(request: HttpRequest, workspace: Workspace, product: Product,
 def board(request: HttpRequest, workspace: Workspace, key: str) -> HttpResponse:
     """Kanban: one column per active workflow status, in order, each with its count and
     estimate; retired statuses that still hold features close the row, greyed. Filter by
-    release with `?release=<id>` (or `none`)."""
+    release with `?release=<id>` (or `none`); `?lanes=initiative|release|assignee` splits the
+    board into swimlanes, `?cards=compact` draws smaller cards. (Collapsed columns are
+    remembered by the browser, planning.js.)"""
     product = product_for(request, workspace, key)
     if product.is_line:
         return lines.line_board(request, workspace, product)
@@ -318,24 +469,39 @@ def board(request: HttpRequest, workspace: Workspace, key: str) -> HttpResponse:
     filtered = filterset.qs
     rows = selectors.feature_rows(filtered)
     statuses = list(selectors.status_list(user=request.user, workspace=workspace, include_retired=True))
-    by_status: dict[int, list[dict]] = defaultdict(list)
-    for row in rows:
-        by_status[row["status_id"]].append(row)
-    columns = [draw.Column(status_id=s.pk, name=s.name, category=s.category, rows=by_status.get(s.pk, []))
-               for s in statuses if s.retired_at is None]
-    columns += [draw.Column(status_id=s.pk, name=s.name, category=s.category, retired=True,
-                            rows=by_status[s.pk]) for s in statuses if s.retired_at is not None and by_status[s.pk]]
+    lanes_by = request.GET.get("lanes", "")
+    lanes_by = lanes_by if lanes_by in draw.LANE_FIELDS else ""
+    compact = request.GET.get("cards") == "compact"
     can_edit = access.can(request.user, "releases.edit", product)
     conflicts, release_conflicts = _conflict_messages(product, None if filterset.is_filtered else rows)
     options = _board_options(request, workspace, product, statuses, conflicts=conflicts,
                              blockers=selectors.blockers_for(product=product), can_edit=can_edit,
                              next_url=request.get_full_path())
+    if lanes_by:
+        lanes = draw.board_lanes(rows, [(s.pk, s.name, s.category, s.retired_at is not None) for s in statuses],
+                                 lanes_by)
+        columns_html = draw.board_lane_sections(lanes, options)
+        column_count = sum(1 for s in statuses if s.retired_at is None)
+    else:
+        by_status: dict[int, list[dict]] = defaultdict(list)
+        for row in rows:
+            by_status[row["status_id"]].append(row)
+        columns = [draw.Column(status_id=s.pk, name=s.name, category=s.category, rows=by_status.get(s.pk, []))
+                   for s in statuses if s.retired_at is None]
+        columns += [draw.Column(status_id=s.pk, name=s.name, category=s.category, retired=True,
+                                rows=by_status[s.pk]) for s in statuses if s.retired_at is not None and by_status[s.pk]]
+        columns_html = draw.board_columns(columns, options)
+        column_count = len(columns)
     releases = list(selectors.release_choices(user=request.user, product=product))
     context = {
         "workspace": workspace,
         "product": product,
-        "columns_html": draw.board_columns(columns, options),
-        "column_count": len(columns),
+        "columns_html": columns_html,
+        "column_count": column_count,
+        "lanes": lanes_by,
+        "lane_choices": [("", _("No swimlanes")), ("initiative", _("Initiative")), ("release", _("Release")),
+                         ("assignee", _("Assignee"))],
+        "compact": compact,
         "feature_count": len(rows),
         "releases": releases,
         "release_conflicts": release_conflicts,

@@ -241,9 +241,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    # The search's kinds share the field name `kind` with products' kind.
-    "ENUM_NAME_OVERRIDES": {"SearchKindEnum": "roadmap.selectors.search.KIND_NAMES",
-                            "KindEnum": "strategy.models.Product.Kind"},
+    # Three choice fields are named `kind` (products', saved views', the search's): name their enums apart.
+    "ENUM_NAME_OVERRIDES": {
+        "ProductKindEnum": "strategy.models.Product.Kind",
+        "SavedViewKindEnum": "strategy.models.SavedView.Kind",
+        "SearchKindEnum": "roadmap.selectors.search.KIND_NAMES",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "roadmap.api.document_error_responses",

@@ -350,9 +350,10 @@
     note.hidden = !message;
   }
 
-  function moveCard(card, body) {
+  function moveCard(card, body, isUndo) {
     var board = card.closest("[data-board]");
     var fromColumn = card.closest(".kcol");
+    var fromBody = card.closest("[data-drop]");
     var toColumn = body.closest(".kcol");
     if (!board || !toColumn || fromColumn === toColumn) return;
     var home = {parent: card.parentNode, next: card.nextElementSibling};
@@ -376,8 +377,18 @@
           if (fresh) card.replaceWith(fresh);
           else card.classList.remove("is-pending");
           refreshColumn(toColumn);
-          announce(board.parentNode, card.getAttribute("data-key") + " moved to " +
-            (columnName ? columnName.textContent : "its new status") + ".", false);
+          var key = card.getAttribute("data-key");
+          var moved = key + " moved to " + (columnName ? columnName.textContent : "its new status") + ".";
+          if (isUndo || !fresh || !fromBody) {
+            toast(isUndo ? key + " moved back to " + (columnName ? columnName.textContent : "where it was") + "." : moved);
+            return;
+          }
+          // Undo moves it back through the same request, with the card's new version: if
+          // someone changed the feature meanwhile, the server refuses and the card stays.
+          toast(moved, function () {
+            var now = document.getElementById(fresh.id);
+            if (now && document.contains(fromBody)) moveCard(now, fromBody, true);
+          }, 8);
         });
       }
       return reasonOf(response).then(undo);
@@ -403,19 +414,40 @@
     if (board) board.classList.add("is-dragging");
   }
 
-  // Near the board's left or right edge, a dragged card scrolls the columns along.
+  // Near the board's left or right edge, a dragged card scrolls the columns along (faster
+  // the closer it gets), so every column is reachable; near the window's top or bottom the
+  // page scrolls too (swimlanes make the board tall).
   function autoScroll(event) {
     var board = dragCard && dragCard.closest("[data-board]");
     if (!board) return;
     var box = board.getBoundingClientRect();
-    var edge = 64;
-    if (event.clientX > box.right - edge) board.scrollLeft += 24;
-    else if (event.clientX < box.left + edge) board.scrollLeft -= 24;
+    var edge = Math.min(96, box.width / 6);
+    var right = event.clientX - (box.right - edge);
+    var left = box.left + edge - event.clientX;
+    if (right > 0) board.scrollLeft += Math.ceil(8 + right / 2);
+    else if (left > 0) board.scrollLeft -= Math.ceil(8 + left / 2);
+    var high = window.innerHeight;
+    if (event.clientY > high - 48) window.scrollBy(0, 24);
+    else if (event.clientY < 48) window.scrollBy(0, -24);
+  }
+
+  // Where a dragged card would land: a column's body, or a collapsed column as a whole; in
+  // swimlanes, only columns of the card's own lane (a drop changes the status, not the lane).
+  function dropBodyAt(target) {
+    if (!target || !target.closest) return null;
+    var body = target.closest("[data-drop]");
+    if (!body) {
+      var collapsed = target.closest(".kcol.is-collapsed");
+      body = collapsed && collapsed.querySelector("[data-drop]");
+    }
+    if (!body || !dragCard) return body;
+    var lane = dragCard.closest(".lane");
+    return lane && body.closest(".lane") !== lane ? null : body;
   }
 
   function cardDragOver(event) {
     autoScroll(event);
-    var body = event.target.closest && event.target.closest("[data-drop]");
+    var body = dropBodyAt(event.target);
     document.querySelectorAll(".kcol.is-over").forEach(function (column) {
       if (!body || column !== body.closest(".kcol")) column.classList.remove("is-over");
     });
@@ -427,7 +459,7 @@
   }
 
   function cardDrop(event) {
-    var body = event.target.closest && event.target.closest("[data-drop]");
+    var body = dropBodyAt(event.target);
     if (!body) return;
     event.preventDefault();
     var card = dragCard;
@@ -453,7 +485,8 @@
       var card = form.closest(".kcard");
       var select = form.querySelector("select[name=status]");
       var board = card && card.closest("[data-board]");
-      var column = board && select && board.querySelector('.kcol[data-status="' + select.value + '"] [data-drop]');
+      var scope = card && (card.closest(".lane") || board);
+      var column = scope && select && scope.querySelector('.kcol[data-status="' + select.value + '"] [data-drop]');
       if (!column) return;
       event.preventDefault();
       var details = form.closest("details");
@@ -490,9 +523,221 @@
     });
   });
 
+  // --- board: collapsed columns, remembered per board in this browser --------------------------
+
+  function collapseKey() { return "waymark.board.collapsed:" + window.location.pathname; }
+
+  function collapsedIds() {
+    try { return JSON.parse(window.localStorage.getItem(collapseKey()) || "[]"); } catch (e) { return []; }
+  }
+
+  function applyCollapsed(root) {
+    var ids = collapsedIds();
+    (root || document).querySelectorAll("[data-board] .kcol").forEach(function (column) {
+      var collapsed = ids.indexOf(column.getAttribute("data-status")) !== -1;
+      column.classList.toggle("is-collapsed", collapsed);
+      var button = column.querySelector("[data-collapse]");
+      if (button) {
+        var name = column.querySelector(".kcol__name");
+        button.setAttribute("aria-expanded", collapsed ? "false" : "true");
+        button.setAttribute("aria-label", (collapsed ? "Expand " : "Collapse ") + (name ? name.textContent : ""));
+      }
+    });
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-collapse]");
+    if (!button) return;
+    var column = button.closest(".kcol");
+    var id = column.getAttribute("data-status");
+    var ids = collapsedIds().filter(function (other) { return other !== id; });
+    if (!column.classList.contains("is-collapsed")) ids.push(id);
+    try { window.localStorage.setItem(collapseKey(), JSON.stringify(ids)); } catch (e) { /* private mode */ }
+    applyCollapsed(document);
+    var again = document.querySelector('[data-board] .kcol[data-status="' + id + '"] [data-collapse]');
+    if (again) again.focus();
+  });
+
+  // --- backlog: inline edits -------------------------------------------------------------
+  // An editable cell is a link to the full form; here, Enter or a click opens its editor in
+  // place instead (htmx), Enter saves, Escape puts the cell back. Refusals (400, 409) come
+  // back as the editor with its message, so nothing typed is lost.
+
+  // The server draws editable cells bare (a long backlog has thousands): their ids come from
+  // here, the version from the row (or from the cell, once an edit has answered it).
+  function nameCells(root) {
+    (root || document).querySelectorAll("tr[data-number] td.bcell:not([id])").forEach(function (cell) {
+      var link = cell.querySelector("a[data-cell]");
+      var row = cell.closest("tr[data-number]");
+      if (link && row) cell.id = "c-" + row.getAttribute("data-number") + "-" + link.getAttribute("data-cell");
+    });
+  }
+
+  // A cell link's accessible name says what it changes: "Status of MOB-3: Planned. Change".
+  document.addEventListener("focusin", function (event) {
+    var link = event.target.closest && event.target.closest("a[data-cell]");
+    if (!link) return;
+    var row = link.closest("tr[data-number]");
+    var table = link.closest("table");
+    var cell = link.closest("td");
+    var header = table && cell && table.tHead && table.tHead.rows[0].cells[cell.cellIndex];
+    var what = header ? (header.getAttribute("title") || header.textContent).trim() : "Value";
+    var value = link.textContent.trim();
+    link.setAttribute("aria-label", what + " of " + (row ? row.getAttribute("data-key") : "") + ": " +
+      (value && value !== "\u2014" ? value : "none") + ". Change");
+  });
+
+  function openCell(link) {
+    var cell = link.closest("td.bcell");
+    var table = link.closest("table[data-inline]");
+    if (!cell || !table || !window.htmx) return false;
+    nameCells(link.closest("tr"));
+    var row = cell.closest("tr[data-number]");
+    var version = cell.getAttribute("data-v") || (row && row.getAttribute("data-v")) || "";
+    var ordering = table.getAttribute("data-ordering") || "";
+    var url = link.href.replace(/edit\/$/, "cell/" + link.getAttribute("data-cell") + "/") +
+      "?version=" + encodeURIComponent(version) + (ordering ? "&ordering=" + encodeURIComponent(ordering) : "");
+    window.htmx.ajax("GET", url, {target: cell, swap: "outerHTML"});
+    return true;
+  }
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest("a[data-cell]");
+    if (!link || event.metaKey || event.ctrlKey || event.shiftKey) return;
+    if (openCell(link)) event.preventDefault();
+  });
+
+  function cancelCell(form) {
+    var cell = form.closest("td");
+    window.htmx.ajax("GET", form.getAttribute("data-cancel-url"), {target: cell, swap: "outerHTML"}).then(function () {
+      var back = document.getElementById(cell.id);
+      var link = back && back.querySelector("a[data-cell]");
+      if (link) link.focus();
+    });
+  }
+
+  document.addEventListener("keydown", function (event) {
+    var form = event.target.closest && event.target.closest("[data-cell-editor]");
+    if (!form) return;
+    if (event.key === "Escape") {
+      event.preventDefault();
+      cancelCell(form);
+    } else if (event.key === "Enter" && event.target.tagName === "SELECT") {
+      event.preventDefault();
+      form.requestSubmit();
+    }
+  });
+
+  document.addEventListener("click", function (event) {
+    var cancel = event.target.closest("[data-cell-cancel]");
+    if (cancel) cancelCell(cancel.closest("[data-cell-editor]"));
+  });
+
+  // A refused inline edit answers 400 or 409 with the editor and its message: show it.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var status = event.detail.xhr.status;
+    var target = event.detail.target;
+    if ((status === 400 || status === 409) && target && target.querySelector &&
+        target.querySelector("[data-cell-editor]")) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+
+  // Focus follows the edit: into a fresh editor, and back to the cell after a save.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var target = event.detail.target;
+    if (!target || !target.id || !/^c-\d+-/.test(target.id)) return;
+    var cell = document.getElementById(target.id);
+    if (!cell) return;
+    var editor = cell.querySelector("[data-cell-editor]");
+    if (editor) {
+      var invalid = editor.querySelector("[aria-invalid=true]");
+      var first = invalid || editor.querySelector("select, input:not([type=hidden])");
+      if (first) first.focus();
+      return;
+    }
+    var link = cell.querySelector("a[data-cell]");
+    if (link && document.activeElement && (document.activeElement === document.body ||
+        !document.contains(document.activeElement))) link.focus();
+  });
+
+  // --- the confirmation toast, with "Undo" for a few seconds ---------------------------------
+
+  function toastBox() {
+    var box = document.getElementById("planning-toast");
+    if (box) return box;
+    box = document.createElement("div");
+    box.id = "planning-toast";
+    box.className = "planning-toast";
+    box.setAttribute("role", "status");
+    box.setAttribute("aria-live", "polite");
+    box.hidden = true;
+    document.body.appendChild(box);
+    return box;
+  }
+
+  // `undo` is a function, called once if the person presses Undo within `seconds`.
+  function toast(message, undo, seconds, isError) {
+    var box = toastBox();
+    clearTimeout(box._timer);
+    box.textContent = "";
+    box.classList.toggle("is-error", !!isError);
+    var text = document.createElement("span");
+    text.className = "planning-toast__text";
+    text.textContent = message;
+    box.appendChild(text);
+    if (undo) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "btn btn--sm planning-toast__undo";
+      button.textContent = "Undo";
+      button.setAttribute("data-undo", "");
+      button.addEventListener("click", function () {
+        clearTimeout(box._timer);
+        box.hidden = true;
+        undo();
+      }, {once: true});
+      box.appendChild(button);
+    }
+    var close = document.createElement("button");
+    close.type = "button";
+    close.className = "planning-toast__close";
+    close.setAttribute("aria-label", "Dismiss");
+    close.textContent = "\u00d7";
+    close.addEventListener("click", function () { box.hidden = true; });
+    box.appendChild(close);
+    box.hidden = false;
+    box._timer = setTimeout(function () { box.hidden = true; }, (seconds || 5) * 1000);
+  }
+
+  document.addEventListener("feature-edited", function (event) {
+    var detail = event.detail || {};
+    var undo = detail.undo;
+    toast(detail.message || "Saved.", undo && function () {
+      var target = document.querySelector(undo.target);
+      if (!target) return;
+      window.htmx.ajax("POST", undo.url, {
+        target: target, swap: "outerHTML", values: undo.values, headers: {"X-CSRFToken": csrfToken()}
+      });
+    }, undo ? undo.seconds : 5);
+  });
+
+  // An undo refused (the feature changed meanwhile): say why, change nothing.
+  document.addEventListener("htmx:responseError", function (event) {
+    var params = event.detail.requestConfig && event.detail.requestConfig.parameters;
+    var isUndo = params && (typeof params.get === "function" ? params.get("undo") : params.undo) === "1";
+    if (!isUndo) return;
+    var reason = "That could not be undone.";
+    try { reason = JSON.parse(event.detail.xhr.responseText).error || reason; } catch (e) { /* keep */ }
+    toast(reason, null, 10, true);
+  });
+
   // --- set-up ----------------------------------------------------------------------------------
 
   function enhance(root) {
+    applyCollapsed(document);
+    nameCells(document);
     var results = root.id === "backlog-results" ? root : root.querySelector && root.querySelector("#backlog-results");
     if (results) {
       refreshBulk(results);

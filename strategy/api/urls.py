@@ -3,6 +3,7 @@ from rest_framework.routers import DefaultRouter
 
 from .goals import GoalViewSet, InitiativeViewSet, KeyResultViewSet
 from .positioning import ComparisonViewSet, CompetitorViewSet, CriterionViewSet, PersonaViewSet, VisionViewSet
+from .saved_views import SavedViewViewSet
 from .tenancy import InvitationViewSet, MembershipViewSet, ProductViewSet, WorkspaceViewSet
 
 router = DefaultRouter()
@@ -16,6 +17,7 @@ router.register("comparison-criteria", CriterionViewSet, basename="criterion")
 router.register("goals", GoalViewSet, basename="goal")
 router.register("key-results", KeyResultViewSet, basename="key-result")
 router.register("initiatives", InitiativeViewSet, basename="initiative")
+router.register("saved-views", SavedViewViewSet, basename="saved-view")
 
 app_name = "strategy-api"
 

@@ -4,6 +4,7 @@ that the other apps' pages import from here."""
 from .goals import CheckInForm, GoalForm, InitiativeForm, KeyResultForm, quarter_bounds
 from .kit import DateInput, VersionedFormMixin, apply_service_errors
 from .positioning import ColourInput, ComparisonForm, CompetitorForm, CriterionForm, PersonaForm, VisionForm
+from .saved_views import SavedViewForm, SavedViewRenameForm
 from .tenancy import (
     ApiTokenForm,
     InvitationForm,
@@ -19,7 +20,7 @@ from .tenancy import (
 __all__ = [
     "ApiTokenForm", "CheckInForm", "ColourInput", "ComparisonForm", "CompetitorForm", "CriterionForm", "DateInput",
     "GoalForm", "InitiativeForm", "InvitationForm", "KeyResultForm", "PersonaForm", "ProductForm", "ProfileForm",
-    "RoleForm", "SignInForm", "SignUpForm", "VersionedFormMixin", "VisionForm", "WorkspaceForm",
-    "WorkspaceSettingsForm",
+    "RoleForm", "SavedViewForm", "SavedViewRenameForm", "SignInForm", "SignUpForm", "VersionedFormMixin",
+    "VisionForm", "WorkspaceForm", "WorkspaceSettingsForm",
     "apply_service_errors", "quarter_bounds",
 ]

@@ -28,6 +28,7 @@ from .positioning import (
     vision_get,
     vision_versions,
 )
+from .saved_views import saved_view_get, saved_view_list
 from .tenancy import (
     PortfolioNode,
     api_token_get,
@@ -48,6 +49,7 @@ from .tenancy import (
 )
 
 __all__ = [
+    "saved_view_get", "saved_view_list",
     "initiative_choices",
     "member_users",
     "Comparison",

@@ -28,6 +28,7 @@ from .positioning import (
     vision_restore,
     vision_save,
 )
+from .saved_views import saved_view_create, saved_view_delete, saved_view_update
 from .tenancy import (
     API_TOKEN_PREFIX,
     INVITATION_SALT,
@@ -58,6 +59,7 @@ from .tenancy import (
 )
 
 __all__ = [
+    "saved_view_create", "saved_view_delete", "saved_view_update",
     "comparison_rate",
     "competitor_create",
     "competitor_delete",

@@ -96,6 +96,8 @@ PAGES = [
     Page("portfolio timeline", MEMBER, LINE + "/roadmap/portfolio/"),
     Page("share links", MEMBER, SHOP + "/roadmap/share/"),
     Page("value effort", MEMBER, SHOP + "/value-effort/"),
+    Page("board in swimlanes, compact", MEMBER, SHOP + "/board/?lanes=initiative&cards=compact"),
+    Page("saved views", MEMBER, SHOP + "/views/"),
     Page("release", MEMBER, SHOP + "/releases/{release}/"),
     Page("release notes", MEMBER, SHOP + "/releases/{release}/notes/"),
     Page("published release notes", MEMBER, SHOP + "/releases/{noted_release}/notes/"),
