@@ -17,7 +17,14 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from strategy.limits import COMMENT_MAX_LENGTH, TAG_MAX_LENGTH, TAGS_MAX_COUNT, BoundedDateField, LongTextField
-from strategy.models import Product, TimeStampedModel, Workspace, WorkspaceScopedQuerySet
+from strategy.models import (
+    ExternalIdentity,
+    Product,
+    TimeStampedModel,
+    Workspace,
+    WorkspaceScopedQuerySet,
+    external_id_unique,
+)
 
 
 class StatusCategory(models.TextChoices):
@@ -76,7 +83,7 @@ class ReleaseQuerySet(WorkspaceScopedQuerySet):
         ).prefetch_related(models.Prefetch("milestones", queryset=Milestone.objects.order_by("date", "id")))
 
 
-class Release(TimeStampedModel):
+class Release(ExternalIdentity, TimeStampedModel):
     """A dated delivery of a product: what ships together, between a start and a release date."""
 
     class Status(models.TextChoices):
@@ -107,6 +114,7 @@ class Release(TimeStampedModel):
     class Meta:
         ordering = ["release_date", "name"]
         constraints = [
+            external_id_unique("releases_release_external_id_unique"),
             models.CheckConstraint(
                 condition=models.Q(release_date__gte=models.F("start_date")),
                 name="releases_release_ends_after_start",
@@ -148,7 +156,7 @@ usage_key_validator = RegexValidator(
 )
 
 
-class Feature(TimeStampedModel):
+class Feature(ExternalIdentity, TimeStampedModel):
     """The unit of planned work: something users will get, with an estimate, a status in the
     workflow, optionally a release and an initiative, and the goals it serves."""
 
@@ -212,6 +220,7 @@ class Feature(TimeStampedModel):
     class Meta:
         ordering = ["rank", "id"]
         constraints = [
+            external_id_unique("releases_feature_external_id_unique"),
             models.UniqueConstraint(fields=["product", "number"], name="releases_feature_number_unique_per_product"),
             models.UniqueConstraint(fields=["product", "usage_key"], condition=~models.Q(usage_key=""),
                                     name="releases_feature_usage_key_unique_per_product"),

@@ -13,7 +13,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from strategy import selectors as strategy_selectors
-from strategy.api.fields import VisibleIdField
+from strategy.api.fields import SCOPED_WORKSPACE_HELP, ScopedWorkspace, VisibleIdField
 from strategy.api.records import InputSerializer
 from strategy.api.tenancy import UserSerializer
 from strategy.models import User, Workspace
@@ -42,8 +42,8 @@ class CustomerInputSerializer(InputSerializer):
     """Field names are the keyword arguments of `customer_create` / `customer_update`."""
 
     workspace = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Workspace.objects.none(),
-        help_text="The workspace's slug. A customer cannot move to another workspace.")
+        slug_field="slug", queryset=Workspace.objects.none(), default=ScopedWorkspace(),
+        help_text="The workspace's slug. A customer cannot move to another workspace." + SCOPED_WORKSPACE_HELP)
     name = serializers.CharField(max_length=120)
     domain = serializers.CharField(max_length=120, allow_blank=True, required=False)
     segment = SegmentField(required=False)

@@ -25,7 +25,9 @@ from ..models import (
     Workspace,
 )
 from .fields import (
+    SCOPED_WORKSPACE_HELP,
     DateField,
+    ScopedWorkspace,
     VisibleIdField,
     VisibleIdsField,
     VisibleSlugField,
@@ -100,7 +102,8 @@ class GoalInputSerializer(VersionedInput, InputSerializer):
 
     workspace = VisibleSlugField(
         selectors.workspace_list, slug_field="slug", queryset=Workspace.objects.none(),
-        help_text="The workspace's slug. A goal cannot move to another workspace.",
+        default=ScopedWorkspace(),
+        help_text="The workspace's slug. A goal cannot move to another workspace." + SCOPED_WORKSPACE_HELP,
     )
     product = product_field(allow_null=True, required=False)
     name = serializers.CharField(max_length=200)

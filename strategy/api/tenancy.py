@@ -12,6 +12,7 @@ from .. import access, selectors, services
 from ..filters import ProductFilterSet
 from ..limits import TEXT_MAX_LENGTH
 from ..models import Invitation, Membership, Product, Role, User, Workspace, product_key_validator
+from .fields import SCOPED_WORKSPACE_HELP, ScopedWorkspace
 from .records import EditGuardMixin
 
 
@@ -58,7 +59,9 @@ class InvitationSerializer(serializers.ModelSerializer):
 
 
 class InvitationInputSerializer(serializers.Serializer):
-    workspace = serializers.SlugRelatedField(slug_field="slug", queryset=Workspace.objects.none())
+    workspace = serializers.SlugRelatedField(slug_field="slug", queryset=Workspace.objects.none(),
+                                             default=ScopedWorkspace(), help_text="The workspace's slug."
+                                             + SCOPED_WORKSPACE_HELP)
     email = serializers.EmailField()
     role = serializers.ChoiceField(choices=Role.choices)
 
@@ -83,7 +86,9 @@ class ProductSerializer(serializers.ModelSerializer):
 class ProductInputSerializer(serializers.Serializer):
     """Field names are the keyword arguments of `product_create` / `product_update`."""
 
-    workspace = serializers.SlugRelatedField(slug_field="slug", queryset=Workspace.objects.none())
+    workspace = serializers.SlugRelatedField(slug_field="slug", queryset=Workspace.objects.none(),
+                                             default=ScopedWorkspace(), help_text="The workspace's slug."
+                                             + SCOPED_WORKSPACE_HELP)
     name = serializers.CharField(max_length=120)
     key = serializers.CharField(max_length=10)
     kind = serializers.ChoiceField(choices=Product.Kind.choices, default=Product.Kind.PRODUCT)
@@ -114,6 +119,7 @@ class WorkspaceViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = WorkspaceSerializer
     lookup_field = "slug"
+    workspace_scoped = False  # how a client finds the slugs of the workspace-scoped addresses
 
     def get_queryset(self):
         return selectors.workspace_list(user=self.request.user)
