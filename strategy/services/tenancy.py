@@ -447,14 +447,24 @@ def api_token_digest(secret: str) -> str:
 
 
 @transaction.atomic
-def api_token_create(*, actor: User, name: str) -> tuple[ApiToken, str]:
-    """Create a personal API token; returns it with its secret, which is never stored."""
+def api_token_create(*, actor: User, name: str, workspace: Workspace | None = None,
+                     read_only: bool = False) -> tuple[ApiToken, str]:
+    """Create a personal API token; returns it with its secret, which is never stored.
+    `workspace` limits it to one of the actor's workspaces (a request for another is refused,
+    403); `read_only` to reading. Raises ValidationError for a name left empty or a
+    workspace the actor is not a member of."""
     name = name.strip()
+    errors = {}
     if not name:
-        raise ValidationError({"name": _("Name the token after where it will be used.")})
+        errors["name"] = _("Name the token after where it will be used.")
+    if workspace is not None and not Membership.objects.filter(user=actor, workspace=workspace).exists():
+        errors["workspace"] = _("Choose one of your workspaces.")
+    if errors:
+        raise ValidationError(errors)
     secret = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
-        user=actor, name=name, prefix=secret[: len(API_TOKEN_PREFIX) + 6], digest=api_token_digest(secret)
+        user=actor, name=name, prefix=secret[: len(API_TOKEN_PREFIX) + 6], digest=api_token_digest(secret),
+        workspace=workspace, read_only=read_only,
     )
     return token, secret
 
