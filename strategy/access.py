@@ -53,10 +53,10 @@ def _roles(user) -> dict[int, str]:
     return roles
 
 
-def limit_to_workspace(user, workspace_id: int) -> None:
+def limit_to_workspace(user, workspace_id: int | None) -> None:
     """From now on `user` (this object: one request's user) sees and may change one workspace
     only, as if it were a member of no other: every selector (`visible_to`) and every rule
-    here follow. The workspace-scoped API sets it (`strategy.api.scoping`)."""
+    here follow; None lifts the limit. The workspace-scoped API sets it (`strategy.api.scoping`)."""
     setattr(user, WORKSPACE_LIMIT_ATTR, workspace_id)
 
 

@@ -15,6 +15,7 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
 from strategy import selectors as strategy_selectors
+from strategy.api.external import ExternalIdentityInput, ExternalIdMixin
 from strategy.api.fields import DateField, VisibleIdField, VisibleIdsField, optional_text
 from strategy.api.records import InputSerializer, unmoved
 from strategy.api.tenancy import UserSerializer
@@ -100,13 +101,14 @@ class FeatureSerializer(serializers.ModelSerializer):
         fields = [
             "id", "key", "product", "number", "title", "description", "status", "release", "initiative", "goals",
             "estimate", "start_date", "end_date", "effective_start", "effective_end", "assignee", "tags",
-            "usage_key", "reach", "impact", "confidence", "effort", "rice_score", "rank", "version",
+            "usage_key", "reach", "impact", "confidence", "effort", "rice_score", "rank",
+            "external_id", "external_url", "version",
             "requirement_count", "conflicts", "created_at", "updated_at",
         ]
         read_only_fields = fields
 
 
-class FeatureInputSerializer(InputSerializer):
+class FeatureInputSerializer(ExternalIdentityInput, InputSerializer):
     """Field names are the keyword arguments of `feature_create` / `feature_update`."""
 
     clean_model = Feature
@@ -273,7 +275,7 @@ class CommentInputSerializer(serializers.Serializer):
         max_length=COMMENT_MAX_LENGTH, help_text="Markdown; @email or @name-before-the-@ mentions a member.")
 
 
-class FeatureViewSet(RecordViewSet):
+class FeatureViewSet(ExternalIdMixin, RecordViewSet):
     """Features of the products of your workspaces, in backlog order (or `ordering`), with
     their status, release, initiative, goals, RICE score and conflicts. Filters are the
     backlog's. `move` places one in the backlog, `bulk` changes many at once (all or none),
@@ -281,6 +283,10 @@ class FeatureViewSet(RecordViewSet):
 
     serializer_class = FeatureSerializer
     input_serializer_class = FeatureInputSerializer
+    create_service = staticmethod(services.feature_create)
+    update_service = staticmethod(services.feature_update)
+    record_kwarg = "feature"
+    fixed_fields = ("product",)
     filterset_class = FeatureApiFilterSet
 
     def get_queryset(self):

@@ -20,7 +20,7 @@ from ..models import Feature
 
 FEATURE_FIELDS = (
     "title", "description", "status", "release", "initiative", "estimate", "start_date", "end_date",
-    "assignee", "tags", "reach", "impact", "confidence", "effort", "usage_key",
+    "assignee", "tags", "reach", "impact", "confidence", "effort", "usage_key", "external_id", "external_url",
 )
 
 

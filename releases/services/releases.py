@@ -21,7 +21,8 @@ from ..models import Feature, Milestone, Release
 from ..signals import send_features_changed
 from .records import full_clean, save_feature_change
 
-RELEASE_FIELDS = ("name", "version_label", "theme", "start_date", "release_date", "status", "capacity")
+RELEASE_FIELDS = ("name", "version_label", "theme", "start_date", "release_date", "status", "capacity",
+                  "external_id", "external_url")
 MILESTONE_FIELDS = ("name", "date", "description")
 
 

@@ -24,6 +24,7 @@ from ..models import (
     User,
     Workspace,
 )
+from .external import ExternalIdentityInput, ExternalIdMixin
 from .fields import (
     SCOPED_WORKSPACE_HELP,
     DateField,
@@ -89,12 +90,13 @@ class GoalSerializer(serializers.ModelSerializer):
         model = Goal
         fields = [
             "id", "workspace", "product", "name", "description", "owner", "start_date", "end_date",
-            "progress", "expected", "status", "status_label", "key_results", "version", "created_at", "updated_at",
+            "progress", "expected", "status", "status_label", "key_results",
+            "external_id", "external_url", "version", "created_at", "updated_at",
         ]
         read_only_fields = fields
 
 
-class GoalInputSerializer(VersionedInput, InputSerializer):
+class GoalInputSerializer(ExternalIdentityInput, VersionedInput, InputSerializer):
     """Field names are the keyword arguments of `goal_create` / `goal_update`."""
 
     clean_model = Goal
@@ -166,12 +168,12 @@ class InitiativeSerializer(serializers.ModelSerializer):
         model = Initiative
         fields = [
             "id", "product", "name", "description", "status", "start_date", "end_date", "colour", "goals",
-            "version", "created_at", "updated_at",
+            "external_id", "external_url", "version", "created_at", "updated_at",
         ]
         read_only_fields = fields
 
 
-class InitiativeInputSerializer(VersionedInput, InputSerializer):
+class InitiativeInputSerializer(ExternalIdentityInput, VersionedInput, InputSerializer):
     """Field names are the keyword arguments of `initiative_create` / `initiative_update`."""
 
     clean_model = Initiative
@@ -193,12 +195,16 @@ class InitiativeInputSerializer(VersionedInput, InputSerializer):
 # --- goals, key results and check-ins ------------------------------------------------
 
 
-class GoalViewSet(StrategyRecordViewSet):
+class GoalViewSet(ExternalIdMixin, StrategyRecordViewSet):
     """Goals of your workspaces, company-wide or of a product, each with its key results,
     progress, expected progress and status (rules in docs/strategy.md)."""
 
     serializer_class = GoalSerializer
     input_serializer_class = GoalInputSerializer
+    create_service = staticmethod(services.goal_create)
+    update_service = staticmethod(services.goal_update)
+    record_kwarg = "goal"
+    fixed_fields = ("workspace",)
     filterset_class = GoalFilterSet
 
     def get_queryset(self):
@@ -302,11 +308,15 @@ class KeyResultViewSet(StrategyRecordViewSet):
 # --- initiatives ---------------------------------------------------------------------
 
 
-class InitiativeViewSet(StrategyRecordViewSet):
+class InitiativeViewSet(ExternalIdMixin, StrategyRecordViewSet):
     """Initiatives of the products of your workspaces, with the ids of the goals they serve."""
 
     serializer_class = InitiativeSerializer
     input_serializer_class = InitiativeInputSerializer
+    create_service = staticmethod(services.initiative_create)
+    update_service = staticmethod(services.initiative_update)
+    record_kwarg = "initiative"
+    fixed_fields = ("product",)
     filterset_class = InitiativeFilterSet
 
     def get_queryset(self):

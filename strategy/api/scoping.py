@@ -50,6 +50,7 @@ class WorkspaceScope(permissions.BasePermission):
         user = request.user
         if not (user and user.is_authenticated):
             return True  # IsAuthenticated, before it, answers
+        access.limit_to_workspace(user, None)  # a user object reused across requests (tests) starts unlimited
         token = request.auth if isinstance(request.auth, ApiToken) else None
         if token is not None and token.read_only and request.method not in permissions.SAFE_METHODS:
             raise exceptions.PermissionDenied(_("This token is read-only."))

@@ -12,6 +12,7 @@ from .. import access, selectors, services
 from ..filters import ProductFilterSet
 from ..limits import TEXT_MAX_LENGTH
 from ..models import Invitation, Membership, Product, Role, User, Workspace, product_key_validator
+from .external import ExternalIdentityInput, ExternalIdMixin
 from .fields import SCOPED_WORKSPACE_HELP, ScopedWorkspace
 from .records import EditGuardMixin
 
@@ -79,11 +80,11 @@ class ProductSerializer(serializers.ModelSerializer):
         model = Product
         fields = [
             "id", "workspace", "key", "name", "kind", "parent", "stage", "description", "owner",
-            "archived", "archived_at", "version", "created_at", "updated_at",
+            "archived", "archived_at", "external_id", "external_url", "version", "created_at", "updated_at",
         ]
 
 
-class ProductInputSerializer(serializers.Serializer):
+class ProductInputSerializer(ExternalIdentityInput, serializers.Serializer):
     """Field names are the keyword arguments of `product_create` / `product_update`."""
 
     workspace = serializers.SlugRelatedField(slug_field="slug", queryset=Workspace.objects.none(),
@@ -181,11 +182,17 @@ class InvitationViewSet(EditGuardMixin, mixins.ListModelMixin, mixins.RetrieveMo
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class ProductViewSet(EditGuardMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ProductViewSet(ExternalIdMixin, EditGuardMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                     viewsets.GenericViewSet):
     """Products and product lines. DELETE archives (nothing is lost); `restore` brings one back.
     Lists show active products unless `archived=true`."""
 
     serializer_class = ProductSerializer
+    input_serializer_class = ProductInputSerializer
+    create_service = staticmethod(services.product_create)
+    update_service = staticmethod(services.product_update)
+    record_kwarg = "product"
+    fixed_fields = ("workspace",)
     filterset_class = ProductFilterSet
     edit_action = "products.edit"
 

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
@@ -38,6 +39,23 @@ class ExternalIdentity(models.Model):
 
     class Meta:
         abstract = True
+
+    def clean_fields(self, exclude=None) -> None:
+        """Field rules, and the external id unique among this kind's records of the workspace
+        (the `*_external_id_unique` constraint, checked first so that it is a message on the field)."""
+        errors = {}
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as exc:
+            errors = exc.message_dict
+        self.external_id = (self.external_id or "").strip()
+        if (self.external_id and "external_id" not in errors and not getattr(self, "_external_id_checked", False)
+                and type(self)._default_manager.filter(
+                workspace_id=self.workspace_id, external_id=self.external_id).exclude(pk=self.pk).exists()):
+            errors["external_id"] = [_("Another record of this kind in the workspace has the external id %(id)s.")
+                                     % {"id": self.external_id}]
+        if errors:
+            raise ValidationError(errors)
 
 
 def external_id_unique(name: str) -> models.UniqueConstraint:

@@ -304,7 +304,7 @@ def invitation_accept_with_signup(*, invitation: Invitation, full_name: str, pas
 
 # --- products ---------------------------------------------------------------
 
-PRODUCT_FIELDS = ("name", "key", "kind", "parent", "description", "stage", "owner")
+PRODUCT_FIELDS = ("name", "key", "kind", "parent", "description", "stage", "owner", "external_id", "external_url")
 
 
 def _key_taken(key: str) -> str:
@@ -356,13 +356,14 @@ def _is_self_or_descendant(*, candidate: Product, product: Product) -> bool:
 def product_create(
     *, actor: User, workspace: Workspace, name: str, key: str, kind: str = Product.Kind.PRODUCT,
     parent: Product | None = None, description: str = "", stage: str = Product.Stage.DEVELOPMENT,
-    owner: User | None = None,
+    owner: User | None = None, external_id: str = "", external_url: str = "",
 ) -> Product:
     """Add a product or product line to the portfolio. Raises PermissionDenied or ValidationError."""
     access.ensure_can(actor, "products.edit", workspace)
     product = Product(
         workspace=workspace, name=name.strip(), key=key, kind=kind, parent=parent,
         description=description, stage=stage, owner=owner, updated_by=actor,
+        external_id=external_id.strip(), external_url=external_url.strip(),
     )
     _validate_product(product)
     with _unique("strategy_product_key_unique_in_workspace", "key",
