@@ -117,7 +117,7 @@ def test_an_upsert_cannot_move_a_record_to_another_product(editor, product, work
 
 
 def test_an_upsert_needs_a_workspace_address(editor, product, workflow_ready):
-    response = _api(editor).put(f"/api/v1/features/by-external-id/F-1/", {"product": product.pk, "title": "A"},
+    response = _api(editor).put("/api/v1/features/by-external-id/F-1/", {"product": product.pk, "title": "A"},
                                 format="json")
 
     assert response.status_code == 400
