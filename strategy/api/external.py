@@ -20,7 +20,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -131,12 +130,16 @@ class ExternalIdSchema(AutoSchema):
     def get_request_serializer(self):
         if getattr(self.view, "action", None) == "by_external_id":
             return self.view.input_serializer_class
+        if getattr(self.view, "action", None) == "bulk_upsert":
+            return self.view.bulk_input_serializer_class
         return super().get_request_serializer()
 
     def get_response_serializers(self):
         if getattr(self.view, "action", None) == "by_external_id":
             serializer = self.view.get_serializer_class()
             return {200: serializer, 201: serializer}
+        if getattr(self.view, "action", None) == "bulk_upsert":
+            return {200: BulkResultSerializer, 400: BulkResultSerializer}
         return super().get_response_serializers()
 
 
@@ -150,6 +153,7 @@ class ExternalIdMixin:
 
     schema = ExternalIdSchema()
     input_serializer_class: type
+    bulk_input_serializer_class: type = BulkInputSerializer
     create_service = None
     update_service = None
     record_kwarg: str = ""
@@ -214,7 +218,6 @@ class ExternalIdMixin:
             record, result = self.upsert(record, validated)
         return self._show_record(record, status.HTTP_201_CREATED if result == "created" else status.HTTP_200_OK)
 
-    @extend_schema(request=BulkInputSerializer, responses={200: BulkResultSerializer, 400: BulkResultSerializer})
     @action(detail=False, methods=["post"], url_path="bulk-upsert", url_name="bulk-upsert",
             filter_backends=[], pagination_class=None)
     def bulk_upsert(self, request):
@@ -222,42 +225,67 @@ class ExternalIdMixin:
         reported by index and field, and the valid items are written in one transaction (or
         none of them with `atomic`)."""
         workspace_id = self._scoped_workspace_id()
-        body = BulkInputSerializer(data=request.data)
+        body = self.bulk_input_serializer_class(data=request.data)
         body.is_valid(raise_exception=True)
         outcome = BulkOutcome(atomic=body.validated_data["atomic"])
         with transaction.atomic():
-            self.bulk_write(workspace_id, body.validated_data["items"], outcome, request.data)
+            self.bulk_write(workspace_id, body.validated_data, outcome)
             if outcome.atomic and outcome.errors:
                 transaction.set_rollback(True)
         return outcome.response()
 
-    def bulk_write(self, workspace_id: int, items: list[dict], outcome: BulkOutcome, body) -> None:
-        """Write `items` one by one through the services, each in a savepoint."""
-        ids = [str(item.get("external_id") or "").strip() for item in items]
-        existing = {record.external_id: record for record in self._model()._default_manager.select_for_update().filter(
-            workspace_id=workspace_id, external_id__in=[i for i in ids if i])}
-        seen: set[str] = set()
+    def bulk_write(self, workspace_id: int, body: dict, outcome: BulkOutcome) -> None:
+        """Write the request's `items` (validated as `bulk_input_serializer_class` says)."""
+        self.write_items(self, workspace_id, body["items"], outcome)
+
+    def bulk_validator(self, serializer_class: type | None = None) -> serializers.Serializer:
+        """One input serializer for every item of a bulk write: its id fields read their choices once."""
+        context = {**self.get_serializer_context(), "bulk": True}
+        return (serializer_class or self.input_serializer_class)(context=context)
+
+    @staticmethod
+    def external_ids(items: list[dict], outcome: BulkOutcome, list_name: str = "items") -> list[str | None]:
+        """Each item's external id ("" for none), or None for an item refused as naming the
+        external id of an earlier item."""
+        ids, seen = [], set()
         for index, item in enumerate(items):
-            external_id = ids[index]
+            external_id = str(item.get("external_id") or "").strip()
             if external_id and external_id in seen:
                 outcome.refuse(index, {"external_id": [_("This external id appears twice in the request.")]},
-                               external_id)
+                               external_id, list_name)
+                ids.append(None)
                 continue
             seen.add(external_id)
-            try:
-                data = self._validated(item)
-            except exceptions.ValidationError as exc:
-                outcome.refuse(index, exc.detail, external_id)
+            ids.append(external_id)
+        return ids
+
+    def write_items(self, kind: ExternalIdMixin, workspace_id: int, items: list[dict], outcome: BulkOutcome,
+                    list_name: str = "items") -> None:
+        """Write `items` of `kind` (a viewset of ExternalIdMixin, this one or another sharing the
+        request) one by one through its services, each in a savepoint."""
+        ids = self.external_ids(items, outcome, list_name)
+        existing = {record.external_id: record for record in kind._model()._default_manager.select_for_update()
+                    .filter(workspace_id=workspace_id, external_id__in=[i for i in ids if i])}
+        validator = kind.bulk_validator()
+        for index, item in enumerate(items):
+            external_id = ids[index]
+            if external_id is None:
                 continue
+            try:
+                data = dict(validator.run_validation(item))
+            except exceptions.ValidationError as exc:
+                outcome.refuse(index, exc.detail, external_id, list_name)
+                continue
+            data.pop("version", None)
             if outcome.atomic and outcome.errors:
                 continue  # nothing will be written: validate the rest only
             try:
                 with transaction.atomic():
-                    record, result = self.upsert(existing.get(external_id) if external_id else None, data)
+                    record, result = kind.upsert(existing.get(external_id) if external_id else None, data)
             except (ValidationError, PermissionDenied) as exc:
                 outcome.refuse(index, exc if isinstance(exc, ValidationError)
-                               else {"non_field_errors": [str(exc)]}, external_id)
+                               else {"non_field_errors": [str(exc)]}, external_id, list_name)
                 continue
             if external_id:
                 existing[external_id] = record
-            outcome.done(index, record, result)
+            outcome.done(index, record, result, list_name)

@@ -93,7 +93,21 @@ class _Scoped:
 
 
 class VisibleIdField(_Scoped, serializers.PrimaryKeyRelatedField):
-    pass
+    """In a serializer whose context has `bulk` (one instance validating many items), the
+    choices are read once, in one query, rather than once per item."""
+
+    def to_internal_value(self, data):
+        if not self.context.get("bulk"):
+            return super().to_internal_value(data)
+        rows = getattr(self, "_bulk_rows", None)
+        if rows is None:
+            rows = self._bulk_rows = {str(row.pk): row for row in self.get_queryset()}
+        if isinstance(data, bool) or not isinstance(data, int | str):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        row = rows.get(str(data).strip())
+        if row is None:
+            self.fail("does_not_exist", pk_value=data)
+        return row
 
 
 class VisibleSlugField(_Scoped, serializers.SlugRelatedField):

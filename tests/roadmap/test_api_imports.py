@@ -95,8 +95,9 @@ def test_an_external_id_is_unique_per_workspace_and_kind(editor, product, other_
         "product": product.pk, "name": "R", "start_date": "2026-01-01", "release_date": "2026-01-31"}, format="json")
     MembershipFactory(workspace=other_workspace, user=editor, role="editor")
     elsewhere = ProductFactory(workspace=other_workspace, key="SEC")
-    other_workspace_ok = _api(User.objects.get(pk=editor.pk)).put(_upsert_url("releases-api:feature", "K-1", ws="globex"),
-                                    {"product": elsewhere.pk, "title": "Elsewhere"}, format="json")
+    fresh = _api(User.objects.get(pk=editor.pk))
+    other_workspace_ok = fresh.put(_upsert_url("releases-api:feature", "K-1", ws="globex"),
+                                   {"product": elsewhere.pk, "title": "Elsewhere"}, format="json")
 
     assert clash.status_code == 400
     assert list(clash.json()) == ["external_id"]
@@ -203,3 +204,91 @@ def test_a_bulk_write_refuses_more_than_1000_items_and_a_repeated_external_id(ed
     assert too_many.status_code == 400 and "items" in too_many.json()
     assert twice.json()["errors"][0]["index"] == 1
     assert "external_id" in twice.json()["errors"][0]["errors"]
+
+
+# --- the features' batch path: releases and features in one request ---------------------------
+
+
+def _release_item(product, n: int) -> dict:
+    return {"product": product.pk, "name": f"Release {n}", "start_date": "2026-01-01", "release_date": "2026-06-30",
+            "external_id": f"R-{n}"}
+
+
+def _feature_items(product, count: int, start: int = 0) -> list[dict]:
+    return [{"product": product.pk, "title": f"Feature {n}", "external_id": f"F-{n}", "release_external_id": "R-1",
+             "estimate": "3", "tags": ["Import"]} for n in range(start, start + count)]
+
+
+def test_features_and_their_releases_go_in_one_request_with_numbers_ranks_history_and_one_signal(
+        editor, product, workflow_ready, django_capture_on_commit_callbacks):
+    from releases.signals import features_changed
+
+    ProductFactory(workspace=product.workspace, key="WEB")  # numbers are per product
+    existing = _api(editor).post(api_url("releases-api:feature-list"), {"product": product.pk, "title": "Old"},
+                                 format="json").json()
+    received = []
+
+    def receiver(sender, feature_ids, product_ids, **kwargs):
+        received.append(feature_ids)
+
+    features_changed.connect(receiver, dispatch_uid="test-import")
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = _api(editor).post(api_url("releases-api:feature-bulk-upsert"), {
+                "releases": [_release_item(product, 1)], "items": _feature_items(product, 3)}, format="json")
+    finally:
+        features_changed.disconnect(dispatch_uid="test-import")
+
+    assert response.status_code == 200, response.content
+    assert (response.json()["created"], response.json()["refused"]) == (4, 0)
+    features = list(Feature.objects.filter(external_id__startswith="F-").order_by("rank"))
+    release = Release.objects.get(external_id="R-1")
+    assert [f.number for f in features] == [existing["number"] + 1, existing["number"] + 2, existing["number"] + 3]
+    assert all(f.release == release and f.tags == ["import"] and f.rank > existing["rank"] for f in features)
+    assert [f.history.get().history_user for f in features] == [editor] * 3
+    assert received == [frozenset(f.pk for f in features)]
+
+
+def test_a_feature_naming_an_unknown_release_is_refused_by_index_and_field(editor, product, workflow_ready):
+    items = _feature_items(product, 2)
+    items[1]["release_external_id"] = "NOPE"
+
+    response = _api(editor).post(api_url("releases-api:feature-bulk-upsert"),
+                                 {"releases": [_release_item(product, 1)], "items": items}, format="json")
+
+    errors = response.json()["errors"]
+    assert [(e["list"], e["index"], list(e["errors"])) for e in errors] == [("items", 1, ["release_external_id"])]
+    assert Feature.objects.count() == 1
+
+
+def test_an_atomic_batch_with_a_rule_broken_in_the_service_writes_nothing(editor, product, workflow_ready):
+    other = ProductFactory(workspace=product.workspace, key="WEB")
+    items = _feature_items(product, 2)
+    items[1]["product"] = other.pk  # its release R-1 belongs to another product
+
+    response = _api(editor).post(api_url("releases-api:feature-bulk-upsert"),
+                                 {"releases": [_release_item(product, 1)], "items": items, "atomic": True},
+                                 format="json")
+
+    assert response.status_code == 400
+    assert [(e["index"], list(e["errors"])) for e in response.json()["errors"]] == [(1, ["release"])]
+    assert not Feature.objects.exists() and not Release.objects.exists()
+
+
+def test_a_batch_of_features_costs_the_same_queries_for_5_or_50_features(editor, product, workflow_ready):
+    from tests.conftest import count_queries
+
+    client = _api(editor)
+    client.post(api_url("releases-api:release-bulk-upsert"), {"items": [_release_item(product, 1)]}, format="json")
+
+    def post(items):
+        return count_queries(lambda: client.post(api_url("releases-api:feature-bulk-upsert"), {"items": items},
+                                                 format="json"))
+
+    few = post(_feature_items(product, 5))
+    many = post(_feature_items(product, 50, start=100))
+    again = post(_feature_items(product, 50, start=100))  # all unchanged
+
+    assert Feature.objects.count() == 55
+    assert many == few
+    assert again < many
