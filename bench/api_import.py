@@ -152,10 +152,13 @@ def delete_workspace(workspace) -> None:
     from strategy.models import ApiToken, Membership, Product
 
     with transaction.atomic():
-        Feature.history.filter(workspace_id=workspace.pk).delete()
-        Release.history.filter(workspace_id=workspace.pk).delete()
-        Feature.objects.filter(workspace=workspace).delete()
-        Release.objects.filter(workspace=workspace).delete()
+        # Raw deletes: the import wrote nothing that points at these rows, and Django's cascade
+        # (one history row per deleted feature) would take minutes.
+        for queryset in (Feature.history.filter(workspace_id=workspace.pk),
+                         Release.history.filter(workspace_id=workspace.pk),
+                         Feature.goals.through.objects.filter(feature__workspace=workspace),
+                         Feature.objects.filter(workspace=workspace), Release.objects.filter(workspace=workspace)):
+            queryset._raw_delete(queryset.db)
         Product.objects.filter(workspace=workspace).delete()
         WorkflowStatus.objects.filter(workspace=workspace).delete()
         ApiToken.objects.filter(workspace=workspace).delete()
