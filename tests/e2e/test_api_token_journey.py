@@ -37,7 +37,7 @@ def test_a_read_only_token_limited_to_one_workspace(page, live_server):
     sign_in(page, "pm@example.com", "a-long-passphrase")
     page.goto("/account/")
     page.get_by_label("Token name").fill("Exec dashboard")
-    page.get_by_label("Workspace").select_option(label="Initech")
+    page.locator("#id_workspace").select_option(label="Initech")
     page.get_by_label("Read only").check()
     page.get_by_role("button", name="Create token").click()
 
