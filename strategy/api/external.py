@@ -139,7 +139,7 @@ class ExternalIdSchema(AutoSchema):
             serializer = self.view.get_serializer_class()
             return {200: serializer, 201: serializer}
         if getattr(self.view, "action", None) == "bulk_upsert":
-            return {200: BulkResultSerializer, 400: BulkResultSerializer}
+            return {200: BulkResultSerializer}  # its 400: strategy.api.scoping.document_workspace_parameter
         return super().get_response_serializers()
 
 
