@@ -136,8 +136,8 @@ def document_workspace_parameter(result, **kwargs):
     """drf-spectacular postprocessing hook (after roadmap.api.document_error_responses): what the
     `ws` path parameter is; and the two shapes of a bulk write's 400 (the request's shape, by
     field; or the items refused, with nothing written)."""
-    for path, operations in result.get("paths", {}).items():
-        if path.endswith("/bulk-upsert/") and "post" in operations:
+    for address, operations in result.get("paths", {}).items():
+        if address.endswith("/bulk-upsert/") and "post" in operations:
             operations["post"]["responses"]["400"] = {
                 "description": "The request is invalid (by field), or errors in its items kept all of them out.",
                 "content": {"application/json": {"schema": {"oneOf": [
