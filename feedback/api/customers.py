@@ -13,7 +13,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from strategy import selectors as strategy_selectors
-from strategy.api.external import ExternalIdentityInput, ExternalIdMixin
+from strategy.api.external import ExternalIdentityInput, ExternalIdentityOutput, ExternalIdMixin
 from strategy.api.fields import SCOPED_WORKSPACE_HELP, ScopedWorkspace, VisibleIdField
 from strategy.api.records import InputSerializer
 from strategy.api.tenancy import UserSerializer
@@ -24,7 +24,7 @@ from ..models import Contact, Customer
 from .records import RecordViewSet, SegmentField
 
 
-class CustomerSerializer(serializers.ModelSerializer):
+class CustomerSerializer(ExternalIdentityOutput, serializers.ModelSerializer):
     workspace = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     segment = SegmentField(read_only=True)
     owner = UserSerializer(read_only=True, allow_null=True)

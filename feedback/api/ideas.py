@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from releases import selectors as release_selectors
 from releases.models import Feature
 from strategy import access
-from strategy.api.external import ExternalIdentityInput, ExternalIdMixin
+from strategy.api.external import ExternalIdentityInput, ExternalIdentityOutput, ExternalIdMixin
 from strategy.api.fields import VisibleIdField, optional_text, product_field
 from strategy.api.records import InputSerializer, unmoved
 from strategy.api.tenancy import UserSerializer
@@ -36,7 +36,7 @@ class IdeaFeatureSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class IdeaSerializer(serializers.ModelSerializer):
+class IdeaSerializer(ExternalIdentityOutput, serializers.ModelSerializer):
     """An idea as lists show it, with its stored vote count and weighted demand."""
 
     status = IdeaStatusField(read_only=True)

@@ -15,7 +15,14 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
 from strategy import selectors as strategy_selectors
-from strategy.api.external import BulkInputSerializer, BulkOutcome, ExternalIdentityInput, ExternalIdMixin, differs
+from strategy.api.external import (
+    BulkInputSerializer,
+    BulkOutcome,
+    ExternalIdentityInput,
+    ExternalIdentityOutput,
+    ExternalIdMixin,
+    differs,
+)
 from strategy.api.fields import DateField, VisibleIdField, VisibleIdsField, optional_text
 from strategy.api.records import InputSerializer, unmoved
 from strategy.api.tenancy import UserSerializer
@@ -75,7 +82,7 @@ class FeatureInitiativeSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class FeatureSerializer(serializers.ModelSerializer):
+class FeatureSerializer(ExternalIdentityOutput, serializers.ModelSerializer):
     """A feature as lists show it. The viewset attaches `conflicts` before serialising."""
 
     key = serializers.CharField(read_only=True, help_text="The product's key and the feature's number: MOB-42.")

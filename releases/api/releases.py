@@ -12,7 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from strategy import selectors as strategy_selectors
-from strategy.api.external import ExternalIdentityInput, ExternalIdMixin
+from strategy.api.external import ExternalIdentityInput, ExternalIdentityOutput, ExternalIdMixin
 from strategy.api.fields import DateField, VisibleIdField, optional_text
 from strategy.api.records import InputSerializer, unmoved
 from strategy.models import Product
@@ -41,7 +41,7 @@ class ReleaseMilestoneSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ReleaseSerializer(serializers.ModelSerializer):
+class ReleaseSerializer(ExternalIdentityOutput, serializers.ModelSerializer):
     """A release with the counts and estimates of its features (won't-do ones left out).
     The viewset attaches `conflict_count` before serialising."""
 

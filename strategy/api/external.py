@@ -41,6 +41,13 @@ class ExternalIdentityInput(serializers.Serializer):
                                    help_text="Its address in the tool it came from.")
 
 
+class ExternalIdentityOutput(serializers.Serializer):
+    """The two fields as output serializers show them (an empty address is not a URI)."""
+
+    external_id = serializers.CharField(read_only=True, help_text="Its id in the tool it came from; empty for none.")
+    external_url = UrlOrEmptyField(read_only=True, help_text="Its address in the tool it came from; empty for none.")
+
+
 class BulkInputSerializer(serializers.Serializer):
     items = serializers.ListField(
         child=serializers.DictField(), allow_empty=False, max_length=BULK_IMPORT_MAX_COUNT,

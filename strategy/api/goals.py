@@ -24,7 +24,7 @@ from ..models import (
     User,
     Workspace,
 )
-from .external import ExternalIdentityInput, ExternalIdMixin
+from .external import ExternalIdentityInput, ExternalIdentityOutput, ExternalIdMixin
 from .fields import (
     SCOPED_WORKSPACE_HELP,
     DateField,
@@ -65,7 +65,7 @@ class KeyResultSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class GoalSerializer(serializers.ModelSerializer):
+class GoalSerializer(ExternalIdentityOutput, serializers.ModelSerializer):
     """A goal with its health. The viewset sets `health` (a `metrics.GoalHealth`) from the
     selectors' GoalView before serialising."""
 
@@ -161,7 +161,7 @@ class CheckInInputSerializer(InputSerializer):
 # --- initiatives ----------------------------------------------------------------
 
 
-class InitiativeSerializer(serializers.ModelSerializer):
+class InitiativeSerializer(ExternalIdentityOutput, serializers.ModelSerializer):
     goals = serializers.PrimaryKeyRelatedField(many=True, read_only=True, help_text="Ids of the goals it serves.")
 
     class Meta:

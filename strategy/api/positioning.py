@@ -23,7 +23,7 @@ from ..models import (
     Persona,
     Vision,
 )
-from .external import ExternalIdentityInput, ExternalIdMixin
+from .external import ExternalIdentityInput, ExternalIdentityOutput, ExternalIdMixin
 from .fields import (
     UrlOrEmptyField,
     VisibleIdField,
@@ -86,7 +86,7 @@ class VisionRestoreInputSerializer(InputSerializer):
 # --- personas and competitors ---------------------------------------------------
 
 
-class PersonaSerializer(serializers.ModelSerializer):
+class PersonaSerializer(ExternalIdentityOutput, serializers.ModelSerializer):
     class Meta:
         model = Persona
         fields = [
@@ -110,7 +110,7 @@ class PersonaInputSerializer(ExternalIdentityInput, VersionedInput, InputSeriali
     importance = serializers.ChoiceField(choices=Persona.Importance.choices, required=False)
 
 
-class CompetitorSerializer(serializers.ModelSerializer):
+class CompetitorSerializer(ExternalIdentityOutput, serializers.ModelSerializer):
     website = UrlOrEmptyField(read_only=True)
 
     class Meta:

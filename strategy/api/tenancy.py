@@ -12,7 +12,7 @@ from .. import access, selectors, services
 from ..filters import ProductFilterSet
 from ..limits import TEXT_MAX_LENGTH
 from ..models import Invitation, Membership, Product, Role, User, Workspace, product_key_validator
-from .external import ExternalIdentityInput, ExternalIdMixin
+from .external import ExternalIdentityInput, ExternalIdentityOutput, ExternalIdMixin
 from .fields import SCOPED_WORKSPACE_HELP, ScopedWorkspace
 from .records import EditGuardMixin
 
@@ -71,7 +71,7 @@ class InvitationInputSerializer(serializers.Serializer):
         self.fields["workspace"].queryset = Workspace.objects.visible_to(_request_user(self))
 
 
-class ProductSerializer(serializers.ModelSerializer):
+class ProductSerializer(ExternalIdentityOutput, serializers.ModelSerializer):
     workspace = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     owner = UserSerializer(read_only=True, allow_null=True, help_text="Empty while nobody owns the product.")
     archived = serializers.BooleanField(source="is_archived", read_only=True)
