@@ -17,13 +17,20 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from strategy.limits import COMMENT_MAX_LENGTH, NOTE_MAX_LENGTH, BoundedDateField, LongTextField
-from strategy.models import Product, TimeStampedModel, Workspace, WorkspaceScopedQuerySet
+from strategy.models import (
+    ExternalIdentity,
+    Product,
+    TimeStampedModel,
+    Workspace,
+    WorkspaceScopedQuerySet,
+    external_id_unique,
+)
 
 # The text search configuration of every search column and query of this app.
 SEARCH_CONFIG = "english"
 
 
-class Customer(TimeStampedModel):
+class Customer(ExternalIdentity, TimeStampedModel):
     """An organisation that uses (or might buy) the workspace's products. Its annual revenue
     (ARR) weighs the demand of everything its people ask for."""
 
@@ -51,6 +58,7 @@ class Customer(TimeStampedModel):
     class Meta:
         ordering = ["name", "id"]
         constraints = [
+            external_id_unique("feedback_customer_external_id_unique"),
             models.UniqueConstraint(Lower("name"), "workspace", name="feedback_customer_name_unique_in_workspace"),
             models.CheckConstraint(condition=models.Q(annual_revenue__gte=0),
                                    name="feedback_customer_revenue_not_negative"),
@@ -133,7 +141,7 @@ class PortalUser(TimeStampedModel):
         return self.name or self.email.split("@")[0]
 
 
-class Idea(TimeStampedModel):
+class Idea(ExternalIdentity, TimeStampedModel):
     """Something people ask a product to do, before anyone decided to build it. Votes and
     feedback notes show how many want it and who; an idea is promoted to a feature (or linked
     to an existing one) once it is planned, and shipped when that feature is done. A
@@ -192,6 +200,7 @@ class Idea(TimeStampedModel):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
+            external_id_unique("feedback_idea_external_id_unique"),
             models.CheckConstraint(
                 condition=(models.Q(submitted_by_user__isnull=True) | models.Q(submitted_by_contact__isnull=True))
                 & (models.Q(submitted_by_user__isnull=True) | models.Q(submitted_by_portal_user__isnull=True))

@@ -28,7 +28,15 @@ from strategy.limits import (
     BoundedDateField,
     LongTextField,
 )
-from strategy.models import Product, TimeStampedModel, Workspace, WorkspaceScopedQuerySet, colour_validator
+from strategy.models import (
+    ExternalIdentity,
+    Product,
+    TimeStampedModel,
+    Workspace,
+    WorkspaceScopedQuerySet,
+    colour_validator,
+    external_id_unique,
+)
 
 # The text-search configuration of stored search vectors (the workspace search reads it too).
 SEARCH_CONFIG = "english"
@@ -99,7 +107,7 @@ class ReleaseQuerySet(WorkspaceScopedQuerySet):
         return self.annotate(late_phases=ArraySubquery(late))
 
 
-class Release(TimeStampedModel):
+class Release(ExternalIdentity, TimeStampedModel):
     """A dated delivery of a product: what ships together, between a start and a release date."""
 
     class Status(models.TextChoices):
@@ -138,6 +146,7 @@ class Release(TimeStampedModel):
         ordering = ["release_date", "name"]
         indexes = [GinIndex(fields=["search"], name="releases_release_search")]
         constraints = [
+            external_id_unique("releases_release_external_id_unique"),
             models.CheckConstraint(
                 condition=models.Q(release_date__gte=models.F("start_date")),
                 name="releases_release_ends_after_start",
@@ -179,7 +188,7 @@ usage_key_validator = RegexValidator(
 )
 
 
-class Feature(TimeStampedModel):
+class Feature(ExternalIdentity, TimeStampedModel):
     """The unit of planned work: something users will get, with an estimate, a status in the
     workflow, optionally a release and an initiative, and the goals it serves."""
 
@@ -255,6 +264,7 @@ class Feature(TimeStampedModel):
     class Meta:
         ordering = ["rank", "id"]
         constraints = [
+            external_id_unique("releases_feature_external_id_unique"),
             models.UniqueConstraint(fields=["product", "number"], name="releases_feature_number_unique_per_product"),
             models.UniqueConstraint(fields=["product", "usage_key"], condition=~models.Q(usage_key=""),
                                     name="releases_feature_usage_key_unique_per_product"),

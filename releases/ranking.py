@@ -58,5 +58,12 @@ def spread(count: int) -> list[str]:
     return ranks
 
 
+def ranks_after(before: str | None, count: int) -> list[str]:
+    """`count` ascending ranks after `before` (None: from the start), as short as `spread`'s
+    behind one new leading step, for adding many features at the bottom at once."""
+    base = rank_between(before, None)
+    return [base + suffix for suffix in spread(count)]
+
+
 def needs_rebalance(rank: str) -> bool:
     return len(rank) > REBALANCE_LENGTH

@@ -11,6 +11,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from strategy.api.scoping import workspace_api_urls
 from strategy.forms import SignInForm
 
 from .views import backup, bindings, dashboard, health, horizons, search, sharing, timeline, usage, webhooks
@@ -72,10 +73,9 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(
         authentication_form=SignInForm, redirect_authenticated_user=True), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("api/v1/", include("strategy.api.urls")),
-    path("api/v1/", include("releases.api.urls")),
-    path("api/v1/", include("feedback.api.urls")),
-    path("api/v1/", include("roadmap.api.urls")),
+    # Every app's API, under /api/v1/w/<workspace slug>/ and (deprecated) /api/v1/: strategy.api.scoping.
+    *workspace_api_urls("api/v1/", ["strategy.api.urls", "releases.api.urls", "feedback.api.urls",
+                                    "roadmap.api.urls"]),
     path("admin/", admin.site.urls),
     path("", include((roadmap_patterns, "roadmap"))),
     path("", include("strategy.urls")),

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
-from .models import Membership, Role
+from .models import WORKSPACE_LIMIT_ATTR, Membership, Role
 
 RANK = {Role.VIEWER: 1, Role.EDITOR: 2, Role.ADMIN: 3}
 
@@ -47,7 +47,25 @@ def _roles(user) -> dict[int, str]:
     if roles is None:
         roles = dict(Membership.objects.filter(user=user).values_list("workspace_id", "role"))
         user._waymark_roles = roles
+    limit = getattr(user, WORKSPACE_LIMIT_ATTR, None)
+    if limit is not None:
+        return {ws_id: role for ws_id, role in roles.items() if ws_id == limit}
     return roles
+
+
+def limit_to_workspace(user, workspace_id: int | None) -> None:
+    """From now on `user` (this object: one request's user) sees and may change one workspace
+    only, as if it were a member of no other: every selector (`visible_to`) and every rule
+    here follow; None lifts the limit. The workspace-scoped API sets it (`strategy.api.scoping`)."""
+    setattr(user, WORKSPACE_LIMIT_ATTR, workspace_id)
+
+
+def member_workspace_ids(user) -> list[int]:
+    """Ids of every workspace `user` is a member of, whatever limit this request has."""
+    if user is None or not user.is_authenticated:
+        return []
+    _roles(user)
+    return list(user._waymark_roles)
 
 
 def remember_roles(user, roles: dict[int, str]) -> None:

@@ -31,6 +31,7 @@ TAG_MAX_LENGTH = 40
 TAGS_MAX_COUNT = 20
 IDS_MAX_COUNT = 100  # ids in one field of a request: goals served
 BULK_MAX_COUNT = 500  # features changed by one bulk edit (the largest page of a list)
+BULK_IMPORT_MAX_COUNT = 1000  # records created or updated by one bulk-upsert request
 RATINGS_MAX_COUNT = 1_000  # cells of the comparison grid written at once
 KEY_RESULTS_MAX_COUNT = 20  # per goal
 REQUIREMENTS_MAX_COUNT = 200  # per feature

@@ -13,7 +13,8 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from strategy import selectors as strategy_selectors
-from strategy.api.fields import VisibleIdField
+from strategy.api.external import ExternalIdentityInput, ExternalIdentityOutput, ExternalIdMixin
+from strategy.api.fields import SCOPED_WORKSPACE_HELP, ScopedWorkspace, VisibleIdField
 from strategy.api.records import InputSerializer
 from strategy.api.tenancy import UserSerializer
 from strategy.models import User, Workspace
@@ -23,7 +24,7 @@ from ..models import Contact, Customer
 from .records import RecordViewSet, SegmentField
 
 
-class CustomerSerializer(serializers.ModelSerializer):
+class CustomerSerializer(ExternalIdentityOutput, serializers.ModelSerializer):
     workspace = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     segment = SegmentField(read_only=True)
     owner = UserSerializer(read_only=True, allow_null=True)
@@ -34,16 +35,17 @@ class CustomerSerializer(serializers.ModelSerializer):
     class Meta:
         model = Customer
         fields = ["id", "workspace", "name", "domain", "segment", "plan", "annual_revenue", "owner",
-                  "contact_count", "vote_count", "note_count", "version", "created_at", "updated_at"]
+                  "contact_count", "vote_count", "note_count",
+                  "external_id", "external_url", "version", "created_at", "updated_at"]
         read_only_fields = fields
 
 
-class CustomerInputSerializer(InputSerializer):
+class CustomerInputSerializer(ExternalIdentityInput, InputSerializer):
     """Field names are the keyword arguments of `customer_create` / `customer_update`."""
 
     workspace = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Workspace.objects.none(),
-        help_text="The workspace's slug. A customer cannot move to another workspace.")
+        slug_field="slug", queryset=Workspace.objects.none(), default=ScopedWorkspace(),
+        help_text="The workspace's slug. A customer cannot move to another workspace." + SCOPED_WORKSPACE_HELP)
     name = serializers.CharField(max_length=120)
     domain = serializers.CharField(max_length=120, allow_blank=True, required=False)
     segment = SegmentField(required=False)
@@ -75,13 +77,17 @@ class CustomerFilterSet(django_filters.FilterSet):
         return queryset.filter(Q(name__icontains=value) | Q(domain__icontains=value))
 
 
-class CustomerViewSet(RecordViewSet):
+class CustomerViewSet(ExternalIdMixin, RecordViewSet):
     """Customers of your workspaces, by name, with their annual revenue (which weighs the
     demand of what they ask for) and how many contacts, votes and notes they have. Editors
     add, change and delete them."""
 
     serializer_class = CustomerSerializer
     input_serializer_class = CustomerInputSerializer
+    create_service = staticmethod(services.customer_create)
+    update_service = staticmethod(services.customer_update)
+    record_kwarg = "customer"
+    fixed_fields = ("workspace",)
     filterset_class = CustomerFilterSet
 
     def get_queryset(self):

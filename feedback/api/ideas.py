@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from releases import selectors as release_selectors
 from releases.models import Feature
 from strategy import access
+from strategy.api.external import ExternalIdentityInput, ExternalIdentityOutput, ExternalIdMixin
 from strategy.api.fields import VisibleIdField, optional_text, product_field
 from strategy.api.records import InputSerializer, unmoved
 from strategy.api.tenancy import UserSerializer
@@ -35,7 +36,7 @@ class IdeaFeatureSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class IdeaSerializer(serializers.ModelSerializer):
+class IdeaSerializer(ExternalIdentityOutput, serializers.ModelSerializer):
     """An idea as lists show it, with its stored vote count and weighted demand."""
 
     status = IdeaStatusField(read_only=True)
@@ -50,12 +51,13 @@ class IdeaSerializer(serializers.ModelSerializer):
         model = Idea
         fields = ["id", "product", "title", "description", "category", "status", "status_note",
                   "status_changed_at", "visibility", "submitted_by_user", "submitted_by_contact",
-                  "submitted_by_portal_user", "merged_into", "feature", "vote_count", "demand", "version",
+                  "submitted_by_portal_user", "merged_into", "feature", "vote_count", "demand",
+                  "external_id", "external_url", "version",
                   "created_at", "updated_at"]
         read_only_fields = fields
 
 
-class IdeaInputSerializer(InputSerializer):
+class IdeaInputSerializer(ExternalIdentityInput, InputSerializer):
     """Field names are the keyword arguments of `idea_create` / `idea_update`."""
 
     product = product_field()
@@ -152,13 +154,17 @@ LIST_PARAMETERS = [
 ]
 
 
-class IdeaViewSet(RecordViewSet):
+class IdeaViewSet(ExternalIdMixin, RecordViewSet):
     """Ideas of the products of your workspaces: by votes (or `sort`), searched with `q`.
     Every member submits ideas and comments; editors change them, set their status with a
     public note, merge duplicates and promote ideas to features."""
 
     serializer_class = IdeaSerializer
     input_serializer_class = IdeaInputSerializer
+    create_service = staticmethod(services.idea_create)
+    update_service = staticmethod(services.idea_update)
+    record_kwarg = "idea"
+    fixed_fields = ("product", "submitted_by_contact")
     filterset_class = IdeaFilterSet
 
     def get_queryset(self):

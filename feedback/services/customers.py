@@ -25,7 +25,7 @@ from ..models import Contact, Customer
 from . import demand
 from .records import check, locked
 
-CUSTOMER_FIELDS = ("name", "domain", "segment", "plan", "annual_revenue", "owner")
+CUSTOMER_FIELDS = ("name", "domain", "segment", "plan", "annual_revenue", "owner", "external_id", "external_url")
 CONTACT_FIELDS = ("customer", "name", "email")
 
 
@@ -44,12 +44,14 @@ def _customer_errors(customer: Customer) -> dict:
 @transaction.atomic
 def customer_create(*, actor: User, workspace: Workspace, name: str, domain: str = "",
                     segment: str = Customer.Segment.SMB, plan: str = "",
-                    annual_revenue: Decimal | int = 0, owner: User | None = None) -> Customer:
+                    annual_revenue: Decimal | int = 0, owner: User | None = None, external_id: str = "",
+                    external_url: str = "") -> Customer:
     """Add a customer. Raises PermissionDenied or ValidationError."""
     access.ensure_can(actor, "feedback.edit", workspace)
     customer = Customer(workspace=workspace)
     assign(customer, {"name": name, "domain": domain, "segment": segment, "plan": plan,
-                      "annual_revenue": annual_revenue, "owner": owner}, CUSTOMER_FIELDS)
+                      "annual_revenue": annual_revenue, "owner": owner, "external_id": external_id,
+                      "external_url": external_url}, CUSTOMER_FIELDS)
     check(customer, _customer_errors(customer))
     customer.save()
     return customer

@@ -32,7 +32,7 @@ from ..models import Contact, Idea, IdeaComment, IdeaEvent
 from . import demand
 from .records import check, locked
 
-IDEA_FIELDS = ("title", "description", "category", "visibility")
+IDEA_FIELDS = ("title", "description", "category", "visibility", "external_id", "external_url")
 # Statuses that say the idea is settled; promoting does not move an idea out of them.
 SETTLED = (Idea.Status.PLANNED, Idea.Status.IN_PROGRESS, Idea.Status.SHIPPED)
 
@@ -54,7 +54,8 @@ def _not_merged(idea: Idea, field: str = "idea") -> None:
 
 @transaction.atomic
 def idea_create(*, actor: User, product: Product, title: str, description: str = "", category: str = "",
-                visibility: str = Idea.Visibility.INTERNAL, submitted_by_contact: Contact | None = None) -> Idea:
+                visibility: str = Idea.Visibility.INTERNAL, submitted_by_contact: Contact | None = None,
+                external_id: str = "", external_url: str = "") -> Idea:
     """Submit an idea for `product`, as the member `actor` or, when `submitted_by_contact`
     is given, on behalf of that contact. Every member may submit; only editors may
     make an idea public or record one for a contact. Raises PermissionDenied or ValidationError."""
@@ -64,8 +65,8 @@ def idea_create(*, actor: User, product: Product, title: str, description: str =
     idea = Idea(workspace_id=product.workspace_id, product=product, created_by=actor,
                 submitted_by_user=None if submitted_by_contact else actor,
                 submitted_by_contact=submitted_by_contact)
-    assign(idea, {"title": title, "description": description, "category": category, "visibility": visibility},
-           IDEA_FIELDS)
+    assign(idea, {"title": title, "description": description, "category": category, "visibility": visibility,
+                  "external_id": external_id, "external_url": external_url}, IDEA_FIELDS)
     check(idea, _idea_errors(idea), exclude=("product", "created_by", "submitted_by_user",
                                              "submitted_by_contact", "submitted_by_portal_user"))
     idea.save()

@@ -9,17 +9,25 @@ from functools import partial
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
 from strategy import selectors as strategy_selectors
+from strategy.api.external import (
+    BulkInputSerializer,
+    BulkOutcome,
+    ExternalIdentityInput,
+    ExternalIdentityOutput,
+    ExternalIdMixin,
+    differs,
+)
 from strategy.api.fields import DateField, VisibleIdField, VisibleIdsField, optional_text
 from strategy.api.records import InputSerializer, unmoved
 from strategy.api.tenancy import UserSerializer
-from strategy.limits import BULK_MAX_COUNT, COMMENT_MAX_LENGTH, TAG_MAX_LENGTH, TAGS_MAX_COUNT
-from strategy.models import Goal, Initiative, Product, User
+from strategy.limits import BULK_IMPORT_MAX_COUNT, BULK_MAX_COUNT, COMMENT_MAX_LENGTH, TAG_MAX_LENGTH, TAGS_MAX_COUNT
+from strategy.models import EXTERNAL_ID_MAX_LENGTH, Goal, Initiative, Product, User
 
 from .. import selectors, services
 from ..models import (
@@ -35,6 +43,7 @@ from ..models import (
 from .fields import version_field
 from .filters import DependencyFilterSet, FeatureApiFilterSet, RequirementFilterSet
 from .records import RecordViewSet
+from .releases import ReleaseViewSet
 from .workflow import StatusCategoryField
 
 IMPACTS = [Decimal(str(value)) for value, _label in Feature.IMPACT_CHOICES]
@@ -73,7 +82,7 @@ class FeatureInitiativeSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class FeatureSerializer(serializers.ModelSerializer):
+class FeatureSerializer(ExternalIdentityOutput, serializers.ModelSerializer):
     """A feature as lists show it. The viewset attaches `conflicts` before serialising."""
 
     key = serializers.CharField(read_only=True, help_text="The product's key and the feature's number: MOB-42.")
@@ -100,13 +109,14 @@ class FeatureSerializer(serializers.ModelSerializer):
         fields = [
             "id", "key", "product", "number", "title", "description", "status", "release", "initiative", "goals",
             "estimate", "start_date", "end_date", "effective_start", "effective_end", "assignee", "tags",
-            "usage_key", "reach", "impact", "confidence", "effort", "rice_score", "rank", "version",
-            "requirement_count", "conflicts", "customer_description", "in_release_notes", "created_at", "updated_at",
+            "usage_key", "reach", "impact", "confidence", "effort", "rice_score", "rank",
+            "external_id", "external_url", "version", "requirement_count", "conflicts",
+            "customer_description", "in_release_notes", "created_at", "updated_at",
         ]
         read_only_fields = fields
 
 
-class FeatureInputSerializer(InputSerializer):
+class FeatureInputSerializer(ExternalIdentityInput, InputSerializer):
     """Field names are the keyword arguments of `feature_create` / `feature_update`."""
 
     clean_model = Feature
@@ -172,6 +182,27 @@ class FeatureInputSerializer(InputSerializer):
         if value is not None and value not in IMPACTS:
             raise serializers.ValidationError(_("Choose one of 0.25, 0.5, 1, 2 or 3."))
         return value
+
+
+class FeatureImportItemSerializer(FeatureInputSerializer):
+    """A feature of a bulk write: as a create takes it, or naming its release by external id."""
+
+    release_external_id = serializers.CharField(
+        max_length=EXTERNAL_ID_MAX_LENGTH, required=False, allow_blank=True,
+        help_text="Instead of `release`: the external id of a release of the workspace (those of this request's "
+                  "`releases` included).")
+
+
+class FeatureBulkUpsertInputSerializer(BulkInputSerializer):
+    items = serializers.ListField(
+        child=serializers.DictField(), allow_empty=False, max_length=BULK_IMPORT_MAX_COUNT,
+        help_text=f"Up to {BULK_IMPORT_MAX_COUNT} features, each as a create takes it (or naming its release by "
+                  "`release_external_id`). One with an `external_id` updates the feature that has it (or creates "
+                  "it); one without is created.")
+    releases = serializers.ListField(
+        child=serializers.DictField(), required=False, max_length=BULK_IMPORT_MAX_COUNT,
+        help_text="Releases to create or update first, as the releases' bulk-upsert takes them, so that the features "
+                  "can name them by `release_external_id` in the same request.")
 
 
 class StaleFeatureSerializer(serializers.Serializer):
@@ -277,7 +308,7 @@ class CommentInputSerializer(serializers.Serializer):
         max_length=COMMENT_MAX_LENGTH, help_text="Markdown; @email or @name-before-the-@ mentions a member.")
 
 
-class FeatureViewSet(RecordViewSet):
+class FeatureViewSet(ExternalIdMixin, RecordViewSet):
     """Features of the products of your workspaces, in backlog order (or `ordering`), with
     their status, release, initiative, goals, RICE score and conflicts. Filters are the
     backlog's. `move` places one in the backlog, `bulk` changes many at once (all or none),
@@ -285,10 +316,70 @@ class FeatureViewSet(RecordViewSet):
 
     serializer_class = FeatureSerializer
     input_serializer_class = FeatureInputSerializer
+    create_service = staticmethod(services.feature_create)
+    update_service = staticmethod(services.feature_update)
+    record_kwarg = "feature"
+    fixed_fields = ("product",)
     filterset_class = FeatureApiFilterSet
+
+    bulk_input_serializer_class = FeatureBulkUpsertInputSerializer
 
     def get_queryset(self):
         return selectors.features_with_counts(user=self.request.user)
+
+    def bulk_write(self, workspace_id: int, body: dict, outcome: BulkOutcome) -> None:
+        """The request's releases one by one (few), then its features in batches
+        (`feature_bulk_upsert`): a few queries per request rather than per feature."""
+        if body.get("releases"):
+            releases = ReleaseViewSet(request=self.request, format_kwarg=None, kwargs={}, action=self.action)
+            self.write_items(releases, workspace_id, body["releases"], outcome, "releases")
+        items = body["items"]
+        ids = self.external_ids(items, outcome)
+        existing = {feature.external_id: feature for feature in Feature.objects.select_for_update(of=("self",))
+                    .select_related("product", "release", "status", "initiative")
+                    .filter(workspace_id=workspace_id, external_id__in=[i for i in ids if i])}
+        references = {str(item.get("release_external_id") or "").strip() for item in items} - {""}
+        releases_by_id = {release.external_id: release for release in Release.objects.filter(
+            workspace_id=workspace_id, external_id__in=references)}
+        validator = self.bulk_validator(FeatureImportItemSerializer)
+        rows, positions = [], []
+        for index, item in enumerate(items):
+            external_id = ids[index]
+            if external_id is None:
+                continue
+            try:
+                data = dict(validator.run_validation(item))
+            except exceptions.ValidationError as exc:
+                outcome.refuse(index, exc.detail, external_id)
+                continue
+            data.pop("version", None)
+            reference = data.pop("release_external_id", "").strip()
+            if reference:
+                if reference not in releases_by_id:
+                    message = _("No release of this workspace has the external id %(id)s.") % {"id": reference}
+                    outcome.refuse(index, {"release_external_id": [message]}, external_id)
+                    continue
+                data["release"] = releases_by_id[reference]
+            record = existing.get(external_id) if external_id else None
+            if record is not None:
+                product = data.pop("product", None)
+                if product is not None and product.pk != record.product_id:
+                    outcome.refuse(index, {"product": [_("A feature cannot move to another product.")]}, external_id)
+                    continue
+                data = {name: value for name, value in data.items() if differs(record, name, value)}
+                if not data:
+                    outcome.done(index, record, "unchanged")
+                    continue
+            rows.append((record, data))
+            positions.append((index, external_id))
+        if outcome.atomic and outcome.errors:
+            return
+        for (index, external_id), answer in zip(positions, services.feature_bulk_upsert(
+                actor=self.request.user, items=rows), strict=True):
+            if isinstance(answer, ValidationError):
+                outcome.refuse(index, answer, external_id)
+            else:
+                outcome.done(index, *answer)
 
     def get_object(self):
         if self.action == "comments":

@@ -12,6 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from strategy import selectors as strategy_selectors
+from strategy.api.external import ExternalIdentityInput, ExternalIdentityOutput, ExternalIdMixin
 from strategy.api.fields import DateField, VisibleIdField, optional_text
 from strategy.api.records import InputSerializer, unmoved
 from strategy.models import Product
@@ -40,7 +41,7 @@ class ReleaseMilestoneSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ReleaseSerializer(serializers.ModelSerializer):
+class ReleaseSerializer(ExternalIdentityOutput, serializers.ModelSerializer):
     """A release with the counts and estimates of its features (won't-do ones left out).
     The viewset attaches `conflict_count` before serialising."""
 
@@ -58,12 +59,12 @@ class ReleaseSerializer(serializers.ModelSerializer):
         fields = [
             "id", "product", "name", "version_label", "theme", "start_date", "release_date", "status", "capacity",
             "feature_count", "done_count", "planned_estimate", "done_estimate", "milestones", "conflict_count",
-            "version", "created_at", "updated_at",
+            "external_id", "external_url", "version", "created_at", "updated_at",
         ]
         read_only_fields = fields
 
 
-class ReleaseInputSerializer(InputSerializer):
+class ReleaseInputSerializer(ExternalIdentityInput, InputSerializer):
     """Field names are the keyword arguments of `release_create` / `release_update`."""
 
     clean_model = Release
@@ -120,12 +121,16 @@ class MilestoneInputSerializer(InputSerializer):
     description = optional_text()
 
 
-class ReleaseViewSet(RecordViewSet):
+class ReleaseViewSet(ExternalIdMixin, RecordViewSet):
     """Releases of the products of your workspaces, by release date, with the counts and
     estimates of their features, their milestones and how many conflicts they have."""
 
     serializer_class = ReleaseSerializer
     input_serializer_class = ReleaseInputSerializer
+    create_service = staticmethod(services.release_create)
+    update_service = staticmethod(services.release_update)
+    record_kwarg = "release"
+    fixed_fields = ("product",)
     filterset_class = ReleaseFilterSet
 
     def get_queryset(self):

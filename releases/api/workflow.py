@@ -9,7 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from strategy import selectors as strategy_selectors
-from strategy.api.fields import VisibleIdField, VisibleSlugField
+from strategy.api.fields import SCOPED_WORKSPACE_HELP, ScopedWorkspace, VisibleIdField, VisibleSlugField
 from strategy.api.records import InputSerializer, unmoved
 from strategy.models import Workspace
 
@@ -44,7 +44,8 @@ class WorkflowStatusInputSerializer(InputSerializer):
 
     workspace = VisibleSlugField(
         strategy_selectors.workspace_list, slug_field="slug", queryset=Workspace.objects.none(),
-        help_text="The workspace's slug. A status cannot move to another workspace.",
+        default=ScopedWorkspace(),
+        help_text="The workspace's slug. A status cannot move to another workspace." + SCOPED_WORKSPACE_HELP,
     )
     name = serializers.CharField(max_length=40)
     category = StatusCategoryField()

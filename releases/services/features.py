@@ -27,6 +27,7 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from strategy import access
 from strategy.background import queue_after_commit
@@ -73,6 +74,93 @@ def feature_create(*, actor: User, product: Product, title: str, goals=(), **fie
         feature.goals.set(goals)
     send_features_changed([feature])
     return feature
+
+
+@transaction.atomic
+def feature_bulk_upsert(
+    *, actor: User, items: list[tuple[Feature | None, dict]],
+) -> list[tuple[Feature, str] | ValidationError]:
+    """Create (record None) or change each feature with its changes, by the rules of
+    `feature_create` and `feature_update` (`prepare_feature`), written in batches: the rows and
+    their history rows with a few statements per batch rather than per feature, and one
+    `features_changed` for them all. The changes of an update hold only what differs (the
+    caller leaves out an unchanged feature); external ids are unique among the items and the
+    caller has checked them against the stored ones. One answer per item: (feature, "created"
+    or "updated"), or the ValidationError that kept it from being written (the others are
+    written all the same; the caller rolls back for all-or-nothing). Raises PermissionDenied
+    when `actor` may not edit a product named."""
+    products: dict[int, Product] = {}
+    for record, data in items:
+        product = record.product if record is not None else data.get("product")
+        if product is not None:
+            products.setdefault(product.pk, product)
+    for product in products.values():
+        access.ensure_can(actor, "releases.edit", product)
+    # Lock the products so that concurrent creations cannot take the same numbers.
+    list(Product.objects.select_for_update().filter(pk__in=list(products)).values_list("pk", flat=True))
+    last = {row["product_id"]: row for row in Feature.objects.filter(product_id__in=list(products))
+            .values("product_id").annotate(number=Max("number"), rank=Max("rank"))}
+    last_ever = dict(Feature.history.filter(product_id__in=list(products)).values("product_id")
+                     .annotate(number=Max("number")).values_list("product_id", "number"))
+    numbers = {pk: max((last.get(pk) or {}).get("number") or 0, last_ever.get(pk) or 0) for pk in products}
+    ranks = {pk: (last.get(pk) or {}).get("rank") for pk in products}
+    first_status: dict[int, WorkflowStatus] = {}
+    answers: list = []
+    created, updated, goal_sets = [], [], []
+    now = timezone.now()
+    for record, data in items:
+        changes = dict(data)
+        goals = changes.pop("goals", None)
+        goals = list(goals) if goals is not None else None
+        try:
+            if record is None:
+                product = products[changes.pop("product").pk]
+                feature = Feature(product=product, workspace_id=product.workspace_id, created_by=actor,
+                                  updated_by=actor)
+                if "status" not in changes:
+                    if product.workspace_id not in first_status:
+                        first_status[product.workspace_id] = _open_statuses(product.workspace_id)[0]
+                    changes["status"] = first_status[product.workspace_id]
+                assign(feature, changes, FEATURE_FIELDS)
+                feature._external_id_checked = True
+                prepare_feature(feature, goals or [])
+                numbers[product.pk] += 1
+                feature.number = numbers[product.pk]
+                created.append(feature)
+            else:
+                feature = record
+                previous_status_id, previous_assignee_id = feature.status_id, feature.assignee_id
+                assign(feature, changes, FEATURE_FIELDS)
+                feature._external_id_checked = True
+                prepare_feature(feature, goals, previous_status_id, previous_assignee_id)
+                feature.version += 1
+                feature.updated_by = actor
+                feature.updated_at = now
+                updated.append(feature)
+        except ValidationError as exc:
+            answers.append(exc)
+            continue
+        if goals is not None:
+            goal_sets.append((feature, goals))
+        answers.append((feature, "created" if record is None else "updated"))
+    if created:
+        by_product = defaultdict(list)
+        for feature in created:
+            by_product[feature.product_id].append(feature)
+        for product_id, features in by_product.items():
+            for feature, rank in zip(features, ranking.ranks_after(ranks[product_id], len(features)), strict=True):
+                feature.rank = rank
+        bulk_create_with_history(created, Feature, batch_size=500, default_user=actor)
+    if updated:
+        fields = [f.name for f in Feature._meta.concrete_fields if not f.primary_key and f.name not in (
+            "created_at", "created_by", "product", "workspace", "number", "rank", "demand")]
+        bulk_update_with_history(updated, Feature, fields, batch_size=500, default_user=actor)
+    for feature, goals in goal_sets:
+        if set(goals) != set(feature.goals.all()):
+            record_author(feature, actor)
+            feature.goals.set(goals)
+    send_features_changed(created + updated)
+    return answers
 
 
 @transaction.atomic

@@ -21,7 +21,7 @@ from ..models import Feature
 FEATURE_FIELDS = (
     "title", "description", "status", "release", "initiative", "estimate", "start_date", "end_date",
     "assignee", "tags", "reach", "impact", "confidence", "effort", "usage_key", "customer_description",
-    "in_release_notes",
+    "in_release_notes", "external_id", "external_url",
 )
 
 

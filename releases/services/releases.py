@@ -23,7 +23,8 @@ from ..signals import send_features_changed
 from . import launch
 from .records import full_clean, save_feature_change
 
-RELEASE_FIELDS = ("name", "version_label", "theme", "start_date", "release_date", "status", "capacity")
+RELEASE_FIELDS = ("name", "version_label", "theme", "start_date", "release_date", "status", "capacity",
+                  "external_id", "external_url")
 MILESTONE_FIELDS = ("name", "date", "description")
 
 

@@ -221,7 +221,10 @@ REST_FRAMEWORK = {
         "strategy.api.authentication.PersonalTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "strategy.api.scoping.WorkspaceScope",
+    ],
     "DEFAULT_PAGINATION_CLASS": "roadmap.api.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -247,9 +250,13 @@ SPECTACULAR_SETTINGS = {
         "SavedViewKindEnum": "strategy.models.SavedView.Kind",
         "SearchKindEnum": "roadmap.selectors.search.KIND_NAMES",
     },
+    "PREPROCESSING_HOOKS": ["strategy.api.scoping.schema_without_unscoped"],
+    # Tags and operation ids from the path after the workspace: /api/v1/w/{ws}/features/ -> features.
+    "SCHEMA_PATH_PREFIX": r"/api/v1(/w/\{ws\})?",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "roadmap.api.document_error_responses",
+        "strategy.api.scoping.document_workspace_parameter",
     ],
 }
 

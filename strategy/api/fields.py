@@ -16,7 +16,7 @@ from rest_framework import serializers
 
 from .. import selectors
 from ..limits import IDS_MAX_COUNT, INVALID_DATE_MESSAGE, TEXT_MAX_LENGTH, validate_date_in_range
-from ..models import Product, colour_validator
+from ..models import WORKSPACE_LIMIT_ATTR, Product, Workspace, colour_validator
 
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -93,7 +93,21 @@ class _Scoped:
 
 
 class VisibleIdField(_Scoped, serializers.PrimaryKeyRelatedField):
-    pass
+    """In a serializer whose context has `bulk` (one instance validating many items), the
+    choices are read once, in one query, rather than once per item."""
+
+    def to_internal_value(self, data):
+        if not self.context.get("bulk"):
+            return super().to_internal_value(data)
+        rows = getattr(self, "_bulk_rows", None)
+        if rows is None:
+            rows = self._bulk_rows = {str(row.pk): row for row in self.get_queryset()}
+        if isinstance(data, bool) or not isinstance(data, int | str):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        row = rows.get(str(data).strip())
+        if row is None:
+            self.fail("does_not_exist", pk_value=data)
+        return row
 
 
 class VisibleSlugField(_Scoped, serializers.SlugRelatedField):
@@ -108,3 +122,21 @@ def product_field(**kwargs) -> VisibleIdField:
 def colour_field() -> serializers.CharField:
     return serializers.CharField(
         max_length=7, required=False, validators=[colour_validator], help_text="A hex colour such as #4f46e5.")
+
+
+class ScopedWorkspace:
+    """The default of an input's `workspace`: the workspace the request is scoped to (its
+    address, /api/v1/w/<slug>/…, or its token's limit), so that a scoped request need not
+    name it again; without a scope, the field is required."""
+
+    requires_context = True
+
+    def __call__(self, field):
+        request = field.context.get("request")
+        limit = getattr(request.user, WORKSPACE_LIMIT_ATTR, None) if request is not None else None
+        if limit is None:
+            field.fail("required")
+        return Workspace.objects.get(pk=limit)
+
+
+SCOPED_WORKSPACE_HELP = " Left out, the workspace of the address (/api/v1/w/<slug>/…)."

@@ -24,8 +24,11 @@ from ..models import (
     User,
     Workspace,
 )
+from .external import ExternalIdentityInput, ExternalIdentityOutput, ExternalIdMixin
 from .fields import (
+    SCOPED_WORKSPACE_HELP,
     DateField,
+    ScopedWorkspace,
     VisibleIdField,
     VisibleIdsField,
     VisibleSlugField,
@@ -62,7 +65,7 @@ class KeyResultSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class GoalSerializer(serializers.ModelSerializer):
+class GoalSerializer(ExternalIdentityOutput, serializers.ModelSerializer):
     """A goal with its health. The viewset sets `health` (a `metrics.GoalHealth`) from the
     selectors' GoalView before serialising."""
 
@@ -87,12 +90,13 @@ class GoalSerializer(serializers.ModelSerializer):
         model = Goal
         fields = [
             "id", "workspace", "product", "name", "description", "owner", "start_date", "end_date",
-            "progress", "expected", "status", "status_label", "key_results", "version", "created_at", "updated_at",
+            "progress", "expected", "status", "status_label", "key_results",
+            "external_id", "external_url", "version", "created_at", "updated_at",
         ]
         read_only_fields = fields
 
 
-class GoalInputSerializer(VersionedInput, InputSerializer):
+class GoalInputSerializer(ExternalIdentityInput, VersionedInput, InputSerializer):
     """Field names are the keyword arguments of `goal_create` / `goal_update`."""
 
     clean_model = Goal
@@ -100,7 +104,8 @@ class GoalInputSerializer(VersionedInput, InputSerializer):
 
     workspace = VisibleSlugField(
         selectors.workspace_list, slug_field="slug", queryset=Workspace.objects.none(),
-        help_text="The workspace's slug. A goal cannot move to another workspace.",
+        default=ScopedWorkspace(),
+        help_text="The workspace's slug. A goal cannot move to another workspace." + SCOPED_WORKSPACE_HELP,
     )
     product = product_field(allow_null=True, required=False)
     name = serializers.CharField(max_length=200)
@@ -156,19 +161,19 @@ class CheckInInputSerializer(InputSerializer):
 # --- initiatives ----------------------------------------------------------------
 
 
-class InitiativeSerializer(serializers.ModelSerializer):
+class InitiativeSerializer(ExternalIdentityOutput, serializers.ModelSerializer):
     goals = serializers.PrimaryKeyRelatedField(many=True, read_only=True, help_text="Ids of the goals it serves.")
 
     class Meta:
         model = Initiative
         fields = [
             "id", "product", "name", "description", "status", "start_date", "end_date", "colour", "goals",
-            "version", "created_at", "updated_at",
+            "external_id", "external_url", "version", "created_at", "updated_at",
         ]
         read_only_fields = fields
 
 
-class InitiativeInputSerializer(VersionedInput, InputSerializer):
+class InitiativeInputSerializer(ExternalIdentityInput, VersionedInput, InputSerializer):
     """Field names are the keyword arguments of `initiative_create` / `initiative_update`."""
 
     clean_model = Initiative
@@ -190,12 +195,16 @@ class InitiativeInputSerializer(VersionedInput, InputSerializer):
 # --- goals, key results and check-ins ------------------------------------------------
 
 
-class GoalViewSet(StrategyRecordViewSet):
+class GoalViewSet(ExternalIdMixin, StrategyRecordViewSet):
     """Goals of your workspaces, company-wide or of a product, each with its key results,
     progress, expected progress and status (rules in docs/strategy.md)."""
 
     serializer_class = GoalSerializer
     input_serializer_class = GoalInputSerializer
+    create_service = staticmethod(services.goal_create)
+    update_service = staticmethod(services.goal_update)
+    record_kwarg = "goal"
+    fixed_fields = ("workspace",)
     filterset_class = GoalFilterSet
 
     def get_queryset(self):
@@ -299,11 +308,15 @@ class KeyResultViewSet(StrategyRecordViewSet):
 # --- initiatives ---------------------------------------------------------------------
 
 
-class InitiativeViewSet(StrategyRecordViewSet):
+class InitiativeViewSet(ExternalIdMixin, StrategyRecordViewSet):
     """Initiatives of the products of your workspaces, with the ids of the goals they serve."""
 
     serializer_class = InitiativeSerializer
     input_serializer_class = InitiativeInputSerializer
+    create_service = staticmethod(services.initiative_create)
+    update_service = staticmethod(services.initiative_update)
+    record_kwarg = "initiative"
+    fixed_fields = ("product",)
     filterset_class = InitiativeFilterSet
 
     def get_queryset(self):

@@ -23,6 +23,7 @@ from ..models import (
     Persona,
     Vision,
 )
+from .external import ExternalIdentityInput, ExternalIdentityOutput, ExternalIdMixin
 from .fields import (
     UrlOrEmptyField,
     VisibleIdField,
@@ -85,17 +86,17 @@ class VisionRestoreInputSerializer(InputSerializer):
 # --- personas and competitors ---------------------------------------------------
 
 
-class PersonaSerializer(serializers.ModelSerializer):
+class PersonaSerializer(ExternalIdentityOutput, serializers.ModelSerializer):
     class Meta:
         model = Persona
         fields = [
             "id", "product", "name", "role", "description", "goals", "pains", "quote", "colour", "importance",
-            "version", "created_at", "updated_at",
+            "external_id", "external_url", "version", "created_at", "updated_at",
         ]
         read_only_fields = fields
 
 
-class PersonaInputSerializer(VersionedInput, InputSerializer):
+class PersonaInputSerializer(ExternalIdentityInput, VersionedInput, InputSerializer):
     """Field names are the keyword arguments of `persona_create` / `persona_update`."""
 
     product = product_field()
@@ -109,19 +110,19 @@ class PersonaInputSerializer(VersionedInput, InputSerializer):
     importance = serializers.ChoiceField(choices=Persona.Importance.choices, required=False)
 
 
-class CompetitorSerializer(serializers.ModelSerializer):
+class CompetitorSerializer(ExternalIdentityOutput, serializers.ModelSerializer):
     website = UrlOrEmptyField(read_only=True)
 
     class Meta:
         model = Competitor
         fields = [
             "id", "product", "name", "website", "positioning", "strengths", "weaknesses", "pricing_notes", "threat",
-            "version", "created_at", "updated_at",
+            "external_id", "external_url", "version", "created_at", "updated_at",
         ]
         read_only_fields = fields
 
 
-class CompetitorInputSerializer(VersionedInput, InputSerializer):
+class CompetitorInputSerializer(ExternalIdentityInput, VersionedInput, InputSerializer):
     """Field names are the keyword arguments of `competitor_create` / `competitor_update`."""
 
     product = product_field()
@@ -262,11 +263,15 @@ class VisionViewSet(EditGuardMixin, viewsets.GenericViewSet):
 # --- personas and competitors ---------------------------------------------------------
 
 
-class PersonaViewSet(StrategyRecordViewSet):
+class PersonaViewSet(ExternalIdMixin, StrategyRecordViewSet):
     """Personas of the products of your workspaces. A persona stays with its product."""
 
     serializer_class = PersonaSerializer
     input_serializer_class = PersonaInputSerializer
+    create_service = staticmethod(services.persona_create)
+    update_service = staticmethod(services.persona_update)
+    record_kwarg = "persona"
+    fixed_fields = ("product",)
     filterset_class = PersonaFilterSet
 
     def get_queryset(self):
@@ -297,11 +302,15 @@ class PersonaViewSet(StrategyRecordViewSet):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class CompetitorViewSet(StrategyRecordViewSet):
+class CompetitorViewSet(ExternalIdMixin, StrategyRecordViewSet):
     """Competitors of the products of your workspaces, the most threatening first."""
 
     serializer_class = CompetitorSerializer
     input_serializer_class = CompetitorInputSerializer
+    create_service = staticmethod(services.competitor_create)
+    update_service = staticmethod(services.competitor_update)
+    record_kwarg = "competitor"
+    fixed_fields = ("product",)
     filterset_class = CompetitorFilterSet
 
     def get_queryset(self):

@@ -12,6 +12,8 @@ from .. import access, selectors, services
 from ..filters import ProductFilterSet
 from ..limits import TEXT_MAX_LENGTH
 from ..models import Invitation, Membership, Product, Role, User, Workspace, product_key_validator
+from .external import ExternalIdentityInput, ExternalIdentityOutput, ExternalIdMixin
+from .fields import SCOPED_WORKSPACE_HELP, ScopedWorkspace
 from .records import EditGuardMixin
 
 
@@ -58,7 +60,9 @@ class InvitationSerializer(serializers.ModelSerializer):
 
 
 class InvitationInputSerializer(serializers.Serializer):
-    workspace = serializers.SlugRelatedField(slug_field="slug", queryset=Workspace.objects.none())
+    workspace = serializers.SlugRelatedField(slug_field="slug", queryset=Workspace.objects.none(),
+                                             default=ScopedWorkspace(), help_text="The workspace's slug."
+                                             + SCOPED_WORKSPACE_HELP)
     email = serializers.EmailField()
     role = serializers.ChoiceField(choices=Role.choices)
 
@@ -67,7 +71,7 @@ class InvitationInputSerializer(serializers.Serializer):
         self.fields["workspace"].queryset = Workspace.objects.visible_to(_request_user(self))
 
 
-class ProductSerializer(serializers.ModelSerializer):
+class ProductSerializer(ExternalIdentityOutput, serializers.ModelSerializer):
     workspace = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     owner = UserSerializer(read_only=True, allow_null=True, help_text="Empty while nobody owns the product.")
     archived = serializers.BooleanField(source="is_archived", read_only=True)
@@ -76,14 +80,16 @@ class ProductSerializer(serializers.ModelSerializer):
         model = Product
         fields = [
             "id", "workspace", "key", "name", "kind", "parent", "stage", "description", "owner",
-            "archived", "archived_at", "version", "created_at", "updated_at",
+            "archived", "archived_at", "external_id", "external_url", "version", "created_at", "updated_at",
         ]
 
 
-class ProductInputSerializer(serializers.Serializer):
+class ProductInputSerializer(ExternalIdentityInput, serializers.Serializer):
     """Field names are the keyword arguments of `product_create` / `product_update`."""
 
-    workspace = serializers.SlugRelatedField(slug_field="slug", queryset=Workspace.objects.none())
+    workspace = serializers.SlugRelatedField(slug_field="slug", queryset=Workspace.objects.none(),
+                                             default=ScopedWorkspace(), help_text="The workspace's slug."
+                                             + SCOPED_WORKSPACE_HELP)
     name = serializers.CharField(max_length=120)
     key = serializers.CharField(max_length=10)
     kind = serializers.ChoiceField(choices=Product.Kind.choices, default=Product.Kind.PRODUCT)
@@ -114,6 +120,7 @@ class WorkspaceViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = WorkspaceSerializer
     lookup_field = "slug"
+    workspace_scoped = False  # how a client finds the slugs of the workspace-scoped addresses
 
     def get_queryset(self):
         return selectors.workspace_list(user=self.request.user)
@@ -175,11 +182,17 @@ class InvitationViewSet(EditGuardMixin, mixins.ListModelMixin, mixins.RetrieveMo
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class ProductViewSet(EditGuardMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ProductViewSet(ExternalIdMixin, EditGuardMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                     viewsets.GenericViewSet):
     """Products and product lines. DELETE archives (nothing is lost); `restore` brings one back.
     Lists show active products unless `archived=true`."""
 
     serializer_class = ProductSerializer
+    input_serializer_class = ProductInputSerializer
+    create_service = staticmethod(services.product_create)
+    update_service = staticmethod(services.product_update)
+    record_kwarg = "product"
+    fixed_fields = ("workspace",)
     filterset_class = ProductFilterSet
     edit_action = "products.edit"
 

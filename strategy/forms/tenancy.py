@@ -102,8 +102,21 @@ class SignUpForm(forms.Form):
 
 
 class ApiTokenForm(forms.Form):
+    """The keyword arguments of `api_token_create`; `workspace` offers the user's workspaces."""
+
     name = forms.CharField(label=_("Token name"), max_length=80,
                            help_text=_("Where it will be used, e.g. “CI pipeline”."))
+    workspace = forms.ModelChoiceField(
+        label=_("Workspace"), queryset=None, required=False, empty_label=_("All my workspaces"),
+        help_text=_("Limit the token to one workspace: requests for any other are refused."))
+    read_only = forms.BooleanField(label=_("Read only"), required=False,
+                                   help_text=_("The token can read but not change anything."))
+
+    def __init__(self, *args, user, **kwargs):
+        from ..models import Workspace
+
+        super().__init__(*args, **kwargs)
+        self.fields["workspace"].queryset = Workspace.objects.visible_to(user).order_by("name")
 
 
 class ProfileForm(forms.Form):

@@ -3,7 +3,11 @@ from .positioning import ComparisonCriterion, Competitor, CompetitorRating, Pers
 from .records import StrategyRecord, colour_validator
 from .saved_views import SavedView
 from .tenancy import (
+    EXTERNAL_ID_MAX_LENGTH,
+    EXTERNAL_URL_MAX_LENGTH,
+    WORKSPACE_LIMIT_ATTR,
     ApiToken,
+    ExternalIdentity,
     Invitation,
     Membership,
     Product,
@@ -13,10 +17,13 @@ from .tenancy import (
     UserManager,
     Workspace,
     WorkspaceScopedQuerySet,
+    external_id_unique,
     product_key_validator,
 )
 
 __all__ = [
+    "EXTERNAL_ID_MAX_LENGTH", "EXTERNAL_URL_MAX_LENGTH", "WORKSPACE_LIMIT_ATTR", "ExternalIdentity",
+    "external_id_unique",
     "ApiToken", "CheckIn", "ComparisonCriterion", "Competitor", "CompetitorRating", "Goal", "Initiative",
     "Invitation", "KeyResult", "Membership", "Persona", "Product", "Role", "SavedView", "StrategyRecord",
     "TimeStampedModel", "User", "UserManager", "Vision", "Workspace", "WorkspaceScopedQuerySet", "colour_validator",

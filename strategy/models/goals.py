@@ -11,10 +11,10 @@ from simple_history.models import HistoricalRecords
 
 from ..limits import NOTE_MAX_LENGTH, BoundedDateField, LongTextField
 from .records import StrategyRecord, colour_validator
-from .tenancy import Product
+from .tenancy import ExternalIdentity, Product, external_id_unique
 
 
-class Goal(StrategyRecord):
+class Goal(ExternalIdentity, StrategyRecord):
     """A measurable outcome the organisation wants within a time frame, for the whole
     workspace (no product) or for one product. Progress comes from its key results."""
 
@@ -36,6 +36,7 @@ class Goal(StrategyRecord):
     class Meta:
         ordering = ["end_date", "name"]
         constraints = [
+            external_id_unique("strategy_goal_external_id_unique"),
             models.CheckConstraint(
                 condition=models.Q(end_date__gte=models.F("start_date")), name="strategy_goal_ends_after_start"
             ),
@@ -110,7 +111,7 @@ class CheckIn(models.Model):
         return f"{self.key_result}: {self.value}"
 
 
-class Initiative(StrategyRecord):
+class Initiative(ExternalIdentity, StrategyRecord):
     """A strategic theme of work (for example "Self-serve onboarding") that serves goals
     and groups the features that deliver it."""
 
@@ -134,6 +135,7 @@ class Initiative(StrategyRecord):
     class Meta:
         ordering = ["start_date", "name"]
         constraints = [
+            external_id_unique("strategy_initiative_external_id_unique"),
             models.CheckConstraint(
                 condition=models.Q(end_date__isnull=True) | models.Q(start_date__isnull=True)
                 | models.Q(end_date__gte=models.F("start_date")),

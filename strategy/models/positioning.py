@@ -9,7 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from ..limits import LongTextField
 from .records import StrategyRecord, colour_validator
-from .tenancy import Product
+from .tenancy import ExternalIdentity, Product, external_id_unique
 
 
 class Vision(StrategyRecord):
@@ -38,7 +38,7 @@ class Vision(StrategyRecord):
         return not any(getattr(self, name).strip() for name in self.CONTENT_FIELDS)
 
 
-class Persona(StrategyRecord):
+class Persona(ExternalIdentity, StrategyRecord):
     """A portrait of a kind of user or buyer the product serves. A persona of a product
     line is shared by every product in that line."""
 
@@ -62,6 +62,7 @@ class Persona(StrategyRecord):
 
     class Meta:
         ordering = ["importance", "name"]
+        constraints = [external_id_unique("strategy_persona_external_id_unique")]
 
     def __str__(self) -> str:
         return self.name
@@ -71,7 +72,7 @@ class Persona(StrategyRecord):
         return "".join(part[0] for part in self.name.split()[:2]).upper()
 
 
-class Competitor(StrategyRecord):
+class Competitor(ExternalIdentity, StrategyRecord):
     """Another company's offering that the product's customers could choose instead."""
 
     class Threat(models.TextChoices):
@@ -93,6 +94,7 @@ class Competitor(StrategyRecord):
     class Meta:
         ordering = ["name"]
         constraints = [
+            external_id_unique("strategy_competitor_external_id_unique"),
             models.UniqueConstraint(fields=["product", "name"], name="strategy_competitor_name_unique_per_product"),
         ]
 

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
@@ -21,6 +22,47 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+EXTERNAL_ID_MAX_LENGTH = 200
+EXTERNAL_URL_MAX_LENGTH = 500
+
+
+class ExternalIdentity(models.Model):
+    """Where a record came from in another tool (Jira, Aha!, a spreadsheet): its id there,
+    unique among the records of one kind in one workspace, so that an import run twice
+    finds what it wrote the first time; and its address there. Both empty for records
+    made in Waymark."""
+
+    external_id = models.CharField(_("external id"), max_length=EXTERNAL_ID_MAX_LENGTH, blank=True, default="")
+    external_url = models.URLField(_("external URL"), max_length=EXTERNAL_URL_MAX_LENGTH, blank=True, default="")
+
+    class Meta:
+        abstract = True
+
+    def clean_fields(self, exclude=None) -> None:
+        """Field rules, and the external id unique among this kind's records of the workspace
+        (the `*_external_id_unique` constraint, checked first so that it is a message on the field)."""
+        errors = {}
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as exc:
+            errors = exc.message_dict
+        self.external_id = (self.external_id or "").strip()
+        if (self.external_id and "external_id" not in errors and not getattr(self, "_external_id_checked", False)
+                and type(self)._default_manager.filter(
+                workspace_id=self.workspace_id, external_id=self.external_id).exclude(pk=self.pk).exists()):
+            errors["external_id"] = [_("Another record of this kind in the workspace has the external id %(id)s.")
+                                     % {"id": self.external_id}]
+        if errors:
+            raise ValidationError(errors)
+
+
+def external_id_unique(name: str) -> models.UniqueConstraint:
+    """The constraint every model with an ExternalIdentity carries: one record per external id
+    and workspace (empty ids, records made in Waymark, are not counted)."""
+    return models.UniqueConstraint(fields=["workspace", "external_id"], condition=~models.Q(external_id=""),
+                                   name=name)
 
 
 class UserManager(BaseUserManager):
@@ -95,11 +137,18 @@ class WorkspaceScopedQuerySet(models.QuerySet):
         return self.filter(**{f"{self.workspace_field}__in": Workspace.objects.visible_to(user)})
 
 
+# The attribute of a user object (one request's) that limits it to one workspace: set by
+# `strategy.access.limit_to_workspace` for a workspace-scoped API request.
+WORKSPACE_LIMIT_ATTR = "_waymark_workspace_limit"
+
+
 class WorkspaceQuerySet(WorkspaceScopedQuerySet):
     def visible_to(self, user) -> WorkspaceQuerySet:
         if not user.is_authenticated:
             return self.none()
-        return self.filter(memberships__user=user)
+        workspaces = self.filter(memberships__user=user)
+        limit = getattr(user, WORKSPACE_LIMIT_ATTR, None)
+        return workspaces if limit is None else workspaces.filter(pk=limit)
 
 
 class Workspace(TimeStampedModel):
@@ -198,7 +247,7 @@ product_key_validator = RegexValidator(
 )
 
 
-class Product(TimeStampedModel):
+class Product(ExternalIdentity, TimeStampedModel):
     """Something the organisation builds and ships. A product line is a product
     that groups other products (`kind=line`); together they form the portfolio."""
 
@@ -241,6 +290,7 @@ class Product(TimeStampedModel):
     class Meta:
         ordering = ["name"]
         constraints = [
+            external_id_unique("strategy_product_external_id_unique"),
             models.UniqueConstraint(fields=["workspace", "key"], name="strategy_product_key_unique_in_workspace"),
             models.CheckConstraint(
                 condition=~models.Q(parent=models.F("id")), name="strategy_product_not_own_parent"
@@ -274,6 +324,11 @@ class ApiToken(TimeStampedModel):
     digest = models.CharField(max_length=64, unique=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    # Limits chosen when the token is created: one workspace only (empty: every workspace of
+    # its user), and reading only (GET, HEAD, OPTIONS).
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+                                  verbose_name=_("workspace"))
+    read_only = models.BooleanField(_("read only"), default=False)
 
     objects = ApiTokenQuerySet.as_manager()
 

@@ -144,7 +144,8 @@ def portfolio_tree(products: list[Product]) -> list[PortfolioNode]:
 
 
 def api_token_list(*, user: User) -> QuerySet[ApiToken]:
-    return ApiToken.objects.filter(user=user).order_by(F("revoked_at").asc(nulls_first=True), "-created_at")
+    return ApiToken.objects.filter(user=user).select_related("workspace").order_by(
+        F("revoked_at").asc(nulls_first=True), "-created_at")
 
 
 def api_token_get(*, user: User, pk: int) -> ApiToken:

@@ -38,9 +38,9 @@ from ..models import (
 )
 from .records import assign, current_record, delete_record, save_record
 
-GOAL_FIELDS = ("product", "name", "description", "owner", "start_date", "end_date")
+GOAL_FIELDS = ("product", "name", "description", "owner", "start_date", "end_date", "external_id", "external_url")
 KEY_RESULT_FIELDS = ("name", "unit", "direction", "start_value", "target_value")
-INITIATIVE_FIELDS = ("name", "description", "status", "start_date", "end_date", "colour")
+INITIATIVE_FIELDS = ("name", "description", "status", "start_date", "end_date", "colour", "external_id", "external_url")
 
 
 def _owner_error(workspace_id: int, owner: User | None) -> dict:
@@ -63,12 +63,14 @@ def _goal_errors(goal: Goal) -> dict:
 def goal_create(
     *, actor: User, workspace: Workspace, name: str, start_date: date, end_date: date,
     product: Product | None = None, description: str = "", owner: User | None = None,
+    external_id: str = "", external_url: str = "",
 ) -> Goal:
     """A company-wide goal (no product) or a product goal. Raises PermissionDenied or ValidationError."""
     access.ensure_can(actor, "strategy.edit", workspace)
     goal = Goal(workspace=workspace, created_by=actor)
     assign(goal, {"product": product, "name": name, "description": description, "owner": owner,
-                   "start_date": start_date, "end_date": end_date}, GOAL_FIELDS)
+                   "start_date": start_date, "end_date": end_date, "external_id": external_id,
+                   "external_url": external_url}, GOAL_FIELDS)
     save_record(goal, actor=actor, errors=_goal_errors(goal))
     return goal
 

@@ -29,8 +29,10 @@ from ..models import (
 )
 from .records import assign, current_record, delete_record, save_record
 
-PERSONA_FIELDS = ("name", "role", "description", "goals", "pains", "quote", "colour", "importance")
-COMPETITOR_FIELDS = ("name", "website", "positioning", "strengths", "weaknesses", "pricing_notes", "threat")
+PERSONA_FIELDS = ("name", "role", "description", "goals", "pains", "quote", "colour", "importance", "external_id",
+                  "external_url")
+COMPETITOR_FIELDS = ("name", "website", "positioning", "strengths", "weaknesses", "pricing_notes", "threat",
+                     "external_id", "external_url")
 
 
 # --- vision -----------------------------------------------------------------

@@ -304,7 +304,7 @@ def invitation_accept_with_signup(*, invitation: Invitation, full_name: str, pas
 
 # --- products ---------------------------------------------------------------
 
-PRODUCT_FIELDS = ("name", "key", "kind", "parent", "description", "stage", "owner")
+PRODUCT_FIELDS = ("name", "key", "kind", "parent", "description", "stage", "owner", "external_id", "external_url")
 
 
 def _key_taken(key: str) -> str:
@@ -356,13 +356,14 @@ def _is_self_or_descendant(*, candidate: Product, product: Product) -> bool:
 def product_create(
     *, actor: User, workspace: Workspace, name: str, key: str, kind: str = Product.Kind.PRODUCT,
     parent: Product | None = None, description: str = "", stage: str = Product.Stage.DEVELOPMENT,
-    owner: User | None = None,
+    owner: User | None = None, external_id: str = "", external_url: str = "",
 ) -> Product:
     """Add a product or product line to the portfolio. Raises PermissionDenied or ValidationError."""
     access.ensure_can(actor, "products.edit", workspace)
     product = Product(
         workspace=workspace, name=name.strip(), key=key, kind=kind, parent=parent,
         description=description, stage=stage, owner=owner, updated_by=actor,
+        external_id=external_id.strip(), external_url=external_url.strip(),
     )
     _validate_product(product)
     with _unique("strategy_product_key_unique_in_workspace", "key",
@@ -447,14 +448,24 @@ def api_token_digest(secret: str) -> str:
 
 
 @transaction.atomic
-def api_token_create(*, actor: User, name: str) -> tuple[ApiToken, str]:
-    """Create a personal API token; returns it with its secret, which is never stored."""
+def api_token_create(*, actor: User, name: str, workspace: Workspace | None = None,
+                     read_only: bool = False) -> tuple[ApiToken, str]:
+    """Create a personal API token; returns it with its secret, which is never stored.
+    `workspace` limits it to one of the actor's workspaces (a request for another is refused,
+    403); `read_only` to reading. Raises ValidationError for a name left empty or a
+    workspace the actor is not a member of."""
     name = name.strip()
+    errors = {}
     if not name:
-        raise ValidationError({"name": _("Name the token after where it will be used.")})
+        errors["name"] = _("Name the token after where it will be used.")
+    if workspace is not None and not Membership.objects.filter(user=actor, workspace=workspace).exists():
+        errors["workspace"] = _("Choose one of your workspaces.")
+    if errors:
+        raise ValidationError(errors)
     secret = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
-        user=actor, name=name, prefix=secret[: len(API_TOKEN_PREFIX) + 6], digest=api_token_digest(secret)
+        user=actor, name=name, prefix=secret[: len(API_TOKEN_PREFIX) + 6], digest=api_token_digest(secret),
+        workspace=workspace, read_only=read_only,
     )
     return token, secret
 

@@ -419,7 +419,7 @@ def account(request: HttpRequest) -> HttpResponse:
 def _render_account(request, *, profile_form=None, token_form=None, new_secret=None, status=200):
     return render(request, "strategy/account.html", {
         "profile_form": profile_form or ProfileForm(initial={"full_name": request.user.full_name}),
-        "token_form": token_form or ApiTokenForm(),
+        "token_form": token_form or ApiTokenForm(user=request.user),
         "tokens": selectors.api_token_list(user=request.user),
         "new_secret": new_secret,
     }, status=status)
@@ -429,7 +429,7 @@ def _render_account(request, *, profile_form=None, token_form=None, new_secret=N
 @never_cache
 @require_POST
 def api_token_create(request: HttpRequest) -> HttpResponse:
-    form = ApiTokenForm(request.POST)
+    form = ApiTokenForm(request.POST, user=request.user)
     if form.is_valid():
         try:
             token, secret = services.api_token_create(actor=request.user, **form.cleaned_data)

@@ -4,11 +4,11 @@ comments, demand), votes, feedback notes (link, triage) and the ingestion endpoi
 from decimal import Decimal
 
 import pytest
-from django.urls import reverse
 from rest_framework.test import APIClient
 
 from feedback.models import Customer, FeedbackNote, Idea, Vote
 from strategy import services as strategy_services
+from tests.api_urls import api_url
 from tests.conftest import count_queries
 from tests.factories import (
     ContactFactory,
@@ -30,7 +30,7 @@ def api(user=None) -> APIClient:
 
 
 def url(name, *args):
-    return reverse(f"feedback-api:{name}", args=args)
+    return api_url(f"feedback-api:{name}", args=args)
 
 
 # --- customers and contacts -------------------------------------------------------------------

@@ -21,18 +21,19 @@ from releases import services
 from releases.models import Comment, Dependency, Feature, Milestone, Release, Requirement, WorkflowStatus
 from strategy import services as strategy_services
 from strategy.models import Role
+from tests.api_urls import api_url
 from tests.conftest import count_queries
 from tests.factories import MembershipFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db
 
-STATUSES = reverse("releases-api:status-list")
-RELEASES = reverse("releases-api:release-list")
-MILESTONES = reverse("releases-api:milestone-list")
-FEATURES = reverse("releases-api:feature-list")
-BULK = reverse("releases-api:feature-bulk")
-REQUIREMENTS = reverse("releases-api:requirement-list")
-DEPENDENCIES = reverse("releases-api:dependency-list")
+STATUSES = api_url("releases-api:status-list")
+RELEASES = api_url("releases-api:release-list")
+MILESTONES = api_url("releases-api:milestone-list")
+FEATURES = api_url("releases-api:feature-list")
+BULK = api_url("releases-api:feature-bulk")
+REQUIREMENTS = api_url("releases-api:requirement-list")
+DEPENDENCIES = api_url("releases-api:dependency-list")
 
 
 
@@ -43,7 +44,7 @@ def _api(user) -> APIClient:
 
 
 def _detail(name: str, record, action: str = "detail") -> str:
-    return reverse(f"releases-api:{name}-{action}", args=[record.pk])
+    return api_url(f"releases-api:{name}-{action}", args=[record.pk])
 
 
 def _ids(response) -> list[int]:
@@ -872,10 +873,11 @@ def test_the_openapi_schema_describes_the_releases_endpoints_and_validates(clien
     content = client.get(reverse("roadmap:api_schema")).content.decode()
 
     for path in (
-        "/api/v1/statuses/", "/api/v1/statuses/{id}/move/", "/api/v1/statuses/{id}/retire/",
-        "/api/v1/releases/{id}/", "/api/v1/releases/{id}/burn-up/", "/api/v1/milestones/{id}/",
-        "/api/v1/features/{id}/", "/api/v1/features/{id}/move/", "/api/v1/features/bulk/",
-        "/api/v1/features/{id}/comments/", "/api/v1/requirements/{id}/", "/api/v1/dependencies/{id}/",
+        "/api/v1/w/{ws}/statuses/", "/api/v1/w/{ws}/statuses/{id}/move/", "/api/v1/w/{ws}/statuses/{id}/retire/",
+        "/api/v1/w/{ws}/releases/{id}/", "/api/v1/w/{ws}/releases/{id}/burn-up/", "/api/v1/w/{ws}/milestones/{id}/",
+        "/api/v1/w/{ws}/features/{id}/", "/api/v1/w/{ws}/features/{id}/move/", "/api/v1/w/{ws}/features/bulk/",
+        "/api/v1/w/{ws}/features/{id}/comments/", "/api/v1/w/{ws}/requirements/{id}/",
+        "/api/v1/w/{ws}/dependencies/{id}/",
     ):
         assert f"{path}:" in content
     assert "ReleaseStatusEnum" in content

@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 
 from releases import selectors, services
 from releases.models import Feature, ProductDeliverySnapshot, Release, ReleaseDeliverySnapshot
+from tests.api_urls import api_url
 from tests.conftest import count_queries
 from tests.factories import (
     FeatureFactory,
@@ -23,7 +24,7 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-FEATURES = reverse("releases-api:feature-list")
+FEATURES = api_url("releases-api:feature-list")
 
 
 def url(name, *args):
@@ -257,7 +258,7 @@ def test_the_api_reads_and_writes_the_usage_key(editor, product):
 
     assert created.status_code == 201, created.content
     assert created.json()["usage_key"] == "csv-export"
-    patched = api(editor).patch(reverse("releases-api:feature-detail", args=[created.json()["id"]]),
+    patched = api(editor).patch(api_url("releases-api:feature-detail", args=[created.json()["id"]]),
                                 {"usage_key": ""}, format="json")
     assert patched.status_code == 200 and patched.json()["usage_key"] == ""
 

@@ -11,6 +11,7 @@ from django.urls import reverse
 from releases import services
 from releases.models import Feature
 from releases.signals import features_changed
+from tests.api_urls import api_url
 
 from ..conftest import count_queries
 
@@ -96,7 +97,7 @@ def test_the_features_api_sorts_by_demand(client_as_viewer, product, features):
     carts, lists, cards = features
     services.feature_demand_set(values={cards.pk: 8, carts.pk: 2})
 
-    response = client_as_viewer.get(reverse("releases-api:feature-list"), {"product": product.pk,
+    response = client_as_viewer.get(api_url("releases-api:feature-list"), {"product": product.pk,
                                                                             "ordering": "-demand"})
 
     assert [row["id"] for row in response.json()["results"]] == [cards.pk, carts.pk, lists.pk]

@@ -10,6 +10,7 @@ from django.urls import reverse
 from releases import services
 from releases.filters import FeatureFilterSet
 from releases.models import Feature
+from tests.api_urls import api_url
 from tests.factories import FeatureFactory, ProductFactory
 
 from ..conftest import count_queries
@@ -140,7 +141,7 @@ def test_the_backlog_sorted_by_score_with_demand_keeps_its_query_count(client_as
 def test_the_features_api_sorts_by_score_with_demand_across_pages(client_as_viewer, product, features):
     a, b, c, d = features.values()
     services.feature_demand_set(values={a.pk: 50, b.pk: 100, d.pk: 100})
-    url = reverse("releases-api:feature-list")
+    url = api_url("releases-api:feature-list")
 
     first = client_as_viewer.get(url, {"product": product.pk, "ordering": ORDER, "page_size": 3}).json()
     second = client_as_viewer.get(url, {"product": product.pk, "ordering": ORDER, "page_size": 3, "page": 2}).json()
@@ -153,7 +154,7 @@ def test_the_openapi_schema_offers_the_order():
     from drf_spectacular.generators import SchemaGenerator
 
     schema = SchemaGenerator().get_schema(request=None, public=True)
-    parameters = schema["paths"]["/api/v1/features/"]["get"]["parameters"]
+    parameters = schema["paths"]["/api/v1/w/{ws}/features/"]["get"]["parameters"]
     ordering = next(p for p in parameters if p["name"] == "ordering")
 
     assert ORDER in ordering["schema"]["enum"]

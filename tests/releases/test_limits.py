@@ -15,13 +15,14 @@ from rest_framework.test import APIClient
 from releases import services
 from releases.models import Comment, Feature, Milestone, Release
 from strategy.limits import COMMENT_MAX_LENGTH, TAGS_MAX_COUNT, TEXT_MAX_LENGTH
+from tests.api_urls import api_url
 
 pytestmark = pytest.mark.django_db
 
-RELEASES = reverse("releases-api:release-list")
-FEATURES = reverse("releases-api:feature-list")
-MILESTONES = reverse("releases-api:milestone-list")
-BULK = reverse("releases-api:feature-bulk")
+RELEASES = api_url("releases-api:release-list")
+FEATURES = api_url("releases-api:feature-list")
+MILESTONES = api_url("releases-api:milestone-list")
+BULK = api_url("releases-api:feature-bulk")
 
 
 def _api(user) -> APIClient:
@@ -92,7 +93,7 @@ def test_feature_and_milestone_dates_are_bounded_too(editor, product, path, data
     release = _release(editor, product)
     parent = {"features": {"product": product.pk}, "milestones": {"release": release.pk}}[path]
 
-    response = _api(editor).post(reverse(f"releases-api:{path[:-1]}-list"), {**parent, **data}, format="json")
+    response = _api(editor).post(api_url(f"releases-api:{path[:-1]}-list"), {**parent, **data}, format="json")
 
     assert response.status_code == 400
     assert "1900-01-01 and 2199-12-31" in str(response.json())
@@ -114,7 +115,7 @@ def test_a_release_stored_with_extreme_dates_draws_its_page_and_burn_up_from_its
     Release.objects.filter(pk=release.pk).update(start_date=date(1, 1, 1), release_date=date(9999, 12, 31))
 
     page = client_as_editor.get(reverse("releases:release_detail", args=[workspace.slug, product.key, release.pk]))
-    burn_up = _api(editor).get(reverse("releases-api:release-burn-up", args=[release.pk]))
+    burn_up = _api(editor).get(api_url("releases-api:release-burn-up", args=[release.pk]))
 
     assert page.status_code == 200
     assert burn_up.status_code == 200
@@ -181,7 +182,7 @@ def test_a_list_of_more_ids_than_allowed_is_refused_before_looking_any_up(editor
 def test_a_one_megabyte_comment_is_refused(editor, product):
     feature = services.feature_create(actor=editor, product=product, title="Discussed")
 
-    response = _api(editor).post(reverse("releases-api:feature-comments", args=[feature.pk]),
+    response = _api(editor).post(api_url("releases-api:feature-comments", args=[feature.pk]),
                                  {"body": "x" * 1_000_000}, format="json")
 
     assert response.status_code == 400

@@ -7,7 +7,7 @@ def test_the_openapi_schema_validates_without_warnings(tmp_path):
     schema = tmp_path / "schema.yml"
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(schema))
     text = schema.read_text()
-    assert "/api/v1/products/" in text
+    assert "/api/v1/w/{ws}/products/" in text
     assert "personalToken" in text
 
 
@@ -43,7 +43,7 @@ def test_every_operation_declares_its_error_responses(schema):
 
 
 def test_an_api_url_that_matches_nothing_answers_json(client):
-    response = client.get("/api/v1/features/1.5e-3/")
+    response = client.get("/api/v1/w/acme/features/1.5e-3/")
 
     assert response.status_code == 404
     assert response.json() == {"detail": "Not found."}

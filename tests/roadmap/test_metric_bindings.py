@@ -18,6 +18,7 @@ from roadmap.models import KeyResultBinding, UsageDaily, UsageFeatureDaily
 from strategy import metrics as goal_metrics
 from strategy.chart_kit import day_label
 from strategy.models import CheckIn, KeyResult
+from tests.api_urls import api_url
 
 from ..conftest import count_queries
 from ..factories import (
@@ -479,10 +480,10 @@ def test_the_goal_page_costs_the_same_for_one_bound_key_result_or_many(client_as
 # --- the API ---------------------------------------------------------------------------------------
 
 
-def api_url(key_result=None):
+def api_binding_url(key_result=None):
     if key_result is None:
-        return reverse("roadmap-api:key-result-binding-list")
-    return reverse("roadmap-api:key-result-binding-detail", args=[key_result.pk])
+        return api_url("roadmap-api:key-result-binding-list")
+    return api_url("roadmap-api:key-result-binding-detail", args=[key_result.pk])
 
 
 def test_an_editor_binds_reads_and_unbinds_through_the_api(client_as_editor, key_result, product, today,
@@ -490,22 +491,23 @@ def test_an_editor_binds_reads_and_unbinds_through_the_api(client_as_editor, key
     usage_day(product, today - timedelta(days=1), bounced=3, sessions=8)
 
     with django_capture_on_commit_callbacks(execute=True):
-        put = client_as_editor.put(api_url(key_result), {"metric": "bounce_rate", "product": product.pk},
+        put = client_as_editor.put(api_binding_url(key_result), {"metric": "bounce_rate", "product": product.pk},
                                    content_type="application/json")
-    got = client_as_editor.get(api_url(key_result))
-    listed = client_as_editor.get(api_url())
-    deleted = client_as_editor.delete(api_url(key_result))
+    got = client_as_editor.get(api_binding_url(key_result))
+    listed = client_as_editor.get(api_binding_url())
+    deleted = client_as_editor.delete(api_binding_url(key_result))
 
     assert put.status_code == 200
     assert got.json()["value"] == "37.50" and got.json()["unit"] == "%"
     assert got.json()["as_of"] == (today - timedelta(days=1)).isoformat()
     assert [row["key_result"] for row in listed.json()["results"]] == [key_result.pk]
     assert deleted.status_code == 204
-    assert client_as_editor.get(api_url(key_result)).status_code == 404
+    assert client_as_editor.get(api_binding_url(key_result)).status_code == 404
 
 
 def test_the_api_names_each_bad_field(client_as_editor, key_result, other_product):
-    response = client_as_editor.put(api_url(key_result), {"metric": "release_progress", "product": other_product.pk},
+    response = client_as_editor.put(api_binding_url(key_result),
+                                    {"metric": "release_progress", "product": other_product.pk},
                                     content_type="application/json")
 
     assert response.status_code == 400
@@ -514,24 +516,24 @@ def test_the_api_names_each_bad_field(client_as_editor, key_result, other_produc
 
 
 def test_the_api_refuses_a_viewer_before_reading_the_input(client_as_viewer, key_result):
-    assert client_as_viewer.put(api_url(key_result), {}, content_type="application/json").status_code == 403
-    assert client_as_viewer.delete(api_url(key_result)).status_code == 403
+    assert client_as_viewer.put(api_binding_url(key_result), {}, content_type="application/json").status_code == 403
+    assert client_as_viewer.delete(api_binding_url(key_result)).status_code == 403
 
 
 def test_the_api_hides_another_workspaces_bindings(client_as_editor, other_product):
     other = KeyResultBindingFactory(product=other_product, key_result=KeyResultFactory(
         goal=GoalFactory(workspace=other_product.workspace)))
 
-    assert client_as_editor.get(api_url(other.key_result)).status_code == 404
-    assert client_as_editor.get(api_url()).json()["results"] == []
-    assert client_as_editor.put(api_url(other.key_result), {"metric": "dau", "product": other_product.pk},
+    assert client_as_editor.get(api_binding_url(other.key_result)).status_code == 404
+    assert client_as_editor.get(api_binding_url()).json()["results"] == []
+    assert client_as_editor.put(api_binding_url(other.key_result), {"metric": "dau", "product": other_product.pk},
                                 content_type="application/json").status_code == 404
 
 
 def test_the_api_is_in_the_schema(client_as_viewer):
     schema = client_as_viewer.get(reverse("roadmap:api_schema")).content.decode()
 
-    assert "/api/v1/key-result-bindings/{key_result}/" in schema
+    assert "/api/v1/w/{ws}/key-result-bindings/{key_result}/" in schema
 
 
 def test_a_checked_in_value_is_rounded_to_cents_like_any_check_in(editor, key_result, product, today):

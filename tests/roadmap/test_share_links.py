@@ -422,7 +422,7 @@ def test_a_token_opens_nothing_but_its_own_page(client, editor, product, plan):
 def test_the_api_never_accepts_a_share_token(client, editor, product, plan):
     _link, token = make(editor, product)
     for scheme in ("Bearer", "Token"):
-        response = client.get("/api/v1/features/", HTTP_AUTHORIZATION=f"{scheme} {token}")
+        response = client.get("/api/v1/w/acme/features/", HTTP_AUTHORIZATION=f"{scheme} {token}")
         assert response.status_code == 401, scheme
 
 

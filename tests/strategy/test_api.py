@@ -13,12 +13,13 @@ from rest_framework.test import APIClient
 
 from strategy import services
 from strategy.models import ApiToken, Invitation, Membership, Product, Role
+from tests.api_urls import api_url
 from tests.conftest import count_queries
 from tests.factories import InvitationFactory, MembershipFactory, ProductFactory, UserFactory, WorkspaceFactory
 
 pytestmark = pytest.mark.django_db
 
-PRODUCTS = reverse("strategy-api:product-list")
+PRODUCTS = api_url("strategy-api:product-list")
 
 
 def _api(user) -> APIClient:
@@ -28,7 +29,7 @@ def _api(user) -> APIClient:
 
 
 def _product_url(product) -> str:
-    return reverse("strategy-api:product-detail", args=[product.pk])
+    return api_url("strategy-api:product-detail", args=[product.pk])
 
 
 def _keys(response) -> list[str]:
@@ -234,7 +235,7 @@ def test_the_product_list_costs_the_same_queries_for_2_or_25_products(viewer, wo
 
 def test_the_workspace_and_membership_lists_cost_the_same_queries_for_more_rows(viewer, workspace):
     client = _api(viewer)
-    urls = [reverse("strategy-api:workspace-list"), reverse("strategy-api:membership-list")]
+    urls = [reverse("strategy-api:workspace-list"), api_url("strategy-api:membership-list")]
     few = [count_queries(lambda url=url: client.get(url)) for url in urls]
 
     for _ in range(10):
@@ -369,7 +370,7 @@ def test_a_viewer_cannot_create_change_or_archive_products(viewer, product):
     created = client.post(PRODUCTS, {"workspace": "acme", "name": "Web", "key": "WEB"}, format="json")
     patched = client.patch(_product_url(product), {"name": "Hijacked"}, format="json")
     deleted = client.delete(_product_url(product))
-    restored = client.post(reverse("strategy-api:product-restore", args=[product.pk]))
+    restored = client.post(api_url("strategy-api:product-restore", args=[product.pk]))
 
     product.refresh_from_db()
     assert (created.status_code, patched.status_code, deleted.status_code, restored.status_code) == (403, 403, 403, 403)
@@ -386,7 +387,7 @@ def test_another_workspaces_product_is_not_found(admin, other_product):
         client.patch(url, {"name": "Hijacked"}, format="json"),
         client.put(url, {"workspace": "acme", "name": "Hijacked", "key": "SEC"}, format="json"),
         client.delete(url),
-        client.post(reverse("strategy-api:product-restore", args=[other_product.pk])),
+        client.post(api_url("strategy-api:product-restore", args=[other_product.pk])),
     ]
 
     other_product.refresh_from_db()
@@ -509,7 +510,7 @@ def test_delete_archives_and_restore_brings_the_product_back(editor, product):
     assert _keys(client.get(PRODUCTS, {"archived": "true"})) == ["MOB"]
     assert client.get(_product_url(product)).json()["archived"] is True
 
-    restored = client.post(reverse("strategy-api:product-restore", args=[product.pk]))
+    restored = client.post(api_url("strategy-api:product-restore", args=[product.pk]))
 
     product.refresh_from_db()
     assert restored.status_code == 200
@@ -534,11 +535,11 @@ def test_a_line_with_active_products_cannot_be_deleted(editor, workspace):
 
 
 def _membership_url(user) -> str:
-    return reverse("strategy-api:membership-detail", args=[user.memberships.get().pk])
+    return api_url("strategy-api:membership-detail", args=[user.memberships.get().pk])
 
 
 def test_the_membership_list_shows_the_members_of_ones_workspaces_only(viewer, admin, editor, other_workspace):
-    response = _api(viewer).get(reverse("strategy-api:membership-list"))
+    response = _api(viewer).get(api_url("strategy-api:membership-list"))
 
     assert response.status_code == 200
     assert sorted((row["workspace"], row["user"]["email"], row["role"]) for row in response.json()["results"]) == [
@@ -610,7 +611,7 @@ def test_the_last_admin_cannot_leave(admin, viewer):
 
 def test_another_workspaces_memberships_are_not_found(admin, other_workspace):
     boss = other_workspace.memberships.get()
-    url = reverse("strategy-api:membership-detail", args=[boss.pk])
+    url = api_url("strategy-api:membership-detail", args=[boss.pk])
     client = _api(admin)
 
     responses = [client.get(url), client.patch(url, {"role": "viewer"}, format="json"), client.delete(url)]
@@ -623,7 +624,7 @@ def test_another_workspaces_memberships_are_not_found(admin, other_workspace):
 # --- invitations --------------------------------------------------------------
 
 
-INVITATIONS = reverse("strategy-api:invitation-list")
+INVITATIONS = api_url("strategy-api:invitation-list")
 
 
 def test_an_admin_invites_by_api_and_an_email_is_sent(admin, workspace, django_capture_on_commit_callbacks):
@@ -707,7 +708,7 @@ def test_the_invitation_list_shows_pending_invitations_of_administered_workspace
 def test_an_admin_revokes_an_invitation(admin, workspace):
     invitation = InvitationFactory(workspace=workspace)
 
-    response = _api(admin).delete(reverse("strategy-api:invitation-detail", args=[invitation.pk]))
+    response = _api(admin).delete(api_url("strategy-api:invitation-detail", args=[invitation.pk]))
 
     invitation.refresh_from_db()
     assert response.status_code == 204
@@ -720,8 +721,8 @@ def test_others_cannot_revoke_an_invitation(admin, editor, workspace, other_work
     invitation = InvitationFactory(workspace=workspace)
     foreign = InvitationFactory(workspace=other_workspace)
 
-    by_editor = _api(editor).delete(reverse("strategy-api:invitation-detail", args=[invitation.pk]))
-    by_outsider = _api(admin).delete(reverse("strategy-api:invitation-detail", args=[foreign.pk]))
+    by_editor = _api(editor).delete(api_url("strategy-api:invitation-detail", args=[invitation.pk]))
+    by_outsider = _api(admin).delete(api_url("strategy-api:invitation-detail", args=[foreign.pk]))
 
     assert by_editor.status_code == 403
     assert by_outsider.status_code == 404
@@ -736,8 +737,8 @@ def test_the_openapi_schema_describes_the_product_endpoints(client):
 
     content = response.content.decode()
     assert response.status_code == 200
-    assert "/api/v1/products/" in content
-    assert "/api/v1/products/{id}/restore/" in content
+    assert "/api/v1/w/{ws}/products/" in content
+    assert "/api/v1/w/{ws}/products/{id}/restore/" in content
     assert "Bearer" in content
 
 
@@ -754,7 +755,7 @@ def test_the_api_docs_are_served_without_a_cdn(client):
 
 
 def test_a_malformed_product_id_is_a_json_404(editor, workspace):
-    response = _api(editor).get("/api/v1/products/abc/")
+    response = _api(editor).get("/api/v1/w/acme/products/abc/")
     assert response.status_code == 404
     assert response.json()["detail"]
 
@@ -774,5 +775,5 @@ def test_viewers_creating_products_are_refused_before_validation(viewer, workspa
 def test_a_viewer_posting_a_bogus_role_is_refused_not_corrected(viewer, editor, workspace):
     membership = editor.memberships.get()
     response = _api(viewer).patch(
-        reverse("strategy-api:membership-detail", args=[membership.pk]), {"role": "bogus"}, format="json")
+        api_url("strategy-api:membership-detail", args=[membership.pk]), {"role": "bogus"}, format="json")
     assert response.status_code == 403

@@ -13,11 +13,12 @@ from rest_framework.test import APIClient
 from strategy import services
 from strategy.limits import KEY_RESULTS_MAX_COUNT, NOTE_MAX_LENGTH, TEXT_MAX_LENGTH
 from strategy.models import Goal, Persona, Vision
+from tests.api_urls import api_url
 
 pytestmark = pytest.mark.django_db
 
-GOALS = reverse("strategy-api:goal-list")
-PERSONAS = reverse("strategy-api:persona-list")
+GOALS = api_url("strategy-api:goal-list")
+PERSONAS = api_url("strategy-api:persona-list")
 
 
 def _api(user) -> APIClient:
@@ -53,7 +54,7 @@ def test_the_api_refuses_goal_and_initiative_dates_out_of_range(editor, workspac
 
     goal = client.post(GOALS, {"workspace": workspace.slug, "name": "Old", "start_date": "0001-01-01",
                                "end_date": "2026-01-01"}, format="json")
-    initiative = client.post(reverse("strategy-api:initiative-list"), {
+    initiative = client.post(api_url("strategy-api:initiative-list"), {
         "product": product.pk, "name": "Far", "end_date": "2200-01-01"}, format="json")
 
     assert goal.status_code == 400
@@ -85,7 +86,7 @@ def test_a_check_in_note_over_the_limit_is_refused_by_the_api(editor, workspace)
     key_result = services.key_result_create(actor=editor, goal=goal, name="Shoppers", start_value=Decimal(0),
                                             target_value=Decimal(10))
 
-    response = _api(editor).post(reverse("strategy-api:key-result-check-ins", args=[key_result.pk]),
+    response = _api(editor).post(api_url("strategy-api:key-result-check-ins", args=[key_result.pk]),
                                  {"value": "3", "note": "x" * (NOTE_MAX_LENGTH + 1)}, format="json")
 
     assert response.status_code == 400
@@ -98,7 +99,7 @@ def test_a_goal_takes_at_most_the_key_result_limit(editor, workspace):
         services.key_result_create(actor=editor, goal=goal, name=f"Metric {n}", start_value=Decimal(0),
                                    target_value=Decimal(10))
 
-    response = _api(editor).post(reverse("strategy-api:key-result-list"), {
+    response = _api(editor).post(api_url("strategy-api:key-result-list"), {
         "goal": goal.pk, "name": "One more", "start_value": "0", "target_value": "10"}, format="json")
 
     assert response.status_code == 400

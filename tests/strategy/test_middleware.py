@@ -11,10 +11,11 @@ from rest_framework.test import APIClient
 from releases.models import Feature
 from strategy.middleware import json_depth
 from strategy.models import Product
+from tests.api_urls import api_url
 
 pytestmark = pytest.mark.django_db
 
-PRODUCTS = reverse("strategy-api:product-list")
+PRODUCTS = api_url("strategy-api:product-list")
 
 
 def _api(user) -> APIClient:
@@ -88,7 +89,7 @@ def test_utf8_text_in_a_form_is_kept(client_as_editor, product, workflow):
     assert Feature.objects.get().title == "Café ✓"
 
 
-@pytest.mark.parametrize("url", [PRODUCTS, reverse("releases-api:feature-list"), reverse("releases-api:feature-bulk")])
+@pytest.mark.parametrize("url", [PRODUCTS, api_url("releases-api:feature-list"), api_url("releases-api:feature-bulk")])
 def test_deeply_nested_json_is_a_400_not_a_recursion_error(editor, product, url):
     response = _api(editor).post(url, _deep(950), content_type="application/json")
 

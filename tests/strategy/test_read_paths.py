@@ -12,11 +12,12 @@ from rest_framework.test import APIClient
 
 from strategy import selectors, services
 from strategy.models import Goal
+from tests.api_urls import api_url
 from tests.conftest import count_queries
 
 pytestmark = pytest.mark.django_db
 
-GOALS = reverse("strategy-api:goal-list")
+GOALS = api_url("strategy-api:goal-list")
 
 
 def _api(user) -> APIClient:

@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 
 from strategy import services
 from strategy.models import Goal, Persona, Role
+from tests.api_urls import api_url
 
 from ..factories import MembershipFactory
 
@@ -77,7 +78,7 @@ def test_the_api_answers_409_with_the_current_goal_to_a_stale_update(goal, edito
     client = APIClient()
     client.force_authenticate(editor)
 
-    response = client.patch(reverse("strategy-api:goal-detail", args=[goal.pk]),
+    response = client.patch(api_url("strategy-api:goal-detail", args=[goal.pk]),
                             {"name": "Mine", "version": goal.version}, format="json")
 
     assert response.status_code == 409
@@ -88,7 +89,7 @@ def test_the_api_answers_409_with_the_current_goal_to_a_stale_update(goal, edito
 def test_api_creates_ignore_a_version(editor, product):
     client = APIClient()
     client.force_authenticate(editor)
-    response = client.post(reverse("strategy-api:persona-list"),
+    response = client.post(api_url("strategy-api:persona-list"),
                            {"product": product.pk, "name": "Sam", "version": 7}, format="json")
     assert response.status_code == 201
     assert response.json()["version"] == 1

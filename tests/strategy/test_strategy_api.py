@@ -24,17 +24,18 @@ from strategy.models import (
     Role,
     Vision,
 )
+from tests.api_urls import api_url
 from tests.conftest import count_queries
 from tests.factories import MembershipFactory, ProductFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-PERSONAS = reverse("strategy-api:persona-list")
-COMPETITORS = reverse("strategy-api:competitor-list")
-CRITERIA = reverse("strategy-api:criterion-list")
-GOALS = reverse("strategy-api:goal-list")
-KEY_RESULTS = reverse("strategy-api:key-result-list")
-INITIATIVES = reverse("strategy-api:initiative-list")
+PERSONAS = api_url("strategy-api:persona-list")
+COMPETITORS = api_url("strategy-api:competitor-list")
+CRITERIA = api_url("strategy-api:criterion-list")
+GOALS = api_url("strategy-api:goal-list")
+KEY_RESULTS = api_url("strategy-api:key-result-list")
+INITIATIVES = api_url("strategy-api:initiative-list")
 
 
 
@@ -45,7 +46,7 @@ def _api(user) -> APIClient:
 
 
 def _detail(name: str, record) -> str:
-    return reverse(f"strategy-api:{name}-detail", args=[record.pk])
+    return api_url(f"strategy-api:{name}-detail", args=[record.pk])
 
 
 def _ids(response) -> list[int]:
@@ -217,7 +218,7 @@ def test_a_duplicate_competitor_and_a_bad_website_are_400s_on_their_fields(edito
 
 
 def _comparison_url(product) -> str:
-    return reverse("strategy-api:comparison-detail", args=[product.pk])
+    return api_url("strategy-api:comparison-detail", args=[product.pk])
 
 
 @pytest.fixture
@@ -569,7 +570,7 @@ def test_the_key_result_list_filters_by_goal(viewer, editor, workspace):
 def test_a_check_in_changes_the_current_value_and_the_progress(editor, viewer, workspace):
     goal = _goal(editor, workspace)
     key_result = _key_result(editor, goal, start="0", target="200")
-    url = reverse("strategy-api:key-result-check-ins", args=[key_result.pk])
+    url = api_url("strategy-api:key-result-check-ins", args=[key_result.pk])
 
     response = _api(editor).post(url, {"value": "150", "note": "Launch week"}, format="json")
 
@@ -588,7 +589,7 @@ def test_check_ins_are_listed_oldest_first(editor, viewer, workspace):
     for value in ("10", "30", "20"):
         services.key_result_check_in(actor=editor, key_result=key_result, value=Decimal(value))
 
-    response = _api(viewer).get(reverse("strategy-api:key-result-check-ins", args=[key_result.pk]))
+    response = _api(viewer).get(api_url("strategy-api:key-result-check-ins", args=[key_result.pk]))
 
     assert response.status_code == 200
     assert [row["value"] for row in response.json()["results"]] == ["0.00", "10.00", "30.00", "20.00"]
@@ -598,7 +599,7 @@ def test_a_check_in_without_a_number_is_a_400_on_value(editor, workspace):
     key_result = _key_result(editor, _goal(editor, workspace))
 
     response = _api(editor).post(
-        reverse("strategy-api:key-result-check-ins", args=[key_result.pk]), {"value": "lots"}, format="json")
+        api_url("strategy-api:key-result-check-ins", args=[key_result.pk]), {"value": "lots"}, format="json")
 
     assert response.status_code == 400
     assert set(response.json()) == {"value"}
@@ -688,7 +689,7 @@ def test_initiatives_filter_by_product_status_and_date(viewer, editor, product, 
 
 
 def _vision_url(product, name="vision-detail") -> str:
-    return reverse(f"strategy-api:{name}", args=[product.pk])
+    return api_url(f"strategy-api:{name}", args=[product.pk])
 
 
 def test_a_product_without_a_vision_reads_as_an_empty_one_at_version_0(viewer, product):
@@ -805,7 +806,7 @@ def test_a_viewer_reads_everything_but_changes_nothing(viewer, product, records,
                for name, record in records.items() if name != "criterion"]
     writes += [client.delete(_detail(name, record)).status_code for name, record in records.items()]
     writes += [
-        client.post(reverse("strategy-api:key-result-check-ins", args=[records["key-result"].pk]), {"value": "3"},
+        client.post(api_url("strategy-api:key-result-check-ins", args=[records["key-result"].pk]), {"value": "3"},
                     format="json").status_code,
         client.put(_vision_url(product), {"statement": "Hijacked"}, format="json").status_code,
         client.post(_vision_url(product, "vision-restore"),
@@ -835,7 +836,7 @@ def test_a_viewer_is_refused_before_their_input_is_checked(viewer, product, reco
         client.post(KEY_RESULTS, {**bad, "goal": records["goal"].pk}, format="json"),
         client.patch(_detail("persona", records["persona"]), bad, format="json"),
         client.put(_detail("goal", records["goal"]), bad, format="json"),
-        client.post(reverse("strategy-api:key-result-check-ins", args=[records["key-result"].pk]), {"value": "x"},
+        client.post(api_url("strategy-api:key-result-check-ins", args=[records["key-result"].pk]), {"value": "x"},
                     format="json"),
         client.put(_vision_url(product), {"version": "old"}, format="json"),
         client.post(_vision_url(product, "vision-restore"), {}, format="json"),
@@ -868,8 +869,8 @@ def test_another_workspaces_strategy_is_not_found(admin, other_workspace, other_
         if name != "criterion":  # criteria are created and deleted, never changed
             responses.append(client.patch(url, {"name": "Hijacked"}, format="json"))
     responses += [
-        client.get(reverse("strategy-api:key-result-check-ins", args=[foreign["key-result"].pk])),
-        client.post(reverse("strategy-api:key-result-check-ins", args=[foreign["key-result"].pk]), {"value": "1"},
+        client.get(api_url("strategy-api:key-result-check-ins", args=[foreign["key-result"].pk])),
+        client.post(api_url("strategy-api:key-result-check-ins", args=[foreign["key-result"].pk]), {"value": "1"},
                     format="json"),
         client.get(_vision_url(other_product)),
         client.put(_vision_url(other_product), {"statement": "Hijacked"}, format="json"),
@@ -916,7 +917,7 @@ def test_list_endpoints_cost_the_same_queries_for_2_or_20_rows(viewer, editor, w
     first_kr = KeyResult.objects.order_by("id").first()
     urls = [
         PERSONAS, COMPETITORS, CRITERIA, GOALS, KEY_RESULTS, INITIATIVES,
-        reverse("strategy-api:key-result-check-ins", args=[first_kr.pk]),
+        api_url("strategy-api:key-result-check-ins", args=[first_kr.pk]),
         _vision_url(product, "vision-versions"),
         _comparison_url(product),
     ]
@@ -942,11 +943,11 @@ def test_the_openapi_schema_describes_the_strategy_endpoints(client):
     content = client.get(reverse("roadmap:api_schema")).content.decode()
 
     for path in (
-        "/api/v1/products/{id}/vision/", "/api/v1/products/{id}/vision/versions/",
-        "/api/v1/products/{id}/vision/restore/", "/api/v1/products/{id}/comparison/",
-        "/api/v1/personas/{id}/", "/api/v1/competitors/{id}/", "/api/v1/comparison-criteria/{id}/",
-        "/api/v1/goals/{id}/", "/api/v1/key-results/{id}/", "/api/v1/key-results/{id}/check-ins/",
-        "/api/v1/initiatives/{id}/",
+        "/api/v1/w/{ws}/products/{id}/vision/", "/api/v1/w/{ws}/products/{id}/vision/versions/",
+        "/api/v1/w/{ws}/products/{id}/vision/restore/", "/api/v1/w/{ws}/products/{id}/comparison/",
+        "/api/v1/w/{ws}/personas/{id}/", "/api/v1/w/{ws}/competitors/{id}/", "/api/v1/w/{ws}/comparison-criteria/{id}/",
+        "/api/v1/w/{ws}/goals/{id}/", "/api/v1/w/{ws}/key-results/{id}/", "/api/v1/w/{ws}/key-results/{id}/check-ins/",
+        "/api/v1/w/{ws}/initiatives/{id}/",
     ):
         assert f"{path}:" in content
     assert "active_on" in content
@@ -959,7 +960,7 @@ def test_criteria_are_renamed_and_moved_through_the_api(editor, product):
     first = strategy_services.criterion_create(actor=editor, product=product, name="Price")
     second = strategy_services.criterion_create(actor=editor, product=product, name="Setup")
     client = _api(editor)
-    detail = reverse("strategy-api:criterion-detail", args=[second.pk])
+    detail = api_url("strategy-api:criterion-detail", args=[second.pk])
 
     renamed = client.patch(detail, {"name": "Ease of setup", "move": "up"}, format="json")
     bad = client.patch(detail, {"move": "sideways"}, format="json")

@@ -3,12 +3,12 @@
 so; saving an unchanged vision makes no new version."""
 
 import pytest
-from django.urls import reverse
 from rest_framework.test import APIClient
 
 from releases import services as release_services
 from strategy import services
 from strategy.models import Persona, Product, Vision
+from tests.api_urls import api_url
 
 pytestmark = pytest.mark.django_db
 
@@ -20,20 +20,20 @@ def _api(user) -> APIClient:
 
 
 def _vision_url(product) -> str:
-    return reverse("strategy-api:vision-detail", args=[product.pk])
+    return api_url("strategy-api:vision-detail", args=[product.pk])
 
 
 def test_a_record_is_read_with_its_version_as_etag(editor, product):
     persona = services.persona_create(actor=editor, product=product, name="Pat")
 
-    response = _api(editor).get(reverse("strategy-api:persona-detail", args=[persona.pk]))
+    response = _api(editor).get(api_url("strategy-api:persona-detail", args=[persona.pk]))
 
     assert response["ETag"] == f'"{persona.version}"'
 
 
 def test_a_write_with_a_matching_if_match_goes_through_and_answers_the_new_etag(editor, product):
     persona = services.persona_create(actor=editor, product=product, name="Pat")
-    url = reverse("strategy-api:persona-detail", args=[persona.pk])
+    url = api_url("strategy-api:persona-detail", args=[persona.pk])
     client = _api(editor)
 
     response = client.patch(url, {"name": "Patricia"}, format="json", HTTP_IF_MATCH=client.get(url)["ETag"])
@@ -47,7 +47,7 @@ def test_a_write_with_a_matching_if_match_goes_through_and_answers_the_new_etag(
 def test_a_write_whose_if_match_names_another_version_is_412_and_changes_nothing(editor, product, method):
     persona = services.persona_create(actor=editor, product=product, name="Pat")
     services.persona_update(actor=editor, persona=persona, name="Pat B")
-    url = reverse("strategy-api:persona-detail", args=[persona.pk])
+    url = api_url("strategy-api:persona-detail", args=[persona.pk])
 
     response = getattr(_api(editor), method)(url, {"name": "Mine"}, format="json", HTTP_IF_MATCH='"1"')
 
@@ -59,8 +59,8 @@ def test_a_write_whose_if_match_names_another_version_is_412_and_changes_nothing
 def test_if_match_works_on_products_features_and_the_vision(editor, product, workflow):
     feature = release_services.feature_create(actor=editor, product=product, title="Offline")
     client = _api(editor)
-    urls = [reverse("strategy-api:product-detail", args=[product.pk]),
-            reverse("releases-api:feature-detail", args=[feature.pk]), _vision_url(product)]
+    urls = [api_url("strategy-api:product-detail", args=[product.pk]),
+            api_url("releases-api:feature-detail", args=[feature.pk]), _vision_url(product)]
     changes = [{"name": "Renamed"}, {"title": "Renamed"}, {"statement": "Renamed"}]
 
     stale = [client.patch(url, change, format="json", HTTP_IF_MATCH='"7"') for url, change in zip(urls[:2], changes)]
@@ -78,7 +78,7 @@ def test_if_match_works_on_products_features_and_the_vision(editor, product, wor
 
 def test_a_version_ahead_of_the_record_is_a_400_that_says_so(editor, product):
     persona = services.persona_create(actor=editor, product=product, name="Pat")
-    url = reverse("strategy-api:persona-detail", args=[persona.pk])
+    url = api_url("strategy-api:persona-detail", args=[persona.pk])
 
     response = _api(editor).patch(url, {"name": "Mine", "version": persona.version + 5}, format="json")
 
@@ -90,7 +90,7 @@ def test_a_version_ahead_of_the_record_is_a_400_that_says_so(editor, product):
 @pytest.mark.parametrize("url_name", ["vision", "product"])
 def test_a_vision_or_product_version_ahead_is_a_400_that_says_so(editor, product, url_name):
     services.vision_save(actor=editor, product=product, statement="Ours")
-    url = _vision_url(product) if url_name == "vision" else reverse("strategy-api:product-detail", args=[product.pk])
+    url = _vision_url(product) if url_name == "vision" else api_url("strategy-api:product-detail", args=[product.pk])
 
     response = _api(editor).patch(url, {"version": 9}, format="json") if url_name == "product" else \
         _api(editor).put(url, {"statement": "Mine", "version": 9}, format="json")
