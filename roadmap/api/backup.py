@@ -55,6 +55,8 @@ class WorkspaceExportViewSet(viewsets.ViewSet):
 class WorkspaceRestoreViewSet(viewsets.ViewSet):
     """Recreate a workspace from its export, all or nothing (operators only)."""
 
+    # A restore makes a new workspace: it belongs to the instance, not to one workspace.
+    workspace_scoped = False
     parser_classes = [parsers.MultiPartParser]
 
     @extend_schema(request={"multipart/form-data": WorkspaceRestoreInputSerializer},
