@@ -148,7 +148,7 @@ def test_the_feature_page_costs_the_same_for_one_week_or_twelve(client_as_viewer
     shipped.release.save()
     for weeks_ago in range(1, 12):
         usage(product, sunday - timedelta(days=7 * weeks_ago), wau=400, users_7d=100 + weeks_ago)
-    page(client_as_viewer, shipped)  # the moved release renews the cached plan once
+    page(client_as_viewer, shipped)  # the release moved: the plan's conflicts are recomputed once, then cached
     many = count_queries(lambda: page(client_as_viewer, shipped))
 
     assert many == few

@@ -461,7 +461,7 @@ def test_the_portfolio_with_features_reads_a_flat_number_of_queries(client_as_vi
     for n in range(20):
         release_services.feature_create(actor=editor, product=plan["other"], title=f"More {n}",
                                         status=workflow["Planned"], start_date=days(n), end_date=days(n + 5))
-    client_as_viewer.get(page)  # the changed plan is computed once, then read from the plan cache
+    client_as_viewer.get(page)  # the plan changed: its conflicts are recomputed once, then cached
     assert count_queries(lambda: client_as_viewer.get(page)) == few
 
 
