@@ -129,7 +129,7 @@ PAGES = [
     Page("search: two words", "/w/{ws}/search/?q=export+invoices", target_ms=100, max_queries=16),
     Page("search: dropdown", "/w/{ws}/search/?q=subscr", target_ms=100, max_queries=16, htmx=True),
     Page("search: feature key", "/w/{ws}/search/?q={product}-{feature}", target_ms=100, statuses=(302,)),
-    Page("search API", "/api/v1/search/?workspace={ws}&q=refunds+mobile", target_ms=100),
+    Page("search API", "/api/v1/w/{ws}/search/?q=refunds+mobile", target_ms=100),
 ]
 
 

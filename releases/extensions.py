@@ -155,6 +155,9 @@ def product_launch_summaries(products: Sequence[Product]) -> dict[int, Summary]:
             figures.append(Figure(_("Overdue to-dos"), str(found.overdue), url=url + "#launch"))
         summaries[product.pk] = Summary(title=_("Launch readiness"), icon="check-circle", figures=tuple(figures),
                                         text=_("Launch to-dos done against the time gone to the release date."))
+    return summaries
+
+
 # --- the product page's overview: schedule, conflicts and recent changes --------------------------
 
 SCHEDULE_DAYS = 91

@@ -1,4 +1,5 @@
-"""The workspace search as an API: `GET /api/v1/search/?workspace=<slug>&q=<text>`.
+"""The workspace search as an API: `GET /api/v1/w/<slug>/search/?q=<text>` (the old address,
+`/api/v1/search/?workspace=<slug>&q=<text>`, names the workspace in the query).
 
 The same reads as the search page (`roadmap.selectors.workspace_search`): the feature whose
 key the text is, in `feature`, and the best matches of each kind, ranked by PostgreSQL's
@@ -7,12 +8,14 @@ full-text search, with the matched words marked by <mark> in escaped HTML."""
 from __future__ import annotations
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from strategy.api.scoping import SCOPE_ATTR
 from strategy.models import Workspace
 
 from ..selectors import KIND_NAMES, Hit, workspace_search
@@ -20,7 +23,8 @@ from ..selectors.search import KIND_LIMIT, MAX_QUERY_LENGTH, PAGE_LIMIT
 
 
 class SearchInputSerializer(serializers.Serializer):
-    workspace = serializers.SlugField(help_text="The slug of one of your workspaces.")
+    workspace = serializers.SlugField(required=False,
+                                      help_text="The slug of one of your workspaces; left out, the address's.")
     q = serializers.CharField(max_length=MAX_QUERY_LENGTH, trim_whitespace=True,
                               help_text="Words to find (web-search syntax: quotes, or, -word), or a feature key.")
     kind = serializers.ChoiceField(choices=KIND_NAMES, required=False,
@@ -64,7 +68,10 @@ class WorkspaceSearch(APIView):
     def get(self, request: Request) -> Response:
         data = SearchInputSerializer(data=request.query_params)
         data.is_valid(raise_exception=True)
-        workspace = Workspace.objects.visible_to(request.user).filter(slug=data.validated_data["workspace"]).first()
+        slug = getattr(request, SCOPE_ATTR, None) or data.validated_data.get("workspace")
+        if not slug:
+            raise serializers.ValidationError({"workspace": [_("Name the workspace to search: /api/v1/w/<slug>/search/.")]})
+        workspace = Workspace.objects.visible_to(request.user).filter(slug=slug).first()
         if workspace is None:
             raise Http404
         results = workspace_search(user=request.user, workspace=workspace, text=data.validated_data["q"],

@@ -172,7 +172,7 @@ def test_an_exact_key_on_the_page_goes_to_the_feature(client_as_viewer, product)
 
 def test_a_nul_character_in_the_query_is_refused_not_an_error(client_as_viewer, product):
     page = client_as_viewer.get(reverse("roadmap:search", args=["acme"]), {"q": "ex\x00port"})
-    api = client_as_viewer.get("/api/v1/search/", {"workspace": "acme", "q": "ex\x00port"})
+    api = client_as_viewer.get("/api/v1/w/acme/search/", {"q": "ex\x00port"})
 
     assert page.status_code == 400
     assert api.status_code == 400
@@ -238,8 +238,10 @@ def test_the_api_answers_hits_and_the_feature_of_a_key(client_as_viewer, product
     feature = FeatureFactory(product=product, title="Dark mode export")
     ReleaseFactory(product=product, name="Export release")
 
-    body = client_as_viewer.get("/api/v1/search/", {"workspace": "acme", "q": "export"}).json()
-    by_key = client_as_viewer.get("/api/v1/search/", {"workspace": "acme", "q": f"MOB-{feature.number}"}).json()
+    body = client_as_viewer.get("/api/v1/w/acme/search/", {"q": "export"}).json()
+    by_key = client_as_viewer.get("/api/v1/w/acme/search/", {"q": f"MOB-{feature.number}"}).json()
+    # The old address names the workspace in the query.
+    assert client_as_viewer.get("/api/v1/search/", {"workspace": "acme", "q": "export"}).json() == body
 
     assert [(hit["kind"], hit["title"]) for hit in body["results"]] == [
         ("feature", "Dark mode export"), ("release", "Export release")]
@@ -249,17 +251,21 @@ def test_the_api_answers_hits_and_the_feature_of_a_key(client_as_viewer, product
 
 
 def test_the_api_names_each_bad_field(client_as_viewer):
-    response = client_as_viewer.get("/api/v1/search/", {"kind": "spaceship"})
+    response = client_as_viewer.get("/api/v1/w/acme/search/", {"kind": "spaceship"})
+    unnamed = client_as_viewer.get("/api/v1/search/", {"q": "export"})
 
     assert response.status_code == 400
-    assert set(response.json()) == {"workspace", "q", "kind"}
+    assert set(response.json()) == {"q", "kind"}
+    assert unnamed.status_code == 400
+    assert set(unnamed.json()) == {"workspace"}
 
 
 def test_the_api_hides_other_workspaces(client_as_viewer, other_product):
+    assert client_as_viewer.get("/api/v1/w/globex/search/", {"q": "x1"}).status_code == 404
     assert client_as_viewer.get("/api/v1/search/", {"workspace": "globex", "q": "x1"}).status_code == 404
 
 
 def test_the_api_is_in_the_schema(client_as_viewer):
     schema = client_as_viewer.get(reverse("roadmap:api_schema"), {"format": "json"}).json()
 
-    assert "/api/v1/search/" in schema["paths"]
+    assert "/api/v1/w/{ws}/search/" in schema["paths"]
