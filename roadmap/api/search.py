@@ -70,7 +70,8 @@ class WorkspaceSearch(APIView):
         data.is_valid(raise_exception=True)
         slug = getattr(request, SCOPE_ATTR, None) or data.validated_data.get("workspace")
         if not slug:
-            raise serializers.ValidationError({"workspace": [_("Name the workspace to search: /api/v1/w/<slug>/search/.")]})
+            raise serializers.ValidationError(
+                {"workspace": [_("Name the workspace to search: /api/v1/w/<slug>/search/.")]})
         workspace = Workspace.objects.visible_to(request.user).filter(slug=slug).first()
         if workspace is None:
             raise Http404
