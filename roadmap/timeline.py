@@ -50,7 +50,7 @@ from strategy.limits import DATE_MAX, DATE_MIN
 
 __all__ = [
     "Arrow", "Axis", "Bar", "FeatureItem", "Group", "GroupBy", "GroupItem", "Layout", "Marker", "MilestoneItem",
-    "ReleaseItem", "Tick", "ViewOptions", "Window", "Zoom",
+    "PhaseBand", "PhaseItem", "ReleaseItem", "Tick", "ViewOptions", "Window", "Zoom",
     "add_months", "axis_for", "default_window", "fit_text", "fit_window", "format_date", "layout_timeline",
     "pack_lanes", "parse_view_options", "text_width",
 ]
@@ -68,6 +68,8 @@ CHAR_WIDTH = 7.0  # average advance of a 12 px sans-serif character
 LABEL_PADDING = 6.0  # inside a bar or a tick, on each side of its label
 MILESTONE_SIZE = 10.0  # width and height of a milestone diamond; draw them no bigger
 MILESTONE_LABEL_GAP = 6.0  # between one milestone's name and the next milestone's
+PHASE_HEIGHT = 3.0  # a release phase's band, just under its bar (above the milestone names)
+PHASE_GAP = 1.0  # between a release bar and its phase bands
 ARROW_STUB = 8.0  # how far an arrow leaves and enters a bar horizontally
 BESIDE_GAP = 4.0  # between a bar and the label written beside it
 READABLE_CHARS = 20  # a label shortened inside its bar keeps at least this much, else it goes beside
@@ -146,6 +148,17 @@ class MilestoneItem:
 
 
 @dataclass(frozen=True, slots=True)
+class PhaseItem:
+    """A dated phase of a release (its beta, from 1 to 20 Apr), drawn as a thin coloured band
+    under the release's bar; `colour` is "#rrggbb"."""
+
+    name: str
+    colour: str
+    start: date
+    end: date
+
+
+@dataclass(frozen=True, slots=True)
 class ReleaseItem:
     """A release as the timeline needs it; `status` becomes the bar's colour key."""
 
@@ -155,6 +168,7 @@ class ReleaseItem:
     end: date | None = None
     status: str = ""
     milestones: tuple[MilestoneItem, ...] = ()
+    phases: tuple[PhaseItem, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,6 +240,27 @@ class Marker:
 
 
 @dataclass(frozen=True, slots=True)
+class PhaseBand:
+    """A release phase as a thin band at (x, y), cut to the window, just under its release's bar."""
+
+    name: str
+    colour: str
+    start: date
+    end: date
+    x: float
+    y: float
+    width: float
+
+    @property
+    def tooltip(self) -> str:
+        """"Beta: 1 Apr – 20 Apr 2030" (the start's year too when it differs)."""
+        first = format_date(self.start)
+        if self.start.year == self.end.year:
+            first = first.rsplit(" ", 1)[0]
+        return f"{self.name}: {first} – {format_date(self.end)}"
+
+
+@dataclass(frozen=True, slots=True)
 class Bar:
     """A feature or a release drawn as a rectangle. `start`/`end` are the item's effective
     dates (None where open-ended), not clipped to the window; x and width are clipped."""
@@ -253,6 +288,7 @@ class Bar:
     label_x: float  # where the label's text starts
     milestones: tuple[Marker, ...] = ()
     label_side: str = "inside"  # "inside", or "right"/"left" when written beside the bar
+    phases: tuple[PhaseBand, ...] = ()  # a release's phases, under its bar
 
     @property
     def right(self) -> float:
@@ -968,6 +1004,20 @@ def _markers(bars: list[Bar], release_by_id: Mapping[int, ReleaseItem], window: 
     return {release_id: tuple(found) for release_id, found in markers.items()}
 
 
+def _phase_bands(bar: Bar, release: ReleaseItem, window: Window, px_per_day: float) -> tuple[PhaseBand, ...]:
+    """The release's phases that reach into the window, as bands under its bar."""
+    origin = window.start.toordinal()
+    bands = []
+    for phase in release.phases:
+        if phase.end < window.start or phase.start > window.end:
+            continue
+        left = _x(max(phase.start, window.start).toordinal() - origin, px_per_day)
+        right = _x(min(phase.end, window.end).toordinal() - origin + 1, px_per_day)
+        bands.append(PhaseBand(phase.name, phase.colour, phase.start, phase.end, left, bar.y + bar.height + PHASE_GAP,
+                               max(right - left - 1, 2.0)))
+    return tuple(bands)
+
+
 def _bar(kind: str, placed: _Placed, key: str, title: str, lane_top: float, group_key: str,
          colour_key: str, category: str) -> Bar:
     if placed.extent_width:
@@ -1017,6 +1067,8 @@ def _release_band(releases: Sequence[ReleaseItem], window: Window, px_per_day: f
     # A name written beside its bar stays there (the milestone names are on the line below).
     bars = [_label_between(bar, markers[bar.id]) if bar.id in markers and bar.label_side == "inside" else
             replace(bar, milestones=markers.get(bar.id, ())) for bar in bars]
+    bars = [replace(bar, phases=_phase_bands(bar, release_by_id[bar.id], window, px_per_day))
+            if release_by_id[bar.id].phases else bar for bar in bars]
     return Group("", "Releases", "releases", 0.0, float(HEADER_HEIGHT + max(lanes, 1) * RELEASE_LANE_HEIGHT),
                  lanes, tuple(bars), tuple(bucket.hidden_before), tuple(bucket.hidden_after),
                  tuple(bucket.unscheduled))

@@ -30,6 +30,7 @@ from ..timeline import (
     GroupItem,
     Layout,
     MilestoneItem,
+    PhaseItem,
     ReleaseItem,
     ViewOptions,
     Window,
@@ -100,7 +101,9 @@ def _group_of(row: dict, group: GroupBy, goal_of: dict[int, tuple[int, str]]) ->
 
 def _release_items(releases: list[Release]) -> list[ReleaseItem]:
     return [ReleaseItem(id=r.pk, name=r.name, start=r.start_date, end=r.release_date, status=r.status,
-                        milestones=tuple(MilestoneItem(m.pk, m.name, m.date) for m in r.milestones.all()))
+                        milestones=tuple(MilestoneItem(m.pk, m.name, m.date) for m in r.milestones.all()),
+                        phases=tuple(PhaseItem(p["name"], p["colour"], p["start"], p["end"])
+                                     for p in getattr(r, "timeline_phases", ())))
             for r in releases]
 
 
@@ -198,9 +201,10 @@ class ProductTimeline:
         return dict(GROUPS)[self.options.group]
 
     def legend(self) -> draw.Legend:
-        return draw.Legend(self.legend_entries, conflicts=bool(self.conflicts.all), milestones=any(
-            bar.milestones for bar in (self.layout.releases.bars if self.layout.releases else ())),
-            changes=self.changes is not None)
+        release_bars = self.layout.releases.bars if self.layout.releases else ()
+        return draw.Legend(self.legend_entries, conflicts=bool(self.conflicts.all),
+                           milestones=any(bar.milestones for bar in release_bars),
+                           phases=any(bar.phases for bar in release_bars), changes=self.changes is not None)
 
     def html(self, *, show_arrows: bool = False) -> SafeString:
         layout = self.layout
@@ -405,7 +409,9 @@ def portfolio_timeline(line: Product, *, params: Mapping, today: date, audience:
     if show_features:
         entries += [draw.LegendEntry(f"Feature {entry.label.lower()}", entry.css) for entry in draw.status_legend()]
     legend = draw.Legend(entries, conflicts=bool(conflicts.by_release or (show_features and conflicts.by_feature)),
-                         milestones=any(r.milestones.all() for r in releases), changes=changes is not None)
+                         milestones=any(r.milestones.all() for r in releases),
+                         phases=any(bar.phases for section in sections for bar in section.group.bars),
+                         changes=changes is not None)
     return PortfolioTimeline(options=options, notices=notices, children=children, releases=releases,
                              sections=sections, width=width, height=max(dy, 1.0), axis=axis, today_x=today_x,
                              draw_options=draw_options, legend=legend, features=show_features, rows=rows,

@@ -29,6 +29,7 @@ from ..timeline import (
     LABEL_PADDING,
     MARK_ROOM,
     MILESTONE_SIZE,
+    PHASE_HEIGHT,
     Axis,
     Bar,
     Group,
@@ -287,6 +288,19 @@ def _bar_svg(bar: Bar, options: DrawOptions) -> str:
     return inner
 
 
+def _phases_svg(bar: Bar) -> str:
+    """A release's phases as thin coloured bands under its bar, each named with its dates.
+    Outside the bar's link, so that each keeps its own accessible name."""
+    parts = [f'<g class="rt-phases" data-release="{bar.id}">']
+    for phase in bar.phases:
+        colour = phase.colour if _HEX.match(phase.colour or "") else "#667085"
+        parts.append(f'<g class="rt-phase" role="img" aria-label="{e(phase.tooltip)}"><title>{e(phase.tooltip)}</title>'
+                     f'<rect x="{_n(phase.x)}" y="{_n(phase.y)}" width="{_n(phase.width)}" height="{_n(PHASE_HEIGHT)}" '
+                     f'fill="{colour}"/></g>')
+    parts.append("</g>")
+    return "".join(parts)
+
+
 def _ghost(bar: Bar, change: Change, options: DrawOptions) -> str:
     """A dashed outline where a moved bar was, in its lane, cut to the window."""
     start, end = change.was_start or change.was_end, change.was_end or change.was_start
@@ -321,6 +335,7 @@ def _group_svg(section: Section, width: float, options: DrawOptions) -> str:
                      f'<title>{group.hidden_after} {noun}{"s" if group.hidden_after != 1 else ""} start after '
                      f'this window</title>{e(label)}</text>')
     parts.extend(_bar_svg(bar, options) for bar in group.bars)
+    parts.extend(_phases_svg(bar) for bar in group.bars if bar.phases)
     parts.append("</g>")
     return "".join(parts)
 
@@ -407,7 +422,7 @@ def release_legend() -> list[LegendEntry]:
 
 
 def legend_html(entries: Sequence[LegendEntry], *, conflicts: bool = False, milestones: bool = False,
-                changes: bool = False, label: str = "Legend") -> str:
+                changes: bool = False, phases: bool = False, label: str = "Legend") -> str:
     """The legend of what colours and marks mean, as a list (pages, shares and print)."""
     items = []
     for entry in entries:
@@ -420,6 +435,9 @@ def legend_html(entries: Sequence[LegendEntry], *, conflicts: bool = False, mile
                  "open-ended (dashed)</li>")
     if milestones:
         items.append('<li><span class="rt-diamond" aria-hidden="true"></span>Milestone</li>')
+    if phases:
+        items.append('<li><span class="rt-phase-mark" aria-hidden="true"></span>Release phase (coloured line under '
+                     "its release; hover for its name and dates)</li>")
     if conflicts:
         items.append('<li><span class="rt-swatch rt-swatch--conflict" aria-hidden="true"></span>Conflict (orange '
                      "outline): see the list below</li>")
@@ -431,7 +449,7 @@ def legend_html(entries: Sequence[LegendEntry], *, conflicts: bool = False, mile
 
 
 def _legend_svg(entries: Sequence[LegendEntry], *, conflicts: bool, milestones: bool, changes: bool,
-                width: float) -> tuple[str, float]:
+                width: float, phases: bool = False) -> tuple[str, float]:
     """The legend as SVG rows under the export, wrapped to `width`: (markup, height)."""
     parts, x, y = [], 12.0, 16.0
     items: list[tuple[str, str]] = []
@@ -447,6 +465,8 @@ def _legend_svg(entries: Sequence[LegendEntry], *, conflicts: bool, milestones: 
                   'stroke-dasharray="3 2"/>', "Dates from its release or open-ended (dashed)"))
     if milestones:
         items.append(('<path d="M{cx} {y} l5 5 l-5 5 l-5 -5 z" fill="#344054"/>', "Milestone"))
+    if phases:
+        items.append(('<rect x="{x}" y="{cy}" width="14" height="3" fill="#667085"/>', "Release phase"))
     if conflicts:
         items.append((f'<rect x="{{x}}" y="{{y}}" width="14" height="10" rx="2" fill="#ffffff" stroke="{_WARNING}" '
                       'stroke-width="2"/>', "Conflict (orange outline)"))
@@ -497,10 +517,11 @@ class Legend:
     conflicts: bool = False
     milestones: bool = False
     changes: bool = False
+    phases: bool = False  # release phases are drawn under their releases
 
     def html(self, label: str = "Legend") -> str:
         return legend_html(self.entries, conflicts=self.conflicts, milestones=self.milestones,
-                           changes=self.changes, label=label)
+                           changes=self.changes, phases=self.phases, label=label)
 
 
 def standalone_svg(*, sections: Sequence[Section], width: float, height: float, axis: Axis,
@@ -520,7 +541,8 @@ def standalone_svg(*, sections: Sequence[Section], width: float, height: float, 
     title_h = 48 if subtitle else 32
     full_width = label_w + width
     legend_svg, legend_h = _legend_svg(legend.entries, conflicts=legend.conflicts, milestones=legend.milestones,
-                                       changes=legend.changes, width=full_width) if legend else ("", 0.0)
+                                       changes=legend.changes, width=full_width,
+                                       phases=legend.phases) if legend else ("", 0.0)
     body_top = title_h + axis_h
     full_height = body_top + height + (legend_h + 8 if legend else 0)
     font = 'font-family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif" font-size="12"'

@@ -10,7 +10,7 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import OuterRef, QuerySet
 from django.db.models.functions import JSONObject
 
-from releases.models import Dependency, Feature, Milestone, Release, WorkflowStatus
+from releases.models import Dependency, Feature, Milestone, Release, ReleasePhase, WorkflowStatus
 from strategy.models import Product
 
 
@@ -26,15 +26,23 @@ def lane_releases(product_ids: list[int]) -> list[Release]:
     """The releases of these products with their milestones, product by product in date
     order: what timeline lanes draw; one query (the milestones come along as a JSON array,
     and `release.milestones.all()` answers from them, in their usual order). `with_late_phases`
-    lets the conflict rules see late phases without a query of their own."""
+    lets the conflict rules see late phases without a query of their own, and `timeline_phases`
+    holds the release's phases in date order, as {"name", "colour", "start", "end"} (dates), for
+    the bands under its bar."""
     milestones = (Milestone.objects.filter(release=OuterRef("pk")).order_by(*Milestone._meta.ordering)
                   .values(row=JSONObject(**{name: name for name in _MILESTONE_FIELDS})))
+    phases = (ReleasePhase.objects.filter(release=OuterRef("pk")).order_by(*ReleasePhase._meta.ordering)
+              .values(row=JSONObject(name="phase_type__name", colour="phase_type__colour", start="start_date",
+                                     end="end_date")))
     releases = list(Release.objects.filter(product_id__in=product_ids)
-                    .annotate(milestone_rows=ArraySubquery(milestones)).with_late_phases()
-                    .order_by("product_id", "release_date", "name", "id"))
+                    .annotate(milestone_rows=ArraySubquery(milestones), phase_rows=ArraySubquery(phases))
+                    .with_late_phases().order_by("product_id", "release_date", "name", "id"))
     for release in releases:
         _remember_milestones(release, [_milestone(release, row) for row in release.milestone_rows])
-        del release.milestone_rows
+        release.timeline_phases = [{"name": row["name"], "colour": row["colour"],
+                                    "start": date.fromisoformat(row["start"]), "end": date.fromisoformat(row["end"])}
+                                   for row in release.phase_rows]
+        del release.milestone_rows, release.phase_rows
     return releases
 
 
