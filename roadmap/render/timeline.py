@@ -466,7 +466,7 @@ def _legend_svg(entries: Sequence[LegendEntry], *, conflicts: bool, milestones: 
     if milestones:
         items.append(('<path d="M{cx} {y} l5 5 l-5 5 l-5 -5 z" fill="#344054"/>', "Milestone"))
     if phases:
-        items.append(('<rect x="{x}" y="{cy}" width="14" height="3" fill="#667085"/>', "Release phase"))
+        items.append(('<rect x="{x}" y="{cy}" width="14" height="4" fill="#667085"/>', "Release phase"))
     if conflicts:
         items.append((f'<rect x="{{x}}" y="{{y}}" width="14" height="10" rx="2" fill="#ffffff" stroke="{_WARNING}" '
                       'stroke-width="2"/>', "Conflict (orange outline)"))

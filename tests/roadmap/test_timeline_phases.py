@@ -15,6 +15,7 @@ from releases.models import Release, ReleasePhase
 from roadmap import services as roadmap_services
 from roadmap.models import ShareLink
 from roadmap.render import pdf
+from roadmap.timeline import PHASE_HEIGHT
 from tests.conftest import count_queries
 
 pytestmark = pytest.mark.django_db
@@ -110,7 +111,7 @@ def test_phases_cost_no_query_of_their_own(client_as_viewer, editor, product, re
 def test_the_pdf_draws_the_phase_bands(client_as_viewer, product, release, phase_types):
     svg = client_as_viewer.get(url("timeline_export_svg", product)).content.decode()
     drawing = pdf._read(svg)
-    thin = [op for op in drawing.body if op.kind == "rect" and round(op.bottom - op.top) == 3]
+    thin = [op for op in drawing.body if op.kind == "rect" and round(op.bottom - op.top) == PHASE_HEIGHT]
     assert len(thin) == 2
     response = client_as_viewer.get(url("timeline_export_pdf", product))
     assert response.status_code == 200
