@@ -159,6 +159,7 @@ def test_to_do_and_phase_lists_do_not_grow_with_rows(editor, viewer, product, ph
                                           start_date=release.start_date, end_date=release.release_date)
 
     add(2)
+    api.get(_url("launch-todo-list"))  # the first request of a client reads what later ones reuse
     few = [count_queries(lambda u=u: api.get(u)) for u in (_url("launch-todo-list"), _url("release-phase-list"))]
     add(8)
     assert [count_queries(lambda u=u: api.get(u)) for u in (_url("launch-todo-list"),
@@ -167,7 +168,7 @@ def test_to_do_and_phase_lists_do_not_grow_with_rows(editor, viewer, product, ph
 
 def test_the_schema_documents_going_to_market(client):
     schema = client.get("/api/schema/").content.decode()
-    for path in ("/api/v1/phase-types/", "/api/v1/release-phases/", "/api/v1/launch-todos/{id}/done/",
-                 "/api/v1/launch-templates/{id}/apply/", "/api/v1/release-messaging/{release}/",
-                 "/api/v1/release-notes/{release}/publish/"):
-        assert path in schema
+    for path in ("/phase-types/", "/release-phases/", "/launch-todos/{id}/done/",
+                 "/launch-templates/{id}/apply/", "/release-messaging/{release}/",
+                 "/release-notes/{release}/publish/"):
+        assert f"/api/v1/w/{{ws}}{path}" in schema

@@ -291,6 +291,7 @@ def test_the_release_page_queries_do_not_grow_with_launch_data(client_as_editor,
     client_as_editor.get(target)
     few = count_queries(lambda: client_as_editor.get(target))
     add(10)
+    client_as_editor.get(target)  # the phases changed the plan: its conflicts are recomputed once, then cached
     assert count_queries(lambda: client_as_editor.get(target)) == few
 
 

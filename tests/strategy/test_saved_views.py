@@ -256,7 +256,7 @@ def test_saved_views_are_in_the_openapi_schema():
 
     schema = SchemaGenerator().get_schema(request=None, public=True)
 
-    assert {"get", "post"} <= set(schema["paths"]["/api/v1/saved-views/"])
-    assert {"get", "patch", "delete"} <= set(schema["paths"]["/api/v1/saved-views/{id}/"])
+    assert {"get", "post"} <= set(schema["paths"]["/api/v1/w/{ws}/saved-views/"])
+    assert {"get", "patch", "delete"} <= set(schema["paths"]["/api/v1/w/{ws}/saved-views/{id}/"])
     fields = schema["components"]["schemas"]["SavedViewInputRequest"]["properties"]
     assert {"product", "kind", "name", "query", "shared"} <= set(fields)
