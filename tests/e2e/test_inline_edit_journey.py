@@ -180,6 +180,9 @@ def test_every_column_is_reachable_while_dragging(page, plan):
         page.wait_for_timeout(25)
     assert board.evaluate("el => el.scrollLeft") > 0
     page.mouse.up()
+    # The drop saves the move: let it finish before the test's data is emptied.
+    page.wait_for_function("() => !document.querySelector('.kcard.is-pending')")
+    page.wait_for_load_state("networkidle")
 
 
 def test_saving_a_view_and_reopening_it_from_the_sidebar(page, plan):
