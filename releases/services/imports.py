@@ -33,6 +33,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models.deletion import Collector
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
@@ -800,7 +801,11 @@ def import_undo(*, actor: User, record: Import) -> Import:
         send_features_changed(gone)
         for feature in gone:
             record_author(feature, actor)
-        Feature.objects.filter(pk__in=[feature.pk for feature in gone]).delete()
+        if gone:
+            # The collector keeps these instances, so their history rows name `actor`.
+            collector = Collector(using=Feature.objects.db)
+            collector.collect(gone)
+            collector.delete()
         restored = _restore(actor, [features[pk] for pk in updated if pk in features], updated)
         for release in release_rows:
             record_author(release, actor)

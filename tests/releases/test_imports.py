@@ -226,6 +226,7 @@ def test_an_update_shows_what_changes_and_undo_puts_it_back(editor, product, wor
     assert (feature.title, feature.release, feature.estimate, feature.status) == (
         "Old title", old_release, Decimal("8.0"), workflow["Idea"])
     assert not Feature.objects.filter(pk=created.pk).exists()
+    assert Feature.history.get(id=created.pk, history_type="-").history_user == editor
     assert not Release.objects.filter(name="Autumn").exists()
     assert record.result["undone"] == {"deleted": 1, "restored": 1, "releases_deleted": 1}
     with pytest.raises(ValidationError, match="Only a finished import"):
