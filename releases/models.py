@@ -658,6 +658,7 @@ class Import(TimeStampedModel):
         RUNNING = "running", _("Running")
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed")
+        UNDOING = "undoing", _("Undoing")
         UNDONE = "undone", _("Undone")
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")

@@ -31,6 +31,7 @@ from .imports import (
     import_progress,
     import_run,
     import_undo,
+    import_undo_run,
 )
 from .launch import (
     Applied,
@@ -163,6 +164,7 @@ __all__ = [
     "import_progress",
     "import_run",
     "import_undo",
+    "import_undo_run",
     "mention_emails_sweep",
     "mentioned_members",
     "milestone_create",

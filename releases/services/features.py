@@ -33,7 +33,7 @@ from strategy import access
 from strategy.background import queue_after_commit
 from strategy.history import record_author, stale_edit_error
 from strategy.limits import COMMENT_MAX_LENGTH, REQUIREMENTS_MAX_COUNT, too_many_message
-from strategy.models import Product, User, Workspace
+from strategy.models import Membership, Product, User, Workspace
 from strategy.services.records import assign
 
 from .. import ranking, tasks
@@ -116,6 +116,11 @@ def feature_bulk_upsert(
     # some of the new ones meanwhile (the constraint would fail the whole write).
     wanted = {str(data.get("external_id") or "") for record, data in items if record is None} - {""}
     taken = _external_ids_taken(products, wanted)
+    members: dict[int, set[int]] = defaultdict(set)
+    for workspace_id, user_id in Membership.objects.filter(
+            workspace_id__in={product.workspace_id for product in products.values()}).values_list(
+            "workspace_id", "user_id"):
+        members[workspace_id].add(user_id)
     first_status: dict[int, WorkflowStatus] = {}
     answers: list = []
     created, updated, goal_sets = [], [], []
@@ -139,7 +144,7 @@ def feature_bulk_upsert(
                     changes["status"] = first_status[product.workspace_id]
                 assign(feature, changes, FEATURE_FIELDS)
                 feature._external_id_checked = True
-                prepare_feature(feature, goals or [])
+                prepare_feature(feature, goals or [], member_ids=members[feature.workspace_id])
                 numbers[product.pk] += 1
                 feature.number = numbers[product.pk]
                 created.append(feature)
@@ -148,7 +153,8 @@ def feature_bulk_upsert(
                 previous_status_id, previous_assignee_id = feature.status_id, feature.assignee_id
                 assign(feature, changes, FEATURE_FIELDS)
                 feature._external_id_checked = True
-                prepare_feature(feature, goals, previous_status_id, previous_assignee_id)
+                prepare_feature(feature, goals, previous_status_id, previous_assignee_id,
+                                member_ids=members[feature.workspace_id])
                 feature.version += 1
                 feature.updated_by = actor
                 feature.updated_at = now

@@ -764,59 +764,100 @@ def _previous_values(feature: Feature, changes: dict) -> dict:
 
 
 def import_undo(*, actor: User, record: Import) -> Import:
-    """Undo a whole import, in one transaction: delete the features and releases it created
-    and put back the previous values of the features it updated. Refused (ValidationError
-    naming them, nothing changed) when any of those records was changed after the import, or
-    a release it created has gained features of its own since."""
+    """Undo a whole import: delete the features and releases it created and put back the
+    previous values of the features it updated, all in one transaction. Refused
+    (ValidationError naming them, nothing changed) when any of those records was changed after
+    the import, or a release it created has gained other features since. An import of more
+    than `settings.IMPORT_BACKGROUND_ROWS` records is undone by a Celery task (status undoing;
+    the page shows it), since deleting thousands of features with their history takes longer
+    than a request may."""
     access.ensure_can(actor, "releases.edit", record.product)
     with transaction.atomic():
-        record = Import.objects.select_for_update().select_related("product").get(pk=record.pk)
+        record = Import.objects.select_for_update(of=("self",)).select_related("product").get(pk=record.pk)
         if record.status != Import.Status.DONE:
             raise ValidationError(_("Only a finished import can be undone."))
-        undo = record.undo
-        created = {int(pk): version for pk, version in undo.get("features_created", {}).items()}
-        updated = {int(pk): entry for pk, entry in undo.get("features_updated", {}).items()}
-        releases = {int(pk): version for pk, version in undo.get("releases_created", {}).items()}
-        features = {feature.pk: feature for feature in Feature.objects.select_for_update(of=("self",))
-                    .select_related("product").filter(pk__in=list(created) + list(updated))}
-        changed = sorted(
-            (feature for feature in features.values()
-             if feature.version != (created[feature.pk] if feature.pk in created else updated[feature.pk]["version"])),
-            key=lambda feature: feature.number)
-        if changed:
-            raise ValidationError(_(
-                "Changed since the import, so it cannot be undone without losing those changes: %(keys)s. "
-                "Undo their changes by hand first, or leave the import as it is.") % {
-                "keys": ", ".join(feature.key for feature in changed[:20]) + (" …" if len(changed) > 20 else "")})
-        release_rows = list(Release.objects.select_for_update().filter(pk__in=list(releases)))
-        changed_releases = [release for release in release_rows if release.version != releases[release.pk]]
-        kept = set(Feature.objects.filter(release__in=release_rows).exclude(pk__in=list(created) + list(updated))
-                   .values_list("release__name", flat=True))
-        if changed_releases or kept:
-            names = sorted({release.name for release in changed_releases} | kept)
-            raise ValidationError(_(
-                "The releases %(names)s were changed or given other features since the import, so it cannot be "
-                "undone without losing that work.") % {"names": ", ".join(names)})
-        gone = [features[pk] for pk in created if pk in features]
-        send_features_changed(gone)
-        for feature in gone:
-            record_author(feature, actor)
-        if gone:
-            # The collector keeps these instances, so their history rows name `actor`.
-            collector = Collector(using=Feature.objects.db)
-            collector.collect(gone)
-            collector.delete()
-        restored = _restore(actor, [features[pk] for pk in updated if pk in features], updated)
-        for release in release_rows:
-            record_author(release, actor)
-            release.delete()
-        record.status = Import.Status.UNDONE
+        plan = _undo_plan(record)
         record.undone_by = actor
-        record.undone_at = timezone.now()
-        record.result = {**record.result, "undone": {"deleted": len(gone), "restored": len(restored),
-                                                     "releases_deleted": len(release_rows)}}
-        record.save()
+        record.error = ""
+        if len(plan["created"]) + len(plan["updated"]) > settings.IMPORT_BACKGROUND_ROWS:
+            record.status = Import.Status.UNDOING
+            record.save(update_fields=["status", "undone_by", "error", "updated_at"])
+            queue_after_commit(tasks.import_undo_task, record.pk)
+            return record
+        _undo(record, plan, actor)
     return record
+
+
+def import_undo_run(*, import_id: int) -> Import:
+    """Undo an import whose undo was queued (status undoing), checking again that nothing it
+    wrote changed meanwhile: if something did, the import stays done, with the reason in its
+    error. Safe to run twice: only an import being undone is touched."""
+    with transaction.atomic():
+        record = Import.objects.select_for_update(of=("self",)).select_related("product", "undone_by").filter(
+            pk=import_id, status=Import.Status.UNDOING).first()
+        if record is None:
+            return Import.objects.get(pk=import_id)
+        try:
+            with transaction.atomic():
+                _undo(record, _undo_plan(record), record.undone_by)
+        except ValidationError as exc:
+            record.status = Import.Status.DONE
+            record.error = " ".join(exc.messages)
+            record.save(update_fields=["status", "error", "updated_at"])
+    return record
+
+
+def _undo_plan(record: Import) -> dict:
+    """What undoing `record` would touch, locked; raises ValidationError naming the records
+    changed since the import."""
+    undo = record.undo
+    created = {int(pk): version for pk, version in undo.get("features_created", {}).items()}
+    updated = {int(pk): entry for pk, entry in undo.get("features_updated", {}).items()}
+    releases = {int(pk): version for pk, version in undo.get("releases_created", {}).items()}
+    features = {feature.pk: feature for feature in Feature.objects.select_for_update(of=("self",))
+                .select_related("product").filter(pk__in=list(created) + list(updated))}
+    changed = sorted(
+        (feature for feature in features.values()
+         if feature.version != (created[feature.pk] if feature.pk in created else updated[feature.pk]["version"])),
+        key=lambda feature: feature.number)
+    if changed:
+        raise ValidationError(_(
+            "Changed since the import, so it cannot be undone without losing those changes: %(keys)s. "
+            "Undo their changes by hand first, or leave the import as it is.") % {
+            "keys": ", ".join(feature.key for feature in changed[:20]) + (" …" if len(changed) > 20 else "")})
+    release_rows = list(Release.objects.select_for_update().filter(pk__in=list(releases)))
+    changed_releases = [release for release in release_rows if release.version != releases[release.pk]]
+    kept = set(Feature.objects.filter(release__in=release_rows).exclude(pk__in=list(created) + list(updated))
+               .values_list("release__name", flat=True))
+    if changed_releases or kept:
+        names = sorted({release.name for release in changed_releases} | kept)
+        raise ValidationError(_(
+            "The releases %(names)s were changed or given other features since the import, so it cannot be "
+            "undone without losing that work.") % {"names": ", ".join(names)})
+    return {"created": created, "updated": updated, "features": features, "releases": release_rows}
+
+
+def _undo(record: Import, plan: dict, actor: User) -> None:
+    features, updated = plan["features"], plan["updated"]
+    gone = [features[pk] for pk in plan["created"] if pk in features]
+    send_features_changed(gone)
+    for feature in gone:
+        record_author(feature, actor)
+    if gone:
+        # The collector keeps these instances, so their history rows name `actor`.
+        collector = Collector(using=Feature.objects.db)
+        collector.collect(gone)
+        collector.delete()
+    restored = _restore(actor, [features[pk] for pk in updated if pk in features], updated)
+    for release in plan["releases"]:
+        record_author(release, actor)
+        release.delete()
+    record.status = Import.Status.UNDONE
+    record.undone_by = actor
+    record.undone_at = timezone.now()
+    record.result = {**record.result, "undone": {"deleted": len(gone), "restored": len(restored),
+                                                 "releases_deleted": len(plan["releases"])}}
+    record.save()
 
 
 def _restore(actor: User, features: list[Feature], updated: dict) -> list[Feature]:

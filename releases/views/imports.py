@@ -85,13 +85,13 @@ def import_detail(request: HttpRequest, workspace, key: str, pk: int) -> HttpRes
 @workspace_view(requires="releases.edit")
 @require_GET
 def import_progress(request: HttpRequest, workspace, key: str, pk: int) -> HttpResponse:
-    """The progress fragment the page polls while the write runs; once it is over, htmx is told
-    to reload the page (HX-Refresh), which then shows the result."""
+    """The progress fragment the page polls while the write (or the undo) runs; once it is
+    over, htmx is told to reload the page (HX-Refresh), which then shows the result."""
     product = product_for(request, workspace, key)
     record = selectors.import_get(user=request.user, product=product, pk=pk)
     response = render(request, "releases/import_detail.html#progress",
                       _detail_context(request, workspace, product, record))
-    if request.htmx and record.status != Import.Status.RUNNING:
+    if request.htmx and record.status not in (Import.Status.RUNNING, Import.Status.UNDOING):
         response["HX-Refresh"] = "true"
     return response
 
@@ -121,9 +121,12 @@ def import_undo(request: HttpRequest, workspace, key: str, pk: int) -> HttpRespo
     product = product_for(request, workspace, key)
     record = selectors.import_get(user=request.user, product=product, pk=pk)
     try:
-        services.import_undo(actor=request.user, record=record)
+        record = services.import_undo(actor=request.user, record=record)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("The import of %(file)s was undone.") % {"file": record.file_name})
+        if record.status == Import.Status.UNDOING:
+            messages.info(request, _("Undoing the import of %(file)s in the background.") % {"file": record.file_name})
+        else:
+            messages.success(request, _("The import of %(file)s was undone.") % {"file": record.file_name})
     return redirect("releases:import_detail", ws=workspace.slug, key=product.key, pk=record.pk)

@@ -277,6 +277,48 @@ def test_a_large_file_is_written_by_the_task_with_its_progress(client_as_editor,
     assert fragment["HX-Refresh"] == "true"
 
 
+def test_a_large_import_is_undone_by_the_task(client_as_editor, editor, product, workflow, settings,
+                                             django_capture_on_commit_callbacks):
+    settings.IMPORT_BACKGROUND_ROWS = 3
+    rows = "".join(f"U-{n},Feature {n},Planned,Big\n" for n in range(1, 8))
+    ReleaseFactory(product=product, name="Big")
+    record = preview(editor, product, "key,title,status,release\nU-0,First,Planned,Big\n" + rows)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.import_confirm(actor=editor, record=record)
+    assert Feature.objects.filter(external_id__startswith="U-").count() == 8
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_as_editor.post(detail_url(record, "import_undo"))
+        assert Import.objects.get(pk=record.pk).status == Import.Status.UNDOING
+        assert Feature.objects.filter(external_id__startswith="U-").count() == 8
+        fragment = client_as_editor.get(detail_url(record, "import_progress"), HTTP_HX_REQUEST="true")
+        assert "Undoing in the background" in fragment.content.decode() and "HX-Refresh" not in fragment
+    assert response.status_code == 302
+    record.refresh_from_db()
+    assert record.status == Import.Status.UNDONE and record.undone_by == editor
+    assert not Feature.objects.filter(external_id__startswith="U-").exists()
+    assert Release.objects.filter(name="Big").exists()  # it was there before the import
+
+
+def test_a_queued_undo_is_refused_when_something_changed_meanwhile(client_as_editor, editor, product, workflow,
+                                                                   settings, django_capture_on_commit_callbacks):
+    settings.IMPORT_BACKGROUND_ROWS = 1
+    record = preview(editor, product, GENERIC)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.import_confirm(actor=editor, record=record)
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        record = services.import_undo(actor=editor, record=Import.objects.get(pk=record.pk))
+    assert record.status == Import.Status.UNDOING and len(queued) == 1
+    changed = Feature.objects.get(external_id="G-2")
+    services.feature_update(actor=editor, feature=changed, title="Edited while the undo waited")
+
+    record = services.import_undo_run(import_id=record.pk)
+    assert record.status == Import.Status.DONE and changed.key in record.error
+    assert Feature.objects.filter(external_id__in=["G-1", "G-2"]).count() == 2
+    page = client_as_editor.get(detail_url(record)).content.decode()
+    assert "The undo was refused" in page and "Undo this import" in page
+
+
 def test_the_progress_fragment_polls_while_the_write_runs(client_as_editor, editor, product, workflow):
     from django.core.cache import cache
 
