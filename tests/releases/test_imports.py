@@ -416,3 +416,60 @@ def test_a_concurrent_import_that_took_the_same_new_external_id_is_refused_not_a
     assert "at the same moment" in answers[0].message_dict["external_id"][0]
     assert answers[1][1] == "created"
     assert Feature.objects.filter(external_id="RACE-1").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_imports_at_once_with_the_same_new_external_ids_answer_200_not_500(editor, product, workflow):
+    """One import holds its transaction open after writing NEW-1 and NEW-2; the API's bulk
+    write of the same ids reads the stored ones meanwhile (none yet), waits for the product's
+    lock, and then refuses them with a clear error rather than failing on the constraint."""
+    import threading
+    import time
+
+    from django.db import connection, transaction
+    from rest_framework.test import APIClient
+
+    from tests.api_urls import api_url
+
+    written, answers, errors = threading.Event(), [], []
+
+    def first_import():
+        try:
+            with transaction.atomic():
+                services.feature_bulk_upsert(actor=editor, items=[
+                    (None, {"product": product, "title": f"First {n}", "external_id": f"NEW-{n}"}) for n in (1, 2)])
+                written.set()
+                time.sleep(1.0)  # the API request reads the stored ids and reaches the lock meanwhile
+        except Exception as exc:  # noqa: BLE001 - reported by the test, not swallowed
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    def api_import():
+        try:
+            written.wait(timeout=10)
+            client = APIClient()
+            client.force_authenticate(editor)
+            answers.append(client.post(api_url("releases-api:feature-bulk-upsert"), {"items": [
+                {"product": product.pk, "title": f"Second {n}", "external_id": f"NEW-{n}"} for n in (1, 2, 3)]},
+                format="json"))
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=first_import), threading.Thread(target=api_import)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert not errors
+    answer = answers[0]
+    assert answer.status_code == 200, answer.content
+    body = answer.json()
+    assert (body["created"], body["refused"]) == (1, 2)
+    assert all("at the same moment" in error["errors"]["external_id"][0] for error in body["errors"])
+    assert sorted(Feature.objects.values_list("external_id", "title")) == [
+        ("NEW-1", "First 1"), ("NEW-2", "First 2"), ("NEW-3", "Second 3")]
+
