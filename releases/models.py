@@ -673,7 +673,7 @@ class Import(TimeStampedModel):
     format = models.CharField(_("format"), max_length=10, choices=Format.choices)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PREVIEWED)
     # The rows as read from the file: [{"row": 2, "fields": {...}, "columns": {...}}]; the write
-    # plans again from them, so what changed since the preview is taken into account.
+    # plans again from them, so what changed since the preview is taken into account; emptied once written.
     rows = models.JSONField(default=list)
     plan = models.JSONField(default=dict)  # what the preview showed (rows by outcome, releases, counts)
     result = models.JSONField(default=dict)  # what the write did: counts and refused rows

@@ -745,6 +745,7 @@ def _write(record: Import) -> None:
     record.undo = {"features_created": created_features, "features_updated": previous,
                    "releases_created": created_releases}
     record.finished_at = timezone.now()
+    record.rows = []  # written: the file's rows are not needed any more (the plan and result stay)
     record.save()
 
 

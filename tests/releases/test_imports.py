@@ -195,6 +195,7 @@ def test_confirm_writes_and_the_same_file_again_changes_nothing(client_as_editor
         "Login with SSO", "Backlog", "2.0", editor, Decimal("5.0"), ["auth", "sso"], date(2025, 3, 12))
     assert Release.objects.get(name="2.0").release_date == date(2025, 3, 12)
     assert not Release.objects.filter(name="0.0").exists()
+    assert record.rows == []  # the file's rows are dropped once written
 
     again = preview(editor, product, JIRA)
     assert again.plan["counts"] == {"create": 0, "update": 0, "unchanged": 2, "refused": 5, "releases": 0}
