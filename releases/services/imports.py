@@ -21,9 +21,11 @@ Rules kept here (docs/importing.md explains them to people):
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
+import logging
 import re
 from collections import defaultdict
 from datetime import date, datetime
@@ -36,10 +38,11 @@ from django.db import transaction
 from django.db.models.deletion import Collector
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from kombu.exceptions import OperationalError as KombuOperationalError
+from redis.exceptions import RedisError
 from simple_history.utils import bulk_update_with_history
 
 from strategy import access
-from strategy.background import queue_after_commit
 from strategy.history import record_author
 from strategy.limits import DATE_MAX, DATE_MIN, TAG_MAX_LENGTH, TAGS_MAX_COUNT, TEXT_MAX_LENGTH, date_range_message
 from strategy.models import EXTERNAL_ID_MAX_LENGTH, Initiative, Membership, Product, User
@@ -50,6 +53,8 @@ from ..models import Feature, Import, Release
 from ..signals import send_features_changed
 from .features import _open_statuses, feature_bulk_upsert
 from .releases import release_create
+
+logger = logging.getLogger(__name__)
 
 TITLE_MAX_LENGTH = Feature._meta.get_field("title").max_length
 RELEASE_NAME_MAX_LENGTH = Release._meta.get_field("name").max_length
@@ -607,7 +612,10 @@ def progress_key(import_id: int) -> str:
 def import_progress(record: Import) -> int:
     """Rows written so far: the cache while the write runs (its transaction is not visible yet)."""
     if record.status == Import.Status.RUNNING:
-        return int(cache.get(progress_key(record.pk)) or 0)
+        try:
+            return int(cache.get(progress_key(record.pk)) or 0)
+        except RedisError:
+            return 0
     return record.written
 
 
@@ -625,10 +633,20 @@ def import_confirm(*, actor: User, record: Import) -> Import:
         record.save(update_fields=["status", "confirmed_by", "updated_at"])
         background = len(record.rows) > settings.IMPORT_BACKGROUND_ROWS
         if background:
-            queue_after_commit(tasks.import_run_task, record.pk)
+            transaction.on_commit(lambda: _queue_or_run(tasks.import_run_task, import_run, record.pk))
     if background:
-        return record
+        return Import.objects.get(pk=record.pk)
     return import_run(import_id=record.pk)
+
+
+def _queue_or_run(task, run, import_id: int) -> None:
+    """Queue `task` for the import; with the broker down, `run` it here rather than leave the
+    import running (or undoing) forever."""
+    try:
+        task.apply_async((import_id,), ignore_result=True)
+    except KombuOperationalError:
+        logger.warning("Broker unreachable: %s of import %s runs in the request", task.name, import_id)
+        run(import_id=import_id)
 
 
 def import_run(*, import_id: int) -> Import:
@@ -737,7 +755,8 @@ def _write(record: Import) -> None:
                 created_features[str(feature.pk)] = feature.version
             else:
                 previous[str(feature.pk)]["version"] = feature.version
-        cache.set(progress_key(record.pk), min(start + WRITE_BATCH, len(items)), timeout=3600)
+        with contextlib.suppress(RedisError):  # the progress bar is not worth failing the write for
+            cache.set(progress_key(record.pk), min(start + WRITE_BATCH, len(items)), timeout=3600)
     counts["refused"] = len(refused)
     record.status = Import.Status.DONE
     record.written = len(items)
@@ -783,7 +802,7 @@ def import_undo(*, actor: User, record: Import) -> Import:
         if len(plan["created"]) + len(plan["updated"]) > settings.IMPORT_BACKGROUND_ROWS:
             record.status = Import.Status.UNDOING
             record.save(update_fields=["status", "undone_by", "error", "updated_at"])
-            queue_after_commit(tasks.import_undo_task, record.pk)
+            transaction.on_commit(lambda: _queue_or_run(tasks.import_undo_task, import_undo_run, record.pk))
             return record
         _undo(record, plan, actor)
     return record

@@ -320,6 +320,18 @@ def test_a_queued_undo_is_refused_when_something_changed_meanwhile(client_as_edi
     assert "The undo was refused" in page and "Undo this import" in page
 
 
+def test_with_the_broker_down_a_large_import_is_written_in_the_request(editor, product, workflow, settings,
+                                                                       broker_down, django_capture_on_commit_callbacks):
+    settings.IMPORT_BACKGROUND_ROWS = 1
+    record = preview(editor, product, GENERIC)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.import_confirm(actor=editor, record=record)
+
+    record.refresh_from_db()
+    assert record.status == Import.Status.DONE
+    assert Feature.objects.filter(external_id__in=["G-1", "G-2"]).count() == 2
+
+
 def test_the_progress_fragment_polls_while_the_write_runs(client_as_editor, editor, product, workflow):
     from django.core.cache import cache
 
