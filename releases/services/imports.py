@@ -49,7 +49,7 @@ from strategy.models import EXTERNAL_ID_MAX_LENGTH, Initiative, Membership, Prod
 from strategy.selectors import product_lineage_ids
 
 from .. import tasks
-from ..models import Feature, Import, Release
+from ..models import Feature, Import, Release, WorkflowStatus
 from ..signals import send_features_changed
 from .features import _open_statuses, feature_bulk_upsert
 from .releases import release_create
@@ -308,7 +308,9 @@ class Context:
     def __init__(self, product: Product, rows: list[dict]):
         self.product = product
         workspace_id = product.workspace_id
-        self.statuses = {status.name.lower(): status for status in _open_statuses(workspace_id)}
+        # Read, not `_open_statuses`: a preview writes nothing, not even a default workflow.
+        self.statuses = {status.name.lower(): status for status in WorkflowStatus.objects.filter(
+            workspace_id=workspace_id, retired_at__isnull=True)}
         self.status_names = [status.name for status in sorted(self.statuses.values(), key=lambda s: s.position)]
         self.releases: dict[str, Release] = {}
         for release in Release.objects.filter(product=product).order_by("-release_date"):
@@ -384,8 +386,8 @@ def _plan_row(row: dict, context: Context, first_row_of: dict, release_dates: di
     if len(key) > EXTERNAL_ID_MAX_LENGTH:
         refuse("external_id", _("A key has at most %(limit)d characters.") % {"limit": EXTERNAL_ID_MAX_LENGTH})
     elif key and key in first_row_of:
-        refuse("external_id", _("The key %(key)s is already on row %(row)d: that row is imported, this one is not.") % {
-            "key": key, "row": first_row_of[key]})
+        refuse("external_id", _("The key %(key)s is already on row %(row)d; only the first row with a key is "
+                                "read.") % {"key": key, "row": first_row_of[key]})
     elif key:
         first_row_of[key] = row["row"]
         values["external_id"] = key
@@ -433,6 +435,7 @@ def _plan_row(row: dict, context: Context, first_row_of: dict, release_dates: di
         refuse("end_date", _("The end (%(end)s) is before the start (%(start)s).") % {
             "end": values["end_date"], "start": values["start_date"]})
 
+    new_release = None
     if "release" in fields:
         names = list(dict.fromkeys(name.strip() for name in fields["release"] if name.strip()))
         if len(names) > 1:
@@ -451,16 +454,7 @@ def _plan_row(row: dict, context: Context, first_row_of: dict, release_dates: di
                     "limit": RELEASE_NAME_MAX_LENGTH})
             else:
                 values["release"] = name
-                dates = release_dates.setdefault(name.lower(), {"name": name, "starts": [], "ends": [], "rows": []})
-                dates["rows"].append(row["row"])
-                if values.get("release_start"):
-                    dates["starts"].insert(0, ("file", values["release_start"]))
-                if values.get("release_date"):
-                    dates["ends"].insert(0, ("file", values["release_date"]))
-                for day in (values.get("start_date"), values.get("end_date")):
-                    if day:
-                        dates["starts"].append(("feature", day))
-                        dates["ends"].append(("feature", day))
+                new_release = name
         else:
             values["release"] = None
 
@@ -505,6 +499,19 @@ def _plan_row(row: dict, context: Context, first_row_of: dict, release_dates: di
         if url and not re.match(r"^https?://\S+$", url):
             refuse("external_url", _("“%(url)s” is not a web address.") % {"url": url[:80]})
         values["external_url"] = url
+    if new_release and not errors:
+        # A refused row gives a new release neither its dates nor its name.
+        dates = release_dates.setdefault(new_release.lower(), {"name": new_release, "starts": [], "ends": [],
+                                                               "rows": []})
+        dates["rows"].append(row["row"])
+        if values.get("release_start"):
+            dates["starts"].insert(0, ("file", values["release_start"]))
+        if values.get("release_date"):
+            dates["ends"].insert(0, ("file", values["release_date"]))
+        for day in (values.get("start_date"), values.get("end_date")):
+            if day:
+                dates["starts"].append(("feature", day))
+                dates["ends"].append(("feature", day))
     return {"row": row["row"], "key": key, "title": title or "", "values": values, "errors": errors,
             "warnings": warnings}
 

@@ -56,6 +56,7 @@ def test_a_messy_file_is_previewed_imported_and_undone(page, product):
     expect(page.get_by_text("Imported: 3 created, 0 updated, 0 unchanged, 4 refused.")).to_be_visible()
     assert set(Feature.objects.values_list("external_id", flat=True)) == {"SHEET-1", "SHEET-2", "SHEET-6"}
     assert Release.objects.get(name="Autumn").release_date.isoformat() == "2025-10-15"
+    screenshot(page, "import-result")
 
     page.get_by_role("link", name="See the backlog").click()
     expect(page.get_by_text("Offline lists")).to_be_visible()
@@ -71,3 +72,4 @@ def test_a_messy_file_is_previewed_imported_and_undone(page, product):
     page.goto("/w/initech/products/MOB/imports/")
     expect(page.locator("table").first).to_contain_text("roadmap-export.csv")
     expect(page.locator("table").first).to_contain_text("Undone")
+    screenshot(page, "import-history")

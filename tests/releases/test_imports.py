@@ -87,7 +87,7 @@ def test_jira_columns_are_mapped_and_messy_rows_refused_with_reasons(editor, pro
     refused = reasons(record)
     assert refused[3][0][0] == "Fix Version/s" and "placeholder" in refused[3][0][1]
     assert refused[4][0][0] == "Status" and "Weird" in refused[4][0][1] and "Backlog, Planned" in refused[4][0][1]
-    assert refused[5] == [("Issue key", "The key J-1 is already on row 2: that row is imported, this one is not.")]
+    assert refused[5] == [("Issue key", "The key J-1 is already on row 2; only the first row with a key is read.")]
     assert refused[6][0][0] == "Fix Version/s" and "2.0, 2.1" in refused[6][0][1]
     created = {item["key"]: item for item in record.plan["rows"]["create"]}
     first = created["J-1"]["values"]
