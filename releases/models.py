@@ -639,3 +639,56 @@ class ReleaseNote(TimeStampedModel):
     @property
     def is_published(self) -> bool:
         return self.published_at is not None
+
+
+class Import(TimeStampedModel):
+    """A file someone uploaded on a product's import page: the rows read from it, the plan its
+    preview showed, and, once confirmed, what was written and what undoing it needs (the ids
+    created, and the previous values of what was updated). Written only by
+    `releases.services.imports`."""
+
+    class Format(models.TextChoices):
+        GENERIC = "generic", _("Waymark CSV")
+        JIRA = "jira", _("Jira CSV")
+        AHA = "aha", _("Aha! CSV")
+        JSON = "json", _("JSON")
+
+    class Status(models.TextChoices):
+        PREVIEWED = "previewed", _("Previewed")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+        UNDOING = "undoing", _("Undoing")
+        UNDONE = "undone", _("Undone")
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="imports")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    undone_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+    file_name = models.CharField(_("file"), max_length=255)
+    format = models.CharField(_("format"), max_length=10, choices=Format.choices)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PREVIEWED)
+    # The rows as read from the file: [{"row": 2, "fields": {...}, "columns": {...}}]; the write
+    # plans again from them, so what changed since the preview is taken into account; emptied once written.
+    rows = models.JSONField(default=list)
+    plan = models.JSONField(default=dict)  # what the preview showed (rows by outcome, releases, counts)
+    result = models.JSONField(default=dict)  # what the write did: counts and refused rows
+    undo = models.JSONField(default=dict)  # ids created and previous values of updated records
+    total = models.PositiveIntegerField(_("rows to write"), default=0)
+    written = models.PositiveIntegerField(_("rows written"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    undone_at = models.DateTimeField(_("undone"), null=True, blank=True)
+
+    objects = WorkspaceScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["product", "-created_at"], name="releases_import_product_recent")]
+
+    def __str__(self) -> str:
+        return self.file_name

@@ -40,3 +40,16 @@ def product_delivery_refresh_all_task() -> int:
 @shared_task(acks_late=True)
 def delivery_stale_sweep_task() -> int:
     return services.delivery_stale_sweep()
+
+
+@shared_task(acks_late=True)
+def import_run_task(import_id: int) -> None:
+    """Write a confirmed import (releases.services.imports); an import no longer running
+    (written already, by a first delivery of this task) is left alone."""
+    services.import_run(import_id=import_id)
+
+
+@shared_task(acks_late=True)
+def import_undo_task(import_id: int) -> None:
+    """Undo a large import (releases.services.imports); one no longer being undone is left alone."""
+    services.import_undo_run(import_id=import_id)

@@ -3,7 +3,7 @@ backlog and board, with the writes they post to."""
 
 from django.urls import path
 
-from .views import features, launch, metrics, planning, releases, workflow
+from .views import features, imports, launch, metrics, planning, releases, workflow
 
 WORKSPACE = "w/<slug:ws>/"
 PRODUCT = WORKSPACE + "products/<str:key>/"
@@ -70,4 +70,9 @@ urlpatterns = [
     path(PRODUCT + "board/move/", planning.board_move, name="board_move"),
     path(PRODUCT + "value-effort/", planning.value_effort, name="value_effort"),
     path(PRODUCT + "delivery/", metrics.product_delivery, name="product_delivery"),
+    path(PRODUCT + "imports/", imports.import_list, name="import_list"),
+    path(PRODUCT + "imports/<int:pk>/", imports.import_detail, name="import_detail"),
+    path(PRODUCT + "imports/<int:pk>/progress/", imports.import_progress, name="import_progress"),
+    path(PRODUCT + "imports/<int:pk>/confirm/", imports.import_confirm, name="import_confirm"),
+    path(PRODUCT + "imports/<int:pk>/undo/", imports.import_undo, name="import_undo"),
 ]

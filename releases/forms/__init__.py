@@ -11,6 +11,7 @@ from .features import (
     feature_initial,
     impact_value,
 )
+from .imports import ImportUploadForm
 from .releases import (
     MilestoneForm,
     ReleaseForm,
@@ -26,6 +27,7 @@ __all__ = [
     "DependencyForm",
     "FEATURE_KEY",
     "FeatureForm",
+    "ImportUploadForm",
     "IMPACT_CHOICES",
     "MilestoneForm",
     "ReleaseForm",

@@ -12,6 +12,7 @@ from .features import (
     features_with_counts,
     requirement_list,
 )
+from .imports import import_get, import_list
 from .launch import (
     Launch,
     WorkItem,
@@ -76,6 +77,8 @@ from .workflow import (
 )
 
 __all__ = [
+    "import_get",
+    "import_list",
     "Launch",
     "WorkItem",
     "messaging_list",

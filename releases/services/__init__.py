@@ -24,6 +24,15 @@ from .features import (
     requirement_delete,
     requirement_update,
 )
+from .imports import (
+    ImportFileError,
+    import_confirm,
+    import_preview,
+    import_progress,
+    import_run,
+    import_undo,
+    import_undo_run,
+)
 from .launch import (
     Applied,
     can_tick,
@@ -149,6 +158,13 @@ __all__ = [
     "feature_demand_set",
     "feature_move",
     "feature_update",
+    "ImportFileError",
+    "import_confirm",
+    "import_preview",
+    "import_progress",
+    "import_run",
+    "import_undo",
+    "import_undo_run",
     "mention_emails_sweep",
     "mentioned_members",
     "milestone_create",

@@ -22,7 +22,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mass_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
@@ -33,7 +33,7 @@ from strategy import access
 from strategy.background import queue_after_commit
 from strategy.history import record_author, stale_edit_error
 from strategy.limits import COMMENT_MAX_LENGTH, REQUIREMENTS_MAX_COUNT, too_many_message
-from strategy.models import Product, User, Workspace
+from strategy.models import Membership, Product, User, Workspace
 from strategy.services.records import assign
 
 from .. import ranking, tasks
@@ -76,6 +76,14 @@ def feature_create(*, actor: User, product: Product, title: str, goals=(), **fie
     return feature
 
 
+def _external_ids_taken(products: dict[int, Product], wanted: set[str]) -> set[str]:
+    if not wanted:
+        return set()
+    workspace_ids = {product.workspace_id for product in products.values()}
+    return set(Feature.objects.filter(workspace_id__in=workspace_ids, external_id__in=wanted)
+               .values_list("external_id", flat=True))
+
+
 @transaction.atomic
 def feature_bulk_upsert(
     *, actor: User, items: list[tuple[Feature | None, dict]],
@@ -104,6 +112,15 @@ def feature_bulk_upsert(
                      .annotate(number=Max("number")).values_list("product_id", "number"))
     numbers = {pk: max((last.get(pk) or {}).get("number") or 0, last_ever.get(pk) or 0) for pk in products}
     ranks = {pk: (last.get(pk) or {}).get("rank") for pk in products}
+    # The caller read the stored external ids before this lock: another import may have created
+    # some of the new ones meanwhile (the constraint would fail the whole write).
+    wanted = {str(data.get("external_id") or "") for record, data in items if record is None} - {""}
+    taken = _external_ids_taken(products, wanted)
+    members: dict[int, set[int]] = defaultdict(set)
+    for workspace_id, user_id in Membership.objects.filter(
+            workspace_id__in={product.workspace_id for product in products.values()}).values_list(
+            "workspace_id", "user_id"):
+        members[workspace_id].add(user_id)
     first_status: dict[int, WorkflowStatus] = {}
     answers: list = []
     created, updated, goal_sets = [], [], []
@@ -113,6 +130,10 @@ def feature_bulk_upsert(
         goals = changes.pop("goals", None)
         goals = list(goals) if goals is not None else None
         try:
+            if record is None and changes.get("external_id") in taken:
+                raise ValidationError({"external_id": _(
+                    "Another import created a feature with the external id %(id)s at the same moment; "
+                    "run this one again to update it.") % {"id": changes["external_id"]}})
             if record is None:
                 product = products[changes.pop("product").pk]
                 feature = Feature(product=product, workspace_id=product.workspace_id, created_by=actor,
@@ -123,7 +144,7 @@ def feature_bulk_upsert(
                     changes["status"] = first_status[product.workspace_id]
                 assign(feature, changes, FEATURE_FIELDS)
                 feature._external_id_checked = True
-                prepare_feature(feature, goals or [])
+                prepare_feature(feature, goals or [], member_ids=members[feature.workspace_id])
                 numbers[product.pk] += 1
                 feature.number = numbers[product.pk]
                 created.append(feature)
@@ -132,7 +153,8 @@ def feature_bulk_upsert(
                 previous_status_id, previous_assignee_id = feature.status_id, feature.assignee_id
                 assign(feature, changes, FEATURE_FIELDS)
                 feature._external_id_checked = True
-                prepare_feature(feature, goals, previous_status_id, previous_assignee_id)
+                prepare_feature(feature, goals, previous_status_id, previous_assignee_id,
+                                member_ids=members[feature.workspace_id])
                 feature.version += 1
                 feature.updated_by = actor
                 feature.updated_at = now
@@ -150,7 +172,17 @@ def feature_bulk_upsert(
         for product_id, features in by_product.items():
             for feature, rank in zip(features, ranking.ranks_after(ranks[product_id], len(features)), strict=True):
                 feature.rank = rank
-        bulk_create_with_history(created, Feature, batch_size=500, default_user=actor)
+        try:
+            with transaction.atomic():
+                bulk_create_with_history(created, Feature, batch_size=500, default_user=actor)
+        except IntegrityError as exc:
+            # A concurrent import in another product of the workspace committed the same new
+            # external id after the check above: refuse the write rather than fail with a 500.
+            if "external_id" not in str(exc):
+                raise
+            raise ValidationError({"external_id": _(
+                "Another import created features with the same external ids at the same moment; "
+                "nothing was written: run this one again to update them.")}) from exc
     if updated:
         fields = [f.name for f in Feature._meta.concrete_fields if not f.primary_key and f.name not in (
             "created_at", "created_by", "product", "workspace", "number", "rank", "demand")]

@@ -36,7 +36,7 @@ def full_clean(instance: models.Model, errors: dict, exclude: list[str]) -> None
 
 
 def _feature_errors(feature: Feature, goals, previous_status_id: int | None,
-                    previous_assignee_id: int | None) -> dict:
+                    previous_assignee_id: int | None, member_ids: set[int] | None = None) -> dict:
     errors: dict = {}
     if feature.release is not None and feature.release.product_id != feature.product_id:
         errors["release"] = _("Choose a release of %(product)s.") % {"product": feature.product.name}
@@ -53,8 +53,9 @@ def _feature_errors(feature: Feature, goals, previous_status_id: int | None,
                                  for goal in goals):
         errors["goals"] = _("A feature can serve company-wide goals and goals of its product or product line.")
     # Someone who left may stay assigned until the assignee changes; that blocks no other edit.
-    if feature.assignee_id and feature.assignee_id != previous_assignee_id and not Membership.objects.filter(
-            workspace_id=feature.workspace_id, user_id=feature.assignee_id).exists():
+    if feature.assignee_id and feature.assignee_id != previous_assignee_id and not (
+            feature.assignee_id in member_ids if member_ids is not None else Membership.objects.filter(
+                workspace_id=feature.workspace_id, user_id=feature.assignee_id).exists()):
         errors["assignee"] = _("The assignee must be a member of this workspace.")
     release, start, end = feature.release, feature.start_date, feature.end_date
     # With one date inherited from the release, the two must still be in order.
@@ -76,8 +77,10 @@ def _feature_errors(feature: Feature, goals, previous_status_id: int | None,
 
 
 def prepare_feature(feature: Feature, goals, previous_status_id: int | None = None,
-                    previous_assignee_id: int | None = None) -> None:
-    errors = _feature_errors(feature, goals, previous_status_id, previous_assignee_id)
+                    previous_assignee_id: int | None = None, member_ids: set[int] | None = None) -> None:
+    """Check `feature` before a save and compute its RICE score. `member_ids` (the members of its
+    workspace, read once by a caller that prepares many features) saves a query per assignee."""
+    errors = _feature_errors(feature, goals, previous_status_id, previous_assignee_id, member_ids)
     full_clean(feature, errors, exclude=["workspace", "product", "number", "rank", "created_by", "updated_by",
                                          "rice_score", "status", "release", "initiative", "assignee"])
     feature.rice_score = metrics.rice_score(reach=feature.reach, impact=feature.impact,

@@ -325,6 +325,12 @@ CELERY_TIMEZONE = TIME_ZONE
 # A worker is reported unhealthy when its heartbeat is older than this.
 WORKER_HEARTBEAT_STALE_AFTER = timedelta(minutes=3)
 
+# --- importing a file in the browser (docs/importing.md) ----------------------
+# Past this many rows, a confirmed import is written by a Celery task and the page shows its progress.
+IMPORT_BACKGROUND_ROWS = env.int("IMPORT_BACKGROUND_ROWS", default=500)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=10_000)
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=10_000_000)
+
 # --- logging ----------------------------------------------------------------
 LOGGING = {
     "version": 1,

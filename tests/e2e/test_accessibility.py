@@ -87,6 +87,8 @@ PAGES = [
     Page("webhooks", MEMBER, W + "/settings/webhooks/"),
     Page("webhook delivery log", MEMBER, W + "/settings/webhooks/{webhook}/"),
     Page("workspace export", MEMBER, W + "/settings/export/"),
+    Page("import", MEMBER, SHOP + "/imports/"),
+    Page("import preview with refused rows", MEMBER, SHOP + "/imports/{import_preview}/"),
     Page("account", MEMBER, "/account/"),
     Page("home", MEMBER, "/"),
     # One step further: the tabs and records those pages open.
@@ -223,7 +225,22 @@ def _demo_ids() -> dict[str, object]:
         "since": (timezone.localdate() - timedelta(days=30)).isoformat(),
         **_share_links(admin, product, line),
         "webhook": _webhook_with_log(workspace, admin).pk,
+        "import_preview": _import_preview(product, admin).pk,
     }
+
+
+def _import_preview(product: Product, admin: User):
+    """A previewed import with rows created, updated and refused (and a new release)."""
+    from releases.services import import_preview
+
+    first = Feature.objects.filter(product=product).order_by("number").first()
+    Feature.objects.filter(pk=first.pk).update(external_id="A11Y-0")
+    rows = ("key,title,status,release,release_date,end_date\n"
+            "A11Y-0,Renamed by the import,Planned,,,\n"
+            "A11Y-1,Offline lists,Planned,Autumn import,2031-10-15,\n"
+            "A11Y-2,Widgets,Planned,0.0,,\n"
+            "A11Y-3,Dark mode,Someday,,,2031-03\n")
+    return import_preview(actor=admin, product=product, name="messy.csv", content=rows.encode())
 
 
 def _webhook_with_log(workspace, admin: User):
