@@ -51,9 +51,15 @@ from .metrics import (
     release_snapshot_of,
 )
 from .planning import (
+    BACKLOG_WINDOW,
+    BOARD_WINDOW,
+    BacklogWindow,
     ConflictIndex,
     Plan,
+    backlog_window,
     blockers_for,
+    board_column_window,
+    board_window,
     conflicts_among,
     conflicts_for,
     forget_plans,
@@ -76,6 +82,12 @@ from .workflow import (
 )
 
 __all__ = [
+    "BACKLOG_WINDOW",
+    "BOARD_WINDOW",
+    "BacklogWindow",
+    "backlog_window",
+    "board_column_window",
+    "board_window",
     "Launch",
     "WorkItem",
     "messaging_list",
