@@ -423,7 +423,6 @@ class Column:
 
 @dataclass
 class BoardOptions:
-    links: Links
     statuses: list[tuple[int, str]] = field(default_factory=list)  # active (id, name), in order
     conflicts: dict[int, list[str]] = field(default_factory=dict)
     blockers: dict[int, list[str]] = field(default_factory=dict)  # feature id -> keys not done
@@ -449,7 +448,9 @@ def board_card(row: dict, options: BoardOptions, memo: Memo | None = None) -> st
     blockers = options.blockers.get(row["id"])
     classes = "kcard" + (" kcard--conflict" if conflicts else "") + (" kcard--blocked" if blockers else "")
     estimate = row["estimate"]
-    url = options.links.feature(number)
+    # Relative to the board (…/products/KEY/board/), where every card lives: a big board draws
+    # hundreds of cards, each linking to its feature three times.
+    url = f"../features/{number}/"
     title = e(row["title"])
     drag = ' draggable="true"' if options.can_edit else ""
     parts = [
@@ -481,7 +482,7 @@ def board_card(row: dict, options: BoardOptions, memo: Memo | None = None) -> st
         parts.append(f'<span class="kcard__points" title="Estimate: {points} points">{points}</span>')
     if row["assignee_id"]:
         parts.append(memo.get_or(("avatar", row["assignee_id"]), lambda: _avatar(row)))
-    parts.append('</div><p class="kcard__error" role="alert" hidden></p></article>')
+    parts.append("</div></article>")  # planning.js adds the line that says why a move was refused
     return "".join(parts)
 
 

@@ -12,8 +12,8 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Count, F, Func, Max, Q, QuerySet, Sum, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Count, F, Func, Max, Q, QuerySet, Subquery, Sum, Value, Window
+from django.db.models.functions import JSONObject, RowNumber
 
 from strategy.models import Product, User
 
@@ -35,7 +35,9 @@ def open_features(*, user: User, product: Product) -> QuerySet[Feature]:
 # same query as the rows by window functions over the whole filtered list.
 
 BACKLOG_WINDOW = 100  # backlog rows per window (about 2 KB of HTML each)
-BOARD_WINDOW = 50  # cards per board column (per column of each swimlane) per window
+# Cards per board column (per column of each swimlane) per window: about 1 KB each, and a big
+# product's board has eight columns (the page stays under 300 KB).
+BOARD_WINDOW = 30
 _AROUND = 2  # rows either side of a backlog window: the move buttons name up to two neighbours
 
 
@@ -64,23 +66,26 @@ class BacklogWindow:
 
 def backlog_window(features: QuerySet[Feature], *, offset: int = 0, limit: int = BACKLOG_WINDOW) -> BacklogWindow:
     """One window of an ordered list of features (the backlog's filtered, sorted queryset), its
-    neighbours and the list's totals: one query, whatever the list's length."""
+    neighbours and the list's totals: one query, whatever the list's length. The totals are
+    uncorrelated subqueries (computed once, over the features alone), so the rows themselves
+    are read by the order's index up to the window's end, not joined and sorted in full."""
     score = SCORE_WITH_DEMAND if SCORE_WITH_DEMAND in features.query.annotations else "rice_score"
-    totals = {
-        "window_total": Window(Count("id")),
-        "window_points": Window(Sum("estimate")),
-        "window_top_score": Window(Max(score)),
-        "window_top_demand": Window(Max("demand")),
-    }
+    # GROUP BY a constant: one row, the aggregates of the whole list, as one JSON object.
+    totals = Subquery(features.order_by().values(whole=Value(1)).annotate(value=JSONObject(
+        total=Count("id"), points=Sum("estimate"), top_score=Max(score), top_demand=Max("demand"))).values("value"))
     start = max(0, offset - _AROUND)
-    rows = feature_rows(features.annotate(**totals), extra=tuple(totals),
+    rows = feature_rows(features.annotate(window_totals=totals), extra=("window_totals",),
                         window=(start, offset - start + limit + _AROUND))
     first = offset - start
     shown = range(min(first, len(rows)), min(first + limit, len(rows)))
-    head = rows[0] if rows else {}
-    return BacklogWindow(rows=rows, shown=shown, offset=offset, total=head.get("window_total") or 0,
-                         points=head.get("window_points") or Decimal(0), top_score=head.get("window_top_score"),
-                         top_demand=head.get("window_top_demand"))
+    found = rows[0]["window_totals"] if rows else {}
+
+    def number(name: str) -> Decimal | None:  # JSON numbers, back to the columns' decimals
+        return None if found.get(name) is None else Decimal(str(found[name]))
+
+    return BacklogWindow(rows=rows, shown=shown, offset=offset, total=found.get("total") or 0,
+                         points=number("points") or Decimal(0), top_score=number("top_score"),
+                         top_demand=number("top_demand"))
 
 
 def board_window(features: QuerySet[Feature], *, lane_field: str | None = None,

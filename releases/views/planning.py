@@ -511,10 +511,9 @@ def backlog_cell(request: HttpRequest, workspace: Workspace, key: str, number: i
 # --- board ----------------------------------------------------------------------------------
 
 
-def _board_options(workspace: Workspace, product: Product, statuses, *, conflicts, blockers,
+def _board_options(statuses, *, conflicts, blockers,
                    can_edit: bool) -> draw.BoardOptions:
     return draw.BoardOptions(
-        links=draw.Links.for_product(workspace.slug, product.key),
         statuses=[(s.pk, s.name) for s in statuses if s.retired_at is None],
         conflicts=conflicts,
         blockers=blockers,
@@ -544,7 +543,7 @@ def board(request: HttpRequest, workspace: Workspace, key: str) -> HttpResponse:
     compact = request.GET.get("cards") == "compact"
     can_edit = access.can(request.user, "releases.edit", product)
     conflicts, release_conflicts = _conflict_messages(product)
-    options = _board_options(workspace, product, statuses, conflicts=conflicts,
+    options = _board_options(statuses, conflicts=conflicts,
                              blockers=selectors.blockers_for(product=product, feature_ids={r["id"] for r in rows}),
                              can_edit=can_edit)
     if lanes_by:
@@ -630,7 +629,7 @@ def board_column(request: HttpRequest, workspace: Workspace, key: str) -> HttpRe
     rows, rest = selectors.board_column_window(column, after=(after_rank, after_id))
     can_edit = access.can(request.user, "releases.edit", product)
     statuses = list(selectors.status_list(user=request.user, workspace=workspace))
-    options = _board_options(workspace, product, statuses, conflicts=_conflict_messages(product)[0],
+    options = _board_options(statuses, conflicts=_conflict_messages(product)[0],
                              blockers=selectors.blockers_for(product=product, feature_ids={r["id"] for r in rows}),
                              can_edit=can_edit)
     memo = draw.Memo()
@@ -676,7 +675,7 @@ def board_move(request: HttpRequest, workspace: Workspace, key: str) -> HttpResp
     card = selectors.feature_queryset(user=request.user, product=product).filter(pk=feature.pk)
     rows = selectors.feature_rows(card)
     statuses = list(selectors.status_list(user=request.user, workspace=workspace))
-    options = _board_options(workspace, product, statuses, conflicts=_conflict_messages(product)[0],
+    options = _board_options(statuses, conflicts=_conflict_messages(product)[0],
                              blockers=selectors.blockers_for(product=product, feature_ids={feature.pk}), can_edit=True)
     return HttpResponse(draw.board_card(rows[0], options), content_type="text/html; charset=utf-8")
 

@@ -407,7 +407,13 @@
 
   function showCardError(card, message) {
     var note = card.querySelector(".kcard__error");
-    if (!note) return;
+    if (!note) {
+      if (!message) return;
+      note = document.createElement("p");
+      note.className = "kcard__error";
+      note.setAttribute("role", "alert");
+      card.appendChild(note);
+    }
     note.textContent = message || "";
     note.hidden = !message;
   }
