@@ -51,13 +51,15 @@ def test_scrolling_the_backlog_loads_the_next_window_whose_rows_drag_and_edit(pa
     expect(page.locator("[data-shown]")).to_have_text(str(2 * BACKLOG_WINDOW))
     screenshot(page, "backlog-second-window")
 
-    # A row of the second window goes to the top of the list.
-    later = ranked()[BACKLOG_WINDOW + 20]
+    # A row of the second window goes above the last rows of the first.
+    before = ranked()
+    later, target = before[BACKLOG_WINDOW + 2], before[BACKLOG_WINDOW - 2]
+    page.locator(f"#f-{target}").scroll_into_view_if_needed()
     with page.expect_response(lambda response: "/backlog/move/" in response.url):
-        page.locator(f"#f-{later} .drag-handle").drag_to(page.locator(f"#f-{ranked()[0]}"),
+        page.locator(f"#f-{later} .drag-handle").drag_to(page.locator(f"#f-{target}"),
                                                          target_position={"x": 10, "y": 2})
-    expect(rows.first).to_have_attribute("data-number", str(later))
-    assert ranked()[0] == later
+    expect(rows.nth(BACKLOG_WINDOW - 2)).to_have_attribute("data-number", str(later))
+    assert ranked().index(later) == BACKLOG_WINDOW - 2
 
     # Another row of the second window, edited in place, then undone.
     edited = ranked()[BACKLOG_WINDOW + 40]
@@ -66,10 +68,10 @@ def test_scrolling_the_backlog_loads_the_next_window_whose_rows_drag_and_edit(pa
     field.fill("13")
     field.press("Enter")
     toast = page.locator("#planning-toast")
-    expect(toast).to_contain_text(f"MOB-{edited}: estimate 1 → 13.")
+    expect(toast).to_contain_text(f"MOB-{edited}: estimate 1 pts → 13 pts.")
     assert Feature.objects.get(number=edited).estimate == 13
     toast.get_by_role("button", name="Undo").click()
-    expect(toast).to_contain_text(f"MOB-{edited}: estimate back to 1.")
+    expect(toast).to_contain_text(f"MOB-{edited}: estimate back to 1 pts.")
     assert Feature.objects.get(number=edited).estimate == 1
 
 
