@@ -34,6 +34,7 @@ from strategy import access
 from strategy import selectors as strategy_selectors
 from strategy.chart_kit import format_number
 from strategy.forms import apply_service_errors
+from strategy.html import e, safe_join
 from strategy.models import Initiative, Product, Workspace
 from strategy.web import product_for, query_string, workspace_view
 
@@ -105,6 +106,32 @@ def _current(request: HttpRequest) -> dict:
     }
 
 
+def _options(choices, selected: str = "") -> SafeString:
+    """<option>s built in Python: the backlog's filter and bulk menus list every release,
+    initiative, person and tag of the product (DESIGN.md, performance habits)."""
+    return safe_join(f'<option value="{e(value)}"{" selected" if str(value) == selected else ""}>{e(label)}</option>'
+                     for value, label in choices)
+
+
+def _filter_options(request: HttpRequest, workspace: Workspace, product: Product, statuses, current: dict,
+                    tags: list[str]) -> dict:
+    """The options of the backlog's filters (the current choice selected) and of its bulk bar."""
+    releases = [(r.pk, str(r)) for r in selectors.release_choices(user=request.user, product=product)]
+    initiatives = [(i.pk, i.name) for i in strategy_selectors.initiative_choices(user=request.user, product=product)]
+    members = [(m.pk, m.display_name + (" (you)" if m.pk == request.user.pk else ""))
+               for m in strategy_selectors.member_users(workspace=workspace)]
+    return {
+        "release": _options(releases, current["release"]),
+        "initiative": _options(initiatives, current["initiative"]),
+        "assignee": _options(members, current["assignee"]),
+        "tag": _options([(t, f"#{t}") for t in tags], current["tag"]),
+        "bulk_release": _options(releases),
+        "bulk_status": _options((s.pk, s.name) for s in statuses),
+        "bulk_initiative": _options(initiatives),
+        "bulk_tag": safe_join(f'<option value="{e(t)}">' for t in tags),
+    }
+
+
 def _create_url(workspace: Workspace, product: Product) -> str:
     return reverse("releases:feature_create", args=[workspace.slug, product.key])
 
@@ -173,6 +200,8 @@ def backlog(request: HttpRequest, workspace: Workspace, key: str) -> HttpRespons
     top_number = _top_number(features, window, is_filtered=is_filtered) if can_edit and rankable and rows else None
     statuses = list(selectors.status_list(user=request.user, workspace=workspace))
     conflicts, release_conflicts = _conflict_messages(product)
+    current = _current(request)
+    tags = selectors.tags_in_use(product=product)
     context = {
         "workspace": workspace,
         "product": product,
@@ -193,15 +222,12 @@ def backlog(request: HttpRequest, workspace: Workspace, key: str) -> HttpRespons
         "rankable": rankable,
         "can_edit": can_edit,
         "statuses": [s for s in statuses if s.category not in CLOSED_CATEGORIES],
-        "all_statuses": statuses,
         "categories": [(value, label) for value, label in StatusCategory.choices if value not in CLOSED_CATEGORIES],
-        "releases": list(selectors.release_choices(user=request.user, product=product)),
-        "initiatives": list(strategy_selectors.initiative_choices(user=request.user, product=product)),
-        "members": list(strategy_selectors.member_users(workspace=workspace)),
-        "tags": selectors.tags_in_use(product=product),
+        "options": _filter_options(request, workspace, product, statuses, current, tags),
+        "tags": tags,
         "orderings": ORDERING_CHOICES,
         "ordering": ordering,
-        "current": _current(request),
+        "current": current,
         "sort_urls": {
             "rice": query_string(request, offset=None,
                                  ordering="rice_score" if ordering == "-rice_score" else "-rice_score"),
