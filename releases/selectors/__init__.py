@@ -33,7 +33,7 @@ from .launch import (
     todo_list,
 )
 from .lines import (
-    LINE_BACKLOG_LIMIT,
+    LINE_BACKLOG_WINDOW,
     line_open_feature_count,
     line_open_features,
     line_products,
@@ -106,7 +106,7 @@ __all__ = [
     "todo_counts",
     "todo_get",
     "todo_list",
-    "LINE_BACKLOG_LIMIT",
+    "LINE_BACKLOG_WINDOW",
     "line_open_feature_count",
     "line_open_features",
     "line_products",

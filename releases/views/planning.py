@@ -257,7 +257,7 @@ def backlog_rows(request: HttpRequest, workspace: Workspace, key: str) -> HttpRe
     and, when more match, the row that fetches the one after. htmx swaps them for that row."""
     product = product_for(request, workspace, key)
     if product.is_line:
-        raise Http404(_("A product line's backlog has no windows."))
+        return lines.line_backlog_rows(request, workspace, product)
     features = selectors.open_features(user=request.user, product=product)
     filterset = FeatureFilterSet(request.GET, queryset=features, request=request)
     window = selectors.backlog_window(filterset.qs, offset=_number(request.GET.get("offset")) or 0)

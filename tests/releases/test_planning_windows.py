@@ -276,3 +276,29 @@ def test_the_column_window_of_another_workspace_is_not_found(client_as_viewer, o
     path = reverse("releases:board_column", args=[other_product.workspace.slug, other_product.key])
 
     assert client_as_viewer.get(path + "?status=1&after=1&after_rank=a").status_code == 404
+
+
+# --- a product line's backlog, grouped by product ----------------------------------------------------
+
+
+def test_a_line_backlog_windows_its_groups_without_repeating_a_heading(client_as_viewer, workspace, workflow):
+    from releases.selectors import LINE_BACKLOG_WINDOW
+    from strategy.models import Product
+
+    line = ProductFactory(workspace=workspace, key="NWC", name="Northwind Commerce", kind=Product.Kind.LINE)
+    first = ProductFactory(workspace=workspace, key="AAA", name="Apps", parent=line)
+    second = ProductFactory(workspace=workspace, key="BBB", name="Billing", parent=line)
+    _bulk_features(first, workflow, 60)
+    Feature.objects.bulk_create([Feature(workspace=workspace, product=second, number=i, title=f"Bill {i}",
+                                         status=workflow["Idea"], rank=f"{i:04d}") for i in range(1, 91)])
+    page = reverse("releases:backlog", args=[workspace.slug, line.key])
+
+    html = client_as_viewer.get(page).content.decode()
+    keys = keys_in(html)
+    assert len(keys) == LINE_BACKLOG_WINDOW and keys[0] == "AAA-1" and keys[-1] == "BBB-40"
+    assert f"Showing {LINE_BACKLOG_WINDOW} of 150" in text_of(html)
+    fragment = client_as_viewer.get(next_url(html), HTTP_HX_REQUEST="true").content.decode()
+
+    assert keys_in(fragment) == [f"BBB-{i}" for i in range(41, 91)]
+    assert 'class="line-group"' not in fragment  # Billing's heading is on the first window
+    assert next_url(fragment) is None
