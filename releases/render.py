@@ -374,8 +374,7 @@ def backlog_more_row(*, url: str, page_url: str, shown: int, total: int, next_co
     return _safe([
         f'<tr class="brow-more" data-more hx-get="{e(url)}" hx-trigger="revealed, click" hx-swap="outerHTML">'
         f'<td colspan="{columns}"><span class="brow-more__note">Showing {shown:,} of {total:,}. </span>'
-        f'<a href="{e(page_url)}" class="brow-more__link">Show the next {next_count:,}</a>'
-        f'<span class="htmx-indicator spinner" aria-hidden="true"></span></td></tr>'])
+        f'<a href="{e(page_url)}" class="brow-more__link">Show the next {next_count:,}</a></td></tr>'])
 
 
 def backlog_row_cells(row: dict, links: Links, *, edited: str, conflicts: list[str] | None, maximum,
@@ -524,7 +523,7 @@ def board_more_button(*, url: str, shown: int, total: int) -> str:
     return (f'<div class="kcol__more" data-more><span class="kcol__shown">{shown:,} of {total:,}</span>'
             f'<button type="button" class="btn btn--sm btn--ghost" hx-get="{e(url)}" '
             f'hx-trigger="click, intersect once" hx-target="closest .kcol__more" hx-swap="outerHTML">Show more</button>'
-            f'<span class="htmx-indicator spinner" aria-hidden="true"></span></div>')
+            f'</div>')
 
 
 @dataclass
