@@ -8,7 +8,8 @@ user. Each page is loaded `SAMPLES` times after one warm-up load (which fills th
 cache, as a returning visitor has it), each time by a fresh navigation, and read from the
 browser's own Navigation and Paint Timing entries, measured from the start of the navigation:
 
-- first paint: `first-contentful-paint` (the first text or graphic on screen);
+- first paint: `first-contentful-paint` (the first text or graphic on screen; Chromium may
+  record it a frame after the load event, so the reading waits up to 5 s for it);
 - interactive: `domContentLoadedEventEnd` (the document is parsed, the deferred scripts have run
   and bound their handlers: drag, htmx, menus respond);
 - loaded: `loadEventEnd`.
@@ -26,6 +27,9 @@ CHROMIUM = Path(os.environ.get("WAYMARK_CHROMIUM", "/usr/bin/chromium"))
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 SAMPLES = 5
 TIMEOUT_MS = 60_000
+PAINT_POLLS, PAINT_POLL_MS = 50, 100  # after the load event, wait up to 5 s for the first paint
+
+_PAINTED = "() => performance.getEntriesByName('first-contentful-paint').length > 0"
 
 _READ_TIMINGS = """() => {
     const nav = performance.getEntriesByType("navigation")[0];
@@ -46,6 +50,12 @@ def _load(tab, path: str) -> dict:
         tab.goto(path, wait_until="commit")
         tab.wait_for_load_state("load")  # no script in the page: its CSP forbids eval
         tab.wait_for_timeout(50)  # loadEventEnd is set just after the load handlers return
+        # Chromium may paint the first content a frame after the load event (a light page
+        # loads before its first frame); wait for it rather than read it as never painted.
+        for _attempt in range(PAINT_POLLS):
+            if tab.evaluate(_PAINTED):
+                break
+            tab.wait_for_timeout(PAINT_POLL_MS)
     except PlaywrightTimeout:
         timed_out = True
     read = tab.evaluate(_READ_TIMINGS)

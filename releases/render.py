@@ -148,6 +148,9 @@ class BacklogOptions:
     rankable: bool = False  # manual order shown: drag handle and move buttons
     top_number: int | None = None  # the first feature of the whole backlog
     today: date | None = None
+    # Of the whole list when the rows are a window of it (bars stay comparable between windows).
+    top_score: object = None
+    top_demand: object = None
 
 
 def rice_bar(score, maximum) -> str:
@@ -203,7 +206,7 @@ def _move_button(direction: str, label: str, value: str | None) -> str:
             f'aria-label="{label}"{hidden}></button>')
 
 
-class _Memo(dict):
+class Memo(dict):
     """Per-render memo: the same status, release, person or date is drawn once and reused."""
 
     def get_or(self, key, make):
@@ -235,7 +238,7 @@ def _person_cell(row: dict) -> str:
     return f'{_avatar(row)}<span class="sr-only">{e(person_name(row))}</span>'
 
 
-def _end_cell(row: dict, today: date, memo: _Memo) -> str:
+def _end_cell(row: dict, today: date, memo: Memo) -> str:
     end = row["effective_end"]
     if end is None:
         return '<span class="subtle">—</span>'
@@ -254,7 +257,7 @@ class _RowContext:
     today: date
     maximum: object
     with_demand: bool
-    memo: _Memo
+    memo: Memo
 
 
 def _editable(row: dict, name: str, css: str, inner: str, href: str, swap: str | None) -> str:
@@ -293,24 +296,28 @@ def backlog_cells(row: dict, ctx: _RowContext, *, swap: str | None = None) -> di
     }
 
 
-def backlog_rows(rows: Sequence[dict], options: BacklogOptions) -> SafeString:
+def backlog_rows(rows: Sequence[dict], options: BacklogOptions, shown: range | None = None) -> SafeString:
     """The backlog table's <tr>s: handle, checkbox, key, title with tags, status, release,
     initiative, assignee, estimate, RICE (the score with demand while sorted by it), demand,
     end date, and the keyboard move buttons. For editors, status, release, assignee, estimate
-    and RICE are cells they can change in place."""
+    and RICE are cells they can change in place. `shown`: the indexes of the rows to draw when
+    `rows` also holds a window's neighbours (named by the move buttons of its first and last rows)."""
     with_demand = bool(rows) and "score_with_demand" in rows[0]
     score = "score_with_demand" if with_demand else "rice_score"
-    maximum = max((r[score] for r in rows if r[score] is not None), default=None)
-    most_demand = max((r["demand"] for r in rows), default=None)
+    maximum = options.top_score if options.top_score is not None else (
+        max((r[score] for r in rows if r[score] is not None), default=None))
+    most_demand = options.top_demand if options.top_demand is not None else (
+        max((r["demand"] for r in rows), default=None))
     numbers = [r["number"] for r in rows]
     today = options.today or date.today()
     links, can_edit, rankable = options.links, options.can_edit, options.can_edit and options.rankable
-    memo = _Memo()
+    memo = Memo()
     ctx = _RowContext(links=links, can_edit=can_edit, today=today, maximum=maximum, with_demand=with_demand,
                       memo=memo)
     handle = '<span class="drag-handle" title="Drag to reorder"></span>' if rankable else ""
     out = []
-    for i, row in enumerate(rows):
+    for i in shown if shown is not None else range(len(rows)):
+        row = rows[i]
         number = row["number"]
         key = e(row["key"])
         messages = options.conflicts.get(row["id"])
@@ -359,6 +366,17 @@ def backlog_rows(rows: Sequence[dict], options: BacklogOptions) -> SafeString:
     return _safe(out)
 
 
+def backlog_more_row(*, url: str, page_url: str, shown: int, total: int, next_count: int,
+                     columns: int) -> SafeString:
+    """The row after a backlog window: htmx swaps it for the next window (`url`) once it
+    scrolls into view or its link is pressed; without JavaScript the link opens the page at
+    that window (`page_url`)."""
+    return _safe([
+        f'<tr class="brow-more" data-more hx-get="{e(url)}" hx-trigger="revealed, click" hx-swap="outerHTML">'
+        f'<td colspan="{columns}"><span class="brow-more__note">Showing {shown:,} of {total:,}. </span>'
+        f'<a href="{e(page_url)}" class="brow-more__link">Show the next {next_count:,}</a></td></tr>'])
+
+
 def backlog_row_cells(row: dict, links: Links, *, edited: str, conflicts: list[str] | None, maximum,
                       today: date | None = None) -> SafeString:
     """After an inline edit of `row`: the edited cell (swapped in place of its editor), then
@@ -366,7 +384,7 @@ def backlog_row_cells(row: dict, links: Links, *, edited: str, conflicts: list[s
     carrying the feature's new version for the next edit."""
     today = today or date.today()
     ctx = _RowContext(links=links, can_edit=True, today=today, maximum=maximum,
-                      with_demand="score_with_demand" in row, memo=_Memo())
+                      with_demand="score_with_demand" in row, memo=Memo())
     number = row["number"]
     main = backlog_cells(row, ctx, swap="")[edited]
     others = [html for name, html in backlog_cells(row, ctx, swap=' hx-swap-oob="true"').items() if name != edited]
@@ -387,42 +405,51 @@ class Column:
     name: str
     category: str
     retired: bool = False
-    rows: list[dict] = field(default_factory=list)
+    rows: list[dict] = field(default_factory=list)  # its cards (the first window of them)
+    more_url: str = ""  # where the cards after `rows` come from, when there are more
+
+    @property
+    def total(self) -> int:
+        """Every card of the column, shown or not (`column_total` of board_window's rows)."""
+        return self.rows[0].get("column_total", len(self.rows)) if self.rows else 0
 
     @property
     def estimate(self) -> Decimal:
+        if self.rows and "column_points" in self.rows[0]:
+            return self.rows[0]["column_points"] or Decimal(0)
         return sum((r["estimate"] or Decimal(0) for r in self.rows), Decimal(0))
 
 
 @dataclass
 class BoardOptions:
-    links: Links
-    move_url: str = ""
-    csrf_token: str = ""
     statuses: list[tuple[int, str]] = field(default_factory=list)  # active (id, name), in order
     conflicts: dict[int, list[str]] = field(default_factory=dict)
     blockers: dict[int, list[str]] = field(default_factory=dict)  # feature id -> keys not done
     can_edit: bool = False
-    next_url: str = ""
 
 
-def _status_choices(options: BoardOptions, memo: _Memo, status_id: int) -> str:
-    def make() -> str:
-        return "".join(f'<option value="{pk}"{" selected" if pk == status_id else ""}>{e(name)}</option>'
-                       for pk, name in options.statuses)
-    return memo.get_or(("choices", status_id), make)
+def board_move_template(options: BoardOptions) -> SafeString:
+    """The form that moves a card to another status from the keyboard, drawn once per board:
+    planning.js copies it into a card's "Move" menu when it opens (hundreds of cards would
+    otherwise carry hundreds of copies of the same list of statuses)."""
+    choices = "".join(f'<option value="{pk}">{e(name)}</option>' for pk, name in options.statuses)
+    return _safe([f'<template id="board-move-template"><form class="kcard__moveform" data-move-form>'
+                  f'<select name="status" class="input--sm">{choices}</select>'
+                  f'<button type="submit" class="btn btn--sm">Move</button></form></template>'])
 
 
-def board_card(row: dict, options: BoardOptions, memo: _Memo | None = None) -> str:
+def board_card(row: dict, options: BoardOptions, memo: Memo | None = None) -> str:
     """One card: key and flags, title, tags (at most two), estimate and assignee, and for
-    editors a small form that moves it without JavaScript."""
-    memo = _Memo() if memo is None else memo
+    editors a menu that moves it (from the keyboard)."""
+    memo = Memo() if memo is None else memo
     number, key = row["number"], e(row["key"])
     conflicts = options.conflicts.get(row["id"])
     blockers = options.blockers.get(row["id"])
     classes = "kcard" + (" kcard--conflict" if conflicts else "") + (" kcard--blocked" if blockers else "")
     estimate = row["estimate"]
-    url = options.links.feature(number)
+    # Relative to the board (…/products/KEY/board/), where every card lives: a big board draws
+    # hundreds of cards, each linking to its feature three times.
+    url = f"../features/{number}/"
     title = e(row["title"])
     drag = ' draggable="true"' if options.can_edit else ""
     parts = [
@@ -437,15 +464,11 @@ def board_card(row: dict, options: BoardOptions, memo: _Memo | None = None) -> s
         "</span>",
     ]
     if options.can_edit:
-        form_head = memo.get_or("form", lambda: (
-            f'<details class="kcard__move"><summary title="Move to another status">'
-            f'<span class="sr-only">Move</span></summary><form method="post" '
-            f'action="{e(options.move_url)}" data-move-form><input type="hidden" name="csrfmiddlewaretoken" '
-            f'value="{e(options.csrf_token)}"><input type="hidden" name="next" value="{e(options.next_url)}">'))
-        parts.append(f'{form_head}<input type="hidden" name="feature" value="{number}">'
-                     f'<select name="status" class="input--sm" aria-label="New status of {key}">'
-                     f'{_status_choices(options, memo, row["status_id"])}</select>'
-                     f'<button type="submit" class="btn btn--sm">Move</button></form></details>')
+        # Without JavaScript the menu links to the feature's form; with it, it holds the board's
+        # move form (board_move_template).
+        parts.append(f'<details class="kcard__move" data-move-menu><summary title="Move to another status">'
+                     f'<span class="sr-only">Move {key}</span></summary>'
+                     f'<a class="kcard__edit" href="{e(url)}edit/">Change its status</a></details>')
     parts += [
         '</div><p class="kcard__title">',
         f'<a class="kcard__link" href="{e(url)}">{title}</a>',
@@ -458,17 +481,17 @@ def board_card(row: dict, options: BoardOptions, memo: _Memo | None = None) -> s
         parts.append(f'<span class="kcard__points" title="Estimate: {points} points">{points}</span>')
     if row["assignee_id"]:
         parts.append(memo.get_or(("avatar", row["assignee_id"]), lambda: _avatar(row)))
-    parts.append('</div><p class="kcard__error" role="alert" hidden></p></article>')
+    parts.append("</div></article>")  # planning.js adds the line that says why a move was refused
     return "".join(parts)
 
 
-def board_columns(columns: Sequence[Column], options: BoardOptions, memo: _Memo | None = None) -> SafeString:
+def board_columns(columns: Sequence[Column], options: BoardOptions, memo: Memo | None = None) -> SafeString:
     """Every column with its header (name, count, estimate sum, a collapse button) and cards."""
-    memo = _Memo() if memo is None else memo
+    memo = Memo() if memo is None else memo
     out = []
     for column in columns:
         css = CATEGORY_CLASS.get(column.category, "todo")
-        count, points = len(column.rows), format_points(column.estimate) or "0"
+        count, points = column.total, format_points(column.estimate) or "0"
         classes = f"kcol kcol--{css}" + (" kcol--retired" if column.retired else "")
         drop = "" if column.retired else " data-drop"
         label = f"{column.name}: {count} feature{'s' if count != 1 else ''}, {points} points"
@@ -488,8 +511,19 @@ def board_columns(columns: Sequence[Column], options: BoardOptions, memo: _Memo 
         out.extend(board_card(row, options, memo) for row in column.rows)
         if not column.rows:
             out.append('<p class="kcol__empty">No features</p>')
+        if column.more_url and count > len(column.rows):
+            out.append(board_more_button(url=column.more_url, shown=len(column.rows), total=count))
         out.append("</div></section>")
     return _safe(out)
+
+
+def board_more_button(*, url: str, shown: int, total: int) -> str:
+    """The end of a column that holds more cards than it shows: "50 of 812", and a button that
+    htmx swaps for the next cards (and the next button) when pressed or scrolled into view."""
+    return (f'<div class="kcol__more" data-more><span class="kcol__shown">{shown:,} of {total:,}</span>'
+            f'<button type="button" class="btn btn--sm btn--ghost" hx-get="{e(url)}" '
+            f'hx-trigger="click, intersect once" hx-target="closest .kcol__more" hx-swap="outerHTML">Show more</button>'
+            f'</div>')
 
 
 @dataclass
@@ -504,7 +538,7 @@ class Lane:
 
     @property
     def count(self) -> int:
-        return sum(len(column.rows) for column in self.columns)
+        return sum(column.total for column in self.columns)
 
 
 LANE_FIELDS = {
@@ -553,7 +587,7 @@ def board_lanes(rows: Sequence[dict], statuses: Sequence[tuple[int, str, str, bo
 
 def board_lane_sections(lanes: Sequence[Lane], options: BoardOptions) -> SafeString:
     """Each lane: its heading (name and how many features), then its columns side by side."""
-    memo = _Memo()
+    memo = Memo()
     out = []
     for lane in lanes:
         count = lane.count

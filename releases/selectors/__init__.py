@@ -34,7 +34,7 @@ from .launch import (
     todo_list,
 )
 from .lines import (
-    LINE_BACKLOG_LIMIT,
+    LINE_BACKLOG_WINDOW,
     line_open_feature_count,
     line_open_features,
     line_products,
@@ -52,9 +52,15 @@ from .metrics import (
     release_snapshot_of,
 )
 from .planning import (
+    BACKLOG_WINDOW,
+    BOARD_WINDOW,
+    BacklogWindow,
     ConflictIndex,
     Plan,
+    backlog_window,
     blockers_for,
+    board_column_window,
+    board_window,
     conflicts_among,
     conflicts_for,
     forget_plans,
@@ -79,6 +85,12 @@ from .workflow import (
 __all__ = [
     "import_get",
     "import_list",
+    "BACKLOG_WINDOW",
+    "BOARD_WINDOW",
+    "BacklogWindow",
+    "backlog_window",
+    "board_column_window",
+    "board_window",
     "Launch",
     "WorkItem",
     "messaging_list",
@@ -97,7 +109,7 @@ __all__ = [
     "todo_counts",
     "todo_get",
     "todo_list",
-    "LINE_BACKLOG_LIMIT",
+    "LINE_BACKLOG_WINDOW",
     "line_open_feature_count",
     "line_open_features",
     "line_products",

@@ -57,11 +57,16 @@ def feature_get(*, user: User, product: Product, number: int) -> Feature:
     )
 
 
-def feature_rows(features: QuerySet[Feature]) -> list[dict]:
+def feature_rows(features: QuerySet[Feature], *, extra: tuple[str, ...] = (),
+                 window: tuple[int, int] | None = None) -> list[dict]:
     """Plain rows of the columns lists and boards draw, with `key`, `effective_start` and
-    `effective_end` added, and `score_with_demand` when the order annotated it; one query."""
-    extra = [SCORE_WITH_DEMAND] if SCORE_WITH_DEMAND in features.query.annotations else []
-    rows = list(features.values(*FEATURE_ROW_FIELDS, *extra, product_key=F("product__key")))
+    `effective_end` added, and `score_with_demand` when the order annotated it; one query.
+    `extra`: more annotated columns to read; `window`: (offset, limit), a slice of the rows."""
+    extra = (*([SCORE_WITH_DEMAND] if SCORE_WITH_DEMAND in features.query.annotations else []), *extra)
+    values = features.values(*FEATURE_ROW_FIELDS, *extra, product_key=F("product__key"))
+    if window is not None:
+        values = values[window[0]:window[0] + window[1]]
+    rows = list(values)
     for row in rows:
         row["key"] = f"{row['product_key']}-{row['number']}"
         row["effective_start"] = row["start_date"] or row["release__start_date"]

@@ -12,7 +12,7 @@ from strategy.models import Product, User
 
 from ..models import CLOSED_CATEGORIES, Feature, Release, StatusCategory
 
-LINE_BACKLOG_LIMIT = 500
+LINE_BACKLOG_WINDOW = 100  # rows of a line's backlog per window (more load as the person scrolls)
 LINE_FEATURE_FIELDS = ("id", "number", "title", "product_id", "status__name", "status__category", "release__name",
                        "estimate", "end_date", "release__release_date", "assignee__full_name", "assignee__email")
 
@@ -23,13 +23,17 @@ def line_products(*, line: Product) -> list[Product]:
     return list(Product.objects.filter(pk__in=ids).order_by("name", "key"))
 
 
-def line_open_features(*, user: User, products: list[Product], limit: int = LINE_BACKLOG_LIMIT) -> list[dict]:
+def line_open_features(*, user: User, products: list[Product], offset: int = 0,
+                       limit: int = LINE_BACKLOG_WINDOW) -> list[dict]:
     """The open features of `products` as plain rows, by product then backlog rank (each
-    product keeps its own order), at most `limit` of them; one query."""
+    product keeps its own order): `limit` of them from `offset`, and the row before the
+    window when there is one (its product says whether the window starts a new group); one
+    query."""
+    start = max(0, offset - 1)
     return list(Feature.objects.visible_to(user).filter(product__in=products)
                 .exclude(status__category__in=CLOSED_CATEGORIES)
                 .order_by("product__name", "product_id", "rank", "id")
-                .values(*LINE_FEATURE_FIELDS, product_key=F("product__key"))[:limit])
+                .values(*LINE_FEATURE_FIELDS, product_key=F("product__key"))[start:offset + limit])
 
 
 def line_open_feature_count(*, user: User, products: list[Product]) -> int:

@@ -9,13 +9,16 @@ import secrets
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
 from django.db import connection
-from django.db.models import F, Func, QuerySet
+from django.db.models import Count, F, Func, Max, Q, QuerySet, Subquery, Sum, Value, Window
+from django.db.models.functions import JSONObject, RowNumber
 
 from strategy.models import Product, User
 
 from .. import metrics
+from ..filters import SCORE_WITH_DEMAND
 from ..models import CLOSED_CATEGORIES, Dependency, Feature, Release
 from .features import feature_queryset, feature_rows
 
@@ -23,6 +26,90 @@ from .features import feature_queryset, feature_rows
 def open_features(*, user: User, product: Product) -> QuerySet[Feature]:
     """The backlog: features not done and not won't-do."""
     return feature_queryset(user=user, product=product).exclude(status__category__in=CLOSED_CATEGORIES)
+
+
+# --- windows of long lists --------------------------------------------------------------------
+#
+# A big product's backlog and board hold thousands of features; pages send a window of them
+# (the browser asks for the next one as the person scrolls) with the true totals, read in the
+# same query as the rows by window functions over the whole filtered list.
+
+BACKLOG_WINDOW = 100  # backlog rows per window (about 2 KB of HTML each)
+# Cards per board column (per column of each swimlane) per window: about 1 KB each, and a big
+# product's board has eight columns (the page stays under 300 KB).
+BOARD_WINDOW = 30
+_AROUND = 2  # rows either side of a backlog window: the move buttons name up to two neighbours
+
+
+@dataclass
+class BacklogWindow:
+    """Rows `offset` … `offset + limit - 1` of an ordered backlog, with the totals of the whole
+    list. `rows` also holds up to two rows either side (`shown` indexes the window itself)."""
+
+    rows: list[dict]
+    shown: range
+    offset: int
+    total: int  # features in the whole (filtered) list
+    points: Decimal  # the sum of their estimates
+    top_score: Decimal | None  # the largest score (RICE, or with demand) of the whole list
+    top_demand: Decimal | None
+
+    @property
+    def window_rows(self) -> list[dict]:
+        return [self.rows[i] for i in self.shown]
+
+    @property
+    def next_offset(self) -> int | None:
+        end = self.offset + len(self.shown)
+        return end if end < self.total else None
+
+
+def backlog_window(features: QuerySet[Feature], *, offset: int = 0, limit: int = BACKLOG_WINDOW) -> BacklogWindow:
+    """One window of an ordered list of features (the backlog's filtered, sorted queryset), its
+    neighbours and the list's totals: one query, whatever the list's length. The totals are
+    uncorrelated subqueries (computed once, over the features alone), so the rows themselves
+    are read by the order's index up to the window's end, not joined and sorted in full."""
+    score = SCORE_WITH_DEMAND if SCORE_WITH_DEMAND in features.query.annotations else "rice_score"
+    # GROUP BY a constant: one row, the aggregates of the whole list, as one JSON object.
+    totals = Subquery(features.order_by().values(whole=Value(1)).annotate(value=JSONObject(
+        total=Count("id"), points=Sum("estimate"), top_score=Max(score), top_demand=Max("demand"))).values("value"))
+    start = max(0, offset - _AROUND)
+    rows = feature_rows(features.annotate(window_totals=totals), extra=("window_totals",),
+                        window=(start, offset - start + limit + _AROUND))
+    first = offset - start
+    shown = range(min(first, len(rows)), min(first + limit, len(rows)))
+    found = rows[0]["window_totals"] if rows else {}
+
+    def number(name: str) -> Decimal | None:  # JSON numbers, back to the columns' decimals
+        return None if found.get(name) is None else Decimal(str(found[name]))
+
+    return BacklogWindow(rows=rows, shown=shown, offset=offset, total=found.get("total") or 0,
+                         points=number("points") or Decimal(0), top_score=number("top_score"),
+                         top_demand=number("top_demand"))
+
+
+def board_window(features: QuerySet[Feature], *, lane_field: str | None = None,
+                 limit: int = BOARD_WINDOW) -> list[dict]:
+    """The first `limit` cards (in rank order) of each column of a board, or of each column of
+    each swimlane (`lane_field`: the rows' field lanes split by), with each column's true total
+    (`column_total`) and estimate (`column_points`) on its rows: one query."""
+    partition = [F("status_id"), *([F(lane_field)] if lane_field else [])]
+    annotated = features.annotate(
+        column_place=Window(RowNumber(), partition_by=partition, order_by=[F("rank").asc(), F("id").asc()]),
+        column_total=Window(Count("id"), partition_by=partition),
+        column_points=Window(Sum("estimate"), partition_by=partition),
+    ).filter(column_place__lte=limit).order_by("rank", "id")
+    return feature_rows(annotated, extra=("column_total", "column_points"))
+
+
+def board_column_window(features: QuerySet[Feature], *, after: tuple[str, int],
+                        limit: int = BOARD_WINDOW) -> tuple[list[dict], int]:
+    """The next cards of one board column (`features`: already narrowed to the column) after
+    the card (rank, id) `after`, and how many come after it in all: one query."""
+    rank, pk = after
+    rest = features.filter(Q(rank__gt=rank) | Q(rank=rank, id__gt=pk)).order_by("rank", "id")
+    rows = feature_rows(rest.annotate(column_rest=Window(Count("id"))), extra=("column_rest",), window=(0, limit))
+    return rows, (rows[0]["column_rest"] if rows else 0)
 
 
 def blockers_for(*, product: Product, feature_ids: set[int] | None = None) -> dict[int, list[str]]:

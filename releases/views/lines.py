@@ -13,10 +13,11 @@ from django.utils import timezone
 
 from strategy.html import e, safe_join
 from strategy.models import Product, Workspace
+from strategy.web import query_string
 
 from .. import selectors
 from ..models import Release, StatusCategory
-from ..render import format_points
+from ..render import backlog_more_row, format_points
 
 CATEGORY_BADGES = {StatusCategory.NOT_STARTED: "todo", StatusCategory.IN_PROGRESS: "doing",
                    StatusCategory.DONE: "done", StatusCategory.WONT_DO: "wont"}
@@ -34,9 +35,11 @@ def _context(request: HttpRequest, workspace: Workspace, line: Product, products
             "clear_url": request.path}
 
 
-def _backlog_rows(rows: list[dict], names: dict[int, str], slug: str) -> str:
+def _backlog_rows(rows: list[dict], names: dict[int, str], slug: str, previous: int | None = None) -> str:
+    """The rows, each product's under its heading; `previous`: the product of the row just
+    before these (a window that continues a product's group does not repeat its heading)."""
     parts = []
-    current = None
+    current = previous
     for row in rows:
         if row["product_id"] != current:
             current = row["product_id"]
@@ -47,8 +50,8 @@ def _backlog_rows(rows: list[dict], names: dict[int, str], slug: str) -> str:
         end = row["end_date"] or row["release__release_date"]
         badge = CATEGORY_BADGES.get(row["status__category"], "todo")
         parts.append(
-            f'<tr><td class="nowrap"><a class="badge badge--key" href="{e(url)}">'
-            f'{e(row["product_key"])}-{row["number"]}</a></td>'
+            f'<tr data-key="{e(row["product_key"])}-{row["number"]}"><td class="nowrap">'
+            f'<a class="badge badge--key" href="{e(url)}">{e(row["product_key"])}-{row["number"]}</a></td>'
             f'<td><a class="row-link" href="{e(url)}">{e(row["title"])}</a></td>'
             f'<td class="nowrap" data-label="Product">{e(names.get(row["product_id"], ""))}</td>'
             f'<td class="nowrap" data-label="Status"><span class="badge badge--dot badge--status-{badge}">'
@@ -60,19 +63,47 @@ def _backlog_rows(rows: list[dict], names: dict[int, str], slug: str) -> str:
     return safe_join(parts)
 
 
+def _line_window(request: HttpRequest, workspace: Workspace, line: Product, products: list[Product],
+                 chosen: list[Product], offset: int) -> tuple[str, int, int]:
+    """(the rows of the window at `offset` and the row that fetches the next, rows shown, total)."""
+    rows = selectors.line_open_features(user=request.user, products=chosen, offset=offset) if chosen else []
+    previous = None
+    if offset and rows:
+        previous = rows.pop(0)["product_id"]
+    end = offset + len(rows)
+    total = end if len(rows) < selectors.LINE_BACKLOG_WINDOW else \
+        selectors.line_open_feature_count(user=request.user, products=chosen)
+    html = _backlog_rows(rows, {p.pk: p.name for p in products}, workspace.slug, previous)
+    if end < total:
+        html += backlog_more_row(
+            url=reverse("releases:backlog_rows", args=[workspace.slug, line.key]) + query_string(request, offset=end),
+            page_url=request.path.removesuffix("rows/") + query_string(request, offset=end), shown=end, total=total,
+            next_count=min(selectors.LINE_BACKLOG_WINDOW, total - end), columns=8)
+    return html, len(rows), total
+
+
 def line_backlog(request: HttpRequest, workspace: Workspace, line: Product) -> HttpResponse:
     """The open features of every product of the line, by product then each product's rank,
-    filtered by product; ranking stays in each product's backlog."""
+    filtered by product; ranking stays in each product's backlog. One window of them (`?offset=`);
+    the row after it fetches the next as the person scrolls (`line_backlog_rows`)."""
     products = selectors.line_products(line=line)
     chosen, key = _chosen(request, products)
-    rows = selectors.line_open_features(user=request.user, products=chosen) if chosen else []
-    total = len(rows) if len(rows) < selectors.LINE_BACKLOG_LIMIT else \
-        selectors.line_open_feature_count(user=request.user, products=chosen)
+    offset = int(request.GET["offset"]) if request.GET.get("offset", "").isdigit() else 0
+    rows_html, row_count, total = _line_window(request, workspace, line, products, chosen, offset)
     return render(request, "releases/line_backlog.html", {
         **_context(request, workspace, line, products, key),
-        "rows_html": _backlog_rows(rows, {p.pk: p.name for p in products}, workspace.slug),
-        "row_count": len(rows), "total": total,
+        "rows_html": rows_html, "row_count": row_count, "total": total,
+        "first_shown": offset + 1, "last_shown": offset + row_count,
     })
+
+
+def line_backlog_rows(request: HttpRequest, workspace: Workspace, line: Product) -> HttpResponse:
+    """The next window of a line's backlog (`?offset=`, with its product filter), for htmx."""
+    products = selectors.line_products(line=line)
+    chosen, _key = _chosen(request, products)
+    offset = int(request.GET["offset"]) if request.GET.get("offset", "").isdigit() else 0
+    return HttpResponse(_line_window(request, workspace, line, products, chosen, offset)[0],
+                        content_type="text/html; charset=utf-8")
 
 
 def line_board(request: HttpRequest, workspace: Workspace, line: Product) -> HttpResponse:

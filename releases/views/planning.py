@@ -18,12 +18,12 @@ from decimal import Decimal
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Max
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.middleware.csrf import get_token
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -34,6 +34,7 @@ from strategy import access
 from strategy import selectors as strategy_selectors
 from strategy.chart_kit import format_number
 from strategy.forms import apply_service_errors
+from strategy.html import e, safe_join
 from strategy.models import Initiative, Product, Workspace
 from strategy.web import product_for, query_string, workspace_view
 
@@ -105,11 +106,73 @@ def _current(request: HttpRequest) -> dict:
     }
 
 
+def _options(choices, selected: str = "") -> SafeString:
+    """<option>s built in Python: the backlog's filter and bulk menus list every release,
+    initiative, person and tag of the product (DESIGN.md, performance habits)."""
+    return safe_join(f'<option value="{e(value)}"{" selected" if str(value) == selected else ""}>{e(label)}</option>'
+                     for value, label in choices)
+
+
+def _filter_options(request: HttpRequest, workspace: Workspace, product: Product, statuses, current: dict,
+                    tags: list[str]) -> dict:
+    """The options of the backlog's filters (the current choice selected) and of its bulk bar."""
+    releases = [(r.pk, str(r)) for r in selectors.release_choices(user=request.user, product=product)]
+    initiatives = [(i.pk, i.name) for i in strategy_selectors.initiative_choices(user=request.user, product=product)]
+    members = [(m.pk, m.display_name + (" (you)" if m.pk == request.user.pk else ""))
+               for m in strategy_selectors.member_users(workspace=workspace)]
+    return {
+        "release": _options(releases, current["release"]),
+        "initiative": _options(initiatives, current["initiative"]),
+        "assignee": _options(members, current["assignee"]),
+        "tag": _options([(t, f"#{t}") for t in tags], current["tag"]),
+        "bulk_release": _options(releases),
+        "bulk_status": _options((s.pk, s.name) for s in statuses),
+        "bulk_initiative": _options(initiatives),
+        "bulk_tag": safe_join(f'<option value="{e(t)}">' for t in tags),
+    }
+
+
 def _create_url(workspace: Workspace, product: Product) -> str:
     return reverse("releases:feature_create", args=[workspace.slug, product.key])
 
 
 # --- backlog -----------------------------------------------------------------------------
+
+
+BACKLOG_COLUMNS = {True: 11, False: 10}  # the backlog table's columns, for editors and others
+
+
+def _backlog_window_html(request: HttpRequest, workspace: Workspace, product: Product, window,
+                         *, can_edit: bool, rankable: bool, top_number: int | None, conflicts) -> SafeString:
+    """A backlog window's rows, followed (when more match) by the row that fetches the next."""
+    rows_html = draw.backlog_rows(window.rows, draw.BacklogOptions(
+        links=draw.Links.for_product(workspace.slug, product.key),
+        conflicts=conflicts,
+        can_edit=can_edit,
+        rankable=rankable,
+        top_number=top_number,
+        top_score=window.top_score,
+        top_demand=window.top_demand,
+    ), shown=window.shown)
+    if window.next_offset is None:
+        return rows_html
+    rows_url = reverse("releases:backlog_rows", args=[workspace.slug, product.key])
+    more = draw.backlog_more_row(
+        url=rows_url + query_string(request, offset=window.next_offset),
+        page_url=reverse("releases:backlog", args=[workspace.slug, product.key])
+        + query_string(request, offset=window.next_offset),
+        shown=window.next_offset, total=window.total,
+        next_count=min(selectors.BACKLOG_WINDOW, window.total - window.next_offset),
+        columns=BACKLOG_COLUMNS[can_edit])
+    return rows_html + more  # both SafeString: still safe
+
+
+def _top_number(features, window, *, is_filtered: bool) -> int | None:
+    """The first feature of the whole (unfiltered) backlog: where "Move to the top" goes."""
+    if not is_filtered and window.offset == 0:
+        rows = window.window_rows
+        return rows[0]["number"] if rows else None
+    return features.values_list("number", flat=True).first()
 
 
 @workspace_view
@@ -118,70 +181,93 @@ def _create_url(workspace: Workspace, product: Product) -> str:
 def backlog(request: HttpRequest, workspace: Workspace, key: str) -> HttpResponse:
     """Every open feature of the product, in rank order (or by RICE score or end date),
     filtered by the query string; editors rank by drag and drop or the move buttons and
-    change many features at once."""
+    change many features at once. The page holds one window of the list (`?offset=`, the
+    first by default); the row after it fetches the next as the person scrolls
+    (`backlog_rows`)."""
     product = product_for(request, workspace, key)
     if product.is_line:
         return lines.line_backlog(request, workspace, product)
     features = selectors.open_features(user=request.user, product=product)
     filterset = FeatureFilterSet(request.GET, queryset=features, request=request)
-    rows = selectors.feature_rows(filterset.qs)
+    offset = _number(request.GET.get("offset")) or 0
+    window = selectors.backlog_window(filterset.qs, offset=offset)
+    rows = window.window_rows
     ordering = filterset.ordering_value
     rankable = ordering == RANK
     can_edit = access.can(request.user, "releases.edit", product)
     is_filtered = filterset.is_filtered
-    total = len(rows) if not is_filtered else features.count()
-    top_number = None
-    if can_edit and rankable and rows:
-        top_number = rows[0]["number"] if not is_filtered else features.values_list("number", flat=True).first()
+    open_total = window.total if not is_filtered else features.count()
+    top_number = _top_number(features, window, is_filtered=is_filtered) if can_edit and rankable and rows else None
     statuses = list(selectors.status_list(user=request.user, workspace=workspace))
     conflicts, release_conflicts = _conflict_messages(product)
+    current = _current(request)
+    tags = selectors.tags_in_use(product=product)
     context = {
         "workspace": workspace,
         "product": product,
         "filter": filterset,
         "release_conflicts": release_conflicts,
         "overdue_launches": selectors.overdue_launch_releases([product.pk], today=timezone.localdate()),
-        "rows_html": draw.backlog_rows(rows, draw.BacklogOptions(
-            links=draw.Links.for_product(workspace.slug, product.key),
-            conflicts=conflicts,
-            can_edit=can_edit,
-            rankable=rankable,
-            top_number=top_number,
-        )),
+        "rows_html": _backlog_window_html(request, workspace, product, window, can_edit=can_edit,
+                                          rankable=rankable, top_number=top_number, conflicts=conflicts),
         "row_count": len(rows),
-        "total": total,
-        "estimate_sum": draw.format_points(sum((r["estimate"] or Decimal(0) for r in rows), Decimal(0))) or "0",
+        "first_shown": offset + 1,
+        "last_shown": offset + len(rows),
+        "matching_text": f"{window.total:,}",
+        "total_text": f"{open_total:,}",
+        "windowed": len(rows) < window.total,
+        "total": open_total,
+        "estimate_sum": draw.format_points(window.points) or "0",
         "is_filtered": is_filtered,
         "rankable": rankable,
         "can_edit": can_edit,
         "statuses": [s for s in statuses if s.category not in CLOSED_CATEGORIES],
-        "all_statuses": statuses,
         "categories": [(value, label) for value, label in StatusCategory.choices if value not in CLOSED_CATEGORIES],
-        "releases": list(selectors.release_choices(user=request.user, product=product)),
-        "initiatives": list(strategy_selectors.initiative_choices(user=request.user, product=product)),
-        "members": list(strategy_selectors.member_users(workspace=workspace)),
-        "tags": selectors.tags_in_use(product=product),
+        "options": _filter_options(request, workspace, product, statuses, current, tags),
+        "tags": tags,
         "orderings": ORDERING_CHOICES,
         "ordering": ordering,
-        "current": _current(request),
+        "current": current,
         "sort_urls": {
-            "rice": query_string(request, ordering="rice_score" if ordering == "-rice_score" else "-rice_score"),
-            "end": query_string(request, ordering="-end" if ordering == "end" else "end"),
-            "demand": query_string(request, ordering="" if ordering == "-demand" else "-demand"),
-            "rank": query_string(request, ordering=""),
+            "rice": query_string(request, offset=None,
+                                 ordering="rice_score" if ordering == "-rice_score" else "-rice_score"),
+            "end": query_string(request, offset=None, ordering="-end" if ordering == "end" else "end"),
+            "demand": query_string(request, offset=None, ordering="" if ordering == "-demand" else "-demand"),
+            "rank": query_string(request, offset=None, ordering=""),
         },
         "clear_url": request.path,
+        "matching_query": query_string(request, offset=None)[1:],
         "none": NONE,
         "bulk_actions": BULK_ACTIONS,
         "next": request.get_full_path(),
         "top_number": top_number,
         "create_url": _create_url(workspace, product) if can_edit else "",
-        "has_features": bool(rows) or (is_filtered and total > 0)
+        "has_features": bool(rows) or (is_filtered and open_total > 0)
         or Feature.objects.filter(product=product).exists(),
     }
     template = "releases/backlog.html#backlog-results" if request.htmx and not request.htmx.boosted else (
         "releases/backlog.html")
     return render(request, template, context)
+
+
+@workspace_view
+@require_GET
+def backlog_rows(request: HttpRequest, workspace: Workspace, key: str) -> HttpResponse:
+    """The next window of the backlog (`?offset=`, with the page's filters and order): its rows
+    and, when more match, the row that fetches the one after. htmx swaps them for that row."""
+    product = product_for(request, workspace, key)
+    if product.is_line:
+        return lines.line_backlog_rows(request, workspace, product)
+    features = selectors.open_features(user=request.user, product=product)
+    filterset = FeatureFilterSet(request.GET, queryset=features, request=request)
+    window = selectors.backlog_window(filterset.qs, offset=_number(request.GET.get("offset")) or 0)
+    can_edit = access.can(request.user, "releases.edit", product)
+    rankable = filterset.ordering_value == RANK
+    top_number = features.values_list("number", flat=True).first() if can_edit and rankable else None
+    html = _backlog_window_html(request, workspace, product, window, can_edit=can_edit,
+                                rankable=rankable, top_number=top_number,
+                                conflicts=_conflict_messages(product)[0])
+    return HttpResponse(html, content_type="text/html; charset=utf-8")
 
 
 def _feature_by_number(request: HttpRequest, product: Product, number: int | None) -> Feature:
@@ -256,20 +342,33 @@ def _bulk_value(request: HttpRequest, workspace: Workspace, product: Product, ac
 def backlog_bulk(request: HttpRequest, workspace: Workspace, key: str) -> HttpResponse:
     """Apply one change to the selected features, all or nothing: `numbers` (repeated),
     `action` (release, status, initiative or tag) and `value` (an id, "none", or the tag;
-    the page's form sends it as `value_<action>`). A refusal names the feature that refused."""
+    the page's form sends it as `value_<action>`). With `all=1` the change applies instead to
+    every open feature that `matching` (the backlog's query string: its filters) selects,
+    loaded on the page or not. A refusal names the feature that refused."""
     product = product_for(request, workspace, key)
     fallback = reverse("releases:backlog", args=[workspace.slug, product.key])
     action = request.POST.get("action", "")
-    numbers = sorted({n for n in (_number(v) for v in request.POST.getlist("numbers")) if n is not None})
     if action not in BULK_ACTIONS:
         return _refuse(request, _("Choose what to change."), 400, fallback)
-    if not numbers:
-        return _refuse(request, _("Select the features to change first."), 400, fallback)
-    features = list(selectors.feature_queryset(user=request.user, product=product).filter(number__in=numbers))
-    missing = sorted(set(numbers) - {f.number for f in features})
-    if missing:
-        return _refuse(request, _("No feature %(keys)s in %(product)s. Nothing was changed.") % {
-            "keys": ", ".join(f"{product.key}-{n}" for n in missing), "product": product.name}, 400, fallback)
+    if request.POST.get("all") == "1":
+        matching = FeatureFilterSet(QueryDict(request.POST.get("matching", "")),
+                                    queryset=selectors.open_features(user=request.user, product=product),
+                                    request=request)
+        if matching.is_bound and not matching.form.is_valid():
+            return _refuse(request, _("The filters of the selection are not valid: reload the backlog."), 400,
+                           fallback)
+        features = list(matching.qs)
+        if not features:
+            return _refuse(request, _("No open feature matches these filters. Nothing was changed."), 400, fallback)
+    else:
+        numbers = sorted({n for n in (_number(v) for v in request.POST.getlist("numbers")) if n is not None})
+        if not numbers:
+            return _refuse(request, _("Select the features to change first."), 400, fallback)
+        features = list(selectors.feature_queryset(user=request.user, product=product).filter(number__in=numbers))
+        missing = sorted(set(numbers) - {f.number for f in features})
+        if missing:
+            return _refuse(request, _("No feature %(keys)s in %(product)s. Nothing was changed.") % {
+                "keys": ", ".join(f"{product.key}-{n}" for n in missing), "product": product.name}, 400, fallback)
     raw = request.POST.get(f"value_{action}", request.POST.get("value", ""))
     try:
         value = _bulk_value(request, workspace, product, action, raw)
@@ -438,17 +537,13 @@ def backlog_cell(request: HttpRequest, workspace: Workspace, key: str, number: i
 # --- board ----------------------------------------------------------------------------------
 
 
-def _board_options(request: HttpRequest, workspace: Workspace, product: Product, statuses, *,
-                   conflicts, blockers, can_edit: bool, next_url: str) -> draw.BoardOptions:
+def _board_options(statuses, *, conflicts, blockers,
+                   can_edit: bool) -> draw.BoardOptions:
     return draw.BoardOptions(
-        links=draw.Links.for_product(workspace.slug, product.key),
-        move_url=reverse("releases:board_move", args=[workspace.slug, product.key]),
-        csrf_token=get_token(request) if can_edit else "",
         statuses=[(s.pk, s.name) for s in statuses if s.retired_at is None],
         conflicts=conflicts,
         blockers=blockers,
         can_edit=can_edit,
-        next_url=next_url,
     )
 
 
@@ -466,20 +561,23 @@ def board(request: HttpRequest, workspace: Workspace, key: str) -> HttpResponse:
         return lines.line_board(request, workspace, product)
     features = selectors.feature_queryset(user=request.user, product=product)
     filterset = FeatureFilterSet(request.GET, queryset=features, request=request)
-    filtered = filterset.qs
-    rows = selectors.feature_rows(filtered)
-    statuses = list(selectors.status_list(user=request.user, workspace=workspace, include_retired=True))
     lanes_by = request.GET.get("lanes", "")
     lanes_by = lanes_by if lanes_by in draw.LANE_FIELDS else ""
+    lane_field = draw.LANE_FIELDS[lanes_by][0] if lanes_by else None
+    rows = selectors.board_window(filterset.qs, lane_field=lane_field)
+    statuses = list(selectors.status_list(user=request.user, workspace=workspace, include_retired=True))
     compact = request.GET.get("cards") == "compact"
     can_edit = access.can(request.user, "releases.edit", product)
-    conflicts, release_conflicts = _conflict_messages(product, None if filterset.is_filtered else rows)
-    options = _board_options(request, workspace, product, statuses, conflicts=conflicts,
-                             blockers=selectors.blockers_for(product=product), can_edit=can_edit,
-                             next_url=request.get_full_path())
+    conflicts, release_conflicts = _conflict_messages(product)
+    options = _board_options(statuses, conflicts=conflicts,
+                             blockers=selectors.blockers_for(product=product, feature_ids={r["id"] for r in rows}),
+                             can_edit=can_edit)
     if lanes_by:
         lanes = draw.board_lanes(rows, [(s.pk, s.name, s.category, s.retired_at is not None) for s in statuses],
                                  lanes_by)
+        for lane in lanes:
+            for column in lane.columns:
+                column.more_url = _column_more_url(request, workspace, product, column, lane.key.split("-", 1)[1])
         columns_html = draw.board_lane_sections(lanes, options)
         column_count = sum(1 for s in statuses if s.retired_at is None)
     else:
@@ -490,19 +588,28 @@ def board(request: HttpRequest, workspace: Workspace, key: str) -> HttpResponse:
                    for s in statuses if s.retired_at is None]
         columns += [draw.Column(status_id=s.pk, name=s.name, category=s.category, retired=True,
                                 rows=by_status[s.pk]) for s in statuses if s.retired_at is not None and by_status[s.pk]]
+        for column in columns:
+            column.more_url = _column_more_url(request, workspace, product, column)
         columns_html = draw.board_columns(columns, options)
         column_count = len(columns)
+    # Every feature on the board: the sum of the columns' totals (each row carries its column's).
+    feature_count = sum({(r["status_id"], r[lane_field] if lane_field else None): r["column_total"]
+                         for r in rows}.values())
     releases = list(selectors.release_choices(user=request.user, product=product))
     context = {
         "workspace": workspace,
         "product": product,
         "columns_html": columns_html,
+        "move_template": draw.board_move_template(options) if can_edit else "",
         "column_count": column_count,
         "lanes": lanes_by,
         "lane_choices": [("", _("No swimlanes")), ("initiative", _("Initiative")), ("release", _("Release")),
                          ("assignee", _("Assignee"))],
         "compact": compact,
-        "feature_count": len(rows),
+        "feature_count": feature_count,
+        "windowed": len(rows) < feature_count,
+        "feature_count_text": f"{feature_count:,}",
+        "window_size": selectors.BOARD_WINDOW,
         "releases": releases,
         "release_conflicts": release_conflicts,
         "release": request.GET.get("release", ""),
@@ -512,6 +619,55 @@ def board(request: HttpRequest, workspace: Workspace, key: str) -> HttpResponse:
     }
     template = "releases/board.html#board-results" if request.htmx else "releases/board.html"
     return render(request, template, context)
+
+
+def _column_more_url(request: HttpRequest, workspace: Workspace, product: Product, column: draw.Column,
+                     lane: str = "") -> str:
+    """Where a board column's next cards come from: after its last card shown (by rank and id,
+    so cards moved meanwhile neither repeat nor go missing), with the board's filters."""
+    if not column.rows or column.total <= len(column.rows):
+        return ""
+    last = column.rows[-1]
+    return reverse("releases:board_column", args=[workspace.slug, product.key]) + query_string(
+        request, cards=None, status=str(column.status_id), lane=lane, after=str(last["id"]),
+        after_rank=last["rank"], shown=str(len(column.rows)))
+
+
+@workspace_view
+@require_GET
+def board_column(request: HttpRequest, workspace: Workspace, key: str) -> HttpResponse:
+    """The next cards of one board column: `status`, the card they come after (`after`: its
+    id, `after_rank`: its rank when shown), `shown` (how many the column shows so far) and,
+    in swimlanes, `lanes` and `lane` (an id or "none"), with the board's filters. Answers the
+    cards, then the column's next "Show more" while more remain."""
+    product = product_for(request, workspace, key)
+    status_id, after_id = _number(request.GET.get("status")), _number(request.GET.get("after"))
+    after_rank = request.GET.get("after_rank", "")
+    if product.is_line or status_id is None or after_id is None or not after_rank:
+        raise Http404(_("No such column."))
+    features = selectors.feature_queryset(user=request.user, product=product)
+    column = FeatureFilterSet(request.GET, queryset=features, request=request).qs.filter(status_id=status_id)
+    lanes_by = request.GET.get("lanes", "")
+    if lanes_by in draw.LANE_FIELDS:
+        field, lane = draw.LANE_FIELDS[lanes_by][0], request.GET.get("lane", "")
+        column = column.filter(**{f"{field}__isnull": True}) if lane == NONE else column.filter(
+            **{field: _number(lane) or 0})
+    rows, rest = selectors.board_column_window(column, after=(after_rank, after_id))
+    can_edit = access.can(request.user, "releases.edit", product)
+    statuses = list(selectors.status_list(user=request.user, workspace=workspace))
+    options = _board_options(statuses, conflicts=_conflict_messages(product)[0],
+                             blockers=selectors.blockers_for(product=product, feature_ids={r["id"] for r in rows}),
+                             can_edit=can_edit)
+    memo = draw.Memo()
+    parts = [draw.board_card(row, options, memo) for row in rows]
+    shown = (_number(request.GET.get("shown")) or 0) + len(rows)
+    if rest > len(rows):
+        last = rows[-1]
+        parts.append(draw.board_more_button(
+            url=request.path + query_string(request, after=str(last["id"]), after_rank=last["rank"],
+                                            shown=str(shown)),
+            shown=shown, total=shown + rest - len(rows)))
+    return HttpResponse("".join(parts), content_type="text/html; charset=utf-8")
 
 
 @workspace_view(requires="releases.edit")
@@ -545,9 +701,8 @@ def board_move(request: HttpRequest, workspace: Workspace, key: str) -> HttpResp
     card = selectors.feature_queryset(user=request.user, product=product).filter(pk=feature.pk)
     rows = selectors.feature_rows(card)
     statuses = list(selectors.status_list(user=request.user, workspace=workspace))
-    options = _board_options(request, workspace, product, statuses, conflicts=_conflict_messages(product)[0],
-                             blockers=selectors.blockers_for(product=product, feature_ids={feature.pk}), can_edit=True,
-                             next_url=_next_url(request, fallback))
+    options = _board_options(statuses, conflicts=_conflict_messages(product)[0],
+                             blockers=selectors.blockers_for(product=product, feature_ids={feature.pk}), can_edit=True)
     return HttpResponse(draw.board_card(rows[0], options), content_type="text/html; charset=utf-8")
 
 

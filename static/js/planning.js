@@ -120,8 +120,11 @@
     }
   }
 
+  // The rows around `row`; the row that loads the next window (last in the body) is none.
   function neighbours(row) {
-    return {after: numberOf(row.previousElementSibling), before: numberOf(row.nextElementSibling)};
+    var previous = row.previousElementSibling, next = row.nextElementSibling;
+    return {after: previous && previous.matches("tr[data-number]") ? numberOf(previous) : "",
+            before: next && next.matches("tr[data-number]") ? numberOf(next) : ""};
   }
 
   var dragRow = null;
@@ -205,7 +208,7 @@
       tbody.insertBefore(row, previous);
     } else if (direction === "down") {
       var next = row.nextElementSibling;
-      if (!next) return;
+      if (!next || !next.matches("tr[data-number]")) return;
       tbody.insertBefore(row, next.nextElementSibling);
     } else {
       var top = table.getAttribute("data-top");
@@ -236,17 +239,35 @@
     return Array.prototype.slice.call(root.querySelectorAll("input[data-select]"));
   }
 
+  // "Select all N matching": the change goes to every feature the filters select, loaded
+  // into the page or not (the server reads the filters from the form's `matching`).
+  function allMatching(form) {
+    var field = form && form.querySelector("[data-all-matching]");
+    return !!field && field.value === "1";
+  }
+
+  function setAllMatching(root, on) {
+    var form = root.querySelector("[data-bulk-form]");
+    var field = form && form.querySelector("[data-all-matching]");
+    if (field) field.value = on ? "1" : "";
+  }
+
   function refreshBulk(root) {
     var form = root.querySelector("[data-bulk-form]");
     if (!form) return;
     var boxes = selectionIn(root);
+    if (allMatching(form)) boxes.forEach(function (box) { box.checked = true; });
     var chosen = boxes.filter(function (box) { return box.checked; });
     form.classList.add("is-enhanced");
     form.classList.toggle("is-idle", chosen.length === 0);
+    var matching = form.querySelector("[data-select-matching]");
     var count = form.querySelector("[data-selected-count]");
     if (count) {
-      count.textContent = chosen.length ? chosen.length + " selected" : "Select features to change several at once";
+      count.textContent = allMatching(form) && matching
+        ? "All " + matching.getAttribute("data-total") + " features selected"
+        : chosen.length ? chosen.length + " selected" : "Select features to change several at once";
     }
+    if (matching) matching.hidden = allMatching(form) || !boxes.length || chosen.length !== boxes.length;
     var clear = form.querySelector("[data-clear-selection]");
     if (clear) clear.hidden = chosen.length === 0;
     form.querySelectorAll("select, input, button[type=submit]").forEach(function (control) {
@@ -295,16 +316,44 @@
     if (target.matches("[data-select-all]")) {
       selectionIn(root).forEach(function (box) { box.checked = target.checked; });
     }
+    if (target.matches("[data-select], [data-select-all]") && !target.checked) setAllMatching(root, false);
     if (target.matches("[data-select], [data-select-all], [data-bulk-action]")) refreshBulk(root);
   });
 
   document.addEventListener("click", function (event) {
+    var matching = event.target.closest("[data-select-matching]");
+    if (matching) {
+      var results = matching.closest("#backlog-results");
+      setAllMatching(results, true);
+      refreshBulk(results);
+      return;
+    }
     var clear = event.target.closest("[data-clear-selection]");
     if (!clear) return;
     var root = clear.closest("#backlog-results");
+    setAllMatching(root, false);
     selectionIn(root).forEach(function (box) { box.checked = false; });
     refreshBulk(root);
   });
+
+  // The link of the row that loads the next window works without JavaScript; with it, htmx
+  // loads the window into the page instead.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest("[data-more] a");
+    if (link && window.htmx) event.preventDefault();
+  });
+
+  // After a window arrives: a row already on the page (moved or edited while the window was
+  // on its way) keeps its place, and the count says how many rows are loaded.
+  function settleWindow(results) {
+    var seen = {};
+    rowsOf(results.querySelector("tbody[data-rows]") || results).forEach(function (row) {
+      if (seen[row.id]) row.remove();
+      else seen[row.id] = true;
+    });
+    var shown = results.querySelector("[data-shown]");
+    if (shown) shown.textContent = rowsOf(results).length.toLocaleString("en");
+  }
 
   // --- board ------------------------------------------------------------------------------------
 
@@ -316,17 +365,19 @@
     return String(rounded);
   }
 
-  function refreshColumn(column) {
+  // A column shows only its first cards (more load as it scrolls), so its count and sum,
+  // the totals of the whole column, change by the card that arrives or leaves.
+  function adjustColumn(column, card, sign) {
     if (!column) return;
-    var cards = column.querySelectorAll(".kcard");
-    var sum = 0;
-    cards.forEach(function (card) { sum += parseFloat(card.getAttribute("data-estimate")) || 0; });
     var count = column.querySelector("[data-count]");
     var total = column.querySelector("[data-sum]");
-    if (count) count.textContent = cards.length;
-    if (total) total.textContent = formatPoints(sum);
+    if (count) count.textContent = Math.max(0, (parseInt(count.textContent, 10) || 0) + sign);
+    if (total) {
+      var sum = (parseFloat(total.textContent) || 0) + sign * (parseFloat(card.getAttribute("data-estimate")) || 0);
+      total.textContent = formatPoints(Math.max(0, sum));
+    }
     var empty = column.querySelector(".kcol__empty");
-    if (empty) empty.hidden = cards.length > 0;
+    if (empty) empty.hidden = column.querySelectorAll(".kcard").length > 0;
   }
 
   // Cards keep the backlog's order inside a column.
@@ -339,13 +390,30 @@
         return;
       }
     }
-    var empty = body.querySelector(".kcol__empty");
-    body.insertBefore(card, empty && empty.parentNode === body ? empty : null);
+    // Past the cards loaded so far: at their end, before "Show more" (when those cards
+    // load, the card's copy among them takes its place, see settleColumn).
+    var end = body.querySelector(":scope > [data-more]") || body.querySelector(".kcol__empty");
+    body.insertBefore(card, end && end.parentNode === body ? end : null);
+  }
+
+  // After a column's next cards arrive: a card placed at the end by a move meanwhile gives way
+  // to its copy in rank order.
+  function settleColumn(body) {
+    var cards = Array.prototype.slice.call(body.querySelectorAll(".kcard"));
+    var last = {};
+    cards.forEach(function (card) { last[card.id] = card; });
+    cards.forEach(function (card) { if (last[card.id] !== card) card.remove(); });
   }
 
   function showCardError(card, message) {
     var note = card.querySelector(".kcard__error");
-    if (!note) return;
+    if (!note) {
+      if (!message) return;
+      note = document.createElement("p");
+      note.className = "kcard__error";
+      note.setAttribute("role", "alert");
+      card.appendChild(note);
+    }
     note.textContent = message || "";
     note.hidden = !message;
   }
@@ -358,8 +426,8 @@
     if (!board || !toColumn || fromColumn === toColumn) return;
     var home = {parent: card.parentNode, next: card.nextElementSibling};
     placeByRank(body, card);
-    refreshColumn(fromColumn);
-    refreshColumn(toColumn);
+    adjustColumn(fromColumn, card, -1);
+    adjustColumn(toColumn, card, 1);
     showCardError(card, "");
     card.classList.add("is-pending");
     var status = toColumn.getAttribute("data-status");
@@ -376,7 +444,6 @@
           var fresh = holder.firstElementChild;
           if (fresh) card.replaceWith(fresh);
           else card.classList.remove("is-pending");
-          refreshColumn(toColumn);
           var key = card.getAttribute("data-key");
           var moved = key + " moved to " + (columnName ? columnName.textContent : "its new status") + ".";
           if (isUndo || !fresh || !fromBody) {
@@ -397,8 +464,8 @@
     function undo(reason) {
       card.classList.remove("is-pending");
       home.parent.insertBefore(card, home.next && home.next.parentNode === home.parent ? home.next : null);
-      refreshColumn(fromColumn);
-      refreshColumn(toColumn);
+      adjustColumn(toColumn, card, -1);
+      adjustColumn(fromColumn, card, 1);
       showCardError(card, reason);
       card.scrollIntoView({block: "nearest", inline: "nearest"});
     }
@@ -477,6 +544,24 @@
     dragCard = null;
     cardHome = null;
   }
+
+  // A card's "Move" menu gets the board's move form when it opens (the server draws the list
+  // of statuses once per board, not once per card), with the card's status chosen.
+  document.addEventListener("toggle", function (event) {
+    var menu = event.target;
+    if (!menu.matches || !menu.matches("details[data-move-menu]") || !menu.open) return;
+    var template = document.getElementById("board-move-template");
+    var card = menu.closest(".kcard");
+    if (!template || !card || menu.querySelector("[data-move-form]")) return;
+    var form = template.content.firstElementChild.cloneNode(true);
+    var select = form.querySelector("select");
+    select.value = card.getAttribute("data-status");
+    select.setAttribute("aria-label", "New status of " + card.getAttribute("data-key"));
+    var fallback = menu.querySelector(".kcard__edit");
+    if (fallback) fallback.remove();
+    menu.appendChild(form);
+    select.focus();
+  }, true);
 
   // The card's own "Move" form (keyboard path): the same move, without leaving the page.
   document.addEventListener("submit", function (event) {
@@ -738,8 +823,10 @@
   function enhance(root) {
     applyCollapsed(document);
     nameCells(document);
+    document.querySelectorAll("[data-board] [data-drop]").forEach(settleColumn);
     var results = root.id === "backlog-results" ? root : root.querySelector && root.querySelector("#backlog-results");
     if (results) {
+      settleWindow(results);
       refreshBulk(results);
       var table = results.querySelector("table[data-rank-url]");
       if (table) refreshMoveButtons(table);
