@@ -51,6 +51,7 @@ from .metrics import (
     release_snapshot_of,
 )
 from .planning import (
+    PLAN_FINGERPRINT_COLUMNS,
     ConflictIndex,
     Plan,
     blockers_for,
@@ -60,6 +61,7 @@ from .planning import (
     forget_plans_on_features_changed,
     open_features,
     plan_for,
+    plan_generations,
     tags_in_use,
 )
 from .releases import (
@@ -76,6 +78,7 @@ from .workflow import (
 )
 
 __all__ = [
+    "PLAN_FINGERPRINT_COLUMNS",
     "Launch",
     "WorkItem",
     "messaging_list",
@@ -125,6 +128,7 @@ __all__ = [
     "milestone_list",
     "open_features",
     "plan_for",
+    "plan_generations",
     "release_choices",
     "release_get",
     "release_list",

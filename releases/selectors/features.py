@@ -57,10 +57,12 @@ def feature_get(*, user: User, product: Product, number: int) -> Feature:
     )
 
 
-def feature_rows(features: QuerySet[Feature]) -> list[dict]:
+def feature_rows(features: QuerySet[Feature], *, annotations: tuple[str, ...] = ()) -> list[dict]:
     """Plain rows of the columns lists and boards draw, with `key`, `effective_start` and
-    `effective_end` added, and `score_with_demand` when the order annotated it; one query."""
-    extra = [SCORE_WITH_DEMAND] if SCORE_WITH_DEMAND in features.query.annotations else []
+    `effective_end` added, `score_with_demand` when the order annotated it, and the caller's
+    own `annotations` of `features`; one query."""
+    extra = [SCORE_WITH_DEMAND, *annotations] if SCORE_WITH_DEMAND in features.query.annotations else [
+        *annotations]
     rows = list(features.values(*FEATURE_ROW_FIELDS, *extra, product_key=F("product__key")))
     for row in rows:
         row["key"] = f"{row['product_key']}-{row['number']}"

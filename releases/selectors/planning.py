@@ -160,8 +160,9 @@ def _compute_plan(product_ids: list[int]) -> Plan:
 # A cache that does not answer (Redis down) only costs the computation.
 
 PLAN_CACHE_SECONDS = 24 * 3600
-_FINGERPRINT_SQL = """
-SELECT
+# The select list of the fingerprint (over `%(ids)s`, the products), which the roadmap's view
+# cache (`roadmap.selectors.view_fingerprint`) extends with what its drawings read besides.
+PLAN_FINGERPRINT_COLUMNS = """
   (SELECT count(*)::text || '/' || coalesce(max(updated_at)::text, '') FROM releases_feature
     WHERE product_id = ANY(%(ids)s)),
   (SELECT count(*)::text || '/' || coalesce(max(updated_at)::text, '') FROM releases_release
@@ -179,6 +180,7 @@ SELECT
     WHERE workspace_id IN (SELECT workspace_id FROM strategy_product WHERE id = ANY(%(ids)s))),
   (SELECT coalesce(max(updated_at)::text, '') FROM strategy_product WHERE id = ANY(%(ids)s))
 """
+_FINGERPRINT_SQL = f"SELECT {PLAN_FINGERPRINT_COLUMNS}"
 
 
 def _generation_key(product_id: int) -> str:
@@ -186,18 +188,26 @@ def _generation_key(product_id: int) -> str:
 
 
 def _plan_key(product_ids: list[int]) -> str | None:
-    from django.core.cache import cache
-
     with connection.cursor() as cursor:
         cursor.execute(_FINGERPRINT_SQL, {"ids": product_ids})
         fingerprint = "|".join(str(part) for part in cursor.fetchone())
+    parts = plan_generations(product_ids)
+    if parts is None:
+        return None
+    digest = hashlib.sha256(f"{','.join(parts)}|{fingerprint}".encode()).hexdigest()[:32]
+    return f"plan-conflicts:v1:{digest}"
+
+
+def plan_generations(product_ids: list[int]) -> list[str] | None:
+    """The products' plan generations ("id.generation" each, renewed by `forget_plans`), or
+    None when the cache does not answer."""
+    from django.core.cache import cache
+
     try:
         generations = cache.get_many([_generation_key(pk) for pk in product_ids])
     except Exception:  # noqa: BLE001 - the cache is a help, never a requirement
         return None
-    parts = [f"{pk}.{generations.get(_generation_key(pk), 0)}" for pk in product_ids]
-    digest = hashlib.sha256(f"{','.join(parts)}|{fingerprint}".encode()).hexdigest()[:32]
-    return f"plan-conflicts:v1:{digest}"
+    return [f"{pk}.{generations.get(_generation_key(pk), 0)}" for pk in product_ids]
 
 
 def forget_plans(product_ids) -> None:

@@ -269,9 +269,10 @@ def product_timeline(product: Product, *, params: Mapping, today: date, audience
         options = type(options)(zoom=options.zoom, group=GroupBy.RELEASE, window=options.window)
     colour = "initiative" if params.get("colour") == "initiative" else "status"
     filterset = FeatureFilterSet(params, queryset=selectors.product_features(product))
-    rows = release_selectors.feature_rows(filterset.qs)
+    # The dependencies come with the rows (of the features shown: an arrow needs both ends drawn,
+    # and a filtered view's conflicts come from the plan cache).
+    rows, dependencies = selectors.timeline_rows(filterset.qs)
     releases = selectors.lane_releases([product.pk])
-    dependencies = selectors.dependency_pairs(product)
     conflicts = release_selectors.ConflictIndex.of(release_selectors.conflicts_for(
         product=product, feature_rows_=None if filterset.is_filtered else rows, dependencies=dependencies,
         releases=releases))

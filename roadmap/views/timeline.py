@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -36,6 +37,7 @@ from strategy.spreadsheet import SafeCsvWriter
 from strategy.web import product_for, query_string, workspace_view
 
 from .. import compose
+from .. import selectors as roadmap_selectors
 from ..changes import parse_since
 from ..render import pdf
 from ..render.timeline_table import portfolio_table, product_table
@@ -119,62 +121,89 @@ def _conflicts_html(workspace: Workspace, product: Product, conflicts: list[dict
     return safe_join(parts)
 
 
+class _Choice(NamedTuple):
+    """A filter choice (a status or a release) as the template lists it."""
+
+    pk: int
+    name: str
+
+
+def _drawn_timeline(request: HttpRequest, workspace: Workspace, product: Product,
+                    since: datetime | None) -> dict:
+    """What the page shows of the composed timeline: its drawing and table as HTML, and the
+    few values around them, as plain (picklable) values for the view cache."""
+    timeline = _timeline(request, workspace, product, since)
+    rows = timeline.rows
+    conflicts = timeline.conflict_list
+    return {
+        "options": timeline.options,
+        "fitted": timeline.fitted,
+        "notices": timeline.notices,
+        "changes": timeline.changes,
+        "colour": timeline.colour,
+        "timeline_html": timeline.html(show_arrows=request.GET.get("deps") == "1"),
+        "timeline_table": product_table(timeline),
+        "legend_html": mark_safe(timeline.legend().html()),  # noqa: S308 - escaped in roadmap.render.timeline
+        "is_filtered": timeline.filterset.is_filtered,
+        "statuses": [_Choice(s.pk, s.name) for s in timeline.statuses],
+        "releases": [_Choice(r.pk, r.name) for r in timeline.releases],
+        # Unfiltered, the rows already hold every feature and so every tag in use.
+        "tags": release_selectors.tags_in_use(product=product) if timeline.filterset.is_filtered
+        else sorted({tag for row in rows for tag in row["tags"]}),
+        "feature_count": len(rows),
+        "drawn_count": len(timeline.layout.feature_bars),
+        "has_dated": timeline.has_dated,
+        "conflict_count": len(conflicts),
+        "conflicts_html": _conflicts_html(workspace, product, conflicts),
+        "can_edit": timeline.draw_options.editable,
+    }
+
+
 @workspace_view
 @require_GET
 @vary_on_headers("HX-Request")
 def product_timeline(request: HttpRequest, workspace: Workspace, key: str) -> HttpResponse:
     """The product's features and releases on a time axis, grouped and coloured as asked,
-    filtered like the backlog; editors drag bars to reschedule."""
+    filtered like the backlog; editors drag bars to reschedule. The drawing comes from the
+    view cache while the plan is unchanged (`compose.cached_view`)."""
     product = product_for(request, workspace, key)
     if product.is_line:  # a line has no features of its own: its timeline is its products' work
         return _portfolio_page(request, workspace, product, tab="timeline")
     since, since_notice = since_of(request)
-    timeline = _timeline(request, workspace, product, since)
-    options, rows = timeline.options, timeline.rows
+    today = timezone.localdate()
+    editable = access.can(request.user, "releases.edit", product)
+    drawn = compose.cached_view(
+        "product-timeline", [product.pk],
+        (workspace.slug, product.pk, product.key, editable, today.isoformat(), since.isoformat() if since else "",
+         sorted((name, tuple(values)) for name, values in request.GET.lists())),
+        lambda: _drawn_timeline(request, workspace, product, since))
+    options = drawn["options"]
     show_arrows = request.GET.get("deps") == "1"
     context = {
+        **drawn,
         "workspace": workspace,
         "product": product,
-        "timeline_html": timeline.html(show_arrows=show_arrows),
-        "timeline_table": product_table(timeline),
-        "notices": timeline.notices + ([since_notice] if since_notice else []),
-        "controls": _controls(request, options, fitted=timeline.fitted),
-        **changes_context(request, timeline.changes, timezone.localdate()),
+        "notices": drawn["notices"] + ([since_notice] if since_notice else []),
+        "controls": _controls(request, options, fitted=drawn["fitted"]),
+        **changes_context(request, drawn["changes"], today),
         "group": options.group.value,
         "groups": [(value.value, label) for value, label in compose.GROUPS],
-        "colour": timeline.colour,
         "colour_urls": [(value, label, query_string(request, colour="" if value == "status" else value),
-                         value == timeline.colour) for value, label in COLOURS],
-        "legend_html": mark_safe(timeline.legend().html()),  # noqa: S308 - escaped in roadmap.render.timeline
+                         value == drawn["colour"]) for value, label in COLOURS],
         "deps": show_arrows,
         "deps_url": query_string(request, deps="" if show_arrows else "1"),
-        "filter": timeline.filterset,
         "current": {"status": request.GET.getlist("status"),
                     **{name: request.GET.get(name, "") for name in FILTER_PARAMS if name != "status"}},
-        "is_filtered": timeline.filterset.is_filtered,
         "clear_url": query_string(request, **{name: "" for name in FILTER_PARAMS}),
-        "statuses": timeline.statuses,
-        "releases": timeline.releases,
         "initiatives": list(strategy_selectors.initiative_choices(user=request.user, product=product)),
         "members": list(strategy_selectors.member_users(workspace=workspace)),
-        # Unfiltered, the rows already hold every feature and so every tag in use.
-        "tags": release_selectors.tags_in_use(product=product) if timeline.filterset.is_filtered
-        else sorted({tag for row in rows for tag in row["tags"]}),
         "none": NONE,
-        "feature_count": len(rows),
-        "drawn_count": len(timeline.layout.feature_bars),
-        "has_dated": timeline.has_dated,
-        "conflicts": timeline.conflict_list,
-        "conflicts_html": _conflicts_html(workspace, product, timeline.conflict_list),
-        "can_edit": timeline.draw_options.editable,
         "export_svg_url": reverse("roadmap:timeline_export_svg", args=[workspace.slug,
                                                                        product.key]) + query_string(request),
         "export_csv_url": reverse("roadmap:timeline_export_csv", args=[workspace.slug,
                                                                        product.key]) + query_string(request),
         "export_pdf_url": reverse("roadmap:timeline_export_pdf", args=[workspace.slug,
                                                                        product.key]) + query_string(request),
-        "portfolio_url": reverse("roadmap:portfolio_timeline", args=[workspace.slug,
-                                                                     product.key]) if product.is_line else "",
         "params": {name: request.GET.get(name, "") for name in ("zoom", "start", "end", "colour", "deps", "since")},
     }
     template = "roadmap/product_timeline.html"
@@ -353,28 +382,48 @@ def _portfolio(request: HttpRequest, workspace: Workspace, line: Product, *, fea
                                       audience=compose.Audience.member(workspace), since=since_of(request)[0])
 
 
-def _portfolio_page(request: HttpRequest, workspace: Workspace, line: Product, *, tab: str) -> HttpResponse:
-    since, since_notice = since_of(request)
+def _drawn_portfolio(request: HttpRequest, workspace: Workspace, line: Product, *, tab: str) -> dict:
+    """What the page shows of the composed portfolio timeline, as plain values for the view cache."""
     portfolio = _portfolio(request, workspace, line, features_by_default=tab == "timeline")
-    exports = {name: reverse(f"roadmap:portfolio_export_{name}", args=[workspace.slug, line.key])
-               + query_string(request, features="1" if portfolio.features else "")
-               for name in ("svg", "csv", "pdf")}
-    context = {
-        "workspace": workspace,
-        "product": line,
-        "tab": tab,
+    return {
         "children": portfolio.children,
+        "options": portfolio.options,
+        "fitted": portfolio.fitted,
+        "notices": portfolio.notices,
+        "changes": portfolio.changes,
         "timeline_html": portfolio.html,
         "timeline_table": portfolio_table(portfolio),
-        "notices": portfolio.notices + ([since_notice] if since_notice else []),
-        "controls": _controls(request, portfolio.options, fitted=portfolio.fitted),
         "release_count": len(portfolio.releases),
         "feature_count": portfolio.feature_count,
         "features": portfolio.features,
-        "features_url": query_string(request, features="0" if portfolio.features else "1", since=""),
         "legend_html": mark_safe(portfolio.legend.html()),  # noqa: S308 - escaped in roadmap.render.timeline
+    }
+
+
+def _portfolio_page(request: HttpRequest, workspace: Workspace, line: Product, *, tab: str) -> HttpResponse:
+    """The line's portfolio timeline (or its timeline, with its features by default); the
+    drawing comes from the view cache while the plans of the line's products are unchanged."""
+    since, since_notice = since_of(request)
+    today = timezone.localdate()
+    product_ids = [line.pk, *(child.pk for child in roadmap_selectors.line_children(line))]
+    drawn = compose.cached_view(
+        "portfolio-timeline", product_ids,
+        (workspace.slug, line.pk, line.key, tab, today.isoformat(), since.isoformat() if since else "",
+         sorted((name, tuple(values)) for name, values in request.GET.lists())),
+        lambda: _drawn_portfolio(request, workspace, line, tab=tab))
+    exports = {name: reverse(f"roadmap:portfolio_export_{name}", args=[workspace.slug, line.key])
+               + query_string(request, features="1" if drawn["features"] else "")
+               for name in ("svg", "csv", "pdf")}
+    context = {
+        **drawn,
+        "workspace": workspace,
+        "product": line,
+        "tab": tab,
+        "notices": drawn["notices"] + ([since_notice] if since_notice else []),
+        "controls": _controls(request, drawn["options"], fitted=drawn["fitted"]),
+        "features_url": query_string(request, features="0" if drawn["features"] else "1", since=""),
         "exports": exports,
-        **changes_context(request, portfolio.changes, timezone.localdate()),
+        **changes_context(request, drawn["changes"], today),
         "params": {name: request.GET.get(name, "") for name in ("zoom", "start", "end", "features")},
     }
     template = "roadmap/portfolio_timeline.html"
