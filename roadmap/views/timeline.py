@@ -19,7 +19,6 @@ from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
@@ -40,6 +39,7 @@ from .. import compose
 from .. import selectors as roadmap_selectors
 from ..changes import parse_since
 from ..render import pdf
+from ..render.splice import render_spliced
 from ..render.timeline_table import portfolio_table, product_table
 from ..timeline import ViewOptions, Window, Zoom, add_months, default_window, format_date
 
@@ -121,6 +121,32 @@ def _conflicts_html(workspace: Workspace, product: Product, conflicts: list[dict
     return safe_join(parts)
 
 
+def _options_html(choices, selected) -> SafeString:
+    """<option>s of (value, label) pairs, the ones in `selected` (strings) selected: built here
+    rather than in template loops, since the filters list every initiative, tag and person."""
+    return safe_join(f'<option value="{e(value)}"{" selected" if str(value) in selected else ""}>{e(label)}</option>'
+                     for value, label in choices)
+
+
+def _filter_options(request: HttpRequest, workspace: Workspace, product: Product, drawn: dict) -> dict:
+    current = {name: request.GET.getlist(name) if name == "status" else [request.GET.get(name, "")]
+               for name in FILTER_PARAMS}
+    initiatives = strategy_selectors.initiative_choices(user=request.user, product=product).values_list("pk", "name")
+    members = strategy_selectors.member_users(workspace=workspace).values_list("pk", "full_name", "email")
+    return {
+        "status_options": _options_html(drawn["statuses"], current["status"]),
+        "release_options": _options_html(drawn["releases"], current["release"]),
+        "initiative_options": _options_html(initiatives, current["initiative"]),
+        "tag_options": _options_html(((tag, tag) for tag in drawn["tags"]), current["tag"]),
+        "member_options": _options_html(((pk, name or email) for pk, name, email in members), current["assignee"]),
+    }
+
+
+def _fragments(context: dict) -> dict[str, bytes]:
+    """The drawing and its table, taken out of the context to be spliced into the page."""
+    return {name: context.pop(name) for name in ("timeline_html", "timeline_table")}
+
+
 class _Choice(NamedTuple):
     """A filter choice (a status or a release) as the template lists it."""
 
@@ -141,8 +167,9 @@ def _drawn_timeline(request: HttpRequest, workspace: Workspace, product: Product
         "notices": timeline.notices,
         "changes": timeline.changes,
         "colour": timeline.colour,
-        "timeline_html": timeline.html(show_arrows=request.GET.get("deps") == "1"),
-        "timeline_table": product_table(timeline),
+        # As bytes, for `render_spliced`.
+        "timeline_html": timeline.html(show_arrows=request.GET.get("deps") == "1").encode(),
+        "timeline_table": product_table(timeline).encode(),
         "legend_html": mark_safe(timeline.legend().html()),  # noqa: S308 - escaped in roadmap.render.timeline
         "is_filtered": timeline.filterset.is_filtered,
         "statuses": [_Choice(s.pk, s.name) for s in timeline.statuses],
@@ -195,8 +222,7 @@ def product_timeline(request: HttpRequest, workspace: Workspace, key: str) -> Ht
         "current": {"status": request.GET.getlist("status"),
                     **{name: request.GET.get(name, "") for name in FILTER_PARAMS if name != "status"}},
         "clear_url": query_string(request, **{name: "" for name in FILTER_PARAMS}),
-        "initiatives": list(strategy_selectors.initiative_choices(user=request.user, product=product)),
-        "members": list(strategy_selectors.member_users(workspace=workspace)),
+        **_filter_options(request, workspace, product, drawn),
         "none": NONE,
         "export_svg_url": reverse("roadmap:timeline_export_svg", args=[workspace.slug,
                                                                        product.key]) + query_string(request),
@@ -209,7 +235,7 @@ def product_timeline(request: HttpRequest, workspace: Workspace, key: str) -> Ht
     template = "roadmap/product_timeline.html"
     if request.htmx and not request.htmx.boosted:
         template += "#timeline-results"
-    return render(request, template, context)
+    return render_spliced(request, template, context, _fragments(context))
 
 
 # --- rescheduling -----------------------------------------------------------------------
@@ -391,8 +417,9 @@ def _drawn_portfolio(request: HttpRequest, workspace: Workspace, line: Product, 
         "fitted": portfolio.fitted,
         "notices": portfolio.notices,
         "changes": portfolio.changes,
-        "timeline_html": portfolio.html,
-        "timeline_table": portfolio_table(portfolio),
+        # As bytes, for `render_spliced`.
+        "timeline_html": portfolio.html.encode(),
+        "timeline_table": portfolio_table(portfolio).encode(),
         "release_count": len(portfolio.releases),
         "feature_count": portfolio.feature_count,
         "features": portfolio.features,
@@ -429,7 +456,7 @@ def _portfolio_page(request: HttpRequest, workspace: Workspace, line: Product, *
     template = "roadmap/portfolio_timeline.html"
     if request.htmx and not request.htmx.boosted:
         template += "#timeline-results"
-    return render(request, template, context)
+    return render_spliced(request, template, context, _fragments(context))
 
 
 @workspace_view
