@@ -130,14 +130,19 @@ class Plan:
 
     conflicts: ConflictIndex
     release_of: dict[int, int | None]
+    _by_release: dict[int, list[metrics.Conflict]] | None = field(default=None, repr=False, compare=False)
 
     def of_feature(self, feature_id: int) -> list[metrics.Conflict]:
         return self.conflicts.by_feature.get(feature_id, [])
 
     def of_release(self, release_id: int) -> list[metrics.Conflict]:
         """The release's own conflicts and its features' (as the release page shows them)."""
-        return [c for c in self.conflicts.all
-                if c.release_id == release_id or (c.feature_id and self.release_of.get(c.feature_id) == release_id)]
+        if self._by_release is None:  # grouped once: a release list asks for every release
+            self._by_release = {}
+            for c in self.conflicts.all:
+                for found in {c.release_id, self.release_of.get(c.feature_id) if c.feature_id else None} - {None}:
+                    self._by_release.setdefault(found, []).append(c)
+        return self._by_release.get(release_id, [])
 
 
 def _compute_plan(product_ids: list[int]) -> Plan:
