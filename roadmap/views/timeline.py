@@ -402,15 +402,18 @@ class _WithFeatures(dict):
         return self._params.getlist(key, default)
 
 
-def _portfolio(request: HttpRequest, workspace: Workspace, line: Product, *, features_by_default: bool = False):
+def _portfolio(request: HttpRequest, workspace: Workspace, line: Product, *, features_by_default: bool = False,
+               children: list[Product] | None = None):
     params = _WithFeatures(request.GET) if features_by_default else request.GET
     return compose.portfolio_timeline(line, params=params, today=timezone.localdate(),
-                                      audience=compose.Audience.member(workspace), since=since_of(request)[0])
+                                      audience=compose.Audience.member(workspace), since=since_of(request)[0],
+                                      children=children)
 
 
-def _drawn_portfolio(request: HttpRequest, workspace: Workspace, line: Product, *, tab: str) -> dict:
+def _drawn_portfolio(request: HttpRequest, workspace: Workspace, line: Product, *, tab: str,
+                     children: list[Product]) -> dict:
     """What the page shows of the composed portfolio timeline, as plain values for the view cache."""
-    portfolio = _portfolio(request, workspace, line, features_by_default=tab == "timeline")
+    portfolio = _portfolio(request, workspace, line, features_by_default=tab == "timeline", children=children)
     return {
         "children": portfolio.children,
         "options": portfolio.options,
@@ -432,12 +435,13 @@ def _portfolio_page(request: HttpRequest, workspace: Workspace, line: Product, *
     drawing comes from the view cache while the plans of the line's products are unchanged."""
     since, since_notice = since_of(request)
     today = timezone.localdate()
-    product_ids = [line.pk, *(child.pk for child in roadmap_selectors.line_children(line))]
+    children = roadmap_selectors.line_children(line)
+    product_ids = [line.pk, *(child.pk for child in children)]
     drawn = compose.cached_view(
         "portfolio-timeline", product_ids,
         (workspace.slug, line.pk, line.key, tab, today.isoformat(), since.isoformat() if since else "",
          sorted((name, tuple(values)) for name, values in request.GET.lists())),
-        lambda: _drawn_portfolio(request, workspace, line, tab=tab))
+        lambda: _drawn_portfolio(request, workspace, line, tab=tab, children=children))
     exports = {name: reverse(f"roadmap:portfolio_export_{name}", args=[workspace.slug, line.key])
                + query_string(request, features="1" if drawn["features"] else "")
                for name in ("svg", "csv", "pdf")}
