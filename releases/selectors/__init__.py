@@ -54,6 +54,7 @@ from .metrics import (
 from .planning import (
     BACKLOG_WINDOW,
     BOARD_WINDOW,
+    PLAN_FINGERPRINT_COLUMNS,
     BacklogWindow,
     ConflictIndex,
     Plan,
@@ -67,6 +68,7 @@ from .planning import (
     forget_plans_on_features_changed,
     open_features,
     plan_for,
+    plan_generations,
     tags_in_use,
 )
 from .releases import (
@@ -91,6 +93,7 @@ __all__ = [
     "backlog_window",
     "board_column_window",
     "board_window",
+    "PLAN_FINGERPRINT_COLUMNS",
     "Launch",
     "WorkItem",
     "messaging_list",
@@ -140,6 +143,7 @@ __all__ = [
     "milestone_list",
     "open_features",
     "plan_for",
+    "plan_generations",
     "release_choices",
     "release_get",
     "release_list",

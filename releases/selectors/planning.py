@@ -217,14 +217,19 @@ class Plan:
 
     conflicts: ConflictIndex
     release_of: dict[int, int | None]
+    _by_release: dict[int, list[metrics.Conflict]] | None = field(default=None, repr=False, compare=False)
 
     def of_feature(self, feature_id: int) -> list[metrics.Conflict]:
         return self.conflicts.by_feature.get(feature_id, [])
 
     def of_release(self, release_id: int) -> list[metrics.Conflict]:
         """The release's own conflicts and its features' (as the release page shows them)."""
-        return [c for c in self.conflicts.all
-                if c.release_id == release_id or (c.feature_id and self.release_of.get(c.feature_id) == release_id)]
+        if self._by_release is None:  # grouped once: a release list asks for every release
+            self._by_release = {}
+            for c in self.conflicts.all:
+                for found in {c.release_id, self.release_of.get(c.feature_id) if c.feature_id else None} - {None}:
+                    self._by_release.setdefault(found, []).append(c)
+        return self._by_release.get(release_id, [])
 
 
 def _compute_plan(product_ids: list[int]) -> Plan:
@@ -247,8 +252,9 @@ def _compute_plan(product_ids: list[int]) -> Plan:
 # A cache that does not answer (Redis down) only costs the computation.
 
 PLAN_CACHE_SECONDS = 24 * 3600
-_FINGERPRINT_SQL = """
-SELECT
+# The select list of the fingerprint (over `%(ids)s`, the products), which the roadmap's view
+# cache (`roadmap.selectors.view_fingerprint`) extends with what its drawings read besides.
+PLAN_FINGERPRINT_COLUMNS = """
   (SELECT count(*)::text || '/' || coalesce(max(updated_at)::text, '') FROM releases_feature
     WHERE product_id = ANY(%(ids)s)),
   (SELECT count(*)::text || '/' || coalesce(max(updated_at)::text, '') FROM releases_release
@@ -266,6 +272,7 @@ SELECT
     WHERE workspace_id IN (SELECT workspace_id FROM strategy_product WHERE id = ANY(%(ids)s))),
   (SELECT coalesce(max(updated_at)::text, '') FROM strategy_product WHERE id = ANY(%(ids)s))
 """
+_FINGERPRINT_SQL = f"SELECT {PLAN_FINGERPRINT_COLUMNS}"
 
 
 def _generation_key(product_id: int) -> str:
@@ -273,18 +280,26 @@ def _generation_key(product_id: int) -> str:
 
 
 def _plan_key(product_ids: list[int]) -> str | None:
-    from django.core.cache import cache
-
     with connection.cursor() as cursor:
         cursor.execute(_FINGERPRINT_SQL, {"ids": product_ids})
         fingerprint = "|".join(str(part) for part in cursor.fetchone())
+    parts = plan_generations(product_ids)
+    if parts is None:
+        return None
+    digest = hashlib.sha256(f"{','.join(parts)}|{fingerprint}".encode()).hexdigest()[:32]
+    return f"plan-conflicts:v1:{digest}"
+
+
+def plan_generations(product_ids: list[int]) -> list[str] | None:
+    """The products' plan generations ("id.generation" each, renewed by `forget_plans`), or
+    None when the cache does not answer."""
+    from django.core.cache import cache
+
     try:
         generations = cache.get_many([_generation_key(pk) for pk in product_ids])
     except Exception:  # noqa: BLE001 - the cache is a help, never a requirement
         return None
-    parts = [f"{pk}.{generations.get(_generation_key(pk), 0)}" for pk in product_ids]
-    digest = hashlib.sha256(f"{','.join(parts)}|{fingerprint}".encode()).hexdigest()[:32]
-    return f"plan-conflicts:v1:{digest}"
+    return [f"{pk}.{generations.get(_generation_key(pk), 0)}" for pk in product_ids]
 
 
 def forget_plans(product_ids) -> None:

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import BooleanField, F, Func, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -84,7 +85,11 @@ def _status_events(release: Release) -> list[tuple]:
     counts as out of scope, like won't do. Two queries."""
     categories = dict(WorkflowStatus.objects.filter(workspace_id=release.workspace_id).values_list("id", "category"))
     ever_in = Feature.history.filter(release_id=release.pk).values("id")
-    versions = Feature.history.filter(id__in=ever_in).values_list(
+    # `= ANY(ARRAY(…))` rather than `IN (…)`: PostgreSQL then looks the few hundred ids up in
+    # the index, where for `IN` it chose to scan the whole history (35 ms against 1 ms here).
+    in_release = Func(F("id"), ArraySubquery(ever_in), template="%(expressions)s)", arg_joiner=" = ANY(",
+                      output_field=BooleanField())
+    versions = Feature.history.filter(in_release).values_list(
         "id", "history_date", "status_id", "estimate", "release_id", "history_type")
     events = []
     for feature_id, when, status_id, estimate, release_id, history_type in versions:

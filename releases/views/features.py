@@ -16,7 +16,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -200,7 +200,7 @@ def _feature_key_options(request: HttpRequest, workspace: Workspace, feature: Fe
     """<option>s suggesting prerequisites for the dependency datalist, built once (one query):
     open features of this product and of the other products in its line, at most 500, as a
     workspace may hold tens of thousands. Any feature key of the workspace can still be typed."""
-    taken = [dependency.depends_on_id for dependency in feature.dependencies.all()]
+    taken = list(feature.dependencies.values_list("depends_on_id", flat=True))
     nearby = Q(product_id=feature.product_id)
     if feature.product.parent_id:
         nearby |= Q(product__parent_id=feature.product.parent_id)
@@ -266,7 +266,9 @@ def _dependencies_context(request: HttpRequest, workspace: Workspace, feature: F
     context = {"depends_on": depends_on, "blocks": blocks, "dependency_count": len(depends_on) + len(blocks),
                "dependency_form": form or DependencyForm()}
     if access.can(request.user, "releases.edit", feature):
-        context["feature_key_options"] = _feature_key_options(request, workspace, feature)
+        # The suggestions (up to 500 features) load when the field is first focused
+        # (`part=feature-keys`), not with every page: typing a key works without them.
+        context["feature_keys_url"] = _feature_url(workspace, feature.product, feature) + "?part=feature-keys"
     return context
 
 
@@ -313,6 +315,11 @@ def feature_detail(request: HttpRequest, workspace: Workspace, key: str, number:
         context = {**_base_context(request, workspace, product, feature),
                    **_requirements_context(feature, list(feature.requirements.all()))}
         return render(request, "releases/feature_detail.html#requirements-progress", context)
+    if part == "feature-keys":
+        feature = _feature_light(request, product, number)
+        if not access.can(request.user, "releases.edit", feature):
+            raise PermissionDenied
+        return HttpResponse(_feature_key_options(request, workspace, feature))
     if part == "conflicts":
         feature = _feature_light(request, product, number)
         context = {**_base_context(request, workspace, product, feature), "conflicts": _conflicts(product, feature)}

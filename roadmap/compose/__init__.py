@@ -14,6 +14,7 @@ allows them.
 """
 
 from .audience import Audience
+from .cache import VIEW_CACHE_SECONDS, cached_view
 from .horizons import (
     Column,
     initiative_groups,
@@ -28,11 +29,13 @@ from .timeline import GROUPS, PortfolioTimeline, ProductTimeline, portfolio_time
 __all__ = [
     "GROUPS",
     "RENDERERS",
+    "VIEW_CACHE_SECONDS",
     "Audience",
     "Column",
     "PortfolioTimeline",
     "ProductTimeline",
     "Shared",
+    "cached_view",
     "initiative_groups",
     "now_next_later_context",
     "portfolio_timeline",

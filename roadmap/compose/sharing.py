@@ -12,6 +12,7 @@ assignee, comment, requirement, description, customer or edit link.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -19,11 +20,13 @@ from datetime import date, datetime
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
+from .. import selectors
 from ..changes import PlanChanges
 from ..models import ShareLink
 from ..render.agenda import agenda_html
 from ..render.timeline_table import portfolio_table, product_table
 from .audience import Audience
+from .cache import cached_view
 from .horizons import now_next_later_context, release_timeline_context
 from .timeline import portfolio_timeline, product_timeline
 
@@ -116,5 +119,11 @@ RENDERERS: dict[str, Callable[[ShareLink, date, datetime | None], Shared]] = {
 
 def render_shared(link: ShareLink, today: date, since: datetime | None = None) -> Shared:
     """The link's one view of its product, from its stored params and options only; with
-    `since`, marked with what changed since then among what the view shows."""
-    return RENDERERS[link.view](link, today, since)
+    `since`, marked with what changed since then among what the view shows. It comes from
+    the view cache while the plan and the link's options are unchanged (`cached_view`)."""
+    product = link.product
+    product_ids = [product.pk, *(p.pk for p in selectors.roadmap_products(product))] if product.is_line else [
+        product.pk]
+    parts = (link.view, json.dumps(link.params or {}, sort_keys=True), link.show_estimates, link.show_messaging,
+             today.isoformat(), since.isoformat() if since else "")
+    return cached_view(f"shared-{link.view}", product_ids, parts, lambda: RENDERERS[link.view](link, today, since))

@@ -269,9 +269,10 @@ def product_timeline(product: Product, *, params: Mapping, today: date, audience
         options = type(options)(zoom=options.zoom, group=GroupBy.RELEASE, window=options.window)
     colour = "initiative" if params.get("colour") == "initiative" else "status"
     filterset = FeatureFilterSet(params, queryset=selectors.product_features(product))
-    rows = release_selectors.feature_rows(filterset.qs)
+    # The dependencies come with the rows (of the features shown: an arrow needs both ends drawn,
+    # and a filtered view's conflicts come from the plan cache).
+    rows, dependencies = selectors.timeline_rows(filterset.qs)
     releases = selectors.lane_releases([product.pk])
-    dependencies = selectors.dependency_pairs(product)
     conflicts = release_selectors.ConflictIndex.of(release_selectors.conflicts_for(
         product=product, feature_rows_=None if filterset.is_filtered else rows, dependencies=dependencies,
         releases=releases))
@@ -343,14 +344,15 @@ class PortfolioTimeline:
 
 
 def portfolio_timeline(line: Product, *, params: Mapping, today: date, audience: Audience,
-                       since: datetime | None = None) -> PortfolioTimeline:
+                       since: datetime | None = None, children: list[Product] | None = None) -> PortfolioTimeline:
     """The line's products, one swim lane each, with their releases and milestones, and with
     `features=1` their features under them; members' lanes link to each product's roadmap and
     bars to their releases and features. Without dates in `params` the window fits the work;
-    with `since` (and features shown) bars are marked with what changed since then."""
+    with `since` (and features shown) bars are marked with what changed since then. A caller
+    that has read the line's products (`selectors.line_children`) passes them as `children`."""
     options, notices = parse_view_options(params, today)
     show_features = params.get("features") == "1"
-    children = selectors.line_children(line)
+    children = selectors.line_children(line) if children is None else children
     child_ids = [child.pk for child in children]
     releases = selectors.lane_releases(child_ids)
     rows = release_selectors.feature_rows(selectors.line_features(child_ids)) if show_features and children else []

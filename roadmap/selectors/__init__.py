@@ -28,12 +28,13 @@ from .horizons import (
 )
 from .search import KIND_NAMES, KINDS, Group, Hit, SearchResults, feature_by_key, search_query, workspace_search
 from .timeline import (
-    dependency_pairs,
     goals_by_feature,
     lane_releases,
     line_children,
     line_features,
     product_features,
+    timeline_rows,
+    view_fingerprint,
     workflow_statuses,
 )
 from .webhooks import DELIVERY_LOG_SIZE, delivery_list, webhook_list
@@ -68,7 +69,6 @@ __all__ = [
     "check_redis",
     "check_worker",
     "dependency_links",
-    "dependency_pairs",
     "goals_by_feature",
     "health_report",
     "horizon_feature_rows",
@@ -84,5 +84,7 @@ __all__ = [
     "roadmap_products",
     "timeline_feature_rows",
     "timeline_releases",
+    "timeline_rows",
+    "view_fingerprint",
     "workflow_statuses",
 ]

@@ -4,12 +4,15 @@ statuses and goals of one product, and the products of a line."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date, datetime
 
 from django.contrib.postgres.expressions import ArraySubquery
+from django.db import connection
 from django.db.models import OuterRef, QuerySet
 from django.db.models.functions import JSONObject
 
+from releases import selectors as release_selectors
 from releases.models import Dependency, Feature, Milestone, Release, ReleasePhase, WorkflowStatus
 from strategy.models import Product
 
@@ -63,9 +66,13 @@ def _remember_milestones(release: Release, milestones: list[Milestone]) -> None:
     release._prefetched_objects_cache = {Release.milestones.rel.get_accessor_name(): queryset}
 
 
-def dependency_pairs(product: Product) -> list[tuple[int, int]]:
-    """(feature id, depends-on id) of every dependency of the product's features; one query."""
-    return list(Dependency.objects.filter(feature__product=product).values_list("feature_id", "depends_on_id"))
+def timeline_rows(features: QuerySet[Feature]) -> tuple[list[dict], list[tuple[int, int]]]:
+    """The features' rows (`feature_rows`) and the (feature id, depends-on id) pairs of their
+    dependencies, in one query: each row brings the ids it depends on as an array."""
+    depends_on = Dependency.objects.filter(feature=OuterRef("pk")).order_by("id").values("depends_on_id")
+    rows = release_selectors.feature_rows(features.annotate(depends_on_ids=ArraySubquery(depends_on)),
+                                          extra=("depends_on_ids",))
+    return rows, [(row["id"], other) for row in rows for other in row.pop("depends_on_ids")]
 
 
 def workflow_statuses(product: Product) -> list[WorkflowStatus]:
@@ -95,3 +102,37 @@ def line_children(line: Product) -> list[Product]:
 def line_features(product_ids: list[int]) -> QuerySet[Feature]:
     """The features of these products (a line's), for the portfolio timeline to draw."""
     return Feature.objects.filter(product_id__in=product_ids)
+
+
+# What the roadmap drawings read besides what the plan cache's fingerprint covers (features,
+# releases, dependencies, phases, statuses, phase types, the products): milestones, the goals
+# features serve, initiatives' and goals' names and colours, and the names of the people
+# features are assigned to (users have no time of change, so their names are hashed).
+_VIEW_FINGERPRINT_SQL = f"""
+SELECT {release_selectors.PLAN_FINGERPRINT_COLUMNS},
+  (SELECT count(*)::text || '/' || coalesce(max(m.updated_at)::text, '') FROM releases_milestone m
+     JOIN releases_release r ON r.id = m.release_id WHERE r.product_id = ANY(%(ids)s)),
+  (SELECT count(*)::text || '/' || coalesce(max(fg.id), 0)::text FROM releases_feature_goals fg
+     JOIN releases_feature f ON f.id = fg.feature_id WHERE f.product_id = ANY(%(ids)s)),
+  (SELECT count(*)::text || '/' || coalesce(max(updated_at)::text, '') FROM strategy_initiative
+    WHERE workspace_id IN (SELECT workspace_id FROM strategy_product WHERE id = ANY(%(ids)s))),
+  (SELECT count(*)::text || '/' || coalesce(max(updated_at)::text, '') FROM strategy_goal
+    WHERE workspace_id IN (SELECT workspace_id FROM strategy_product WHERE id = ANY(%(ids)s))),
+  (SELECT md5(coalesce(string_agg(id::text || ':' || full_name || ':' || email, ',' ORDER BY id), ''))
+     FROM strategy_user WHERE id IN (SELECT assignee_id FROM releases_feature WHERE product_id = ANY(%(ids)s)))
+"""  # noqa: S608 - constants only; the products' ids are a query parameter
+
+
+def view_fingerprint(product_ids: list[int]) -> str | None:
+    """A digest of everything a roadmap drawing of these products reads, that changes when any
+    of it changes: the products' plan generations (renewed on `features_changed` and by the
+    release and workflow services) and one query over the rows' counts and times of change;
+    None when the cache does not answer (then nothing is cached)."""
+    product_ids = sorted(set(product_ids))
+    generations = release_selectors.plan_generations(product_ids)
+    if generations is None:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(_VIEW_FINGERPRINT_SQL, {"ids": product_ids})
+        fingerprint = "|".join(str(part) for part in cursor.fetchone())
+    return hashlib.sha256(f"{','.join(generations)}|{fingerprint}".encode()).hexdigest()

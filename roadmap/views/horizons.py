@@ -23,6 +23,7 @@ from strategy.web import product_for, query_string, workspace_view
 from ..changes import parse_since
 from ..compose import (
     Audience,
+    cached_view,
     initiative_groups,
     now_next_later_context,
     release_feature_tables,
@@ -54,9 +55,17 @@ def now_next_later_csv(context: dict, filename: str) -> HttpResponse:
 def now_next_later(request: HttpRequest, workspace, key: str) -> HttpResponse:
     product = product_for(request, workspace, key)
     since, since_notice = parse_since(request.GET.get("since"), timezone.now())
-    context = now_next_later_context(product, timezone.localdate(), since=since)
+    today = timezone.localdate()
     if request.GET.get("format") == "csv":
-        return now_next_later_csv(context, f"{slugify(product.key)}-now-next-later.csv")
+        return now_next_later_csv(now_next_later_context(product, today, since=since),
+                                  f"{slugify(product.key)}-now-next-later.csv")
+    # The columns come from the view cache while the plan is unchanged; the rows placed in
+    # them (the CSV's) are not kept.
+    product_ids = [p.pk for p in roadmap_products(product)] + ([product.pk] if product.is_line else [])
+    context = cached_view("now-next-later", product_ids, (product.pk, today.isoformat(),
+                                                          since.isoformat() if since else ""),
+                          lambda: {name: value for name, value in now_next_later_context(
+                              product, today, since=since).items() if name != "placed"})
     context.update({"workspace": workspace, "product": product, "tab": "now_next_later",
                     "notices": [since_notice] if since_notice else [],
                     "since_value": request.GET.get("since", "")[:40],

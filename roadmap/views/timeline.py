@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import io
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
@@ -36,8 +36,10 @@ from strategy.spreadsheet import SafeCsvWriter
 from strategy.web import product_for, query_string, workspace_view
 
 from .. import compose
+from .. import selectors as roadmap_selectors
 from ..changes import parse_since
 from ..render import pdf
+from ..render.splice import render_spliced
 from ..render.timeline_table import portfolio_table, product_table
 from ..timeline import ViewOptions, Window, Zoom, add_months, default_window, format_date
 
@@ -119,68 +121,121 @@ def _conflicts_html(workspace: Workspace, product: Product, conflicts: list[dict
     return safe_join(parts)
 
 
+def _options_html(choices, selected) -> SafeString:
+    """<option>s of (value, label) pairs, the ones in `selected` (strings) selected: built here
+    rather than in template loops, since the filters list every initiative, tag and person."""
+    return safe_join(f'<option value="{e(value)}"{" selected" if str(value) in selected else ""}>{e(label)}</option>'
+                     for value, label in choices)
+
+
+def _filter_options(request: HttpRequest, workspace: Workspace, product: Product, drawn: dict) -> dict:
+    current = {name: request.GET.getlist(name) if name == "status" else [request.GET.get(name, "")]
+               for name in FILTER_PARAMS}
+    initiatives = strategy_selectors.initiative_choices(user=request.user, product=product).values_list("pk", "name")
+    members = strategy_selectors.member_users(workspace=workspace).values_list("pk", "full_name", "email")
+    return {
+        "status_options": _options_html(drawn["statuses"], current["status"]),
+        "release_options": _options_html(drawn["releases"], current["release"]),
+        "initiative_options": _options_html(initiatives, current["initiative"]),
+        "tag_options": _options_html(((tag, tag) for tag in drawn["tags"]), current["tag"]),
+        "member_options": _options_html(((pk, name or email) for pk, name, email in members), current["assignee"]),
+    }
+
+
+def _fragments(context: dict) -> dict[str, bytes]:
+    """The drawing and its table, taken out of the context to be spliced into the page."""
+    return {name: context.pop(name) for name in ("timeline_html", "timeline_table")}
+
+
+class _Choice(NamedTuple):
+    """A filter choice (a status or a release) as the template lists it."""
+
+    pk: int
+    name: str
+
+
+def _drawn_timeline(request: HttpRequest, workspace: Workspace, product: Product,
+                    since: datetime | None) -> dict:
+    """What the page shows of the composed timeline: its drawing and table as HTML, and the
+    few values around them, as plain (picklable) values for the view cache."""
+    timeline = _timeline(request, workspace, product, since)
+    rows = timeline.rows
+    conflicts = timeline.conflict_list
+    return {
+        "options": timeline.options,
+        "fitted": timeline.fitted,
+        "notices": timeline.notices,
+        "changes": timeline.changes,
+        "colour": timeline.colour,
+        # As bytes, for `render_spliced`.
+        "timeline_html": timeline.html(show_arrows=request.GET.get("deps") == "1").encode(),
+        "timeline_table": product_table(timeline).encode(),
+        "legend_html": mark_safe(timeline.legend().html()),  # noqa: S308 - escaped in roadmap.render.timeline
+        "is_filtered": timeline.filterset.is_filtered,
+        "statuses": [_Choice(s.pk, s.name) for s in timeline.statuses],
+        "releases": [_Choice(r.pk, r.name) for r in timeline.releases],
+        # Unfiltered, the rows already hold every feature and so every tag in use.
+        "tags": release_selectors.tags_in_use(product=product) if timeline.filterset.is_filtered
+        else sorted({tag for row in rows for tag in row["tags"]}),
+        "feature_count": len(rows),
+        "drawn_count": len(timeline.layout.feature_bars),
+        "has_dated": timeline.has_dated,
+        "conflict_count": len(conflicts),
+        "conflicts_html": _conflicts_html(workspace, product, conflicts),
+        "can_edit": timeline.draw_options.editable,
+    }
+
+
 @workspace_view
 @require_GET
 @vary_on_headers("HX-Request")
 def product_timeline(request: HttpRequest, workspace: Workspace, key: str) -> HttpResponse:
     """The product's features and releases on a time axis, grouped and coloured as asked,
-    filtered like the backlog; editors drag bars to reschedule."""
+    filtered like the backlog; editors drag bars to reschedule. The drawing comes from the
+    view cache while the plan is unchanged (`compose.cached_view`)."""
     product = product_for(request, workspace, key)
     if product.is_line:  # a line has no features of its own: its timeline is its products' work
         return _portfolio_page(request, workspace, product, tab="timeline")
     since, since_notice = since_of(request)
-    timeline = _timeline(request, workspace, product, since)
-    options, rows = timeline.options, timeline.rows
+    today = timezone.localdate()
+    editable = access.can(request.user, "releases.edit", product)
+    drawn = compose.cached_view(
+        "product-timeline", [product.pk],
+        (workspace.slug, product.pk, product.key, editable, today.isoformat(), since.isoformat() if since else "",
+         sorted((name, tuple(values)) for name, values in request.GET.lists())),
+        lambda: _drawn_timeline(request, workspace, product, since))
+    options = drawn["options"]
     show_arrows = request.GET.get("deps") == "1"
     context = {
+        **drawn,
         "workspace": workspace,
         "product": product,
-        "timeline_html": timeline.html(show_arrows=show_arrows),
-        "timeline_table": product_table(timeline),
-        "notices": timeline.notices + ([since_notice] if since_notice else []),
-        "controls": _controls(request, options, fitted=timeline.fitted),
-        **changes_context(request, timeline.changes, timezone.localdate()),
+        "notices": drawn["notices"] + ([since_notice] if since_notice else []),
+        "controls": _controls(request, options, fitted=drawn["fitted"]),
+        **changes_context(request, drawn["changes"], today),
         "group": options.group.value,
         "groups": [(value.value, label) for value, label in compose.GROUPS],
-        "colour": timeline.colour,
         "colour_urls": [(value, label, query_string(request, colour="" if value == "status" else value),
-                         value == timeline.colour) for value, label in COLOURS],
-        "legend_html": mark_safe(timeline.legend().html()),  # noqa: S308 - escaped in roadmap.render.timeline
+                         value == drawn["colour"]) for value, label in COLOURS],
         "deps": show_arrows,
         "deps_url": query_string(request, deps="" if show_arrows else "1"),
-        "filter": timeline.filterset,
         "current": {"status": request.GET.getlist("status"),
                     **{name: request.GET.get(name, "") for name in FILTER_PARAMS if name != "status"}},
-        "is_filtered": timeline.filterset.is_filtered,
         "clear_url": query_string(request, **{name: "" for name in FILTER_PARAMS}),
-        "statuses": timeline.statuses,
-        "releases": timeline.releases,
-        "initiatives": list(strategy_selectors.initiative_choices(user=request.user, product=product)),
-        "members": list(strategy_selectors.member_users(workspace=workspace)),
-        # Unfiltered, the rows already hold every feature and so every tag in use.
-        "tags": release_selectors.tags_in_use(product=product) if timeline.filterset.is_filtered
-        else sorted({tag for row in rows for tag in row["tags"]}),
+        **_filter_options(request, workspace, product, drawn),
         "none": NONE,
-        "feature_count": len(rows),
-        "drawn_count": len(timeline.layout.feature_bars),
-        "has_dated": timeline.has_dated,
-        "conflicts": timeline.conflict_list,
-        "conflicts_html": _conflicts_html(workspace, product, timeline.conflict_list),
-        "can_edit": timeline.draw_options.editable,
         "export_svg_url": reverse("roadmap:timeline_export_svg", args=[workspace.slug,
                                                                        product.key]) + query_string(request),
         "export_csv_url": reverse("roadmap:timeline_export_csv", args=[workspace.slug,
                                                                        product.key]) + query_string(request),
         "export_pdf_url": reverse("roadmap:timeline_export_pdf", args=[workspace.slug,
                                                                        product.key]) + query_string(request),
-        "portfolio_url": reverse("roadmap:portfolio_timeline", args=[workspace.slug,
-                                                                     product.key]) if product.is_line else "",
         "params": {name: request.GET.get(name, "") for name in ("zoom", "start", "end", "colour", "deps", "since")},
     }
     template = "roadmap/product_timeline.html"
     if request.htmx and not request.htmx.boosted:
         template += "#timeline-results"
-    return render(request, template, context)
+    return render_spliced(request, template, context, _fragments(context))
 
 
 # --- rescheduling -----------------------------------------------------------------------
@@ -347,40 +402,65 @@ class _WithFeatures(dict):
         return self._params.getlist(key, default)
 
 
-def _portfolio(request: HttpRequest, workspace: Workspace, line: Product, *, features_by_default: bool = False):
+def _portfolio(request: HttpRequest, workspace: Workspace, line: Product, *, features_by_default: bool = False,
+               children: list[Product] | None = None):
     params = _WithFeatures(request.GET) if features_by_default else request.GET
     return compose.portfolio_timeline(line, params=params, today=timezone.localdate(),
-                                      audience=compose.Audience.member(workspace), since=since_of(request)[0])
+                                      audience=compose.Audience.member(workspace), since=since_of(request)[0],
+                                      children=children)
 
 
-def _portfolio_page(request: HttpRequest, workspace: Workspace, line: Product, *, tab: str) -> HttpResponse:
-    since, since_notice = since_of(request)
-    portfolio = _portfolio(request, workspace, line, features_by_default=tab == "timeline")
-    exports = {name: reverse(f"roadmap:portfolio_export_{name}", args=[workspace.slug, line.key])
-               + query_string(request, features="1" if portfolio.features else "")
-               for name in ("svg", "csv", "pdf")}
-    context = {
-        "workspace": workspace,
-        "product": line,
-        "tab": tab,
+def _drawn_portfolio(request: HttpRequest, workspace: Workspace, line: Product, *, tab: str,
+                     children: list[Product]) -> dict:
+    """What the page shows of the composed portfolio timeline, as plain values for the view cache."""
+    portfolio = _portfolio(request, workspace, line, features_by_default=tab == "timeline", children=children)
+    return {
         "children": portfolio.children,
-        "timeline_html": portfolio.html,
-        "timeline_table": portfolio_table(portfolio),
-        "notices": portfolio.notices + ([since_notice] if since_notice else []),
-        "controls": _controls(request, portfolio.options, fitted=portfolio.fitted),
+        "options": portfolio.options,
+        "fitted": portfolio.fitted,
+        "notices": portfolio.notices,
+        "changes": portfolio.changes,
+        # As bytes, for `render_spliced`.
+        "timeline_html": portfolio.html.encode(),
+        "timeline_table": portfolio_table(portfolio).encode(),
         "release_count": len(portfolio.releases),
         "feature_count": portfolio.feature_count,
         "features": portfolio.features,
-        "features_url": query_string(request, features="0" if portfolio.features else "1", since=""),
         "legend_html": mark_safe(portfolio.legend.html()),  # noqa: S308 - escaped in roadmap.render.timeline
+    }
+
+
+def _portfolio_page(request: HttpRequest, workspace: Workspace, line: Product, *, tab: str) -> HttpResponse:
+    """The line's portfolio timeline (or its timeline, with its features by default); the
+    drawing comes from the view cache while the plans of the line's products are unchanged."""
+    since, since_notice = since_of(request)
+    today = timezone.localdate()
+    children = roadmap_selectors.line_children(line)
+    product_ids = [line.pk, *(child.pk for child in children)]
+    drawn = compose.cached_view(
+        "portfolio-timeline", product_ids,
+        (workspace.slug, line.pk, line.key, tab, today.isoformat(), since.isoformat() if since else "",
+         sorted((name, tuple(values)) for name, values in request.GET.lists())),
+        lambda: _drawn_portfolio(request, workspace, line, tab=tab, children=children))
+    exports = {name: reverse(f"roadmap:portfolio_export_{name}", args=[workspace.slug, line.key])
+               + query_string(request, features="1" if drawn["features"] else "")
+               for name in ("svg", "csv", "pdf")}
+    context = {
+        **drawn,
+        "workspace": workspace,
+        "product": line,
+        "tab": tab,
+        "notices": drawn["notices"] + ([since_notice] if since_notice else []),
+        "controls": _controls(request, drawn["options"], fitted=drawn["fitted"]),
+        "features_url": query_string(request, features="0" if drawn["features"] else "1", since=""),
         "exports": exports,
-        **changes_context(request, portfolio.changes, timezone.localdate()),
+        **changes_context(request, drawn["changes"], today),
         "params": {name: request.GET.get(name, "") for name in ("zoom", "start", "end", "features")},
     }
     template = "roadmap/portfolio_timeline.html"
     if request.htmx and not request.htmx.boosted:
         template += "#timeline-results"
-    return render(request, template, context)
+    return render_spliced(request, template, context, _fragments(context))
 
 
 @workspace_view

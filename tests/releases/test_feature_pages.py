@@ -300,10 +300,26 @@ def test_dependency_is_added_by_key(client_as_editor, feature, admin, product, w
 
     assert response.status_code == 302
     assert Dependency.objects.filter(feature=feature, depends_on=other).exists()
-    page = client_as_editor.get(url("feature_detail", feature.number)).content.decode()
-    assert '<option value="MOB-2">' not in page  # already a prerequisite, no longer offered
+    suggestions = client_as_editor.get(url("feature_detail", feature.number) + "?part=feature-keys",
+                                       HTTP_HX_REQUEST="true").content.decode()
+    assert '<option value="MOB-2">' not in suggestions  # already a prerequisite, no longer offered
     blocked = client_as_editor.get(url("feature_detail", other.number)).content.decode()
     assert "Blocks" in blocked and "Sync saved carts" in blocked
+
+
+def test_prerequisite_suggestions_load_when_asked_and_only_for_editors(client, client_as_editor, feature, admin,
+                                                                       product, viewer):
+    other = FeatureFactory(product=product, title="Passwordless <sign-in>", created_by=admin)
+    page = client_as_editor.get(url("feature_detail", feature.number)).content.decode()
+    suggestions = url("feature_detail", feature.number) + "?part=feature-keys"
+    assert f'hx-get="{suggestions}"' in page and "Passwordless" not in page  # not with every page
+
+    options = client_as_editor.get(suggestions, HTTP_HX_REQUEST="true").content.decode()
+    assert f'<option value="MOB-{other.number}">Passwordless &lt;sign-in&gt;</option>' in options
+    assert f'value="MOB-{feature.number}"' not in options  # not itself
+
+    client.force_login(viewer)
+    assert client.get(suggestions, HTTP_HX_REQUEST="true").status_code == 403
 
 
 def test_dependency_cycle_is_refused_with_the_cycle_named(client_as_editor, feature, admin, product):
