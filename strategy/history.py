@@ -50,13 +50,16 @@ def record_author(instance: models.Model, actor) -> None:
 
 
 def _only_history_listens(model) -> bool:
-    """Whether simple-history's own handlers are the only receivers of `model`'s delete
-    signals (none at all for an untracked model)."""
+    """Whether simple-history's own handlers, recording deletions (not `cascade_delete_history`),
+    are the only receivers of `model`'s delete signals (none at all for an untracked model)."""
     for signal in (signals.pre_delete, signals.post_delete):
         sync_receivers, async_receivers = signal._live_receivers(model)
-        if async_receivers or any(not isinstance(getattr(receiver, "__self__", None), HistoricalRecords)
-                                  for receiver in sync_receivers):
+        if async_receivers:
             return False
+        for receiver in sync_receivers:
+            owner = getattr(receiver, "__self__", None)
+            if not isinstance(owner, HistoricalRecords) or owner.cascade_delete_history:
+                return False
     return True
 
 
@@ -106,7 +109,7 @@ def bulk_delete_with_history(instances, *, actor, batch_size: int = 500) -> int:
 def _delete_collected(collector: Collector, actor, using: str) -> int:
     """`Collector.delete()` without its delete signals, writing the tracked models' deletion
     history in bulk instead (see `bulk_delete_with_history`)."""
-    now = timezone.now()
+    history = _deletion_rows(collector, actor) if getattr(settings, "SIMPLE_HISTORY_ENABLED", True) else []
     collector.sort()
     deleted = 0
     for qs in collector.fast_deletes:
@@ -123,9 +126,22 @@ def _delete_collected(collector: Collector, actor, using: str) -> int:
                 **{model_field.name: value})
     for model, instances in collector.data.items():
         deleted += model._base_manager.using(using).filter(pk__in=[obj.pk for obj in instances])._raw_delete(using)
+    for history_model, rows, instances in history:
+        history_model.objects.using(using).bulk_create(rows)
+        history_rows_sent(history_model, rows, instances)
     for model, instances in collector.data.items():
-        if not hasattr(model._meta, "simple_history_manager_attribute") or not getattr(
-                settings, "SIMPLE_HISTORY_ENABLED", True):
+        for instance in instances:
+            setattr(instance, model._meta.pk.attname, None)
+    return deleted
+
+
+def _deletion_rows(collector: Collector, actor) -> list[tuple]:
+    """(history model, unsaved "-" rows, their instances) for each tracked model collected,
+    read before the delete, as simple-history's pre_delete handler loads deferred fields."""
+    now = timezone.now()
+    history = []
+    for model, instances in collector.data.items():
+        if not hasattr(model._meta, "simple_history_manager_attribute"):
             continue
         history_model = getattr(model, model._meta.simple_history_manager_attribute).model
         instances = sorted(instances, key=lambda obj: obj.pk)
@@ -146,12 +162,8 @@ def _delete_collected(collector: Collector, actor, using: str) -> int:
                 history_user=row.history_user, history_change_reason=row.history_change_reason,
                 history_instance=row, using=None)
             rows.append(row)
-        history_model.objects.using(using).bulk_create(rows)
-        history_rows_sent(history_model, rows, instances)
-    for model, instances in collector.data.items():
-        for instance in instances:
-            setattr(instance, model._meta.pk.attname, None)
-    return deleted
+        history.append((history_model, rows, instances))
+    return history
 
 
 def _tracked_fields(model) -> list[models.Field]:

@@ -173,14 +173,20 @@ def test_a_bulk_delete_records_what_cascades_and_keeps_protected_rows(workspace,
     goals = GoalFactory.create_batch(3, workspace=workspace)
     key_results = {KeyResultFactory(goal=goal).pk for goal in goals}
     feature = FeatureFactory(product=product, status=workflow["Idea"], goals=[goals[0]])
-    goal_ids = {goal.pk for goal in goals}
+    names = {goal.pk: goal.name for goal in goals}
+    goal_ids = set(names)
+    loaded = list(Goal.objects.only("id").order_by("pk"))  # deferred fields are read before the delete
+    loaded[0]._change_reason = "Dropped at the planning meeting"
 
-    bulk_delete_with_history(goals, actor=admin, batch_size=2)
+    bulk_delete_with_history(loaded, actor=admin, batch_size=2)
 
     assert not Goal.objects.exists() and not KeyResult.objects.exists() and not CheckIn.objects.exists()
     assert not feature.goals.exists()
     assert {(row.id, row.history_user) for row in Goal.history.filter(history_type="-")} == {
         (pk, admin) for pk in goal_ids}
+    assert {row.id: row.name for row in Goal.history.filter(history_type="-")} == names
+    assert Goal.history.get(id=min(goal_ids), history_type="-").history_change_reason == \
+        "Dropped at the planning meeting"
     assert {(row.id, row.history_user) for row in KeyResult.history.filter(history_type="-")} == {
         (pk, admin) for pk in key_results}
     with pytest.raises(ProtectedError):
