@@ -3,7 +3,8 @@ as entries people can read: who, when, and which fields went from what to what.
 
 Built once for every app: releases and feedback track their models the same way and show
 the same `components/history.html`. Writes name their author by setting `_history_user`
-before saving (see `record_author`), never through a thread-local."""
+before saving (see `record_author`), never through a thread-local. Deleting many records at
+once goes through `bulk_delete_with_history`, which writes their deletion history in bulk."""
 
 from __future__ import annotations
 
@@ -11,10 +12,16 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, router, transaction
+from django.db.models import signals
+from django.db.models.deletion import Collector
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.models import HistoricalRecords
+from simple_history.signals import post_create_historical_record, pre_create_historical_record
+from simple_history.utils import get_change_reason_from_object
 
 HIDDEN_FIELDS = {
     "id", "version", "updated_at", "created_at", "workspace", "created_by", "updated_by", "position", "rank",
@@ -40,6 +47,123 @@ class HistoryEntry:
 def record_author(instance: models.Model, actor) -> None:
     """Name `actor` as the author of the next saved version of `instance`."""
     instance._history_user = actor
+
+
+def _only_history_listens(model) -> bool:
+    """Whether simple-history's own handlers, recording deletions (not `cascade_delete_history`),
+    are the only receivers of `model`'s delete signals (none at all for an untracked model)."""
+    for signal in (signals.pre_delete, signals.post_delete):
+        sync_receivers, async_receivers = signal._live_receivers(model)
+        if async_receivers:
+            return False
+        for receiver in sync_receivers:
+            owner = getattr(receiver, "__self__", None)
+            if not isinstance(owner, HistoricalRecords) or owner.cascade_delete_history:
+                return False
+    return True
+
+
+def history_rows_sent(history_model, rows: list, instances: list) -> None:
+    """Send simple-history's `post_create_historical_record` for history `rows` written in bulk
+    (one per instance, in order), as its handlers do for one saved version: the receivers
+    (webhooks) see every version, whichever way it was written. No query."""
+    for row, instance in zip(rows, instances, strict=True):
+        post_create_historical_record.send(
+            sender=history_model, instance=instance, history_instance=row, history_date=row.history_date,
+            history_user=row.history_user, history_change_reason=row.history_change_reason, using=None)
+
+
+def bulk_delete_with_history(instances, *, actor, batch_size: int = 500) -> int:
+    """Delete `instances` (saved records of one model) and what their foreign keys cascade to,
+    as `Model.delete()` would (CASCADE deletes, SET_NULL nulls, PROTECT and RESTRICT refuse),
+    and record each deleted record of a tracked model as deleted by `actor` (history_type "-",
+    its `_change_reason` if set), in a fixed number of statements per batch of `batch_size`.
+
+    Why not `QuerySet.delete()`: with simple-history's post_delete handler connected, Django
+    deletes row by row and the handler writes one history row per record. Here Django's
+    `Collector` still decides what cascades (so every on_delete is respected), the deletes run
+    set-based, and the history rows are written with one bulk insert per batch, followed by
+    the `post_create_historical_record` signals simple-history would have sent. Only
+    simple-history's handlers are bypassed, and only for this call: when any other receiver
+    listens for the delete of a collected model, the batch goes through `Collector.delete()`,
+    signals and all. Returns how many rows were deleted, cascades included."""
+    instances = list(instances)
+    if not instances:
+        return 0
+    using = router.db_for_write(type(instances[0]))
+    deleted = 0
+    with transaction.atomic(using=using):
+        for start in range(0, len(instances), batch_size):
+            batch = instances[start:start + batch_size]
+            for instance in batch:
+                record_author(instance, actor)
+            collector = Collector(using=using, origin=batch[0])
+            collector.collect(batch)
+            if not all(_only_history_listens(model) for model in collector.data):
+                deleted += collector.delete()[0]
+                continue
+            deleted += _delete_collected(collector, actor, using)
+    return deleted
+
+
+def _delete_collected(collector: Collector, actor, using: str) -> int:
+    """`Collector.delete()` without its delete signals, writing the tracked models' deletion
+    history in bulk instead (see `bulk_delete_with_history`)."""
+    history = _deletion_rows(collector, actor) if getattr(settings, "SIMPLE_HISTORY_ENABLED", True) else []
+    collector.sort()
+    deleted = 0
+    for qs in collector.fast_deletes:
+        deleted += qs._raw_delete(using=using)
+    for (model_field, value), instances_list in collector.field_updates.items():
+        objs = []
+        for item in instances_list:
+            if isinstance(item, models.QuerySet) and item._result_cache is None:
+                item.update(**{model_field.name: value})  # SET_NULL and the like: one UPDATE
+            else:
+                objs.extend(item)
+        if objs:
+            type(objs[0])._base_manager.using(using).filter(pk__in={obj.pk for obj in objs}).update(
+                **{model_field.name: value})
+    for model, instances in collector.data.items():
+        deleted += model._base_manager.using(using).filter(pk__in=[obj.pk for obj in instances])._raw_delete(using)
+    for history_model, rows, instances in history:
+        history_model.objects.using(using).bulk_create(rows)
+        history_rows_sent(history_model, rows, instances)
+    for model, instances in collector.data.items():
+        for instance in instances:
+            setattr(instance, model._meta.pk.attname, None)
+    return deleted
+
+
+def _deletion_rows(collector: Collector, actor) -> list[tuple]:
+    """(history model, unsaved "-" rows, their instances) for each tracked model collected,
+    read before the delete, as simple-history's pre_delete handler loads deferred fields."""
+    now = timezone.now()
+    history = []
+    for model, instances in collector.data.items():
+        if not hasattr(model._meta, "simple_history_manager_attribute"):
+            continue
+        history_model = getattr(model, model._meta.simple_history_manager_attribute).model
+        instances = sorted(instances, key=lambda obj: obj.pk)
+        rows = []
+        for instance in instances:
+            deferred = {f.attname for f in history_model.tracked_fields} & instance.get_deferred_fields()
+            if deferred:
+                instance.refresh_from_db(fields=deferred)
+            row = history_model(
+                history_date=getattr(instance, "_history_date", now), history_type="-",
+                history_user=getattr(instance, "_history_user", actor),
+                history_change_reason=get_change_reason_from_object(instance),
+                **{f.attname: getattr(instance, f.attname) for f in history_model.tracked_fields})
+            if hasattr(history_model, "history_relation"):
+                row.history_relation_id = instance.pk
+            pre_create_historical_record.send(
+                sender=history_model, instance=instance, history_date=row.history_date,
+                history_user=row.history_user, history_change_reason=row.history_change_reason,
+                history_instance=row, using=None)
+            rows.append(row)
+        history.append((history_model, rows, instances))
+    return history
 
 
 def _tracked_fields(model) -> list[models.Field]:

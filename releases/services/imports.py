@@ -35,15 +35,13 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models.deletion import Collector
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as KombuOperationalError
 from redis.exceptions import RedisError
-from simple_history.utils import bulk_update_with_history
 
 from strategy import access
-from strategy.history import record_author
+from strategy.history import bulk_delete_with_history, history_rows_sent
 from strategy.limits import DATE_MAX, DATE_MIN, TAG_MAX_LENGTH, TAGS_MAX_COUNT, TEXT_MAX_LENGTH, date_range_message
 from strategy.models import EXTERNAL_ID_MAX_LENGTH, Initiative, Membership, Product, User
 from strategy.selectors import product_lineage_ids
@@ -797,7 +795,8 @@ def import_undo(*, actor: User, record: Import) -> Import:
     the import, or a release it created has gained other features since. An import of more
     than `settings.IMPORT_BACKGROUND_ROWS` records is undone by a Celery task (status undoing;
     the page shows it), since deleting thousands of features with their history takes longer
-    than a request may."""
+    than a request may. The deletes are set-based and their history rows bulk-written
+    (`strategy.history.bulk_delete_with_history`), in a fixed number of statements per batch."""
     access.ensure_can(actor, "releases.edit", record.product)
     with transaction.atomic():
         record = Import.objects.select_for_update(of=("self",)).select_related("product").get(pk=record.pk)
@@ -867,18 +866,14 @@ def _undo_plan(record: Import) -> dict:
 def _undo(record: Import, plan: dict, actor: User) -> None:
     features, updated = plan["features"], plan["updated"]
     gone = [features[pk] for pk in plan["created"] if pk in features]
-    send_features_changed(gone)
-    for feature in gone:
-        record_author(feature, actor)
-    if gone:
-        # The collector keeps these instances, so their history rows name `actor`.
-        collector = Collector(using=Feature.objects.db)
-        collector.collect(gone)
-        collector.delete()
-    restored = _restore(actor, [features[pk] for pk in updated if pk in features], updated)
-    for release in plan["releases"]:
-        record_author(release, actor)
-        release.delete()
+    kept = [features[pk] for pk in updated if pk in features]
+    # One signal for every feature touched (their ids are read now, before the deletes).
+    send_features_changed(gone + kept)
+    # What the features' foreign keys cascade to goes with them (requirements, comments,
+    # dependencies; ideas keep themselves without the link), then the releases, emptied.
+    bulk_delete_with_history(gone, actor=actor, batch_size=WRITE_BATCH)
+    restored = _restore(actor, kept, updated)
+    bulk_delete_with_history(plan["releases"], actor=actor, batch_size=WRITE_BATCH)
     record.status = Import.Status.UNDONE
     record.undone_by = actor
     record.undone_at = timezone.now()
@@ -910,8 +905,11 @@ def _restore(actor: User, features: list[Feature], updated: dict) -> list[Featur
         feature.version += 1
         feature.updated_by = actor
         feature.updated_at = now
-    if features:
-        bulk_update_with_history(features, Feature, sorted(fields | {"version", "updated_by", "updated_at"}),
-                                 batch_size=500, default_user=actor)
-        send_features_changed(features)
+    for start in range(0, len(features), WRITE_BATCH):
+        # simple-history's bulk_update_with_history, plus the signals its rows would have sent.
+        batch = features[start:start + WRITE_BATCH]
+        Feature.objects.bulk_update(batch, sorted(fields | {"version", "updated_by", "updated_at"}))
+        rows = Feature.history.bulk_history_create(batch, update=True, default_user=actor, default_date=now)
+        if rows is not None:  # None when history is switched off
+            history_rows_sent(Feature.history.model, rows, batch)
     return features

@@ -6,7 +6,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from feedback import services
-from feedback.models import Customer, FeedbackNote, Idea, IdeaComment, IdeaEvent, Vote
+from feedback.models import Customer, FeedbackNote, Idea, IdeaComment, IdeaEvent, ShippedNotification, Vote
+from releases import services as release_services
 from releases.models import Feature
 from tests.factories import (
     ContactFactory,
@@ -234,6 +235,25 @@ def test_unlinking_an_idea_takes_its_demand_off_the_feature(editor, idea, alice,
 
     feature.refresh_from_db()
     assert feature.demand == 0
+
+
+def test_undoing_the_import_of_a_linked_feature_keeps_the_idea_without_the_link(
+        editor, product, idea, alice, workflow):
+    record = release_services.import_preview(actor=editor, product=product, name="features.csv",
+                                             content=b"key,title\nU-1,Imported feature\n")
+    record = release_services.import_confirm(actor=editor, record=record)
+    feature = Feature.objects.get(external_id="U-1")
+    VoteFactory(idea=idea, contact=alice)
+    services.idea_promote(actor=editor, idea=idea, feature=feature)
+    ShippedNotification.objects.create(workspace=product.workspace, feature=feature, email="alice@acme.test")
+
+    release_services.import_undo(actor=editor, record=record)
+
+    idea.refresh_from_db()
+    assert idea.feature is None and idea.status == Idea.Status.PLANNED
+    assert idea.votes.count() == 1
+    assert idea.events.get(kind=IdeaEvent.Kind.LINKED).feature is None
+    assert not ShippedNotification.objects.exists() and not Feature.objects.exists()
 
 
 # --- feedback notes ---------------------------------------------------------------------------

@@ -13,13 +13,23 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models.signals import post_delete
 from django.urls import reverse
 
+from feedback.models import FeedbackNote
 from releases import services
-from releases.models import Feature, Import, Release
+from releases.models import Comment, Dependency, Feature, Import, Mention, Release, Requirement
 from releases.services import imports
 from tests.conftest import count_queries
-from tests.factories import FeatureFactory, InitiativeFactory, ReleaseFactory
+from tests.factories import (
+    CommentFactory,
+    DependencyFactory,
+    FeatureFactory,
+    FeedbackNoteFactory,
+    InitiativeFactory,
+    ReleaseFactory,
+    RequirementFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -376,6 +386,77 @@ def test_another_workspace_cannot_see_an_import(client, editor, product, other_w
     record = preview(editor, product, GENERIC)
     client.force_login(User.objects.get(email="boss@globex.test"))
     assert client.get(detail_url(record)).status_code == 404
+
+
+# --- undo: history, cascades, cost ------------------------------------------------------
+
+
+def test_undo_records_every_deletion_as_done_by_the_undoer(admin, editor, product, workflow):
+    record = services.import_confirm(actor=editor, record=preview(editor, product, GENERIC))
+    created = {feature.pk: feature.title for feature in Feature.objects.filter(external_id__in=["G-1", "G-2"])}
+    release = Release.objects.get(name="Autumn")
+
+    services.import_undo(actor=admin, record=record)
+
+    deleted = Feature.history.filter(history_type="-")
+    assert {row.id: row.title for row in deleted} == created
+    assert {row.history_user for row in deleted} == {admin}
+    assert Release.history.get(history_type="-").id == release.pk
+    assert Release.history.get(history_type="-").history_user == admin
+
+
+def test_undo_takes_what_cascades_from_the_features_and_keeps_the_rest(editor, product, workflow):
+    existing = FeatureFactory(product=product, status=workflow["Idea"])
+    record = services.import_confirm(actor=editor, record=preview(editor, product, GENERIC))
+    created = Feature.objects.get(external_id="G-2")
+    RequirementFactory(feature=created)
+    comment = CommentFactory(feature=created)
+    Mention.objects.create(comment=comment, user=editor)
+    kept_comment = CommentFactory(feature=existing)
+    DependencyFactory(feature=created, depends_on=existing)
+    DependencyFactory(feature=existing, depends_on=created)
+    note = FeedbackNoteFactory(product=product, features=[created, existing])
+
+    services.import_undo(actor=editor, record=record)
+
+    assert not Requirement.objects.exists()
+    assert list(Comment.objects.all()) == [kept_comment]
+    assert not Mention.objects.exists() and not Dependency.objects.exists()
+    assert list(FeedbackNote.objects.get(pk=note.pk).features.all()) == [existing]
+    existing.refresh_from_db()
+    assert existing.version == 1 and not Feature.history.filter(id=existing.pk, history_type="-").exists()
+
+
+def test_undo_still_tells_other_delete_receivers_about_every_feature(editor, product, workflow):
+    record = services.import_confirm(actor=editor, record=preview(editor, product, GENERIC))
+    created = set(Feature.objects.filter(external_id__in=["G-1", "G-2"]).values_list("pk", flat=True))
+    heard = []
+    post_delete.connect(lambda sender, instance, **kwargs: heard.append(instance.pk), sender=Feature,
+                        weak=False, dispatch_uid="test-undo-heard")
+    try:
+        services.import_undo(actor=editor, record=record)
+    finally:
+        post_delete.disconnect(sender=Feature, dispatch_uid="test-undo-heard")
+
+    assert set(heard) == created
+    deleted = Feature.history.filter(history_type="-")
+    assert set(deleted.values_list("id", flat=True)) == created and {row.history_user for row in deleted} == {editor}
+
+
+def test_undo_costs_the_same_queries_with_more_features(editor, product, workflow):
+    def imported(prefix: str, count: int) -> Import:
+        text = "key,title,status,release,release_date\n" + "".join(
+            f"{prefix}-{n},Feature {prefix}{n},Planned,Release {prefix},2025-10-01\n" for n in range(count))
+        return services.import_confirm(actor=editor, record=preview(editor, product, text))
+
+    warm, few, many = imported("W", 3), imported("F", 10), imported("M", 200)
+    services.import_undo(actor=editor, record=warm)
+    few_queries = count_queries(lambda: services.import_undo(actor=editor, record=few))
+    many_queries = count_queries(lambda: services.import_undo(actor=editor, record=many))
+
+    assert many_queries == few_queries
+    assert Feature.history.filter(history_type="-").count() == 213
+    assert not Feature.objects.exists() and not Release.objects.exists()
 
 
 # --- query counts --------------------------------------------------------------------

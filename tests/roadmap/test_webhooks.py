@@ -20,6 +20,7 @@ from django.urls import reverse
 
 from feedback import services as feedback_services
 from releases import services as release_services
+from releases.models import Feature
 from roadmap import tasks
 from roadmap.celery import app as celery_app
 from roadmap.models import Webhook, WebhookAttempt, WebhookDelivery, WebhookGoalStatus
@@ -243,6 +244,33 @@ def test_one_bulk_change_is_one_dispatch(hook, receiver, editor, product, workfl
 
     assert len(dispatched) == 1
     assert receiver.events() == ["feature.moved"] * 3
+
+
+def test_undoing_an_import_tells_of_each_deleted_feature_and_release_in_one_dispatch(
+        hook, receiver, admin, editor, product, workflow, django_capture_on_commit_callbacks, monkeypatch):
+    existing = FeatureFactory(product=product, status=workflow["Backlog"], title="Before", external_id="U-0")
+    content = b"key,title,release,release_date\nU-0,After,,\nU-1,First,Autumn,2025-10-01\nU-2,Second,Autumn,\n"
+    with committed(django_capture_on_commit_callbacks):
+        record = release_services.import_preview(actor=editor, product=product, name="f.csv", content=content)
+        record = release_services.import_confirm(actor=editor, record=record)
+    gone = dict(Feature.objects.exclude(pk=existing.pk).values_list("pk", "number"))
+    receiver.requests.clear()
+    dispatched = []
+    original = tasks.webhook_events_dispatch_task.apply_async
+    monkeypatch.setattr(tasks.webhook_events_dispatch_task, "apply_async",
+                        lambda args, **kw: dispatched.append(args) or original(args, **kw))
+
+    with committed(django_capture_on_commit_callbacks):
+        release_services.import_undo(actor=admin, record=record)
+
+    assert len(dispatched) == 1
+    assert sorted(receiver.events()) == ["feature.changed", "feature.deleted", "feature.deleted", "release.deleted"]
+    bodies = [json.loads(r["body"]) for r in receiver.requests]
+    deleted = [body for body in bodies if body["event"] == "feature.deleted"]
+    assert {body["data"]["feature"]["key"] for body in deleted} == {f"MOB-{number}" for number in gone.values()}
+    assert {body["actor"]["email"] for body in bodies} == {admin.email}
+    changed = next(body for body in bodies if body["event"] == "feature.changed")
+    assert changed["data"]["changes"] == {"title": {"from": "After", "to": "Before"}}
 
 
 def test_idea_events(hook, receiver, editor, product, django_capture_on_commit_callbacks):

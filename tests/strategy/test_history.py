@@ -4,11 +4,13 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.db.models import ProtectedError
 
+from releases.models import WorkflowStatus
 from strategy import services
-from strategy.history import history_entries
-from strategy.models import Competitor, Initiative, KeyResult
-from tests.factories import GoalFactory
+from strategy.history import bulk_delete_with_history, history_entries
+from strategy.models import CheckIn, Competitor, Goal, Initiative, KeyResult
+from tests.factories import FeatureFactory, GoalFactory, KeyResultFactory
 
 from ..conftest import count_queries
 
@@ -165,3 +167,28 @@ def test_a_key_result_check_in_does_not_add_a_definition_version(workspace, edit
                                             target_value=Decimal(2))
     services.key_result_check_in(actor=editor, key_result=key_result, value=Decimal("1.5"))
     assert [e.kind for e in history_entries(KeyResult.objects.get())] == ["created"]
+
+
+def test_a_bulk_delete_records_what_cascades_and_keeps_protected_rows(workspace, admin, product, workflow):
+    goals = GoalFactory.create_batch(3, workspace=workspace)
+    key_results = {KeyResultFactory(goal=goal).pk for goal in goals}
+    feature = FeatureFactory(product=product, status=workflow["Idea"], goals=[goals[0]])
+    names = {goal.pk: goal.name for goal in goals}
+    goal_ids = set(names)
+    loaded = list(Goal.objects.only("id").order_by("pk"))  # deferred fields are read before the delete
+    loaded[0]._change_reason = "Dropped at the planning meeting"
+
+    bulk_delete_with_history(loaded, actor=admin, batch_size=2)
+
+    assert not Goal.objects.exists() and not KeyResult.objects.exists() and not CheckIn.objects.exists()
+    assert not feature.goals.exists()
+    assert {(row.id, row.history_user) for row in Goal.history.filter(history_type="-")} == {
+        (pk, admin) for pk in goal_ids}
+    assert {row.id: row.name for row in Goal.history.filter(history_type="-")} == names
+    assert Goal.history.get(id=min(goal_ids), history_type="-").history_change_reason == \
+        "Dropped at the planning meeting"
+    assert {(row.id, row.history_user) for row in KeyResult.history.filter(history_type="-")} == {
+        (pk, admin) for pk in key_results}
+    with pytest.raises(ProtectedError):
+        bulk_delete_with_history([workflow["Idea"]], actor=admin)
+    assert WorkflowStatus.objects.filter(pk=workflow["Idea"].pk).exists()
