@@ -27,11 +27,10 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from strategy import access
 from strategy.background import queue_after_commit
-from strategy.history import record_author, stale_edit_error
+from strategy.history import history_rows_sent, record_author, stale_edit_error
 from strategy.limits import COMMENT_MAX_LENGTH, REQUIREMENTS_MAX_COUNT, too_many_message
 from strategy.models import Membership, Product, User, Workspace
 from strategy.services.records import assign
@@ -174,7 +173,7 @@ def feature_bulk_upsert(
                 feature.rank = rank
         try:
             with transaction.atomic():
-                bulk_create_with_history(created, Feature, batch_size=500, default_user=actor)
+                _bulk_write_with_history(created, actor=actor)
         except IntegrityError as exc:
             # A concurrent import in another product of the workspace committed the same new
             # external id after the check above: refuse the write rather than fail with a 500.
@@ -186,13 +185,30 @@ def feature_bulk_upsert(
     if updated:
         fields = [f.name for f in Feature._meta.concrete_fields if not f.primary_key and f.name not in (
             "created_at", "created_by", "product", "workspace", "number", "rank", "demand")]
-        bulk_update_with_history(updated, Feature, fields, batch_size=500, default_user=actor)
+        _bulk_write_with_history(updated, actor=actor, fields=fields)
     for feature, goals in goal_sets:
         if set(goals) != set(feature.goals.all()):
             record_author(feature, actor)
             feature.goals.set(goals)
     send_features_changed(created + updated)
     return answers
+
+
+def _bulk_write_with_history(features: list[Feature], *, actor: User, fields: list[str] | None = None) -> None:
+    """Insert `features` (or update their `fields`) and their history rows in batches, then send
+    the signals those rows would have sent one by one, so webhooks hear of a bulk import as of
+    any other change (simple-history's bulk helpers send none)."""
+    for feature in features:
+        record_author(feature, actor)  # a record saved before may still name its last author
+    for start in range(0, len(features), 500):
+        batch = features[start:start + 500]
+        if fields is None:
+            Feature.objects.bulk_create(batch)
+        else:
+            Feature.objects.bulk_update(batch, fields)
+        rows = Feature.history.bulk_history_create(batch, update=fields is not None, default_user=actor)
+        if rows is not None:  # None when history is switched off
+            history_rows_sent(Feature.history.model, rows, batch)
 
 
 @transaction.atomic

@@ -527,3 +527,27 @@ def test_the_api_lists_cost_the_same_for_more_rows(client_as_admin, hook):
     Webhook.objects.create(workspace=hook.workspace, url=hook.url, events=["feature.created"], secret="s")
     assert count_queries(lambda: client_as_admin.get("/api/v1/webhook-deliveries/")) == few
     assert count_queries(lambda: client_as_admin.get("/api/v1/webhooks/")) == hooks
+
+
+def test_a_bulk_upsert_tells_of_each_created_and_changed_feature_in_one_dispatch(
+        hook, receiver, editor, product, workflow, django_capture_on_commit_callbacks, monkeypatch):
+    existing = FeatureFactory(product=product, status=workflow["Backlog"], title="Before", external_id="B-0")
+    dispatched = []
+    original = tasks.webhook_events_dispatch_task.apply_async
+    monkeypatch.setattr(tasks.webhook_events_dispatch_task, "apply_async",
+                        lambda args, **kw: dispatched.append(args) or original(args, **kw))
+
+    with committed(django_capture_on_commit_callbacks):
+        answers = release_services.feature_bulk_upsert(actor=editor, items=[
+            (existing, {"title": "After"}),
+            (None, {"product": product, "title": "New one", "external_id": "B-1"}),
+            (None, {"product": product, "title": "New two", "external_id": "B-2"}),
+        ])
+
+    assert [answer[1] for answer in answers] == ["updated", "created", "created"]
+    assert len(dispatched) == 1
+    assert sorted(receiver.events()) == ["feature.changed", "feature.created", "feature.created"]
+    bodies = [json.loads(r["body"]) for r in receiver.requests]
+    assert {body["actor"]["email"] for body in bodies} == {editor.email}
+    changed = next(body for body in bodies if body["event"] == "feature.changed")
+    assert changed["data"]["changes"] == {"title": {"from": "Before", "to": "After"}}
