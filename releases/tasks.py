@@ -40,3 +40,18 @@ def product_delivery_refresh_all_task() -> int:
 @shared_task(acks_late=True)
 def delivery_stale_sweep_task() -> int:
     return services.delivery_stale_sweep()
+
+
+@shared_task(autoretry_for=(smtplib.SMTPException, OSError), retry_backoff=30, max_retries=5, acks_late=True)
+def notification_emails_send_task(notification_ids: list[int]) -> None:
+    services.notification_emails_send(notification_ids=notification_ids)
+
+
+@shared_task(autoretry_for=(smtplib.SMTPException, OSError), retry_backoff=60, max_retries=5, acks_late=True)
+def notification_digest_send_task(user_id: int) -> None:
+    services.notification_digest_send(user_id=user_id)
+
+
+@shared_task(acks_late=True)
+def notification_digests_queue_task() -> int:
+    return services.notification_digests_queue()

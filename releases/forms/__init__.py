@@ -11,6 +11,7 @@ from .features import (
     feature_initial,
     impact_value,
 )
+from .notifications import NotificationSettingsForm
 from .releases import (
     MilestoneForm,
     ReleaseForm,
@@ -22,6 +23,7 @@ from .workflow import (
 )
 
 __all__ = [
+    "NotificationSettingsForm",
     "CommentForm",
     "DependencyForm",
     "FEATURE_KEY",

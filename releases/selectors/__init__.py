@@ -50,6 +50,13 @@ from .metrics import (
     release_forecasts,
     release_snapshot_of,
 )
+from .notifications import (
+    is_following,
+    notification_get,
+    notification_list,
+    unread_count,
+    unread_counts_forget,
+)
 from .planning import (
     ConflictIndex,
     Plan,
@@ -76,6 +83,11 @@ from .workflow import (
 )
 
 __all__ = [
+    "is_following",
+    "notification_get",
+    "notification_list",
+    "unread_count",
+    "unread_counts_forget",
     "Launch",
     "WorkItem",
     "messaging_list",
