@@ -90,10 +90,6 @@ def feature_follow_set(*, actor: User, feature: Feature, following: bool) -> Fea
 # --- producing notifications ---------------------------------------------------------------
 
 
-def _owner_id(feature: Feature) -> int | None:
-    return feature.assignee_id or feature.created_by_id
-
-
 def _forget_counts(user_ids: set[int], workspace_id: int) -> None:
     # Now, and again after commit: a page drawn meanwhile may have cached the count from before.
     selectors.unread_counts_forget(user_ids=user_ids, workspace_id=workspace_id)
@@ -174,7 +170,9 @@ def notify_comment(*, actor: User, comment: Comment, mentioned: list[User]) -> l
     excerpt = excerpt if len(excerpt) <= DETAIL_MAX else excerpt[:DETAIL_MAX - 1] + "…"
     rows = [Notification(recipient_id=user.pk, kind=NotificationKind.MENTION, feature=feature, comment=comment,
                          detail=excerpt) for user in mentioned]
-    owner_id = _owner_id(feature)
+    # The owner as stored now: the caller's copy of the feature may predate a reassignment.
+    assignee_id, creator_id = Feature.objects.filter(pk=feature.pk).values_list("assignee_id", "created_by_id").get()
+    owner_id = assignee_id or creator_id
     if owner_id and owner_id not in {user.pk for user in mentioned}:
         rows.append(Notification(recipient_id=owner_id, kind=NotificationKind.COMMENT, feature=feature,
                                  comment=comment, detail=excerpt))
@@ -383,7 +381,7 @@ def notification_digests_queue(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     user_ids = list(Notification.objects.filter(read_at__isnull=True, digested_at__isnull=True,
                                                 emailed_at__isnull=True, created_at__lte=now)
-                    .values_list("recipient_id", flat=True).distinct())
+                    .order_by().values_list("recipient_id", flat=True).distinct())
     for user_id in user_ids:
         queue_after_commit(tasks.notification_digest_send_task, user_id)
     return len(user_ids)
