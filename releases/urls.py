@@ -23,6 +23,7 @@ urlpatterns = [
          name="workflow_status_retire"),
     path(WORKSPACE + "my-work/", launch.my_work, name="my_work"),
     path(WORKSPACE + "inbox/", notifications.inbox, name="inbox"),
+    path(WORKSPACE + "inbox/bell/", notifications.inbox_bell, name="inbox_bell"),
     path(WORKSPACE + "inbox/read-all/", notifications.notifications_read_all, name="notifications_read_all"),
     path(WORKSPACE + "inbox/<int:pk>/read/", notifications.notification_read, name="notification_read"),
     path(WORKSPACE + "inbox/<int:pk>/open/", notifications.notification_open, name="notification_open"),

@@ -19,6 +19,7 @@ from strategy.unsubscribe import unsubscribe_view
 from strategy.web import product_for, query_string, workspace_view
 
 from .. import selectors, services
+from ..context_processors import InboxBadge
 from ..forms import NotificationSettingsForm
 from ..models import Notification, NotificationKind
 
@@ -62,6 +63,14 @@ def inbox(request: HttpRequest, workspace) -> HttpResponse:
         "previous_url": query_string(request, page=page.previous_page_number()) if page.has_previous() else "",
         "next_url": query_string(request, page=page.next_page_number()) if page.has_next() else "",
     })
+
+
+@workspace_view
+@require_GET
+def inbox_bell(request: HttpRequest, workspace) -> HttpResponse:
+    """The top bar's bell alone, redrawn by htmx when the inbox changes."""
+    return render(request, "components/inbox_bell.html", {
+        "workspace": workspace, "nav_inbox": InboxBadge(request.user, workspace)})
 
 
 @workspace_view
