@@ -655,6 +655,8 @@ class _Seeder:
 
     def seed_inbox(self, seeded: set[str]) -> None:
         """What teammates did that the demo admin hears of, through the services that tell them."""
+        if not seeded:
+            return
         features = {(f.product.key, f.title): f for f in Feature.objects.filter(
             workspace=self.workspace, product__key__in=seeded).select_related("product", "status")}
         for key, title, email, before in INBOX_MOVES:
