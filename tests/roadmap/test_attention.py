@@ -1,6 +1,6 @@
 """The top of the dashboard answers "what needs my attention": my open features, soonest due
-first; comments that mention me and that I have not read; conflicts in the products I own; running goals at risk or off track. Its queries do
-not grow with the data."""
+first; comments that mention me and that I have not read; conflicts in the products I own;
+running goals at risk or off track. Its queries do not grow with the data."""
 
 import re
 from datetime import timedelta
