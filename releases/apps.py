@@ -6,11 +6,12 @@ class ReleasesConfig(AppConfig):
     verbose_name = "Releases"
 
     def ready(self) -> None:
-        from strategy.extensions import initiative_summaries, product_summaries
+        from strategy.extensions import account_sections, initiative_summaries, product_summaries
         from strategy.signals import workspace_created
 
         from . import extensions, selectors, services
         from .signals import features_changed
+        from .views.notifications import account_section
 
         # Every new workspace starts with the default workflow.
         workspace_created.connect(services.on_workspace_created, dispatch_uid="releases.default_workflow")
@@ -25,6 +26,8 @@ class ReleasesConfig(AppConfig):
         # The initiative page shows its features across releases.
         initiative_summaries.register("progress", extensions.initiative_progress_summaries, order=10)
         initiative_summaries.register("features", extensions.initiative_feature_summaries, order=20)
+        # The account page shows the notification email choices.
+        account_sections.register("notifications", account_section, order=10)
         # Delivery metrics are recomputed after feature changes, debounced per product.
         features_changed.connect(services.on_features_changed, dispatch_uid="releases.delivery_metrics")
         # The cached conflicts of the changed products' plans are dropped (releases.selectors.plan_for).

@@ -5,7 +5,8 @@ their requirements, dependencies between them and a few comments.
 Every record is written through the services by the demo admin, except the comments, which
 their authors write. Dates are relative to today: past releases are released, the one under
 way is in progress, later ones are planned. The only direct writes backdate the features'
-history, so the burn-up of a release shows the weeks it ran rather than the second of seeding.
+history, so the burn-up of a release shows the weeks it ran rather than the second of
+seeding, and the demo admin's notifications, and mark the seeding's emails as sent.
 
 Three launched features carry the usage keys of the demo's usage events (seeded by roadmap):
 "csv-export" (INS "Export reports to CSV", release Launch 1.0), "dark-mode" (MOB "Dark mode",
@@ -16,6 +17,10 @@ The plan holds four deliberate conflicts, so the warnings have something to show
 ending after its release (SHOP), a release over capacity (SHOP "Guided setup"), an unfinished
 feature in a released release (SHOP "Checkout foundations") and a feature ending before the
 feature it depends on (INS "Anomaly alerts on sales drops").
+
+The demo admin's inbox holds a few notifications from teammates (mentions in comments,
+assignments, status changes of features they follow), some read; seeding marks every
+notification it caused as already emailed, so seeding never sends mail.
 
 Idempotent: a product that already has releases or features is left as it is, so seeding twice
 changes nothing."""
@@ -34,7 +39,7 @@ from strategy.demo import DEMO_EMAIL
 from strategy.models import Initiative, Product, User, Workspace
 
 from . import demo_launch, services
-from .models import Dependency, Feature, Release, StatusCategory, WorkflowStatus
+from .models import Dependency, Feature, Mention, Notification, Release, StatusCategory, WorkflowStatus
 
 CADENCE = 57  # days from one release's start to the next one's
 
@@ -648,6 +653,54 @@ class _Seeder:
             if feature is not None and author is not None:
                 services.comment_create(actor=author, feature=feature, body=body)
 
+    def seed_inbox(self, seeded: set[str]) -> None:
+        """What teammates did that the demo admin hears of, through the services that tell them."""
+        if not seeded:
+            return
+        features = {(f.product.key, f.title): f for f in Feature.objects.filter(
+            workspace=self.workspace, product__key__in=seeded).select_related("product", "status")}
+        for key, title, email, before in INBOX_MOVES:
+            feature, actor = features.get((key, title)), self.people.get(email)
+            if feature is not None and actor is not None:  # the step it made last, as its followers heard of it
+                services.notify_feature_changes(actor=actor, changes=[
+                    services.FeatureChange(feature, self.statuses[before].pk, feature.assignee_id)])
+        # Two open features of the admin's, as assigned to them by a teammate.
+        assigned = [f for f in features.values() if f.assignee_id == self.actor.pk
+                    and f.status.category == StatusCategory.NOT_STARTED][:2]
+        if assigned and "priya@waymark.test" in self.people:
+            services.notify_feature_changes(actor=self.people["priya@waymark.test"], changes=[
+                services.FeatureChange(f, f.status_id, None) for f in assigned])
+        for key, title, email, body in INBOX_COMMENTS:
+            feature, author = features.get((key, title)), self.people.get(email)
+            if feature is not None and author is not None:
+                services.comment_create(actor=author, feature=feature, body=body)
+        # Spread over the last days, newest first as listed; the older half already read.
+        mine = list(Notification.objects.filter(workspace=self.workspace, recipient=self.actor)
+                    .order_by("-id").values_list("pk", flat=True))
+        now = timezone.now()
+        for age, pk in enumerate(mine):
+            when = now - timedelta(hours=3 + age * 7)
+            Notification.objects.filter(pk=pk).update(
+                created_at=when, read_at=when + timedelta(hours=1) if age >= len(mine) // 2 else None)
+
+
+# Teammates' comments that @mention the demo admin, and status steps of features the admin
+# follows (the status each came from).
+INBOX_COMMENTS = [
+    ("SHOP", "Express checkout with Apple Pay and Google Pay", "priya@waymark.test",
+     "@demo can you confirm with the Pay team whether wallets make 5.1? Then we keep this in the release."),
+    ("INS", "Anomaly alerts on sales drops", "chris@waymark.test",
+     "@demo let's take this to Thursday's roadmap review: week-over-week rule first, forecast later."),
+    ("MOB", "Cart sync between web and app", "jordan@waymark.test",
+     "Beta build is out to 200 testers. @demo the sync banner copy needs your sign-off."),
+]
+INBOX_MOVES = [
+    ("SHOP", "One-page checkout layout", "priya@waymark.test", "Planned"),
+    ("MOB", "Cart sync between web and app", "mateo@waymark.test", "Planned"),
+    ("INS", "Anomaly alerts on sales drops", "priya@waymark.test", "Planned"),
+    ("SHOP", "Saved addresses for returning customers", "sofia@waymark.test", "In development"),
+]
+
 
 @transaction.atomic
 def seed_releases(workspace: Workspace, *, today: date | None = None) -> None:
@@ -663,9 +716,14 @@ def seed_releases(workspace: Workspace, *, today: date | None = None) -> None:
             seeded.add(key)
     seeder.seed_dependencies(seeded)
     seeder.seed_comments(seeded)
+    seeder.seed_inbox(seeded)
     demo_launch.seed_launch(actor=seeder.actor, workspace=workspace, people=seeder.people, today=seeder.today,
                             products=[products[key] for key in sorted(seeded)])
     _backdate(seeder.backdates)
+    # Seeding is history: nobody is emailed about it (the queued emails find nothing to send).
+    now = timezone.now()
+    Notification.objects.filter(workspace=workspace, emailed_at__isnull=True).update(emailed_at=now, digested_at=now)
+    Mention.objects.filter(comment__feature__workspace=workspace, emailed_at__isnull=True).update(emailed_at=now)
     # The delivery snapshots the pages show, computed now rather than by the worker later.
     for key in sorted(seeded):
         services.delivery_snapshots_write(product_id=products[key].pk, today=seeder.today)

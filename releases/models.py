@@ -692,3 +692,94 @@ class Import(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.file_name
+
+
+class FeatureFollow(models.Model):
+    """A person following a feature: they hear of its status changes. The creator, the
+    assignee and commenters follow automatically; `is_following=False` remembers that someone
+    unfollowed by hand, so that commenting or being assigned again does not re-add them."""
+
+    feature = models.ForeignKey(Feature, on_delete=models.CASCADE, related_name="follows")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    is_following = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["feature", "user"], name="releases_featurefollow_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} follows {self.feature_id}"
+
+
+class NotificationKind(models.TextChoices):
+    MENTION = "mention", _("Mentioned in a comment")
+    ASSIGNED = "assigned", _("Assigned to a feature")
+    STATUS = "status", _("Status change on a feature I follow")
+    COMMENT = "comment", _("Comment on a feature I own")
+
+
+class NotificationQuerySet(WorkspaceScopedQuerySet):
+    def unread(self) -> NotificationQuerySet:
+        return self.filter(read_at__isnull=True)
+
+
+class Notification(models.Model):
+    """Something that happened to a feature that one person should hear of, in their inbox
+    (and by email, as they chose). One row per recipient; `detail` holds what the inbox says
+    beside the feature ("Planned → Shipped", the comment's first words) as it was then."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(_("kind"), max_length=20, choices=NotificationKind.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    feature = models.ForeignKey(Feature, on_delete=models.CASCADE, related_name="+")
+    comment = models.ForeignKey(Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    detail = models.CharField(_("detail"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=False)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    digested_at = models.DateTimeField(null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["recipient", "workspace", "-created_at"], name="releases_notification_inbox"),
+            models.Index(fields=["recipient", "workspace"], condition=models.Q(read_at__isnull=True),
+                         name="releases_notification_unread"),
+            models.Index(fields=["recipient"], condition=models.Q(read_at__isnull=True, digested_at__isnull=True),
+                         name="releases_notification_digest"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.recipient_id} on {self.feature_id}"
+
+
+class EmailChoice(models.TextChoices):
+    IMMEDIATE = "immediate", _("Right away")
+    DAILY = "daily", _("Daily digest")
+    OFF = "off", _("Off")
+
+
+class NotificationSettings(models.Model):
+    """How a person wants to hear of each kind of notification by email (the inbox always
+    shows them all), and when their last daily digest went out."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="notification_settings")
+    mention = models.CharField(_("mentions"), max_length=10, choices=EmailChoice.choices,
+                               default=EmailChoice.IMMEDIATE)
+    assigned = models.CharField(_("assignments"), max_length=10, choices=EmailChoice.choices,
+                                default=EmailChoice.IMMEDIATE)
+    status = models.CharField(_("status changes"), max_length=10, choices=EmailChoice.choices,
+                              default=EmailChoice.DAILY)
+    comment = models.CharField(_("comments"), max_length=10, choices=EmailChoice.choices,
+                               default=EmailChoice.DAILY)
+    last_digest_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"notification settings of {self.user_id}"
+
+    def choice_for(self, kind: str) -> str:
+        return getattr(self, kind)

@@ -53,3 +53,18 @@ def import_run_task(import_id: int) -> None:
 def import_undo_task(import_id: int) -> None:
     """Undo a large import (releases.services.imports); one no longer being undone is left alone."""
     services.import_undo_run(import_id=import_id)
+
+
+@shared_task(autoretry_for=(smtplib.SMTPException, OSError), retry_backoff=30, max_retries=5, acks_late=True)
+def notification_emails_send_task(notification_ids: list[int]) -> None:
+    services.notification_emails_send(notification_ids=notification_ids)
+
+
+@shared_task(autoretry_for=(smtplib.SMTPException, OSError), retry_backoff=60, max_retries=5, acks_late=True)
+def notification_digest_send_task(user_id: int) -> None:
+    services.notification_digest_send(user_id=user_id)
+
+
+@shared_task(acks_late=True)
+def notification_digests_queue_task() -> int:
+    return services.notification_digests_queue()

@@ -3,7 +3,7 @@ backlog and board, with the writes they post to."""
 
 from django.urls import path
 
-from .views import features, imports, launch, metrics, planning, releases, workflow
+from .views import features, imports, launch, metrics, notifications, planning, releases, workflow
 
 WORKSPACE = "w/<slug:ws>/"
 PRODUCT = WORKSPACE + "products/<str:key>/"
@@ -22,6 +22,14 @@ urlpatterns = [
     path(WORKSPACE + "workflow/statuses/<int:pk>/retire/", workflow.workflow_status_retire,
          name="workflow_status_retire"),
     path(WORKSPACE + "my-work/", launch.my_work, name="my_work"),
+    path(WORKSPACE + "inbox/", notifications.inbox, name="inbox"),
+    path(WORKSPACE + "inbox/bell/", notifications.inbox_bell, name="inbox_bell"),
+    path(WORKSPACE + "inbox/read-all/", notifications.notifications_read_all, name="notifications_read_all"),
+    path(WORKSPACE + "inbox/<int:pk>/read/", notifications.notification_read, name="notification_read"),
+    path(WORKSPACE + "inbox/<int:pk>/open/", notifications.notification_open, name="notification_open"),
+    path("account/notifications/", notifications.notification_settings, name="notification_settings"),
+    path("notifications/unsubscribe/<str:token>/", notifications.notifications_unsubscribe,
+         name="notifications_unsubscribe"),
     path(WORKSPACE + "launch/", launch.launch_settings, name="launch_settings"),
     path(WORKSPACE + "launch/settings/", launch.launch_settings_save, name="launch_settings_save"),
     path(WORKSPACE + "launch/phases/new/", launch.phase_type_create, name="phase_type_create"),
@@ -62,6 +70,7 @@ urlpatterns = [
     path(FEATURE + "dependencies/", features.dependency_add, name="dependency_add"),
     path(FEATURE + "dependencies/<int:pk>/remove/", features.dependency_remove, name="dependency_remove"),
     path(FEATURE + "comments/", features.comment_create, name="comment_create"),
+    path(FEATURE + "follow/", notifications.feature_follow, name="feature_follow"),
     path(FEATURE + "cell/<str:cell>/", planning.backlog_cell, name="backlog_cell"),
     path(PRODUCT + "backlog/", planning.backlog, name="backlog"),
     path(PRODUCT + "backlog/rows/", planning.backlog_rows, name="backlog_rows"),

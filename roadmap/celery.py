@@ -32,6 +32,13 @@ app.conf.beat_schedule = {
         "schedule": 300.0,
         "options": {"expires": 290},
     },
+    # Notification digests: one email per person with unread notifications of the kinds they
+    # want daily, not yet in a digest (each person's task marks what it listed, so a rerun sends nothing).
+    "notification-digests": {
+        "task": "releases.tasks.notification_digests_queue_task",
+        "schedule": crontab(hour=7, minute=0),
+        "options": {"expires": 3600},
+    },
     # Delivery metrics: a snapshot of every product each night, and products whose snapshot is
     # older than their latest change (a lost or debounced-away trigger) every 15 minutes.
     "delivery-refresh-nightly": {"task": "releases.tasks.product_delivery_refresh_all_task",

@@ -170,3 +170,28 @@ name is not a card, so providers here name their own partial in `Summary.templat
 initiative_summaries: SummaryRegistry[Initiative] = SummaryRegistry("initiative")
 """What higher apps know of an initiative (its features across releases, their progress and
 dates): the initiative page shows one card per summary, above the goals it serves."""
+
+
+class SectionRegistry:
+    """Sections a higher app adds to a page of a lower one that is about the signed-in person
+    rather than about items: each provider takes the request and returns the section's HTML."""
+
+    def __init__(self, page: str) -> None:
+        self.page = page
+        self._entries: dict[str, tuple[Callable, int]] = {}
+
+    def register(self, name: str, provider: Callable, *, order: int = 100) -> None:
+        """Add `provider` under `name` (again with the same function: harmless)."""
+        entry = self._entries.get(name)
+        if entry is not None and entry[0] is not provider:
+            raise ImproperlyConfigured(f"A {self.page} section is already registered as {name!r}.")
+        self._entries[name] = (provider, order)
+
+    def render(self, request) -> list[str]:
+        """Each provider's HTML, in `order`, then by name."""
+        ordered = sorted(self._entries.items(), key=lambda item: (item[1][1], item[0]))
+        return [provider(request) for _name, (provider, _order) in ordered]
+
+
+account_sections = SectionRegistry("account")
+"""Sections of the account page from higher apps (the notification email choices, from releases)."""

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from releases.models import Feature, StatusCategory
 from strategy.background import queue_after_commit
+from strategy.unsubscribe import one_click_headers
 
 from .. import tasks
 from ..models import EmailOptOut, FeedbackNote, Idea, IdeaEvent, PortalUser, ShippedNotification, Vote
@@ -146,8 +147,7 @@ def _message(email: str, name: str, workspace_id: int, ideas: list[Idea], featur
             lines.append(f"  {idea.status_note}")
     link = unsubscribe_url(workspace_id=workspace_id, email=email)
     lines += ["", _("Thank you for your feedback."), "", _("No more emails like this: %(url)s") % {"url": link}]
-    return EmailMessage(subject, "\n".join(lines) + "\n", None, [email], headers={
-        "List-Unsubscribe": f"<{link}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"})
+    return EmailMessage(subject, "\n".join(lines) + "\n", None, [email], headers=one_click_headers(link))
 
 
 def shipped_notices_send(*, feature_id: int | None = None, idea_id: int | None = None) -> int:

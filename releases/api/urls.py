@@ -1,3 +1,4 @@
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from .features import DependencyViewSet, FeatureViewSet, RequirementViewSet
@@ -9,6 +10,7 @@ from .launch import (
     ReleaseNoteViewSet,
     ReleasePhaseViewSet,
 )
+from .notifications import NotificationSettingsViewSet, NotificationViewSet
 from .releases import MilestoneViewSet, ReleaseViewSet
 from .workflow import WorkflowStatusViewSet
 
@@ -25,7 +27,12 @@ router.register("launch-todos", LaunchTodoViewSet, basename="launch-todo")
 router.register("launch-templates", LaunchTemplateViewSet, basename="launch-template")
 router.register("release-messaging", ReleaseMessagingViewSet, basename="release-messaging")
 router.register("release-notes", ReleaseNoteViewSet, basename="release-note")
+router.register("notifications", NotificationViewSet, basename="notification")
 
 app_name = "releases-api"
 
-urlpatterns = router.urls
+urlpatterns = [
+    *router.urls,
+    path("notification-settings/", NotificationSettingsViewSet.as_view({"get": "retrieve", "patch": "partial_update"}),
+         name="notification-settings"),
+]

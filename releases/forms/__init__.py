@@ -12,6 +12,7 @@ from .features import (
     impact_value,
 )
 from .imports import ImportUploadForm
+from .notifications import NotificationSettingsForm
 from .releases import (
     MilestoneForm,
     ReleaseForm,
@@ -23,6 +24,7 @@ from .workflow import (
 )
 
 __all__ = [
+    "NotificationSettingsForm",
     "CommentForm",
     "DependencyForm",
     "FEATURE_KEY",

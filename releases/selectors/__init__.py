@@ -51,6 +51,13 @@ from .metrics import (
     release_forecasts,
     release_snapshot_of,
 )
+from .notifications import (
+    is_following,
+    notification_get,
+    notification_list,
+    unread_count,
+    unread_counts_forget,
+)
 from .planning import (
     BACKLOG_WINDOW,
     BOARD_WINDOW,
@@ -94,6 +101,11 @@ __all__ = [
     "board_column_window",
     "board_window",
     "PLAN_FINGERPRINT_COLUMNS",
+    "is_following",
+    "notification_get",
+    "notification_list",
+    "unread_count",
+    "unread_counts_forget",
     "Launch",
     "WorkItem",
     "messaging_list",

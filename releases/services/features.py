@@ -21,7 +21,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mass_mail
+from django.core.mail import get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.urls import reverse
@@ -36,8 +36,20 @@ from strategy.models import Membership, Product, User, Workspace
 from strategy.services.records import assign
 
 from .. import ranking, tasks
-from ..models import Comment, Dependency, Feature, Mention, Requirement, WorkflowStatus
+from ..models import (
+    Comment,
+    Dependency,
+    EmailChoice,
+    Feature,
+    Mention,
+    Notification,
+    NotificationKind,
+    NotificationSettings,
+    Requirement,
+    WorkflowStatus,
+)
 from ..signals import send_features_changed
+from . import notifications
 from .records import FEATURE_FIELDS, prepare_feature
 from .workflow import workflow_defaults_create
 
@@ -71,6 +83,7 @@ def feature_create(*, actor: User, product: Product, title: str, goals=(), **fie
     feature.save()
     if goals:
         feature.goals.set(goals)
+    notifications.notify_feature_changes(actor=actor, changes=[notifications.FeatureChange(feature, None, None)])
     send_features_changed([feature])
     return feature
 
@@ -123,6 +136,7 @@ def feature_bulk_upsert(
     first_status: dict[int, WorkflowStatus] = {}
     answers: list = []
     created, updated, goal_sets = [], [], []
+    previous: dict[int, tuple[int, int | None]] = {}
     now = timezone.now()
     for record, data in items:
         changes = dict(data)
@@ -150,6 +164,7 @@ def feature_bulk_upsert(
             else:
                 feature = record
                 previous_status_id, previous_assignee_id = feature.status_id, feature.assignee_id
+                previous[id(feature)] = (previous_status_id, previous_assignee_id)
                 assign(feature, changes, FEATURE_FIELDS)
                 feature._external_id_checked = True
                 prepare_feature(feature, goals, previous_status_id, previous_assignee_id,
@@ -190,6 +205,9 @@ def feature_bulk_upsert(
         if set(goals) != set(feature.goals.all()):
             record_author(feature, actor)
             feature.goals.set(goals)
+    notifications.notify_feature_changes(actor=actor, changes=[
+        *(notifications.FeatureChange(feature, None, None) for feature in created),
+        *(notifications.FeatureChange(feature, *previous[id(feature)]) for feature in updated)])
     send_features_changed(created + updated)
     return answers
 
@@ -230,6 +248,8 @@ def feature_update(*, actor: User, feature: Feature, version: int | None = None,
     if goals is not None and set(goals) != set(current.goals.all()):
         record_author(current, actor)
         current.goals.set(goals)
+    notifications.notify_feature_changes(actor=actor, changes=[
+        notifications.FeatureChange(current, previous_status_id, previous_assignee_id)])
     send_features_changed([current])
     return current
 
@@ -388,19 +408,23 @@ def comment_create(*, actor: User, feature: Feature, body: str) -> Comment:
         # One task per person, so a retry after a mail server hiccup never emails anyone twice.
         for user in mentioned:
             queue_after_commit(tasks.comment_mention_email_task, comment.pk, user.pk)
+    notifications.notify_comment(actor=actor, comment=comment, mentioned=mentioned)
     return comment
 
 
 def comment_mention_email_send(*, comment_id: int, user_id: int | None = None) -> int:
     """Email the members mentioned in the comment who have not been told yet (only `user_id`,
-    when given) and mark them told. Returns how many were sent; a deleted comment sends
-    nothing, and a second call for the same people sends nothing either."""
+    when given) and who want mentions by email right away, and mark them told (their mention
+    notifications too, so no digest lists them again). Returns how many were sent; a deleted
+    comment sends nothing, and a second call for the same people sends nothing either."""
     with transaction.atomic():
         pending = (Mention.objects.select_for_update(skip_locked=True, of=("self",))
                    .filter(comment_id=comment_id, emailed_at__isnull=True).select_related("user"))
         if user_id is not None:
             pending = pending.filter(user_id=user_id)
         mentions = list(pending)
+        wanted = _immediate_mentions([mention.user_id for mention in mentions])
+        mentions = [mention for mention in mentions if mention.user_id in wanted]
         if not mentions:
             return 0
         comment = Comment.objects.select_related("feature__product__workspace", "author").get(pk=comment_id)
@@ -410,12 +434,23 @@ def comment_mention_email_send(*, comment_id: int, user_id: int | None = None) -
         author = comment.author.display_name if comment.author else _("Someone")
         subject = _("%(author)s mentioned you on %(key)s %(title)s") % {
             "author": author, "key": feature.key, "title": feature.title}
-        subject = " ".join(subject.split())  # a header must stay on one line
-        body = f"{author}:\n\n{comment.body}\n\n{url}\n"
+        lines = [f"{author}:", "", comment.body, "", url]
         # A failed send raises and rolls back, so the mentions stay unsent for the retry.
-        sent = send_mass_mail([(subject, body, None, [mention.user.email]) for mention in mentions])
-        Mention.objects.filter(pk__in=[mention.pk for mention in mentions]).update(emailed_at=timezone.now())
+        sent = get_connection().send_messages([
+            notifications.mention_email(user=mention.user, subject=subject, lines=lines) for mention in mentions])
+        now = timezone.now()
+        told = [mention.user_id for mention in mentions]
+        Mention.objects.filter(pk__in=[mention.pk for mention in mentions]).update(emailed_at=now)
+        Notification.objects.filter(comment_id=comment_id, recipient_id__in=told, kind=NotificationKind.MENTION,
+                                    emailed_at__isnull=True).update(emailed_at=now)
     return sent
+
+
+def _immediate_mentions(user_ids: list[int]) -> set[int]:
+    """Those of `user_ids` who want mention emails right away (the default)."""
+    others = set(NotificationSettings.objects.filter(user_id__in=user_ids).exclude(
+        mention=EmailChoice.IMMEDIATE).values_list("user_id", flat=True))
+    return set(user_ids) - others
 
 
 # A queued email gets this long to go out before the sweep queues it again; after the
@@ -433,6 +468,8 @@ def mention_emails_sweep(*, now: datetime | None = None) -> int:
         comment__created_at__lt=now - MENTION_SWEEP_AFTER,
         comment__created_at__gte=now - MENTION_SWEEP_WITHIN,
     ).values_list("comment_id", "user_id"))
+    wanted = _immediate_mentions(list({user_id for _comment_id, user_id in pending}))
+    pending = [(comment_id, user_id) for comment_id, user_id in pending if user_id in wanted]
     for comment_id, user_id in pending:
         queue_after_commit(tasks.comment_mention_email_task, comment_id, user_id)
     return len(pending)

@@ -18,6 +18,7 @@ from strategy.models import Product, User
 from .. import ranking
 from ..models import Feature
 from ..signals import send_features_changed
+from .notifications import FeatureChange, notify_feature_changes
 from .records import save_feature_change
 
 UNSET = object()
@@ -97,8 +98,10 @@ def feature_bulk_update(*, actor: User, features: list[Feature], release=UNSET, 
         access.ensure_can(actor, "releases.edit", feature)
     locked = {f.pk: f for f in Feature.objects.select_for_update(of=("self",)).select_related("product")
               .filter(pk__in=[f.pk for f in features])}
+    written = []
     for feature in features:
         current = locked[feature.pk]
+        written.append(FeatureChange(current, current.status_id, current.assignee_id))
         feature_changes = dict(changes)
         if add_tag:
             feature_changes["tags"] = [*current.tags, add_tag]
@@ -108,5 +111,7 @@ def feature_bulk_update(*, actor: User, features: list[Feature], release=UNSET, 
             raise ValidationError(
                 _("%(key)s: %(reason)s Nothing was changed.") % {"key": current.key, "reason": " ".join(exc.messages)}
             ) from exc
+    # One batch of notifications for all of them (a few queries, whatever their number).
+    notify_feature_changes(actor=actor, changes=written)
     send_features_changed(locked.values())
     return len(features)

@@ -56,9 +56,10 @@ SCHEMA_VERSION = 1
 APPS = ("strategy", "releases", "feedback", "roadmap")
 USER_TABLE = "strategy.user"
 USER_COLUMNS = ["id", "email", "full_name", "is_active", "date_joined"]
-# Credentials and machine state are not part of a workspace.
+# Credentials, machine state and a person's own settings (their notification emails, in every
+# workspace) are not part of a workspace.
 EXCLUDED = {"strategy.user", "strategy.user_groups", "strategy.user_user_permissions", "strategy.apitoken",
-            "roadmap.workerheartbeat", "roadmap.usageevent"}
+            "roadmap.workerheartbeat", "roadmap.usageevent", "releases.notificationsettings"}
 INSERT_BATCH = 1000
 
 

@@ -16,7 +16,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from .. import access, selectors, services
 from ..context_processors import LAST_WORKSPACE_SESSION_KEY
-from ..extensions import Figure, Link, Row, Summary, product_summaries
+from ..extensions import Figure, Link, Row, Summary, account_sections, product_summaries
 from ..filters import ProductFilterSet
 from ..forms import (
     ApiTokenForm,
@@ -422,6 +422,8 @@ def _render_account(request, *, profile_form=None, token_form=None, new_secret=N
         "token_form": token_form or ApiTokenForm(user=request.user),
         "tokens": selectors.api_token_list(user=request.user),
         "new_secret": new_secret,
+        # Sections of higher apps (the notification email choices).
+        "sections": account_sections.render(request),
     }, status=status)
 
 

@@ -82,6 +82,7 @@ PAGES = [
     Page("workflow", MEMBER, W + "/workflow/"),
     Page("launch", MEMBER, W + "/launch/"),
     Page("my work", MEMBER, W + "/my-work/"),
+    Page("inbox", MEMBER, W + "/inbox/"),
     Page("members", MEMBER, W + "/members/"),
     Page("workspace settings", MEMBER, W + "/settings/"),
     Page("webhooks", MEMBER, W + "/settings/webhooks/"),
@@ -375,7 +376,7 @@ def test_exceptions_name_listed_pages_and_give_a_reason():
 # (WCAG 1.4.10), so it covers 200 % zoom of any window 640 px wide or more.
 NARROW_PAGES = ["portfolio", "product overview", "strategy", "product goals", "releases", "backlog", "board",
                 "roadmap timeline", "now next later", "release timeline", "portfolio timeline", "release",
-                "feature", "goal", "members", "sign in", "shared timeline", "shared now next later", "my work"]
+                "feature", "goal", "members", "sign in", "shared timeline", "shared now next later", "my work", "inbox"]
 BY_NAME = {page.name: page for page in PAGES}
 
 

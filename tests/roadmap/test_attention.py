@@ -1,6 +1,6 @@
 """The top of the dashboard answers "what needs my attention": my open features, soonest due
-first; conflicts in the products I own; running goals at risk or off track. Its queries do
-not grow with the data."""
+first; comments that mention me and that I have not read; conflicts in the products I own;
+running goals at risk or off track. Its queries do not grow with the data."""
 
 import re
 from datetime import timedelta
@@ -63,13 +63,29 @@ def test_goals_behind_are_listed(client_as_viewer, workspace, product, today):
     assert "Fine goal" not in text
 
 
+def test_unread_mentions_are_listed_and_leave_once_read(client_as_viewer, viewer, editor, workspace, product):
+    from releases import services
+
+    feature = FeatureFactory(product=product, title="Dark mode")
+    services.comment_create(actor=editor, feature=feature, body="@viewer can you check the contrast?")
+    services.comment_create(actor=editor, feature=feature, body="No mention here")
+
+    text = dashboard(client_as_viewer)
+    assert f"Unread mentions 1 {editor.display_name} on MOB-1 Dark mode" in text
+
+    services.notifications_mark_all_read(actor=viewer, workspace=workspace)
+    assert "No comment mentions you that you have not read." in dashboard(client_as_viewer)
+
+
 def test_nothing_to_look_at_says_so(client_as_viewer, product):
     text = dashboard(client_as_viewer)
 
     assert "Nothing is assigned to you." in text and "You own no product" in text
 
 
-def test_the_attention_queries_do_not_grow(client_as_viewer, viewer, workspace, today):
+def test_the_attention_queries_do_not_grow(client_as_viewer, viewer, editor, workspace, today):
+    from releases import services as comment_services
+
     product = ProductFactory(workspace=workspace, key="MINE", owner=viewer)
 
     def make(n):
@@ -79,9 +95,12 @@ def test_the_attention_queries_do_not_grow(client_as_viewer, viewer, workspace, 
             goal = GoalFactory(workspace=workspace, product=product, start_date=today - timedelta(days=80),
                                end_date=today + timedelta(days=10))
             KeyResultFactory(goal=goal)
+            comment_services.comment_create(actor=editor, feature=FeatureFactory(product=product),
+                                            body="@viewer have a look")
 
     make(1)
     dashboard(client_as_viewer)
     few = count_queries(lambda: dashboard(client_as_viewer))
     make(10)
+    dashboard(client_as_viewer)  # the bell's unread count is read again once after new notifications
     assert count_queries(lambda: dashboard(client_as_viewer)) == few

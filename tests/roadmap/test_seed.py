@@ -13,6 +13,7 @@ from releases.models import (
     Dependency,
     Feature,
     Milestone,
+    Notification,
     Release,
     Requirement,
     StatusCategory,
@@ -73,6 +74,8 @@ def snapshot():
         "requirements": rows(Requirement.objects, "feature__title", "text", "done", "position", "updated_at"),
         "dependencies": rows(Dependency.objects, "feature__title", "depends_on__title", "created_at"),
         "comments": rows(Comment.objects, "feature__title", "author__email", "body", "created_at"),
+        "notifications": rows(Notification.objects, "recipient__email", "kind", "feature__title", "created_at",
+                              "read_at"),
         "feature_history": rows(Feature.history, "id", "history_date", "status__name"),
         "history": {model.__name__: model.history.count() for model in HISTORY_TRACKED},
     }
@@ -267,7 +270,10 @@ def test_the_demo_features_cover_the_whole_workflow(demo_plan):
     assert sum(2 <= n <= 4 for n in requirement_counts.values()) >= 60
     assert 18 <= Dependency.objects.count() <= 30
     assert 5 <= Comment.objects.count() <= 15
-    assert not any("@" in body for body in Comment.objects.values_list("body", flat=True))
+    # The only @mentions are of the demo admin, for its inbox (seeding marks them told: no email).
+    mentioned = {email for body in Comment.objects.values_list("body", flat=True)
+                 for email in releases_demo.services.MENTION.findall(body)}
+    assert mentioned == {"demo"}
 
 
 def test_past_releases_are_shipped_the_current_ones_mixed_and_later_ones_not_started(demo_plan):
@@ -341,6 +347,20 @@ def test_a_product_with_releases_or_features_of_its_own_is_left_alone():
     assert list(Release.objects.filter(product=shop).values_list("name", flat=True)) == ["Ours"]
     assert list(Feature.objects.filter(product=mobile).values_list("title", flat=True)) == ["Ours"]
     assert set(Release.objects.values_list("product__key", flat=True)) == {"SHOP", "PAY", "INS"}
+
+
+def test_the_demo_admin_finds_teammates_notifications_in_the_inbox_and_nobody_is_emailed(demo_plan, dana):
+    from releases.models import Mention
+
+    inbox = Notification.objects.filter(workspace=demo_plan, recipient=dana)
+    assert set(inbox.values_list("kind", flat=True)) == {"mention", "assigned", "status"}
+    assert inbox.filter(read_at__isnull=True).exists() and inbox.filter(read_at__isnull=False).exists()
+    # The newest are the unread mentions the dashboard shows.
+    assert inbox.filter(kind="mention", read_at__isnull=True).count() == 3
+    assert not inbox.filter(actor=dana).exists()
+    assert not Notification.objects.filter(emailed_at__isnull=True).exists()
+    # Marked as told: the emails queued while seeding find nothing to send.
+    assert not Mention.objects.filter(emailed_at__isnull=True).exists()
 
 
 def test_the_demo_takes_its_upcoming_releases_to_market(demo_plan):
