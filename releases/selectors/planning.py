@@ -113,12 +113,14 @@ def board_column_window(features: QuerySet[Feature], *, after: tuple[str, int],
 
 
 def blockers_for(*, product: Product, feature_ids: set[int] | None = None) -> dict[int, list[str]]:
-    """{feature id: keys of the features it depends on that are not finished}, one query."""
-    pairs = (Dependency.objects.filter(feature__product=product)
-             .exclude(feature__status__category__in=CLOSED_CATEGORIES)
+    """{feature id: keys of the features it depends on that are not finished}, one query.
+    `feature_ids`: only these features of the product (rows the caller read from it)."""
+    pairs = (Dependency.objects.exclude(feature__status__category__in=CLOSED_CATEGORIES)
              .exclude(depends_on__status__category__in=CLOSED_CATEGORIES))
-    if feature_ids is not None:
-        pairs = pairs.filter(feature_id__in=feature_ids)
+    # Given the ids, they alone pick the rows: with the product's condition too, PostgreSQL
+    # read all of a big product's features (3,200: ~6 ms) to look up a board's 240.
+    pairs = pairs.filter(feature_id__in=feature_ids) if feature_ids is not None else pairs.filter(
+        feature__product=product)
     found: dict[int, list[str]] = defaultdict(list)
     for feature_id, key, number in pairs.values_list("feature_id", "depends_on__product__key",
                                                      "depends_on__number").order_by("depends_on__number"):
