@@ -73,6 +73,29 @@ def history_rows_sent(history_model, rows: list, instances: list) -> None:
             history_user=row.history_user, history_change_reason=row.history_change_reason, using=None)
 
 
+def bulk_save_with_history(instances: list, *, actor, fields: list[str] | None = None,
+                           batch_size: int = 500, when=None) -> None:
+    """Insert `instances` of one tracked model (or, with `fields`, update those fields) and
+    their history rows naming `actor`, a few statements per batch, then send the signals
+    those rows would have sent one by one: simple-history's own bulk helpers send none, and
+    webhooks listen to them."""
+    if not instances:
+        return
+    model = type(instances[0])
+    for instance in instances:
+        record_author(instance, actor)  # a record saved before may still name its last author
+    for start in range(0, len(instances), batch_size):
+        batch = instances[start:start + batch_size]
+        if fields is None:
+            model.objects.bulk_create(batch)
+        else:
+            model.objects.bulk_update(batch, fields)
+        rows = model.history.bulk_history_create(batch, update=fields is not None, default_user=actor,
+                                                 default_date=when)
+        if rows is not None:  # None when history is switched off
+            history_rows_sent(model.history.model, rows, batch)
+
+
 def bulk_delete_with_history(instances, *, actor, batch_size: int = 500) -> int:
     """Delete `instances` (saved records of one model) and what their foreign keys cascade to,
     as `Model.delete()` would (CASCADE deletes, SET_NULL nulls, PROTECT and RESTRICT refuse),

@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 
 from strategy import access
 from strategy.background import queue_after_commit
-from strategy.history import history_rows_sent, record_author, stale_edit_error
+from strategy.history import bulk_save_with_history, record_author, stale_edit_error
 from strategy.limits import COMMENT_MAX_LENGTH, REQUIREMENTS_MAX_COUNT, too_many_message
 from strategy.models import Membership, Product, User, Workspace
 from strategy.services.records import assign
@@ -188,7 +188,7 @@ def feature_bulk_upsert(
                 feature.rank = rank
         try:
             with transaction.atomic():
-                _bulk_write_with_history(created, actor=actor)
+                bulk_save_with_history(created, actor=actor)
         except IntegrityError as exc:
             # A concurrent import in another product of the workspace committed the same new
             # external id after the check above: refuse the write rather than fail with a 500.
@@ -200,7 +200,7 @@ def feature_bulk_upsert(
     if updated:
         fields = [f.name for f in Feature._meta.concrete_fields if not f.primary_key and f.name not in (
             "created_at", "created_by", "product", "workspace", "number", "rank", "demand")]
-        _bulk_write_with_history(updated, actor=actor, fields=fields)
+        bulk_save_with_history(updated, actor=actor, fields=fields)
     for feature, goals in goal_sets:
         if set(goals) != set(feature.goals.all()):
             record_author(feature, actor)
@@ -210,23 +210,6 @@ def feature_bulk_upsert(
         *(notifications.FeatureChange(feature, *previous[id(feature)]) for feature in updated)])
     send_features_changed(created + updated)
     return answers
-
-
-def _bulk_write_with_history(features: list[Feature], *, actor: User, fields: list[str] | None = None) -> None:
-    """Insert `features` (or update their `fields`) and their history rows in batches, then send
-    the signals those rows would have sent one by one, so webhooks hear of a bulk import as of
-    any other change (simple-history's bulk helpers send none)."""
-    for feature in features:
-        record_author(feature, actor)  # a record saved before may still name its last author
-    for start in range(0, len(features), 500):
-        batch = features[start:start + 500]
-        if fields is None:
-            Feature.objects.bulk_create(batch)
-        else:
-            Feature.objects.bulk_update(batch, fields)
-        rows = Feature.history.bulk_history_create(batch, update=fields is not None, default_user=actor)
-        if rows is not None:  # None when history is switched off
-            history_rows_sent(Feature.history.model, rows, batch)
 
 
 @transaction.atomic

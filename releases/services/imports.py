@@ -41,7 +41,7 @@ from kombu.exceptions import OperationalError as KombuOperationalError
 from redis.exceptions import RedisError
 
 from strategy import access
-from strategy.history import bulk_delete_with_history, history_rows_sent
+from strategy.history import bulk_delete_with_history, bulk_save_with_history
 from strategy.limits import DATE_MAX, DATE_MIN, TAG_MAX_LENGTH, TAGS_MAX_COUNT, TEXT_MAX_LENGTH, date_range_message
 from strategy.models import EXTERNAL_ID_MAX_LENGTH, Initiative, Membership, Product, User
 from strategy.selectors import product_lineage_ids
@@ -905,11 +905,6 @@ def _restore(actor: User, features: list[Feature], updated: dict) -> list[Featur
         feature.version += 1
         feature.updated_by = actor
         feature.updated_at = now
-    for start in range(0, len(features), WRITE_BATCH):
-        # simple-history's bulk_update_with_history, plus the signals its rows would have sent.
-        batch = features[start:start + WRITE_BATCH]
-        Feature.objects.bulk_update(batch, sorted(fields | {"version", "updated_by", "updated_at"}))
-        rows = Feature.history.bulk_history_create(batch, update=True, default_user=actor, default_date=now)
-        if rows is not None:  # None when history is switched off
-            history_rows_sent(Feature.history.model, rows, batch)
+    bulk_save_with_history(features, actor=actor, fields=sorted(fields | {"version", "updated_by", "updated_at"}),
+                           batch_size=WRITE_BATCH, when=now)
     return features
