@@ -14,6 +14,7 @@ from urllib.parse import unquote_to_bytes
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
@@ -77,7 +78,12 @@ def _check(request: HttpRequest) -> None:
     content_type = request.content_type or ""
     if content_type.startswith("multipart/"):
         # Only the fields; uploaded files are bytes of their own.
-        if any("\x00" in value for values in request.POST.lists() for value in values[1]):
+        try:
+            fields = request.POST.lists()
+        except MultiPartParserError as exc:
+            # Refused here, so the API answers JSON rather than Django's HTML 400 page.
+            raise Refused(_("The form could not be read: %(reason)s") % {"reason": exc}) from exc
+        if any("\x00" in value for values in fields for value in values[1]):
             raise Refused(_("The form contains a NUL character, which Waymark cannot store."))
         return
     length = request.META.get("CONTENT_LENGTH") or "0"

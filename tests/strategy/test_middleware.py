@@ -111,3 +111,12 @@ def test_nesting_is_counted_outside_strings_only():
     assert json_depth(b'{"a": [1, {"b": "[[[[{{"}]}') == 3
     assert json_depth(b'"\\"[[["') == 0
     assert json_depth(_deep(40).encode()) == 41
+
+
+def test_a_multipart_body_that_cannot_be_parsed_is_a_json_400_on_the_api(editor, workspace):
+    # An empty boundary: Django's multipart parser refuses the body before reading a field.
+    response = _api(editor).generic("POST", PRODUCTS, b"--\r\n", content_type="multipart/form-data; boundary=")
+
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("application/json")
+    assert "could not be read" in response.json()["detail"]
