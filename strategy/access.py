@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
-from .models import WORKSPACE_LIMIT_ATTR, Membership, Role
+from .models import ROLES_ATTR, WORKSPACE_LIMIT_ATTR, Membership, Role
 
 RANK = {Role.VIEWER: 1, Role.EDITOR: 2, Role.ADMIN: 3}
 
@@ -43,10 +43,10 @@ def _roles(user) -> dict[int, str]:
     """{workspace id: role} of `user`, loaded once per user object and reused for the request."""
     if user is None or not user.is_authenticated:
         return {}
-    roles = getattr(user, "_waymark_roles", None)
+    roles = getattr(user, ROLES_ATTR, None)
     if roles is None:
         roles = dict(Membership.objects.filter(user=user).values_list("workspace_id", "role"))
-        user._waymark_roles = roles
+        setattr(user, ROLES_ATTR, roles)
     limit = getattr(user, WORKSPACE_LIMIT_ATTR, None)
     if limit is not None:
         return {ws_id: role for ws_id, role in roles.items() if ws_id == limit}
@@ -65,14 +65,14 @@ def member_workspace_ids(user) -> list[int]:
     if user is None or not user.is_authenticated:
         return []
     _roles(user)
-    return list(user._waymark_roles)
+    return list(getattr(user, ROLES_ATTR))
 
 
 def remember_roles(user, roles: dict[int, str]) -> None:
     """Use `roles` ({workspace id: role}, all of the user's memberships, as a page has just
     read them) instead of querying them again for this user object."""
     if user is not None and user.is_authenticated:
-        user._waymark_roles = dict(roles)
+        setattr(user, ROLES_ATTR, dict(roles))
 
 
 def role_in(user, workspace_or_obj) -> Role | None:
@@ -83,8 +83,8 @@ def role_in(user, workspace_or_obj) -> Role | None:
 
 def forget_roles(user) -> None:
     """Drop the cached roles after a membership of `user` changed."""
-    if user is not None and hasattr(user, "_waymark_roles"):
-        del user._waymark_roles
+    if user is not None and hasattr(user, ROLES_ATTR):
+        delattr(user, ROLES_ATTR)
 
 
 def can(user, action: str, obj) -> bool:

@@ -5,6 +5,7 @@ from .saved_views import SavedView
 from .tenancy import (
     EXTERNAL_ID_MAX_LENGTH,
     EXTERNAL_URL_MAX_LENGTH,
+    ROLES_ATTR,
     WORKSPACE_LIMIT_ATTR,
     ApiToken,
     ExternalIdentity,
@@ -22,7 +23,7 @@ from .tenancy import (
 )
 
 __all__ = [
-    "EXTERNAL_ID_MAX_LENGTH", "EXTERNAL_URL_MAX_LENGTH", "WORKSPACE_LIMIT_ATTR", "ExternalIdentity",
+    "EXTERNAL_ID_MAX_LENGTH", "EXTERNAL_URL_MAX_LENGTH", "ROLES_ATTR", "WORKSPACE_LIMIT_ATTR", "ExternalIdentity",
     "external_id_unique",
     "ApiToken", "CheckIn", "ComparisonCriterion", "Competitor", "CompetitorRating", "Goal", "Initiative",
     "Invitation", "KeyResult", "Membership", "Persona", "Product", "Role", "SavedView", "StrategyRecord",

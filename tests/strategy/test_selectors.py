@@ -1,7 +1,7 @@
 import pytest
 
-from strategy import selectors
-from strategy.models import Product
+from strategy import access, selectors
+from strategy.models import Membership, Product
 
 from ..factories import ProductFactory
 
@@ -40,3 +40,21 @@ def test_archived_products_are_left_out_unless_asked_for(workspace, viewer, prod
 
 def test_workspaces_carry_the_users_role(workspace, other_workspace, editor):
     assert [(w.slug, w.role) for w in selectors.workspace_list(user=editor)] == [("acme", "editor")]
+
+
+def test_once_the_roles_are_read_scoped_reads_use_their_ids_and_still_keep_other_workspaces_out(
+        workspace, other_workspace, viewer, product, other_product, django_assert_num_queries):
+    Membership.objects.create(workspace=other_workspace, user=viewer, role="viewer")
+    assert "strategy_membership" in str(Product.objects.visible_to(viewer).query)  # roles unknown: a subquery
+
+    access.role_in(viewer, workspace)  # the one read of the roles for this user object
+    with django_assert_num_queries(1):
+        assert sorted(p.pk for p in Product.objects.visible_to(viewer)) == sorted([product.pk, other_product.pk])
+    assert "strategy_membership" not in str(Product.objects.visible_to(viewer).query)
+
+    access.limit_to_workspace(viewer, workspace.pk)  # the workspace-scoped API
+    assert list(Product.objects.visible_to(viewer)) == [product]
+    access.limit_to_workspace(viewer, None)
+    Membership.objects.filter(user=viewer, workspace=other_workspace).delete()
+    access.forget_roles(viewer)  # as the membership services do
+    assert list(Product.objects.visible_to(viewer)) == [product]
