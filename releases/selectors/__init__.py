@@ -79,7 +79,9 @@ from .planning import (
     tags_in_use,
 )
 from .releases import (
+    BacklogChoices,
     ReleaseOverview,
+    backlog_choices,
     milestone_list,
     release_choices,
     release_get,
@@ -96,7 +98,9 @@ __all__ = [
     "import_list",
     "BACKLOG_WINDOW",
     "BOARD_WINDOW",
+    "BacklogChoices",
     "BacklogWindow",
+    "backlog_choices",
     "backlog_window",
     "board_column_window",
     "board_window",

@@ -137,10 +137,14 @@ def blockers_for(*, product: Product, feature_ids: set[int] | None = None) -> di
 
 def tags_in_use(*, product: Product) -> list[str]:
     """Every tag on the product's features, in one query (unnest in PostgreSQL)."""
-    tags = (Feature.objects.filter(product=product)
+    return list(tags_in_use_query(product))
+
+
+def tags_in_use_query(product: Product) -> QuerySet:
+    """The query of `tags_in_use`, for composing into others."""
+    return (Feature.objects.filter(product=product)
             .annotate(tag=Func(F("tags"), function="unnest"))
             .values_list("tag", flat=True).distinct().order_by("tag"))
-    return list(tags)
 
 
 def _conflicts(rows: list[dict], product_ids: list[int], *, dependencies: list[tuple[int, int]] | None = None,

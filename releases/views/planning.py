@@ -31,7 +31,6 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import trigger_client_event
 
 from strategy import access
-from strategy import selectors as strategy_selectors
 from strategy.chart_kit import format_number
 from strategy.forms import apply_service_errors
 from strategy.html import e, safe_join
@@ -113,22 +112,18 @@ def _options(choices, selected: str = "") -> SafeString:
                      for value, label in choices)
 
 
-def _filter_options(request: HttpRequest, workspace: Workspace, product: Product, statuses, current: dict,
-                    tags: list[str]) -> dict:
+def _filter_options(request: HttpRequest, statuses, current: dict, choices: selectors.BacklogChoices) -> dict:
     """The options of the backlog's filters (the current choice selected) and of its bulk bar."""
-    releases = [(r.pk, str(r)) for r in selectors.release_choices(user=request.user, product=product)]
-    initiatives = [(i.pk, i.name) for i in strategy_selectors.initiative_choices(user=request.user, product=product)]
-    members = [(m.pk, m.display_name + (" (you)" if m.pk == request.user.pk else ""))
-               for m in strategy_selectors.member_users(workspace=workspace)]
+    members = [(pk, name + (" (you)" if pk == request.user.pk else "")) for pk, name in choices.members]
     return {
-        "release": _options(releases, current["release"]),
-        "initiative": _options(initiatives, current["initiative"]),
+        "release": _options(choices.releases, current["release"]),
+        "initiative": _options(choices.initiatives, current["initiative"]),
         "assignee": _options(members, current["assignee"]),
-        "tag": _options([(t, f"#{t}") for t in tags], current["tag"]),
-        "bulk_release": _options(releases),
+        "tag": _options([(t, f"#{t}") for t in choices.tags], current["tag"]),
+        "bulk_release": _options(choices.releases),
         "bulk_status": _options((s.pk, s.name) for s in statuses),
-        "bulk_initiative": _options(initiatives),
-        "bulk_tag": safe_join(f'<option value="{e(t)}">' for t in tags),
+        "bulk_initiative": _options(choices.initiatives),
+        "bulk_tag": safe_join(f'<option value="{e(t)}">' for t in choices.tags),
     }
 
 
@@ -201,7 +196,7 @@ def backlog(request: HttpRequest, workspace: Workspace, key: str) -> HttpRespons
     statuses = list(selectors.status_list(user=request.user, workspace=workspace))
     conflicts, release_conflicts = _conflict_messages(product)
     current = _current(request)
-    tags = selectors.tags_in_use(product=product)
+    choices = selectors.backlog_choices(user=request.user, workspace=workspace, product=product)
     context = {
         "workspace": workspace,
         "product": product,
@@ -223,8 +218,8 @@ def backlog(request: HttpRequest, workspace: Workspace, key: str) -> HttpRespons
         "can_edit": can_edit,
         "statuses": [s for s in statuses if s.category not in CLOSED_CATEGORIES],
         "categories": [(value, label) for value, label in StatusCategory.choices if value not in CLOSED_CATEGORIES],
-        "options": _filter_options(request, workspace, product, statuses, current, tags),
-        "tags": tags,
+        "options": _filter_options(request, statuses, current, choices),
+        "tags": choices.tags,
         "orderings": ORDERING_CHOICES,
         "ordering": ordering,
         "current": current,

@@ -17,6 +17,7 @@ from ..conftest import count_queries
 from ..factories import (
     DependencyFactory,
     FeatureFactory,
+    InitiativeFactory,
     MilestoneFactory,
     ProductFactory,
     ReleaseFactory,
@@ -427,3 +428,25 @@ def test_milestones_requirements_and_dependencies_of_another_workspace_are_not_l
     assert {m.release.product_id for m in selectors.milestone_list(user=viewer)} == {product.pk}
     assert {r.feature_id for r in selectors.requirement_list(user=viewer)} == {mine.pk}
     assert {d.feature_id for d in selectors.dependency_list(user=viewer)} == {mine.pk}
+
+
+def test_the_backlog_menus_choices_come_in_one_query_ordered_as_the_choosing_selectors_order_them(
+        workspace, editor, viewer, product, other_product, django_assert_num_queries):
+    later = ReleaseFactory(product=product, name="Summer", version_label="2.0", start_date=date(2030, 5, 1),
+                           release_date=date(2030, 6, 1))
+    sooner = ReleaseFactory(product=product, name="Spring", start_date=date(2030, 3, 1), release_date=date(2030, 4, 1))
+    ReleaseFactory(product=ProductFactory(workspace=workspace), name="Elsewhere")
+    ReleaseFactory(product=other_product, name="Another workspace")
+    zeta, alpha = InitiativeFactory(product=product, name="Zeta"), InitiativeFactory(product=product, name="Alpha")
+    FeatureFactory(product=product, tags=["mobile", "billing"])
+    FeatureFactory(product=product, tags=["billing"])
+    FeatureFactory(product=other_product, tags=["secret"])
+
+    with django_assert_num_queries(1):
+        choices = selectors.backlog_choices(user=editor, workspace=workspace, product=product)
+
+    assert choices.releases == [(sooner.pk, "Spring"), (later.pk, "Summer 2.0")]
+    assert choices.initiatives == [(alpha.pk, "Alpha"), (zeta.pk, "Zeta")]
+    assert choices.members == [(u.pk, u.display_name) for u in sorted([editor, viewer],
+                                                                       key=lambda u: (u.full_name, u.email))]
+    assert choices.tags == ["billing", "mobile"]
