@@ -64,7 +64,8 @@ class BacklogWindow:
         return end if end < self.total else None
 
 
-def backlog_window(features: QuerySet[Feature], *, offset: int = 0, limit: int = BACKLOG_WINDOW) -> BacklogWindow:
+def backlog_window(features: QuerySet[Feature], *, product: Product, offset: int = 0,
+                   limit: int = BACKLOG_WINDOW) -> BacklogWindow:
     """One window of an ordered list of features (the backlog's filtered, sorted queryset), its
     neighbours and the list's totals: one query, whatever the list's length. The totals are
     uncorrelated subqueries (computed once, over the features alone), so the rows themselves
@@ -75,7 +76,7 @@ def backlog_window(features: QuerySet[Feature], *, offset: int = 0, limit: int =
         total=Count("id"), points=Sum("estimate"), top_score=Max(score), top_demand=Max("demand"))).values("value"))
     start = max(0, offset - _AROUND)
     rows = feature_rows(features.annotate(window_totals=totals), extra=("window_totals",),
-                        window=(start, offset - start + limit + _AROUND))
+                        window=(start, offset - start + limit + _AROUND), product=product)
     first = offset - start
     shown = range(min(first, len(rows)), min(first + limit, len(rows)))
     found = rows[0]["window_totals"] if rows else {}
@@ -88,7 +89,7 @@ def backlog_window(features: QuerySet[Feature], *, offset: int = 0, limit: int =
                          top_demand=number("top_demand"))
 
 
-def board_window(features: QuerySet[Feature], *, lane_field: str | None = None,
+def board_window(features: QuerySet[Feature], *, product: Product, lane_field: str | None = None,
                  limit: int = BOARD_WINDOW) -> list[dict]:
     """The first `limit` cards (in rank order) of each column of a board, or of each column of
     each swimlane (`lane_field`: the rows' field lanes split by), with each column's true total
@@ -103,19 +104,20 @@ def board_window(features: QuerySet[Feature], *, lane_field: str | None = None,
         column_points=Window(Sum("estimate"), partition_by=partition),
     ).filter(column_place__lte=limit).values_list("id", "column_total", "column_points")
     totals = {pk: (total, points) for pk, total, points in placed}
-    rows = feature_rows(Feature.objects.filter(pk__in=totals).order_by("rank", "id")) if totals else []
+    rows = feature_rows(Feature.objects.filter(pk__in=totals).order_by("rank", "id"), product=product) if totals else []
     for row in rows:
         row["column_total"], row["column_points"] = totals[row["id"]]
     return rows
 
 
-def board_column_window(features: QuerySet[Feature], *, after: tuple[str, int],
+def board_column_window(features: QuerySet[Feature], *, product: Product, after: tuple[str, int],
                         limit: int = BOARD_WINDOW) -> tuple[list[dict], int]:
     """The next cards of one board column (`features`: already narrowed to the column) after
     the card (rank, id) `after`, and how many come after it in all: one query."""
     rank, pk = after
     rest = features.filter(Q(rank__gt=rank) | Q(rank=rank, id__gt=pk)).order_by("rank", "id")
-    rows = feature_rows(rest.annotate(column_rest=Window(Count("id"))), extra=("column_rest",), window=(0, limit))
+    rows = feature_rows(rest.annotate(column_rest=Window(Count("id"))), extra=("column_rest",), window=(0, limit),
+                        product=product)
     return rows, (rows[0]["column_rest"] if rows else 0)
 
 

@@ -185,7 +185,7 @@ def backlog(request: HttpRequest, workspace: Workspace, key: str) -> HttpRespons
     features = selectors.open_features(user=request.user, product=product)
     filterset = FeatureFilterSet(request.GET, queryset=features, request=request)
     offset = _number(request.GET.get("offset")) or 0
-    window = selectors.backlog_window(filterset.qs, offset=offset)
+    window = selectors.backlog_window(filterset.qs, product=product, offset=offset)
     rows = window.window_rows
     ordering = filterset.ordering_value
     rankable = ordering == RANK
@@ -255,7 +255,7 @@ def backlog_rows(request: HttpRequest, workspace: Workspace, key: str) -> HttpRe
         return lines.line_backlog_rows(request, workspace, product)
     features = selectors.open_features(user=request.user, product=product)
     filterset = FeatureFilterSet(request.GET, queryset=features, request=request)
-    window = selectors.backlog_window(filterset.qs, offset=_number(request.GET.get("offset")) or 0)
+    window = selectors.backlog_window(filterset.qs, product=product, offset=_number(request.GET.get("offset")) or 0)
     can_edit = access.can(request.user, "releases.edit", product)
     rankable = filterset.ordering_value == RANK
     top_number = features.values_list("number", flat=True).first() if can_edit and rankable else None
@@ -559,7 +559,7 @@ def board(request: HttpRequest, workspace: Workspace, key: str) -> HttpResponse:
     lanes_by = request.GET.get("lanes", "")
     lanes_by = lanes_by if lanes_by in draw.LANE_FIELDS else ""
     lane_field = draw.LANE_FIELDS[lanes_by][0] if lanes_by else None
-    rows = selectors.board_window(filterset.qs, lane_field=lane_field)
+    rows = selectors.board_window(filterset.qs, product=product, lane_field=lane_field)
     statuses = list(selectors.status_list(user=request.user, workspace=workspace, include_retired=True))
     compact = request.GET.get("cards") == "compact"
     can_edit = access.can(request.user, "releases.edit", product)
@@ -647,7 +647,7 @@ def board_column(request: HttpRequest, workspace: Workspace, key: str) -> HttpRe
         field, lane = draw.LANE_FIELDS[lanes_by][0], request.GET.get("lane", "")
         column = column.filter(**{f"{field}__isnull": True}) if lane == NONE else column.filter(
             **{field: _number(lane) or 0})
-    rows, rest = selectors.board_column_window(column, after=(after_rank, after_id))
+    rows, rest = selectors.board_column_window(column, product=product, after=(after_rank, after_id))
     can_edit = access.can(request.user, "releases.edit", product)
     statuses = list(selectors.status_list(user=request.user, workspace=workspace))
     options = _board_options(statuses, conflicts=_conflict_messages(product)[0],
