@@ -138,15 +138,10 @@ def blockers_for(*, product: Product, feature_ids: set[int] | None = None) -> di
 
 
 def tags_in_use(*, product: Product) -> list[str]:
-    """Every tag on the product's features, in one query (unnest in PostgreSQL)."""
-    return list(tags_in_use_query(product))
-
-
-def tags_in_use_query(product: Product) -> QuerySet:
-    """The query of `tags_in_use`, for composing into others."""
-    return (Feature.objects.filter(product=product)
-            .annotate(tag=Func(F("tags"), function="unnest"))
-            .values_list("tag", flat=True).distinct().order_by("tag"))
+    """Every tag on the product's features, in one query (unnest in PostgreSQL), in the order
+    of `Plan.tags` (Python's, whatever the database's collation)."""
+    return sorted(Feature.objects.filter(product=product).annotate(tag=Func(F("tags"), function="unnest"))
+                  .values_list("tag", flat=True).distinct().order_by())
 
 
 def _conflicts(rows: list[dict], product_ids: list[int], *, dependencies: list[tuple[int, int]] | None = None,
@@ -228,10 +223,12 @@ class ConflictIndex:
 
 @dataclass
 class Plan:
-    """The conflicts of some products' plans, and which release each of their features is in."""
+    """The conflicts of some products' plans, which release each of their features is in, and
+    every tag on those features (for filter menus: read with the plan, it costs no query)."""
 
     conflicts: ConflictIndex
     release_of: dict[int, int | None]
+    tags: list[str] = field(default_factory=list)
     _by_release: dict[int, list[metrics.Conflict]] | None = field(default=None, repr=False, compare=False)
 
     def of_feature(self, feature_id: int) -> list[metrics.Conflict]:
@@ -249,7 +246,8 @@ class Plan:
 
 def _compute_plan(product_ids: list[int]) -> Plan:
     rows = feature_rows(Feature.objects.filter(product_id__in=product_ids))
-    return Plan(ConflictIndex.of(_conflicts(rows, product_ids)), {r["id"]: r["release_id"] for r in rows})
+    return Plan(ConflictIndex.of(_conflicts(rows, product_ids)), {r["id"]: r["release_id"] for r in rows},
+                tags=sorted({tag for r in rows for tag in r["tags"]}))
 
 
 # --- the plan cache ----------------------------------------------------------------------------
@@ -302,7 +300,7 @@ def _plan_key(product_ids: list[int]) -> str | None:
     if parts is None:
         return None
     digest = hashlib.sha256(f"{','.join(parts)}|{fingerprint}".encode()).hexdigest()[:32]
-    return f"plan-conflicts:v1:{digest}"
+    return f"plan-conflicts:v2:{digest}"
 
 
 def plan_generations(product_ids: list[int]) -> list[str] | None:
@@ -346,11 +344,11 @@ def plan_for(*, product_ids: list[int]) -> Plan:
         except Exception:  # noqa: BLE001
             cached = None
         if cached is not None:
-            return Plan(ConflictIndex.of(cached[0]), cached[1])
+            return Plan(ConflictIndex.of(cached[0]), cached[1], tags=cached[2])
     plan = _compute_plan(product_ids)
     if key is not None:
         with contextlib.suppress(Exception):
-            cache.set(key, (plan.conflicts.all, plan.release_of), PLAN_CACHE_SECONDS)
+            cache.set(key, (plan.conflicts.all, plan.release_of, plan.tags), PLAN_CACHE_SECONDS)
     return plan
 
 

@@ -20,7 +20,7 @@ from .. import metrics
 from ..models import Feature, Milestone, Release, ReleaseDeliverySnapshot, StatusCategory, WorkflowStatus
 from .features import feature_rows
 from .metrics import latest_release_snapshot, release_snapshot_of
-from .planning import ConflictIndex, conflicts_for, tags_in_use_query
+from .planning import ConflictIndex, conflicts_for
 
 
 def release_list(*, user: User, product: Product | None = None) -> QuerySet[Release]:
@@ -49,18 +49,17 @@ def release_choices(*, user: User, product: Product | None = None) -> QuerySet[R
 
 @dataclass
 class BacklogChoices:
-    """What the backlog's filter and bulk menus offer: (id, label) pairs, and the tags."""
+    """What the backlog's filter and bulk menus offer besides tags (`Plan.tags`): (id, label) pairs."""
 
     releases: list[tuple[int, str]]
     initiatives: list[tuple[int, str]]
     members: list[tuple[int, str]]  # (id, name or email)
-    tags: list[str]
 
 
 def backlog_choices(*, user: User, workspace: Workspace, product: Product) -> BacklogChoices:
-    """The product's releases, initiatives, its workspace's people and the tags in use, as the
-    choosing selectors order them: one query (four small ones cost more in planning and
-    Django's compiling than in reading)."""
+    """The product's releases, initiatives and its workspace's people, as the choosing
+    selectors order them: one query (three small ones cost more in planning and Django's
+    compiling than in reading)."""
     def pairs(choices: QuerySet, **label) -> ArraySubquery:
         return ArraySubquery(choices.values(json=JSONObject(id="id", **label)))
 
@@ -69,13 +68,11 @@ def backlog_choices(*, user: User, workspace: Workspace, product: Product) -> Ba
         initiative_rows=pairs(strategy_selectors.initiative_choices(user=user, product=product), name="name"),
         member_rows=pairs(strategy_selectors.member_users(workspace=workspace),
                       name="full_name", email="email"),
-        tag_list=ArraySubquery(tags_in_use_query(product)),
     ).get()
     return BacklogChoices(
         releases=[(r["id"], f"{r['name']} {r['version']}".strip()) for r in found["release_rows"]],
         initiatives=[(i["id"], i["name"]) for i in found["initiative_rows"]],
         members=[(m["id"], m["name"] or m["email"]) for m in found["member_rows"]],
-        tags=found["tag_list"],
     )
 
 

@@ -84,15 +84,13 @@ def _number(value) -> int | None:
     return int(value) if value.isdigit() and len(value) < 10 else None
 
 
-def _conflict_messages(product: Product, all_rows: list[dict] | None = None) -> tuple[dict[int, list[str]],
+def _conflict_messages(product: Product, plan: selectors.Plan | None = None) -> tuple[dict[int, list[str]],
                                                                                       list[str]]:
     """({feature id: its conflict messages}, messages of conflicts of whole releases, such as
-    over capacity). `all_rows`, when the page already holds every feature of the product as
-    rows, saves conflicts_for its own read of them."""
-    found = selectors.conflicts_for(product=product, feature_rows_=all_rows)
-    index = selectors.ConflictIndex.of(found)
+    over capacity), from the product's `plan` when the page has read it already."""
+    index = (plan or selectors.plan_for(product_ids=[product.pk])).conflicts
     by_feature = {feature_id: [c.message for c in items] for feature_id, items in index.by_feature.items()}
-    return by_feature, [c.message for c in found if c.feature_id is None]
+    return by_feature, [c.message for c in index.all if c.feature_id is None]
 
 
 
@@ -112,18 +110,19 @@ def _options(choices, selected: str = "") -> SafeString:
                      for value, label in choices)
 
 
-def _filter_options(request: HttpRequest, statuses, current: dict, choices: selectors.BacklogChoices) -> dict:
+def _filter_options(request: HttpRequest, statuses, current: dict, choices: selectors.BacklogChoices,
+                    tags: list[str]) -> dict:
     """The options of the backlog's filters (the current choice selected) and of its bulk bar."""
     members = [(pk, name + (" (you)" if pk == request.user.pk else "")) for pk, name in choices.members]
     return {
         "release": _options(choices.releases, current["release"]),
         "initiative": _options(choices.initiatives, current["initiative"]),
         "assignee": _options(members, current["assignee"]),
-        "tag": _options([(t, f"#{t}") for t in choices.tags], current["tag"]),
+        "tag": _options([(t, f"#{t}") for t in tags], current["tag"]),
         "bulk_release": _options(choices.releases),
         "bulk_status": _options((s.pk, s.name) for s in statuses),
         "bulk_initiative": _options(choices.initiatives),
-        "bulk_tag": safe_join(f'<option value="{e(t)}">' for t in choices.tags),
+        "bulk_tag": safe_join(f'<option value="{e(t)}">' for t in tags),
     }
 
 
@@ -194,7 +193,8 @@ def backlog(request: HttpRequest, workspace: Workspace, key: str) -> HttpRespons
     open_total = window.total if not is_filtered else features.count()
     top_number = _top_number(features, window, is_filtered=is_filtered) if can_edit and rankable and rows else None
     statuses = list(selectors.status_list(user=request.user, workspace=workspace))
-    conflicts, release_conflicts = _conflict_messages(product)
+    plan = selectors.plan_for(product_ids=[product.pk])
+    conflicts, release_conflicts = _conflict_messages(product, plan)
     current = _current(request)
     choices = selectors.backlog_choices(user=request.user, workspace=workspace, product=product)
     context = {
@@ -218,8 +218,8 @@ def backlog(request: HttpRequest, workspace: Workspace, key: str) -> HttpRespons
         "can_edit": can_edit,
         "statuses": [s for s in statuses if s.category not in CLOSED_CATEGORIES],
         "categories": [(value, label) for value, label in StatusCategory.choices if value not in CLOSED_CATEGORIES],
-        "options": _filter_options(request, statuses, current, choices),
-        "tags": choices.tags,
+        "options": _filter_options(request, statuses, current, choices, plan.tags),
+        "tags": plan.tags,
         "orderings": ORDERING_CHOICES,
         "ordering": ordering,
         "current": current,

@@ -106,3 +106,17 @@ def test_without_a_cache_the_conflicts_are_computed_every_time(product, editor, 
     assert rules(product) == [(ENDS_AFTER_RELEASE, late.pk, spring.pk)]
     assert count_queries(lambda: selectors.conflicts_for(product=product)) == 4
     selectors.forget_plans([product.pk])  # nothing to forget, and no error
+
+
+def test_the_plans_tags_follow_a_tag_added_through_the_services_or_around_them(
+        product, editor, spring, django_capture_on_commit_callbacks):
+    feature = FeatureFactory(product=product, created_by=editor, tags=["mobile"])
+    assert selectors.plan_for(product_ids=[product.pk]).tags == ["mobile"]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.feature_bulk_update(actor=editor, features=[feature], add_tag="billing")
+    assert selectors.plan_for(product_ids=[product.pk]).tags == ["billing", "mobile"]
+
+    FeatureFactory(product=product, created_by=editor, tags=["Zebra", "api"])  # bypasses the services
+    assert selectors.plan_for(product_ids=[product.pk]).tags == ["Zebra", "api", "billing", "mobile"]
+    assert selectors.tags_in_use(product=product) == selectors.plan_for(product_ids=[product.pk]).tags

@@ -430,7 +430,7 @@ def test_milestones_requirements_and_dependencies_of_another_workspace_are_not_l
     assert {d.feature_id for d in selectors.dependency_list(user=viewer)} == {mine.pk}
 
 
-def test_the_backlog_menus_choices_come_in_one_query_ordered_as_the_choosing_selectors_order_them(
+def test_the_backlog_menus_choices_come_in_one_query_and_their_tags_with_the_plan(
         workspace, editor, viewer, product, other_product, django_assert_num_queries):
     later = ReleaseFactory(product=product, name="Summer", version_label="2.0", start_date=date(2030, 5, 1),
                            release_date=date(2030, 6, 1))
@@ -449,4 +449,5 @@ def test_the_backlog_menus_choices_come_in_one_query_ordered_as_the_choosing_sel
     assert choices.initiatives == [(alpha.pk, "Alpha"), (zeta.pk, "Zeta")]
     assert choices.members == [(u.pk, u.display_name) for u in sorted([editor, viewer],
                                                                        key=lambda u: (u.full_name, u.email))]
-    assert choices.tags == ["billing", "mobile"]
+    assert selectors.plan_for(product_ids=[product.pk]).tags == ["billing", "mobile"]
+    assert selectors.tags_in_use(product=product) == ["billing", "mobile"]
