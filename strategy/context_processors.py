@@ -27,8 +27,9 @@ def navigation(request: HttpRequest) -> dict:
     }
     if workspace is not None:
         known = getattr(request, "nav_products", None)  # read already by strategy.web.product_for
+        # The sidebar draws names, keys and lines only: no people or workspace joined.
         products = known[1] if known and known[0] == workspace.pk else list(
-            selectors.product_list(user=user, workspace=workspace))
+            selectors.product_list(user=user, workspace=workspace).select_related(None))
         context["nav_portfolio"] = selectors.portfolio_tree(products)
         context["nav_role"] = access.role_in(user, workspace)
         context["nav_is_admin"] = access.can(user, "workspace.manage", workspace)

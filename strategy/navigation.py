@@ -30,6 +30,7 @@ SECTIONS = (
 )
 VIEW_ICONS = {"backlog": "filter", "board": "portfolio"}  # other kinds: the roadmap's
 CURRENT = ' aria-current="page"'
+_KEY = "KEY0"  # a product key that stands for any other in a reversed URL
 
 
 def _section_current(label: str, url: str, extra: tuple[str, ...], path: str) -> bool:
@@ -86,6 +87,9 @@ def products_html(*, workspace, portfolio, current_product, url_name: str, path:
         return safe_join(['<li class="nav__empty">No products yet.</li>'])
     slug = workspace.slug
     current_pk = current_product.pk if current_product is not None else None
+    # One reverse() for every product's link: keys are capitals and digits (product_key_validator),
+    # so putting one in place of another (a whole path segment) needs no quoting.
+    detail_url = reverse("strategy:product_detail", args=[slug, _KEY])
     parts = []
     for node in portfolio:
         product = node.product
@@ -94,7 +98,7 @@ def products_html(*, workspace, portfolio, current_product, url_name: str, path:
         parts.append(
             f'<li><a class="nav__link nav__link--{kind}{" is-open" if is_open else ""}" '
             f'style="--depth: {node.depth}" '
-            f'href="{e(reverse("strategy:product_detail", args=[slug, product.key]))}">{icon(kind)}'
+            f'href="{e(detail_url.replace(f"/{_KEY}/", f"/{product.key}/"))}">{icon(kind)}'
             f'<span class="nav__label">{e(product.name)}</span><span class="nav__key">{e(product.key)}</span></a>')
         if is_open:
             parts.append(_sections(slug=slug, product=product, depth=node.depth, url_name=url_name, path=path,
