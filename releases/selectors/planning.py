@@ -121,20 +121,18 @@ def board_column_window(features: QuerySet[Feature], *, product: Product, after:
     return rows, (rows[0]["column_rest"] if rows else 0)
 
 
-def blockers_for(*, product: Product, feature_ids: set[int] | None = None) -> dict[int, list[str]]:
-    """{feature id: keys of the features it depends on that are not finished}, one query.
-    `feature_ids`: only these features of the product (rows the caller read from it)."""
-    pairs = (Dependency.objects.exclude(feature__status__category__in=CLOSED_CATEGORIES)
-             .exclude(depends_on__status__category__in=CLOSED_CATEGORIES))
-    # Given the ids, they alone pick the rows: with the product's condition too, PostgreSQL
-    # read all of a big product's features (3,200: ~6 ms) to look up a board's 240.
-    pairs = pairs.filter(feature_id__in=feature_ids) if feature_ids is not None else pairs.filter(
-        feature__product=product)
-    found: dict[int, list[str]] = defaultdict(list)
-    for feature_id, key, number in pairs.values_list("feature_id", "depends_on__product__key",
-                                                     "depends_on__number").order_by("depends_on__number"):
-        found[feature_id].append(f"{key}-{number}")
-    return dict(found)
+def _blockers(rows: list[dict], dependencies: list[tuple[int, int]]) -> dict[int, list[str]]:
+    """{feature id: keys of the features it depends on that are not finished}, for the
+    unfinished features among `rows` (which hold their prerequisites too), by number."""
+    by_id = {r["id"]: r for r in rows}
+    found: dict[int, list[dict]] = defaultdict(list)
+    for feature_id, depends_on in dependencies:
+        feature, prerequisite = by_id.get(feature_id), by_id.get(depends_on)
+        if (feature is not None and prerequisite is not None and feature["status__category"] not in CLOSED_CATEGORIES
+                and prerequisite["status__category"] not in CLOSED_CATEGORIES):
+            found[feature_id].append(prerequisite)
+    return {feature_id: [r["key"] for r in sorted(found_rows, key=lambda r: (r["number"], r["key"]))]
+            for feature_id, found_rows in found.items()}
 
 
 def tags_in_use(*, product: Product) -> list[str]:
@@ -149,13 +147,8 @@ def _conflicts(rows: list[dict], product_ids: list[int], *, dependencies: list[t
     """The conflict rules over the products' features (`rows`: all of them). Pages that have
     already read the dependencies or releases pass them in to save the queries."""
     if dependencies is None:
-        dependencies = list(Dependency.objects.filter(feature__product_id__in=product_ids).values_list(
-            "feature_id", "depends_on_id"))
-    # Prerequisites in other products count for "ends before a feature it depends on".
-    known = {r["id"] for r in rows}
-    elsewhere = {depends_on for _feature, depends_on in dependencies if depends_on not in known}
-    if elsewhere:
-        rows = rows + feature_rows(Feature.objects.filter(pk__in=elsewhere))
+        dependencies = _dependencies_of(product_ids)
+    rows = _with_prerequisites_elsewhere(rows, dependencies)
     features = [
         metrics.FeatureRow(id=r["id"], key=r["key"], category=r["status__category"], estimate=r["estimate"],
                            end=r["effective_end"], own_end=r["end_date"], release_id=r["release_id"])
@@ -182,6 +175,19 @@ def _conflicts(rows: list[dict], product_ids: list[int], *, dependencies: list[t
             for release_id, found in late:
                 phases.extend(late_phase_rows(release_id, found))
     return metrics.conflicts(features, release_rows, dependencies, phases)
+
+
+def _dependencies_of(product_ids: list[int]) -> list[tuple[int, int]]:
+    return list(Dependency.objects.filter(feature__product_id__in=product_ids).values_list(
+        "feature_id", "depends_on_id"))
+
+
+def _with_prerequisites_elsewhere(rows: list[dict], dependencies: list[tuple[int, int]]) -> list[dict]:
+    """`rows` and the rows of the prerequisites in other products (they count for "ends before
+    a feature it depends on", and block their dependents): one query when there are any."""
+    known = {r["id"] for r in rows}
+    elsewhere = {depends_on for _feature, depends_on in dependencies if depends_on not in known}
+    return rows + feature_rows(Feature.objects.filter(pk__in=elsewhere)) if elsewhere else rows
 
 
 def late_phase_rows(release_id: int, found: list[dict] | None) -> list[metrics.PhaseRow]:
@@ -223,12 +229,14 @@ class ConflictIndex:
 
 @dataclass
 class Plan:
-    """The conflicts of some products' plans, which release each of their features is in, and
-    every tag on those features (for filter menus: read with the plan, it costs no query)."""
+    """The conflicts of some products' plans, which release each of their features is in, and,
+    read with the plan so that they cost no query: every tag on those features (for filter
+    menus) and what blocks each unfinished one (the keys of its unfinished prerequisites)."""
 
     conflicts: ConflictIndex
     release_of: dict[int, int | None]
     tags: list[str] = field(default_factory=list)
+    blockers: dict[int, list[str]] = field(default_factory=dict)
     _by_release: dict[int, list[metrics.Conflict]] | None = field(default=None, repr=False, compare=False)
 
     def of_feature(self, feature_id: int) -> list[metrics.Conflict]:
@@ -246,8 +254,11 @@ class Plan:
 
 def _compute_plan(product_ids: list[int]) -> Plan:
     rows = feature_rows(Feature.objects.filter(product_id__in=product_ids))
-    return Plan(ConflictIndex.of(_conflicts(rows, product_ids)), {r["id"]: r["release_id"] for r in rows},
-                tags=sorted({tag for r in rows for tag in r["tags"]}))
+    dependencies = _dependencies_of(product_ids)
+    everything = _with_prerequisites_elsewhere(rows, dependencies)
+    return Plan(ConflictIndex.of(_conflicts(everything, product_ids, dependencies=dependencies)),
+                {r["id"]: r["release_id"] for r in rows}, tags=sorted({tag for r in rows for tag in r["tags"]}),
+                blockers=_blockers(everything, dependencies))
 
 
 # --- the plan cache ----------------------------------------------------------------------------
@@ -300,7 +311,7 @@ def _plan_key(product_ids: list[int]) -> str | None:
     if parts is None:
         return None
     digest = hashlib.sha256(f"{','.join(parts)}|{fingerprint}".encode()).hexdigest()[:32]
-    return f"plan-conflicts:v2:{digest}"
+    return f"plan-conflicts:v3:{digest}"
 
 
 def plan_generations(product_ids: list[int]) -> list[str] | None:
@@ -344,11 +355,11 @@ def plan_for(*, product_ids: list[int]) -> Plan:
         except Exception:  # noqa: BLE001
             cached = None
         if cached is not None:
-            return Plan(ConflictIndex.of(cached[0]), cached[1], tags=cached[2])
+            return Plan(ConflictIndex.of(cached[0]), cached[1], tags=cached[2], blockers=cached[3])
     plan = _compute_plan(product_ids)
     if key is not None:
         with contextlib.suppress(Exception):
-            cache.set(key, (plan.conflicts.all, plan.release_of, plan.tags), PLAN_CACHE_SECONDS)
+            cache.set(key, (plan.conflicts.all, plan.release_of, plan.tags, plan.blockers), PLAN_CACHE_SECONDS)
     return plan
 
 

@@ -563,10 +563,9 @@ def board(request: HttpRequest, workspace: Workspace, key: str) -> HttpResponse:
     statuses = list(selectors.status_list(user=request.user, workspace=workspace, include_retired=True))
     compact = request.GET.get("cards") == "compact"
     can_edit = access.can(request.user, "releases.edit", product)
-    conflicts, release_conflicts = _conflict_messages(product)
-    options = _board_options(statuses, conflicts=conflicts,
-                             blockers=selectors.blockers_for(product=product, feature_ids={r["id"] for r in rows}),
-                             can_edit=can_edit)
+    plan = selectors.plan_for(product_ids=[product.pk])
+    conflicts, release_conflicts = _conflict_messages(product, plan)
+    options = _board_options(statuses, conflicts=conflicts, blockers=plan.blockers, can_edit=can_edit)
     if lanes_by:
         lanes = draw.board_lanes(rows, [(s.pk, s.name, s.category, s.retired_at is not None) for s in statuses],
                                  lanes_by)
@@ -650,8 +649,8 @@ def board_column(request: HttpRequest, workspace: Workspace, key: str) -> HttpRe
     rows, rest = selectors.board_column_window(column, product=product, after=(after_rank, after_id))
     can_edit = access.can(request.user, "releases.edit", product)
     statuses = list(selectors.status_list(user=request.user, workspace=workspace))
-    options = _board_options(statuses, conflicts=_conflict_messages(product)[0],
-                             blockers=selectors.blockers_for(product=product, feature_ids={r["id"] for r in rows}),
+    plan = selectors.plan_for(product_ids=[product.pk])
+    options = _board_options(statuses, conflicts=_conflict_messages(product, plan)[0], blockers=plan.blockers,
                              can_edit=can_edit)
     memo = draw.Memo()
     parts = [draw.board_card(row, options, memo) for row in rows]
@@ -696,8 +695,9 @@ def board_move(request: HttpRequest, workspace: Workspace, key: str) -> HttpResp
     card = selectors.feature_queryset(user=request.user, product=product).filter(pk=feature.pk)
     rows = selectors.feature_rows(card)
     statuses = list(selectors.status_list(user=request.user, workspace=workspace))
-    options = _board_options(statuses, conflicts=_conflict_messages(product)[0],
-                             blockers=selectors.blockers_for(product=product, feature_ids={feature.pk}), can_edit=True)
+    plan = selectors.plan_for(product_ids=[product.pk])
+    options = _board_options(statuses, conflicts=_conflict_messages(product, plan)[0], blockers=plan.blockers,
+                             can_edit=True)
     return HttpResponse(draw.board_card(rows[0], options), content_type="text/html; charset=utf-8")
 
 

@@ -12,7 +12,7 @@ from releases.metrics import ENDS_AFTER_RELEASE, OVER_CAPACITY
 from releases.models import Release, StatusCategory
 
 from ..conftest import count_queries
-from ..factories import DependencyFactory, FeatureFactory, ReleaseFactory
+from ..factories import DependencyFactory, FeatureFactory, ProductFactory, ReleaseFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -87,8 +87,6 @@ def test_writes_that_bypass_the_services_show_too(product, editor, spring, workf
 
 
 def test_products_cached_together_and_alone_answer_alike(product, editor, spring, workspace):
-    from ..factories import ProductFactory
-
     web = ProductFactory(workspace=workspace, key="WEB")
     big = ReleaseFactory(product=web, created_by=editor, capacity=D(1), name="Big", start_date=MAR_1,
                          release_date=MAR_31)
@@ -120,3 +118,24 @@ def test_the_plans_tags_follow_a_tag_added_through_the_services_or_around_them(
     FeatureFactory(product=product, created_by=editor, tags=["Zebra", "api"])  # bypasses the services
     assert selectors.plan_for(product_ids=[product.pk]).tags == ["Zebra", "api", "billing", "mobile"]
     assert selectors.tags_in_use(product=product) == selectors.plan_for(product_ids=[product.pk]).tags
+
+
+def test_the_plans_blockers_are_the_unfinished_prerequisites_here_and_elsewhere_by_number(
+        product, editor, workspace, workflow, django_capture_on_commit_callbacks):
+    web = ProductFactory(workspace=workspace, key="WEB")
+    done = next(s for s in workflow.values() if s.category == StatusCategory.DONE)
+    blocked = FeatureFactory(product=product, created_by=editor)
+    second, first = FeatureFactory(product=product, created_by=editor), FeatureFactory(product=web, created_by=editor)
+    finished = FeatureFactory(product=product, created_by=editor, status=done)
+    closed = FeatureFactory(product=product, created_by=editor, status=done)
+    for depends_on in (second, first, finished):
+        DependencyFactory(feature=blocked, depends_on=depends_on)
+    DependencyFactory(feature=closed, depends_on=second)  # a finished feature is blocked by nothing
+
+    assert selectors.plan_for(product_ids=[product.pk]).blockers == {blocked.pk: [first.key, second.key]}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.feature_update(actor=editor, feature=second, status=done)
+    assert selectors.plan_for(product_ids=[product.pk]).blockers == {blocked.pk: [first.key]}
+    type(first).objects.filter(pk=first.pk).update(status=done, updated_at=first.updated_at.replace(year=2030))
+    assert selectors.plan_for(product_ids=[product.pk]).blockers == {}  # changed elsewhere, around the services
