@@ -407,6 +407,7 @@ class Column:
     retired: bool = False
     rows: list[dict] = field(default_factory=list)  # its cards (the first window of them)
     more_url: str = ""  # where the cards after `rows` come from, when there are more
+    more_on_scroll: bool = True  # fetched as the column scrolls into view, not only when asked
 
     @property
     def total(self) -> int:
@@ -512,17 +513,20 @@ def board_columns(columns: Sequence[Column], options: BoardOptions, memo: Memo |
         if not column.rows:
             out.append('<p class="kcol__empty">No features</p>')
         if column.more_url and count > len(column.rows):
-            out.append(board_more_button(url=column.more_url, shown=len(column.rows), total=count))
+            out.append(board_more_button(url=column.more_url, shown=len(column.rows), total=count,
+                                         on_scroll=column.more_on_scroll))
         out.append("</div></section>")
     return _safe(out)
 
 
-def board_more_button(*, url: str, shown: int, total: int) -> str:
+def board_more_button(*, url: str, shown: int, total: int, on_scroll: bool = True) -> str:
     """The end of a column that holds more cards than it shows: "50 of 812", and a button that
-    htmx swaps for the next cards (and the next button) when pressed or scrolled into view."""
+    htmx swaps for the next cards (and the next button) when pressed or, `on_scroll`, scrolled
+    into view (a swimlane's columns load only when asked: a screen of lanes would fetch them all)."""
+    trigger = "click, intersect once" if on_scroll else "click"
     return (f'<div class="kcol__more" data-more><span class="kcol__shown">{shown:,} of {total:,}</span>'
             f'<button type="button" class="btn btn--sm btn--ghost" hx-get="{e(url)}" '
-            f'hx-trigger="click, intersect once" hx-target="closest .kcol__more" hx-swap="outerHTML">Show more</button>'
+            f'hx-trigger="{trigger}" hx-target="closest .kcol__more" hx-swap="outerHTML">Show more</button>'
             f'</div>')
 
 

@@ -60,6 +60,7 @@ from .notifications import (
 )
 from .planning import (
     BACKLOG_WINDOW,
+    BOARD_LANE_WINDOW,
     BOARD_WINDOW,
     PLAN_FINGERPRINT_COLUMNS,
     BacklogWindow,
@@ -96,6 +97,7 @@ __all__ = [
     "import_get",
     "import_list",
     "BACKLOG_WINDOW",
+    "BOARD_LANE_WINDOW",
     "BOARD_WINDOW",
     "BacklogChoices",
     "BacklogWindow",

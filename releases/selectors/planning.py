@@ -38,6 +38,9 @@ BACKLOG_WINDOW = 100  # backlog rows per window (about 2 KB of HTML each)
 # Cards per board column (per column of each swimlane) per window: about 1 KB each, and a big
 # product's board has eight columns (the page stays under 300 KB).
 BOARD_WINDOW = 30
+# Cards per column of each swimlane: lanes stack, so each shows a few and offers the rest on
+# request (a board of 20 lanes by 8 columns would otherwise send 4,800 cards, 2.5 MB).
+BOARD_LANE_WINDOW = 6
 _AROUND = 2  # rows either side of a backlog window: the move buttons name up to two neighbours
 
 

@@ -559,7 +559,8 @@ def board(request: HttpRequest, workspace: Workspace, key: str) -> HttpResponse:
     lanes_by = request.GET.get("lanes", "")
     lanes_by = lanes_by if lanes_by in draw.LANE_FIELDS else ""
     lane_field = draw.LANE_FIELDS[lanes_by][0] if lanes_by else None
-    rows = selectors.board_window(filterset.qs, product=product, lane_field=lane_field)
+    window = selectors.BOARD_LANE_WINDOW if lanes_by else selectors.BOARD_WINDOW
+    rows = selectors.board_window(filterset.qs, product=product, lane_field=lane_field, limit=window)
     statuses = list(selectors.status_list(user=request.user, workspace=workspace, include_retired=True))
     compact = request.GET.get("cards") == "compact"
     can_edit = access.can(request.user, "releases.edit", product)
@@ -572,6 +573,7 @@ def board(request: HttpRequest, workspace: Workspace, key: str) -> HttpResponse:
         for lane in lanes:
             for column in lane.columns:
                 column.more_url = _column_more_url(request, workspace, product, column, lane.key.split("-", 1)[1])
+                column.more_on_scroll = False
         columns_html = draw.board_lane_sections(lanes, options)
         column_count = sum(1 for s in statuses if s.retired_at is None)
     else:
@@ -603,7 +605,7 @@ def board(request: HttpRequest, workspace: Workspace, key: str) -> HttpResponse:
         "feature_count": feature_count,
         "windowed": len(rows) < feature_count,
         "feature_count_text": f"{feature_count:,}",
-        "window_size": selectors.BOARD_WINDOW,
+        "window_size": window,
         "releases": releases,
         "release_conflicts": release_conflicts,
         "release": request.GET.get("release", ""),
@@ -642,11 +644,14 @@ def board_column(request: HttpRequest, workspace: Workspace, key: str) -> HttpRe
     features = selectors.feature_queryset(user=request.user, product=product)
     column = FeatureFilterSet(request.GET, queryset=features, request=request).qs.filter(status_id=status_id)
     lanes_by = request.GET.get("lanes", "")
-    if lanes_by in draw.LANE_FIELDS:
+    in_lane = lanes_by in draw.LANE_FIELDS
+    if in_lane:
         field, lane = draw.LANE_FIELDS[lanes_by][0], request.GET.get("lane", "")
         column = column.filter(**{f"{field}__isnull": True}) if lane == NONE else column.filter(
             **{field: _number(lane) or 0})
-    rows, rest = selectors.board_column_window(column, product=product, after=(after_rank, after_id))
+    rows, rest = selectors.board_column_window(
+        column, product=product, after=(after_rank, after_id),
+        limit=selectors.BOARD_LANE_WINDOW if in_lane else selectors.BOARD_WINDOW)
     can_edit = access.can(request.user, "releases.edit", product)
     statuses = list(selectors.status_list(user=request.user, workspace=workspace))
     plan = selectors.plan_for(product_ids=[product.pk])
@@ -660,7 +665,7 @@ def board_column(request: HttpRequest, workspace: Workspace, key: str) -> HttpRe
         parts.append(draw.board_more_button(
             url=request.path + query_string(request, after=str(last["id"]), after_rank=last["rank"],
                                             shown=str(shown)),
-            shown=shown, total=shown + rest - len(rows)))
+            shown=shown, total=shown + rest - len(rows), on_scroll=not in_lane))
     return HttpResponse("".join(parts), content_type="text/html; charset=utf-8")
 
 

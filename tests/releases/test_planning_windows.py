@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from releases import services
 from releases.models import Feature
-from releases.selectors import BACKLOG_WINDOW, BOARD_WINDOW
+from releases.selectors import BACKLOG_WINDOW, BOARD_LANE_WINDOW, BOARD_WINDOW
 from tests.conftest import count_queries
 from tests.factories import ProductFactory
 from tests.releases.test_planning_pages import _bulk_features, keys_in, order, url
@@ -243,13 +243,17 @@ def test_swimlanes_window_each_lane_and_count_every_card(client_as_editor, big, 
     html = client_as_editor.get(url("board", big, lanes="assignee")).content.decode()
 
     assert "Unassigned</span><span class=\"count\">300</span>" in html
+    # Each column of each lane shows a few cards; the rest come when asked, not as the lanes scroll by.
+    assert len(keys_in(html)) == 2 * 5 * BOARD_LANE_WINDOW
+    assert "intersect" not in html and f"{BOARD_LANE_WINDOW} of " in html
     planned = workflow["Planned"].pk
     more = next(u for u in re.findall(r'hx-get="([^"]+)"', html.replace("&amp;", "&"))
                 if f"status={planned}" in u and "lane=none" in u)
     fragment = client_as_editor.get(more).content.decode()
     numbers = numbers_in(fragment)
-    assert numbers and all(n > 300 for n in numbers)
+    assert len(numbers) == BOARD_LANE_WINDOW and all(n > 300 for n in numbers)
     assert not Feature.objects.filter(number__in=numbers).exclude(status_id=planned).exists()
+    assert f"{2 * BOARD_LANE_WINDOW} of " in fragment and "intersect" not in fragment
 
 
 def test_board_column_windows_cost_a_flat_pinned_number_of_queries(client_as_editor, product, workflow,
