@@ -15,6 +15,6 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='feature',
-            index=models.Index(fields=['product', 'status', 'rank', 'id'], include=('estimate', 'workspace', 'rice_score', 'demand'), name='releases_feature_board_order'),
+            index=models.Index(fields=['product', 'status', 'rank', 'id'], include=('estimate', 'workspace', 'rice_score', 'demand', 'updated_at'), name='releases_feature_board_order'),
         ),
     ]
