@@ -234,26 +234,39 @@ def product_schedule_summaries(products: Sequence[Product]) -> dict[int, Summary
     return summaries
 
 
+# The blocks `metrics.conflicts` finds conflicts in: phases, features against their
+# release, dependencies, capacity.
+_RULE_BLOCK = {metrics.PHASE_AFTER_RELEASE: 0, metrics.ENDS_AFTER_RELEASE: 1, metrics.UNFINISHED_IN_RELEASED: 1,
+               metrics.ENDS_BEFORE_DEPENDENCY: 2, metrics.OVER_CAPACITY: 3}
+
+
 def product_conflict_summaries(products: Sequence[Product]) -> dict[int, Summary]:
     """The conflicts of each product's plan (of a line's products) worth a look: features that
-    end after their release or before what they depend on, releases over capacity. Five
-    queries at most per call, one product at a time (the product page asks for one)."""
+    end after their release or before what they depend on, releases over capacity. They come
+    from the plan cache (`plan_for`: one query while the plan is unchanged), and the keys of
+    the features and releases shown in two small queries, one product at a time (the product
+    page asks for one)."""
     covered = covered_products(products)
     summaries = {}
     for product in products:
-        rows, conflicts = planning_selectors.conflicts_among(product_ids=covered[product.pk])
+        conflicts = planning_selectors.plan_for(product_ids=covered[product.pk]).conflicts.all
         if not conflicts:
             continue
-        keys = dict(Release.objects.filter(pk__in={c.release_id for c in conflicts[:CONFLICTS_SHOWN]
-                                                  if c.release_id and not c.feature_id})
-                    .values_list("pk", "product__key"))
+        # The cache keeps the rules' order over features in rank order; the card lists the
+        # features' own conflicts oldest feature first (each rule's block stays in place).
+        shown = sorted(conflicts, key=lambda c: (_RULE_BLOCK[c.rule], c.feature_id or 0 if _RULE_BLOCK[c.rule] == 1
+                                                 else 0))[:CONFLICTS_SHOWN]
+        features = {pk: (key, number) for pk, key, number in Feature.objects.filter(
+            product_id__in=covered[product.pk], pk__in={c.feature_id for c in shown if c.feature_id},
+        ).values_list("pk", "product__key", "number")}
+        release_ids = {c.release_id for c in shown if c.release_id and not c.feature_id}
+        keys = dict(Release.objects.filter(pk__in=release_ids).values_list("pk", "product__key")) if release_ids else {}
         items = []
-        for conflict in conflicts[:CONFLICTS_SHOWN]:
+        for conflict in shown:
             url = ""
-            row = rows.get(conflict.feature_id) if conflict.feature_id else None
-            if row is not None:
-                url = reverse("releases:feature_detail", args=[product.workspace.slug, row["product_key"],
-                                                               row["number"]])
+            if conflict.feature_id in features:
+                url = reverse("releases:feature_detail", args=[product.workspace.slug,
+                                                               *features[conflict.feature_id]])
             elif conflict.release_id in keys:
                 url = reverse("releases:release_detail", args=[product.workspace.slug, keys[conflict.release_id],
                                                                conflict.release_id])
