@@ -20,6 +20,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.timesince import timesince
@@ -45,21 +46,26 @@ def product_delivery_summaries(products: Sequence[Product]) -> dict[int, Summary
     loaded (as `strategy.selectors` returns them)."""
     covered = covered_products(products)
     ids = sorted({pk for pks in covered.values() for pk in pks})
-    counted = ~Q(features__status__category=StatusCategory.WONT_DO)
-    releases = (
+    releases = list(
         Release.objects.filter(product_id__in=ids).exclude(status=Release.Status.CANCELLED)
         .order_by("release_date", "start_date", "id")
-        .values("id", "product_id", "product__key", "name", "version_label", "release_date", "status")
-        .annotate(feature_count=Count("features", filter=counted),
-                  done_count=Count("features", filter=Q(features__status__category=StatusCategory.DONE)))
-    )
+        .values("id", "product_id", "product__key", "name", "version_label", "release_date", "status"))
+    # The features counted once, by product, release and status category: both the products'
+    # and the releases' figures come from it (joining releases to their features read every
+    # feature of the table, 17 ms for a line of 9,600 features).
+    categories: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    in_release: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for row in (Feature.objects.filter(product_id__in=ids).order_by()
+                .values("product_id", "release_id", "status__category").annotate(n=Count("id"))):
+        categories[row["product_id"]][row["status__category"]] += row["n"]
+        if row["release_id"]:
+            in_release[row["release_id"]][row["status__category"]] += row["n"]
     releases_of: dict[int, list[dict]] = defaultdict(list)
     for release in releases:
+        found = in_release[release["id"]]
+        release["feature_count"] = sum(n for category, n in found.items() if category != StatusCategory.WONT_DO)
+        release["done_count"] = found[StatusCategory.DONE]
         releases_of[release["product_id"]].append(release)
-    categories: dict[int, dict[str, int]] = defaultdict(dict)
-    for row in (Feature.objects.filter(product_id__in=ids).order_by()
-                .values("product_id", "status__category").annotate(n=Count("id"))):
-        categories[row["product_id"]][row["status__category"]] = row["n"]
     today = timezone.localdate()
     summaries = {}
     for product in products:
@@ -195,13 +201,19 @@ def product_schedule_summaries(products: Sequence[Product]) -> dict[int, Summary
     ids = sorted({pk for pks in covered.values() for pk in pks})
     today = timezone.localdate()
     horizon = today + timedelta(days=SCHEDULE_DAYS)
-    counted = ~Q(features__status__category=StatusCategory.WONT_DO)
+    # Each open release's features counted by its own index (a correlated subquery): joining
+    # the releases to their features read every feature of the table.
+    features = Feature.objects.filter(release_id=OuterRef("pk")).order_by().values("release_id")
+
+    def count(condition: Q) -> Coalesce:
+        return Coalesce(Subquery(features.filter(condition).annotate(n=Count("id")).values("n")), 0)
+
     open_releases = list(
         Release.objects.filter(product_id__in=ids, status__in=[Release.Status.PLANNED, Release.Status.IN_PROGRESS])
         .order_by("release_date", "id")
         .values("id", "product_id", "product__key", "name", "version_label", "start_date", "release_date", "status")
-        .annotate(feature_count=Count("features", filter=counted),
-                  done_count=Count("features", filter=Q(features__status__category=StatusCategory.DONE))))
+        .annotate(feature_count=count(~Q(status__category=StatusCategory.WONT_DO)),
+                  done_count=count(Q(status__category=StatusCategory.DONE))))
     milestones = list(Milestone.objects.filter(
         release__product_id__in=ids, date__gte=today, date__lte=horizon,
         release__status__in=[Release.Status.PLANNED, Release.Status.IN_PROGRESS],
