@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -121,6 +121,16 @@ def launch_readiness(releases: Sequence[Release], *, today) -> dict[int, metrics
     return readiness_of(list(releases), today=today)
 
 
+def next_releases(product_ids: Sequence[int], *, today) -> QuerySet[Release]:
+    """The next release of each of these products: the first by date (then id) not yet due
+    before `today`, neither released nor cancelled. The first per product is picked in a
+    subquery, so annotating the queryset reads no other release."""
+    upcoming = (Release.objects.filter(product_id__in=product_ids, release_date__gte=today)
+                .exclude(status__in=[Release.Status.RELEASED, Release.Status.CANCELLED]))
+    first = upcoming.order_by("product_id", "release_date", "id").distinct("product_id").values("pk")
+    return Release.objects.filter(pk__in=Subquery(first)).order_by("release_date", "id")
+
+
 def product_launch_summaries(products: Sequence[Product]) -> dict[int, Summary]:
     """For each product (a product line: its products), the launch readiness of its next
     release still to come: share of launch to-dos done, time gone, overdue to-dos. One
@@ -128,12 +138,10 @@ def product_launch_summaries(products: Sequence[Product]) -> dict[int, Summary]:
     covered = covered_products(products)
     ids = sorted({pk for pks in covered.values() for pk in pks})
     today = timezone.localdate()
-    upcoming = list(Release.objects.filter(product_id__in=ids, release_date__gte=today)
-                    .exclude(status__in=[Release.Status.RELEASED, Release.Status.CANCELLED])
+    upcoming = list(next_releases(ids, today=today)
                     .select_related("product").only("id", "name", "version_label", "start_date", "release_date",
                                                     "status", "product_id", "product__key")
-                    .annotate(**todo_count_annotations(today))
-                    .order_by("release_date", "id"))
+                    .annotate(**todo_count_annotations(today)))
     ready = {r.pk: metrics.readiness(total=r.todo_total, done=r.todo_done, overdue=r.todo_overdue,
                                      start=r.start_date, release_date=r.release_date, today=today, status=r.status)
              for r in upcoming}
