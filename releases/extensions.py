@@ -20,7 +20,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.timesince import timesince
@@ -209,19 +208,13 @@ def product_schedule_summaries(products: Sequence[Product]) -> dict[int, Summary
     ids = sorted({pk for pks in covered.values() for pk in pks})
     today = timezone.localdate()
     horizon = today + timedelta(days=SCHEDULE_DAYS)
-    # Each open release's features counted by its own index (a correlated subquery): joining
-    # the releases to their features read every feature of the table.
-    features = Feature.objects.filter(release_id=OuterRef("pk")).order_by().values("release_id")
-
-    def count(condition: Q) -> Coalesce:
-        return Coalesce(Subquery(features.filter(condition).annotate(n=Count("id")).values("n")), 0)
-
+    counted = ~Q(features__status__category=StatusCategory.WONT_DO)
     open_releases = list(
         Release.objects.filter(product_id__in=ids, status__in=[Release.Status.PLANNED, Release.Status.IN_PROGRESS])
         .order_by("release_date", "id")
         .values("id", "product_id", "product__key", "name", "version_label", "start_date", "release_date", "status")
-        .annotate(feature_count=count(~Q(status__category=StatusCategory.WONT_DO)),
-                  done_count=count(Q(status__category=StatusCategory.DONE))))
+        .annotate(feature_count=Count("features", filter=counted),
+                  done_count=Count("features", filter=Q(features__status__category=StatusCategory.DONE))))
     milestones = list(Milestone.objects.filter(
         release__product_id__in=ids, date__gte=today, date__lte=horizon,
         release__status__in=[Release.Status.PLANNED, Release.Status.IN_PROGRESS],
