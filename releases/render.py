@@ -837,6 +837,20 @@ def value_effort_matrix(rows: Sequence[dict], links: Links, *, width: int = 880,
                   value_split=value_split, effort_split=effort_split, log_value=y.log, log_effort=x.log)
 
 
+def unscored_rows(unscored: Iterable[dict]) -> SafeString:
+    """The table rows of the features still to score (dicts of `row`, `url` and the
+    `missing` parts' labels), indented as the matrix template's table holds them."""
+    parts = []
+    for item in unscored:
+        key, title, url = e(item["row"]["key"]), e(item["row"]["title"]), e(item["url"])
+        parts.append(
+            '\n        <tr>\n          <td class="nowrap"><span class="fkey">'
+            + (f'<a href="{url}">{key}</a>' if url else key) + "</span></td>\n          <td>"
+            + (f'<a class="row-link" href="{url}">{title}</a>' if url else title)
+            + f'</td>\n          <td class="muted small">{e(", ".join(item["missing"]))}</td>\n        </tr>\n        ')
+    return _safe(parts)
+
+
 def phase_band(release: Release, phases: list[ReleasePhase], today: date) -> SafeString:
     """The release's phases as coloured bands on its time axis (start date to the later of
     the release date and the last phase's end), with the release date and today marked."""

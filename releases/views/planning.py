@@ -736,6 +736,7 @@ def value_effort(request: HttpRequest, workspace: Workspace, key: str) -> HttpRe
         "matrix": matrix,
         "quadrants": quadrants,
         "unscored": unscored,
+        "unscored_rows": draw.unscored_rows(unscored),
         "unscored_count": len(matrix.unscored),
         "unscored_more": max(0, len(matrix.unscored) - UNSCORED_SHOWN),
         "releases": list(selectors.release_choices(user=request.user, product=product)),
