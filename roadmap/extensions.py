@@ -176,7 +176,7 @@ def product_metric_summaries(products: Sequence[Product]) -> dict[int, Summary]:
     its 85 % forecast date, and daily active users on the last complete day, each with
     when it was computed (a product line sums up its products). A fixed few queries."""
     today = timezone.localdate()
-    found = selectors.product_metrics(products, today=today)
+    found = selectors.product_metrics(products, today=today, brief=True)
     summaries = {}
     for product in products:
         metrics = found[product.pk]
