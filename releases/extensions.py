@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.timesince import timesince
@@ -45,21 +45,26 @@ def product_delivery_summaries(products: Sequence[Product]) -> dict[int, Summary
     loaded (as `strategy.selectors` returns them)."""
     covered = covered_products(products)
     ids = sorted({pk for pks in covered.values() for pk in pks})
-    counted = ~Q(features__status__category=StatusCategory.WONT_DO)
-    releases = (
+    releases = list(
         Release.objects.filter(product_id__in=ids).exclude(status=Release.Status.CANCELLED)
         .order_by("release_date", "start_date", "id")
-        .values("id", "product_id", "product__key", "name", "version_label", "release_date", "status")
-        .annotate(feature_count=Count("features", filter=counted),
-                  done_count=Count("features", filter=Q(features__status__category=StatusCategory.DONE)))
-    )
+        .values("id", "product_id", "product__key", "name", "version_label", "release_date", "status"))
+    # The features counted once, by product, release and status category: both the products'
+    # and the releases' figures come from it (joining releases to their features read every
+    # feature of the table, 17 ms for a line of 9,600 features).
+    categories: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    in_release: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for row in (Feature.objects.filter(product_id__in=ids).order_by()
+                .values("product_id", "release_id", "status__category").annotate(n=Count("id"))):
+        categories[row["product_id"]][row["status__category"]] += row["n"]
+        if row["release_id"]:
+            in_release[row["release_id"]][row["status__category"]] += row["n"]
     releases_of: dict[int, list[dict]] = defaultdict(list)
     for release in releases:
+        found = in_release[release["id"]]
+        release["feature_count"] = sum(n for category, n in found.items() if category != StatusCategory.WONT_DO)
+        release["done_count"] = found[StatusCategory.DONE]
         releases_of[release["product_id"]].append(release)
-    categories: dict[int, dict[str, int]] = defaultdict(dict)
-    for row in (Feature.objects.filter(product_id__in=ids).order_by()
-                .values("product_id", "status__category").annotate(n=Count("id"))):
-        categories[row["product_id"]][row["status__category"]] = row["n"]
     today = timezone.localdate()
     summaries = {}
     for product in products:
@@ -115,6 +120,16 @@ def launch_readiness(releases: Sequence[Release], *, today) -> dict[int, metrics
     return readiness_of(list(releases), today=today)
 
 
+def next_releases(product_ids: Sequence[int], *, today) -> QuerySet[Release]:
+    """The next release of each of these products: the first by date (then id) not yet due
+    before `today`, neither released nor cancelled. The first per product is picked in a
+    subquery, so annotating the queryset reads no other release."""
+    upcoming = (Release.objects.filter(product_id__in=product_ids, release_date__gte=today)
+                .exclude(status__in=[Release.Status.RELEASED, Release.Status.CANCELLED]))
+    first = upcoming.order_by("product_id", "release_date", "id").distinct("product_id").values("pk")
+    return Release.objects.filter(pk__in=Subquery(first)).order_by("release_date", "id")
+
+
 def product_launch_summaries(products: Sequence[Product]) -> dict[int, Summary]:
     """For each product (a product line: its products), the launch readiness of its next
     release still to come: share of launch to-dos done, time gone, overdue to-dos. One
@@ -122,12 +137,10 @@ def product_launch_summaries(products: Sequence[Product]) -> dict[int, Summary]:
     covered = covered_products(products)
     ids = sorted({pk for pks in covered.values() for pk in pks})
     today = timezone.localdate()
-    upcoming = list(Release.objects.filter(product_id__in=ids, release_date__gte=today)
-                    .exclude(status__in=[Release.Status.RELEASED, Release.Status.CANCELLED])
+    upcoming = list(next_releases(ids, today=today)
                     .select_related("product").only("id", "name", "version_label", "start_date", "release_date",
                                                     "status", "product_id", "product__key")
-                    .annotate(**todo_count_annotations(today))
-                    .order_by("release_date", "id"))
+                    .annotate(**todo_count_annotations(today)))
     ready = {r.pk: metrics.readiness(total=r.todo_total, done=r.todo_done, overdue=r.todo_overdue,
                                      start=r.start_date, release_date=r.release_date, today=today, status=r.status)
              for r in upcoming}
@@ -234,26 +247,39 @@ def product_schedule_summaries(products: Sequence[Product]) -> dict[int, Summary
     return summaries
 
 
+# The blocks `metrics.conflicts` finds conflicts in: phases, features against their
+# release, dependencies, capacity.
+_RULE_BLOCK = {metrics.PHASE_AFTER_RELEASE: 0, metrics.ENDS_AFTER_RELEASE: 1, metrics.UNFINISHED_IN_RELEASED: 1,
+               metrics.ENDS_BEFORE_DEPENDENCY: 2, metrics.OVER_CAPACITY: 3}
+
+
 def product_conflict_summaries(products: Sequence[Product]) -> dict[int, Summary]:
     """The conflicts of each product's plan (of a line's products) worth a look: features that
-    end after their release or before what they depend on, releases over capacity. Five
-    queries at most per call, one product at a time (the product page asks for one)."""
+    end after their release or before what they depend on, releases over capacity. They come
+    from the plan cache (`plan_for`: one query while the plan is unchanged), and the keys of
+    the features and releases shown in two small queries, one product at a time (the product
+    page asks for one)."""
     covered = covered_products(products)
     summaries = {}
     for product in products:
-        rows, conflicts = planning_selectors.conflicts_among(product_ids=covered[product.pk])
+        conflicts = planning_selectors.plan_for(product_ids=covered[product.pk]).conflicts.all
         if not conflicts:
             continue
-        keys = dict(Release.objects.filter(pk__in={c.release_id for c in conflicts[:CONFLICTS_SHOWN]
-                                                  if c.release_id and not c.feature_id})
-                    .values_list("pk", "product__key"))
+        # The cache keeps the rules' order over features in rank order; the card lists the
+        # features' own conflicts oldest feature first (each rule's block stays in place).
+        shown = sorted(conflicts, key=lambda c: (_RULE_BLOCK[c.rule], c.feature_id or 0 if _RULE_BLOCK[c.rule] == 1
+                                                 else 0))[:CONFLICTS_SHOWN]
+        features = {pk: (key, number) for pk, key, number in Feature.objects.filter(
+            product_id__in=covered[product.pk], pk__in={c.feature_id for c in shown if c.feature_id},
+        ).values_list("pk", "product__key", "number")}
+        release_ids = {c.release_id for c in shown if c.release_id and not c.feature_id}
+        keys = dict(Release.objects.filter(pk__in=release_ids).values_list("pk", "product__key")) if release_ids else {}
         items = []
-        for conflict in conflicts[:CONFLICTS_SHOWN]:
+        for conflict in shown:
             url = ""
-            row = rows.get(conflict.feature_id) if conflict.feature_id else None
-            if row is not None:
-                url = reverse("releases:feature_detail", args=[product.workspace.slug, row["product_key"],
-                                                               row["number"]])
+            if conflict.feature_id in features:
+                url = reverse("releases:feature_detail", args=[product.workspace.slug,
+                                                               *features[conflict.feature_id]])
             elif conflict.release_id in keys:
                 url = reverse("releases:release_detail", args=[product.workspace.slug, keys[conflict.release_id],
                                                                conflict.release_id])

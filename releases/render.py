@@ -721,14 +721,30 @@ def _place_label(px: float, py: float, length: int, left_edge: float, right_edge
     return None
 
 
+def _memo(function):
+    """`function` of one hashable argument, remembering its answers (for one drawing)."""
+    found: dict = {}
+
+    def remembered(value):
+        if value not in found:
+            found[value] = function(value)
+        return found[value]
+    return remembered
+
+
 def value_effort_matrix(rows: Sequence[dict], links: Links, *, width: int = 880, height: int = 520,
                         label_limit: int = 60) -> Matrix:
     """Place every scored feature by value (reach × impact × confidence, y) and effort (x).
     The quadrants split at the median value and the median effort of the features shown;
     features missing a RICE part are returned as `unscored`."""
-    scored = [r for r in rows if is_scored(r)]
-    unscored = [r for r in rows if not is_scored(r)]
-    values = [rice_value(r) for r in scored]
+    scored, unscored, values = [], [], []
+    for r in rows:
+        value = rice_value(r)
+        if value is not None and r.get("effort") is not None and r["effort"] > 0:  # as `is_scored`
+            scored.append(r)
+            values.append(value)
+        else:
+            unscored.append(r)
     efforts = [float(r["effort"]) for r in scored]
     value_split = statistics.median(values) if values else None
     effort_split = statistics.median(efforts) if efforts else None
@@ -799,12 +815,14 @@ def value_effort_matrix(rows: Sequence[dict], links: Links, *, width: int = 880,
                      f'text-anchor="{anchor}">{e(QUADRANTS[name][0])}</text>')
     parts.append('<g class="matrix__points">')
     show_labels = len(points) <= label_limit
-    placed: list[tuple[float, float, float, float]] = [(x(p.effort) - 5, y(p.value) - 5, 10, 10) for p in points]
+    placed: list[tuple[float, float, float, float]] = [
+        (x(p.effort) - 5, y(p.value) - 5, 10, 10) for p in points] if show_labels else []
+    number = _memo(format_number)  # thousands of points share a few scores and efforts
     for point in sorted(points, key=lambda p: -p.value):
         row = point.row
         px, py = x(point.effort), y(point.value)
-        tip = (f'{row["key"]} {row["title"]}\nRICE score {format_number(row["rice_score"])} · '
-               f'value {format_number(round(point.value, 1))} · effort {format_number(point.effort)} person-months')
+        tip = (f'{row["key"]} {row["title"]}\nRICE score {number(row["rice_score"])} · '
+               f'value {number(round(point.value, 1))} · effort {number(point.effort)} person-months')
         url = links.feature(row["number"])
         css = f"matrix__point matrix__point--{CATEGORY_CLASS.get(row['status__category'], 'todo')}"
         inner = f'<circle class="{css}" cx="{px:.1f}" cy="{py:.1f}" r="5"/><title>{e(tip)}</title>'
@@ -821,6 +839,20 @@ def value_effort_matrix(rows: Sequence[dict], links: Links, *, width: int = 880,
     parts.append("</svg>")
     return Matrix(svg=_safe(parts), points=points, by_quadrant=by_quadrant, unscored=unscored,
                   value_split=value_split, effort_split=effort_split, log_value=y.log, log_effort=x.log)
+
+
+def unscored_rows(unscored: Iterable[dict]) -> SafeString:
+    """The table rows of the features still to score (dicts of `row`, `url` and the
+    `missing` parts' labels), indented as the matrix template's table holds them."""
+    parts = []
+    for item in unscored:
+        key, title, url = e(item["row"]["key"]), e(item["row"]["title"]), e(item["url"])
+        parts.append(
+            '\n        <tr>\n          <td class="nowrap"><span class="fkey">'
+            + (f'<a href="{url}">{key}</a>' if url else key) + "</span></td>\n          <td>"
+            + (f'<a class="row-link" href="{url}">{title}</a>' if url else title)
+            + f'</td>\n          <td class="muted small">{e(", ".join(item["missing"]))}</td>\n        </tr>\n        ')
+    return _safe(parts)
 
 
 def phase_band(release: Release, phases: list[ReleasePhase], today: date) -> SafeString:

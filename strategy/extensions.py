@@ -134,9 +134,13 @@ class SummaryRegistry(Generic[Item]):
 def covered_products(products: Sequence[Product]) -> dict[int, list[int]]:
     """{product id: the ids of the products a summary of it covers}: itself, or for a product
     line every product below it that is not archived (lines in between left out), for all
-    the products in one query (none without a line). Providers use it so a product line sums up its products."""
+    the products in one query (none without a line). Providers use it so a product line sums up its products.
+    The answer is kept on the product instances: every provider of a page asks for the same ones."""
     if not any(product.is_line for product in products):
         return {product.pk: [product.pk] for product in products}
+    kept = [getattr(product, "_covered_product_ids", None) for product in products]
+    if all(ids is not None for ids in kept):
+        return {product.pk: list(ids) for product, ids in zip(products, kept, strict=True)}
     workspace_ids = {product.workspace_id for product in products}
     children: dict[int | None, list[tuple[int, bool]]] = defaultdict(list)
     for pk, parent_id, kind in Product.objects.filter(workspace_id__in=workspace_ids, archived_at__isnull=True) \
@@ -154,6 +158,8 @@ def covered_products(products: Sequence[Product]) -> dict[int, list[int]]:
             found += [pk for pk, is_line in level if not is_line]
             parents = [pk for pk, is_line in level if is_line]
         covered[product.pk] = found
+    for product in products:
+        product._covered_product_ids = tuple(covered[product.pk])
     return covered
 
 

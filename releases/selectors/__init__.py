@@ -11,6 +11,7 @@ from .features import (
     feature_rows,
     features_with_counts,
     requirement_list,
+    value_effort_rows,
 )
 from .imports import import_get, import_list
 from .launch import (
@@ -168,4 +169,5 @@ __all__ = [
     "status_get",
     "status_list",
     "tags_in_use",
+    "value_effort_rows",
 ]

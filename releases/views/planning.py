@@ -46,6 +46,7 @@ from . import lines
 from .features import feature_form
 
 UNSCORED_SHOWN = 100  # the matrix lists at most this many features still to score
+QUADRANT_SHOWN = 8  # features listed under each quadrant of the matrix
 BULK_ACTIONS = {
     "release": gettext_lazy("Move to release"),
     "status": gettext_lazy("Change status"),
@@ -718,28 +719,31 @@ def value_effort(request: HttpRequest, workspace: Workspace, key: str) -> HttpRe
     product = product_for(request, workspace, key)
     features = selectors.open_features(user=request.user, product=product)
     filterset = FeatureFilterSet(request.GET, queryset=features, request=request)
-    rows = selectors.feature_rows(filterset.qs)
+    rows = selectors.value_effort_rows(filterset.qs, product=product)
     links = draw.Links.for_product(workspace.slug, product.key)
     matrix = draw.value_effort_matrix(rows, links)
+    # Each quadrant lists its first few; the page needs only those and the counts.
     quadrants = [
-        {"name": name, "title": title, "hint": hint, "points": [
+        {"name": name, "title": title, "hint": hint, "count": len(matrix.by_quadrant[name]),
+         "more": max(0, len(matrix.by_quadrant[name]) - QUADRANT_SHOWN), "points": [
             {"row": p.row, "url": links.feature(p.row["number"]), "value": p.value, "effort": p.effort,
              "score": format_number(p.row["rice_score"])}
-            for p in matrix.by_quadrant[name]]}
+            for p in matrix.by_quadrant[name][:QUADRANT_SHOWN]]}
         for name, (title, hint) in draw.QUADRANTS.items()
     ]
     unscored = [{"row": r, "url": links.feature(r["number"]),
                  "missing": [label for part, label in (("reach", _("reach")), ("impact", _("impact")),
                                                        ("confidence", _("confidence")), ("effort", _("effort")))
-                             if r.get(part) is None]} for r in matrix.unscored]
+                             if r.get(part) is None]} for r in matrix.unscored[:UNSCORED_SHOWN]]
     return render(request, "releases/value_effort.html", {
         "workspace": workspace,
         "product": product,
         "matrix": matrix,
         "quadrants": quadrants,
-        "unscored": unscored[:UNSCORED_SHOWN],
-        "unscored_count": len(unscored),
-        "unscored_more": max(0, len(unscored) - UNSCORED_SHOWN),
+        "unscored": unscored,
+        "unscored_rows": draw.unscored_rows(unscored),
+        "unscored_count": len(matrix.unscored),
+        "unscored_more": max(0, len(matrix.unscored) - UNSCORED_SHOWN),
         "releases": list(selectors.release_choices(user=request.user, product=product)),
         "release": request.GET.get("release", ""),
         "none": NONE,

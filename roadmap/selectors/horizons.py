@@ -4,7 +4,7 @@ product pages: releases and feature rows of a product or a product line."""
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Count, F, Q, QuerySet, When
 
 from releases.models import Dependency, Feature, Release, StatusCategory
 from strategy.models import Product
@@ -60,6 +60,29 @@ def horizon_feature_rows(product_ids: list[int], *, current_release_ids: list[in
         .order_by("rank", "id")
         .values(*HORIZON_FEATURE_FIELDS)
     )
+
+
+def horizon_feature_counts(product_ids: list[int], *, current_release_ids: list[int]) -> list[dict]:
+    """The features of `horizon_feature_rows` counted (`n`) by what the horizon rules read of
+    them: product, release, status category, and for features without a release (or with a
+    cancelled one) their own dates (`start_date`, `end_date`; None for the others). One query, a few hundred rows for
+    a line of ten thousand features."""
+    shown = ~Q(status__category__in=(StatusCategory.DONE, StatusCategory.WONT_DO)) | Q(
+        status__category=StatusCategory.DONE, release_id__in=current_release_ids)
+    # The rules read a feature's own dates when it has no release, or a cancelled one.
+    unscheduled = Q(release_id__isnull=True) | Q(release__status=Release.Status.CANCELLED)
+    rows = list(
+        Feature.objects.filter(product_id__in=product_ids)
+        .filter(shown)
+        .order_by()
+        .values("product_id", "release_id", "status__category",
+                own_start=Case(When(unscheduled, then=F("start_date"))),
+                own_end=Case(When(unscheduled, then=F("end_date"))))
+        .annotate(n=Count("id"))
+    )
+    for row in rows:  # under the names the rules read
+        row["start_date"], row["end_date"] = row.pop("own_start"), row.pop("own_end")
+    return rows
 
 
 def timeline_releases(product_ids: list[int]) -> QuerySet[Release]:

@@ -119,6 +119,9 @@ def test_the_overview_queries_do_not_grow_with_the_data(client_as_viewer, editor
     page(client_as_viewer, product)
     few = count_queries(lambda: page(client_as_viewer, product))
     make(8)
+    # The conflicts come from the plan cache, which the changes just renewed: warm it again
+    # (as the first visit did) so both counts are of a page whose plan is cached.
+    page(client_as_viewer, product)
     assert count_queries(lambda: page(client_as_viewer, product)) == few
 
 
