@@ -161,8 +161,9 @@ class Launch:
 
 def release_launch(*, release: Release, today: date, editing: bool = False) -> Launch:
     """Phases, to-dos (each marked `overdue`), readiness, messaging and notes of one release
-    in four queries (two more when it has messaging: its personas and competitors); with
-    `editing`, also the phase types and templates to offer, two more."""
+    in three queries when the release was read with `select_related("messaging", "note")`
+    (two more when it has messaging: its personas and competitors); with `editing`, also the
+    phase types and templates to offer, two more."""
     phases = list(ReleasePhase.objects.filter(release=release).select_related("phase_type"))
     todos = list(LaunchTodo.objects.filter(release=release).select_related("assignee"))
     for todo in todos:
@@ -173,10 +174,9 @@ def release_launch(*, release: Release, today: date, editing: bool = False) -> L
                               release_date=release.release_date, today=today, status=release.status)
     settings_ = LaunchSettings.objects.filter(workspace_id=release.workspace_id).first() or LaunchSettings(
         workspace_id=release.workspace_id)
-    # Messaging and notes in one query, through the release.
-    both = Release.objects.filter(pk=release.pk).select_related("messaging", "note").first()
-    messaging = getattr(both, "messaging", None) if both else None
-    note = getattr(both, "note", None) if both else None
+    # Loaded with the release (`select_related("messaging", "note")`), or a query each.
+    messaging = getattr(release, "messaging", None)
+    note = getattr(release, "note", None)
     if messaging is not None:
         prefetch_related_objects([messaging], "personas", "competitors")
     by_team: dict[str, list[LaunchTodo]] = defaultdict(list)
