@@ -96,17 +96,19 @@ def _status_events(release: Release) -> list[tuple]:
     """(feature id, when, status category, estimate) for every saved version of every feature
     that was ever in this release. A version outside the release (moved away, or deleted)
     counts as out of scope, like won't do. One query."""
-    ever_in = Feature.history.filter(release_id=release.pk).values("id")
+    history = Feature.history  # simple-history builds a manager class on each access
+    ever_in = history.filter(release_id=release.pk).values("id")
     # `= ANY(ARRAY(…))` rather than `IN (…)`: PostgreSQL then looks the few hundred ids up in
     # the index, where for `IN` it chose to scan the whole history (35 ms against 1 ms here).
     in_release = Func(F("id"), ArraySubquery(ever_in), template="%(expressions)s)", arg_joiner=" = ANY(",
                       output_field=BooleanField())
-    versions = Feature.history.filter(in_release).values_list(
+    versions = history.filter(in_release).values_list(
         "id", "history_date", "status__category", "estimate", "release_id", "history_type")
     events = []
+    # Days are counted in the installation's time zone, like "today" (looked up once, not per version).
+    zone = timezone.get_current_timezone()
     for feature_id, when, category, estimate, release_id, history_type in versions:
         in_scope = release_id == release.pk and history_type != "-"
         category = (category or StatusCategory.NOT_STARTED) if in_scope else StatusCategory.WONT_DO
-        # Days are counted in the installation's time zone, like "today".
-        events.append((feature_id, timezone.localtime(when), category, estimate))
+        events.append((feature_id, when.astimezone(zone), category, estimate))
     return events
