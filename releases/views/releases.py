@@ -340,6 +340,7 @@ def _render_release(request, workspace, product, overview, today, launch_forms) 
         for c in overview.conflicts.all
     ]
     capacity = release.capacity
+    milestone_form = MilestoneForm()
     return render(request, "releases/release_detail.html", {
         "workspace": workspace, "product": product, "release": release, "summary": summary,
         "progress": progress, "feature_count": feature_count,
@@ -358,7 +359,8 @@ def _render_release(request, workspace, product, overview, today, launch_forms) 
         "by_category": [(value, label, len(overview.features_by_category.get(value) or []), CATEGORY_CLASS[value])
                         for value, label in StatusCategory.choices],
         "conflicts": conflicts,
-        "milestone_form": MilestoneForm(),
+        "milestone_form": milestone_form,
+        "milestone_fields": draw.fields_html("releases/_milestone_fields.html", milestone_form),
         "history": history_entries(release, limit=10),
         "can_edit": access.can(request.user, "releases.edit", release),
         **launch_context(request, workspace, product, release, today, **launch_forms),
