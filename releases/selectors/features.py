@@ -3,7 +3,7 @@ shows, and the plain rows lists and boards draw."""
 
 from __future__ import annotations
 
-from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
@@ -11,6 +11,7 @@ from strategy.models import Goal, Product, User, Workspace
 
 from ..filters import SCORE_WITH_DEMAND
 from ..models import Comment, Dependency, Feature, Requirement
+from .notifications import follows
 
 FEATURE_ROW_FIELDS = (
     "id", "number", "title", "status_id", "status__name", "status__category", "release_id", "release__name",
@@ -43,9 +44,14 @@ def feature_queryset(*, user: User, product: Product | None = None) -> QuerySet[
 
 
 def feature_get(*, user: User, product: Product, number: int) -> Feature:
-    """A feature with everything its page shows. Raises Http404."""
-    return get_object_or_404(
-        feature_queryset(user=user, product=product).prefetch_related(
+    """A feature with everything its page shows, and `followed`: whether `user` follows it.
+    Raises Http404."""
+    feature = get_object_or_404(
+        # The product is in hand: set below rather than joined again.
+        feature_queryset(user=user, product=product).select_related(None)
+        .select_related("status", "release", "initiative", "assignee")
+        .annotate(followed=Exists(follows(user=user).filter(feature=OuterRef("pk"))))
+        .prefetch_related(
             "goals", "requirements",
             Prefetch("dependencies", queryset=Dependency.objects.select_related(
                 "depends_on__product", "depends_on__status", "depends_on__release")),
@@ -55,6 +61,8 @@ def feature_get(*, user: User, product: Product, number: int) -> Feature:
         ),
         number=number,
     )
+    feature.product = product
+    return feature
 
 
 def feature_rows(features: QuerySet[Feature], *, extra: tuple[str, ...] = (),
