@@ -3,7 +3,17 @@ shows, and the plain rows lists and boards draw."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+    prefetch_related_objects,
+)
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
@@ -45,23 +55,32 @@ def feature_queryset(*, user: User, product: Product | None = None) -> QuerySet[
 
 def feature_get(*, user: User, product: Product, number: int) -> Feature:
     """A feature with everything its page shows, and `followed`: whether `user` follows it.
-    Raises Http404."""
+    Raises Http404. The feature's own query says which of its relations hold rows (an EXISTS
+    each), and only those are read: a feature without comments or requirements costs no
+    query for them."""
+    related = {  # what is read of each relation, and its rows of the feature
+        "goals": (Goal.objects.all(), Feature.goals.through.objects.filter(feature=OuterRef("pk"))),
+        "requirements": (Requirement.objects.all(), Requirement.objects.filter(feature=OuterRef("pk"))),
+        "dependencies": (Dependency.objects.select_related(
+            "depends_on__product", "depends_on__status", "depends_on__release"),
+            Dependency.objects.filter(feature=OuterRef("pk"))),
+        "dependents": (Dependency.objects.select_related("feature__product", "feature__status", "feature__release"),
+                       Dependency.objects.filter(depends_on=OuterRef("pk"))),
+        "comments": (Comment.objects.select_related("author"), Comment.objects.filter(feature=OuterRef("pk"))),
+    }
     feature = get_object_or_404(
         # The product is in hand: set below rather than joined again.
         feature_queryset(user=user, product=product).select_related(None)
         .select_related("status", "release", "initiative", "assignee")
-        .annotate(followed=Exists(follows(user=user).filter(feature=OuterRef("pk"))))
-        .prefetch_related(
-            "goals", "requirements",
-            Prefetch("dependencies", queryset=Dependency.objects.select_related(
-                "depends_on__product", "depends_on__status", "depends_on__release")),
-            Prefetch("dependents", queryset=Dependency.objects.select_related(
-                "feature__product", "feature__status", "feature__release")),
-            Prefetch("comments", queryset=Comment.objects.select_related("author")),
-        ),
+        .annotate(followed=Exists(follows(user=user).filter(feature=OuterRef("pk"))),
+                  **{f"has_{name}": Exists(rows) for name, (_read, rows) in related.items()}),
         number=number,
     )
     feature.product = product
+    # An empty queryset is answered without asking the database.
+    prefetch_related_objects([feature], *(
+        Prefetch(name, queryset=read if getattr(feature, f"has_{name}") else read.none())
+        for name, (read, _rows) in related.items()))
     return feature
 
 
