@@ -181,12 +181,16 @@ def _launch_setup(workspace_id: int, *, editing: bool) -> tuple[LaunchSettings, 
 
 
 def release_launch(*, release: Release, today: date, editing: bool = False) -> Launch:
-    """Phases, to-dos (each marked `overdue`), readiness, messaging and notes of one release
-    in three queries when the release was read with `select_related("messaging", "note")`
-    (two more when it has messaging: its personas and competitors); with `editing`, also the
-    phase types and templates to offer, in the third."""
-    phases = list(ReleasePhase.objects.filter(release=release).select_related("phase_type"))
-    todos = list(LaunchTodo.objects.filter(release=release).select_related("assignee"))
+    """Phases, to-dos (each marked `overdue`), readiness, messaging and notes of one release:
+    a query for its phases and one for its to-dos (none when the release, read by
+    `release_overview`, says it has none), one for the launch settings (with, when `editing`,
+    the phase types and templates to offer). Messaging and notes come with a release read with
+    `select_related("messaging", "note")`; messaging's personas and competitors cost two more."""
+    # A release read by `release_overview` says whether it has any (an EXISTS each): none, no query.
+    phases = list(ReleasePhase.objects.filter(release=release).select_related("phase_type")
+                  ) if getattr(release, "has_phases", True) else []
+    todos = list(LaunchTodo.objects.filter(release=release).select_related("assignee")
+                 ) if getattr(release, "has_todos", True) else []
     for todo in todos:
         todo.overdue = todo.state == LaunchTodo.State.OPEN and todo.due_date is not None and todo.due_date < today
     counted = [t for t in todos if t.state != LaunchTodo.State.CLOSED]

@@ -8,14 +8,22 @@ from datetime import date
 from decimal import Decimal
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import BooleanField, F, Func, Prefetch, QuerySet
+from django.db.models import BooleanField, Exists, F, Func, OuterRef, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from strategy.models import Product, User, Workspace
 
 from .. import metrics
-from ..models import Feature, Milestone, Release, ReleaseDeliverySnapshot, StatusCategory
+from ..models import (
+    Feature,
+    LaunchTodo,
+    Milestone,
+    Release,
+    ReleaseDeliverySnapshot,
+    ReleasePhase,
+    StatusCategory,
+)
 from .metrics import latest_release_snapshot, release_snapshot_of
 from .planning import ConflictIndex, conflicts_for
 
@@ -63,12 +71,15 @@ def release_overview(*, user: User, product: Product, pk: int, today: date | Non
     """The release page's data: features grouped by status category, progress by count and
     estimate, the burn-up of done estimate from the features' status history, conflicts, and
     the latest delivery snapshot, messaging and notes (loaded with the release, no query of
-    their own)."""
+    their own), and whether it has launch phases and to-dos."""
     release = get_object_or_404(
         Release.objects.visible_to(user).filter(product=product)
         .select_related("messaging", "note")
         .prefetch_related(Prefetch("milestones", queryset=Milestone.objects.order_by("date", "id")))
-        .annotate(delivery_json=latest_release_snapshot()), pk=pk)
+        .annotate(delivery_json=latest_release_snapshot(),
+                  # Whether the launch section has phases and to-dos to read (`release_launch`).
+                  has_phases=Exists(ReleasePhase.objects.filter(release=OuterRef("pk"))),
+                  has_todos=Exists(LaunchTodo.objects.filter(release=OuterRef("pk")))), pk=pk)
     rows = list(Feature.objects.filter(release=release).order_by("rank", "id").values(*_OVERVIEW_ROW_FIELDS))
     grouped: dict[str, list[dict]] = {category: [] for category in StatusCategory.values}
     for row in rows:
