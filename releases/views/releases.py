@@ -255,6 +255,8 @@ def _feature_sections(grouped: dict[str, list[dict]], conflicts: dict[int, list[
         '<th scope="col" class="col-num">Estimate</th>'
         '<th scope="col" class="col-shrink"><span class="sr-only">Conflicts</span></th></tr></thead>',
     ]
+    people = {None: '<span class="subtle">—</span>'}
+    estimates = {None: "—"}
     for category, label in StatusCategory.choices:
         rows = grouped.get(category) or []
         if not rows:
@@ -274,14 +276,16 @@ def _feature_sections(grouped: dict[str, list[dict]], conflicts: dict[int, list[
             href = e(feature_url(row["number"]))
             key_html = f'<a class="rel-key" href="{href}">{key}</a>'
             title_html = f'<a class="row-link" href="{href}">{title}</a>'
-            if row["assignee_id"]:
+            person = people.get(row["assignee_id"])
+            if person is None:  # drawn once per assignee: a few people hold most rows
                 name = row["assignee__full_name"] or row["assignee__email"] or ""
                 initials = draw.initials(row["assignee__full_name"], row["assignee__email"]) or "?"
-                person = (f'<span class="person"><span class="avatar avatar--sm" data-initial="{e(initials[:1])}" '
-                          f'aria-hidden="true">{e(initials)}</span><span class="person__name">{e(name)}</span></span>')
-            else:
-                person = '<span class="subtle">—</span>'
-            estimate_text = charts.format_number(row["estimate"]) if row["estimate"] is not None else "—"
+                person = people[row["assignee_id"]] = (
+                    f'<span class="person"><span class="avatar avatar--sm" data-initial="{e(initials[:1])}" '
+                    f'aria-hidden="true">{e(initials)}</span><span class="person__name">{e(name)}</span></span>')
+            estimate_text = estimates.get(row["estimate"])
+            if estimate_text is None:
+                estimate_text = estimates[row["estimate"]] = charts.format_number(row["estimate"])
             found = conflicts.get(row["id"])
             if found:
                 words = " ".join(c.message for c in found)
