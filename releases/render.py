@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.forms import BoundField
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
@@ -62,12 +63,30 @@ def fields_html(template_name: str, form) -> SafeString:
         (name, type(f), f.required, repr(f.initial), repr(sorted(f.widget.attrs.items())),
          tuple((str(value), str(label)) for value, label in f.choices) if hasattr(f, "choices") else ())
         for name, f in form.fields.items()))
+    return _kept(key, lambda: render_to_string(template_name, {"form": form}))
+
+
+def _kept(key: tuple, draw) -> SafeString:
     found = _FIELDS_HTML.get(key)
     if found is None:
         if len(_FIELDS_HTML) >= _FIELDS_HTML_LIMIT:
             _FIELDS_HTML.clear()
-        found = _FIELDS_HTML[key] = render_to_string(template_name, {"form": form})
+        found = _FIELDS_HTML[key] = draw()
     return found
+
+
+class KeptWidgetBoundField(BoundField):
+    """A form field whose widget, while its form is unbound, is drawn once per process for
+    the same field, attributes, initial value and language, like `fields_html` (a form's
+    `bound_field_class`: the feature page's small forms, drawn with `{{ field }}`)."""
+
+    def as_widget(self, widget=None, attrs=None, only_initial=False):
+        if self.form.is_bound or widget is not None or attrs or only_initial:
+            return super().as_widget(widget, attrs, only_initial)
+        field = self.field
+        key = ("widget", get_language(), type(self.form), self.name, self.auto_id, field.required,
+               repr(self.initial), repr(sorted(field.widget.attrs.items())), str(self.help_text))
+        return _kept(key, super().as_widget)
 
 
 # --- small formatters ---------------------------------------------------------
