@@ -8,7 +8,8 @@ from datetime import date
 from decimal import Decimal
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import BooleanField, Exists, F, Func, OuterRef, Prefetch, QuerySet
+from django.db.models import BooleanField, Exists, F, Func, OuterRef, QuerySet
+from django.db.models.functions import JSONObject
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -55,6 +56,7 @@ def release_choices(*, user: User, product: Product | None = None) -> QuerySet[R
 @dataclass
 class ReleaseOverview:
     release: Release
+    milestones: list[Milestone]  # by date, read with the release
     features_by_category: dict[str, list[dict]]
     progress: metrics.Progress
     burn_up: list[tuple[date, Decimal, Decimal]]
@@ -70,13 +72,15 @@ _OVERVIEW_ROW_FIELDS = ("id", "number", "title", "status__name", "status__catego
 def release_overview(*, user: User, product: Product, pk: int, today: date | None = None) -> ReleaseOverview:
     """The release page's data: features grouped by status category, progress by count and
     estimate, the burn-up of done estimate from the features' status history, conflicts, and
-    the latest delivery snapshot, messaging and notes (loaded with the release, no query of
-    their own), and whether it has launch phases and to-dos."""
+    the latest delivery snapshot, milestones, messaging and notes (loaded with the release, no
+    query of their own), and whether it has launch phases and to-dos."""
     release = get_object_or_404(
         Release.objects.visible_to(user).filter(product=product)
         .select_related("messaging", "note")
-        .prefetch_related(Prefetch("milestones", queryset=Milestone.objects.order_by("date", "id")))
         .annotate(delivery_json=latest_release_snapshot(),
+                  milestones_json=ArraySubquery(Milestone.objects.filter(release=OuterRef("pk")).order_by("date", "id")
+                                                .values(json=JSONObject(id="id", name="name", date="date",
+                                                                        description="description"))),
                   # Whether the launch section has phases and to-dos to read (`release_launch`).
                   has_phases=Exists(ReleasePhase.objects.filter(release=OuterRef("pk"))),
                   has_todos=Exists(LaunchTodo.objects.filter(release=OuterRef("pk")))), pk=pk)
@@ -94,6 +98,8 @@ def release_overview(*, user: User, product: Product, pk: int, today: date | Non
                              today=today or timezone.localdate())
     return ReleaseOverview(
         release=release,
+        milestones=[Milestone(release_id=release.pk, **{**found, "date": date.fromisoformat(found["date"])})
+                    for found in release.milestones_json],
         features_by_category=grouped,
         progress=progress,
         burn_up=series,

@@ -122,8 +122,10 @@ class ReleaseSummary:
         return RELEASE_BADGE.get(self.release.status, "todo")
 
 
-def _summary(release: Release, conflicts: list[Conflict], today: date) -> ReleaseSummary:
-    """From a release of `selectors.release_list` (annotated counts and estimates)."""
+def _summary(release: Release, conflicts: list[Conflict], today: date,
+             milestones: list[Milestone] | None = None) -> ReleaseSummary:
+    """From a release of `selectors.release_list` (annotated counts and estimates, prefetched
+    milestones), or of `selectors.release_overview` with its `milestones`."""
     words = _words(get_language())
     count_percent = _percent(release.done_count, release.feature_count)
     estimate_percent = _percent(release.done_estimate, release.planned_estimate)
@@ -151,7 +153,7 @@ def _summary(release: Release, conflicts: list[Conflict], today: date) -> Releas
             "done": charts.format_number(release.done_estimate), "total": charts.points(release.planned_estimate),
             "percent": estimate_percent},
         conflicts=conflicts,
-        milestones=list(release.milestones.all()),
+        milestones=list(release.milestones.all()) if milestones is None else milestones,
     )
 
 
@@ -323,7 +325,7 @@ def render_release_page(request, workspace, product, pk: int, **launch_forms) ->
 
 def _render_release(request, workspace, product, overview, today, launch_forms) -> HttpResponse:
     release = overview.release
-    summary = _summary(release, overview.conflicts.all, today)
+    summary = _summary(release, overview.conflicts.all, today, overview.milestones)
     progress = overview.progress
     feature_count = sum(len(rows) for rows in overview.features_by_category.values())
     window = (release.release_date - release.start_date).days + 1
