@@ -55,10 +55,10 @@ def feature_queryset(*, user: User, product: Product | None = None) -> QuerySet[
     return features.filter(product=product) if product is not None else features
 
 
-def _has_rows(table: str, column: str) -> RawSQL:
-    """Whether `table` holds rows whose `column` is the feature of the query: raw SQL, as the
-    ORM's EXISTS subqueries cost the feature page ~2 ms to compile, for five flags."""
-    sql = f"EXISTS (SELECT 1 FROM {table} r WHERE r.{column} = {Feature._meta.db_table}.id)"  # noqa: S608 - models' names
+def has_rows(model, table: str, column: str) -> RawSQL:
+    """Whether `table` holds rows whose `column` is the row of `model` the query reads: raw
+    SQL, as the ORM's EXISTS subqueries cost ~0.4 ms each to compile (2 ms of the feature page)."""
+    sql = f"EXISTS (SELECT 1 FROM {table} r WHERE r.{column} = {model._meta.db_table}.id)"  # noqa: S608 - models' names
     return RawSQL(sql, (), output_field=BooleanField())  # noqa: S611 - no input in it
 
 
@@ -81,7 +81,7 @@ def feature_get(*, user: User, product: Product, number: int) -> Feature:
         feature_queryset(user=user, product=product).select_related(None)
         .select_related("status", "release", "initiative", "assignee")
         .annotate(followed=Exists(follows(user=user).filter(feature=OuterRef("pk"))),
-                  **{f"has_{name}": _has_rows(*rows) for name, (_read, rows) in related.items()}),
+                  **{f"has_{name}": has_rows(Feature, *rows) for name, (_read, rows) in related.items()}),
         number=number,
     )
     feature.product = product

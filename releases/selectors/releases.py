@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import BooleanField, Exists, F, Func, OuterRef, QuerySet
+from django.db.models import BooleanField, F, Func, OuterRef, QuerySet
 from django.db.models.functions import JSONObject
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -25,6 +25,7 @@ from ..models import (
     ReleasePhase,
     StatusCategory,
 )
+from .features import has_rows
 from .metrics import latest_release_snapshot, release_snapshot_of
 from .planning import ConflictIndex, conflicts_for
 
@@ -82,8 +83,8 @@ def release_overview(*, user: User, product: Product, pk: int, today: date | Non
                                                 .values(json=JSONObject(id="id", name="name", date="date",
                                                                         description="description"))),
                   # Whether the launch section has phases and to-dos to read (`release_launch`).
-                  has_phases=Exists(ReleasePhase.objects.filter(release=OuterRef("pk"))),
-                  has_todos=Exists(LaunchTodo.objects.filter(release=OuterRef("pk")))), pk=pk)
+                  has_phases=has_rows(Release, ReleasePhase._meta.db_table, "release_id"),
+                  has_todos=has_rows(Release, LaunchTodo._meta.db_table, "release_id")), pk=pk)
     rows = list(Feature.objects.filter(release=release).order_by("rank", "id").values(*_OVERVIEW_ROW_FIELDS))
     grouped: dict[str, list[dict]] = {category: [] for category in StatusCategory.values}
     for row in rows:
