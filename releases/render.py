@@ -6,7 +6,8 @@ of times more than joining escaped strings (DESIGN.md, performance). Every funct
 takes plain rows (`releases.selectors.feature_rows`), passes every text and attribute
 through `html.escape`, and returns one SafeString that a template inserts once.
 
-Pure: no database, no request. Links come from a `Links` built once per page."""
+Pure: no database, no request. Links come from a `Links` built once per page. Besides, the
+fields of the release page's add-forms (`fields_html`)."""
 
 from __future__ import annotations
 
@@ -17,8 +18,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.forms import BoundField
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from strategy.chart_kit import format_axis, format_number
@@ -38,6 +42,51 @@ _SENTINEL = 987654321  # a feature number no real URL contains, split out of a r
 
 def _safe(parts: Iterable[str]) -> SafeString:
     return mark_safe("".join(parts))  # noqa: S308 - every part is built from escaped values
+
+
+# --- forms -------------------------------------------------------------------------
+
+# Drawn fields of unbound forms, by what decides their drawing. A dozen fields cost a release
+# page ~5 ms through Django's widget templates (an include per select option), for the same
+# bytes on every visit.
+_FIELDS_HTML: dict[tuple, SafeString] = {}
+_FIELDS_HTML_LIMIT = 256
+
+
+def fields_html(template_name: str, form) -> SafeString:
+    """`template_name` drawn with `form`. An unbound form draws the same HTML for the same
+    fields, choices, attributes and initial values in the same language (no errors, no
+    data), so that HTML is kept per process under those; a bound form is drawn each time."""
+    if form.is_bound:
+        return render_to_string(template_name, {"form": form})
+    key = (template_name, get_language(), type(form), form.prefix, form.auto_id, repr(form.initial), tuple(
+        (name, type(f), f.required, repr(f.initial), repr(sorted(f.widget.attrs.items())),
+         tuple((str(value), str(label)) for value, label in f.choices) if hasattr(f, "choices") else ())
+        for name, f in form.fields.items()))
+    return _kept(key, lambda: render_to_string(template_name, {"form": form}))
+
+
+def _kept(key: tuple, draw) -> SafeString:
+    found = _FIELDS_HTML.get(key)
+    if found is None:
+        if len(_FIELDS_HTML) >= _FIELDS_HTML_LIMIT:
+            _FIELDS_HTML.clear()
+        found = _FIELDS_HTML[key] = draw()
+    return found
+
+
+class KeptWidgetBoundField(BoundField):
+    """A form field whose widget, while its form is unbound, is drawn once per process for
+    the same field, attributes, initial value and language, like `fields_html` (a form's
+    `bound_field_class`: the feature page's small forms, drawn with `{{ field }}`)."""
+
+    def as_widget(self, widget=None, attrs=None, only_initial=False):
+        if self.form.is_bound or widget is not None or attrs or only_initial:
+            return super().as_widget(widget, attrs, only_initial)
+        field = self.field
+        key = ("widget", get_language(), type(self.form), self.name, self.auto_id, field.required,
+               repr(self.initial), repr(sorted(field.widget.attrs.items())), str(self.help_text))
+        return _kept(key, super().as_widget)
 
 
 # --- small formatters ---------------------------------------------------------

@@ -24,6 +24,7 @@ from strategy.limits import (
 from strategy.models import Goal, Initiative, User
 
 from ..models import USAGE_KEY_MAX_LENGTH, Feature, Release, WorkflowStatus, usage_key_validator
+from ..render import KeptWidgetBoundField
 
 # The five RICE impact values, as the select offers them (values match the stored decimals).
 IMPACT_CHOICES = [("", _("— not rated —"))] + [
@@ -189,6 +190,8 @@ def feature_initial(feature: Feature) -> dict:
 
 
 class RequirementForm(forms.Form):
+    bound_field_class = KeptWidgetBoundField  # drawn once while unbound: on every feature page
+
     text = forms.CharField(
         label=_("New requirement"), max_length=300,
         widget=forms.TextInput(attrs={"placeholder": _("Add a requirement…"), "autocomplete": "off"}),
@@ -197,6 +200,8 @@ class RequirementForm(forms.Form):
 
 
 class DependencyForm(forms.Form):
+    bound_field_class = KeptWidgetBoundField  # drawn once while unbound: on every feature page
+
     depends_on = forms.CharField(
         label=_("Depends on"), max_length=60,
         widget=forms.TextInput(attrs={"placeholder": _("Feature key, e.g. MOB-12"), "autocomplete": "off",
@@ -213,6 +218,8 @@ class DependencyForm(forms.Form):
 
 
 class CommentForm(forms.Form):
+    bound_field_class = KeptWidgetBoundField  # drawn once while unbound: on every feature page
+
     body = forms.CharField(
         label=_("Comment"), max_length=COMMENT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": _("Write a comment…")}),

@@ -83,10 +83,14 @@ class TodoForm(DueFields):
                              help_text=_("A fixed day, or leave empty and give days before or after launch."))
     field_order = ["title", "team", "assignee", "due_date", "offset", "when"]
 
-    def __init__(self, *args, teams: list[str], members, **kwargs):
+    def __init__(self, *args, teams: list[str], members, member_choices: list[User] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["team"].choices = _team_choices(teams)
-        self.fields["assignee"].queryset = members
+        field = self.fields["assignee"]
+        field.queryset = members
+        if member_choices is not None:  # already read: offer them without another query
+            field.choices = [("", field.empty_label), *((user.pk, field.label_from_instance(user))
+                                                        for user in member_choices)]
 
     def clean(self):
         data = super().clean()

@@ -7,7 +7,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, prefetch_related_objects
+from django.db.models.functions import JSONObject
 from django.shortcuts import get_object_or_404
 
 from strategy.models import User, Workspace
@@ -159,24 +161,46 @@ class Launch:
     by_team: dict[str, list[LaunchTodo]] = field(default_factory=dict)
 
 
+def _launch_setup(workspace_id: int, *, editing: bool) -> tuple[LaunchSettings, list[PhaseType], list[LaunchTemplate]]:
+    """The workspace's launch settings (the defaults without a row) and, when `editing`, the
+    phase types and launch templates to offer (what their choices show): one query, through
+    the workspace, rather than one each."""
+    columns = {"settings_json": Subquery(LaunchSettings.objects.filter(workspace_id=OuterRef("pk")).values(
+        json=JSONObject(id="id", teams="teams", viewers_tick_own="viewers_tick_own"))[:1])}
+    if editing:
+        columns["phase_types_json"] = ArraySubquery(
+            PhaseType.objects.filter(workspace_id=OuterRef("pk")).order_by("position", "id")
+            .values(json=JSONObject(id="id", name="name", colour="colour", position="position")))
+        columns["templates_json"] = ArraySubquery(
+            LaunchTemplate.objects.filter(workspace_id=OuterRef("pk")).order_by("name", "id")
+            .values(json=JSONObject(id="id", name="name", description="description")))
+    row = Workspace.objects.filter(pk=workspace_id).values(**columns).first() or {}
+    settings_ = LaunchSettings(workspace_id=workspace_id, **(row.get("settings_json") or {}))
+    return (settings_, [PhaseType(workspace_id=workspace_id, **found) for found in row.get("phase_types_json") or ()],
+            [LaunchTemplate(workspace_id=workspace_id, **found) for found in row.get("templates_json") or ()])
+
+
 def release_launch(*, release: Release, today: date, editing: bool = False) -> Launch:
-    """Phases, to-dos (each marked `overdue`), readiness, messaging and notes of one release
-    in four queries (two more when it has messaging: its personas and competitors); with
-    `editing`, also the phase types and templates to offer, two more."""
-    phases = list(ReleasePhase.objects.filter(release=release).select_related("phase_type"))
-    todos = list(LaunchTodo.objects.filter(release=release).select_related("assignee"))
+    """Phases, to-dos (each marked `overdue`), readiness, messaging and notes of one release:
+    a query for its phases and one for its to-dos (none when the release, read by
+    `release_overview`, says it has none), one for the launch settings (with, when `editing`,
+    the phase types and templates to offer). Messaging and notes come with a release read with
+    `select_related("messaging", "note")`; messaging's personas and competitors cost two more."""
+    # A release read by `release_overview` says whether it has any (an EXISTS each): none, no query.
+    phases = list(ReleasePhase.objects.filter(release=release).select_related("phase_type")
+                  ) if getattr(release, "has_phases", True) else []
+    todos = list(LaunchTodo.objects.filter(release=release).select_related("assignee")
+                 ) if getattr(release, "has_todos", True) else []
     for todo in todos:
         todo.overdue = todo.state == LaunchTodo.State.OPEN and todo.due_date is not None and todo.due_date < today
     counted = [t for t in todos if t.state != LaunchTodo.State.CLOSED]
     ready = metrics.readiness(total=len(counted), done=sum(1 for t in counted if t.is_done),
                               overdue=sum(1 for t in todos if t.overdue), start=release.start_date,
                               release_date=release.release_date, today=today, status=release.status)
-    settings_ = LaunchSettings.objects.filter(workspace_id=release.workspace_id).first() or LaunchSettings(
-        workspace_id=release.workspace_id)
-    # Messaging and notes in one query, through the release.
-    both = Release.objects.filter(pk=release.pk).select_related("messaging", "note").first()
-    messaging = getattr(both, "messaging", None) if both else None
-    note = getattr(both, "note", None) if both else None
+    settings_, phase_types, templates = _launch_setup(release.workspace_id, editing=editing)
+    # Loaded with the release (`select_related("messaging", "note")`), or a query each.
+    messaging = getattr(release, "messaging", None)
+    note = getattr(release, "note", None)
     if messaging is not None:
         prefetch_related_objects([messaging], "personas", "competitors")
     by_team: dict[str, list[LaunchTodo]] = defaultdict(list)
@@ -184,10 +208,7 @@ def release_launch(*, release: Release, today: date, editing: bool = False) -> L
         by_team[todo.team or ""].append(todo)
     return Launch(
         phases=phases, todos=todos, readiness=ready, settings=settings_,
-        phase_types=list(PhaseType.objects.filter(workspace_id=release.workspace_id).order_by("position", "id"))
-        if editing else [],
-        templates=list(LaunchTemplate.objects.filter(workspace_id=release.workspace_id).order_by("name", "id"))
-        if editing else [],
+        phase_types=phase_types, templates=templates,
         messaging=messaging, note=note, by_team=dict(by_team),
     )
 

@@ -64,6 +64,11 @@ def unread_counts_forget(*, user_ids: Iterable[int], workspace_id: int) -> None:
         cache.delete_many([_unread_key(user_id, workspace_id) for user_id in user_ids])
 
 
+def follows(*, user: User) -> QuerySet[FeatureFollow]:
+    """The follows of `user` that stand (by hand or automatically, and not unfollowed since)."""
+    return FeatureFollow.objects.filter(user=user, is_following=True)
+
+
 def is_following(*, user: User, feature: Feature) -> bool:
-    """Whether `user` follows `feature` (by hand or automatically, and not unfollowed since)."""
-    return FeatureFollow.objects.filter(user=user, feature=feature, is_following=True).exists()
+    """Whether `user` follows `feature` (a feature read by `feature_get` carries it as `followed`)."""
+    return follows(user=user).filter(feature=feature).exists()

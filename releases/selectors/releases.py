@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import BooleanField, F, Func, QuerySet
+from django.db.models import BooleanField, F, Func, OuterRef, QuerySet
 from django.db.models.functions import JSONObject
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -17,8 +17,16 @@ from strategy import selectors as strategy_selectors
 from strategy.models import Product, User, Workspace
 
 from .. import metrics
-from ..models import Feature, Milestone, Release, ReleaseDeliverySnapshot, StatusCategory, WorkflowStatus
-from .features import feature_rows
+from ..models import (
+    Feature,
+    LaunchTodo,
+    Milestone,
+    Release,
+    ReleaseDeliverySnapshot,
+    ReleasePhase,
+    StatusCategory,
+)
+from .features import has_rows
 from .metrics import latest_release_snapshot, release_snapshot_of
 from .planning import ConflictIndex, conflicts_for
 
@@ -79,6 +87,7 @@ def backlog_choices(*, user: User, workspace: Workspace, product: Product) -> Ba
 @dataclass
 class ReleaseOverview:
     release: Release
+    milestones: list[Milestone]  # by date, read with the release
     features_by_category: dict[str, list[dict]]
     progress: metrics.Progress
     burn_up: list[tuple[date, Decimal, Decimal]]
@@ -86,23 +95,44 @@ class ReleaseOverview:
     delivery: ReleaseDeliverySnapshot | None = None  # the latest delivery snapshot, if computed
 
 
+# The columns of the release page's feature table (few joins: the table may hold 2,000 rows).
+_OVERVIEW_ROW_FIELDS = ("id", "number", "title", "status__name", "status__category", "estimate", "assignee_id",
+                        "assignee__full_name", "assignee__email")
+
+
 def release_overview(*, user: User, product: Product, pk: int, today: date | None = None) -> ReleaseOverview:
     """The release page's data: features grouped by status category, progress by count and
     estimate, the burn-up of done estimate from the features' status history, conflicts, and
-    the latest delivery snapshot (loaded with the release, no query of its own)."""
-    release = get_object_or_404(release_list(user=user, product=product)
-                                .annotate(delivery_json=latest_release_snapshot()), pk=pk)
-    rows = feature_rows(Feature.objects.filter(release=release).order_by("rank", "id"))
+    the latest delivery snapshot, milestones, messaging and notes (loaded with the release, no
+    query of their own), and whether it has launch phases and to-dos."""
+    release = get_object_or_404(
+        Release.objects.visible_to(user).filter(product=product)
+        .select_related("messaging", "note")
+        .annotate(delivery_json=latest_release_snapshot(),
+                  milestones_json=ArraySubquery(Milestone.objects.filter(release=OuterRef("pk")).order_by("date", "id")
+                                                .values(json=JSONObject(id="id", name="name", date="date",
+                                                                        description="description"))),
+                  # Whether the launch section has phases and to-dos to read (`release_launch`).
+                  has_phases=has_rows(Release, ReleasePhase._meta.db_table, "release_id"),
+                  has_todos=has_rows(Release, LaunchTodo._meta.db_table, "release_id")), pk=pk)
+    rows = list(Feature.objects.filter(release=release).order_by("rank", "id").values(*_OVERVIEW_ROW_FIELDS))
     grouped: dict[str, list[dict]] = {category: [] for category in StatusCategory.values}
     for row in rows:
+        row["key"] = f"{product.key}-{row['number']}"
         grouped[row["status__category"]].append(row)
     feature_ids = {r["id"] for r in rows}
+    progress = metrics.progress((r["status__category"], r["estimate"]) for r in rows)
+    # What `with_progress` annotates on a listed release, counted from the rows already read.
+    release.feature_count, release.done_count = progress.total, progress.done
+    release.planned_estimate, release.done_estimate = progress.estimate_total, progress.estimate_done
     series = metrics.burn_up(events=_status_events(release), start=release.start_date, end=release.release_date,
                              today=today or timezone.localdate())
     return ReleaseOverview(
         release=release,
+        milestones=[Milestone(release_id=release.pk, **{**found, "date": date.fromisoformat(found["date"])})
+                    for found in release.milestones_json],
         features_by_category=grouped,
-        progress=metrics.progress((r["status__category"], r["estimate"]) for r in rows),
+        progress=progress,
         burn_up=series,
         conflicts=ConflictIndex.of([c for c in conflicts_for(product=product)
                                     if c.release_id == release.pk or c.feature_id in feature_ids]),
@@ -113,19 +143,20 @@ def release_overview(*, user: User, product: Product, pk: int, today: date | Non
 def _status_events(release: Release) -> list[tuple]:
     """(feature id, when, status category, estimate) for every saved version of every feature
     that was ever in this release. A version outside the release (moved away, or deleted)
-    counts as out of scope, like won't do. Two queries."""
-    categories = dict(WorkflowStatus.objects.filter(workspace_id=release.workspace_id).values_list("id", "category"))
-    ever_in = Feature.history.filter(release_id=release.pk).values("id")
+    counts as out of scope, like won't do. One query."""
+    history = Feature.history  # simple-history builds a manager class on each access
+    ever_in = history.filter(release_id=release.pk).values("id")
     # `= ANY(ARRAY(…))` rather than `IN (…)`: PostgreSQL then looks the few hundred ids up in
     # the index, where for `IN` it chose to scan the whole history (35 ms against 1 ms here).
     in_release = Func(F("id"), ArraySubquery(ever_in), template="%(expressions)s)", arg_joiner=" = ANY(",
                       output_field=BooleanField())
-    versions = Feature.history.filter(in_release).values_list(
-        "id", "history_date", "status_id", "estimate", "release_id", "history_type")
+    versions = history.filter(in_release).values_list(
+        "id", "history_date", "status__category", "estimate", "release_id", "history_type")
     events = []
-    for feature_id, when, status_id, estimate, release_id, history_type in versions:
+    # Days are counted in the installation's time zone, like "today" (looked up once, not per version).
+    zone = timezone.get_current_timezone()
+    for feature_id, when, category, estimate, release_id, history_type in versions:
         in_scope = release_id == release.pk and history_type != "-"
-        category = categories.get(status_id, StatusCategory.NOT_STARTED) if in_scope else StatusCategory.WONT_DO
-        # Days are counted in the installation's time zone, like "today".
-        events.append((feature_id, timezone.localtime(when), category, estimate))
+        category = (category or StatusCategory.NOT_STARTED) if in_scope else StatusCategory.WONT_DO
+        events.append((feature_id, when.astimezone(zone), category, estimate))
     return events

@@ -35,7 +35,7 @@ from ..forms.launch import (
     TodoForm,
 )
 from ..models import LaunchTodo, Release, ReleasePhase
-from ..render import phase_band
+from ..render import fields_html, phase_band
 
 
 def _release_url(workspace, product, release, anchor: str = "") -> str:
@@ -75,15 +75,20 @@ def launch_context(request: HttpRequest, workspace, product, release: Release, t
     groups = [(team, launch.by_team[team]) for team in teams if team in launch.by_team]
     groups += [(team, todos) for team, todos in launch.by_team.items() if team not in teams]
     members = strategy_selectors.member_users(workspace=workspace) if can_edit else None
+    if can_edit and todo_form is None:
+        todo_form = TodoForm(teams=teams, members=members, member_choices=list(members))
+    if can_edit and phase_form is None:
+        phase_form = ReleasePhaseForm(workspace=workspace, choices=launch.phase_types)
     note = launch.note
     return {
         "launch": launch,
         "phase_band": phase_band(release, launch.phases, today),
         "todo_groups": groups,
         "overdue_count": sum(1 for t in launch.todos if t.overdue),
-        "todo_form": todo_form or (TodoForm(teams=teams, members=members) if can_edit else None),
-        "phase_form": phase_form or (ReleasePhaseForm(workspace=workspace, choices=launch.phase_types)
-                                     if can_edit else None),
+        "todo_form": todo_form,
+        "todo_fields": fields_html("releases/_todo_fields.html", todo_form) if todo_form else "",
+        "phase_form": phase_form,
+        "phase_fields": fields_html("releases/_phase_fields.html", phase_form) if phase_form else "",
         "apply_form": ApplyTemplateForm(templates=launch.templates) if can_edit and launch.templates else None,
         "key_messages_html": render_markdown(launch.messaging.key_messages) if launch.messaging else "",
         "note_html": render_markdown(note.body) if note and note.body else "",
