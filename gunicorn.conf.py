@@ -15,6 +15,9 @@ FULL_EVERY = 2_000  # requests between full collections (the long-lived objects 
 
 
 def post_worker_init(worker) -> None:
+    from roadmap.warmup import warm_up
+
+    warm_up()  # compiled templates, URL patterns, connections: loaded before the first request
     # Big pages allocate many objects; without this, full garbage collections walking the
     # long-lived ones (models, templates, URL patterns) add ~70 ms pauses to random requests.
     gc.collect()
