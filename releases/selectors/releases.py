@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from strategy import selectors as strategy_selectors
+from strategy.history import history_of
 from strategy.models import Product, User, Workspace
 
 from .. import metrics
@@ -144,7 +145,7 @@ def _status_events(release: Release) -> list[tuple]:
     """(feature id, when, status category, estimate) for every saved version of every feature
     that was ever in this release. A version outside the release (moved away, or deleted)
     counts as out of scope, like won't do. One query."""
-    history = Feature.history  # simple-history builds a manager class on each access
+    history = history_of(Feature)
     ever_in = history.filter(release_id=release.pk).values("id")
     # `= ANY(ARRAY(…))` rather than `IN (…)`: PostgreSQL then looks the few hundred ids up in
     # the index, where for `IN` it chose to scan the whole history (35 ms against 1 ms here).
