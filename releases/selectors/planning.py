@@ -6,7 +6,9 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import secrets
-from collections import defaultdict
+import threading
+import time
+from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -342,27 +344,58 @@ def forget_plans_on_features_changed(sender, *, product_ids: frozenset[int], **k
     forget_plans(product_ids)
 
 
+# The plans a worker read last, by the same key, for a short while: a big product's plan is
+# ~60 KB to fetch from the cache and unpickle on every planning page (about a millisecond). The
+# key changes with the plan, so a plan kept here is as current as the cache's; kept no longer
+# than a minute, it is never older than the cache's own entry could be.
+PLANS_IN_MEMORY = 8
+PLAN_MEMORY_SECONDS = 60
+_plans_in_memory: OrderedDict[str, tuple[float, Plan]] = OrderedDict()
+_plans_lock = threading.Lock()
+
+
+def _remembered_plan(key: str) -> Plan | None:
+    with _plans_lock:
+        found = _plans_in_memory.get(key)
+        if found is None or found[0] < time.monotonic():
+            return None
+        return found[1]
+
+
+def _remember_plan(key: str, plan: Plan) -> None:
+    with _plans_lock:
+        _plans_in_memory[key] = (time.monotonic() + PLAN_MEMORY_SECONDS, plan)
+        _plans_in_memory.move_to_end(key)
+        while len(_plans_in_memory) > PLANS_IN_MEMORY:
+            _plans_in_memory.popitem(last=False)
+
+
 def plan_for(*, product_ids: list[int]) -> Plan:
     """The conflicts of many products' plans at once: one query while they are unchanged (read
     from the plan cache), six when they changed (and the one more when features depend on
-    features of other products)."""
+    features of other products). The plan returned may be shared: read it, never change it."""
     from django.core.cache import cache
 
     product_ids = sorted(set(product_ids))
     if not product_ids:
         return Plan(ConflictIndex.of([]), {})
     key = _plan_key(product_ids)
-    if key is not None:
-        try:
-            cached = cache.get(key)
-        except Exception:  # noqa: BLE001
-            cached = None
-        if cached is not None:
-            return Plan(ConflictIndex.of(cached[0]), cached[1], tags=cached[2], blockers=cached[3])
-    plan = _compute_plan(product_ids)
-    if key is not None:
+    if key is None:
+        return _compute_plan(product_ids)
+    plan = _remembered_plan(key)
+    if plan is not None:
+        return plan
+    try:
+        cached = cache.get(key)
+    except Exception:  # noqa: BLE001
+        cached = None
+    if cached is not None:
+        plan = Plan(ConflictIndex.of(cached[0]), cached[1], tags=cached[2], blockers=cached[3])
+    else:
+        plan = _compute_plan(product_ids)
         with contextlib.suppress(Exception):
             cache.set(key, (plan.conflicts.all, plan.release_of, plan.tags, plan.blockers), PLAN_CACHE_SECONDS)
+    _remember_plan(key, plan)
     return plan
 
 

@@ -40,6 +40,25 @@ def test_an_unchanged_plan_is_read_from_the_cache_in_one_query(product, editor, 
     assert selectors.plan_for(product_ids=[product.pk]).release_of == {late.pk: spring.pk}
 
 
+def test_a_plan_read_once_is_kept_in_the_workers_memory_for_a_minute(product, editor, spring, monkeypatch):
+    from django.core.cache import cache
+
+    from releases.selectors import planning
+
+    FeatureFactory(product=product, created_by=editor, release=spring, end_date=date(2026, 4, 2))
+    plan = selectors.plan_for(product_ids=[product.pk])
+    cache_reads = []
+    monkeypatch.setattr(cache, "get", lambda key, *args, **kwargs: cache_reads.append(key))
+
+    assert selectors.plan_for(product_ids=[product.pk]) is plan  # no fetch, no unpickling
+    assert cache_reads == []
+
+    now = planning.time.monotonic()
+    monkeypatch.setattr(planning.time, "monotonic", lambda: now + planning.PLAN_MEMORY_SECONDS + 1)
+    selectors.plan_for(product_ids=[product.pk])  # a minute later: from the cache again
+    assert len(cache_reads) == 1
+
+
 def test_a_change_through_the_services_shows_at_once(product, editor, spring, django_capture_on_commit_callbacks):
     feature = FeatureFactory(product=product, created_by=editor, release=spring, end_date=MAR_31)
     assert rules(product) == []
