@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import inspect
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -243,10 +244,12 @@ def _m2m_sets(history_model, m2m_fields, history_ids) -> dict:
     return sets
 
 
-def history_entries(instance: models.Model, *, limit: int = 30) -> list[HistoryEntry]:
+def history_entries(instance: models.Model, *, limit: int = 30,
+                    known: Iterable[models.Model | None] = ()) -> list[HistoryEntry]:
     """The newest `limit` versions of `instance`, newest first, each with what changed since the
     one before. Costs a fixed number of queries: the versions, the links of tracked
-    many-to-many fields, and the names of related rows (one query per related model)."""
+    many-to-many fields, and the names of related rows (one query per related model), except
+    those named by `known`, rows the page has in hand (its product, the current status)."""
     history_model = history_model_of(type(instance))
     records = list(
         history_of(instance).select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1]
@@ -279,9 +282,10 @@ def history_entries(instance: models.Model, *, limit: int = 30) -> list[HistoryE
                 wanted[f.related_model].update(old_ids | new_ids)
         raw.append((newer, changed))
 
-    names: dict = {}
+    names: dict = {(obj._meta.model, obj.pk): str(obj) for obj in known if obj is not None}
     for related, ids in wanted.items():
-        for obj in related._default_manager.filter(pk__in=ids):
+        missing = {pk for pk in ids if (related, pk) not in names}
+        for obj in related._default_manager.filter(pk__in=missing) if missing else ():
             names[(related, obj.pk)] = str(obj)
 
     entries = []

@@ -10,6 +10,7 @@ from datetime import date
 
 from django.contrib.auth.decorators import login_required
 from django.db import models
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest
 
 from . import access, selectors
@@ -54,8 +55,11 @@ def product_for(request: HttpRequest, workspace, key: str) -> Product:
     the request for the sidebar."""
     # The workspace and each line are already in hand (the request's, and this list): linked
     # here rather than joined, which halves the cost of building 30 products with their people.
+    # Whether each has saved views the user may open: the sidebar reads them only where there are.
     products = list(selectors.product_list(user=request.user, workspace=workspace, include_archived=True)
-                    .select_related(None).select_related("owner", "updated_by"))
+                    .select_related(None).select_related("owner", "updated_by")
+                    .annotate(has_saved_views=Exists(selectors.saved_view_list(user=request.user)
+                                                     .filter(product=OuterRef("pk")))))
     by_pk = {candidate.pk: candidate for candidate in products}
     for candidate in products:
         candidate.workspace = workspace

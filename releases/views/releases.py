@@ -367,7 +367,7 @@ def _render_release(request, workspace, product, overview, today, launch_forms) 
         "conflicts": conflicts,
         "milestone_form": milestone_form,
         "milestone_fields": draw.fields_html("releases/_milestone_fields.html", milestone_form),
-        "history": history_entries(release, limit=10),
+        "history": history_entries(release, limit=10, known=[product]),
         "can_edit": access.can(request.user, "releases.edit", release),
         **launch_context(request, workspace, product, release, today, **launch_forms),
     })

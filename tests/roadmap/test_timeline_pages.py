@@ -342,10 +342,10 @@ def test_the_timeline_costs_exactly_its_pinned_queries(client_as_editor, product
     bulk_features(product, workflow, 10, plan["release"])
     client_as_editor.get(page)  # the first visit also remembers the workspace in the session
     Feature.objects.filter(number=1000).delete()  # a changed plan: drawn afresh
-    with django_assert_num_queries(11):  # 10 (the view cache's fingerprint included), and the sidebar's saved views
+    with django_assert_num_queries(10):  # the view cache's fingerprint included; no saved views to read
         assert client_as_editor.get(page).status_code == 200
     # An unchanged plan: the fingerprint instead of the rows, releases and statuses.
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         assert client_as_editor.get(page).status_code == 200
 
 

@@ -157,6 +157,20 @@ def test_the_sidebar_costs_one_query_however_many_views(client_as_viewer, viewer
     assert count_queries(lambda: client_as_viewer.get(url)) == few
 
 
+def test_the_sidebar_reads_the_views_only_of_a_product_that_has_some_i_may_open(client_as_viewer, viewer, editor,
+                                                                              product):
+    url = reverse("releases:backlog", args=["acme", "MOB"])
+    client_as_viewer.get(url)
+    none = count_queries(lambda: client_as_viewer.get(url))
+    save(editor, product, name="Editor private")  # not the viewer's to open: still nothing to read
+    assert count_queries(lambda: client_as_viewer.get(url)) == none
+    assert 'aria-label="Saved views"' not in client_as_viewer.get(url).content.decode()
+
+    save(viewer, product, name="Mine")
+    assert count_queries(lambda: client_as_viewer.get(url)) == none + 1
+    assert "Mine" in client_as_viewer.get(url).content.decode()
+
+
 def test_the_views_page_lists_them_with_rename_and_delete_for_the_owner(client_as_viewer, viewer, editor, product):
     save(viewer, product, name="Mine")
     save(editor, product, name="Theirs", shared=True)
