@@ -34,11 +34,11 @@ def navigation(request: HttpRequest) -> dict:
         context["nav_role"] = access.role_in(user, workspace)
         context["nav_is_admin"] = access.can(user, "workspace.manage", workspace)
         product = context["current_product"]
-        if product is not None and not getattr(product, "has_saved_views", True):
-            context["nav_saved_views"] = []  # strategy.web.product_for found none
-        elif product is not None:
-            # Lazy: one query, run only where the sidebar draws the product's sections.
-            context["nav_saved_views"] = SimpleLazyObject(lambda: _saved_views(user, product))
+        if product is not None:
+            # Lazy: one query, run only where the sidebar draws the product's sections, and only
+            # for a product that has views to show (strategy.web.product_for tells).
+            context["nav_saved_views"] = (SimpleLazyObject(lambda: _saved_views(user, product))
+                                          if getattr(product, "has_saved_views", True) else [])
     return context
 
 

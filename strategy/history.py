@@ -39,16 +39,17 @@ def history_model_of(owner: type[models.Model], name: str | None = None) -> type
 
 
 @functools.cache
-def _history_manager_class(model: type[models.Model]) -> type:
+def _history_manager(model: type[models.Model]) -> tuple[type[models.Model], type]:
     descriptor = inspect.getattr_static(model, model._meta.simple_history_manager_attribute)
-    return descriptor.manager_class.from_queryset(descriptor.queryset_class)
+    return descriptor.model, descriptor.manager_class.from_queryset(descriptor.queryset_class)
 
 
 def history_of(target: models.Model | type[models.Model]):
     """What `target.history` is (the versions of one instance, or of every row of a model), with
     the manager class simple-history would build on every access built once per model."""
     model = target if isinstance(target, type) else type(target)
-    return _history_manager_class(model)(history_model_of(model), None if target is model else target)
+    history_model, manager_class = _history_manager(model)
+    return manager_class(history_model, None if target is model else target)
 
 
 @dataclass

@@ -82,6 +82,18 @@ def test_owners_show_by_name_old_and_new(workspace, editor, admin):
     assert [e.who for e in (cleared, handed_over, created)] == [admin, editor, editor]
 
 
+def test_rows_in_hand_are_named_without_reading_them_again(workspace, editor, admin):
+    goal = GoalFactory(workspace=workspace, created_by=editor, owner=admin, name="Grow revenue")
+    services.goal_update(actor=editor, goal=goal, owner=editor)
+
+    read = count_queries(lambda: history_entries(goal))
+    assert history_entries(goal, known=[admin, editor]) == history_entries(goal)
+    assert count_queries(lambda: history_entries(goal, known=[admin, editor])) == read - 1
+    # One of the two in hand: the other is still read, and named the same.
+    assert history_entries(goal, known=[admin]) == history_entries(goal)
+    assert count_queries(lambda: history_entries(goal, known=[admin])) == read
+
+
 def test_goals_served_by_an_initiative_show_by_name(workspace, editor, admin, product):
     growth = GoalFactory(workspace=workspace, created_by=editor, name="Grow revenue")
     conversion = GoalFactory(workspace=workspace, created_by=editor, name="Lift conversion")
